@@ -1,0 +1,5 @@
+"""``python -m serai``."""
+
+from serai.cli import main
+
+main()

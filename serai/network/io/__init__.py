@@ -1,0 +1,204 @@
+"""Reading and writing networks: one interface, one module per format.
+
+A format is chosen by name (``format="gmns"``) or from the path: a directory is
+read as GMNS (``node.csv`` + ``link.csv``), Parquet (``links.parquet``) or CSV
+(``links.csv``); a file by its suffix (``.tntp``, ``.geojson``, ``.gpkg``).
+Writers never overwrite an existing path unless ``overwrite=True``.
+
+Examples
+--------
+>>> from serai.network.io import formats
+>>> sorted(formats())
+['csv', 'geojson', 'gmns', 'gpkg', 'parquet', 'tntp']
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from serai.errors import InputError, UnknownFormatError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from serai.network.core import Network
+
+__all__ = ["formats", "read_demand", "read_flows", "read_network", "write_demand", "write_network"]
+
+
+@dataclass(frozen=True)
+class _Format:
+    name: str
+    module: str
+    suffixes: tuple[str, ...]
+    directory: bool  # stored as a directory of files
+
+    def _mod(self):
+        return importlib.import_module(f"serai.network.io.{self.module}")
+
+    @property
+    def read(self) -> Callable[..., Network]:
+        return self._mod().read
+
+    @property
+    def write(self) -> Callable[..., None]:
+        return self._mod().write
+
+
+_FORMATS: dict[str, _Format] = {
+    f.name: f
+    for f in (
+        _Format("csv", "tables", (".csv",), True),
+        _Format("parquet", "tables", (".parquet",), True),
+        _Format("gmns", "gmns", (), True),
+        _Format("tntp", "tntp", (".tntp",), False),
+        _Format("geojson", "geojson", (".geojson", ".json"), False),
+        _Format("gpkg", "gpkg", (".gpkg",), False),
+    )
+}
+
+
+def formats() -> dict[str, _Format]:
+    """Known formats by name."""
+    return dict(_FORMATS)
+
+
+def _by_name(name: str) -> _Format:
+    try:
+        return _FORMATS[name.lower()]
+    except KeyError:
+        raise UnknownFormatError(
+            f"unknown format '{name}'; known: {', '.join(sorted(_FORMATS))}"
+        ) from None
+
+
+def _detect_read(path: Path) -> _Format:
+    if path.is_dir():
+        if (path / "link.csv").exists() and (path / "node.csv").exists():
+            return _FORMATS["gmns"]
+        if (path / "links.parquet").exists():
+            return _FORMATS["parquet"]
+        if (path / "links.csv").exists():
+            return _FORMATS["csv"]
+        raise UnknownFormatError(
+            "directory holds no network: expected links.csv, links.parquet, or GMNS "
+            "node.csv + link.csv",
+            file=str(path),
+        )
+    suffix = path.suffix.lower()
+    for f in _FORMATS.values():
+        if not f.directory and suffix in f.suffixes:
+            return f
+    raise UnknownFormatError(
+        f"cannot tell the format from the suffix '{suffix}'; pass format= one of "
+        f"{', '.join(sorted(_FORMATS))}",
+        file=str(path),
+    )
+
+
+def _detect_write(path: Path) -> _Format:
+    suffix = path.suffix.lower()
+    for f in _FORMATS.values():
+        if suffix in f.suffixes:
+            return f
+    if suffix == "":
+        return _FORMATS["csv"]
+    raise UnknownFormatError(
+        f"cannot tell the output format from the suffix '{suffix}'; pass format=",
+        file=str(path),
+    )
+
+
+def read_network(path: str | Path, *, format: str | None = None, **options: object) -> Network:
+    """Read a network from a file or directory.
+
+    Parameters
+    ----------
+    path
+        File (``.tntp``, ``.geojson``, ``.gpkg``) or directory (CSV, Parquet, GMNS).
+    format
+        Format name, overriding detection from the path.
+    **options
+        Passed to the format's reader.
+
+    Returns
+    -------
+    Network
+        Not yet validated: call :func:`serai.network.validate`.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file or directory", file=str(p))
+    fmt = _by_name(format) if format else _detect_read(p)
+    return fmt.read(p, **options)
+
+
+def write_network(
+    network: Network,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    overwrite: bool = False,
+    **options: object,
+) -> Path:
+    """Write a network; refuses to replace an existing path unless ``overwrite``.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    p = Path(path)
+    fmt = _by_name(format) if format else _detect_write(p)
+    if p.exists():
+        if not overwrite:
+            raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+    fmt.write(network, p, **options)
+    return p
+
+
+def read_demand(path: str | Path) -> pd.DataFrame:
+    """Read a demand table: TNTP ``_trips``, or CSV/Parquet with origin, destination, volume."""
+    from serai.network.io import tables, tntp
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file", file=str(p))
+    if p.suffix.lower() == ".tntp":
+        return tntp.read_trips(p)
+    return tables.read_table(p, "demand")
+
+
+def write_demand(demand: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a demand table (``.tntp``, ``.csv`` or ``.parquet`` by suffix)."""
+    from serai.network.io import tables, tntp
+
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
+    if p.suffix.lower() == ".tntp":
+        tntp.write_trips(demand, p)
+    else:
+        tables.write_table(demand, p)
+    return p
+
+
+def read_flows(path: str | Path) -> pd.DataFrame:
+    """Read link flows: TNTP ``_flow`` (from_node, to_node, volume, cost) or a table."""
+    from serai.network.io import tables, tntp
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file", file=str(p))
+    if p.suffix.lower() == ".tntp":
+        return tntp.read_flows(p)
+    return tables.read_table(p, None)

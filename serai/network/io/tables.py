@@ -1,0 +1,88 @@
+"""CSV and Parquet networks: a directory with one file per table plus ``network.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from serai.errors import InputError
+from serai.network.core import Network, coerce_table
+from serai.schema import table_names
+
+__all__ = ["read", "read_table", "write", "write_table"]
+
+_META_FILE = "network.json"
+
+
+def _suffix_for(path: Path) -> str:
+    return ".parquet" if path.suffix.lower() == ".parquet" else ".csv"
+
+
+def read_table(path: Path, table: str | None) -> pd.DataFrame:
+    """Read one table file (CSV or Parquet by suffix), casting declared columns."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"cannot read table: {exc}", file=str(path)) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return coerce_table(df, table) if table else df
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write one table (CSV or Parquet by suffix)."""
+    if path.suffix.lower() == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False)
+
+
+def read(path: Path, **_: object) -> Network:
+    """Read a CSV or Parquet network directory."""
+    suffix = ".parquet" if (path / "links.parquet").exists() else ".csv"
+    meta: dict = {}
+    meta_path = path / _META_FILE
+    if meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc}", file=str(meta_path)) from None
+    tables: dict[str, pd.DataFrame] = {}
+    sources: dict[str, str] = {}
+    for f in sorted(path.glob(f"*{suffix}")):
+        name = f.stem
+        tables[name] = read_table(f, name if name in table_names() else None)
+        sources[name] = str(f)
+    if "links" not in tables:
+        raise InputError(f"no links{suffix} in the directory", file=str(path))
+    meta.setdefault("name", path.name.removesuffix(suffix))
+    meta["sources"] = sources
+    links = tables.pop("links")
+    nodes = tables.pop("nodes", None)
+    return Network.from_tables(nodes=nodes, links=links, meta=meta, **tables)
+
+
+def _jsonable_meta(network: Network) -> dict:
+    out = {}
+    for k, v in network.meta.items():
+        if k == "sources" or k.startswith("_"):
+            continue
+        try:
+            json.dumps(v)
+        except TypeError:
+            continue
+        out[k] = v
+    return out
+
+
+def write(network: Network, path: Path, **_: object) -> None:
+    """Write a network as a directory of CSV or Parquet files (by the path's suffix)."""
+    suffix = _suffix_for(path)
+    path.mkdir(parents=True)
+    for name, df in network.tables.items():
+        write_table(df, path / f"{name}{suffix}")
+    (path / _META_FILE).write_text(json.dumps(_jsonable_meta(network), indent=2), encoding="utf-8")

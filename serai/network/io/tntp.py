@@ -1,0 +1,323 @@
+"""TNTP format ("Transportation Networks for Research"): ``_net``, ``_trips``, ``_flow``, ``_node``.
+
+Format traps handled here (see the TNTP README shipped with the test data):
+
+- metadata lines ``<KEY> value`` up to ``<END OF METADATA>``; lines starting with
+  ``~`` are comments (the column header); data lines end with ``;``;
+- ``<FIRST THRU NODE> f``: zones with id < f may not be passed through
+  (``nodes.passable`` is False for them);
+- zero free-flow times and ``power`` 0 are valid and kept as they are;
+- a ``_node`` file beside the ``_net`` file gives coordinates (any CRS, so the
+  network's ``crs`` is left unknown);
+- optional ``<TOLL FACTOR>`` / ``<DISTANCE FACTOR>`` header lines (TAP-B style) are
+  kept in ``meta`` as generalised-cost weights.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from serai.errors import InputError
+from serai.network.core import Network
+
+__all__ = ["read", "read_flows", "read_node_file", "read_trips", "write", "write_trips"]
+
+_META = re.compile(r"^\s*<([^>]+)>\s*(.*?)\s*$")
+_NET_COLUMNS = [
+    "from_node",
+    "to_node",
+    "capacity",
+    "length",
+    "free_flow_time",
+    "alpha",
+    "beta",
+    "speed",
+    "toll",
+    "link_type",
+]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc}", file=str(path)) from None
+
+
+def _split_metadata(path: Path, text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """Metadata dict and the remaining (line number, line) pairs, comments dropped."""
+    meta: dict[str, str] = {}
+    body: list[tuple[int, str]] = []
+    in_meta = True
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if in_meta:
+            m = _META.match(stripped)
+            if m:
+                key = m.group(1).strip().upper()
+                if key == "END OF METADATA":
+                    in_meta = False
+                else:
+                    meta[key] = m.group(2).split("~")[0].strip()
+                continue
+            if not stripped:
+                continue
+            in_meta = False
+        if not stripped or stripped.startswith("~"):
+            continue
+        body.append((lineno, stripped))
+    return meta, body
+
+
+def _meta_int(meta: dict[str, str], key: str, path: Path) -> int | None:
+    if key not in meta or meta[key] == "":
+        return None
+    try:
+        return int(float(meta[key]))
+    except ValueError:
+        raise InputError(
+            f"metadata <{key}> is not a number: {meta[key]!r}", file=str(path)
+        ) from None
+
+
+def read_node_file(path: Path) -> pd.DataFrame:
+    """Read a ``_node.tntp`` file into node_id, x, y."""
+    rows = []
+    for lineno, line in enumerate(_read_text(path).splitlines(), start=1):
+        parts = line.replace(";", " ").split()
+        if not parts or not parts[0].lstrip("-").isdigit():
+            continue  # header or blank
+        if len(parts) < 3:
+            raise InputError("expected node, x, y", file=str(path), row=lineno)
+        try:
+            rows.append((int(parts[0]), float(parts[1]), float(parts[2])))
+        except ValueError:
+            raise InputError(f"not a number in {parts[:3]}", file=str(path), row=lineno) from None
+    return pd.DataFrame(rows, columns=["node_id", "x", "y"])
+
+
+def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
+    """Read a ``_net.tntp`` file (and the ``_node.tntp`` beside it, if any)."""
+    meta, body = _split_metadata(path, _read_text(path))
+    records: list[list[float]] = []
+    for lineno, line in body:
+        fields = line.rstrip(";").split()
+        if len(fields) < 10:
+            raise InputError(f"expected 10 fields, found {len(fields)}", file=str(path), row=lineno)
+        try:
+            records.append([float(v) for v in fields[:10]])
+        except ValueError:
+            bad = next(i for i, v in enumerate(fields[:10]) if not _is_number(v))
+            raise InputError(
+                f"not a number: {fields[bad]!r}",
+                file=str(path),
+                row=lineno,
+                field=_NET_COLUMNS[bad],
+            ) from None
+    arr = np.array(records, dtype=np.float64).reshape(-1, 10)
+    links = pd.DataFrame(arr, columns=_NET_COLUMNS)
+    for c in ("from_node", "to_node"):
+        links[c] = links[c].astype(np.int64)
+    links["link_type"] = links["link_type"].astype(np.int64).astype(str)
+    links["speed"] = links["speed"].where(links["speed"] > 0)  # TNTP writes 0 for "unknown"
+    links.insert(0, "link_id", np.arange(1, len(links) + 1, dtype=np.int64))
+    expected = _meta_int(meta, "NUMBER OF LINKS", path)
+    if expected is not None and expected != len(links):
+        raise InputError(
+            f"metadata says {expected} links, the file has {len(links)}", file=str(path)
+        )
+
+    n_zones = _meta_int(meta, "NUMBER OF ZONES", path) or 0
+    first_thru = _meta_int(meta, "FIRST THRU NODE", path) or 1
+    n_nodes = _meta_int(meta, "NUMBER OF NODES", path)
+    seen = np.unique(np.concatenate([links["from_node"], links["to_node"]]))
+    ids = np.union1d(seen, np.arange(1, (n_nodes or 0) + 1))
+    ids = np.union1d(ids, np.arange(1, n_zones + 1))
+    nodes = pd.DataFrame({"node_id": ids.astype(np.int64)})
+    sources = {"links": str(path)}
+    if node_file is None:
+        guess = path.with_name(path.name.replace("_net", "_node"))
+        node_file = guess if guess != path and guess.exists() else None
+    if node_file is not None:
+        coords = read_node_file(Path(node_file))
+        nodes = nodes.merge(coords, on="node_id", how="left")
+        sources["nodes"] = str(node_file)
+    nodes["is_zone"] = nodes["node_id"] <= n_zones
+    nodes["passable"] = ~(nodes["is_zone"] & (nodes["node_id"] < first_thru))
+    m: dict[str, object] = {
+        "name": path.name.replace("_net.tntp", "").replace(".tntp", ""),
+        "crs": None,
+        "format": "tntp",
+        "number_of_zones": n_zones,
+        "first_thru_node": first_thru,
+        "sources": sources,
+    }
+    for key, name in (("TOLL FACTOR", "toll_factor"), ("DISTANCE FACTOR", "distance_factor")):
+        if key in meta:
+            m[name] = float(meta[key])
+    return Network.from_tables(nodes=nodes, links=links, meta=m)
+
+
+def _is_number(v: str) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True
+
+
+def write(network: Network, path: Path, **_: object) -> None:
+    """Write a ``_net.tntp`` file (and ``_node.tntp`` if nodes have coordinates)."""
+    links = network.links
+    nodes = network.nodes
+    zones = nodes.loc[nodes.get("is_zone", pd.Series(False, index=nodes.index)).astype(bool)]
+    n_zones = int(zones["node_id"].max()) if len(zones) else 0
+    blocked = nodes.loc[~nodes.get("passable", pd.Series(True, index=nodes.index)).astype(bool)]
+    first_thru = int(blocked["node_id"].max()) + 1 if len(blocked) else 1
+    defaults = {
+        "capacity": 0.0,
+        "length": 0.0,
+        "free_flow_time": 0.0,
+        "alpha": 0.15,
+        "beta": 4.0,
+        "speed": 0.0,
+        "toll": 0.0,
+        "link_type": "1",
+    }
+    cols = {
+        c: (links[c] if c in links.columns else pd.Series(defaults[c], index=links.index))
+        for c in _NET_COLUMNS
+    }
+    head = [
+        f"<NUMBER OF ZONES> {n_zones}",
+        f"<NUMBER OF NODES> {len(nodes)}",
+        f"<FIRST THRU NODE> {first_thru}",
+        f"<NUMBER OF LINKS> {len(links)}",
+    ]
+    for name, key in (("toll_factor", "TOLL FACTOR"), ("distance_factor", "DISTANCE FACTOR")):
+        if name in network.meta:
+            head.append(f"<{key}> {network.meta[name]}")
+    head += [
+        "<END OF METADATA>",
+        "",
+        "",
+        "~\tinit_node\tterm_node\tcapacity\tlength\tfree_flow_time\tb\tpower\tspeed\ttoll\tlink_type\t;",
+    ]
+    body = pd.DataFrame(cols)
+    lines = ["\t" + "\t".join(_fmt(v) for v in row) + "\t;" for row in body.itertuples(index=False)]
+    path.write_text("\n".join(head + lines) + "\n", encoding="utf-8")
+    if "x" in nodes.columns and "y" in nodes.columns and nodes["x"].notna().any():
+        node_path = (
+            path.with_name(path.name.replace("_net", "_node"))
+            if "_net" in path.name
+            else path.with_suffix(".node.tntp")
+        )
+        rows = [
+            f"{int(i)}\t{_fmt(x)}\t{_fmt(y)}\t;"
+            for i, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"], strict=True)
+        ]
+        node_path.write_text("Node\tX\tY\t;\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v)) if not float(v).is_integer() else str(int(v))
+    return str(v)
+
+
+_PAIR = re.compile(r"(\d+)\s*:\s*([-+0-9.eE]+)")
+
+
+def read_trips(path: Path) -> pd.DataFrame:
+    """Read a ``_trips.tntp`` file into origin, destination, volume (zero cells dropped)."""
+    text = _read_text(path)
+    meta, _ = _split_metadata(path, text[: text.find("Origin")] if "Origin" in text else text)
+    origins, dests, vols = [], [], []
+    for block in re.split(r"(?m)^\s*Origin\s+", text)[1:]:
+        head, _, rest = block.partition("\n")
+        try:
+            o = int(head.split()[0])
+        except (ValueError, IndexError):
+            raise InputError(f"bad 'Origin' line: {head!r}", file=str(path)) from None
+        pairs = _PAIR.findall(rest)
+        if pairs:
+            d, v = zip(*pairs, strict=True)
+            origins.append(np.full(len(d), o, dtype=np.int64))
+            dests.append(np.array(d, dtype=np.int64))
+            try:
+                vols.append(np.array(v, dtype=np.float64))
+            except ValueError:
+                raise InputError(f"bad volume in origin {o}", file=str(path)) from None
+    if not origins:
+        raise InputError("no 'Origin' blocks found", file=str(path))
+    df = pd.DataFrame(
+        {
+            "origin": np.concatenate(origins),
+            "destination": np.concatenate(dests),
+            "volume": np.concatenate(vols),
+        }
+    )
+    total = meta.get("TOTAL OD FLOW")
+    if total:
+        try:
+            stated = float(total)
+        except ValueError:
+            stated = None
+        if stated is not None and not np.isclose(df["volume"].sum(), stated, rtol=1e-6, atol=1e-3):
+            raise InputError(
+                f"volumes sum to {df['volume'].sum():.6g}, metadata <TOTAL OD FLOW> says {stated}",
+                file=str(path),
+            )
+    df = df[df["volume"] != 0].reset_index(drop=True)
+    df.attrs["number_of_zones"] = _meta_int(meta, "NUMBER OF ZONES", path)
+    return df
+
+
+def write_trips(demand: pd.DataFrame, path: Path) -> None:
+    """Write origin, destination, volume as a ``_trips.tntp`` file."""
+    d = demand.groupby(["origin", "destination"], sort=True)["volume"].sum().reset_index()
+    zones = int(max(d["origin"].max(), d["destination"].max())) if len(d) else 0
+    out = [
+        f"<NUMBER OF ZONES> {zones}",
+        f"<TOTAL OD FLOW> {float(d['volume'].sum())!r}",
+        "<END OF METADATA>",
+        "",
+        "",
+    ]
+    for o, grp in d.groupby("origin", sort=True):
+        out.append(f"Origin \t{int(o)}")
+        cells = [
+            f"{int(j):5d} : {float(v)!r};"
+            for j, v in zip(grp["destination"], grp["volume"], strict=True)
+        ]
+        for i in range(0, len(cells), 5):
+            out.append("    " + " ".join(cells[i : i + 5]))
+        out.append("")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def read_flows(path: Path) -> pd.DataFrame:
+    """Read a ``_flow.tntp`` file into from_node, to_node, volume, cost."""
+    rows = []
+    for lineno, line in enumerate(_read_text(path).splitlines(), start=1):
+        parts = line.replace(";", " ").split()
+        if not parts or not parts[0].isdigit():
+            continue
+        if len(parts) < 3:
+            raise InputError("expected from, to, volume[, cost]", file=str(path), row=lineno)
+        try:
+            rows.append(
+                (
+                    int(parts[0]),
+                    int(parts[1]),
+                    float(parts[2]),
+                    float(parts[3]) if len(parts) > 3 else np.nan,
+                )
+            )
+        except ValueError:
+            raise InputError(f"not a number in {parts[:4]}", file=str(path), row=lineno) from None
+    return pd.DataFrame(rows, columns=["from_node", "to_node", "volume", "cost"])

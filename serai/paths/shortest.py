@@ -1,0 +1,287 @@
+"""Shortest paths over a compiled :class:`~serai.network.Graph`.
+
+Functions take node ids (external) and a cost given as a link column name or an
+array with one value per graph edge. The numba kernels live in ``_kernels``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from serai.errors import InputError, NoPathError
+from serai.network.compile import Graph
+from serai.paths import _kernels as k
+
+__all__ = ["Path", "PathTree", "Skim", "astar_factor", "shortest_path", "shortest_paths", "skim"]
+
+Cost = str | np.ndarray
+
+
+def _cost_name(cost: Cost) -> str:
+    return cost if isinstance(cost, str) else "cost"
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path: its links and nodes in order, its cost and summed fields."""
+
+    origin: int
+    destination: int
+    cost: float
+    link_ids: np.ndarray
+    node_ids: np.ndarray
+    edges: np.ndarray  # graph edge indices
+    totals: dict[str, float] = field(default_factory=dict)
+    settled: int = 0  # nodes settled by the search (diagnostics)
+
+    def __len__(self) -> int:
+        return len(self.link_ids)
+
+
+@dataclass(frozen=True)
+class PathTree:
+    """A one-to-all shortest-path tree from ``origin``."""
+
+    graph: Graph
+    origin: int
+    cost_name: str
+    dist: np.ndarray  # per internal node
+    pred: np.ndarray  # predecessor edge per internal node (-1 at root / unreached)
+
+    def distance(self, destination: int) -> float:
+        return float(self.dist[self.graph.node_index(destination)[0]])
+
+    def distances(self) -> pd.Series:
+        """Least cost to every node, indexed by node id (inf where unreachable)."""
+        return pd.Series(
+            self.dist, index=pd.Index(self.graph.node_ids, name="node_id"), name=self.cost_name
+        )
+
+    def path_to(self, destination: int) -> Path:
+        g = self.graph
+        s = int(g.node_index(self.origin)[0])
+        t = int(g.node_index(destination)[0])
+        if not np.isfinite(self.dist[t]):
+            raise NoPathError(f"no path from {self.origin} to {destination}")
+        edges = k.trace(self.pred, g.tails, s, t)
+        return _make_path(g, self.origin, destination, float(self.dist[t]), edges, (), 0)
+
+
+def _make_path(
+    g: Graph, o: int, d: int, cost: float, edges: np.ndarray, fields: Sequence[str], settled: int
+) -> Path:
+    nodes = np.concatenate([g.tails[edges[:1]], g.heads[edges]]) if len(edges) else g.node_index(o)
+    totals = {f: float(g.cost(f)[edges].sum()) for f in fields}
+    return Path(o, d, cost, g.link_ids[edges], g.node_ids[nodes], edges, totals, settled)
+
+
+def _scratch(g: Graph) -> tuple[np.ndarray, ...]:
+    n, m = g.n_nodes, g.n_edges
+    return (
+        np.empty(n),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(m + 1),
+        np.empty(m + 1, np.int64),
+    )
+
+
+def shortest_paths(graph: Graph, origin: int, *, cost: Cost = "free_flow_time") -> PathTree:
+    """One-to-all shortest paths (Dijkstra) from ``origin``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from serai.network import Network, compile_network
+    >>> from serai.paths import shortest_paths
+    >>> net = Network.from_tables(links=pd.DataFrame({
+    ...     "link_id": [1, 2, 3], "from_node": [1, 2, 1], "to_node": [2, 3, 3],
+    ...     "free_flow_time": [1.0, 1.0, 5.0]}))
+    >>> shortest_paths(compile_network(net), 1).distances().tolist()
+    [0.0, 1.0, 2.0]
+    """
+    g = graph
+    c = g.cost(cost)
+    s = int(g.node_index(origin)[0])
+    dist, pred, order, hk, hv = _scratch(g)
+    k.dijkstra(g.indptr, g.heads, c, s, -1, g.passable, dist, pred, order, hk, hv)
+    return PathTree(g, int(origin), _cost_name(cost), dist, pred)
+
+
+def astar_factor(graph: Graph, cost: Cost) -> float:
+    """Largest factor f with cost(e) >= f * straight-line length(e) on every edge.
+
+    ``f * distance(v, target)`` is then a consistent A* lower bound. Returns 0
+    when coordinates are missing (A* degenerates to Dijkstra).
+    """
+    g = graph
+    if np.isnan(g.x).any() or np.isnan(g.y).any():
+        return 0.0
+    c = g.cost(cost)
+    d = k.edge_distances(g.tails, g.heads, g.x, g.y, g.geographic)
+    pos = d > 0
+    if not pos.any():
+        return 0.0
+    return float(np.min(c[pos] / d[pos]) * (1.0 - 1e-9))
+
+
+def shortest_path(
+    graph: Graph,
+    origin: int,
+    destination: int,
+    *,
+    cost: Cost = "free_flow_time",
+    method: str = "auto",
+    fields: Sequence[str] = (),
+    factor: float | None = None,
+) -> Path:
+    """Least-cost path between two nodes, stopping as soon as the destination is settled.
+
+    Parameters
+    ----------
+    graph
+        Compiled graph.
+    origin, destination
+        Node ids.
+    cost
+        Link column name or per-edge array.
+    method
+        ``"dijkstra"`` (early exit), ``"astar"`` (straight-line lower bound;
+        great-circle km for geographic networks), or ``"auto"`` (A* when every
+        node has coordinates).
+    fields
+        Other link columns to sum along the chosen path (``Path.totals``).
+    factor
+        A* bound factor (default: :func:`astar_factor`); pass it when querying
+        the same cost many times.
+
+    Raises
+    ------
+    NoPathError
+        If the destination cannot be reached.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from serai.network import Network, compile_network
+    >>> from serai.paths import shortest_path
+    >>> net = Network.from_tables(links=pd.DataFrame({
+    ...     "link_id": [1, 2, 3], "from_node": [1, 2, 1], "to_node": [2, 3, 3],
+    ...     "free_flow_time": [1.0, 1.0, 5.0], "length": [2.0, 2.0, 1.0]}))
+    >>> p = shortest_path(compile_network(net), 1, 3, fields=["length"])
+    >>> p.link_ids.tolist(), p.cost, p.totals
+    ([1, 2], 2.0, {'length': 4.0})
+    """
+    g = graph
+    c = g.cost(cost)
+    s = int(g.node_index(origin)[0])
+    t = int(g.node_index(destination)[0])
+    if method not in ("auto", "dijkstra", "astar"):
+        raise InputError(f"unknown method '{method}'; use auto, dijkstra or astar")
+    if method in ("auto", "astar"):
+        f = astar_factor(g, c) if factor is None else factor
+        use_astar = f > 0 or method == "astar"
+    else:
+        use_astar, f = False, 0.0
+    dist, pred, order, hk, hv = _scratch(g)
+    if use_astar:
+        h = np.empty(g.n_nodes)
+        closed = np.empty(g.n_nodes, np.bool_)
+        settled = k.astar(
+            g.indptr,
+            g.heads,
+            c,
+            s,
+            t,
+            g.passable,
+            g.x,
+            g.y,
+            g.geographic,
+            f,
+            dist,
+            pred,
+            hk,
+            hv,
+            h,
+            closed,
+        )
+    else:
+        settled = k.dijkstra(g.indptr, g.heads, c, s, t, g.passable, dist, pred, order, hk, hv)
+    if not np.isfinite(dist[t]):
+        raise NoPathError(f"no path from {origin} to {destination}")
+    edges = k.trace(pred, g.tails, s, t)
+    return _make_path(g, int(origin), int(destination), float(dist[t]), edges, fields, settled)
+
+
+@dataclass(frozen=True)
+class Skim:
+    """Zone-to-zone matrices: least cost and other fields summed along the chosen paths."""
+
+    origins: np.ndarray
+    destinations: np.ndarray
+    matrices: dict[str, np.ndarray]  # name -> (n_origins, n_destinations)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: origin, destination, one column per matrix."""
+        o = np.repeat(self.origins, len(self.destinations))
+        d = np.tile(self.destinations, len(self.origins))
+        data = {"origin": o, "destination": d}
+        data.update({name: m.ravel() for name, m in self.matrices.items()})
+        return pd.DataFrame(data)
+
+
+def skim(
+    graph: Graph,
+    origins: Sequence[int] | np.ndarray | None = None,
+    destinations: Sequence[int] | np.ndarray | None = None,
+    *,
+    cost: Cost = "free_flow_time",
+    fields: Sequence[str] = (),
+) -> Skim:
+    """Many-to-many least costs plus other fields along the chosen paths.
+
+    Origins and destinations default to the graph's zones (or every node if it
+    has none). Unreachable pairs get ``inf`` cost and ``NaN`` fields.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from serai.network import Network, compile_network
+    >>> from serai.paths import skim
+    >>> net = Network.from_tables(links=pd.DataFrame({
+    ...     "link_id": [1, 2], "from_node": [1, 2], "to_node": [2, 3],
+    ...     "free_flow_time": [1.0, 2.0], "length": [10.0, 20.0]}))
+    >>> s = skim(compile_network(net), [1], [2, 3], fields=["length"])
+    >>> s.matrices["length"].tolist()
+    [[10.0, 30.0]]
+    """
+    g = graph
+    default = g.zones if g.is_zone.any() else g.node_ids
+    o_ids = np.asarray(default if origins is None else origins, dtype=np.int64)
+    d_ids = np.asarray(default if destinations is None else destinations, dtype=np.int64)
+    c = g.cost(cost)
+    fld = (
+        np.ascontiguousarray(np.vstack([g.cost(f) for f in fields]))
+        if fields
+        else np.empty((0, g.n_edges))
+    )
+    out = np.empty((1 + len(fields), len(o_ids), len(d_ids)))
+    k.skim(
+        g.indptr,
+        g.heads,
+        g.tails,
+        c,
+        fld,
+        g.node_index(o_ids),
+        g.node_index(d_ids),
+        g.passable,
+        out,
+    )
+    mats = {_cost_name(cost): out[0]}
+    for i, f in enumerate(fields):
+        mats[f] = out[1 + i]
+    return Skim(o_ids, d_ids, mats)

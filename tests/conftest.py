@@ -1,0 +1,41 @@
+"""Shared fixtures: the SiouxFalls copy in tests/data, and the shared TNTP folder when present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+SIOUX = DATA / "SiouxFalls"
+
+
+def tntp_root() -> Path | None:
+    """The shared TNTP folder (env SERAI_TNTP_ROOT, else ../shared/data/tntp beside the repo)."""
+    env = os.environ.get("SERAI_TNTP_ROOT")
+    candidates = [Path(env)] if env else []
+    repo = Path(__file__).resolve().parents[1]
+    candidates += [
+        repo.parent / "shared" / "data" / "tntp",
+        repo.parent.parent / "shared" / "data" / "tntp",
+    ]
+    for c in candidates:
+        if (c / "Chicago-Sketch").is_dir():
+            return c
+    return None
+
+
+def tntp_net(name: str, folder: str) -> Path:
+    """Path to a shared TNTP net file, or skip the test with the reason."""
+    root = tntp_root()
+    if root is None:
+        pytest.skip("shared TNTP data not found (set SERAI_TNTP_ROOT or place ../shared/data/tntp)")
+    return root / folder / f"{name}_net.tntp"
+
+
+@pytest.fixture(scope="session")
+def sioux_net():
+    from serai.network import read_network
+
+    return read_network(SIOUX / "SiouxFalls_net.tntp")
