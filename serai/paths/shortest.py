@@ -152,15 +152,19 @@ def shortest_path(
     method
         ``"dijkstra"`` (early exit), ``"astar"`` (straight-line lower bound;
         great-circle km for geographic networks), or ``"auto"`` (A* when every
-        node has coordinates).
+        node has coordinates). Without a positive bound (coordinates missing, or
+        some edge costs nothing) both ``"astar"`` and ``"auto"`` run Dijkstra.
     fields
         Other link columns to sum along the chosen path (``Path.totals``).
     factor
         A* bound factor (default: :func:`astar_factor`); pass it when querying
-        the same cost many times.
+        the same cost many times. A factor above :func:`astar_factor`'s can make
+        A* return a path that is not the least-cost one.
 
     Raises
     ------
+    InputError
+        For an unknown node id, cost column or method, or a bad cost array or factor.
     NoPathError
         If the destination cannot be reached.
 
@@ -183,8 +187,12 @@ def shortest_path(
     if method not in ("auto", "dijkstra", "astar"):
         raise InputError(f"unknown method '{method}'; use auto, dijkstra or astar")
     if method in ("auto", "astar"):
-        f = astar_factor(g, c) if factor is None else factor
-        use_astar = f > 0 or method == "astar"
+        f = astar_factor(g, c) if factor is None else float(factor)
+        if not np.isfinite(f) or f < 0:
+            raise InputError(f"the A* factor must be finite and >= 0, got {factor}")
+        # without coordinates (or with a zero bound) A* is Dijkstra: run the plain kernel,
+        # since NaN coordinates times a zero factor would poison the heap keys
+        use_astar = f > 0
     else:
         use_astar, f = False, 0.0
     dist, pred, order, hk, hv = _scratch(g)
