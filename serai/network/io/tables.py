@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from serai.errors import InputError
-from serai.network.core import Network, coerce_table
+from serai.network.core import Network
+from serai.network.io._common import check_required, checked_table, column_dtypes, restore_dtypes
 from serai.schema import table_names
 
 __all__ = ["read", "read_table", "write", "write_table"]
@@ -30,7 +31,7 @@ def read_table(path: Path, table: str | None) -> pd.DataFrame:
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"cannot read table: {exc}", file=str(path)) from None
     df.columns = [str(c).strip() for c in df.columns]
-    return coerce_table(df, table) if table else df
+    return checked_table(df, table, str(path)) if table else df
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
@@ -51,17 +52,22 @@ def read(path: Path, **_: object) -> Network:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc}", file=str(meta_path)) from None
+    if not isinstance(meta, dict):
+        raise InputError("expected a JSON object of metadata", file=str(meta_path))
+    dtypes = meta.pop("_columns", {})
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
     for f in sorted(path.glob(f"*{suffix}")):
         name = f.stem
-        tables[name] = read_table(f, name if name in table_names() else None)
+        df = read_table(f, name if name in table_names() else None)
+        tables[name] = restore_dtypes(df, dtypes.get(name, {})) if suffix == ".csv" else df
         sources[name] = str(f)
     if "links" not in tables:
         raise InputError(f"no links{suffix} in the directory", file=str(path))
     meta.setdefault("name", path.name.removesuffix(suffix))
     meta["sources"] = sources
     links = tables.pop("links")
+    check_required(links, "links", sources["links"])
     nodes = tables.pop("nodes", None)
     return Network.from_tables(nodes=nodes, links=links, meta=meta, **tables)
 
@@ -85,4 +91,6 @@ def write(network: Network, path: Path, **_: object) -> None:
     path.mkdir(parents=True)
     for name, df in network.tables.items():
         write_table(df, path / f"{name}{suffix}")
-    (path / _META_FILE).write_text(json.dumps(_jsonable_meta(network), indent=2), encoding="utf-8")
+    meta = _jsonable_meta(network)
+    meta["_columns"] = column_dtypes(network.tables)  # restores the dtypes of user columns
+    (path / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")

@@ -192,6 +192,14 @@ def write(network: Network, path: Path, **_: object) -> None:
         c: (links[c] if c in links.columns else pd.Series(defaults[c], index=links.index))
         for c in _NET_COLUMNS
     }
+    codes_note: list[str] = []
+    lt = cols["link_type"].astype(str).str.strip()
+    numeric = pd.to_numeric(lt, errors="coerce")
+    if numeric.isna().any():  # TNTP link types are numbers: number text codes, say which
+        names = sorted(set(lt))
+        code = {n: i for i, n in enumerate(names, start=1)}
+        cols["link_type"] = lt.map(code)
+        codes_note = ["~ link_type codes: " + ", ".join(f"{i}={n}" for n, i in code.items())]
     head = [
         f"<NUMBER OF ZONES> {n_zones}",
         f"<NUMBER OF NODES> {len(nodes)}",
@@ -204,6 +212,7 @@ def write(network: Network, path: Path, **_: object) -> None:
     head += [
         "<END OF METADATA>",
         "",
+        *codes_note,
         "",
         "~\tinit_node\tterm_node\tcapacity\tlength\tfree_flow_time\tb\tpower\tspeed\ttoll\tlink_type\t;",
     ]

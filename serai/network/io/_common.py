@@ -1,0 +1,235 @@
+"""Helpers shared by the format modules: checked casting, JSON-safe metadata, WKT lines.
+
+Row numbers in errors are 1-based data rows of the table (a header line is not
+counted), the same numbering :func:`serai.network.validate` uses. Readers fill the
+empty cells of a declared column with its declared default (``alpha`` 0.15, ``mode``
+road, ...), the value the column would have if it were absent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from serai.errors import InputError
+from serai.network.core import coerce_table
+from serai.schema import table_schema
+
+__all__ = [
+    "check_required",
+    "checked_table",
+    "column_dtypes",
+    "jsonable_meta",
+    "line_to_wkt",
+    "restore_dtypes",
+    "wkt_to_line",
+]
+
+
+def check_required(
+    df: pd.DataFrame, table: str, file: str, rename: Mapping[str, str] | None = None
+) -> None:
+    """Raise :class:`InputError` if a required column of ``table`` is absent.
+
+    ``rename`` maps serai column names to the names used in the file, so the
+    error names the field the user sees.
+    """
+    try:
+        required = table_schema(table).required
+    except KeyError:
+        return
+    rename = rename or {}
+    for col in required:
+        if col not in df.columns:
+            raise InputError("required column is missing", file=file, field=rename.get(col, col))
+
+
+def checked_table(
+    df: pd.DataFrame,
+    table: str,
+    file: str,
+    rename: Mapping[str, str] | None = None,
+    rows: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Cast the declared columns of ``df``; raise on a value that is not of its type.
+
+    Empty cells stay missing (validation decides whether that is allowed); a
+    non-empty cell that cannot be cast (``"abc"`` in a number column, ``1.5`` in an
+    id) raises :class:`InputError` naming the file, the row and the field.
+
+    Parameters
+    ----------
+    df
+        The table as read (any dtypes).
+    table
+        Declared table name (undeclared tables are returned unchanged).
+    file
+        Source file, for the message.
+    rename
+        serai column name to the field name in the file.
+    rows
+        Row number to report for each row of ``df`` (default ``1..n``).
+    """
+    out = coerce_table(df, table)
+    try:
+        schema = table_schema(table)
+    except KeyError:
+        return out
+    rename = rename or {}
+    out = _fill_defaults(df, out, schema)
+    for spec in schema.columns:
+        if spec.name not in df.columns or spec.dtype not in ("int64", "float64", "bool"):
+            continue
+        before = df[spec.name]
+        given = before.notna().to_numpy()
+        if before.dtype == object or pd.api.types.is_string_dtype(before.dtype):
+            given = given & before.astype(str).str.strip().ne("").to_numpy()
+        lost = given & out[spec.name].isna().to_numpy()
+        if spec.dtype == "float64":  # "nan" written on purpose is a missing value, not an error
+            text = before.astype(str).str.strip().str.lower()
+            lost &= ~text.isin(["nan", "na", "none", "null"]).to_numpy()
+        bad = np.flatnonzero(lost)
+        if len(bad):
+            i = int(bad[0])
+            what = {"int64": "a whole number", "float64": "a number", "bool": "true or false"}
+            more = f" ({len(bad) - 1} more in this column)" if len(bad) > 1 else ""
+            raise InputError(
+                f"not {what[spec.dtype]}: {before.iloc[i]!r}{more}",
+                file=file,
+                row=int(rows[i]) if rows is not None else i + 1,
+                field=rename.get(spec.name, spec.name),
+            )
+    return out
+
+
+def _fill_defaults(raw: pd.DataFrame, out: pd.DataFrame, schema) -> pd.DataFrame:
+    """Empty cells of a declared column that has a default take the default."""
+    for spec in schema.columns:
+        if spec.default is None or spec.name not in out.columns or spec.dtype == "bool":
+            continue  # bool columns get their default in coerce_table
+        col = out[spec.name]
+        if spec.dtype == "string":
+            before = raw[spec.name]
+            empty = before.isna() | before.astype(str).str.strip().eq("")
+        else:
+            empty = col.isna()
+        if empty.any():
+            filled = col.astype(object).where(~empty.to_numpy(), spec.default)
+            out[spec.name] = filled.astype(col.dtype if spec.dtype != "int64" else np.int64)
+    return out
+
+
+def jsonable_meta(meta: Mapping[str, object]) -> dict:
+    """Metadata worth writing: JSON-serialisable entries, without ``sources`` and ``_private``."""
+    out = {}
+    for k, v in meta.items():
+        if k == "sources" or k.startswith("_"):
+            continue
+        try:
+            json.dumps(v)
+        except (TypeError, ValueError):
+            continue
+        out[k] = v
+    return out
+
+
+def column_dtypes(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """Column order and pandas dtype of every table (written beside text formats)."""
+    return {name: {str(c): str(df[c].dtype) for c in df.columns} for name, df in tables.items()}
+
+
+_BOOL_TEXT = {"true": True, "1": True, "1.0": True, "false": False, "0": False, "0.0": False}
+
+
+def restore_dtypes(df: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """Cast columns back to the dtypes recorded when the file was written.
+
+    Text formats give back strings; this restores integers, floats and booleans
+    of the columns the user brought. A column whose values no longer fit the
+    recorded dtype is left as read.
+    """
+    out = df.copy()
+    for col, dtype in dtypes.items():
+        if col not in out.columns:
+            continue
+        s = out[col]
+        if str(s.dtype) == dtype and not (dtype in ("str", "string", "object") and s.isna().any()):
+            continue
+        try:
+            if dtype in ("bool", "boolean"):
+                if s.dtype != bool:
+                    given = s.notna()
+                    mapped = s.astype(str).str.strip().str.lower().map(_BOOL_TEXT)
+                    if mapped[given].isna().any():
+                        continue
+                    s = mapped.astype("boolean")
+                out[col] = s.astype(dtype)
+            elif dtype.lower().startswith(("int", "uint", "float")):
+                num = pd.to_numeric(s, errors="coerce")
+                if (num.isna() & s.notna() & s.astype(str).str.strip().ne("")).any():
+                    continue
+                out[col] = num.astype(dtype)
+            elif dtype in ("str", "string", "object"):
+                # text formats cannot tell an empty cell from a missing one: both read
+                # back as "" (as declared text columns do)
+                out[col] = s.astype(object).where(s.notna(), "").astype(dtype)
+            else:
+                out[col] = s.astype(dtype)
+        except (TypeError, ValueError, OverflowError):
+            continue  # keep what the file holds rather than fail on a cosmetic dtype
+    return out[
+        [c for c in dtypes if c in out.columns] + [c for c in out.columns if c not in dtypes]
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# WKT LineStrings (the ``links.geometry`` column): just what the formats need, no shapely.
+
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_WKT_LINE = re.compile(r"^\s*LINESTRING\s*(Z|M|ZM)?\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+_POINT = re.compile(rf"^\s*({_NUM})\s+({_NUM})(?:\s+{_NUM}){{0,2}}\s*$")
+
+
+def wkt_to_line(text: str) -> list[tuple[float, float]]:
+    """Coordinates of a WKT ``LINESTRING`` (Z and M values are dropped).
+
+    Raises
+    ------
+    ValueError
+        If the text is not a LineString with at least two points.
+
+    Examples
+    --------
+    >>> wkt_to_line("LINESTRING (30 10, 10.5 30, 40 40)")
+    [(30.0, 10.0), (10.5, 30.0), (40.0, 40.0)]
+    """
+    m = _WKT_LINE.match(text)
+    if not m:
+        raise ValueError(f"not a WKT LINESTRING: {text[:60]!r}")
+    coords = []
+    for part in m.group(2).split(","):
+        p = _POINT.match(part)
+        if not p:
+            raise ValueError(f"bad coordinate {part.strip()[:40]!r} in the LINESTRING")
+        coords.append((float(p.group(1)), float(p.group(2))))
+    if len(coords) < 2:
+        raise ValueError("a LINESTRING needs at least two points")
+    if not all(math.isfinite(c) for xy in coords for c in xy):
+        raise ValueError("a LINESTRING coordinate is not finite")
+    return coords
+
+
+def line_to_wkt(coords: Sequence[Sequence[float]]) -> str:
+    """WKT text of a line; numbers are written exactly (``repr``) so they round-trip.
+
+    Examples
+    --------
+    >>> line_to_wkt([(30, 10), (10.5, 30)])
+    'LINESTRING (30.0 10.0, 10.5 30.0)'
+    """
+    return "LINESTRING (" + ", ".join(f"{float(x)!r} {float(y)!r}" for x, y, *_ in coords) + ")"
