@@ -30,3 +30,7 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+.PHONY: docs
+docs: $(STAMP)  ## regenerate docs/schema.md from serai/schema/columns.csv
+	$(PY) tools/gen_schema_docs.py

@@ -62,24 +62,42 @@ FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Input for
 @network_app.command("info")
 @handle_errors
 def network_info(path: PathArg, fmt: FormatOpt = None) -> None:
-    """Print a summary of a network: counts by table, mode and length."""
+    """Print a summary of a network: counts by table and mode, lengths, extent, sources."""
     from rich.table import Table
 
-    from serai.network import read_network
+    from serai.network import read_network, validate
 
     net = read_network(path, format=fmt)
     s = net.summary()
-    table = Table(title=f"{s['name']}", show_header=True)
+    crs = net.meta.get("crs")
+    unit = "length units of the file" if net.meta.get("format") == "tntp" else "km"
+    table = Table(title=f"{s['name']} (CRS: {crs or 'unknown'})", show_header=True)
     table.add_column("item")
     table.add_column("value", justify="right")
     for key in ("nodes", "links", "zones"):
         table.add_row(key, f"{s[key]:,}")
     for mode, count in s.get("links_by_mode", {}).items():
         length = s.get("length_by_mode", {}).get(mode)
-        extra = f" ({length:,.1f} length units)" if length is not None else ""
+        extra = f" ({length:,.1f} {unit})" if length is not None else ""
         table.add_row(f"links: {mode}", f"{count:,}{extra}")
-    table.add_row("tables", ", ".join(s["tables"]))
-    _console().print(table)
+    for name, df in net.tables.items():
+        if name not in ("nodes", "links"):
+            table.add_row(f"table: {name}", f"{len(df):,} rows")
+    nodes = net.nodes
+    if {"x", "y"} <= set(nodes.columns) and nodes["x"].notna().any():
+        x, y = nodes["x"], nodes["y"]
+        table.add_row("x range", f"{x.min():.6g} .. {x.max():.6g}")
+        table.add_row("y range", f"{y.min():.6g} .. {y.max():.6g}")
+    report = validate(net)
+    table.add_row(
+        "validation", f"{len(report.errors):,} error(s), {len(report.warnings):,} warning(s)"
+    )
+    con = _console()
+    con.print(table)
+    for name, src in (net.meta.get("sources") or {}).items():
+        con.print(f"{name} read from {src}", markup=False)
+    if not report.ok:
+        con.print(f"run `serai network validate {path}` to list the problems", markup=False)
 
 
 @network_app.command("validate")
@@ -89,7 +107,7 @@ def network_validate(
     fmt: FormatOpt = None,
     warnings: Annotated[bool, typer.Option(help="Also list warnings.")] = False,
 ) -> None:
-    """Check a network; one line per problem, exit code 2 if there is any error."""
+    """Check a network; one line per problem (file, row, id, field), exit code 2 on errors."""
     from serai.network import read_network, validate
 
     report = validate(read_network(path, format=fmt))
@@ -99,9 +117,12 @@ def network_validate(
     if warnings:
         for p in report.warnings:
             err.print(str(p), markup=False)
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     if not report.ok:
+        err.print(f"{path}: {counts}", markup=False)
         raise typer.Exit(2)
-    _console().print(f"ok: no errors ({len(report.warnings)} warning(s))")
+    hint = "" if warnings or not report.warnings else " (--warnings lists them)"
+    _console().print(f"ok: {path}: {counts}{hint}", markup=False)
 
 
 @network_app.command("convert")
