@@ -32,5 +32,5 @@ clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
 
 .PHONY: docs
-docs: $(STAMP)  ## regenerate docs/schema.md from serai/schema/columns.csv
+docs: $(STAMP)  ## regenerate docs/schema.md and docs/formats.md
 	$(PY) tools/gen_schema_docs.py

@@ -472,3 +472,56 @@ def test_missing_optional_dependency_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(OptionalDependencyError, match=r"pip install 'serai\[geo\]'"):
         write_network(rich_net(), tmp_path / "x.gpkg")
     assert not (tmp_path / "x.gpkg").exists()
+
+
+@pytest.mark.parametrize("fmt", sorted(FULL))
+def test_validation_names_the_source_file_of_each_format(tmp_path, fmt):
+    net = rich_net()
+    links = net.links.assign(length=[551.25, -1.0, 360.5, 1.0], to_node=[2, 3, 2, 99])
+    out = write_network(net.with_tables(links=links), tmp_path / FULL[fmt], format=fmt)
+    back = read_network(out)
+    lines = {str(p) for p in validate(back).errors}
+    src = {
+        "csv": f"{out / 'links.csv'}",
+        "parquet": f"{out / 'links.parquet'}",
+        "geojson": f"{out}",
+        "gpkg": f"{out}, layer 'links'",
+        "gmns": f"{out / 'link.csv'}",
+    }[fmt]
+    assert lines == {
+        f"error: {src}, row 2, id 11, field 'length': must be a positive number, got -1.0",
+        f"error: {src}, row 4, id 13, field 'to_node': refers to node 99, which does not exist",
+    }
+
+
+def test_geojson_hand_drawn_lines_get_ids_and_ends(tmp_path):
+    def line(coords):
+        return {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": coords},
+            "properties": {"length": 2.0},
+        }
+
+    p = tmp_path / "drawn.geojson"
+    p.write_text(
+        json.dumps(
+            _fc([line([[0, 0], [1, 0]]), line([[1, 0], [1, 1], [2, 2]]), line([[2, 2], [0, 0]])])
+        )
+    )
+    net = read_network(p)
+    assert list(net.nodes["node_id"]) == [1, 2, 3]
+    assert list(zip(net.nodes["x"], net.nodes["y"], strict=True)) == [(0, 0), (1, 0), (2, 2)]
+    assert list(net.links["link_id"]) == [1, 2, 3]
+    assert list(net.links["from_node"]) == [1, 2, 3] and list(net.links["to_node"]) == [2, 3, 1]
+    assert validate(net).ok
+    # with node Points given, line ends must land exactly on them
+    p.write_text(
+        json.dumps(
+            _fc([_pt(7, 0, 0), _pt(8, 1, 0), line([[0, 0], [1, 0]]), line([[1, 0], [5, 5]])])
+        )
+    )
+    with pytest.raises(
+        InputError,
+        match=r"drawn.geojson, row 2, field 'to_node': no node at the line's last point \(5.0, 5.0\)",
+    ):
+        read_network(p)

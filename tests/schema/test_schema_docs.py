@@ -22,6 +22,13 @@ def test_committed_schema_docs_are_up_to_date():
     assert committed == _tool().render(), "run: python tools/gen_schema_docs.py"
 
 
+def test_committed_format_docs_are_up_to_date():
+    committed = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    assert committed == _tool().render_formats(), "run: python tools/gen_schema_docs.py"
+    for name in ("csv", "parquet", "geojson", "gpkg", "gmns", "tntp"):
+        assert f"\n## {name} (" in committed
+
+
 def test_schema_docs_list_every_declared_column():
     text = _tool().render()
     for table in table_names():

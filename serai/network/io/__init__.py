@@ -5,6 +5,15 @@ read as GMNS (``node.csv`` + ``link.csv``), Parquet (``links.parquet``) or CSV
 (``links.csv``); a file by its suffix (``.tntp``, ``.geojson``, ``.gpkg``).
 Writers never overwrite an existing path unless ``overwrite=True``.
 
+Every reader records where each table came from in ``meta["sources"]`` (table
+name to file, or ``"file.gpkg, layer 'links'"``), so validation messages name the
+file. Bad input raises :class:`~serai.errors.InputError` naming the file, the row
+(1-based data row of the table, a header line not counted) and the field: a
+missing required column, a value that is not of its column's type, an invalid
+geometry; a missing optional package raises
+:class:`~serai.errors.OptionalDependencyError`. Empty cells of declared columns
+take the declared default (see ``docs/schema.md``).
+
 Examples
 --------
 >>> from serai.network.io import formats

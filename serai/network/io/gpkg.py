@@ -2,8 +2,8 @@
 
 Layout
 ------
-- ``nodes``: one Point per node (``x``, ``y``); nodes without coordinates get an
-  empty geometry. The other columns are attribute fields.
+- ``nodes``: one Point per node (``x``, ``y``); nodes without coordinates have no
+  geometry (NULL). The other columns are attribute fields.
 - ``links``: one LineString per link: the ``geometry`` column (WKT) when the
   network has one, else the straight segment between the end nodes.
 - every other table (``modes``, ``demand``, ...) is an attribute-only layer of the

@@ -1,4 +1,18 @@
-"""CSV and Parquet networks: a directory with one file per table plus ``network.json``."""
+"""CSV and Parquet networks: a directory with one file per table plus ``network.json``.
+
+Layout
+------
+``nodes.csv``, ``links.csv``, ``modes.csv``, ... (or ``.parquet``): one file per
+table, named after it, columns as in ``docs/schema.md`` plus any columns of the
+user's own. ``network.json`` holds the network metadata (name, CRS, ...) and, under
+``_columns``, the dtype of every column, so a CSV round trip gives back integers,
+floats and booleans of user columns too (empty text cells read back as ``""``).
+A directory is read as Parquet when it holds ``links.parquet``, else as CSV.
+
+A cell that is not of its column's declared type (``abc`` as a length, ``1.5`` as
+an id) raises :class:`~serai.errors.InputError` naming the file, the row (1-based,
+header not counted) and the field; a missing required column likewise.
+"""
 
 from __future__ import annotations
 

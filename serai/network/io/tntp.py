@@ -10,7 +10,10 @@ Format traps handled here (see the TNTP README shipped with the test data):
 - a ``_node`` file beside the ``_net`` file gives coordinates (any CRS, so the
   network's ``crs`` is left unknown);
 - optional ``<TOLL FACTOR>`` / ``<DISTANCE FACTOR>`` header lines (TAP-B style) are
-  kept in ``meta`` as generalised-cost weights.
+  kept in ``meta`` as generalised-cost weights;
+- TNTP holds no link ids (links are numbered 1, 2, ... in file order) and only
+  numeric link types: the writer replaces text link types by number codes and
+  lists them in a ``~ link_type codes: 1=..., 2=...`` comment line.
 """
 
 from __future__ import annotations
