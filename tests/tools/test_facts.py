@@ -72,11 +72,11 @@ def test_points_match_corridor_facts_spot_values(facts):
 def test_statuses_and_years_valid(facts):
     for name in ("points", "lines", "services", "border_crossings", "gauge_breaks"):
         df = facts[name]
-        assert set(df["status"]) <= {"open", "under_construction", "planned"}, name
+        assert set(df["status"]) <= {"operational", "under_construction", "planned"}, name
         years = df["open_year"].dropna()
         assert years.between(1850, 2040).all(), name
         # anything not yet open must not claim an opening year in the past of its figures
-        pending = df[df["status"] != "open"]
+        pending = df[df["status"] != "operational"]
         assert (pending["open_year"].dropna() >= 2025).all(), name
 
 
@@ -178,7 +178,7 @@ def test_estimate_without_reasoning_is_reported(tmp_path):
 def test_bad_coordinate_and_status_reported(tmp_path):
     d = _copy(tmp_path)
     _edit(d / "points.csv", "45.2540,82.4855", "145.2540,82.4855")
-    _edit(d / "lines.csv", "304,1520,,,open,1959", "304,1520,,,operational,1959")
+    _edit(d / "lines.csv", "304,1520,,,operational,1959", "304,1520,,,open,1959")
     _, problems = check_facts(d)
     msgs = {(p.file, p.field) for p in problems}
     assert ("points.csv", "lat") in msgs
