@@ -1,0 +1,184 @@
+"""Commodities and their cost parameters, read from the tables shipped in ``serai/freight/data``.
+
+Three tables, each a CSV with a source column:
+
+``commodities.csv``
+    One row per commodity: unit, value, dangerous-goods class, handling class
+    (``container``, ``bulk``, ``liquid_bulk``), the modes, service kinds and
+    transfer-point kinds it may use, and where each rule comes from.
+``mode_costs.csv``
+    Tariff (USD per base unit and km; the base unit is the FEU for containers
+    and the tonne for bulk) and commercial speed per handling class and mode.
+``hub_costs.csv``
+    Hours and USD per base unit of each hub event (transfer, gauge change, port,
+    boarding a ferry, border crossing) per handling class.
+
+Values marked ``estimate`` are researcher estimates, not published figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+
+import pandas as pd
+
+from serai.errors import InputError
+
+__all__ = ["Commodity", "commodity", "commodity_table", "hub_costs", "mode_costs"]
+
+_DATA = "serai.freight.data"
+
+
+def _read(name: str) -> pd.DataFrame:
+    with resources.files(_DATA).joinpath(name).open("rb") as fh:
+        return pd.read_csv(fh, keep_default_na=False, na_values=[""])
+
+
+@cache
+def commodity_table() -> pd.DataFrame:
+    """The commodities table (one row per commodity, with sources).
+
+    Examples
+    --------
+    >>> from serai.freight import commodity_table
+    >>> commodity_table().loc["uranium_uoc", ["dg_class", "un_number"]].tolist()
+    [7.0, 2912.0]
+    """
+    return _read("commodities.csv").set_index("commodity")
+
+
+@cache
+def mode_costs() -> pd.DataFrame:
+    """Tariff (USD per base unit-km) and speed (km/h) by handling class and mode."""
+    return _read("mode_costs.csv").set_index(["handling", "mode"])
+
+
+@cache
+def hub_costs() -> pd.DataFrame:
+    """Hours and USD per base unit of hub events by handling class."""
+    return _read("hub_costs.csv").set_index(["handling", "event"])
+
+
+def _split(value: object) -> tuple[str, ...]:
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    return tuple(v.strip() for v in value.split(";") if v.strip())
+
+
+@dataclass(frozen=True)
+class Commodity:
+    """Everything routing needs to know about one commodity.
+
+    Costs are per ``unit`` (FEU, TEU or tonne). ``feu_per_unit`` converts
+    container tariffs (per FEU) to the unit; bulk tariffs are per tonne.
+    """
+
+    commodity: str
+    name: str
+    unit: str
+    tonnes_per_unit: float
+    handling: str
+    base_per_unit: float  # FEU per unit (container) or tonnes per unit (bulk)
+    value_usd_per_unit: float
+    vot_usd_per_unit_h: float
+    dg_class: str
+    un_number: str
+    modes: tuple[str, ...]
+    service_modes: tuple[str, ...]
+    transfer_kinds: tuple[str, ...]  # empty = transfers allowed at any node
+    tariff_usd_per_unit_km: Mapping[str, float]
+    speed_kmh: Mapping[str, float]
+    hub_hours: Mapping[str, float]
+    hub_usd_per_unit: Mapping[str, float]
+
+    def describe(self) -> str:
+        dg = f", UN {self.un_number} class {self.dg_class}" if self.dg_class else ""
+        return f"{self.name} (per {self.unit}{dg})"
+
+
+def _text(v: object) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def commodity(name: str | Commodity) -> Commodity:
+    """Look up a commodity by key (``container_feu``, ``uranium_uoc``, ...).
+
+    ``container`` and ``feu`` are accepted for ``container_feu``, ``teu`` for
+    ``container_teu``, ``uranium`` for ``uranium_uoc``.
+
+    Examples
+    --------
+    >>> from serai.freight import commodity
+    >>> c = commodity("uranium")
+    >>> c.dg_class, c.unit, "ferry" in c.service_modes
+    ('7', 't', True)
+    >>> round(commodity("container").tariff_usd_per_unit_km["rail"], 2)
+    0.3
+    """
+    if isinstance(name, Commodity):
+        return name
+    table = commodity_table()
+    aliases = {
+        "container": "container_feu",
+        "feu": "container_feu",
+        "teu": "container_teu",
+        "uranium": "uranium_uoc",
+        "tungsten": "tungsten_concentrate",
+        "apt": "tungsten_apt",
+        "rare_earths": "rare_earth_concentrate",
+        "copper": "copper_cathode",
+        "oil": "oil_products",
+    }
+    key = aliases.get(str(name).strip().lower(), str(name).strip().lower())
+    if key not in table.index:
+        import difflib
+
+        near = difflib.get_close_matches(key, list(table.index) + list(aliases), n=3, cutoff=0.4)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise InputError(
+            f"unknown commodity '{name}'{hint} Known: {', '.join(table.index)}", field="commodity"
+        )
+    row = table.loc[key]
+    handling = str(row["handling"])
+    base = float(row["feu_per_unit"]) if handling == "container" else float(row["tonnes_per_unit"])
+    mc = mode_costs().xs(handling, level="handling")
+    hc = hub_costs().xs(handling, level="handling")
+    value = float(row["value_usd_per_unit"])
+    vot = value * float(row["carrying_rate_per_year"]) / 8760.0
+    return Commodity(
+        commodity=key,
+        name=str(row["name"]),
+        unit=str(row["unit"]),
+        tonnes_per_unit=float(row["tonnes_per_unit"]),
+        handling=handling,
+        base_per_unit=base,
+        value_usd_per_unit=value,
+        vot_usd_per_unit_h=vot,
+        dg_class=_text(row["dg_class"]),
+        un_number=_text(row["un_number"]),
+        modes=_split(row["modes"]),
+        service_modes=_split(row["service_modes"]),
+        transfer_kinds=_split(row["transfer_kinds"]),
+        tariff_usd_per_unit_km=MappingProxyType(
+            {m: float(mc.loc[m, "usd_per_base_km"]) * base for m in mc.index}
+        ),
+        speed_kmh=MappingProxyType(
+            {
+                m: float(mc.loc[m, "speed_kmh"])
+                for m in mc.index
+                if mc.loc[m, "speed_kmh"] == mc.loc[m, "speed_kmh"]
+            }
+        ),
+        hub_hours=MappingProxyType({e: float(hc.loc[e, "hours"]) for e in hc.index}),
+        hub_usd_per_unit=MappingProxyType(
+            {e: float(hc.loc[e, "usd_per_base"]) * base for e in hc.index}
+        ),
+    )

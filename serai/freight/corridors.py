@@ -1,0 +1,86 @@
+"""Corridor label of a route, derived from the elements it uses.
+
+The rules are data (``RULES``): each names the countries, sea passages or
+Caspian crossing a route must use. A route gets the first matching land label
+(plus ``CKU`` when it runs through Kyrgyzstan and Uzbekistan, ``Zangezur`` when
+it crosses Armenia between two parts of Azerbaijan), or a sea label when most of
+its distance is at sea.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["RULES", "corridor_label"]
+
+# label, required countries (all), required passages (any), needs a Caspian crossing
+RULES: tuple[tuple[str, frozenset[str], frozenset[str], bool], ...] = (
+    ("Middle Corridor (TITR)", frozenset(), frozenset(), True),
+    ("Northern (via Russia)", frozenset({"RU"}), frozenset(), False),
+    ("Southern (via Iran)", frozenset({"IR"}), frozenset(), False),
+)
+SEA_RULES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Sea via Suez", frozenset({"suez", "babalmandab", "bab_el_mandeb"})),
+    ("Sea via Cape", frozenset({"cape", "cape_of_good_hope", "good_hope"})),
+    ("Sea via Panama", frozenset({"panama"})),
+    ("Sea via Northern Sea Route", frozenset({"northern_sea_route", "nsr"})),
+)
+CASPIAN = frozenset({"KZ", "TM", "RU", "IR"}), frozenset({"AZ"})
+
+
+def corridor_label(
+    countries: Iterable[str],
+    passages: Iterable[str],
+    ferry_country_pairs: Iterable[tuple[str, str]] = (),
+    sea_share: float = 0.0,
+) -> str:
+    """Label a route from the countries, sea passages and ferry crossings it uses.
+
+    Parameters
+    ----------
+    countries
+        ISO2 codes of the countries the route moves through (in order or not).
+    passages
+        Sea passages (``suez``, ``cape``, ``bosporus``, ...).
+    ferry_country_pairs
+        (from, to) countries of each ferry service used.
+    sea_share
+        Share of the route's km at sea.
+
+    Examples
+    --------
+    >>> from serai.freight.corridors import corridor_label
+    >>> corridor_label(["CN", "KZ", "AZ", "GE", "TR"], [], [("KZ", "AZ")])
+    'Middle Corridor (TITR)'
+    >>> corridor_label(["CN", "KZ", "RU", "BY", "PL", "DE"], [])
+    'Northern (via Russia)'
+    >>> corridor_label(["CN", "KG", "UZ", "TM", "IR", "TR"], [])
+    'CKU + Southern (via Iran)'
+    >>> corridor_label(["CN", "NL"], ["malacca", "babalmandab", "suez"], sea_share=0.97)
+    'Sea via Suez'
+    """
+    cs = set(countries)
+    ps = {p.lower() for p in passages if p}
+    if sea_share > 0.5:
+        for label, need in SEA_RULES:
+            if ps & need:
+                return label
+        return "Sea"
+    caspian = any(
+        (a in CASPIAN[0] and b in CASPIAN[1]) or (b in CASPIAN[0] and a in CASPIAN[1])
+        for a, b in ferry_country_pairs
+    )
+    label = "Other land route"
+    for name, need, _, needs_caspian in RULES:
+        if needs_caspian and not caspian:
+            continue
+        if need <= cs:
+            label = name
+            break
+    if {"KG", "UZ"} <= cs and "CN" in cs:
+        label = f"CKU + {label}" if label != "Other land route" else "CKU"
+    if "AM" in cs and "AZ" in cs:
+        label += " + Zangezur"
+    if ps & {"bosporus", "dardanelles"} and sea_share > 0.05:
+        label += " + Black Sea"
+    return label

@@ -1,0 +1,709 @@
+"""Route queries: least time, cost or generalised cost under constraints; alternatives; Pareto set.
+
+Constraints never change the graph: each becomes a boolean mask over the
+virtual links, and masked links get an infinite cost in a new cost array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from serai.errors import InputError, NoPathError
+from serai.freight.commodities import Commodity, commodity
+from serai.freight.corridors import corridor_label
+from serai.freight.cost import LinkCosts, link_costs
+from serai.freight.places import PlaceIndex
+from serai.freight.virtual import RoutingGraph
+from serai.paths import _kernels as k
+
+__all__ = ["Constraints", "NoRouteError", "Route", "Router"]
+
+OBJECTIVES = ("time", "cost", "generalised")
+
+
+class NoRouteError(NoPathError):
+    """No route satisfies the request; ``cause`` names the constraint that cut it."""
+
+    def __init__(self, message: str, cause: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+def _fs(values: Iterable[Any] | None, upper: bool = False, lower: bool = False) -> frozenset:
+    if values is None:
+        return frozenset()
+    if isinstance(values, (str, int)):
+        values = [values]
+    out = []
+    for v in values:
+        s = v.strip() if isinstance(v, str) else v
+        if isinstance(s, str):
+            s = s.upper() if upper else s.lower() if lower else s
+        out.append(s)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a route may not use or must visit.
+
+    Attributes
+    ----------
+    avoid_countries
+        ISO2 codes: no virtual link touching these countries.
+    avoid_passages
+        Sea passages (``suez``, ``bosporus``, ``babalmandab``, ``cape``, ``volga_don``, ...).
+    avoid_nodes, avoid_links
+        Physical node and link ids.
+    modes
+        Allowed modes of movement (``rail``, ``road``, ``sea``, ``ferry``); None = all.
+    via
+        Places (names or node ids) to visit in order.
+    """
+
+    avoid_countries: frozenset[str] = frozenset()
+    avoid_passages: frozenset[str] = frozenset()
+    avoid_nodes: frozenset[int] = frozenset()
+    avoid_links: frozenset[int] = frozenset()
+    modes: frozenset[str] | None = None
+    via: tuple[Any, ...] = ()
+
+    @classmethod
+    def make(
+        cls,
+        *,
+        avoid_countries: Iterable[str] | None = None,
+        avoid_passages: Iterable[str] | None = None,
+        avoid_nodes: Iterable[int] | None = None,
+        avoid_links: Iterable[int] | None = None,
+        modes: Iterable[str] | None = None,
+        via: Sequence[Any] | None = None,
+    ) -> Constraints:
+        """Build from plain lists (normalises case)."""
+        return cls(
+            _fs(avoid_countries, upper=True),
+            _fs(avoid_passages, lower=True),
+            frozenset(int(n) for n in (avoid_nodes or ())),
+            frozenset(int(n) for n in (avoid_links or ())),
+            None if modes is None else _fs(modes, lower=True),
+            tuple(via or ()),
+        )
+
+    def parts(self) -> list[tuple[str, Constraints]]:
+        """Each single restriction, described, with the constraints that remain without it."""
+        out = []
+        for c in sorted(self.avoid_countries):
+            out.append(
+                (
+                    f"country {c} is avoided",
+                    replace(self, avoid_countries=self.avoid_countries - {c}),
+                )
+            )
+        for p in sorted(self.avoid_passages):
+            out.append(
+                (f"passage {p} is avoided", replace(self, avoid_passages=self.avoid_passages - {p}))
+            )
+        for n in sorted(self.avoid_nodes):
+            out.append((f"node {n} is avoided", replace(self, avoid_nodes=self.avoid_nodes - {n})))
+        for n in sorted(self.avoid_links):
+            out.append((f"link {n} is avoided", replace(self, avoid_links=self.avoid_links - {n})))
+        if self.modes is not None:
+            out.append(
+                (
+                    f"only modes {', '.join(sorted(self.modes))} are allowed",
+                    replace(self, modes=None),
+                )
+            )
+        for i, v in enumerate(self.via):
+            out.append(
+                (f"via point {v} is required", replace(self, via=self.via[:i] + self.via[i + 1 :]))
+            )
+        return out
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.avoid_countries
+            or self.avoid_passages
+            or self.avoid_nodes
+            or self.avoid_links
+            or self.modes is not None
+            or self.via
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """One route: its legs and hub events, totals and corridor label.
+
+    ``legs`` has one row per movement leg (consecutive links of one mode in one
+    country) or hub event (transfer, gauge change, port, boarding, border), with
+    columns seq, kind, mode, layer, service_id, from_node, to_node, from_name,
+    to_name, country, from_country, to_country, km, hours, usd, event, link_ids.
+    """
+
+    origin: int
+    destination: int
+    origin_name: str
+    destination_name: str
+    commodity: str
+    unit: str
+    objective: str
+    vlink_rows: np.ndarray
+    legs: pd.DataFrame
+    totals: Mapping[str, float]
+    corridor: str
+    countries: tuple[str, ...]
+    passages: tuple[str, ...]
+    services: tuple[str, ...]
+    constraints: Constraints = field(default_factory=Constraints)
+
+    @property
+    def days(self) -> float:
+        return self.totals["days"]
+
+    @property
+    def km(self) -> float:
+        return self.totals["km"]
+
+    @property
+    def usd(self) -> float:
+        return self.totals["usd"]
+
+    def physical_links(self) -> np.ndarray:
+        """Physical link ids used, in order."""
+        return np.concatenate(
+            [np.asarray(x, np.int64) for x in self.legs["link_ids"]] or [np.empty(0, np.int64)]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: totals, corridor, legs."""
+        legs = self.legs.drop(columns=["link_ids"]).copy()
+        legs = legs.astype(object).where(legs.notna(), None)
+        return {
+            "from": self.origin_name,
+            "to": self.destination_name,
+            "origin_node": self.origin,
+            "destination_node": self.destination,
+            "commodity": self.commodity,
+            "unit": self.unit,
+            "objective": self.objective,
+            "corridor": self.corridor,
+            **{k: round(float(v), 4) for k, v in self.totals.items()},
+            "countries": list(self.countries),
+            "passages": list(self.passages),
+            "services": list(self.services),
+            "legs": legs.to_dict(orient="records"),
+        }
+
+    def to_geojson(self, network_nodes: pd.DataFrame) -> dict[str, Any]:
+        """GeoJSON FeatureCollection: one LineString per movement leg, one Point per event."""
+        xy = network_nodes.set_index("node_id")[["x", "y"]]
+        feats = []
+        for r in self.legs.itertuples(index=False):
+            props = {
+                k: (None if isinstance(v, float) and v != v else v)
+                for k, v in r._asdict().items()
+                if k != "link_ids"
+            }
+            if r.kind == "move":
+                nodes = r.node_path
+                coords = xy.reindex(nodes).dropna().to_numpy().tolist()
+                geom = {"type": "LineString", "coordinates": coords}
+            else:
+                p = xy.reindex([r.from_node]).to_numpy()[0].tolist()
+                geom = {"type": "Point", "coordinates": p}
+            props.pop("node_path", None)
+            feats.append({"type": "Feature", "geometry": geom, "properties": props})
+        return {
+            "type": "FeatureCollection",
+            "features": feats,
+            "properties": {k: v for k, v in self.to_dict().items() if k != "legs"},
+        }
+
+
+class Router:
+    """Route queries over one routing graph, with cached per-commodity costs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from serai.network import Network
+    >>> from serai.freight import Router, build_routing_graph
+    >>> nodes = pd.DataFrame({"node_id": [1, 2, 3], "name": ["A", "B", "C"],
+    ...     "x": [0.0, 1.0, 2.0], "y": [0.0, 0.0, 0.0], "country": ["KZ"] * 3})
+    >>> links = pd.DataFrame({"link_id": [1, 2, 3, 4], "from_node": [1, 2, 2, 3],
+    ...     "to_node": [2, 1, 3, 2], "mode": "rail", "length": [400.0, 400.0, 200.0, 200.0]})
+    >>> r = Router(build_routing_graph(Network.from_tables(nodes=nodes, links=links)))
+    >>> route = r.route("A", "C", "container", objective="time")
+    >>> route.km, route.totals["hours"], route.corridor
+    (600.0, 15.0, 'Other land route')
+    """
+
+    def __init__(self, rg: RoutingGraph, places: PlaceIndex | None = None) -> None:
+        self.rg = rg
+        g = rg.graph
+        self.places = places or PlaceIndex.from_nodes(
+            rg.network.nodes, candidates=rg.place_of.index.to_numpy()
+        )
+        self._costs: dict[str, LinkCosts] = {}
+        v = rg.vlinks
+        # per edge (graph order) crosswalks used by masks
+        rows = g.link_rows
+        self._e_kind = v["kind"].to_numpy()[rows]
+        self._e_mode = v["mode"].to_numpy()[rows]
+        codes, uniq = pd.factorize(pd.concat([v["country"], v["from_country"], v["to_country"]]))
+        n = len(v)
+        self._countries = np.asarray(uniq)
+        self._e_c = np.vstack([codes[:n][rows], codes[n : 2 * n][rows], codes[2 * n :][rows]])
+        self._e_passage = v["passage"].to_numpy()[rows]
+        self._e_from = v["from_node"].to_numpy()[rows]
+        self._e_to = v["to_node"].to_numpy()[rows]
+        self._e_link = v["link_id"].to_numpy()[rows]
+        self._scratch = (
+            np.empty(g.n_nodes),
+            np.empty(g.n_nodes, np.int64),
+            np.empty(g.n_nodes, np.int64),
+            np.empty(g.n_edges + 1),
+            np.empty(g.n_edges + 1, np.int64),
+        )
+
+    # ------------------------------------------------------------------ costs and masks
+    def costs(self, name: str | Commodity) -> LinkCosts:
+        c = commodity(name)
+        if c.commodity not in self._costs:
+            self._costs[c.commodity] = link_costs(self.rg, c)
+        return self._costs[c.commodity]
+
+    def edge_objective(self, lc: LinkCosts, objective: str) -> np.ndarray:
+        return np.ascontiguousarray(lc.objective(objective)[self.rg.graph.link_rows])
+
+    def mask(self, cons: Constraints) -> np.ndarray:
+        """Per-edge True where the constraints allow the link."""
+        ok = np.ones(self.rg.graph.n_edges, dtype=bool)
+        if cons.avoid_countries:
+            bad = np.flatnonzero(np.isin(self._countries, list(cons.avoid_countries)))
+            if len(bad):
+                ok &= ~np.isin(self._e_c, bad).any(axis=0)
+        if cons.avoid_passages:
+            ok &= ~np.isin(self._e_passage, list(cons.avoid_passages))
+        if cons.avoid_nodes:
+            nodes = list(cons.avoid_nodes)
+            ok &= ~(np.isin(self._e_from, nodes) | np.isin(self._e_to, nodes))
+        if cons.avoid_links:
+            ok &= ~np.isin(self._e_link, list(cons.avoid_links))
+        if cons.modes is not None:
+            ok &= ~((self._e_kind == "move") & ~np.isin(self._e_mode, list(cons.modes)))
+        return ok
+
+    # ------------------------------------------------------------------ search
+    def _tree(
+        self, cost: np.ndarray, source: int, target: int = -1
+    ) -> tuple[np.ndarray, np.ndarray]:
+        g = self.rg.graph
+        dist, pred, order, hk, hv = self._scratch
+        k.dijkstra(g.indptr, g.heads, cost, source, target, g.passable, dist, pred, order, hk, hv)
+        return dist, pred
+
+    def _edges(self, pred: np.ndarray, s: int, t: int) -> np.ndarray:
+        return k.trace(pred, self.rg.graph.tails, s, t)
+
+    def _search(
+        self, cost: np.ndarray, o_place: int, d_place: int, via_places: Sequence[int]
+    ) -> np.ndarray | None:
+        """Least-cost edge sequence from place to place through via places (None if none)."""
+        if not via_places:
+            dist, pred = self._tree(cost, o_place, d_place)
+            if not np.isfinite(dist[d_place]):
+                return None
+            return self._edges(pred, o_place, d_place)
+        # dynamic programme over the layer nodes of each via point
+        rg = self.rg
+        starts: dict[int, tuple[float, list[np.ndarray]]] = {o_place: (0.0, [])}
+        stops = [self._layer_vnodes(p) for p in via_places] + [np.array([d_place])]
+        for targets in stops:
+            best: dict[int, tuple[float, list[np.ndarray]]] = {}
+            for s, (c0, path) in starts.items():
+                dist, pred = self._tree(cost, s)
+                for t in targets:
+                    t = int(t)
+                    if np.isfinite(dist[t]) and (t not in best or c0 + dist[t] < best[t][0]):
+                        best[t] = (c0 + float(dist[t]), [*path, self._edges(pred, s, t)])
+            if not best:
+                return None
+            starts = best
+        _, parts = starts[int(d_place)]
+        del rg
+        return np.concatenate(parts) if parts else np.empty(0, np.int64)
+
+    def _layer_vnodes(self, place_vnode: int) -> np.ndarray:
+        g = self.rg.graph
+        out = g.heads[g.indptr[place_vnode] : g.indptr[place_vnode + 1]]
+        return np.asarray(out, np.int64)
+
+    # ------------------------------------------------------------------ public API
+    def resolve(self, place: Any) -> int:
+        """Physical node id of a place (name, alias, LOCODE, "lat,lon" or id)."""
+        node = self.places.resolve(place)
+        if int(node) not in self.rg.place_of.index:
+            raise InputError(
+                f"place '{place}' (node {node}) is not on the routing graph", field="place"
+            )
+        return int(node)
+
+    def route(
+        self,
+        origin: Any,
+        destination: Any,
+        commodity_name: str | Commodity = "container_feu",
+        *,
+        objective: str = "generalised",
+        constraints: Constraints | None = None,
+        **kw: Any,
+    ) -> Route:
+        """Best route under the constraints (keyword shortcuts build :class:`Constraints`).
+
+        Raises
+        ------
+        InputError
+            Unknown place (with suggestions), commodity or objective.
+        NoRouteError
+            No route; the message names the constraint that cut it.
+        """
+        cons = constraints if constraints is not None else Constraints.make(**kw)
+        lc = self.costs(commodity_name)
+        o, d = self.resolve(origin), self.resolve(destination)
+        if o == d:
+            raise InputError("origin and destination are the same place", field="destination")
+        via = [self.rg.place(self.resolve(v)) for v in cons.via]
+        base = self.edge_objective(lc, objective)
+        cost = np.where(self.mask(cons), base, np.inf)
+        edges = self._search(cost, self.rg.place(o), self.rg.place(d), via)
+        if edges is None:
+            raise self._diagnose(o, d, lc, objective, cons)
+        return self._make_route(edges, o, d, lc, objective, cons)
+
+    def _diagnose(
+        self, o: int, d: int, lc: LinkCosts, objective: str, cons: Constraints
+    ) -> NoRouteError:
+        on, dn = self.places.name(o) or str(o), self.places.name(d) or str(d)
+        base = self.edge_objective(lc, objective)
+        po, pd_ = self.rg.place(o), self.rg.place(d)
+
+        def reachable(c: Constraints) -> bool:
+            via = [self.rg.place(self.resolve(v)) for v in c.via]
+            return self._search(np.where(self.mask(c), base, np.inf), po, pd_, via) is not None
+
+        culprits = [(desc, rest) for desc, rest in cons.parts() if reachable(rest)]
+        avoided = [d.removesuffix(" is avoided") for d, _ in culprits if d.endswith(" is avoided")]
+        other = [d for d, _ in culprits if not d.endswith(" is avoided")]
+        if avoided and not other:
+            what = avoided[0] if len(avoided) == 1 else "one of " + ", ".join(avoided)
+            which = "which is" if len(avoided) == 1 else "all"
+            return NoRouteError(
+                f"no route from {on} to {dn}: every route needs {what}, {which} avoided",
+                culprits[0][0],
+            )
+        if culprits:
+            descs = "; ".join(d for d, _ in culprits)
+            return NoRouteError(
+                f"no route from {on} to {dn}: dropping any one of these would give one: {descs}",
+                culprits[0][0],
+            )
+        if not cons.empty and reachable(Constraints()):
+            return NoRouteError(
+                f"no route from {on} to {dn}: the constraints together cut every route "
+                "(no single one does)",
+                "combination",
+            )
+        # the commodity's own rules?
+        any_cost = np.where(np.isfinite(lc.hours), 1.0, 1.0)[self.rg.graph.link_rows]
+        if self._search(np.where(self.mask(cons), any_cost, np.inf), po, pd_, []) is not None:
+            c = lc.commodity
+            return NoRouteError(
+                f"no route from {on} to {dn} for {c.commodity}: only by modes, services or transfer "
+                f"points it may not use (modes {';'.join(c.modes)}, services {';'.join(c.service_modes)}"
+                + (f", transfers at {';'.join(c.transfer_kinds)}" if c.transfer_kinds else "")
+                + ")",
+                "commodity",
+            )
+        return NoRouteError(
+            f"no route from {on} to {dn}: they are not connected in the network"
+            f" (year {self.rg.year})",
+            "network",
+        )
+
+    def alternatives(
+        self,
+        origin: Any,
+        destination: Any,
+        commodity_name: str | Commodity = "container_feu",
+        *,
+        k: int = 3,
+        objective: str = "generalised",
+        penalty: float = 1.0,
+        max_overlap: float = 0.6,
+        max_iter: int | None = None,
+        constraints: Constraints | None = None,
+        **kw: Any,
+    ) -> list[Route]:
+        """Up to ``k`` distinct routes by the penalty method.
+
+        After each search the movement links of the route found get their cost
+        multiplied by ``1 + penalty``; a new route is kept when at most
+        ``max_overlap`` of its km is shared with any route already kept. Routes
+        are reported at their true (unpenalised) cost, best first.
+        """
+        cons = constraints if constraints is not None else Constraints.make(**kw)
+        first = self.route(
+            origin, destination, commodity_name, objective=objective, constraints=cons
+        )
+        lc = self.costs(commodity_name)
+        o, d = first.origin, first.destination
+        via = [self.rg.place(self.resolve(v)) for v in cons.via]
+        base = np.where(self.mask(cons), self.edge_objective(lc, objective), np.inf)
+        km_e = self.rg.graph.edge_values(self.rg.vlinks["km"].to_numpy(float))
+        move_e = self._e_kind == "move"
+        routes = [first]
+        used = [self._edges_of(first)]
+        factor = np.ones_like(base)
+        for e in used[0]:
+            factor[e] *= 1 + penalty
+        for _ in range(max_iter or 4 * k):
+            if len(routes) >= k:
+                break
+            edges = self._search(base * factor, self.rg.place(o), self.rg.place(d), via)
+            if edges is None:
+                break
+            es = np.asarray(edges)
+            mv = es[move_e[es]]
+            tot = km_e[mv].sum()
+            ok = True
+            for u in used:
+                shared = km_e[np.intersect1d(mv, u)].sum()
+                if tot > 0 and shared / tot > max_overlap:
+                    ok = False
+                    break
+            factor[mv] *= 1 + penalty
+            if ok:
+                r = self._make_route(es, o, d, lc, objective, cons)
+                routes.append(r)
+                used.append(mv)
+        key = {"time": "hours", "cost": "usd"}.get(objective, "gc_usd")
+        return sorted(routes, key=lambda r: r.totals[key])
+
+    def _edges_of(self, r: Route) -> np.ndarray:
+        g = self.rg.graph
+        pos = np.empty(len(g.link_rows), np.int64)
+        pos[g.link_rows] = np.arange(len(g.link_rows))
+        e = pos[r.vlink_rows]
+        return e[self._e_kind[e] == "move"]
+
+    def pareto(
+        self,
+        origin: Any,
+        destination: Any,
+        commodity_name: str | Commodity = "container_feu",
+        *,
+        constraints: Constraints | None = None,
+        max_routes: int = 12,
+        **kw: Any,
+    ) -> list[Route]:
+        """Supported Pareto-optimal routes for (time, money), fastest first.
+
+        Non-inferior set estimation (NISE, Cohon 1978): start from the fastest and
+        the cheapest route; between two neighbours, minimise the weighted sum
+        whose weights are normal to the segment joining them; keep the new route
+        if it lies strictly below the segment, and recurse. This finds every
+        route on the convex hull of the time-cost frontier (not routes in its
+        concave gaps).
+        """
+        cons = constraints if constraints is not None else Constraints.make(**kw)
+        lc = self.costs(commodity_name)
+        o, d = self.resolve(origin), self.resolve(destination)
+        via = [self.rg.place(self.resolve(v)) for v in cons.via]
+        mask = self.mask(cons)
+        h = np.ascontiguousarray(lc.hours[self.rg.graph.link_rows])
+        u = np.ascontiguousarray(lc.usd[self.rg.graph.link_rows])
+        allowed = lc.allowed[self.rg.graph.link_rows] & mask
+        po, pd_ = self.rg.place(o), self.rg.place(d)
+
+        def solve(wh: float, wu: float) -> tuple[float, float, np.ndarray] | None:
+            c = np.where(allowed, wh * h + wu * u, np.inf)
+            e = self._search(c, po, pd_, via)
+            if e is None:
+                return None
+            return float(h[e].sum()), float(u[e].sum()), e
+
+        a = solve(1.0, 1e-6)
+        if a is None:
+            raise self._diagnose(o, d, lc, "time", cons)
+        b = solve(1e-6, 1.0)
+        pts = {(round(a[0], 6), round(a[1], 6)): a}
+        if b is not None:
+            pts[(round(b[0], 6), round(b[1], 6))] = b
+        stack = [(a, b)] if b is not None else []
+        while stack and len(pts) < max_routes:
+            p, q = stack.pop()
+            wh, wu = p[1] - q[1], q[0] - p[0]  # normal to the segment p-q
+            if wh <= 0 or wu <= 0:
+                continue
+            r = solve(wh, wu)
+            if r is None:
+                continue
+            if wh * r[0] + wu * r[1] < wh * p[0] + wu * p[1] - 1e-9 * (
+                abs(wh * p[0]) + abs(wu * p[1])
+            ):
+                key = (round(r[0], 6), round(r[1], 6))
+                if key not in pts:
+                    pts[key] = r
+                    stack += [(p, r), (r, q)]
+        routes = [self._make_route(e, o, d, lc, "pareto", cons) for _, _, e in pts.values()]
+        return sorted(routes, key=lambda r: r.totals["hours"])
+
+    # ------------------------------------------------------------------ read back
+    def _make_route(
+        self, edges: np.ndarray, o: int, d: int, lc: LinkCosts, objective: str, cons: Constraints
+    ) -> Route:
+        rows = self.rg.graph.link_rows[np.asarray(edges, np.int64)]
+        legs = _legs(self.rg, rows, lc, self.places)
+        c = lc.commodity
+        hours = float(lc.hours[rows].sum())
+        usd = float(lc.usd[rows].sum())
+        move = legs["kind"] == "move"
+        km = float(legs.loc[move, "km"].sum())
+        sea_km = float(legs.loc[move & (legs["mode"] == "sea"), "km"].sum())
+        totals = {
+            "days": hours / 24.0,
+            "hours": hours,
+            "km": km,
+            "usd": usd,
+            "gc_usd": float(lc.gc[rows].sum()),
+            "usd_tariff": float(lc.usd_tariff[rows].sum()),
+            "usd_hub": float(lc.usd_hub[rows].sum()),
+            "hours_motion": float(lc.hours_motion[rows].sum()),
+            "hours_hub": float(lc.hours_hub[rows].sum()),
+            "hours_wait": float(lc.hours_wait[rows].sum()),
+            "usd_time": hours * c.vot_usd_per_unit_h,
+            "usd_carbon": float(lc.carbon_usd[rows].sum()),
+        }
+        v = self.rg.vlinks.iloc[rows]
+        countries = tuple(dict.fromkeys(x for x in legs.loc[move, "country"] if x))
+        passages = tuple(dict.fromkeys(p for p in v["passage"] if p))
+        svc = v.loc[(v["kind"] == "move") & (v["service_id"] != "")]
+        services = tuple(dict.fromkeys(svc["service_id"].str.removesuffix("~r")))
+        ferry_pairs = list(zip(svc["from_country"], svc["to_country"], strict=True))
+        label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0)
+        return Route(
+            origin=o,
+            destination=d,
+            origin_name=self.places.name(o) or str(o),
+            destination_name=self.places.name(d) or str(d),
+            commodity=c.commodity,
+            unit=c.unit,
+            objective=objective,
+            vlink_rows=rows,
+            legs=legs,
+            totals=MappingProxyType(totals),
+            corridor=label,
+            countries=countries,
+            passages=passages,
+            services=services,
+            constraints=cons,
+        )
+
+
+def _legs(rg: RoutingGraph, rows: np.ndarray, lc: LinkCosts, places: PlaceIndex) -> pd.DataFrame:
+    """Group the virtual links of a route into movement legs and hub events."""
+    v = rg.vlinks.iloc[rows].reset_index(drop=True)
+    v["hours"] = lc.hours[rows]
+    v["usd"] = lc.usd[rows]
+    v["wait_h"] = lc.hours_wait[rows]
+    ends = v["kind"].isin(["access", "egress"])
+    keep = ~(ends & (v["hours"] == 0) & (v["usd"] == 0))
+    v.loc[ends, "kind"] = v.loc[ends, "event"].where(v.loc[ends, "event"] != "", "transfer")
+    # events with neither time nor money (alighting a rail ferry) carry no information
+    keep &= ~((v["kind"] == "alight") & (v["hours"] == 0) & (v["usd"] == 0))
+    v = v.loc[keep].reset_index(drop=True)
+    if not len(v):
+        return pd.DataFrame(
+            columns=["seq", "kind", "mode", "from_node", "to_node", "km", "hours", "usd"]
+        )
+    is_move = (v["kind"] == "move").to_numpy()
+    prev_move = np.r_[False, is_move[:-1]]
+    same = np.r_[
+        False,
+        (v["layer"].to_numpy()[1:] == v["layer"].to_numpy()[:-1])
+        & (v["country"].to_numpy()[1:] == v["country"].to_numpy()[:-1]),
+    ]
+    brk = ~(is_move & prev_move & same)
+    run = np.cumsum(brk) - 1
+    v["run"] = run
+    grp = v.groupby("run", sort=True)
+    out = grp.agg(
+        kind=("kind", "first"),
+        mode=("mode", "first"),
+        layer=("layer", "first"),
+        service_id=("service_id", "first"),
+        from_node=("from_node", "first"),
+        to_node=("to_node", "last"),
+        country=("country", "first"),
+        from_country=("from_country", "first"),
+        to_country=("to_country", "last"),
+        km=("km", "sum"),
+        hours=("hours", "sum"),
+        wait_h=("wait_h", "sum"),
+        usd=("usd", "sum"),
+        event=("event", "first"),
+        passage=("passage", lambda s: ";".join(dict.fromkeys(x for x in s if x))),
+    ).reset_index(drop=True)
+    out["link_ids"] = [list(x[x >= 0]) for x in grp["link_id"].apply(np.asarray)]
+    out["node_path"] = [
+        list(dict.fromkeys(np.column_stack([f, t]).ravel().tolist()))
+        for f, t in zip(
+            grp["from_node"].apply(np.asarray), grp["to_node"].apply(np.asarray), strict=True
+        )
+    ]
+    out["service_id"] = out["service_id"].str.removesuffix("~r")
+    mv = out["kind"] == "move"
+    out.loc[mv & (out["service_id"] != ""), "mode"] = "ferry"
+    kind_txt = out["kind"] + (":" + out["event"]).where(
+        (out["event"] != "") & (out["event"] != out["kind"]), ""
+    )
+    border_txt = (
+        "border " + out["from_country"] + ">" + out["to_country"] + " (" + out["event"] + ")"
+    )
+    out["event"] = np.where(mv, "", np.where(out["kind"] == "border", border_txt, kind_txt))
+    out["from_name"] = [places.name(n) for n in out["from_node"]]
+    out["to_name"] = [places.name(n) for n in out["to_node"]]
+    out.insert(0, "seq", np.arange(len(out)))
+    return out[
+        [
+            "seq",
+            "kind",
+            "mode",
+            "layer",
+            "service_id",
+            "from_node",
+            "to_node",
+            "from_name",
+            "to_name",
+            "country",
+            "from_country",
+            "to_country",
+            "passage",
+            "km",
+            "hours",
+            "wait_h",
+            "usd",
+            "event",
+            "link_ids",
+            "node_path",
+        ]
+    ]

@@ -1,0 +1,317 @@
+"""Routing on the hand-built toy network: hand-checked routes, constraints, errors, oracles."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from serai.errors import InputError
+from serai.freight import Constraints, NoRouteError, Router, build_routing_graph, commodity
+from tests.freight.toy import SERVICES, toy_network
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(build_routing_graph(toy_network(), year=2025))
+
+
+def _countries_touched(r, route) -> set[str]:
+    v = r.rg.vlinks.iloc[route.vlink_rows]
+    return set(v["country"]) | set(v["from_country"]) | set(v["to_country"]) - {""}
+
+
+def test_hand_checked_northern_route(router):
+    # Xi'an -> Dostyk (2900 + 12 km, 1435) | border CN>KZ | gauge | 1520 to Moscow, Brest |
+    # border KZ>RU, RU>BY (EAEU, 2 h) | border BY>PL | gauge | 1435 to Duisburg
+    route = router.route("Xi'an", "Duisburg", "container", objective="time")
+    assert route.corridor == "Northern (via Russia)"
+    km = 2900 + 12 + 880 + 3900 + 1100 + 10 + 1150
+    assert route.km == pytest.approx(km)
+    c = commodity("container")
+    hours = (
+        km / 40.0 + 40.6 * 2 + 2 * 2 + 5.0 * 2
+    )  # motion + 2 full borders + 2 EAEU + 2 gauge changes
+    assert route.totals["hours"] == pytest.approx(hours)
+    usd = km * 0.30 + 150 * 2 + 150 * 2
+    assert route.usd == pytest.approx(usd)
+    assert route.totals["gc_usd"] == pytest.approx(usd + hours * c.vot_usd_per_unit_h)
+    ev = route.legs.loc[route.legs["kind"] != "move", "event"].tolist()
+    assert ev == [
+        "border CN>KZ (border)",
+        "gauge",
+        "border KZ>RU (border_union)",
+        "border RU>BY (border_union)",
+        "border BY>PL (border)",
+        "gauge",
+    ]
+
+
+def test_avoid_russia_uses_no_russian_element(router):
+    route = router.route("Xi'an", "Duisburg", "container", avoid_countries=["RU"])
+    assert "RU" not in _countries_touched(router, route)
+    nodes = router.rg.network.nodes.set_index("node_id")["country"]
+    used_nodes = {n for p in route.legs["node_path"] for n in p}
+    assert "RU" not in set(nodes.loc[list(used_nodes)])
+    assert route.corridor == "Sea via Suez"  # via Shanghai by rail, then sea
+    land = router.route(
+        "Xi'an", "Duisburg", "container", avoid_countries=["RU"], modes=["rail", "ferry"]
+    )
+    assert "RU" not in _countries_touched(router, land)
+    assert land.corridor == "Middle Corridor (TITR)"
+
+
+def test_gauge_break_is_always_a_transfer_event(router):
+    for kw in (
+        {},
+        {"avoid_countries": ["RU"]},
+        {"avoid_countries": ["RU"], "modes": ["rail", "ferry"]},
+    ):
+        for obj in ("time", "cost", "generalised"):
+            route = router.route("Xi'an", "Istanbul", "container", objective=obj, **kw)
+            legs = route.legs
+            moves = legs.index[legs["kind"] == "move"].tolist()
+            for a, b in itertools.pairwise(moves):
+                la, lb = legs.at[a, "layer"], legs.at[b, "layer"]
+                if la.startswith("rail:") and lb.startswith("rail:") and la != lb:
+                    between = legs.loc[a + 1 : b - 1, "kind"].tolist()
+                    assert "gauge" in between, (la, lb, between)
+            # and every change of layer between two moves passes through some hub event
+            for a, b in itertools.pairwise(moves):
+                if (
+                    legs.at[a, "layer"] != legs.at[b, "layer"]
+                    and legs.at[b, "mode"] != "ferry"
+                    and legs.at[a, "mode"] != "ferry"
+                ):
+                    assert b - a > 1
+
+
+def test_via_point_is_visited(router):
+    direct = router.route("Almaty", "Duisburg", "container", objective="time")
+    assert "Aktau" not in set(direct.legs["from_name"]) | set(direct.legs["to_name"])
+    via = router.route("Almaty", "Duisburg", "container", objective="time", via=["Aktau"])
+    names = [n for p in via.legs["node_path"] for n in p]
+    assert 5 in names  # Aktau
+    assert via.totals["hours"] >= direct.totals["hours"]
+
+
+def test_via_does_not_allow_a_free_transfer(router):
+    # Almaty -> Aktau by road, then rail on: the change of mode at Aktau must be charged
+    r = router.route("Almaty", "Alat", "container", modes=["road", "ferry"], via=["Aktau"])
+    assert set(r.legs.loc[r.legs["kind"] == "move", "mode"]) <= {"road", "ferry"}
+
+
+@pytest.mark.parametrize("freq", [1.0, 3.0, 7.0, 14.0])
+def test_ferry_waiting_follows_frequency(freq):
+    services = [(s[0], s[1], s[2], s[3], s[4], freq if s[3] == "ferry" else s[5]) for s in SERVICES]
+    r = Router(build_routing_graph(toy_network(services=services), year=2025))
+    route = r.route("Almaty", "Alat", "uranium", objective="time")  # uranium: rail ferry only
+    board = route.legs.loc[route.legs["kind"] == "board"]
+    assert len(board) == 1
+    assert board["wait_h"].iloc[0] == pytest.approx(84.0 / freq)  # half the headway of 168/freq h
+    assert route.totals["hours_wait"] == pytest.approx(84.0 / freq)
+    assert route.services == ("aktau_alat_rail_ferry",)
+
+
+def test_commodity_rules_restrict_services(router):
+    # containers may take the daily ro-ro by road; uranium may not (rail ferry only, EST rule)
+    c = router.route(
+        "Aktau", "Alat", "container", objective="time", modes=["road", "roro", "ferry"]
+    )
+    u = router.route("Aktau", "Alat", "uranium", objective="time")
+    assert "aktau_alat_roro" not in u.services
+    assert c.services  # some ferry used
+    with pytest.raises(NoRouteError, match="only modes"):
+        router.route("Aktau", "Alat", "uranium", modes=["road"])
+
+
+def test_unknown_place_suggests(router):
+    with pytest.raises(InputError) as e:
+        router.route("Almatty", "Duisburg")
+    assert "Almaty" in str(e.value)
+    with pytest.raises(InputError, match="Duisburg"):
+        router.route("Almaty", "Duisberg")
+
+
+def test_place_aliases_locode_and_coordinates(router):
+    assert router.resolve("Алматы") == router.resolve("阿拉木图") == router.resolve("KZALA") == 4
+    assert router.resolve("xian") == router.resolve("西安") == 1
+    assert router.resolve("Constanta") == router.resolve("Constanța") == 18
+    assert router.resolve("43.3, 77.1") == 4  # near Almaty
+    node, km = router.places.snap(43.6, 51.3)
+    assert node == 5 and km < 15
+
+
+def test_unreachable_names_the_cutting_constraint(router):
+    with pytest.raises(NoRouteError) as e:
+        router.route("Almaty", "Duisburg", "container", avoid_countries=["KZ"])
+    assert "every route needs country KZ, which is avoided" in str(e.value)
+    with pytest.raises(NoRouteError) as e:
+        router.route(
+            "Xi'an",
+            "Duisburg",
+            "container",
+            avoid_countries=["RU", "AZ"],
+            modes=["rail", "road", "ferry"],
+        )
+    assert e.value.cause in ("country AZ is avoided", "country RU is avoided")
+    with pytest.raises(NoRouteError) as e:
+        router.route(
+            "Xi'an",
+            "Duisburg",
+            "container",
+            avoid_countries=["RU", "AZ"],
+            avoid_passages=["suez", "cape"],
+        )
+    # sea is still possible if only Suez, or only the Cape, is avoided -> a single passage is named
+    assert e.value.cause.startswith(("passage", "country"))
+
+
+def test_year_selects_planned_links():
+    net = toy_network()
+    r25 = Router(build_routing_graph(net, year=2025))
+    r30 = Router(build_routing_graph(net, year=2030))
+    a = r25.route("Dostyk", "Aktau", "container", objective="time")
+    b = r30.route("Dostyk", "Aktau", "container", objective="time")
+    assert a.km == pytest.approx(880 + 2900)
+    assert b.km == pytest.approx(2600)
+
+
+def test_sea_routes_by_suez_and_cape(router):
+    suez = router.route("Shanghai", "Rotterdam", "container", modes=["sea"])
+    assert suez.corridor == "Sea via Suez"
+    assert suez.km == pytest.approx(4100 + 8300 + 3600 + 2700)
+    cape = router.route(
+        "Shanghai", "Rotterdam", "container", modes=["sea"], avoid_passages=["suez"]
+    )
+    assert cape.corridor == "Sea via Cape"
+    assert cape.km == pytest.approx(4100 + 9700 + 8500 + 2700)
+    # port dwell both ends plus the weekly-liner wait at the loading port
+    hours = cape.km / 29.6 + 24 + 84 + 24
+    assert cape.totals["hours"] == pytest.approx(hours)
+
+
+def _virtual_nx(r: Router, weights: np.ndarray) -> nx.DiGraph:
+    g = r.rg.graph
+    G = nx.DiGraph()
+    for e in range(g.n_edges):
+        w = float(weights[e])
+        if not np.isfinite(w):
+            continue
+        u, v = int(g.tails[e]), int(g.heads[e])
+        if not g.passable[u]:
+            u = ("src", u)  # places may only start a path
+        if G.has_edge(u, v) and G[u][v]["weight"] <= w:
+            continue
+        G.add_edge(u, v, weight=w, e=e)
+    return G
+
+
+@pytest.mark.parametrize("objective", ["time", "cost", "generalised"])
+def test_matches_networkx_on_every_pair(router, objective):
+    lc = router.costs("container")
+    w = router.edge_objective(lc, objective)
+    G = _virtual_nx(router, w)
+    names = ["Xi'an", "Almaty", "Aktau", "Tbilisi", "Istanbul", "Duisburg", "Shanghai", "Constanța"]
+    for a, b in itertools.permutations(names, 2):
+        route = router.route(a, b, "container", objective=objective)
+        po, pd_ = router.rg.place(route.origin), router.rg.place(route.destination)
+        ref = nx.dijkstra_path_length(G, ("src", po), pd_)
+        total = lc.objective(objective)[route.vlink_rows].sum()
+        assert total == pytest.approx(ref, rel=1e-9), (a, b)
+
+
+def test_pareto_matches_brute_force_hull(router):
+    o, d = "Shanghai", "Duisburg"
+    front = router.pareto(o, d, "container")
+    pts = sorted((r.totals["hours"], r.totals["usd"]) for r in front)
+    # brute force: every simple path on the virtual graph (small enough here)
+    lc = router.costs("container")
+    g = router.rg.graph
+    h = lc.hours[g.link_rows]
+    u = lc.usd[g.link_rows]
+    allowed = lc.allowed[g.link_rows]
+    G = _virtual_nx(router, np.where(allowed, 1.0, np.inf))
+    po, pd_ = router.rg.place(router.resolve(o)), router.rg.place(router.resolve(d))
+    edge_of = {(a, b): data["e"] for a, b, data in G.edges(data=True)}
+    cand = set()
+    for path in nx.all_simple_paths(G, ("src", po), pd_):
+        es = [edge_of[(a, b)] for a, b in itertools.pairwise(path)]
+        cand.add((round(float(h[es].sum()), 6), round(float(u[es].sum()), 6)))
+    cand = sorted(cand)
+    nondom = [p for p in cand if not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in cand)]
+    # lower convex hull of the non-dominated points = the supported points
+    hull: list[tuple[float, float]] = []
+    for p in nondom:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) <= 1e-9:
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    got = [(round(a, 6), round(b, 6)) for a, b in pts]
+    assert len(got) == len(hull) >= 2
+    assert np.allclose(np.array(got), np.array(hull))
+
+
+def test_alternatives_are_distinct(router):
+    alts = router.alternatives("Xi'an", "Duisburg", "container", k=3, max_overlap=0.6)
+    assert len(alts) >= 2
+    labels = [a.corridor for a in alts]
+    assert len(set(labels)) >= 2
+    km_sets = [set(a.physical_links()) for a in alts]
+    for i, j in itertools.combinations(range(len(alts)), 2):
+        assert km_sets[i] != km_sets[j]
+    gcs = [a.totals["gc_usd"] for a in alts]
+    assert gcs == sorted(gcs)
+    best = router.route("Xi'an", "Duisburg", "container")
+    assert gcs[0] == pytest.approx(best.totals["gc_usd"])
+
+
+def test_json_and_geojson(router):
+    import json
+
+    r = router.route("Almaty", "Constanța", "container")
+    d = r.to_dict()
+    json.dumps(d)
+    assert {"days", "km", "usd", "corridor", "legs"} <= d.keys()
+    assert d["days"] == pytest.approx(r.totals["hours"] / 24, rel=1e-3)
+    gj = r.to_geojson(router.rg.network.nodes)
+    json.dumps(gj)
+    lines = [f for f in gj["features"] if f["geometry"]["type"] == "LineString"]
+    assert len(lines) == (r.legs["kind"] == "move").sum()
+
+
+def test_constraints_do_not_mutate_graph(router):
+    before = router.rg.graph.heads.copy(), router.costs("container").gc.copy()
+    router.route("Xi'an", "Duisburg", "container", avoid_countries=["RU"], avoid_passages=["suez"])
+    assert np.array_equal(before[0], router.rg.graph.heads)
+    assert np.array_equal(before[1], router.costs("container").gc)
+    assert Constraints.make(avoid_countries=["ru"]).avoid_countries == {"RU"}
+
+
+def test_bad_inputs(router):
+    with pytest.raises(InputError, match="commodity"):
+        router.route("Almaty", "Aktau", "bananas")
+    with pytest.raises(InputError, match="objective"):
+        router.route("Almaty", "Aktau", objective="fast")
+    with pytest.raises(InputError, match="same place"):
+        router.route("Almaty", "Алматы")
+    bad = toy_network().with_tables(
+        services=pd.DataFrame(
+            {
+                "service_id": ["x"],
+                "from_node": [5],
+                "to_node": [6],
+                "mode": ["ferry"],
+                "crossing_h": [10.0],
+                "frequency_per_week": [0.0],
+            }
+        )
+    )
+    with pytest.raises(InputError, match="frequency_per_week"):
+        build_routing_graph(bad)
