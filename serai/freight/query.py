@@ -1,0 +1,89 @@
+"""One-call route queries for the CLI and API: load the network, build the router, answer.
+
+>>> from serai.freight.query import RouteRequest
+>>> RouteRequest(origin="Xi'an", destination="Duisburg").objective
+'generalised'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from serai.errors import InputError
+from serai.freight.route import Constraints, Route, Router
+from serai.freight.virtual import build_routing_graph
+from serai.network.core import Network
+
+__all__ = ["RouteRequest", "load_network", "make_router", "run_request"]
+
+
+@dataclass(frozen=True)
+class RouteRequest:
+    """A route question: places, commodity, year, constraints, objective and what to return."""
+
+    origin: Any
+    destination: Any
+    commodity: str = "container_feu"
+    year: int | None = None
+    objective: str = "generalised"
+    avoid_countries: tuple[str, ...] = ()
+    avoid_passages: tuple[str, ...] = ()
+    avoid_nodes: tuple[int, ...] = ()
+    avoid_links: tuple[int, ...] = ()
+    via: tuple[Any, ...] = ()
+    modes: tuple[str, ...] | None = None
+    alternatives: int = 1
+    pareto: bool = False
+
+    def constraints(self) -> Constraints:
+        return Constraints.make(
+            avoid_countries=self.avoid_countries,
+            avoid_passages=self.avoid_passages,
+            avoid_nodes=self.avoid_nodes,
+            avoid_links=self.avoid_links,
+            modes=self.modes,
+            via=self.via,
+        )
+
+
+def load_network(path: Path | None = None, *, year: int | None = None) -> Network:
+    """A network from ``path`` (any supported format) or the embedded Eurasian network."""
+    if path is not None:
+        from serai.network import read_network
+
+        return read_network(path)
+    try:
+        from serai.data import load_eurasia  # type: ignore[attr-defined]
+    except ImportError:
+        raise InputError(
+            "the embedded Eurasian network is not installed in this build; pass --network PATH"
+        ) from None
+    return load_eurasia(year=year) if year is not None else load_eurasia()
+
+
+def make_router(network: Network, *, year: int | None = None) -> Router:
+    """Build the routing graph of ``network`` for ``year`` and a router over it."""
+    return Router(build_routing_graph(network, year=year))
+
+
+def run_request(router: Router, req: RouteRequest) -> list[Route]:
+    """Answer a request: one route, ``alternatives`` routes, or the Pareto set."""
+    cons = req.constraints()
+    if req.pareto:
+        return router.pareto(req.origin, req.destination, req.commodity, constraints=cons)
+    if req.alternatives > 1:
+        return router.alternatives(
+            req.origin,
+            req.destination,
+            req.commodity,
+            k=req.alternatives,
+            objective=req.objective,
+            constraints=cons,
+        )
+    return [
+        router.route(
+            req.origin, req.destination, req.commodity, objective=req.objective, constraints=cons
+        )
+    ]
