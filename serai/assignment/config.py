@@ -1,0 +1,116 @@
+"""Configuration of an assignment: frozen dataclasses, no setters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from serai.assignment.vdf import VolumeDelay
+
+__all__ = ["ALGORITHMS", "AssignmentConfig", "TrafficClass"]
+
+#: Algorithm names accepted by :class:`AssignmentConfig` (aliases map to these).
+ALGORITHMS = ("aon", "msa", "fw", "cfw", "bfw", "b")
+_ALIASES = {
+    "all-or-nothing": "aon",
+    "frank-wolfe": "fw",
+    "conjugate-frank-wolfe": "cfw",
+    "biconjugate-frank-wolfe": "bfw",
+    "algorithm-b": "b",
+    "algb": "b",
+    "bush": "b",
+}
+
+
+def normalise_algorithm(name: str) -> str:
+    from serai.errors import InputError
+
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in ALGORITHMS:
+        raise InputError(
+            f"unknown assignment algorithm '{name}'; choose one of {', '.join(ALGORITHMS)}"
+        )
+    return key
+
+
+@dataclass(frozen=True)
+class AssignmentConfig:
+    """How to assign.
+
+    Parameters
+    ----------
+    algorithm
+        ``"aon"`` (all-or-nothing), ``"msa"``, ``"fw"`` (Frank-Wolfe), ``"cfw"``
+        (conjugate FW), ``"bfw"`` (bi-conjugate FW) or ``"b"`` (Algorithm B, bush-based,
+        reaches relative gaps of 1e-10 and below).
+    gap
+        Stop when the relative gap (TSTT - SPTT) / TSTT is at or below this.
+    max_iter
+        Stop after this many iterations (bush sweeps for ``"b"``).
+    vdf
+        A volume-delay function: ``"bpr"``, ``"conical"`` or any object with the
+        :class:`~serai.assignment.vdf.VolumeDelay` protocol.
+    length_weight, toll_weight
+        Generalised cost per unit of ``length`` and of ``toll`` (single-class
+        demand; each :class:`TrafficClass` carries its own).
+    time_limit
+        Stop after this many seconds of algorithm time (None: no limit).
+    inner_sweeps
+        Algorithm B: extra shift-only sweeps over all bushes after each bush update.
+    """
+
+    algorithm: str = "b"
+    gap: float = 1e-4
+    max_iter: int = 1000
+    vdf: str | VolumeDelay = "bpr"
+    length_weight: float = 0.0
+    toll_weight: float = 0.0
+    time_limit: float | None = None
+    inner_sweeps: int = 4
+
+    def __post_init__(self) -> None:
+        from serai.errors import InputError
+
+        object.__setattr__(self, "algorithm", normalise_algorithm(self.algorithm))
+        if not (self.gap >= 0):
+            raise InputError(f"gap must be >= 0, got {self.gap}")
+        if self.max_iter < 1:
+            raise InputError(f"max_iter must be >= 1, got {self.max_iter}")
+        if self.inner_sweeps < 0:
+            raise InputError(f"inner_sweeps must be >= 0, got {self.inner_sweeps}")
+
+
+@dataclass(frozen=True, eq=False)
+class TrafficClass:
+    """One user class: its demand and how it perceives and may use links.
+
+    Parameters
+    ----------
+    name
+        Label used in result columns (``flow_<name>``).
+    demand
+        Table with ``origin``, ``destination``, ``volume`` (node ids; volume in
+        class units, e.g. trucks).
+    pce
+        Passenger-car equivalents of one unit of this class on the shared capacity.
+    time_weight, length_weight, toll_weight
+        Generalised cost = ``time_weight * time + length_weight * length +
+        toll_weight * toll + fixed_cost``.
+    fixed_cost
+        Name of a link column (or an array per graph edge) added to the cost.
+    allowed
+        Name of a link column (non-zero = allowed) or a boolean array per graph
+        edge; the class never uses a link that is not allowed.
+    """
+
+    name: str
+    demand: pd.DataFrame
+    pce: float = 1.0
+    time_weight: float = 1.0
+    length_weight: float = 0.0
+    toll_weight: float = 0.0
+    fixed_cost: str | np.ndarray | None = None
+    allowed: str | np.ndarray | None = None

@@ -1,0 +1,194 @@
+"""Volume-delay functions (VDFs): link travel time as a function of flow.
+
+A VDF is any object with the :class:`VolumeDelay` protocol: vectorised
+``time``, ``derivative`` and ``integral`` over numpy arrays, the link columns it
+reads (``columns``, with ``defaults`` when a column is absent), and optionally a
+numba ``scalar`` function ``(v, t0, cap, p0, p1) -> (t, dt)`` that the
+bush-based algorithm calls inside its kernel. Built-in VDFs (:class:`BPR`,
+:class:`Conical`) carry a ``code`` the kernels dispatch on; a user VDF needs no
+change to the engine: pass the object as ``AssignmentConfig(vdf=...)``.
+
+Examples
+--------
+>>> import numpy as np
+>>> bpr = BPR()
+>>> t = bpr.time(np.array([0.0, 100.0]), np.array([10.0, 10.0]), np.array([100.0, 100.0]),
+...              (np.array([0.15, 0.15]), np.array([4.0, 4.0])))
+>>> t.tolist()
+[10.0, 11.5]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from serai.errors import InputError
+
+__all__ = ["BPR", "Conical", "VolumeDelay", "vdf_by_name"]
+
+Params = Sequence[np.ndarray]
+
+
+@runtime_checkable
+class VolumeDelay(Protocol):
+    """Protocol every volume-delay function implements.
+
+    ``v`` is the link flow (in PCE units), ``t0`` the free-flow time, ``cap`` the
+    capacity and ``params`` one array per entry of ``columns`` (per link).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    defaults: tuple[float, ...]
+    code: int  # 0 BPR, 1 conical, -1 user-defined
+
+    def time(self, v: np.ndarray, t0: np.ndarray, cap: np.ndarray, params: Params) -> np.ndarray:
+        """Travel time at flow ``v``."""
+
+    def derivative(
+        self, v: np.ndarray, t0: np.ndarray, cap: np.ndarray, params: Params
+    ) -> np.ndarray:
+        """d time / d flow at ``v``."""
+
+    def integral(
+        self, v: np.ndarray, t0: np.ndarray, cap: np.ndarray, params: Params
+    ) -> np.ndarray:
+        """Integral of time from 0 to ``v`` (the Beckmann objective term)."""
+
+
+def _check_capacity(cap: np.ndarray, name: str) -> None:
+    if np.any(~np.isfinite(cap)) or np.any(cap <= 0):
+        raise InputError(
+            f"the {name} volume-delay function needs a positive capacity on every link"
+        )
+
+
+@dataclass(frozen=True)
+class BPR:
+    """Bureau of Public Roads: ``t = t0 (1 + alpha (v / cap) ** beta)``.
+
+    ``alpha`` and ``beta`` come per link from the columns named in ``columns``
+    (TNTP ``b`` and ``power``). ``beta = 0`` gives a constant time
+    ``t0 (1 + alpha)``.
+    """
+
+    alpha_column: str = "alpha"
+    beta_column: str = "beta"
+    name: str = "bpr"
+    code: int = 0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.alpha_column, self.beta_column)
+
+    @property
+    def defaults(self) -> tuple[float, ...]:
+        return (0.15, 4.0)
+
+    def check(self, t0: np.ndarray, cap: np.ndarray, params: Params) -> None:
+        _check_capacity(cap, self.name)
+        a, b = params
+        if np.any(~np.isfinite(a)) or np.any(a < 0) or np.any(~np.isfinite(b)) or np.any(b < 0):
+            raise InputError("BPR alpha and beta must be finite and >= 0 on every link")
+
+    def time(self, v, t0, cap, params):
+        a, b = params
+        return t0 * (1.0 + a * np.power(v / cap, b))
+
+    def derivative(self, v, t0, cap, params):
+        a, b = params
+        x = v / cap
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = t0 * a * b * np.power(x, b - 1.0) / cap
+        d = np.where(b == 0.0, 0.0, d)
+        return np.where((x <= 0.0) & (b > 1.0), 0.0, d)
+
+    def integral(self, v, t0, cap, params):
+        a, b = params
+        return t0 * (v + a * cap / (b + 1.0) * np.power(v / cap, b + 1.0))
+
+
+@dataclass(frozen=True)
+class Conical:
+    """Spiess (1990) conical delay: ``t = t0 (2 + sqrt(a^2 (1-x)^2 + b^2) - a (1-x) - b)``.
+
+    ``x = v / cap``, ``a > 1`` per link from ``alpha_column``, ``b = (2a - 1) / (2a - 2)``.
+    """
+
+    alpha_column: str = "conical_alpha"
+    default_alpha: float = 4.0
+    name: str = "conical"
+    code: int = 1
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.alpha_column,)
+
+    @property
+    def defaults(self) -> tuple[float, ...]:
+        return (self.default_alpha,)
+
+    def check(self, t0: np.ndarray, cap: np.ndarray, params: Params) -> None:
+        _check_capacity(cap, self.name)
+        (a,) = params
+        if np.any(~np.isfinite(a)) or np.any(a <= 1.0):
+            raise InputError(f"conical alpha ('{self.alpha_column}') must be > 1 on every link")
+
+    @staticmethod
+    def _b(a):
+        return (2.0 * a - 1.0) / (2.0 * a - 2.0)
+
+    def time(self, v, t0, cap, params):
+        (a,) = params
+        b = self._b(a)
+        y = 1.0 - v / cap
+        return t0 * (2.0 + np.sqrt(a * a * y * y + b * b) - a * y - b)
+
+    def derivative(self, v, t0, cap, params):
+        (a,) = params
+        b = self._b(a)
+        y = 1.0 - v / cap
+        return t0 / cap * (a - a * a * y / np.sqrt(a * a * y * y + b * b))
+
+    def integral(self, v, t0, cap, params):
+        (a,) = params
+        b = self._b(a)
+
+        def prim(x):  # antiderivative in x = v / cap
+            u = a * (1.0 - x)
+            r = np.sqrt(u * u + b * b)
+            root = -(u * r + b * b * np.log(u + r)) / (2.0 * a)
+            return (2.0 - b - a) * x + a * x * x / 2.0 + root
+
+        x = v / cap
+        return t0 * cap * (prim(x) - prim(np.zeros_like(x)))
+
+
+_BUILTIN: dict[str, Callable[[], VolumeDelay]] = {"bpr": BPR, "conical": Conical}
+
+
+def vdf_by_name(name: str | VolumeDelay) -> VolumeDelay:
+    """A built-in VDF by name (``"bpr"``, ``"conical"``), or the object itself.
+
+    Examples
+    --------
+    >>> vdf_by_name("bpr").name
+    'bpr'
+    """
+    if not isinstance(name, str):
+        if not isinstance(name, VolumeDelay):
+            raise InputError(
+                "a volume-delay function needs name, columns, defaults, code, time, "
+                "derivative and integral (see serai.assignment.vdf.VolumeDelay)"
+            )
+        return name
+    try:
+        return _BUILTIN[name.lower()]()
+    except KeyError:
+        raise InputError(
+            f"unknown volume-delay function '{name}'; built in: {', '.join(sorted(_BUILTIN))}"
+        ) from None
