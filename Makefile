@@ -34,3 +34,4 @@ clean:
 .PHONY: docs
 docs: $(STAMP)  ## regenerate docs/schema.md and docs/formats.md
 	$(PY) tools/gen_schema_docs.py
+	$(PY) tools/gen_emissions_docs.py

@@ -1,0 +1,33 @@
+"""docs/emissions.md: the generated tables must match the engine and the shipped factors."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        "gen_emissions_docs", ROOT / "tools" / "gen_emissions_docs.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_committed_emissions_docs_are_up_to_date():
+    text = (ROOT / "docs" / "emissions.md").read_text(encoding="utf-8")
+    assert text.count("<!-- BEGIN generated:") == 4
+    assert _tool().render(text) == text, "run: python tools/gen_emissions_docs.py"
+
+
+def test_worked_example_total_in_docs_matches_engine():
+    from serai.emissions import account_chain
+    from serai.emissions.examples import middle_corridor_example
+
+    legs, shipment = middle_corridor_example()
+    total = account_chain(legs, shipment).totals["wtw_kg"]
+    text = (ROOT / "docs" / "emissions.md").read_text(encoding="utf-8")
+    assert f"**{total:,.1f}**" in text
