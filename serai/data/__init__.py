@@ -1,0 +1,1 @@
+"""Embedded datasets and their validation against published figures."""
