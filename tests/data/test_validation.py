@@ -337,3 +337,57 @@ def test_validate_routes_rejects_unknown_metric(net):
     with pytest.raises(InputError) as e:
         validate_routes(net, bad)
     assert e.value.field == "metric" and e.value.row == 1
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def test_read_inputs_from_the_repo_facts():
+    from pathlib import Path
+
+    from serai.data.validation_io import read_validation_inputs
+
+    facts = Path(__file__).resolve().parents[2] / "tools" / "data" / "facts"
+    routes, sources = read_validation_inputs(facts)
+    assert "btk_length" in set(routes["route_id"])
+    assert routes.set_index("route_id").at["btk_length", "high"] == 850.0
+    assert set(routes["source_id"].str.split(";").explode()) - {""} <= set(sources["source_id"])
+
+
+def test_read_inputs_bad_number_names_row_and_field(tmp_path):
+    from serai.data.validation_io import read_validation_inputs
+
+    cols = "route_id,name,origin,destination,via,modes,optimize,network_year,metric,value,low,high,basis,source_id"
+    (tmp_path / "validation_routes.csv").write_text(
+        cols
+        + "\nr,R,a,b,,rail,length,2025,length_km,12,,,x,s\nq,Q,a,b,,rail,length,2025,length_km,abc,,,x,s\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "sources.csv").write_text("source_id,citation\ns,example.org\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_validation_inputs(tmp_path)
+    assert e.value.row == 2 and e.value.field == "value"
+    (tmp_path / "validation_routes.csv").write_text(
+        cols + "\nr,R,a,b,,rail,length,2025,length_km,12,,,x,s\n", encoding="utf-8"
+    )
+    (tmp_path / "sources.csv").write_text("source_id\ns\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_validation_inputs(tmp_path)
+    assert e.value.field == "citation" and e.value.file.endswith("sources.csv")
+
+
+def test_write_report_never_replaces_a_foreign_file(tmp_path):
+    from serai.data.validation_io import GENERATED_MARK, write_report
+
+    out = tmp_path / "docs" / "validation.md"
+    write_report("# one\n", out)
+    assert out.read_text(encoding="utf-8").startswith(GENERATED_MARK)
+    write_report("# two\n", out)  # our own file: replaced
+    assert "# two" in out.read_text(encoding="utf-8")
+    mine = tmp_path / "notes.md"
+    mine.write_text("my notes\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        write_report("# x\n", mine)
+    assert mine.read_text(encoding="utf-8") == "my notes\n"
+    write_report("# x\n", mine, overwrite=True)
+    assert "# x" in mine.read_text(encoding="utf-8")
