@@ -50,58 +50,51 @@ def vdf_all(code, v, t0, cap, p0, p1, t, dt):
         t[e], dt[e] = vdf_eval(code, v[e], t0[e], cap[e], p0[e], p1[e])
 
 
-# --------------------------------------------------------------------------- heap
-@njit(cache=True, nogil=True, inline="always")
-def _push(hk, hv, size, key, val):
-    i = size
-    hk[i] = key
-    hv[i] = val
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= hk[i]:
-            break
-        hk[p], hk[i] = hk[i], hk[p]
-        hv[p], hv[i] = hv[i], hv[p]
-        i = p
-    return size + 1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _pop(hk, hv, size):
-    key = hk[0]
-    val = hv[0]
-    size -= 1
-    hk[0] = hk[size]
-    hv[0] = hv[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        c = left
-        right = left + 1
-        if right < size and hk[right] < hk[left]:
-            c = right
-        if hk[i] <= hk[c]:
-            break
-        hk[c], hk[i] = hk[i], hk[c]
-        hv[c], hv[i] = hv[i], hv[c]
-        i = c
-    return key, val, size
-
-
+# --------------------------------------------------------------------------- Dijkstra
 @njit(cache=True, nogil=True)
-def sp_tree(indptr, heads, cost, source, passable, dist, pred, order, hk, hv):
-    """One-to-all Dijkstra; returns the number of settled nodes (in ``order``)."""
-    dist[:] = INF
-    pred[:] = -1
+def sp_tree(indptr, heads, cost, source, passable, dist, pred, order, hk, hn, where):
+    """One-to-all Dijkstra with an indexed binary heap (decrease-key).
+
+    ``hk``/``hn`` hold the heap keys and nodes (size n), ``where[v]`` the heap slot of
+    ``v`` (-1 never reached, -2 settled). Returns the number of settled nodes, in
+    settling order in ``order``.
+    """
+    n = len(indptr) - 1
+    for i in range(n):
+        dist[i] = INF
+        pred[i] = -1
+        where[i] = -1
     dist[source] = 0.0
-    size = _push(hk, hv, 0, 0.0, source)
+    size = 1
+    hk[0] = 0.0
+    hn[0] = source
+    where[source] = 0
     count = 0
     while size > 0:
-        d, u, size = _pop(hk, hv, size)
-        if d > dist[u]:
-            continue
+        u = hn[0]
+        d = hk[0]
+        size -= 1
+        if size > 0:
+            key = hk[size]
+            node = hn[size]
+            i = 0
+            while True:
+                c = 2 * i + 1
+                if c >= size:
+                    break
+                r = c + 1
+                if r < size and hk[r] < hk[c]:
+                    c = r
+                if hk[c] >= key:
+                    break
+                hk[i] = hk[c]
+                hn[i] = hn[c]
+                where[hn[i]] = i
+                i = c
+            hk[i] = key
+            hn[i] = node
+            where[node] = i
+        where[u] = -2
         order[count] = u
         count += 1
         if u != source and not passable[u]:
@@ -112,7 +105,21 @@ def sp_tree(indptr, heads, cost, source, passable, dist, pred, order, hk, hv):
             if nd < dist[v]:
                 dist[v] = nd
                 pred[v] = e
-                size = _push(hk, hv, size, nd, v)
+                i = where[v]
+                if i == -1:
+                    i = size
+                    size += 1
+                while i > 0:
+                    q = (i - 1) >> 1
+                    if hk[q] <= nd:
+                        break
+                    hk[i] = hk[q]
+                    hn[i] = hn[q]
+                    where[hn[i]] = i
+                    i = q
+                hk[i] = nd
+                hn[i] = v
+                where[v] = i
     return count
 
 
@@ -126,19 +133,19 @@ def aon(indptr, heads, tails, cost, passable, origins, optr, dests, vols, load, 
     demand-weighted least costs of reachable pairs).
     """
     n = len(indptr) - 1
-    m = len(heads)
     dist = np.empty(n)
     pred = np.empty(n, np.int64)
     order = np.empty(n, np.int64)
-    hk = np.empty(m + 1)
-    hv = np.empty(m + 1, np.int64)
+    hk = np.empty(n)
+    hn = np.empty(n, np.int64)
+    where = np.empty(n, np.int64)
     acc = np.zeros(n)
     if load:
         flow[:] = 0.0
     sptt = 0.0
     for i in range(len(origins)):
         s = origins[i]
-        count = sp_tree(indptr, heads, cost, s, passable, dist, pred, order, hk, hv)
+        count = sp_tree(indptr, heads, cost, s, passable, dist, pred, order, hk, hn, where)
         for k in range(optr[i], optr[i + 1]):
             d = dests[k]
             od_cost[k] = dist[d]
@@ -184,18 +191,18 @@ def bush_init(
     Adds each bush's flow to the class flows ``x`` (zeroed first).
     """
     n = len(indptr) - 1
-    m = len(heads)
     dist = np.empty(n)
     pred = np.empty(n, np.int64)
     order = np.empty(n, np.int64)
-    hk = np.empty(m + 1)
-    hv = np.empty(m + 1, np.int64)
+    hk = np.empty(n)
+    hn = np.empty(n, np.int64)
+    where = np.empty(n, np.int64)
     acc = np.zeros(n)
     x[:, :] = 0.0
     for b in range(len(borig)):
         k = bclass[b]
         s = borig[b]
-        count = sp_tree(indptr, heads, cost[k], s, passable, dist, pred, order, hk, hv)
+        count = sp_tree(indptr, heads, cost[k], s, passable, dist, pred, order, hk, hn, where)
         inb[b, :] = 0
         bf[b, :] = 0.0
         for j in range(1, count):

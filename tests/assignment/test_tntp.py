@@ -13,7 +13,7 @@ import pytest
 
 from serai.assignment import AssignmentConfig, assign
 from serai.network import read_demand, read_flows, read_network
-from tests.assignment.helpers import conservation_error
+from tests.assignment.helpers import conservation_error, scipy_relative_gap
 from tests.conftest import SIOUX, tntp_net
 
 WEIGHTS = {"SiouxFalls": (0.0, 0.0), "Anaheim": (0.0, 0.0), "ChicagoSketch": (0.04, 0.02)}
@@ -42,6 +42,9 @@ def check(name: str, folder, alg: str, gap: float, flow_rel: tuple[float, float]
     assert r.beckmann >= ref * (1 - 1e-12), (r.beckmann, ref)
     assert r.beckmann <= ref * (1 + 10 * gap)
     assert conservation_error(r.links, demand) < 1e-6
+    # the gap recomputed independently (scipy Dijkstra) agrees
+    indep = scipy_relative_gap(net, r.links, demand)
+    assert indep == pytest.approx(r.gap, rel=1e-3, abs=1e-12)
     m = r.links.merge(best, on=["from_node", "to_node"], validate="one_to_one")
     sel = m["volume"] > 1
     rel = ((m["flow"] - m["volume"]).abs() / m["volume"])[sel]
