@@ -12,6 +12,9 @@ The API is small:
 - :func:`link_emission_intensity` and :func:`carbon_cost_per_link`: per-edge arrays for
   least-emission routing or a carbon price in a generalised cost.
 - :func:`to_ileap`, :func:`ileap_schema`, :func:`validate_ileap`: iLEAP/PACT-shaped JSON.
+- :func:`route_footprint`, :func:`route_legs`, :func:`vlink_emissions`: the same for freight
+  routes of :mod:`serai.freight` (footprint of a route; kg CO2e per commodity unit on every
+  virtual link, the ``emissions_kg_per_unit`` hook of ``serai.freight.link_costs``).
 """
 
 from serai.emissions.accounting import ChainFootprint, Shipment, account_chain
@@ -19,6 +22,12 @@ from serai.emissions.cost import carbon_cost, carbon_cost_per_link, link_emissio
 from serai.emissions.export import ileap_schema, to_ileap, validate_ileap
 from serai.emissions.factors import FactorSet, load_factors
 from serai.emissions.intensity import BLENDS, DEFAULT_TOC
+from serai.emissions.routes import (
+    link_electrified_share,
+    route_footprint,
+    route_legs,
+    vlink_emissions,
+)
 
 __all__ = [
     "BLENDS",
@@ -30,8 +39,12 @@ __all__ = [
     "carbon_cost",
     "carbon_cost_per_link",
     "ileap_schema",
+    "link_electrified_share",
     "link_emission_intensity",
     "load_factors",
+    "route_footprint",
+    "route_legs",
     "to_ileap",
     "validate_ileap",
+    "vlink_emissions",
 ]

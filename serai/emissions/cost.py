@@ -35,6 +35,7 @@ import pandas as pd
 from serai.emissions.accounting import ChainFootprint
 from serai.emissions.factors import FactorSet, load_factors
 from serai.emissions.intensity import hub_factors, leg_factors
+from serai.emissions.routes import link_electrified_share
 from serai.errors import InputError
 
 __all__ = ["carbon_cost", "carbon_cost_per_link", "link_emission_intensity"]
@@ -103,7 +104,8 @@ def link_emission_intensity(
     links : Network or DataFrame
         The network (or its links table) the graph was compiled from. Columns used:
         ``mode`` (default road), ``length`` (km), ``country`` (ISO-2), optional
-        ``electrified_share`` (0..1, NaN = country default), optional ``toc`` (TOC id per
+        ``electrified_share`` (0..1, NaN = country default) or ``electrified`` (yes/no),
+        optional ``toc`` (TOC id per
         link) and optional ``hoc`` (HOC id on ``transfer`` links: a hub operation charged
         per tonne or TEU handled). ``transfer`` links without a HOC and ``connector``
         links emit nothing.
@@ -154,9 +156,7 @@ def link_emission_intensity(
     country = (
         col("country", "").fillna("").astype(str).str.strip().str.upper().to_numpy(dtype=object)
     )
-    share = pd.to_numeric(col("electrified_share", np.nan), errors="coerce").to_numpy(
-        dtype=np.float64
-    )
+    share = link_electrified_share(table)
     toc = col("toc", "").fillna("").astype(str).str.strip().to_numpy(dtype=object)
     hoc = col("hoc", "").fillna("").astype(str).str.strip().to_numpy(dtype=object)
 

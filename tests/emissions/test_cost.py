@@ -90,3 +90,16 @@ def test_bad_links_name_the_link():
     assert e.value.row == "link_id 10"
     with pytest.raises(InputError, match="per must be"):
         link_emission_intensity(compile_network(net), net, per="kg")
+
+
+def test_electrified_yes_no_column_is_read():
+    net = small_network()
+    links = net.links.drop(columns=["electrified_share"]).assign(
+        electrified=["no", "", "", "", "yes"]
+    )
+    net2 = Network.from_tables(links=links)
+    arr = link_emission_intensity(compile_network(net2), net2)
+    g = compile_network(net2)
+    by_link = dict(zip(g.link_ids.tolist(), arr.tolist(), strict=True))
+    assert by_link[10] == pytest.approx(200 * DIESEL_WTW, rel=1e-12)  # "no": all diesel
+    assert by_link[14] == pytest.approx(400 * 0.027 * 111.551, rel=1e-12)  # "yes": all electric
