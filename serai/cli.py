@@ -25,6 +25,8 @@ network_app = typer.Typer(help="Inspect, validate and convert networks.", no_arg
 paths_app = typer.Typer(help="Shortest paths and skims.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
 app.add_typer(paths_app, name="paths")
+data_app = typer.Typer(help="The embedded Eurasian network: build and map.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 
 __all__ = ["app", "main"]
 
@@ -177,6 +179,54 @@ def paths_skim(
         f"wrote {out}: {len(result.origins)} x {len(result.destinations)} pairs, "
         f"columns {', '.join(frame.columns[2:])}"
     )
+
+
+@data_app.command("validate-report")
+@handle_errors
+def data_validate_report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown report to write.")] = Path(
+        "docs/validation.md"
+    ),
+    facts: Annotated[
+        Path, typer.Option(help="Folder with validation_routes.csv and sources.csv.")
+    ] = Path("tools/data/facts"),
+    network: Annotated[
+        Path | None, typer.Option(help="Network to check (default: the embedded Eurasian one).")
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option(help="Relative distance to the published band still called 'near'.")
+    ] = 0.10,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace OUT even if this command did not generate it.")
+    ] = False,
+) -> None:
+    """Compare named corridor routes with published lengths and times; write a Markdown report."""
+    from serai.data.validation import validate_routes, validation_markdown
+    from serai.data.validation_io import read_validation_inputs, write_report
+
+    if network is None:
+        try:
+            from serai.data import load_eurasia
+        except ImportError:
+            from serai.errors import InputError
+
+            raise InputError("no embedded network in this installation; pass --network") from None
+        net = load_eurasia()
+        label = "the embedded Eurasian network (`serai.data.load_eurasia()`)"
+    else:
+        from serai.network import read_network
+
+        net = read_network(network)
+        label = f"`{network}`"
+    routes, sources = read_validation_inputs(facts)
+    table = validate_routes(net, routes, sources=sources, tolerance=tolerance)
+    header = f"Network: {label}: {len(net.nodes):,} nodes, {len(net.links):,} links."
+    write_report(
+        validation_markdown(table, tolerance=tolerance, header=header), out, overwrite=overwrite
+    )
+    counts = table["verdict"].value_counts().to_dict()
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    _console().print(f"{len(table)} routes: {summary}; wrote {out}")
 
 
 def _split_opt(values: list[str] | None) -> tuple[str, ...]:
