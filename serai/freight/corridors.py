@@ -2,13 +2,14 @@
 
 The rules are data (``RULES``): each names the countries, sea passages or
 Caspian crossing a route must use. A route gets the first matching land label
-(plus ``CKU`` when it runs through Kyrgyzstan and Uzbekistan, ``Zangezur`` when
+(plus ``CKU`` when it enters Kyrgyzstan straight from China and goes on to Uzbekistan, ``Zangezur`` when
 it crosses Armenia between two parts of Azerbaijan), or a sea label when most of
 its distance is at sea.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 __all__ = ["RULES", "corridor_label"]
@@ -39,7 +40,7 @@ def corridor_label(
     Parameters
     ----------
     countries
-        ISO2 codes of the countries the route moves through (in order or not).
+        ISO2 codes of the countries the route moves through, in order.
     passages
         Sea passages (``suez``, ``cape``, ``bosporus``, ...).
     ferry_country_pairs
@@ -56,9 +57,12 @@ def corridor_label(
     'Northern (via Russia)'
     >>> corridor_label(["CN", "KG", "UZ", "TM", "IR", "TR"], [])
     'CKU + Southern (via Iran)'
+    >>> corridor_label(["CN", "KZ", "KG", "KZ", "UZ", "TM", "IR", "TR"], [])
+    'Southern (via Iran)'
     >>> corridor_label(["CN", "NL"], ["malacca", "babalmandab", "suez"], sea_share=0.97)
     'Sea via Suez'
     """
+    countries = list(countries)
     cs = set(countries)
     ps = {p.lower() for p in passages if p}
     if sea_share > 0.5:
@@ -77,7 +81,8 @@ def corridor_label(
         if need <= cs:
             label = name
             break
-    if {"KG", "UZ"} <= cs and "CN" in cs:
+    cku = any(a == "CN" and b == "KG" for a, b in itertools.pairwise(countries)) and "UZ" in cs
+    if cku:
         label = f"CKU + {label}" if label != "Other land route" else "CKU"
     if "AM" in cs and "AZ" in cs:
         label += " + Zangezur"

@@ -57,16 +57,27 @@ class PlaceIndex:
     names and coordinates may resolve to (e.g. nodes present in a routing graph).
     """
 
-    keys: pd.DataFrame  # key, node_id, name, rank
-    locodes: pd.Series  # LOCODE -> node_id
-    node_ids: np.ndarray  # snap candidates
+    keys: pd.DataFrame  # text, target, rank, key
+    locodes: pd.Series  # LOCODE -> target
+    targets: np.ndarray  # snap candidates (node ids or point ids), object
     xyz: np.ndarray
-    names: pd.Series  # node_id -> display name
+    names: pd.Series  # target -> display name
     tree: object = None  # scipy cKDTree over xyz
 
     @classmethod
-    def from_nodes(cls, nodes: pd.DataFrame, candidates: np.ndarray | None = None) -> PlaceIndex:
-        """Index a nodes table (columns node_id, name, x, y; optional aliases, unlocode, kind).
+    def from_nodes(
+        cls,
+        nodes: pd.DataFrame,
+        candidates: np.ndarray | None = None,
+        points: pd.DataFrame | None = None,
+        snap_exclude_kinds: tuple[str, ...] = ("sea",),
+    ) -> PlaceIndex:
+        """Index a nodes table (node_id, name, x, y; optional aliases, unlocode, kind, point_id).
+
+        ``points`` (point_id, name, lat, lon; optional aliases, unlocode) adds named
+        places that stand for several nodes; a name then resolves to the point id
+        (a str) instead of a node id (an int). Nodes of ``snap_exclude_kinds`` are
+        not snap targets for coordinates.
 
         Examples
         --------
@@ -79,37 +90,79 @@ class PlaceIndex:
         >>> idx.resolve("阿拉木图"), idx.resolve("Алматы"), idx.resolve("KZSCO"), idx.resolve("43.6,51.1")
         (1, 1, 2, 2)
         """
+        from scipy.spatial import cKDTree
+
         nodes = nodes.reset_index(drop=True)
         if candidates is not None:
             nodes = nodes.loc[nodes["node_id"].isin(np.asarray(candidates))]
+
+        def col(df: pd.DataFrame, name: str) -> pd.Series:
+            if name in df.columns:
+                return df[name].fillna("").astype(str)
+            return pd.Series([""] * len(df), index=df.index)
+
         ids = nodes["node_id"].to_numpy(np.int64)
-        name = (
-            nodes["name"].fillna("").astype(str)
-            if "name" in nodes
-            else pd.Series([""] * len(nodes))
+        # a node that belongs to a named point resolves to the point
+        pid = col(nodes, "point_id").str.split("|").str[0].str.strip()
+        known_points = set()
+        if points is not None and len(points):
+            known_points = set(points["point_id"].astype(str))
+        node_target = np.array(
+            [p if p and p in known_points else int(i) for p, i in zip(pid, ids, strict=True)],
+            dtype=object,
         )
-        kind = (
-            nodes["kind"].fillna("").astype(str)
-            if "kind" in nodes
-            else pd.Series([""] * len(nodes))
+        rank = col(nodes, "kind").map(_KIND_RANK).fillna(9).to_numpy()
+        rows = [
+            pd.DataFrame(
+                {"text": col(nodes, "name").to_numpy(), "target": node_target, "rank": rank}
+            )
+        ]
+        al = col(nodes, "aliases").str.split(r"[;|]", regex=True)
+        rows.append(
+            pd.DataFrame({"text": al.to_numpy(), "target": node_target, "rank": rank}).explode(
+                "text"
+            )
         )
-        rank = kind.map(_KIND_RANK).fillna(9).to_numpy()
-        rows = [pd.DataFrame({"text": name.to_numpy(), "node_id": ids, "rank": rank})]
-        if "aliases" in nodes:
-            al = nodes["aliases"].fillna("").astype(str).str.split(r"[;|]", regex=True)
-            ex = pd.DataFrame({"text": al.to_numpy(), "node_id": ids, "rank": rank}).explode("text")
-            rows.append(ex)
+        names = pd.Series(col(nodes, "name").to_numpy(), index=pd.Index(node_target, dtype=object))
+        px = py = np.empty(0)
+        ptargets = np.empty(0, dtype=object)
+        loc_frames = [
+            pd.Series(
+                node_target,
+                index=col(nodes, "unlocode").str.replace(" ", "").str.upper().to_numpy(),
+            )
+        ]
+        if points is not None and len(points):
+            pts = points.drop_duplicates("point_id").reset_index(drop=True)
+            pt = pts["point_id"].astype(str).to_numpy(object)
+            rows.append(
+                pd.DataFrame({"text": col(pts, "name").to_numpy(), "target": pt, "rank": -1})
+            )
+            rows.append(pd.DataFrame({"text": pt, "target": pt, "rank": -1}))
+            pal = col(pts, "aliases").str.split(r"[;|]", regex=True)
+            rows.append(
+                pd.DataFrame({"text": pal.to_numpy(), "target": pt, "rank": -1}).explode("text")
+            )
+            names = pd.concat(
+                [pd.Series(col(pts, "name").to_numpy(), index=pd.Index(pt, dtype=object)), names]
+            )
+            loc_frames.insert(
+                0,
+                pd.Series(
+                    pt, index=col(pts, "unlocode").str.replace(" ", "").str.upper().to_numpy()
+                ),
+            )
+            px = pd.to_numeric(pts["lon"], errors="coerce").to_numpy(float)
+            py = pd.to_numeric(pts["lat"], errors="coerce").to_numpy(float)
+            ptargets = pt
         keys = pd.concat(rows, ignore_index=True)
         keys["text"] = keys["text"].astype(str).str.strip()
-        keys = keys.loc[keys["text"] != ""]
+        keys = keys.loc[(keys["text"] != "") & (keys["text"] != "nan")]
         keys["key"] = keys["text"].map(normalise)
-        keys = keys.sort_values(["key", "rank", "node_id"]).reset_index(drop=True)
-        loc = pd.Series(dtype=np.int64)
-        if "unlocode" in nodes:
-            lc = nodes["unlocode"].fillna("").astype(str).str.replace(" ", "").str.upper()
-            ok = lc != ""
-            loc = pd.Series(ids[ok.to_numpy()], index=lc[ok].to_numpy())
-            loc = loc[~loc.index.duplicated()]
+        keys = keys.sort_values(["key", "rank"], kind="stable").reset_index(drop=True)
+        loc = pd.concat(loc_frames)
+        loc = loc[(loc.index != "") & ~loc.index.duplicated()]
+        names = names[~names.index.duplicated()]
         x = (
             pd.to_numeric(nodes["x"], errors="coerce").to_numpy(float)
             if "x" in nodes
@@ -120,21 +173,29 @@ class PlaceIndex:
             if "y" in nodes
             else np.full(len(ids), np.nan)
         )
-        good = np.isfinite(x) & np.isfinite(y)
-        from scipy.spatial import cKDTree
-
-        xyz = _unit(y[good], x[good])
+        good = (
+            np.isfinite(x)
+            & np.isfinite(y)
+            & ~col(nodes, "kind").isin(snap_exclude_kinds).to_numpy()
+        )
+        pgood = np.isfinite(px) & np.isfinite(py)
+        targets = np.concatenate([ptargets[pgood], ids[good].astype(object)])
+        xyz = _unit(np.concatenate([py[pgood], y[good]]), np.concatenate([px[pgood], x[good]]))
         return cls(
             keys=keys,
             locodes=loc,
-            node_ids=ids[good],
+            targets=targets,
             xyz=xyz,
-            names=pd.Series(name.to_numpy(), index=ids),
+            names=names,
             tree=cKDTree(xyz) if len(xyz) else None,
         )
 
-    def resolve(self, query: str | int | tuple[float, float]) -> int:
-        """Node id for a name, alias, UN/LOCODE, ``"lat,lon"`` string, (lat, lon) or node id."""
+    def resolve(self, query: str | int | tuple[float, float]) -> int | str:
+        """Target of a name, alias, UN/LOCODE, ``"lat,lon"`` string, (lat, lon) or node id.
+
+        The target is a node id (int) or, for named places spanning several nodes,
+        a point id (str).
+        """
         if isinstance(query, (int, np.integer)):
             return int(query)
         if isinstance(query, tuple):
@@ -146,11 +207,11 @@ class PlaceIndex:
         key = normalise(q)
         hit = self.keys.loc[self.keys["key"] == key]
         if len(hit):
-            return int(hit["node_id"].iloc[0])
+            return _plain(hit["target"].iloc[0])
         if _LOCODE.match(q):
             code = q.replace(" ", "").upper()
             if code in self.locodes.index:
-                return int(self.locodes.loc[code])
+                return _plain(self.locodes.loc[code])
         if q.lstrip("-").isdigit() and int(q) in self.names.index:
             return int(q)
         raise InputError(f"unknown place '{query}'{self._suggest(key)}", field="place")
@@ -170,17 +231,21 @@ class PlaceIndex:
         texts = uniq.set_index("key").loc[near, "text"].tolist()
         return "; did you mean " + ", ".join(texts) + "?"
 
-    def snap(self, lat: float, lon: float) -> tuple[int, float]:
+    def snap(self, lat: float, lon: float) -> tuple[int | str, float]:
         """Nearest candidate node to (lat, lon) and its great-circle distance in km."""
-        if not len(self.node_ids):
+        if self.tree is None:
             raise InputError("no node with coordinates to snap to")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise InputError(f"coordinates ({lat}, {lon}) are not a valid lat,lon", field="place")
         chord, i = self.tree.query(_unit(np.array([lat]), np.array([lon]))[0])
         km = 2 * EARTH_KM * np.arcsin(min(1.0, chord / 2))
-        return int(self.node_ids[i]), float(km)
+        return _plain(self.targets[i]), float(km)
 
-    def name(self, node_id: int) -> str:
-        """Display name of a node ('' if it has none)."""
-        n = self.names.get(int(node_id), "")
+    def name(self, target: int | str) -> str:
+        """Display name of a node or point ('' if it has none)."""
+        n = self.names.get(target, "")
         return str(n) if n == n else ""
+
+
+def _plain(v: object) -> int | str:
+    return v if isinstance(v, str) else int(v)  # type: ignore[call-overload]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -25,6 +26,18 @@ from serai.paths import _kernels as k
 __all__ = ["Constraints", "NoRouteError", "Route", "Router"]
 
 OBJECTIVES = ("time", "cost", "generalised")
+
+
+@cache
+def passage_countries() -> dict[str, frozenset[str]]:
+    """Sea passage -> countries whose waters it runs through (``data/passages.csv``)."""
+    from importlib import resources
+
+    with resources.files("serai.freight.data").joinpath("passages.csv").open("rb") as fh:
+        t = pd.read_csv(fh)
+    return {
+        str(r.passage): frozenset(str(r.countries).split(";")) for r in t.itertuples(index=False)
+    }
 
 
 class NoRouteError(NoPathError):
@@ -148,8 +161,8 @@ class Route:
     to_name, country, from_country, to_country, km, hours, usd, event, link_ids.
     """
 
-    origin: int
-    destination: int
+    origin: int | str
+    destination: int | str
     origin_name: str
     destination_name: str
     commodity: str
@@ -249,9 +262,17 @@ class Router:
     def __init__(self, rg: RoutingGraph, places: PlaceIndex | None = None) -> None:
         self.rg = rg
         g = rg.graph
-        self.places = places or PlaceIndex.from_nodes(
-            rg.network.nodes, candidates=rg.place_of.index.to_numpy()
-        )
+        if places is None:
+            pts = rg.network.tables.get("points")
+            if pts is not None and "point_id" in pts.columns and len(rg.point_place):
+                pts = pts.loc[pts["point_id"].astype(str).isin(rg.point_place.index)]
+            else:
+                pts = None
+            places = PlaceIndex.from_nodes(
+                rg.network.nodes, candidates=rg.place_of.index.to_numpy(), points=pts
+            )
+        self.places = places
+        self.labels = node_labels(rg.network.nodes, places)
         self._costs: dict[str, LinkCosts] = {}
         v = rg.vlinks
         # per edge (graph order) crosswalks used by masks
@@ -291,8 +312,13 @@ class Router:
             bad = np.flatnonzero(np.isin(self._countries, list(cons.avoid_countries)))
             if len(bad):
                 ok &= ~np.isin(self._e_c, bad).any(axis=0)
-        if cons.avoid_passages:
-            ok &= ~np.isin(self._e_passage, list(cons.avoid_passages))
+        passages = set(cons.avoid_passages)
+        if cons.avoid_countries:
+            # straits and canals in (or between) an avoided country count as that country
+            table = passage_countries()
+            passages |= {p for p, cs in table.items() if cs & cons.avoid_countries}
+        if passages:
+            ok &= ~np.isin(self._e_passage, list(passages))
         if cons.avoid_nodes:
             nodes = list(cons.avoid_nodes)
             ok &= ~(np.isin(self._e_from, nodes) | np.isin(self._e_to, nodes))
@@ -348,14 +374,19 @@ class Router:
         return np.asarray(out, np.int64)
 
     # ------------------------------------------------------------------ public API
-    def resolve(self, place: Any) -> int:
-        """Physical node id of a place (name, alias, LOCODE, "lat,lon" or id)."""
-        node = self.places.resolve(place)
-        if int(node) not in self.rg.place_of.index:
+    def resolve(self, place: Any) -> int | str:
+        """Node id (int) or named point (str) of a place (name, alias, LOCODE, "lat,lon" or id)."""
+        target = self.places.resolve(place)
+        ok = (
+            target in self.rg.point_place.index
+            if isinstance(target, str)
+            else int(target) in self.rg.place_of.index
+        )
+        if not ok:
             raise InputError(
-                f"place '{place}' (node {node}) is not on the routing graph", field="place"
+                f"place '{place}' ({target}) is not on the routing graph", field="place"
             )
-        return int(node)
+        return target
 
     def route(
         self,
@@ -390,7 +421,7 @@ class Router:
         return self._make_route(edges, o, d, lc, objective, cons)
 
     def _diagnose(
-        self, o: int, d: int, lc: LinkCosts, objective: str, cons: Constraints
+        self, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints
     ) -> NoRouteError:
         on, dn = self.places.name(o) or str(o), self.places.name(d) or str(d)
         base = self.edge_objective(lc, objective)
@@ -569,10 +600,10 @@ class Router:
 
     # ------------------------------------------------------------------ read back
     def _make_route(
-        self, edges: np.ndarray, o: int, d: int, lc: LinkCosts, objective: str, cons: Constraints
+        self, edges: np.ndarray, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints
     ) -> Route:
         rows = self.rg.graph.link_rows[np.asarray(edges, np.int64)]
-        legs = _legs(self.rg, rows, lc, self.places)
+        legs = _legs(self.rg, rows, lc, self.labels)
         c = lc.commodity
         hours = float(lc.hours[rows].sum())
         usd = float(lc.usd[rows].sum())
@@ -598,7 +629,7 @@ class Router:
         passages = tuple(dict.fromkeys(p for p in v["passage"] if p))
         svc = v.loc[(v["kind"] == "move") & (v["service_id"] != "")]
         services = tuple(dict.fromkeys(svc["service_id"].str.removesuffix("~r")))
-        ferry_pairs = list(zip(svc["from_country"], svc["to_country"], strict=True))
+        ferry_pairs = _water_crossings(legs)
         label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0)
         return Route(
             origin=o,
@@ -619,7 +650,57 @@ class Router:
         )
 
 
-def _legs(rg: RoutingGraph, rows: np.ndarray, lc: LinkCosts, places: PlaceIndex) -> pd.DataFrame:
+def _water_crossings(legs: pd.DataFrame) -> list[tuple[str, str]]:
+    """(country before, country after) of every stretch of sea or ferry legs."""
+    out = []
+    before = ""
+    inside = False
+    for kind, mode, c in zip(legs["kind"], legs["mode"], legs["country"], strict=True):
+        if kind == "move" and mode in ("sea", "ferry"):
+            inside = True
+            continue
+        if inside and c:
+            out.append((before, c))
+        inside = False
+        before = c or before
+    return out
+
+
+def node_labels(nodes: pd.DataFrame, places: PlaceIndex, within_km: float = 150.0) -> pd.Series:
+    """A label for every node: its name, else "near <closest named place>", else lat,lon."""
+    ids = nodes["node_id"].to_numpy(np.int64)
+    name = (
+        nodes["name"].fillna("").astype(str).to_numpy(object)
+        if "name" in nodes
+        else np.full(len(ids), "", object)
+    )
+    out = name.copy()
+    missing = out == ""
+    x = pd.to_numeric(
+        nodes.get("x", pd.Series(np.nan, index=nodes.index)), errors="coerce"
+    ).to_numpy(float)
+    y = pd.to_numeric(
+        nodes.get("y", pd.Series(np.nan, index=nodes.index)), errors="coerce"
+    ).to_numpy(float)
+    named = np.array([bool(places.name(t)) for t in places.targets], dtype=bool)
+    if missing.any() and named.any():
+        from scipy.spatial import cKDTree
+
+        from serai.freight.places import EARTH_KM, _unit
+
+        tree = cKDTree(places.xyz[named])
+        tnames = np.array([places.name(t) for t in places.targets[named]], dtype=object)
+        ok = missing & np.isfinite(x) & np.isfinite(y)
+        chord, i = tree.query(_unit(y[ok], x[ok]))
+        km = 2 * EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2))
+        lab = np.where(km <= within_km, "near " + tnames[i].astype(str), "")
+        out[ok] = lab
+    still = (out == "") & np.isfinite(x) & np.isfinite(y)
+    out[still] = [f"{b:.2f},{a:.2f}" for a, b in zip(x[still], y[still], strict=True)]
+    return pd.Series(out, index=ids)
+
+
+def _legs(rg: RoutingGraph, rows: np.ndarray, lc: LinkCosts, labels: pd.Series) -> pd.DataFrame:
     """Group the virtual links of a route into movement legs and hub events."""
     v = rg.vlinks.iloc[rows].reset_index(drop=True)
     v["hours"] = lc.hours[rows]
@@ -680,8 +761,8 @@ def _legs(rg: RoutingGraph, rows: np.ndarray, lc: LinkCosts, places: PlaceIndex)
         "border " + out["from_country"] + ">" + out["to_country"] + " (" + out["event"] + ")"
     )
     out["event"] = np.where(mv, "", np.where(out["kind"] == "border", border_txt, kind_txt))
-    out["from_name"] = [places.name(n) for n in out["from_node"]]
-    out["to_name"] = [places.name(n) for n in out["to_node"]]
+    out["from_name"] = labels.reindex(out["from_node"].to_numpy()).fillna("").to_numpy()
+    out["to_name"] = labels.reindex(out["to_node"].to_numpy()).fillna("").to_numpy()
     out.insert(0, "seq", np.arange(len(out)))
     return out[
         [

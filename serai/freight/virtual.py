@@ -19,7 +19,8 @@ virtual nodes and links and compiled with
   sea or ferry port is part of the port or boarding dwell);
 * **services** (ferries, ro-ro, feeders): a service node at each end, a ``board``
   link from every layer of the port (waiting time = ``wait_h`` or half the
-  headway, 84 / frequency_per_week hours), the crossing as a move link, and an
+  headway, 84 / frequency_per_week hours; neither known: the commodity's weekly
+  ``sea_wait`` estimate), the crossing as a move link, and an
   ``alight`` link back to every layer.
 
 The result keeps a table of virtual links (``vlinks``) with the physical link,
@@ -34,6 +35,9 @@ gauge, passage, status, open_year, close_year.
 ``services`` (optional table): service_id, from_node, to_node, mode, crossing_h,
 frequency_per_week, wait_h, length, status, open_year; both directions are
 served unless ``directed`` is true.
+Links of mode ``transfer`` join two nodes of one hub (a port's sea node and its
+rail node); their ``free_flow_time`` (min) overrides the commodity's default hub
+time when positive (zero is read as "not set").
 ``border_crossings`` (optional): node_id, time_h (overrides the default border
 time of links touching that node). ``gauge_breaks`` (optional): node_id,
 time_h, cost_usd (per FEU for containers).
@@ -41,7 +45,7 @@ time_h, cost_usd (per FEU for containers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -135,6 +139,9 @@ class RoutingGraph:
         country, from_country, to_country, passage, service_mode.
     place_of
         Physical node id -> place vnode id (a pandas Series).
+    point_place
+        Named point (``point_id`` of the ``points`` table or ``nodes.point_id``)
+        -> place vnode with access to every node of that point (rail, road, port).
     """
 
     network: Network
@@ -143,17 +150,20 @@ class RoutingGraph:
     vnodes: pd.DataFrame
     vlinks: pd.DataFrame
     place_of: pd.Series
+    point_place: pd.Series = field(default_factory=lambda: pd.Series(dtype=np.int64))
 
     def edge(self, column: str) -> np.ndarray:
         """A ``vlinks`` column in graph edge order."""
         return self.graph.edge_values(self.vlinks[column].to_numpy())
 
-    def place(self, node_id: int) -> int:
-        """Place vnode of a physical node (InputError if it has no usable link)."""
+    def place(self, key: int | str) -> int:
+        """Place vnode of a physical node id, or of a named point (``point_id``, a str)."""
         try:
-            return int(self.place_of.loc[int(node_id)])
+            if isinstance(key, str):
+                return int(self.point_place.loc[key])
+            return int(self.place_of.loc[int(key)])
         except KeyError:
-            raise InputError(f"node {node_id} has no usable link in the routing graph") from None
+            raise InputError(f"place {key!r} has no usable link in the routing graph") from None
 
     def __repr__(self) -> str:
         kinds = self.vlinks["kind"].value_counts().to_dict()
@@ -161,8 +171,11 @@ class RoutingGraph:
 
 
 def _layer(mode: pd.Series, gauge: pd.Series) -> pd.Series:
-    g = pd.to_numeric(gauge, errors="coerce")
-    gtxt = g.map(lambda v: "" if v != v else f":{int(v)}")
+    g = pd.to_numeric(gauge, errors="coerce").astype("float64").to_numpy()
+    gtxt = pd.Series(
+        np.where(np.isnan(g), "", ":" + np.nan_to_num(g).astype(np.int64).astype(str)),
+        index=mode.index,
+    )
     return mode.where(~((mode == "rail") & (gtxt != "")), mode + gtxt)
 
 
@@ -453,7 +466,7 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
                         "hours_fixed": np.nan,
                         "wait_h": np.where(mb == "sea", np.nan, 0.0),
                         "event": ev,
-                        "event_hours": tl["h"].to_numpy(),
+                        "event_hours": np.where(tl["h"].to_numpy() > 0, tl["h"].to_numpy(), np.nan),
                         "country": cb,
                         "from_country": ca,
                         "to_country": cb,
@@ -464,6 +477,19 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
             )
 
     # ---- services
+    hub_neighbours: dict[int, set[int]] = {}
+    for f, t in zip(
+        T["from_node"].to_numpy(np.int64), T["to_node"].to_numpy(np.int64), strict=True
+    ):
+        hub_neighbours.setdefault(int(f), set()).add(int(t))
+        hub_neighbours.setdefault(int(t), set()).add(int(f))
+    # ... and from the other nodes of the same named place (a port's rail and road nodes)
+    groups = _point_groups(network, phys)
+    point_of: dict[int, list[str]] = {}
+    point_nodes: dict[str, list[int]] = {}
+    for pid, nid_ in zip(groups["point_id"], groups["node_id"], strict=True):
+        point_of.setdefault(int(nid_), []).append(str(pid))
+        point_nodes.setdefault(str(pid), []).append(int(nid_))
     for s in S.itertuples(index=False):
         a, b = int(s.from_node), int(s.to_node)
         va, vb = next_id, next_id + 1
@@ -482,7 +508,7 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
             float(s.frequency_per_week) if s.frequency_per_week == s.frequency_per_week else np.nan
         )
         wait = float(s.wait_h) if s.wait_h == s.wait_h else (84.0 / freq if freq > 0 else np.nan)
-        if wait != wait:
+        if wait != wait and freq == freq:  # a frequency of zero or less: no departures
             raise InputError(
                 f"service {s.service_id} needs wait_h or frequency_per_week > 0",
                 row=str(s.service_id),
@@ -511,8 +537,14 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
                 passage=str(s.passage),
             )
         ]
-        for node, sv, board in ((a, va, True), (b, vb, False)):
-            for layer in pairs.loc[pairs["node_id"] == node, "layer"]:
+        for end, sv, board in ((a, va, True), (b, vb, False)):
+            # board from the port node and from the nodes joined to it by transfer links
+            # (a rail ferry takes wagons straight from the port's rail node)
+            hub_nodes = [end, *hub_neighbours.get(end, ())]
+            for pid in point_of.get(end, ()):
+                hub_nodes += point_nodes.get(pid, [])
+            hub_pairs = pairs.loc[pairs["node_id"].isin(set(hub_nodes))]
+            for node, layer in zip(hub_pairs["node_id"], hub_pairs["layer"], strict=True):
                 m = layer.split(":")[0]
                 ev = "board" if m in native else ("port" if m == "sea" else "transfer")
                 rows.append(
@@ -583,6 +615,59 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
             )
         )
 
+    # ---- named places (points) spanning several physical nodes (rail, road and sea nodes of a city)
+    point_place = pd.Series(dtype=np.int64)
+    if len(groups):
+        pids = groups["point_id"].drop_duplicates().to_numpy(object)
+        gv = np.arange(next_id, next_id + len(pids), dtype=np.int64)
+        next_id += len(pids)
+        point_place = pd.Series(gv, index=pids)
+        first = groups.drop_duplicates("point_id").set_index("point_id")["node_id"]
+        extra_nodes.append(
+            pd.DataFrame(
+                {
+                    "vnode_id": gv,
+                    "node_id": first.loc[pids].to_numpy(np.int64),
+                    "layer": [f"point:{p}" for p in pids],
+                    "role": "place",
+                }
+            )
+        )
+        gl = groups.merge(lv[["node_id", "layer", "vnode_id"]], on="node_id")
+        gpv = point_place.loc[gl["point_id"].to_numpy(object)].to_numpy(np.int64)
+        gsea = gl["layer"].to_numpy() == "sea"
+        gc = ncountry.loc[gl["node_id"].to_numpy(np.int64)].to_numpy()
+        for kind, f, t in (
+            ("access", gpv, gl["vnode_id"].to_numpy()),
+            ("egress", gl["vnode_id"].to_numpy(), gpv),
+        ):
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "from_v": f,
+                        "to_v": t,
+                        "kind": kind,
+                        "mode": "connector",
+                        "layer": gl["layer"].to_numpy(),
+                        "link_id": -1,
+                        "service_id": "",
+                        "node_id": gl["node_id"].to_numpy(np.int64),
+                        "from_node": gl["node_id"].to_numpy(np.int64),
+                        "to_node": gl["node_id"].to_numpy(np.int64),
+                        "km": 0.0,
+                        "speed": np.nan,
+                        "hours_fixed": 0.0,
+                        "wait_h": np.where(gsea & (kind == "access"), np.nan, 0.0),
+                        "event": np.where(gsea, "port", ""),
+                        "country": gc,
+                        "from_country": gc,
+                        "to_country": gc,
+                        "passage": "",
+                        "service_mode": "",
+                    }
+                )
+            )
+
     vl = pd.concat(parts, ignore_index=True)
     for col, default in (("event_hours", np.nan), ("event_usd", np.nan)):
         vl[col] = pd.to_numeric(vl[col], errors="coerce") if col in vl else default
@@ -627,7 +712,28 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
     place_of = pd.Series(
         places.index.to_numpy(np.int64), index=places["node_id"].to_numpy(np.int64)
     )
-    return RoutingGraph(network, year, graph, vnodes, vl, place_of)
+    return RoutingGraph(network, year, graph, vnodes, vl, place_of, point_place)
+
+
+def _point_groups(network: Network, phys: np.ndarray) -> pd.DataFrame:
+    """(point_id, node_id) pairs of named places: ``points`` table and ``nodes.point_id``."""
+    frames = []
+    pts = network.tables.get("points")
+    if pts is not None and {"point_id", "node_id"} <= set(pts.columns):
+        frames.append(pts[["point_id", "node_id"]])
+    nodes = network.nodes
+    if "point_id" in nodes.columns:
+        pid = nodes["point_id"].fillna("").astype(str).str.split("|")
+        ex = pd.DataFrame({"point_id": pid, "node_id": nodes["node_id"].to_numpy(np.int64)})
+        frames.append(ex.explode("point_id"))
+    if not frames:
+        return pd.DataFrame({"point_id": [], "node_id": []})
+    g = pd.concat(frames, ignore_index=True)
+    g["point_id"] = g["point_id"].fillna("").astype(str).str.strip()
+    g = g.loc[(g["point_id"] != "") & g["node_id"].notna()]
+    g["node_id"] = g["node_id"].astype(np.int64)
+    g = g.loc[g["node_id"].isin(phys)].drop_duplicates()
+    return g.sort_values(["point_id", "node_id"]).reset_index(drop=True)
 
 
 def _gc_km(x1, y1, x2, y2) -> float:
@@ -654,6 +760,16 @@ def _node_override(network: Network, table: str, column: str, node_ids: np.ndarr
     return m.reindex(node_ids).to_numpy(float)
 
 
+def _service_ids(sl: pd.DataFrame) -> pd.Series:
+    """Service id of service links: ``service_id``, else ``name``, else ``link<id>``."""
+    ids = pd.Series("link" + sl["link_id"].astype(str), index=sl.index)
+    for c in ("name", "service_id"):
+        if c in sl.columns:
+            v = sl[c].fillna("").astype(str)
+            ids = v.where(v != "", ids)
+    return ids
+
+
 def _services(network: Network, links: pd.DataFrame, year: int | None) -> pd.DataFrame:
     cols = [
         "service_id",
@@ -668,7 +784,7 @@ def _services(network: Network, links: pd.DataFrame, year: int | None) -> pd.Dat
     ]
     frames = []
     t = network.tables.get("services")
-    if t is not None and len(t):
+    if t is not None and len(t) and {"from_node", "to_node"} <= set(t.columns):
         t = t.loc[available_links(t, year)]
         frames.append(
             pd.DataFrame(
@@ -702,15 +818,19 @@ def _services(network: Network, links: pd.DataFrame, year: int | None) -> pd.Dat
         frames.append(
             pd.DataFrame(
                 {
-                    "service_id": _col(sl, "service_id", "")
-                    .astype(str)
-                    .where(
-                        _col(sl, "service_id", "").astype(str) != "",
-                        "link" + sl["link_id"].astype(str),
-                    ),
+                    "service_id": _service_ids(sl),
                     "from_node": sl["from_node"].astype(np.int64),
                     "to_node": sl["to_node"].astype(np.int64),
-                    "mode": sl["mode"].astype(str).map(SERVICE_KIND),
+                    "mode": _col(sl, "service_kind", "")
+                    .fillna("")
+                    .astype(str)
+                    .where(
+                        _col(sl, "service_kind", "").fillna("").astype(str) != "",
+                        sl["mode"].astype(str),
+                    )
+                    .str.lower()
+                    .map(SERVICE_KIND)
+                    .fillna("ferry"),
                     "crossing_h": hours,
                     "frequency_per_week": pd.to_numeric(
                         _col(sl, "frequency_per_week", np.nan), errors="coerce"
