@@ -146,7 +146,12 @@ def commodity(name: str | Commodity) -> Commodity:
         raise InputError(
             f"unknown commodity '{name}'{hint} Known: {', '.join(table.index)}", field="commodity"
         )
-    row = table.loc[key]
+    return _build(key)
+
+
+@cache
+def _build(key: str) -> Commodity:
+    row = commodity_table().loc[key]
     handling = str(row["handling"])
     base = float(row["feu_per_unit"]) if handling == "container" else float(row["tonnes_per_unit"])
     mc = mode_costs().xs(handling, level="handling")

@@ -63,6 +63,7 @@ class PlaceIndex:
     xyz: np.ndarray
     names: pd.Series  # target -> display name
     tree: object = None  # scipy cKDTree over xyz
+    lookup: dict = None  # type: ignore[assignment]  # key -> best target
 
     @classmethod
     def from_nodes(
@@ -188,6 +189,14 @@ class PlaceIndex:
             xyz=xyz,
             names=names,
             tree=cKDTree(xyz) if len(xyz) else None,
+            lookup=dict(
+                zip(
+                    *keys.drop_duplicates("key")[["key", "target"]].to_numpy().T.tolist(),
+                    strict=True,
+                )
+            )
+            if len(keys)
+            else {},
         )
 
     def resolve(self, query: str | int | tuple[float, float]) -> int | str:
@@ -205,9 +214,8 @@ class PlaceIndex:
         if m:
             return self.snap(float(m.group(1)), float(m.group(2)))[0]
         key = normalise(q)
-        hit = self.keys.loc[self.keys["key"] == key]
-        if len(hit):
-            return _plain(hit["target"].iloc[0])
+        if key in self.lookup:
+            return _plain(self.lookup[key])
         if _LOCODE.match(q):
             code = q.replace(" ", "").upper()
             if code in self.locodes.index:

@@ -274,6 +274,25 @@ class Router:
         self.places = places
         self.labels = node_labels(rg.network.nodes, places)
         self._costs: dict[str, LinkCosts] = {}
+        self._objectives: dict[tuple[str, str], np.ndarray] = {}
+        self._cols = {
+            c: rg.vlinks[c].to_numpy()
+            for c in (
+                "kind",
+                "event",
+                "layer",
+                "country",
+                "from_node",
+                "to_node",
+                "link_id",
+                "passage",
+                "service_id",
+                "mode",
+                "from_country",
+                "to_country",
+                "km",
+            )
+        }
         v = rg.vlinks
         # per edge (graph order) crosswalks used by masks
         rows = g.link_rows
@@ -303,7 +322,13 @@ class Router:
         return self._costs[c.commodity]
 
     def edge_objective(self, lc: LinkCosts, objective: str) -> np.ndarray:
-        return np.ascontiguousarray(lc.objective(objective)[self.rg.graph.link_rows])
+        """Objective per graph edge (cached per commodity and objective; read-only)."""
+        key = (lc.commodity.commodity, objective)
+        if key not in self._objectives:
+            a = np.ascontiguousarray(lc.objective(objective)[self.rg.graph.link_rows])
+            a.setflags(write=False)
+            self._objectives[key] = a
+        return self._objectives[key]
 
     def mask(self, cons: Constraints) -> np.ndarray:
         """Per-edge True where the constraints allow the link."""
@@ -414,7 +439,7 @@ class Router:
             raise InputError("origin and destination are the same place", field="destination")
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
         base = self.edge_objective(lc, objective)
-        cost = np.where(self.mask(cons), base, np.inf)
+        cost = base if cons.empty else np.where(self.mask(cons), base, np.inf)
         edges = self._search(cost, self.rg.place(o), self.rg.place(d), via)
         if edges is None:
             raise self._diagnose(o, d, lc, objective, cons)
@@ -603,13 +628,15 @@ class Router:
         self, edges: np.ndarray, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints
     ) -> Route:
         rows = self.rg.graph.link_rows[np.asarray(edges, np.int64)]
-        legs = _legs(self.rg, rows, lc, self.labels)
+        legs = _legs(self._cols, rows, lc, self.labels)
         c = lc.commodity
         hours = float(lc.hours[rows].sum())
         usd = float(lc.usd[rows].sum())
-        move = legs["kind"] == "move"
-        km = float(legs.loc[move, "km"].sum())
-        sea_km = float(legs.loc[move & (legs["mode"] == "sea"), "km"].sum())
+        move = legs["kind"].to_numpy() == "move"
+        lkm, lmode = legs["km"].to_numpy(), legs["mode"].to_numpy()
+        lcountry, lsvc = legs["country"].to_numpy(), legs["service_id"].to_numpy()
+        km = float(lkm[move].sum())
+        sea_km = float(lkm[move & (lmode == "sea")].sum())
         totals = {
             "days": hours / 24.0,
             "hours": hours,
@@ -624,11 +651,9 @@ class Router:
             "usd_time": hours * c.vot_usd_per_unit_h,
             "usd_carbon": float(lc.carbon_usd[rows].sum()),
         }
-        v = self.rg.vlinks.iloc[rows]
-        countries = tuple(dict.fromkeys(x for x in legs.loc[move, "country"] if x))
-        passages = tuple(dict.fromkeys(p for p in v["passage"] if p))
-        svc = v.loc[(v["kind"] == "move") & (v["service_id"] != "")]
-        services = tuple(dict.fromkeys(svc["service_id"].str.removesuffix("~r")))
+        countries = tuple(dict.fromkeys(x for x in lcountry[move] if x))
+        passages = tuple(dict.fromkeys(p for p in self._cols["passage"][rows] if p))
+        services = tuple(dict.fromkeys(x for x in lsvc[move] if x))
         ferry_pairs = _water_crossings(legs)
         label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0)
         return Route(
@@ -655,7 +680,8 @@ def _water_crossings(legs: pd.DataFrame) -> list[tuple[str, str]]:
     out = []
     before = ""
     inside = False
-    for kind, mode, c in zip(legs["kind"], legs["mode"], legs["country"], strict=True):
+    cols = (legs["kind"].to_numpy(), legs["mode"].to_numpy(), legs["country"].to_numpy())
+    for kind, mode, c in zip(*cols, strict=True):
         if kind == "move" and mode in ("sea", "ferry"):
             inside = True
             continue
@@ -697,94 +723,120 @@ def node_labels(nodes: pd.DataFrame, places: PlaceIndex, within_km: float = 150.
         out[ok] = lab
     still = (out == "") & np.isfinite(x) & np.isfinite(y)
     out[still] = [f"{b:.2f},{a:.2f}" for a, b in zip(x[still], y[still], strict=True)]
-    return pd.Series(out, index=ids)
+    return pd.Series(out, index=ids).sort_index()
 
 
-def _legs(rg: RoutingGraph, rows: np.ndarray, lc: LinkCosts, labels: pd.Series) -> pd.DataFrame:
-    """Group the virtual links of a route into movement legs and hub events."""
-    v = rg.vlinks.iloc[rows].reset_index(drop=True)
-    v["hours"] = lc.hours[rows]
-    v["usd"] = lc.usd[rows]
-    v["wait_h"] = lc.hours_wait[rows]
-    ends = v["kind"].isin(["access", "egress"])
-    keep = ~(ends & (v["hours"] == 0) & (v["usd"] == 0))
-    v.loc[ends, "kind"] = v.loc[ends, "event"].where(v.loc[ends, "event"] != "", "transfer")
+_LEG_COLUMNS = [
+    "seq",
+    "kind",
+    "mode",
+    "layer",
+    "service_id",
+    "from_node",
+    "to_node",
+    "from_name",
+    "to_name",
+    "country",
+    "from_country",
+    "to_country",
+    "passage",
+    "km",
+    "hours",
+    "wait_h",
+    "usd",
+    "event",
+    "link_ids",
+    "node_path",
+]
+
+
+def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
+    """Labels of node ids (labels indexed by sorted node id)."""
+    idx = labels.index.to_numpy()
+    pos = np.clip(np.searchsorted(idx, ids), 0, len(idx) - 1)
+    vals = labels.to_numpy()[pos]
+    return np.where(idx[pos] == ids, vals, "")
+
+
+def _legs(
+    cols: Mapping[str, np.ndarray], rows: np.ndarray, lc: LinkCosts, labels: pd.Series
+) -> pd.DataFrame:
+    """Group the virtual links of a route into movement legs and hub events (numpy, no groupby)."""
+    kind = cols["kind"][rows].copy()
+    hours = lc.hours[rows]
+    usd = lc.usd[rows]
+    event = cols["event"][rows]
+    ends = (kind == "access") | (kind == "egress")
+    free = (hours == 0) & (usd == 0)
+    kind[ends] = np.where(event[ends] != "", event[ends], "transfer")
     # events with neither time nor money (alighting a rail ferry) carry no information
-    keep &= ~((v["kind"] == "alight") & (v["hours"] == 0) & (v["usd"] == 0))
-    v = v.loc[keep].reset_index(drop=True)
-    if not len(v):
-        return pd.DataFrame(
-            columns=["seq", "kind", "mode", "from_node", "to_node", "km", "hours", "usd"]
-        )
-    is_move = (v["kind"] == "move").to_numpy()
-    prev_move = np.r_[False, is_move[:-1]]
-    same = np.r_[
-        False,
-        (v["layer"].to_numpy()[1:] == v["layer"].to_numpy()[:-1])
-        & (v["country"].to_numpy()[1:] == v["country"].to_numpy()[:-1]),
-    ]
-    brk = ~(is_move & prev_move & same)
-    run = np.cumsum(brk) - 1
-    v["run"] = run
-    grp = v.groupby("run", sort=True)
-    out = grp.agg(
-        kind=("kind", "first"),
-        mode=("mode", "first"),
-        layer=("layer", "first"),
-        service_id=("service_id", "first"),
-        from_node=("from_node", "first"),
-        to_node=("to_node", "last"),
-        country=("country", "first"),
-        from_country=("from_country", "first"),
-        to_country=("to_country", "last"),
-        km=("km", "sum"),
-        hours=("hours", "sum"),
-        wait_h=("wait_h", "sum"),
-        usd=("usd", "sum"),
-        event=("event", "first"),
-        passage=("passage", lambda s: ";".join(dict.fromkeys(x for x in s if x))),
-    ).reset_index(drop=True)
-    out["link_ids"] = [list(x[x >= 0]) for x in grp["link_id"].apply(np.asarray)]
-    out["node_path"] = [
-        list(dict.fromkeys(np.column_stack([f, t]).ravel().tolist()))
-        for f, t in zip(
-            grp["from_node"].apply(np.asarray), grp["to_node"].apply(np.asarray), strict=True
-        )
-    ]
-    out["service_id"] = out["service_id"].str.removesuffix("~r")
-    mv = out["kind"] == "move"
-    out.loc[mv & (out["service_id"] != ""), "mode"] = "ferry"
-    kind_txt = out["kind"] + (":" + out["event"]).where(
-        (out["event"] != "") & (out["event"] != out["kind"]), ""
+    keep = ~((ends | (kind == "alight")) & free)
+    r = rows[keep]
+    kind, hours, usd, event = kind[keep], hours[keep], usd[keep], event[keep]
+    if not len(r):
+        return pd.DataFrame(columns=_LEG_COLUMNS)
+    layer, country = cols["layer"][r], cols["country"][r]
+    is_move = kind == "move"
+    same = np.r_[False, (layer[1:] == layer[:-1]) & (country[1:] == country[:-1])]
+    brk = ~(is_move & np.r_[False, is_move[:-1]] & same)
+    start = np.flatnonzero(brk)
+    last = np.r_[start[1:], len(r)] - 1
+    fn, tn = cols["from_node"][r], cols["to_node"][r]
+    lid, psg = cols["link_id"][r], cols["passage"][r]
+    svc = np.char.replace(cols["service_id"][r[start]].astype(str), "~r", "")
+    mode = cols["mode"][r[start]].copy()
+    k0 = kind[start]
+    mv = k0 == "move"
+    mode[mv & (svc != "")] = "ferry"
+    fc, tc = cols["from_country"][r[start]], cols["to_country"][r[last]]
+    ev0 = event[start]
+    ev_txt = np.where(
+        mv,
+        "",
+        np.where(
+            k0 == "border",
+            np.char.add(
+                np.char.add(
+                    np.char.add(np.char.add("border ", fc.astype(str)), ">"), tc.astype(str)
+                ),
+                np.char.add(np.char.add(" (", ev0.astype(str)), ")"),
+            ),
+            np.where(
+                (ev0 != "") & (ev0 != k0),
+                np.char.add(np.char.add(k0.astype(str), ":"), ev0.astype(str)),
+                k0,
+            ),
+        ),
     )
-    border_txt = (
-        "border " + out["from_country"] + ">" + out["to_country"] + " (" + out["event"] + ")"
+    link_ids, node_path, passages = [], [], []
+    for a, b in zip(start, last + 1, strict=True):
+        ids = lid[a:b]
+        link_ids.append(ids[ids >= 0].tolist())
+        node_path.append(list(dict.fromkeys(np.column_stack([fn[a:b], tn[a:b]]).ravel().tolist())))
+        passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
+    from_node, to_node = fn[start], tn[last]
+    out = pd.DataFrame(
+        {
+            "seq": np.arange(len(start)),
+            "kind": k0,
+            "mode": mode,
+            "layer": layer[start],
+            "service_id": svc,
+            "from_node": from_node,
+            "to_node": to_node,
+            "from_name": labels.reindex(from_node).fillna("").to_numpy(),
+            "to_name": labels.reindex(to_node).fillna("").to_numpy(),
+            "country": country[start],
+            "from_country": fc,
+            "to_country": tc,
+            "passage": passages,
+            "km": np.add.reduceat(cols["km"][r], start),
+            "hours": np.add.reduceat(hours, start),
+            "wait_h": np.add.reduceat(lc.hours_wait[r], start),
+            "usd": np.add.reduceat(usd, start),
+            "event": ev_txt,
+            "link_ids": link_ids,
+            "node_path": node_path,
+        }
     )
-    out["event"] = np.where(mv, "", np.where(out["kind"] == "border", border_txt, kind_txt))
-    out["from_name"] = labels.reindex(out["from_node"].to_numpy()).fillna("").to_numpy()
-    out["to_name"] = labels.reindex(out["to_node"].to_numpy()).fillna("").to_numpy()
-    out.insert(0, "seq", np.arange(len(out)))
-    return out[
-        [
-            "seq",
-            "kind",
-            "mode",
-            "layer",
-            "service_id",
-            "from_node",
-            "to_node",
-            "from_name",
-            "to_name",
-            "country",
-            "from_country",
-            "to_country",
-            "passage",
-            "km",
-            "hours",
-            "wait_h",
-            "usd",
-            "event",
-            "link_ids",
-            "node_path",
-        ]
-    ]
+    return out[_LEG_COLUMNS]

@@ -179,7 +179,21 @@ def _layer(mode: pd.Series, gauge: pd.Series) -> pd.Series:
     return mode.where(~((mode == "rail") & (gtxt != "")), mode + gtxt)
 
 
-def build_routing_graph(network: Network, *, year: int | None = None) -> RoutingGraph:
+PLACE_KINDS = (
+    "port",
+    "terminal",
+    "rail_terminal",
+    "dry_port",
+    "city",
+    "station",
+    "gauge_change",
+    "border",
+)
+
+
+def build_routing_graph(
+    network: Network, *, year: int | None = None, places: str = "named"
+) -> RoutingGraph:
     """Expand a multimodal network into the routing graph (transfers as links).
 
     Parameters
@@ -188,6 +202,10 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
         Physical network (see the module docstring for the columns used).
     year
         Keep links and services usable in this year (``status``/``open_year``).
+    places
+        Which nodes routes may start and end at: ``"named"`` (nodes with a name or
+        ``point_id``, or of a kind in ``PLACE_KINDS``; plain junctions are left out,
+        which keeps the graph small) or ``"all"``.
 
     Returns
     -------
@@ -250,7 +268,16 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
     if len(unknown):
         raise InputError(f"links or services refer to unknown node ids {unknown[:5].tolist()}")
     lay = pairs.assign(role="layer")
-    places = pd.DataFrame({"node_id": phys, "layer": "", "role": "place"})
+    if places not in ("named", "all"):
+        raise InputError(f"places must be 'named' or 'all', not {places!r}", field="places")
+    if places == "named":
+        named = _col(nodes, "name", "").fillna("").astype(str) != ""
+        named |= _col(nodes, "point_id", "").fillna("").astype(str) != ""
+        named |= nkind.isin(PLACE_KINDS).to_numpy()
+        place_phys = np.intersect1d(phys, nid[named.to_numpy()])
+    else:
+        place_phys = phys
+    places = pd.DataFrame({"node_id": place_phys, "layer": "", "role": "place"})
     vn = pd.concat([places, lay], ignore_index=True)
     vn["vnode_id"] = np.arange(len(vn), dtype=np.int64)
     layer_names = np.array(sorted(set(vn["layer"])), dtype=object)
@@ -579,7 +606,8 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
         parts.append(df)
 
     # ---- access / egress
-    lv = lay.assign(vnode_id=vid(lay["node_id"].to_numpy(np.int64), lay["layer"].to_numpy()))
+    lv_all = lay.assign(vnode_id=vid(lay["node_id"].to_numpy(np.int64), lay["layer"].to_numpy()))
+    lv = lv_all.loc[lv_all["node_id"].isin(place_phys)]
     pv = vid(lv["node_id"].to_numpy(np.int64), np.array([""] * len(lv), dtype=object))
     c = ncountry.loc[lv["node_id"].to_numpy(np.int64)].to_numpy()
     # terminal-to-terminal: loading onto / unloading from a ship at the ends is a port event
@@ -633,7 +661,7 @@ def build_routing_graph(network: Network, *, year: int | None = None) -> Routing
                 }
             )
         )
-        gl = groups.merge(lv[["node_id", "layer", "vnode_id"]], on="node_id")
+        gl = groups.merge(lv_all[["node_id", "layer", "vnode_id"]], on="node_id")
         gpv = point_place.loc[gl["point_id"].to_numpy(object)].to_numpy(np.int64)
         gsea = gl["layer"].to_numpy() == "sea"
         gc = ncountry.loc[gl["node_id"].to_numpy(np.int64)].to_numpy()
