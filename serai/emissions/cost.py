@@ -171,7 +171,7 @@ def link_emission_intensity(
                              field="length")  # fmt: skip
         lf = leg_factors(
             mode[idx], toc[idx], country[idx], share[idx], factors,
-            labels=[labels[i] for i in idx], default_toc=default_toc, what="link",
+            labels=[labels[i] for i in idx], default_toc=default_toc,
         )  # fmt: skip
         g_per_unit_km = (lf["ttw_factor"] + lf["wtt_factor"]).to_numpy()
         per_tonne = np.where(
@@ -180,7 +180,7 @@ def link_emission_intensity(
         value[idx] = per_tonne * length[idx]
     hidx = np.flatnonzero(hub)
     if len(hidx):
-        hf = hub_factors(hoc[hidx], factors, labels=[labels[i] for i in hidx], what="link")
+        hf = hub_factors(hoc[hidx], factors, labels=[labels[i] for i in hidx])
         kg = (hf["ttw_factor"] + hf["wtt_factor"]).to_numpy()
         per_tonne_kg = np.where(hf["activity_unit"].to_numpy() == "TEU", kg / t_per_teu, kg)
         value[hidx] = per_tonne_kg * 1e3

@@ -51,7 +51,6 @@ def leg_factors(
     *,
     labels: Sequence[object] | None = None,
     default_toc: Mapping[str, str] | None = None,
-    what: str = "row",
 ) -> pd.DataFrame:
     """TTW and WTT intensity (g CO2e per activity unit) of transport legs.
 
@@ -67,8 +66,6 @@ def leg_factors(
         Row labels used in error messages (positions when None).
     default_toc
         TOC per mode when a leg gives none (default :data:`DEFAULT_TOC`).
-    what
-        Word for a row in error messages ("row", "link", ...).
 
     Returns
     -------
@@ -228,7 +225,6 @@ def hub_factors(
     factors: FactorSet,
     *,
     labels: Sequence[object] | None = None,
-    what: str = "row",
 ) -> pd.DataFrame:
     """TTW and WTT intensity (kg CO2e per TEU or tonne handled) of hub operations.
 

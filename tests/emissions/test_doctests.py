@@ -13,6 +13,8 @@ MODULES = [
     "serai.emissions.cost",
     "serai.emissions.export",
     "serai.emissions.examples",
+    "serai.emissions.io",
+    "serai.emissions.routes",
 ]
 
 
