@@ -433,6 +433,15 @@ def _fmt(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def _pub(x: float) -> str:
+    """A published number as written: no trailing zeros, at most two decimals."""
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    if np.isinf(x):
+        return "∞"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
 def validation_markdown(table: pd.DataFrame, *, tolerance: float = 0.10, header: str = "") -> str:
     """Render :func:`validate_routes` output as a Markdown report."""
     n = len(table)
@@ -470,18 +479,20 @@ def validation_markdown(table: pd.DataFrame, *, tolerance: float = 0.10, header:
         unit = r["unit"]
         lo, hi, v = r["published_low"], r["published_high"], r["published_value"]
         if lo == hi or (np.isnan(lo) and np.isnan(hi)):
-            pub = f"{_fmt(v if not np.isnan(v) else lo, 1 if unit != 'km' else 0)} {unit}"
+            pub = f"{_pub(v if not np.isnan(v) else lo)} {unit}"
+        elif np.isinf(hi):
+            pub = f"≥ {_pub(lo)} {unit}"
         else:
-            pub = f"{_fmt(lo, 0)}–{_fmt(hi, 0)} {unit}"
+            pub = f"{_pub(lo)}–{_pub(hi)} {unit}"
             if not np.isnan(v):
-                pub += f" ({_fmt(v, 0)})"
+                pub += f" ({_pub(v)})"
         t = r["model_time_h"]
         model_t = (
             "–" if np.isnan(t) else (f"{t:,.1f} h" if t < 72 else f"{t / 24:,.1f} d ({t:,.0f} h)")
         )
         verdict = r["verdict"]
         if verdict in ("near", "miss") and not np.isnan(r["deviation"]):
-            verdict += f" ({r['deviation']:+.0%})"
+            verdict += f" ({r['deviation']:+.1%})"
         lines.append(
             f"| {r['name']} | {r['network_year'] if r['network_year'] is not None else ''} | "
             f"{_fmt(r['model_km'])} | {model_t} | {pub} | {r['basis']} | {verdict} | {r['sources']} |"

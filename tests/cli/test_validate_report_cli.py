@@ -65,7 +65,7 @@ def test_validate_report_writes_markdown(tmp_path):
         "| P–Q line | 2025 | 160 | 3.0 h | 155–170 km (160) | line length | inside | example.org/line |"
         in md
     )
-    assert "miss (-70%)" in md and "waits not modelled" in md
+    assert "miss (-70.0%)" in md and "waits not modelled" in md
     # a second run replaces its own report
     assert CliRunner().invoke(app, args).exit_code == 0
 

@@ -328,7 +328,7 @@ def test_validate_routes_verdicts(net):
     assert t.at["near", "sources"] == "example.org/one; example.org/two"
     md = validation_markdown(t.reset_index())
     assert "| A–B via V | 2025 | 750 |" in md
-    assert "near (+7%)" in md and "synthetic speeds" in md and "not in the network: zz" in md
+    assert "near (+7.1%)" in md and "synthetic speeds" in md and "not in the network: zz" in md
     assert "1 inside" not in md and "2 inside" in md
 
 
