@@ -558,6 +558,47 @@ def emissions_factors(
     typer.echo(load_factors().table(table).to_csv())
 
 
+@data_app.command("build")
+@handle_errors
+def data_build(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (default: serai/data/eurasia in the checkout)."),
+    ] = None,
+) -> None:
+    """Rebuild the embedded network from tools/data (works from a repository checkout)."""
+    from serai.errors import InputError
+
+    repo = Path(__file__).resolve().parents[1]
+    if not (repo / "tools" / "data" / "build.py").exists():
+        raise InputError(
+            "the build code is not here; run from a repository checkout", file=str(repo)
+        )
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from tools.data.build import OUT, build
+
+    build(out or OUT, log=_console().print)
+
+
+@data_app.command("map")
+@handle_errors
+def data_map(
+    out: Annotated[Path, typer.Option(help="PNG to write.")] = Path("docs/network.png"),
+    year: Annotated[int | None, typer.Option(help="Only what is open in this year.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Render the embedded network by mode and status, corridor points labelled."""
+    from serai.data import load_eurasia
+    from serai.data.mapping import render_map
+    from serai.errors import InputError
+
+    if out.exists() and not overwrite:
+        raise InputError("already exists; pass --overwrite to replace it", file=str(out))
+    render_map(load_eurasia(year=year), out)
+    _console().print(f"wrote {out}")
+
+
 @app.command("demo")
 @handle_errors
 def demo(

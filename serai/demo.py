@@ -1,11 +1,11 @@
-"""The main job run by ``make demo``: load bundled data, run, write outputs.
+"""The main job run by ``make demo``: load the embedded Eurasian network and summarise it.
 
-For now it reads the bundled SiouxFalls network (test data) and writes a skim;
-the embedded Eurasian network replaces it when it lands.
+Other steps (route reports, assignment) are added here as they land.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,29 +13,49 @@ __all__ = ["run_demo"]
 
 
 def run_demo(out: Path, *, console: Any = None) -> dict[str, Any]:
-    """Run the demo and return a summary dict."""
+    """Load the embedded network, validate it, print its summary and write it as JSON."""
     import time
 
-    from serai.network import compile_network, read_network, validate
-    from serai.paths import skim
+    from serai.data import load_eurasia, summarize_eurasia
+    from serai.network import validate
 
     say = console.print if console is not None else print
-    root = Path(__file__).resolve().parents[1] / "tests" / "data" / "SiouxFalls"
     t0 = time.perf_counter()
-    net = read_network(root / "SiouxFalls_net.tntp")
+    net = load_eurasia()
+    load_s = time.perf_counter() - t0
     report = validate(net)
-    graph = compile_network(net)
-    result = skim(graph, fields=["length"])
+    s = summarize_eurasia(net)
+    s["errors"] = len(report.errors)
+    s["load_seconds"] = round(load_s, 3)
+    say(
+        f"embedded Eurasian network: {s['nodes']:,} nodes, {s['links']:,} directed links, "
+        f"loaded in {load_s:.2f} s, {s['errors']} validation errors"
+    )
+    say(
+        "links by mode:   "
+        + ", ".join(
+            f"{m} {n:,} ({s['km_by_mode'][m]:,.0f} km)" for m, n in s["links_by_mode"].items()
+        )
+    )
+    say("links by status: " + ", ".join(f"{k} {v:,}" for k, v in s["links_by_status"].items()))
+    say(
+        "rail km by gauge: "
+        + ", ".join(f"{g} mm {km:,.0f} km" for g, km in s["rail_km_by_gauge"].items())
+    )
+    top = list(s["land_km_by_country"].items())[:15]
+    say("land km by country (top 15): " + ", ".join(f"{c} {km:,.0f}" for c, km in top))
+    say("nodes by country: " + ", ".join(f"{c} {n}" for c, n in s["nodes_by_country"].items()))
+    extras = [
+        k
+        for k in ("border_crossings", "gauge_breaks", "connectors", "services", "terminals")
+        if k in s
+    ]
+    say("elements: " + ", ".join(f"{k} {s[k]}" for k in extras))
+    for year in (2025, 2030):
+        y = load_eurasia(year=year)
+        say(f"network in {year}: {len(y.nodes):,} nodes, {len(y.links):,} links")
     out.mkdir(parents=True, exist_ok=True)
-    target = out / "siouxfalls_skim.csv"
-    result.to_frame().to_csv(target, index=False)
-    summary = {**net.summary(), "errors": len(report.errors), "seconds": time.perf_counter() - t0}
-    say(
-        f"network {summary['name']}: {summary['nodes']} nodes, {summary['links']} links, "
-        f"{summary['errors']} validation errors"
+    (out / "eurasia_summary.json").write_text(
+        json.dumps(s, indent=2, default=str) + "\n", encoding="utf-8"
     )
-    say(
-        f"skim {len(result.origins)}x{len(result.destinations)} written to {target} "
-        f"in {summary['seconds']:.2f} s"
-    )
-    return summary
+    return s

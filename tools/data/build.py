@@ -1,0 +1,710 @@
+"""Build the embedded Eurasian multimodal network (``serai data build``).
+
+Inputs: ``tools/data/raw`` (vendored open data, see ``raw/SOURCES.md``),
+``tools/data/anchors.csv`` (corridor nodes), ``tools/data/connectors.csv`` (listed
+bridges over gaps of the source graph) and, when present, the curated fact tables
+in ``tools/data/facts`` (see ``facts/README.md``). Output: one Parquet file per
+table plus ``network.json`` in ``serai/data/eurasia`` (readable with
+``serai.network.read_network`` and loaded by ``serai.data.load_eurasia``).
+
+The build is deterministic: every table is sorted and rounded before writing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tools.data.geo import Countries, haversine_km
+from tools.data.landnet import RAIL, ROAD, _nearest, build_land
+from tools.data.sea import build_sea, load_ports
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+RAW = HERE / "raw"
+FACTS = HERE / "facts"
+OUT = REPO / "serai" / "data" / "eurasia"
+
+BROAD_GAUGE = {"KZ", "UZ", "KG", "TJ", "TM", "RU", "BY", "UA", "MD", "AZ", "GE", "AM", "MN", "LT", "LV", "EE", "FI"}  # fmt: skip
+# 1435 mm exceptions inside broad-gauge countries: (lon_min, lat_min, lon_max, lat_max, reason)
+GAUGE_EXCEPTIONS = [
+    (
+        42.90,
+        41.15,
+        43.45,
+        41.45,
+        "GE: Akhalkalaki–Kartsakhi section of Baku–Tbilisi–Kars is 1435 mm",
+    ),
+]
+ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40_000_000, "place": 50_000_000}  # fmt: skip
+TRANSFER_KM = 30.0  # port/place to rail/road transfer when the nearest node is this close
+ACCESS_DETOUR = 1.2  # access line length = great-circle x this (estimate) when farther
+# Default speeds (estimates until the facts give mode defaults): rail freight commercial speed,
+# truck, container ship / ferry. Used only for free_flow_time; flagged in speed_source.
+DEFAULT_SPEED = {
+    "rail": (45.0, "estimate: freight train commercial speed 45 km/h (between CAREC SWOD 49-65 and block trains)"),
+    "road": (60.0, "estimate: truck average 60 km/h on trunk roads"),
+    "sea": (26.0, "estimate: 14 kn container ship"),
+    "ferry": (22.0, "estimate: 12 kn Caspian/Black Sea ferry"),
+}  # fmt: skip
+
+
+def _read_csv(path: Path) -> pd.DataFrame | None:
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_facts(facts_dir: Path = FACTS) -> dict[str, pd.DataFrame]:
+    """The fact tables present in ``facts_dir`` (missing ones are skipped)."""
+    names = ("points", "terminals", "services", "border_crossings", "gauge_breaks", "lines",
+             "attributes", "tariffs", "validation_routes", "sources")  # fmt: skip
+    out = {}
+    for n in names:
+        df = _read_csv(facts_dir / f"{n}.csv")
+        if df is not None:
+            out[n] = df
+    return out
+
+
+def _model_values(facts: dict, table: str) -> pd.DataFrame:
+    """``use=true`` rows of attributes.csv for one table, wide: element_id x attribute (+source)."""
+    a = facts.get("attributes")
+    if a is None or not len(a):
+        return pd.DataFrame()
+    a = a[(a["table"] == table) & (a["use"].str.lower() == "true")].copy()
+    if not len(a):
+        return pd.DataFrame()
+    a["value"] = pd.to_numeric(a["value"], errors="coerce")
+    a["src"] = np.where(
+        a["estimate"].str.lower() == "true", "estimate: " + a["note"].astype(str), a["source_id"]
+    )
+    val = a.pivot_table(index="element_id", columns="attribute", values="value", aggfunc="first")
+    src = a.pivot_table(index="element_id", columns="attribute", values="src", aggfunc="first")
+    src.columns = [f"{c}__source" for c in src.columns]
+    return val.join(src)
+
+
+def _points(facts: dict, anchors: pd.DataFrame) -> pd.DataFrame:
+    """Named places: facts points (preferred) and anchors not in the facts."""
+    cols = ["point_id", "name", "kind", "country", "lat", "lon", "unlocode", "modes", "status",
+            "open_year", "source"]  # fmt: skip
+    a = anchors.rename(columns={"anchor_id": "point_id", "source": "source"}).assign(
+        kind="", country="", unlocode="", status="operational", open_year=""
+    )
+    a = a[cols]
+    p = facts.get("points")
+    if p is not None and len(p):
+        f = pd.DataFrame(
+            {
+                "point_id": p["point_id"],
+                "name": p["name"],
+                "kind": p["kind"],
+                "country": p["country"],
+                "lat": p["lat"],
+                "lon": p["lon"],
+                "unlocode": p.get("unlocode", ""),
+                "modes": p.get("mode_hint", "").str.replace(";", "|"),
+                "status": p.get("status", "operational").replace("", "operational"),
+                "open_year": p.get("open_year", ""),
+                "source": p.get("coord_source_id", ""),
+            }
+        )
+        f = f[(f["lat"] != "") & (f["lon"] != "")]
+        a = a[~a["point_id"].isin(f["point_id"])]
+        a = pd.concat([f, a], ignore_index=True)
+    a["lat"] = a["lat"].astype(float)
+    a["lon"] = a["lon"].astype(float)
+    a["modes"] = a["modes"].replace("", "rail|road")
+    return a.sort_values("point_id").reset_index(drop=True)
+
+
+def _undirected_to_links(u_id, v_id, km, mode, extra: dict) -> pd.DataFrame:
+    """Two directed links per undirected edge; ``extra`` columns are repeated."""
+    n = len(u_id)
+    df = pd.DataFrame(
+        {
+            "from_node": np.r_[u_id, v_id],
+            "to_node": np.r_[v_id, u_id],
+            "length": np.r_[km, km],
+            "mode": mode,
+        }
+    )
+    for k, val in extra.items():
+        arr = np.asarray(val) if not np.isscalar(val) else np.full(n, val, dtype=object)
+        df[k] = np.r_[arr, arr]
+    return df
+
+
+def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=print) -> dict:
+    """Run the whole build and write the network to ``out``. Returns a report dict."""
+    t0 = time.perf_counter()
+    countries = Countries(raw / "ne_50m_admin_0_countries.json")
+    anchors = pd.read_csv(HERE / "anchors.csv", dtype=str, keep_default_na=False)
+    connectors = pd.read_csv(HERE / "connectors.csv", keep_default_na=False)
+    facts = load_facts(facts_dir)
+    points = _points(facts, anchors)
+    log(f"facts tables: {', '.join(sorted(facts)) or 'none'}; {len(points)} named points")
+
+    node_frames, link_frames, shape_frames, bridge_frames = [], [], [], []
+    next_shape = [0]
+
+    def add_shapes(geoms) -> np.ndarray:
+        ids = np.arange(next_shape[0], next_shape[0] + len(geoms))
+        next_shape[0] += len(geoms)
+        counts = np.array([len(g) for g in geoms])
+        pts = np.concatenate(geoms) if geoms else np.zeros((0, 2))
+        shape_frames.append(
+            pd.DataFrame({"shape_id": np.repeat(ids, counts), "x": pts[:, 0], "y": pts[:, 1]})
+        )
+        return ids
+
+    # ---- land modes -------------------------------------------------------------------------
+    land = {}
+    for mode, kind, params in (("rail", "railways", RAIL), ("road", "highways", ROAD)):
+        pm = points[points["modes"].str.contains(mode)]
+        con = connectors[connectors["mode"] == mode]
+        res = build_land(raw, kind, params, countries, pm, con)
+        e = res.edges
+        used = np.flatnonzero(e.degree() > 0)
+        ids = ID_BASE[mode] + res.nodes["raw_id"].to_numpy()
+        nodes = pd.DataFrame(
+            {
+                "node_id": ids[used],
+                "x": res.nodes["lon"].to_numpy()[used],
+                "y": res.nodes["lat"].to_numpy()[used],
+                "country": res.nodes["country"].to_numpy()[used],
+                "kind": "junction",
+                "mode": mode,
+            }
+        )
+        mid = np.array([g[len(g) // 2] for g in e.geom])
+        # link country: the country at the middle vertex of its geometry
+        lcc = countries.lookup(mid[:, 0], mid[:, 1], nearest_km=15.0)
+        lcc = np.where(lcc == "", res.nodes["country"].to_numpy()[e.u], lcc)
+        shape = add_shapes(e.geom)
+        extra = {"country": lcc, "shape_id": shape, "origin": "osm"}
+        if mode == "rail":
+            extra["gauge"] = _gauge(lcc, mid)
+        links = _undirected_to_links(ids[e.u], ids[e.v], e.km, mode, extra)
+        # listed connectors keep their identity: mark them
+        b = res.bridges
+        listed = b[b["kind"] == "listed"]
+        key = set(zip(ids[listed["node_u"]], ids[listed["node_v"]], strict=True))
+        key |= {(y, x) for x, y in key}
+        is_con = np.array(
+            [(f, t) in key for f, t in zip(links.from_node, links.to_node, strict=True)]
+        )
+        links.loc[is_con, "origin"] = "connector"
+        cid = dict()
+        for r in listed.itertuples():
+            cid[(ids[r.node_u], ids[r.node_v])] = r.connector_id
+            cid[(ids[r.node_v], ids[r.node_u])] = r.connector_id
+        links["name"] = [
+            cid.get((f, t), "") for f, t in zip(links.from_node, links.to_node, strict=True)
+        ]
+        bridge_frames.append(
+            b.assign(mode=mode).drop(columns=["u", "v", "node_u", "node_v"], errors="ignore")
+        )
+        node_frames.append(nodes)
+        link_frames.append(links)
+        land[mode] = nodes
+        log(f"{mode}: {len(nodes):,} nodes, {len(e.u):,} links, {e.km.sum():,.0f} km, "
+            f"{(b['kind'] == 'auto').sum()} auto bridges, {len(listed)} listed connectors, "
+            f"{res.dropped_components} small components dropped")  # fmt: skip
+
+    # ---- sea ---------------------------------------------------------------------------------
+    snodes, se, passage = build_sea(raw)
+    sused = np.flatnonzero(se.degree() > 0)
+    sids = ID_BASE["sea"] + np.arange(len(snodes))
+    sea_nodes = pd.DataFrame(
+        {"node_id": sids[sused], "x": snodes["lon"].to_numpy()[sused],
+         "y": snodes["lat"].to_numpy()[sused], "country": "", "kind": "sea", "mode": "sea"}
+    )  # fmt: skip
+    shape = add_shapes(se.geom)
+    sea_links = _undirected_to_links(
+        sids[se.u], sids[se.v], se.km, "sea",
+        {"country": "", "shape_id": shape, "origin": "marnet", "passage": passage},
+    )  # fmt: skip
+    node_frames.append(sea_nodes)
+    link_frames.append(sea_links)
+    log(f"sea: {len(sea_nodes):,} nodes, {len(se.u):,} links; passages "
+        f"{sorted(set(passage) - {''})}")  # fmt: skip
+
+    # ---- ports and named places ---------------------------------------------------------------
+    ports = load_ports(raw)
+    ports = ports[ports["unlocode"] != "TKMRW"]  # duplicate of TMKRW (Turkmenbashi)
+    pts_port = points[points["modes"].str.contains("sea")]
+    # named sea points: a port of the list with the same UN/LOCODE or within 5 km, else a new port
+    port_rows = []
+    for r in ports.itertuples():
+        port_rows.append((r.unlocode, r.name, r.lon, r.lat, "", "operational", ""))
+    plist = pd.DataFrame(
+        port_rows, columns=["unlocode", "name", "lon", "lat", "point_id", "status", "open_year"]
+    )
+    for r in pts_port.itertuples():
+        hit = plist.index[(plist["unlocode"] == r.unlocode) & (r.unlocode != "")]
+        if not len(hit):
+            d = haversine_km(plist["lon"], plist["lat"], r.lon, r.lat)
+            hit = plist.index[np.asarray(d) < 5.0]
+        if len(hit):
+            plist.loc[hit[0], "point_id"] = r.point_id
+            if r.status != "operational":
+                plist.loc[hit[0], ["status", "open_year"]] = [r.status, r.open_year]
+        else:
+            plist.loc[len(plist)] = [
+                r.unlocode,
+                r.name,
+                r.lon,
+                r.lat,
+                r.point_id,
+                r.status,
+                r.open_year,
+            ]
+    plist = plist.sort_values(["unlocode", "point_id"]).reset_index(drop=True)
+    pid = ID_BASE["port"] + np.arange(len(plist))
+    port_nodes = pd.DataFrame(
+        {"node_id": pid, "x": plist["lon"].to_numpy(float), "y": plist["lat"].to_numpy(float),
+         "country": countries.lookup(plist["lon"], plist["lat"], nearest_km=50.0),
+         "kind": "port", "mode": "sea", "name": plist["name"], "unlocode": plist["unlocode"],
+         "point_id": plist["point_id"], "status": plist["status"], "open_year": plist["open_year"]}
+    )  # fmt: skip
+    node_frames.append(port_nodes)
+    # port <-> nearest sea node (port access, sea mode, country of the port)
+    sx, sy = sea_nodes["x"].to_numpy(), sea_nodes["y"].to_numpy()
+    j = _nearest(sx, sy, np.ones(len(sx), bool), port_nodes["x"], port_nodes["y"])
+    d = np.round(np.maximum(haversine_km(sx[j], sy[j], port_nodes["x"], port_nodes["y"]), 0.001), 3)
+    ok = d <= 150.0
+    link_frames.append(
+        _undirected_to_links(
+            pid[ok], sea_nodes["node_id"].to_numpy()[j][ok], d[ok], "sea",
+            {"country": port_nodes["country"].to_numpy()[ok], "origin": "port_access",
+             "status": port_nodes["status"].to_numpy()[ok], "open_year": port_nodes["open_year"].to_numpy()[ok]},
+        )
+    )  # fmt: skip
+
+    nodes = pd.concat(node_frames, ignore_index=True)
+    links = pd.concat(link_frames, ignore_index=True)
+
+    # ---- snap named points to the land networks; transfers ------------------------------------
+    snap_rows, xfer = [], []
+    access_rows = []
+    for mode in ("rail", "road"):
+        ln = land[mode]
+        lx, ly = ln["x"].to_numpy(), ln["y"].to_numpy()
+        pm = points[points["modes"].str.contains(mode)]
+        if not len(pm):
+            continue
+        j = _nearest(lx, ly, np.ones(len(lx), bool), pm["lon"], pm["lat"])
+        d = np.asarray(haversine_km(lx[j], ly[j], pm["lon"], pm["lat"]))
+        for r, jj, dd in zip(pm.itertuples(), j, d, strict=True):
+            snap_rows.append((r.point_id, mode, int(ln["node_id"].iat[jj]), round(float(dd), 3)))
+    snaps = pd.DataFrame(snap_rows, columns=["point_id", "mode", "node_id", "snap_km"])
+    # ports (with or without a named point) to rail / road within TRANSFER_KM; named sea points
+    # farther than that get an access link (listed, estimate) in the land mode
+    for mode in ("rail", "road"):
+        ln = land[mode]
+        lx, ly = ln["x"].to_numpy(), ln["y"].to_numpy()
+        j = _nearest(lx, ly, np.ones(len(lx), bool), port_nodes["x"], port_nodes["y"])
+        d = np.asarray(haversine_km(lx[j], ly[j], port_nodes["x"], port_nodes["y"]))
+        for r, jj, dd in zip(port_nodes.itertuples(), j, d, strict=True):
+            target = int(ln["node_id"].iat[jj])
+            if dd <= TRANSFER_KM:
+                xfer.append(
+                    (
+                        r.node_id,
+                        target,
+                        max(round(float(dd), 3), 0.001),
+                        r.country,
+                        "port_transfer",
+                        f"{r.unlocode or r.point_id} {mode}",
+                        r.status,
+                        r.open_year,
+                    )
+                )
+            elif r.point_id and mode in points.set_index("point_id").at[r.point_id, "modes"]:
+                km = round(float(dd) * ACCESS_DETOUR, 3)
+                access_rows.append(
+                    (r.node_id, target, km, mode, r.country, r.point_id, r.status, r.open_year)
+                )
+    # rail <-> road at every named point served by both
+    both = snaps.pivot_table(index="point_id", columns="mode", values="node_id", aggfunc="first")
+    if {"rail", "road"} <= set(both.columns):
+        both = both.dropna()
+        nx = nodes.set_index("node_id")
+        for pid_, r in both.iterrows():
+            a, b = int(r["rail"]), int(r["road"])
+            d = float(haversine_km(nx.at[a, "x"], nx.at[a, "y"], nx.at[b, "x"], nx.at[b, "y"]))
+            if d <= TRANSFER_KM:
+                xfer.append(
+                    (
+                        a,
+                        b,
+                        max(round(d, 3), 0.001),
+                        nx.at[a, "country"],
+                        "rail_road_transfer",
+                        pid_,
+                        "operational",
+                        "",
+                    )
+                )
+    xf = pd.DataFrame(
+        xfer, columns=["a", "b", "km", "country", "origin", "name", "status", "open_year"]
+    )
+    xf = xf.drop_duplicates(["a", "b"])
+    link_frames = [links, _undirected_to_links(
+        xf["a"].to_numpy(), xf["b"].to_numpy(), xf["km"].to_numpy(), "transfer",
+        {"country": xf["country"].to_numpy(), "origin": xf["origin"].to_numpy(), "name": xf["name"].to_numpy(),
+         "status": xf["status"].to_numpy(), "open_year": xf["open_year"].to_numpy()},
+    )]  # fmt: skip
+    if access_rows:
+        ac = pd.DataFrame(
+            access_rows,
+            columns=["a", "b", "km", "mode", "country", "point_id", "status", "open_year"],
+        )
+        for mode, grp in ac.groupby("mode"):
+            extra = {"country": grp["country"].to_numpy(), "origin": "connector",
+                     "name": (grp["point_id"] + "_access").to_numpy(),
+                     "status": grp["status"].to_numpy(), "open_year": grp["open_year"].to_numpy()}  # fmt: skip
+            if mode == "rail":
+                extra["gauge"] = np.where(np.isin(grp["country"], list(BROAD_GAUGE)), 1520, 1435)
+            link_frames.append(
+                _undirected_to_links(
+                    grp["a"].to_numpy(), grp["b"].to_numpy(), grp["km"].to_numpy(), mode, extra
+                )
+            )
+            for r in grp.itertuples():
+                bridge_frames.append(pd.DataFrame([{
+                    "km": r.km, "kind": "listed", "connector_id": f"{r.point_id}_access", "mode": mode,
+                    "reason": f"{r.point_id}: no {mode} line reaches the port in the source graph; access "
+                              f"link to the nearest {mode} node, length great-circle x {ACCESS_DETOUR} (estimate)",
+                    "country": r.country}]))  # fmt: skip
+    links = pd.concat(link_frames, ignore_index=True)
+
+    # ---- node names / point ids -------------------------------------------------------------
+    nodes = _attach_points(nodes, snaps, points)
+
+    # ---- facts: lines, services --------------------------------------------------------------
+    links = _add_fact_lines(links, nodes, snaps, facts, points, log)
+    links = _add_services(links, nodes, se, sids, facts, log)
+
+    # ---- defaults, status, ids ----------------------------------------------------------------
+    links = _finish_links(links)
+    nodes = _finish_nodes(nodes)
+    border = _border_crossings(links, nodes, facts)
+    gbreaks = _gauge_breaks(links, nodes, facts)
+    connectors_out = _connectors_table(bridge_frames)
+    shapes = pd.concat(shape_frames, ignore_index=True)
+    shapes["x"] = shapes["x"].round(4).astype(np.float32)
+    shapes["y"] = shapes["y"].round(4).astype(np.float32)
+    shapes["shape_id"] = shapes["shape_id"].astype(np.int32)
+
+    tables = {
+        "nodes": nodes, "links": links, "shapes": shapes, "border_crossings": border,
+        "gauge_breaks": gbreaks, "connectors": connectors_out, "points": snaps.merge(
+            points[["point_id", "name", "lat", "lon"]], on="point_id").sort_values(["point_id", "mode"]),
+    }  # fmt: skip
+    for name in ("terminals", "services", "sources", "attributes", "validation_routes", "tariffs"):
+        if name in facts:
+            tables[f"facts_{name}" if name in ("attributes",) else name] = facts[name]
+    if "facts_attributes" in tables:
+        tables["provenance"] = tables.pop("facts_attributes")
+    _write(out, tables)
+    report = {
+        "seconds": round(time.perf_counter() - t0, 1),
+        "nodes": len(nodes),
+        "links": len(links),
+        "links_by_mode": links["mode"].value_counts().sort_index().to_dict(),
+        "bytes": sum(f.stat().st_size for f in out.glob("*.parquet")),
+    }
+    log(f"wrote {out} in {report['seconds']} s: {report}")
+    return report
+
+
+def _gauge(country: np.ndarray, mid: np.ndarray) -> np.ndarray:
+    g = np.where(np.isin(country, list(BROAD_GAUGE)), 1520, 1435)
+    for lo0, la0, lo1, la1, _ in GAUGE_EXCEPTIONS:
+        inside = (mid[:, 0] >= lo0) & (mid[:, 0] <= lo1) & (mid[:, 1] >= la0) & (mid[:, 1] <= la1)
+        g = np.where(inside, 1435, g)
+    return g
+
+
+def _attach_points(nodes, snaps, points):
+    nodes = nodes.copy()
+    for col in ("name", "point_id", "unlocode", "status", "open_year"):
+        if col not in nodes.columns:
+            nodes[col] = ""
+        nodes[col] = nodes[col].fillna("")
+    near = snaps[snaps["snap_km"] <= 25.0]
+    pid = near.groupby("node_id")["point_id"].apply(lambda s: "|".join(sorted(s)))
+    names = points.set_index("point_id")["name"]
+    idx = nodes["node_id"].map(pid)
+    has = idx.notna() & (nodes["point_id"] == "")
+    nodes.loc[has, "point_id"] = idx[has]
+    nm = nodes.loc[has, "point_id"].map(lambda p: " / ".join(names[q] for q in p.split("|")))
+    nodes.loc[has & (nodes["name"] == ""), "name"] = nm
+    return nodes
+
+
+def _add_fact_lines(links, nodes, snaps, facts, points, log):
+    lines = facts.get("lines")
+    if lines is None or not len(lines):
+        return links
+    vals = _model_values(facts, "lines")
+    rail_snap = snaps[snaps["mode"] == "rail"].set_index("point_id")["node_id"]
+    pts = points.set_index("point_id")
+    rows = []
+    for r in lines.itertuples():
+        if getattr(r, "action", "add") != "add" or r.mode not in ("rail", "road"):
+            continue
+        snap = (
+            rail_snap
+            if r.mode == "rail"
+            else snaps[snaps["mode"] == "road"].set_index("point_id")["node_id"]
+        )
+        if r.from_point not in snap.index or r.to_point not in snap.index:
+            log(f"facts line {r.line_id}: endpoint not snapped, skipped")
+            continue
+        a, b = int(snap[r.from_point]), int(snap[r.to_point])
+        if a == b:
+            continue
+        length = (
+            vals.at[r.line_id, "length_km"]
+            if r.line_id in vals.index and "length_km" in vals.columns
+            else np.nan
+        )
+        if np.isfinite(length):
+            lsrc = vals.at[r.line_id, "length_km__source"]
+        else:
+            p, q = pts.loc[r.from_point], pts.loc[r.to_point]
+            length = float(haversine_km(p.lon, p.lat, q.lon, q.lat)) * ACCESS_DETOUR
+            lsrc = f"estimate: great-circle x {ACCESS_DETOUR}"
+        gauge = str(r.gauge).split("|")[0] if r.mode == "rail" and r.gauge else ""
+        rows.append({
+            "a": a, "b": b, "km": round(float(length), 3), "mode": r.mode, "name": r.line_id,
+            "status": r.status or "operational", "open_year": r.open_year, "origin": "facts",
+            "gauge": int(gauge) if gauge else np.nan, "country": r.country.split("|")[0] if r.country else "",
+            "length_source": lsrc,
+            "capacity": vals.at[r.line_id, "capacity_mt"] if r.line_id in vals.index and "capacity_mt" in vals.columns else np.nan,
+            "capacity_source": vals.at[r.line_id, "capacity_mt__source"] if r.line_id in vals.index and "capacity_mt__source" in vals.columns else "",
+        })  # fmt: skip
+    if not rows:
+        return links
+    df = pd.DataFrame(rows)
+    log(f"facts: {len(df)} lines added ({', '.join(df['name'])})")
+    extra = {c: df[c].to_numpy() for c in df.columns if c not in ("a", "b", "km", "mode")}
+    new = [_undirected_to_links(g["a"].to_numpy(), g["b"].to_numpy(), g["km"].to_numpy(), m,
+                                {c: v[g.index] for c, v in extra.items()}) for m, g in df.groupby("mode")]  # fmt: skip
+    return pd.concat([links, *new], ignore_index=True)
+
+
+def _add_services(links, nodes, se, sids, facts, log):
+    svc = facts.get("services")
+    if svc is None or not len(svc):
+        return links
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    vals = _model_values(facts, "services")
+    ports = nodes[nodes["kind"] == "port"]
+    by_point = {}
+    for r in ports.itertuples():
+        for p in str(r.point_id).split("|"):
+            if p:
+                by_point[p] = r.node_id
+    sea = links[links["mode"] == "sea"]
+    ids = np.unique(np.r_[sea["from_node"], sea["to_node"]])
+    pos = {v: i for i, v in enumerate(ids)}
+    m = coo_matrix(
+        (sea["length"].to_numpy(float), (sea["from_node"].map(pos), sea["to_node"].map(pos))),
+        shape=(len(ids), len(ids)),
+    ).tocsr()
+    rows = []
+    for r in svc.itertuples():
+        if r.from_point not in by_point or r.to_point not in by_point:
+            log(f"service {r.service_id}: port not found, skipped")
+            continue
+        a, b = by_point[r.from_point], by_point[r.to_point]
+        dist = dijkstra(m, indices=pos[a])[pos[b]]
+        v = vals.loc[r.service_id] if r.service_id in vals.index else pd.Series(dtype=object)
+        km = float(v.get("distance_km", np.nan))
+        ksrc = (
+            v.get("distance_km__source", "")
+            if np.isfinite(km)
+            else "marnet shortest path (searoute network)"
+        )
+        km = km if np.isfinite(km) else float(dist)
+        hours = float(v.get("crossing_time_h", np.nan))
+        kinds = str(r.modes_carried)
+        mode = "ferry"
+        rows.append({
+            "a": a, "b": b, "km": round(km, 3), "mode": mode, "name": r.service_id, "origin": "facts",
+            "status": r.status or "operational", "open_year": r.open_year, "country": "",
+            "service_kind": r.service_kind, "carries": kinds, "length_source": ksrc,
+            "free_flow_time": round(hours * 60.0, 3) if np.isfinite(hours) else np.nan,
+            "time_source": v.get("crossing_time_h__source", ""),
+        })  # fmt: skip
+    if not rows:
+        return links
+    df = pd.DataFrame(rows)
+    log(f"facts: {len(df)} services added")
+    extra = {c: df[c].to_numpy() for c in df.columns if c not in ("a", "b", "km", "mode")}
+    return pd.concat([links, _undirected_to_links(df["a"].to_numpy(), df["b"].to_numpy(), df["km"].to_numpy(), "ferry", extra)], ignore_index=True)  # fmt: skip
+
+
+def _finish_links(links: pd.DataFrame) -> pd.DataFrame:
+    links = links.copy()
+    for col, default in (("status", "operational"), ("open_year", ""), ("passage", ""), ("name", ""),
+                         ("length_source", ""), ("capacity_source", ""), ("time_source", ""),
+                         ("service_kind", ""), ("carries", "")):  # fmt: skip
+        if col not in links.columns:
+            links[col] = default
+        links[col] = links[col].fillna(default).replace("", default)
+    links.loc[
+        links["origin"].isin(["osm", "marnet"]) & (links["length_source"] == ""), "length_source"
+    ] = links["origin"]
+    links.loc[links["origin"].isin(["connector", "port_access", "port_transfer", "rail_road_transfer"]) & (links["length_source"] == ""), "length_source"] = "estimate: great-circle"  # fmt: skip
+    for col in ("capacity", "free_flow_time", "gauge", "shape_id"):
+        if col not in links.columns:
+            links[col] = np.nan
+    links["open_year"] = pd.to_numeric(links["open_year"], errors="coerce")
+    # speed and free-flow time: facts time when given, else the mode default (estimate)
+    links["speed"] = np.nan
+    links["speed_source"] = ""
+    for mode, (kmh, why) in DEFAULT_SPEED.items():
+        m = (links["mode"] == mode) & links["free_flow_time"].isna()
+        links.loc[m, "speed"] = kmh
+        links.loc[m, "speed_source"] = why
+        links.loc[m, "free_flow_time"] = links.loc[m, "length"] / kmh * 60.0
+        links.loc[m & (links["time_source"] == ""), "time_source"] = "length / speed"
+    t = links["mode"] == "transfer"
+    links.loc[t, "free_flow_time"] = 0.0
+    links.loc[t, "time_source"] = "placeholder: transfer time is set by the freight model"
+    links["free_flow_time"] = links["free_flow_time"].round(3)
+    links["length"] = links["length"].round(3)
+    links = links.sort_values(
+        ["mode", "from_node", "to_node", "name"], kind="mergesort"
+    ).reset_index(drop=True)
+    links.insert(0, "link_id", np.arange(1, len(links) + 1, dtype=np.int64))
+    links["gauge"] = pd.array(links["gauge"], dtype="Int64")
+    links["shape_id"] = pd.array(links["shape_id"], dtype="Int64")
+    links["open_year"] = pd.array(links["open_year"], dtype="Int64")
+    return links
+
+
+def _finish_nodes(nodes: pd.DataFrame) -> pd.DataFrame:
+    nodes = nodes.copy()
+    nodes["status"] = nodes["status"].replace("", "operational")
+    nodes["open_year"] = pd.array(pd.to_numeric(nodes["open_year"], errors="coerce"), dtype="Int64")
+    nodes["x"] = nodes["x"].round(5)
+    nodes["y"] = nodes["y"].round(5)
+    return nodes.sort_values("node_id").reset_index(drop=True)
+
+
+def _border_crossings(links, nodes, facts):
+    """Land links whose end nodes lie in different countries, named from the facts when near."""
+    nc = nodes.set_index("node_id")["country"]
+    land = links[links["mode"].isin(["rail", "road"])]
+    a = land["from_node"].map(nc).to_numpy()
+    b = land["to_node"].map(nc).to_numpy()
+    cross = land[(a != b) & (land["from_node"] < land["to_node"])]
+    nx = nodes.set_index("node_id")
+    xa, ya = nx.loc[cross["from_node"], "x"].to_numpy(), nx.loc[cross["from_node"], "y"].to_numpy()
+    xb, yb = nx.loc[cross["to_node"], "x"].to_numpy(), nx.loc[cross["to_node"], "y"].to_numpy()
+    df = pd.DataFrame({
+        "link_id": cross["link_id"].to_numpy(), "mode": cross["mode"].to_numpy(),
+        "node_a": cross["from_node"].to_numpy(), "node_b": cross["to_node"].to_numpy(),
+        "country_a": cross["from_node"].map(nc).to_numpy(), "country_b": cross["to_node"].map(nc).to_numpy(),
+        "x": np.round((xa + xb) / 2, 4), "y": np.round((ya + yb) / 2, 4),
+        "status": cross["status"].to_numpy(), "open_year": cross["open_year"].to_numpy(),
+    })  # fmt: skip
+    df["crossing_id"] = ""
+    df["name"] = ""
+    bc = facts.get("border_crossings")
+    if bc is not None and len(bc):
+        bc = bc[(bc["lat"] != "") & (bc["lon"] != "")]
+        for r in bc.itertuples():
+            same = ((df["country_a"] == r.country_a) & (df["country_b"] == r.country_b)) | (
+                (df["country_a"] == r.country_b) & (df["country_b"] == r.country_a)
+            )
+            cand = df[(df["mode"] == r.mode) & same]
+            if not len(cand):
+                continue
+            d = np.asarray(haversine_km(cand["x"], cand["y"], float(r.lon), float(r.lat)))
+            k = int(np.argmin(d))
+            if d[k] <= 40.0 and df.at[cand.index[k], "crossing_id"] == "":
+                df.loc[cand.index[k], ["crossing_id", "name"]] = [r.crossing_id, r.name]
+    return df.sort_values(["mode", "link_id"]).reset_index(drop=True)
+
+
+def _gauge_breaks(links, nodes, facts):
+    """Rail nodes where 1435 and 1520 mm links meet (derived), named from the facts when near."""
+    rail = links[links["mode"] == "rail"]
+    g = pd.concat([rail[["from_node", "gauge"]].rename(columns={"from_node": "node_id"}),
+                   rail[["to_node", "gauge"]].rename(columns={"to_node": "node_id"})])  # fmt: skip
+    k = g.groupby("node_id")["gauge"].nunique()
+    ids = k.index[k > 1]
+    nx = nodes.set_index("node_id").loc[ids]
+    df = pd.DataFrame({"node_id": ids, "x": nx["x"].to_numpy(), "y": nx["y"].to_numpy(),
+                       "country": nx["country"].to_numpy(), "name": nx["name"].to_numpy(),
+                       "point_id": nx["point_id"].to_numpy()})  # fmt: skip
+    df["gauge_break_id"] = ""
+    gb = facts.get("gauge_breaks")
+    pts = facts.get("points")
+    if gb is not None and pts is not None and len(gb) and len(df):
+        p = pts.set_index("point_id")
+        for r in gb.itertuples():
+            if r.point_id not in p.index or p.at[r.point_id, "lat"] == "":
+                continue
+            d = np.asarray(
+                haversine_km(
+                    df["x"], df["y"], float(p.at[r.point_id, "lon"]), float(p.at[r.point_id, "lat"])
+                )
+            )
+            j = int(np.argmin(d))
+            if d[j] <= 40.0 and df.at[j, "gauge_break_id"] == "":
+                df.loc[j, "gauge_break_id"] = r.gauge_break_id
+    return df.sort_values("node_id").reset_index(drop=True)
+
+
+def _connectors_table(frames):
+    df = pd.concat(frames, ignore_index=True)
+    for c in ("from_lon", "from_lat", "to_lon", "to_lat"):
+        if c in df.columns:
+            df[c] = df[c].astype(float).round(4)
+    df["km"] = df["km"].astype(float).round(3)
+    cols = [c for c in ("mode", "kind", "connector_id", "country", "km", "from_lon", "from_lat", "to_lon", "to_lat", "reason") if c in df.columns]  # fmt: skip
+    return (
+        df[cols]
+        .sort_values(["mode", "kind", "connector_id", "from_lon", "from_lat"])
+        .reset_index(drop=True)
+    )
+
+
+def _write(out: Path, tables: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.parquet"):
+        old.unlink()
+    for name, df in tables.items():
+        df = df.reset_index(drop=True)
+        for c in df.columns:
+            if df[c].dtype == object:
+                df[c] = df[c].astype(str).replace({"nan": "", "<NA>": ""})
+        df.to_parquet(out / f"{name}.parquet", index=False, compression="zstd")
+    meta = {"name": "eurasia", "crs": "EPSG:4326", "units": {"length": "km", "free_flow_time": "min"},
+            "licence": "ODbL-1.0 (rail/road, © OpenStreetMap contributors); see LICENSE.md and SOURCES.md"}  # fmt: skip
+    (out / "network.json").write_text(
+        json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def main() -> None:  # pragma: no cover
+    build()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,246 @@
+"""Rail and road networks from the OSM-derived scgraph graphs: clip, clean, simplify.
+
+Pipeline (both modes): country of every raw node (Natural Earth point-in-polygon) ->
+clip to the region of interest -> keep the main component and the detached pieces
+that hold a corridor anchor -> contract degree-2 chains -> prune short dead ends ->
+merge junctions closer than a few km -> contract again -> simplify geometry.
+Nodes where the country changes along an edge are kept, so every border crossing
+is one short link with a node on each side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tools.data import graphops as go
+from tools.data.geo import Countries, haversine_km
+
+# Region of interest: ISO2 -> optional (lon_min, lat_min, lon_max, lat_max) clip inside the country.
+RAIL_REGION: dict[str, tuple | None] = {
+    "CN": None, "MN": None, "KZ": None, "UZ": None, "KG": None, "TJ": None, "TM": None,
+    "AZ": None, "GE": None, "AM": None, "TR": None, "IR": (44.0, 34.5, 62.0, 40.0),
+    "RU": (27.0, 41.0, 75.0, 58.0), "BY": None, "UA": None, "MD": None, "LT": None,
+    "PL": None, "DE": None, "NL": None, "BE": None, "LU": None, "CZ": None, "SK": None,
+    "AT": None, "HU": None, "RO": None, "BG": None, "RS": None, "HR": None, "SI": None,
+}  # fmt: skip
+# Road: the corridor core only (first/last mile, whole truck routes Asia <-> Türkiye/EU east).
+ROAD_REGION: dict[str, tuple | None] = {
+    "CN": (73.0, 34.0, 110.0, 50.0), "KZ": None, "UZ": None, "KG": None, "TJ": None,
+    "TM": None, "AZ": None, "GE": None, "AM": None, "TR": None, "IR": (44.0, 34.5, 62.0, 40.0),
+    "RU": (37.0, 41.0, 62.0, 56.5), "BY": None, "PL": None, "DE": None, "NL": None,
+    "BG": None, "RO": None, "UA": None, "MD": None, "HU": None, "AT": None, "CZ": None,
+    "SK": None, "RS": None,
+}  # fmt: skip
+# Dense countries get a coarser junction merge (km).
+DENSE = {"CN", "DE", "NL", "BE", "LU", "PL", "CZ", "AT", "UA", "RU", "SK", "HU", "RO", "SI", "HR", "RS", "BG"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LandParams:
+    region: dict
+    spur_km: float
+    merge_km_dense: float
+    merge_km: float
+    tolerance_deg: float
+    auto_gap_km: float
+
+
+RAIL = LandParams(RAIL_REGION, 25.0, 8.0, 3.0, 0.01, 2.0)
+ROAD = LandParams(ROAD_REGION, 40.0, 12.0, 4.0, 0.015, 2.0)
+
+
+@dataclass(frozen=True)
+class LandNet:
+    """Result: nodes (lon, lat, country, raw id) and undirected links with geometry."""
+
+    nodes: pd.DataFrame  # index, raw_id, lon, lat, country
+    edges: go.Edges
+    dropped_components: int
+    bridges: pd.DataFrame  # u, v (node index), km, kind (auto|listed), connector_id, reason
+
+
+def _region_mask(lon, lat, cc, region):
+    m = np.zeros(len(lon), bool)
+    for code, box in region.items():
+        hit = cc == code
+        if box is not None:
+            hit &= (lon >= box[0]) & (lat >= box[1]) & (lon <= box[2]) & (lat <= box[3])
+        m |= hit
+    return m
+
+
+def build_land(
+    raw: Path,
+    kind: str,
+    params: LandParams,
+    countries: Countries,
+    anchors: pd.DataFrame,
+    connectors: pd.DataFrame,
+) -> LandNet:
+    """Build the simplified rail (``kind='railways'``) or road (``'highways'``) network."""
+    nodes = pd.read_csv(raw / f"{kind}_nodes.csv.gz")
+    edges = pd.read_csv(raw / f"{kind}_edges.csv.gz")
+    lon, lat = nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float)
+    cc = countries.lookup(lon, lat, nearest_km=15.0)
+    sel = np.flatnonzero(_region_mask(lon, lat, cc, params.region))
+    index = np.full(int(nodes["node"].max()) + 1, -1, np.int64)
+    index[nodes["node"].to_numpy()[sel]] = np.arange(len(sel))
+    u = index[edges["u"].to_numpy()]
+    v = index[edges["v"].to_numpy()]
+    ok = (u >= 0) & (v >= 0)
+    u, v, km = u[ok], v[ok], edges["km"].to_numpy(float)[ok]
+    n = len(sel)
+    lon, lat, cc = lon[sel], lat[sel], cc[sel]
+    raw_id = nodes["node"].to_numpy()[sel]
+    xy = np.column_stack([lon, lat])
+    e = go.dedupe(go.Edges(n, u, v, km, [xy[[a, b]] for a, b in zip(u, v, strict=True)]))
+
+    # bridge tiny gaps (<= auto_gap_km) between components, then the listed connectors
+    e, auto = _auto_bridge(e, lon, lat, params.auto_gap_km)
+    e, listed = _listed_connectors(e, lon, lat, connectors)
+    bridges = pd.concat([auto, listed], ignore_index=True)
+    # keep the main component; report what is dropped
+    comp = go.components(n, e.u, e.v)
+    deg = e.degree()
+    sizes = np.bincount(comp[deg > 0], minlength=comp.max() + 1)
+    main = int(np.argmax(sizes))
+    e = e.take(comp[e.u] == main)
+    dropped = int((sizes > 0).sum() - 1)
+    deg = e.degree()
+    anchor_node = _nearest(lon, lat, deg > 0, anchors["lon"].to_numpy(), anchors["lat"].to_numpy())
+    d = haversine_km(lon[anchor_node], lat[anchor_node], anchors["lon"], anchors["lat"])
+
+    # protected nodes: both ends of country-changing edges, and the nodes nearest the anchors
+    protect = np.zeros(n, bool)
+    cross = cc[e.u] != cc[e.v]
+    protect[e.u[cross]] = True
+    protect[e.v[cross]] = True
+    protect[anchor_node[d < 25.0]] = True
+    ends = bridges[["u", "v"]].to_numpy().ravel()
+    protect[ends] = True
+
+    e = go.contract(e, protect)
+    e = go.Edges(e.n, e.u, e.v, e.km, go.simplify(e.geom, params.tolerance_deg / 2))
+    rep_all = np.arange(n)
+    for _ in range(3):
+        e = go.prune_spurs(e, protect, params.spur_km)
+        # merge junctions joined by a short link inside one grid cell of one country
+        # (the cell bounds the cluster: no chaining across a dense network)
+        dense = np.isin(cc, list(DENSE))
+        cell_deg = np.where(dense, params.merge_km_dense, params.merge_km) / 111.0
+        cx = np.floor(lon / cell_deg).astype(np.int64)
+        cy = np.floor(lat / cell_deg).astype(np.int64)
+        limit = np.where(dense[e.u], params.merge_km_dense, params.merge_km)
+        short = (e.km < limit) & (cc[e.u] == cc[e.v]) & (cx[e.u] == cx[e.v]) & (cy[e.u] == cy[e.v])
+        if not short.any():
+            break
+        e, rep = go.collapse_short(e, short, protect)
+        protect = protect.copy()
+        protect[rep[protect]] = True
+        rep_all = rep[rep_all]
+        e = go.contract(e, protect)
+    e = go.Edges(e.n, e.u, e.v, np.round(e.km, 3), go.simplify(e.geom, params.tolerance_deg))
+    out_nodes = pd.DataFrame({"raw_id": raw_id, "lon": lon, "lat": lat, "country": cc})
+    bu, bv = bridges["u"].to_numpy(), bridges["v"].to_numpy()
+    bridges = bridges.assign(
+        from_lon=lon[bu], from_lat=lat[bu], to_lon=lon[bv], to_lat=lat[bv],
+        country=cc[bu], node_u=rep_all[bu], node_v=rep_all[bv],
+    )  # fmt: skip
+    return LandNet(out_nodes, e, dropped, bridges)
+
+
+def _nearest(lon, lat, mask, qlon, qlat):
+    """Index of the nearest masked node to each query point (KD-tree on a local projection)."""
+    from scipy.spatial import cKDTree
+
+    idx = np.flatnonzero(mask)
+    tree = cKDTree(_xyz(lon[idx], lat[idx]))
+    _, j = tree.query(_xyz(np.asarray(qlon, float), np.asarray(qlat, float)))
+    return idx[j]
+
+
+def _xyz(lon, lat):
+    lo, la = np.radians(lon), np.radians(lat)
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def _auto_bridge(e: go.Edges, lon, lat, max_km: float, rounds: int = 20):
+    """Join components whose nearest nodes are at most ``max_km`` apart (repeat until stable).
+
+    Each bridge is the shortest node pair between a component and any other one;
+    these are digitising gaps of the source graph (sidings and lines that stop a
+    few hundred metres short of each other), listed in the output.
+    """
+    from scipy.spatial import cKDTree
+
+    rows = []
+    for _ in range(rounds):
+        deg = e.degree()
+        used = np.flatnonzero(deg > 0)
+        comp = go.components(e.n, e.u, e.v)
+        sizes = np.bincount(comp[used], minlength=comp.max() + 1)
+        main = int(np.argmax(sizes))
+        new_u, new_v, new_km = [], [], []
+        tree_all = cKDTree(_xyz(lon[used], lat[used]))
+        for c in np.unique(comp[used]):
+            if c == main:
+                continue
+            mine = used[comp[used] == c]
+            # candidates: the k nearest nodes; take the first one in another component
+            dist, j = tree_all.query(_xyz(lon[mine], lat[mine]), k=min(len(mine) + 8, len(used)))
+            other = comp[used[j]] != c
+            dist = np.where(other, dist, np.inf)
+            flat = int(np.argmin(dist))
+            a, col = divmod(flat, dist.shape[1])
+            if not np.isfinite(dist[a, col]):
+                continue
+            b = used[j[a, col]]
+            km = float(haversine_km(lon[mine[a]], lat[mine[a]], lon[b], lat[b]))
+            if km <= max_km:
+                new_u.append(mine[a])
+                new_v.append(b)
+                new_km.append(km)
+        if not new_u:
+            break
+        nu, nv, nk = np.array(new_u), np.array(new_v), np.round(np.array(new_km), 3)
+        nk = np.maximum(nk, 0.001)
+        geom = [np.column_stack([lon[[a, b]], lat[[a, b]]]) for a, b in zip(nu, nv, strict=True)]
+        e = go.dedupe(go.Edges(e.n, np.r_[e.u, nu], np.r_[e.v, nv], np.r_[e.km, nk], e.geom + geom))
+        rows.append(pd.DataFrame({"u": nu, "v": nv, "km": nk}))
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({"u": [], "v": [], "km": []})
+    out = out.astype({"u": np.int64, "v": np.int64, "km": float})
+    out["kind"] = "auto"
+    out["connector_id"] = ""
+    out["reason"] = f"gap <= {max_km:g} km between components of the OSM-derived graph"
+    return e, out
+
+
+def _listed_connectors(e: go.Edges, lon, lat, connectors: pd.DataFrame):
+    """Add the hand-listed connectors (each end snapped to the nearest node of the graph)."""
+    if connectors is None or not len(connectors):
+        empty = pd.DataFrame({"u": [], "v": [], "km": []}).astype(
+            {"u": np.int64, "v": np.int64, "km": float}
+        )
+        return e, empty.assign(kind="listed", connector_id="", reason="")
+    deg = e.degree()
+    a = _nearest(lon, lat, deg > 0, connectors["from_lon"], connectors["from_lat"])
+    b = _nearest(lon, lat, deg > 0, connectors["to_lon"], connectors["to_lat"])
+    straight = haversine_km(lon[a], lat[a], lon[b], lat[b])
+    km = np.round(np.maximum(straight * connectors["detour"].to_numpy(float), 0.001), 3)
+    geom = [np.column_stack([lon[[x, y]], lat[[x, y]]]) for x, y in zip(a, b, strict=True)]
+    e = go.dedupe(go.Edges(e.n, np.r_[e.u, a], np.r_[e.v, b], np.r_[e.km, km], e.geom + geom))
+    out = pd.DataFrame(
+        {
+            "u": a,
+            "v": b,
+            "km": km,
+            "kind": "listed",
+            "connector_id": connectors["connector_id"].to_numpy(),
+            "reason": connectors["reason"].to_numpy(),
+        }
+    )
+    return e, out
