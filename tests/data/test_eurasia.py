@@ -144,7 +144,7 @@ def test_provenance_every_attribute_has_a_source(net):
     if named:
         sources = set(net.tables["sources"]["source_id"])
         for r in named:
-            assert set(r.split("|")) <= sources, r
+            assert set(r.replace(";", "|").split("|")) <= sources, r
     con = net.tables["connectors"]
     assert (con["reason"] != "").all() and (con["km"] >= 0).all()
     listed = con[con["kind"] == "listed"]

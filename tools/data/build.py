@@ -97,8 +97,12 @@ def _points(facts: dict, anchors: pd.DataFrame) -> pd.DataFrame:
         kind="", country="", unlocode="", status="operational", open_year=""
     )
     a = a[cols]
+    a["_order"] = 1
     p = facts.get("points")
     if p is not None and len(p):
+        src = np.where(
+            p["estimate"].str.lower() == "true", "estimate: " + p["source_id"], p["source_id"]
+        )
         f = pd.DataFrame(
             {
                 "point_id": p["point_id"],
@@ -107,11 +111,12 @@ def _points(facts: dict, anchors: pd.DataFrame) -> pd.DataFrame:
                 "country": p["country"],
                 "lat": p["lat"],
                 "lon": p["lon"],
-                "unlocode": p.get("unlocode", ""),
-                "modes": p.get("mode_hint", "").str.replace(";", "|"),
-                "status": p.get("status", "operational").replace("", "operational"),
-                "open_year": p.get("open_year", ""),
-                "source": p.get("coord_source_id", ""),
+                "unlocode": p["unlocode"],
+                "modes": p["modes"].str.replace(";", "|"),
+                "status": p["status"].replace("", "operational"),
+                "open_year": p["open_year"],
+                "source": src,
+                "_order": 0,
             }
         )
         f = f[(f["lat"] != "") & (f["lon"] != "")]
@@ -120,7 +125,8 @@ def _points(facts: dict, anchors: pd.DataFrame) -> pd.DataFrame:
     a["lat"] = a["lat"].astype(float)
     a["lon"] = a["lon"].astype(float)
     a["modes"] = a["modes"].replace("", "rail|road")
-    return a.sort_values("point_id").reset_index(drop=True)
+    a = a.sort_values(["_order", "point_id"]).drop(columns="_order")
+    return a.reset_index(drop=True)
 
 
 def _undirected_to_links(u_id, v_id, km, mode, extra: dict) -> pd.DataFrame:
@@ -252,7 +258,8 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
             d = haversine_km(plist["lon"], plist["lat"], r.lon, r.lat)
             hit = plist.index[np.asarray(d) < 5.0]
         if len(hit):
-            plist.loc[hit[0], "point_id"] = r.point_id
+            old = plist.at[hit[0], "point_id"]
+            plist.loc[hit[0], "point_id"] = f"{old}|{r.point_id}" if old else r.point_id
             if r.status != "operational":
                 plist.loc[hit[0], ["status", "open_year"]] = [r.status, r.open_year]
         else:
@@ -326,7 +333,10 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
                         r.open_year,
                     )
                 )
-            elif r.point_id and mode in points.set_index("point_id").at[r.point_id, "modes"]:
+            elif (
+                r.point_id
+                and mode in points.set_index("point_id").at[r.point_id.split("|")[0], "modes"]
+            ):
                 km = round(float(dd) * ACCESS_DETOUR, 3)
                 access_rows.append(
                     (r.node_id, target, km, mode, r.country, r.point_id, r.status, r.open_year)
@@ -450,66 +460,98 @@ def _attach_points(nodes, snaps, points):
     return nodes
 
 
+def _src(row) -> str:
+    """Provenance string of a fact row: its source ids, or 'estimate: ...' when flagged."""
+    if str(getattr(row, "estimate", "")).lower() == "true":
+        return f"estimate: {row.source_id}" if row.source_id else "estimate"
+    return str(row.source_id)
+
+
+def _rail_distance(links, a: int, b: int) -> float:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    rail = links[links["mode"] == "rail"]
+    ids = np.unique(np.r_[rail["from_node"], rail["to_node"], a, b])
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    m = coo_matrix(
+        (
+            rail["length"].to_numpy(float),
+            (pos[rail["from_node"]].to_numpy(), pos[rail["to_node"]].to_numpy()),
+        ),
+        shape=(len(ids), len(ids)),
+    ).tocsr()
+    return float(dijkstra(m, indices=int(pos[a]))[int(pos[b])])
+
+
 def _add_fact_lines(links, nodes, snaps, facts, points, log):
+    """Facts lines: ``add`` always; ``check`` when the graph lacks them (no path or a path
+    longer than 1.5 x the published length); ``tag`` lines are already in the graph."""
     lines = facts.get("lines")
     if lines is None or not len(lines):
         return links
-    vals = _model_values(facts, "lines")
-    rail_snap = snaps[snaps["mode"] == "rail"].set_index("point_id")["node_id"]
     pts = points.set_index("point_id")
     rows = []
     for r in lines.itertuples():
-        if getattr(r, "action", "add") != "add" or r.mode not in ("rail", "road"):
+        if r.action not in ("add", "check") or r.mode not in ("rail", "road"):
             continue
-        snap = (
-            rail_snap
-            if r.mode == "rail"
-            else snaps[snaps["mode"] == "road"].set_index("point_id")["node_id"]
-        )
+        snap = snaps[snaps["mode"] == r.mode].set_index("point_id")["node_id"]
         if r.from_point not in snap.index or r.to_point not in snap.index:
             log(f"facts line {r.line_id}: endpoint not snapped, skipped")
             continue
         a, b = int(snap[r.from_point]), int(snap[r.to_point])
         if a == b:
             continue
-        length = (
-            vals.at[r.line_id, "length_km"]
-            if r.line_id in vals.index and "length_km" in vals.columns
-            else np.nan
-        )
+        length = float(r.length_km) if r.length_km else np.nan
+        if r.action == "check":
+            have = _rail_distance(links, a, b) if r.mode == "rail" else np.inf
+            if np.isfinite(have) and (not np.isfinite(length) or have <= 1.5 * length):
+                continue
         if np.isfinite(length):
-            lsrc = vals.at[r.line_id, "length_km__source"]
+            lsrc = _src(r)
         else:
             p, q = pts.loc[r.from_point], pts.loc[r.to_point]
             length = float(haversine_km(p.lon, p.lat, q.lon, q.lat)) * ACCESS_DETOUR
             lsrc = f"estimate: great-circle x {ACCESS_DETOUR}"
-        gauge = str(r.gauge).split("|")[0] if r.mode == "rail" and r.gauge else ""
+        gauge = str(r.gauge).split("|")[0].split(";")[0] if r.mode == "rail" and r.gauge else ""
+        cap = float(r.capacity) if r.capacity else np.nan
         rows.append({
-            "a": a, "b": b, "km": round(float(length), 3), "mode": r.mode, "name": r.line_id,
+            "a": a, "b": b, "km": round(length, 3), "mode": r.mode, "name": r.line_id,
             "status": r.status or "operational", "open_year": r.open_year, "origin": "facts",
-            "gauge": int(gauge) if gauge else np.nan, "country": r.country.split("|")[0] if r.country else "",
-            "length_source": lsrc,
-            "capacity": vals.at[r.line_id, "capacity_mt"] if r.line_id in vals.index and "capacity_mt" in vals.columns else np.nan,
-            "capacity_source": vals.at[r.line_id, "capacity_mt__source"] if r.line_id in vals.index and "capacity_mt__source" in vals.columns else "",
+            "gauge": int(gauge) if gauge else np.nan,
+            "country": (r.country or "").split(";")[0].split("|")[0],
+            "length_source": lsrc, "capacity": cap, "capacity_unit": r.capacity_unit if np.isfinite(cap) else "",
+            "capacity_source": _src(r) if np.isfinite(cap) else "",
         })  # fmt: skip
     if not rows:
         return links
     df = pd.DataFrame(rows)
+    nc = nodes.set_index("node_id")["country"]
+    df.loc[df["country"] == "", "country"] = df.loc[df["country"] == "", "a"].map(nc)
+    df.loc[df["gauge"].isna() & (df["mode"] == "rail"), "gauge"] = np.where(
+        df.loc[df["gauge"].isna() & (df["mode"] == "rail"), "country"].isin(list(BROAD_GAUGE)),
+        1520,
+        1435,
+    )
     log(f"facts: {len(df)} lines added ({', '.join(df['name'])})")
     extra = {c: df[c].to_numpy() for c in df.columns if c not in ("a", "b", "km", "mode")}
-    new = [_undirected_to_links(g["a"].to_numpy(), g["b"].to_numpy(), g["km"].to_numpy(), m,
-                                {c: v[g.index] for c, v in extra.items()}) for m, g in df.groupby("mode")]  # fmt: skip
+    new = [
+        _undirected_to_links(g["a"].to_numpy(), g["b"].to_numpy(), g["km"].to_numpy(), m,
+                             {c: v[g.index] for c, v in extra.items()})
+        for m, g in df.groupby("mode")
+    ]  # fmt: skip
     return pd.concat([links, *new], ignore_index=True)
 
 
 def _add_services(links, nodes, se, sids, facts, log):
+    """Facts services (Caspian and Black Sea ferries, Ro-Ro, feeders) as ``ferry`` links
+    between port nodes; length = marnet shortest path; time = published crossing time."""
     svc = facts.get("services")
     if svc is None or not len(svc):
         return links
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    vals = _model_values(facts, "services")
     ports = nodes[nodes["kind"] == "port"]
     by_point = {}
     for r in ports.itertuples():
@@ -518,9 +560,12 @@ def _add_services(links, nodes, se, sids, facts, log):
                 by_point[p] = r.node_id
     sea = links[links["mode"] == "sea"]
     ids = np.unique(np.r_[sea["from_node"], sea["to_node"]])
-    pos = {v: i for i, v in enumerate(ids)}
+    pos = pd.Series(np.arange(len(ids)), index=ids)
     m = coo_matrix(
-        (sea["length"].to_numpy(float), (sea["from_node"].map(pos), sea["to_node"].map(pos))),
+        (
+            sea["length"].to_numpy(float),
+            (pos[sea["from_node"]].to_numpy(), pos[sea["to_node"]].to_numpy()),
+        ),
         shape=(len(ids), len(ids)),
     ).tocsr()
     rows = []
@@ -529,38 +574,41 @@ def _add_services(links, nodes, se, sids, facts, log):
             log(f"service {r.service_id}: port not found, skipped")
             continue
         a, b = by_point[r.from_point], by_point[r.to_point]
-        dist = dijkstra(m, indices=pos[a])[pos[b]]
-        v = vals.loc[r.service_id] if r.service_id in vals.index else pd.Series(dtype=object)
-        km = float(v.get("distance_km", np.nan))
-        ksrc = (
-            v.get("distance_km__source", "")
-            if np.isfinite(km)
-            else "marnet shortest path (searoute network)"
-        )
-        km = km if np.isfinite(km) else float(dist)
-        hours = float(v.get("crossing_time_h", np.nan))
-        kinds = str(r.modes_carried)
-        mode = "ferry"
+        km = float(dijkstra(m, indices=int(pos[a]))[int(pos[b])])
+        hours = float(r.crossing_h) if r.crossing_h else np.nan
+        cap = float(r.capacity) if r.capacity else np.nan
         rows.append({
-            "a": a, "b": b, "km": round(km, 3), "mode": mode, "name": r.service_id, "origin": "facts",
+            "a": a, "b": b, "km": round(km, 3), "name": r.service_id, "origin": "facts",
             "status": r.status or "operational", "open_year": r.open_year, "country": "",
-            "service_kind": r.service_kind, "carries": kinds, "length_source": ksrc,
+            "service_kind": r.mode, "length_source": "marnet shortest path (searoute network)",
             "free_flow_time": round(hours * 60.0, 3) if np.isfinite(hours) else np.nan,
-            "time_source": v.get("crossing_time_h__source", ""),
+            "time_source": _src(r) if np.isfinite(hours) else "",
+            "capacity": cap, "capacity_unit": r.capacity_unit if np.isfinite(cap) else "",
+            "capacity_source": _src(r) if np.isfinite(cap) else "",
+            "frequency_per_week": float(r.frequency_per_week) if r.frequency_per_week else np.nan,
+            "wait_h": float(r.wait_h) if r.wait_h else np.nan,
         })  # fmt: skip
     if not rows:
         return links
     df = pd.DataFrame(rows)
     log(f"facts: {len(df)} services added")
-    extra = {c: df[c].to_numpy() for c in df.columns if c not in ("a", "b", "km", "mode")}
-    return pd.concat([links, _undirected_to_links(df["a"].to_numpy(), df["b"].to_numpy(), df["km"].to_numpy(), "ferry", extra)], ignore_index=True)  # fmt: skip
+    extra = {c: df[c].to_numpy() for c in df.columns if c not in ("a", "b", "km")}
+    return pd.concat(
+        [
+            links,
+            _undirected_to_links(
+                df["a"].to_numpy(), df["b"].to_numpy(), df["km"].to_numpy(), "ferry", extra
+            ),
+        ],
+        ignore_index=True,
+    )
 
 
 def _finish_links(links: pd.DataFrame) -> pd.DataFrame:
     links = links.copy()
     for col, default in (("status", "operational"), ("open_year", ""), ("passage", ""), ("name", ""),
                          ("length_source", ""), ("capacity_source", ""), ("time_source", ""),
-                         ("service_kind", ""), ("carries", "")):  # fmt: skip
+                         ("service_kind", ""), ("capacity_unit", "")):  # fmt: skip
         if col not in links.columns:
             links[col] = default
         links[col] = links[col].fillna(default).replace("", default)
@@ -568,7 +616,7 @@ def _finish_links(links: pd.DataFrame) -> pd.DataFrame:
         links["origin"].isin(["osm", "marnet"]) & (links["length_source"] == ""), "length_source"
     ] = links["origin"]
     links.loc[links["origin"].isin(["connector", "port_access", "port_transfer", "rail_road_transfer"]) & (links["length_source"] == ""), "length_source"] = "estimate: great-circle"  # fmt: skip
-    for col in ("capacity", "free_flow_time", "gauge", "shape_id"):
+    for col in ("capacity", "free_flow_time", "gauge", "shape_id", "frequency_per_week", "wait_h"):
         if col not in links.columns:
             links[col] = np.nan
     links["open_year"] = pd.to_numeric(links["open_year"], errors="coerce")
@@ -638,6 +686,16 @@ def _border_crossings(links, nodes, facts):
             k = int(np.argmin(d))
             if d[k] <= 40.0 and df.at[cand.index[k], "crossing_id"] == "":
                 df.loc[cand.index[k], ["crossing_id", "name"]] = [r.crossing_id, r.name]
+    df["time_h"] = np.nan
+    df["time_source"] = ""
+    if bc is not None and len(bc):
+        info = bc.set_index("crossing_id")
+        m = df["crossing_id"] != ""
+        t = pd.to_numeric(info["time_h"], errors="coerce")
+        df.loc[m, "time_h"] = df.loc[m, "crossing_id"].map(t).to_numpy()
+        srcs = pd.Series([_src(r) for r in bc.itertuples()], index=bc["crossing_id"])
+        has_t = m & df["time_h"].notna()
+        df.loc[has_t, "time_source"] = df.loc[has_t, "crossing_id"].map(srcs).to_numpy()
     return df.sort_values(["mode", "link_id"]).reset_index(drop=True)
 
 
@@ -668,6 +726,24 @@ def _gauge_breaks(links, nodes, facts):
             j = int(np.argmin(d))
             if d[j] <= 40.0 and df.at[j, "gauge_break_id"] == "":
                 df.loc[j, "gauge_break_id"] = r.gauge_break_id
+    for col in ("transshipment_h", "capacity", "cost_usd_feu"):
+        df[col] = np.nan
+    df["capacity_unit"] = ""
+    df["source"] = ""
+    if gb is not None and len(gb):
+        info = gb.set_index("gauge_break_id")
+        m = df["gauge_break_id"] != ""
+        for col in ("transshipment_h", "capacity", "cost_usd_feu"):
+            df.loc[m, col] = (
+                df.loc[m, "gauge_break_id"]
+                .map(pd.to_numeric(info[col], errors="coerce"))
+                .to_numpy()
+            )
+        df.loc[m, "capacity_unit"] = (
+            df.loc[m, "gauge_break_id"].map(info["capacity_unit"]).to_numpy()
+        )
+        srcs = pd.Series([_src(r) for r in gb.itertuples()], index=gb["gauge_break_id"])
+        df.loc[m, "source"] = df.loc[m, "gauge_break_id"].map(srcs).to_numpy()
     return df.sort_values("node_id").reset_index(drop=True)
 
 
