@@ -34,6 +34,7 @@ def corridor_label(
     passages: Iterable[str],
     ferry_country_pairs: Iterable[tuple[str, str]] = (),
     sea_share: float = 0.0,
+    lines: Iterable[str] = (),
 ) -> str:
     """Label a route from the countries, sea passages and ferry crossings it uses.
 
@@ -47,6 +48,9 @@ def corridor_label(
         (from, to) countries of each ferry service used.
     sea_share
         Share of the route's km at sea.
+    lines
+        Names of the links used (named lines such as ``cku`` or ``tripp_armenia``
+        mark their corridor even when the data gives the whole line one country).
 
     Examples
     --------
@@ -81,10 +85,13 @@ def corridor_label(
         if need <= cs:
             label = name
             break
-    cku = any(a == "CN" and b == "KG" for a, b in itertools.pairwise(countries)) and "UZ" in cs
+    names = {str(x).lower() for x in lines}
+    cku = "cku" in names or (
+        any(a == "CN" and b == "KG" for a, b in itertools.pairwise(countries)) and "UZ" in cs
+    )
     if cku:
         label = f"CKU + {label}" if label != "Other land route" else "CKU"
-    if "AM" in cs and "AZ" in cs:
+    if ("AM" in cs and "AZ" in cs) or "tripp_armenia" in names:
         label += " + Zangezur"
     if ps & {"bosporus", "dardanelles"} and sea_share > 0.05:
         label += " + Black Sea"

@@ -275,6 +275,14 @@ class Router:
         self.labels = node_labels(rg.network.nodes, places)
         self._costs: dict[str, LinkCosts] = {}
         self._objectives: dict[tuple[str, str], np.ndarray] = {}
+        links = rg.network.links
+        self._link_names = (
+            pd.Series(links["name"].to_numpy(), index=links["link_id"].to_numpy())
+            if "name" in links.columns
+            else None
+        )
+        if self._link_names is not None:
+            self._link_names = self._link_names[~self._link_names.index.duplicated()]
         self._cols = {
             c: rg.vlinks[c].to_numpy()
             for c in (
@@ -624,6 +632,14 @@ class Router:
         return sorted(routes, key=lambda r: r.totals["hours"])
 
     # ------------------------------------------------------------------ read back
+    def _line_names(self, rows: np.ndarray) -> set[str]:
+        """Names of the physical links used (for named lines such as ``cku``)."""
+        if self._link_names is None:
+            return set()
+        ids = self._cols["link_id"][rows]
+        ids = ids[ids >= 0]
+        return set(self._link_names.reindex(ids).dropna().astype(str)) - {""}
+
     def _make_route(
         self, edges: np.ndarray, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints
     ) -> Route:
@@ -655,7 +671,8 @@ class Router:
         passages = tuple(dict.fromkeys(p for p in self._cols["passage"][rows] if p))
         services = tuple(dict.fromkeys(x for x in lsvc[move] if x))
         ferry_pairs = _water_crossings(legs)
-        label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0)
+        lines = self._line_names(rows)
+        label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0, lines)
         return Route(
             origin=o,
             destination=d,
