@@ -93,7 +93,9 @@ class Graph:
             except (TypeError, ValueError):
                 raise InputError(f"node ids must be integers, got {arr[:3].tolist()}") from None
         order = self.meta["_id_order"]
-        sorted_ids = self.node_ids[order]
+        sorted_ids = self.meta.get("_sorted_ids")
+        if sorted_ids is None:
+            sorted_ids = self.node_ids[order]
         pos = np.searchsorted(sorted_ids, arr)
         pos = np.clip(pos, 0, len(sorted_ids) - 1)
         found = sorted_ids[pos] == arr if len(sorted_ids) else np.zeros(len(arr), bool)
@@ -235,5 +237,11 @@ def compile_network(
         x=_frozen(np.asarray(column_or_default(nodes, "nodes", "x"), dtype=np.float64)),
         y=_frozen(np.asarray(column_or_default(nodes, "nodes", "y"), dtype=np.float64)),
         geographic=network.is_geographic,
-        meta=MappingProxyType({"_id_order": _frozen(id_order), "name": network.name}),
+        meta=MappingProxyType(
+            {
+                "_id_order": _frozen(id_order),
+                "_sorted_ids": _frozen(node_ids[id_order]),
+                "name": network.name,
+            }
+        ),
     )

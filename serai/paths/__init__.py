@@ -2,6 +2,7 @@
 
 from serai.paths.shortest import (
     Path,
+    PathFinder,
     PathTree,
     Skim,
     astar_factor,
@@ -10,4 +11,13 @@ from serai.paths.shortest import (
     skim,
 )
 
-__all__ = ["Path", "PathTree", "Skim", "astar_factor", "shortest_path", "shortest_paths", "skim"]
+__all__ = [
+    "Path",
+    "PathFinder",
+    "PathTree",
+    "Skim",
+    "astar_factor",
+    "shortest_path",
+    "shortest_paths",
+    "skim",
+]

@@ -1,6 +1,6 @@
 """numba kernels for label-setting shortest paths on a CSR graph.
 
-Binary heap with lazy deletion. A node that is not ``passable`` may be settled
+4-ary heap with lazy deletion. A node that is not ``passable`` may be settled
 (as an origin or a destination) but its out-edges are only scanned when it is
 the source. All kernels are compiled once and cached on disk (``cache=True``).
 """
@@ -15,51 +15,71 @@ INF = np.inf
 
 @njit(cache=True, nogil=True, inline="always")
 def _push(hk, hv, size, key, val):
+    """Insert into a 4-ary min-heap (keys ``hk``, values ``hv``); returns the new size.
+
+    A 4-ary heap is shallower than a binary one and its children share a cache line;
+    entries move by "hole" shifting (one write per level instead of a swap).
+    """
     i = size
+    while i > 0:
+        p = (i - 1) >> 2
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
     hk[i] = key
     hv[i] = val
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= hk[i]:
-            break
-        hk[p], hk[i] = hk[i], hk[p]
-        hv[p], hv[i] = hv[i], hv[p]
-        i = p
     return size + 1
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _pop(hk, hv, size):
-    key = hk[0]
-    val = hv[0]
+    """Remove the minimum of a 4-ary min-heap; returns (key, value, new size)."""
+    key0 = hk[0]
+    val0 = hv[0]
     size -= 1
-    hk[0] = hk[size]
-    hv[0] = hv[size]
+    key = hk[size]
+    val = hv[size]
     i = 0
     while True:
-        left = 2 * i + 1
-        if left >= size:
+        c = 4 * i + 1
+        if c >= size:
             break
-        c = left
-        right = left + 1
-        if right < size and hk[right] < hk[left]:
-            c = right
-        if hk[i] <= hk[c]:
+        best = c
+        bk = hk[c]
+        end = min(c + 4, size)
+        for j in range(c + 1, end):
+            if hk[j] < bk:
+                bk = hk[j]
+                best = j
+        if key <= bk:
             break
-        hk[c], hk[i] = hk[i], hk[c]
-        hv[c], hv[i] = hv[i], hv[c]
-        i = c
-    return key, val, size
+        hk[i] = bk
+        hv[i] = hv[best]
+        i = best
+    hk[i] = key
+    hv[i] = val
+    return key0, val0, size
 
 
 @njit(cache=True, nogil=True)
-def dijkstra(indptr, heads, cost, source, target, passable, dist, pred, order, hk, hv):
-    """One-to-all (target < 0) or one-to-one with early exit. Returns nodes settled."""
+def search(
+    indptr, heads, cost, source, target, is_dest, n_dest, passable, dist, pred, order, hk, hv
+):
+    """Label-setting Dijkstra with a lazy-deletion 4-ary heap.
+
+    Stops when ``target`` (>= 0) is settled, or once ``n_dest`` (> 0) nodes marked in
+    ``is_dest`` are settled; otherwise builds the whole tree. ``hk``/``hv`` need room
+    for ``len(heads) + 1`` entries. ``order`` receives the settled nodes in order.
+    Returns the number of nodes settled.
+    """
     dist[:] = INF
     pred[:] = -1
     dist[source] = 0.0
     size = _push(hk, hv, 0, 0.0, source)
     count = 0
+    left = n_dest
     while size > 0:
         d, u, size = _pop(hk, hv, size)
         if d > dist[u]:
@@ -68,6 +88,10 @@ def dijkstra(indptr, heads, cost, source, target, passable, dist, pred, order, h
         count += 1
         if u == target:
             break
+        if left > 0 and is_dest[u]:
+            left -= 1
+            if left == 0:
+                break
         if u != source and not passable[u]:
             continue
         for e in range(indptr[u], indptr[u + 1]):
@@ -78,6 +102,17 @@ def dijkstra(indptr, heads, cost, source, target, passable, dist, pred, order, h
                 pred[v] = e
                 size = _push(hk, hv, size, nd, v)
     return count
+
+
+_NO_DEST = np.zeros(0, dtype=np.bool_)
+
+
+@njit(cache=True, nogil=True)
+def dijkstra(indptr, heads, cost, source, target, passable, dist, pred, order, hk, hv):
+    """One-to-all (target < 0) or one-to-one with early exit. Returns nodes settled."""
+    return search(
+        indptr, heads, cost, source, target, _NO_DEST, 0, passable, dist, pred, order, hk, hv
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -161,27 +196,39 @@ def edge_distances(tails, heads, px, py, geographic):
 
 @njit(cache=True, nogil=True)
 def skim(indptr, heads, tails, cost, fields, origins, dests, passable, out):
-    """Many-to-many: ``out[0]`` least cost, ``out[1 + k]`` field k summed along that path."""
+    """Many-to-many: ``out[0]`` least cost, ``out[1 + k]`` field k summed along that path.
+
+    Each tree stops as soon as every destination is settled.
+    """
     n = len(indptr) - 1
     m = len(heads)
     nf = fields.shape[0]
     dist = np.empty(n)
     pred = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)
+    order = np.empty(n, np.int32)
     hk = np.empty(m + 1)
-    hv = np.empty(m + 1, np.int64)
+    hv = np.empty(m + 1, np.int32)
+    is_dest = np.zeros(n, np.bool_)
+    n_dest = 0
+    for j in range(len(dests)):
+        if not is_dest[dests[j]]:
+            is_dest[dests[j]] = True
+            n_dest += 1
     acc = np.empty((nf, n))
     for i in range(len(origins)):
         s = origins[i]
-        count = dijkstra(indptr, heads, cost, s, -1, passable, dist, pred, order, hk, hv)
-        for f in range(nf):
-            acc[f, s] = 0.0
-        for j in range(1, count):
-            v = order[j]
-            e = pred[v]
-            u = tails[e]
+        count = search(
+            indptr, heads, cost, s, -1, is_dest, n_dest, passable, dist, pred, order, hk, hv
+        )
+        if nf > 0:
             for f in range(nf):
-                acc[f, v] = acc[f, u] + fields[f, e]
+                acc[f, s] = 0.0
+            for j in range(1, count):
+                v = order[j]
+                e = pred[v]
+                u = tails[e]
+                for f in range(nf):
+                    acc[f, v] = acc[f, u] + fields[f, e]
         for j in range(len(dests)):
             t = dests[j]
             dt = dist[t]
@@ -208,4 +255,128 @@ def trace(pred, tails, source, target):
         e = pred[v]
         out[k] = e
         v = tails[e]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def reverse_csr(indptr, heads, n):
+    """Backward star: in-edges of node ``v`` are ``redge[rindptr[v]:rindptr[v + 1]]``."""
+    m = len(heads)
+    rindptr = np.zeros(n + 1, np.int64)
+    for e in range(m):
+        rindptr[heads[e] + 1] += 1
+    for v in range(n):
+        rindptr[v + 1] += rindptr[v]
+    fill = rindptr[:-1].copy()
+    redge = np.empty(m, np.int64)
+    for u in range(n):
+        for e in range(indptr[u], indptr[u + 1]):
+            v = heads[e]
+            redge[fill[v]] = e
+            fill[v] += 1
+    return rindptr, redge
+
+
+@njit(cache=True, nogil=True)
+def bidijkstra(
+    indptr,
+    heads,
+    tails,
+    rindptr,
+    redge,
+    cost,
+    source,
+    target,
+    passable,
+    df,
+    db,
+    pf,
+    sb,
+    hkf,
+    hvf,
+    hkb,
+    hvb,
+):
+    """Bidirectional Dijkstra from ``source`` to ``target``.
+
+    The forward search does not leave non-passable nodes (other than the source); the
+    backward search does not enter them from behind (other than the source), so both
+    searches see the same graph in which such nodes have no out-edges. Stops when the
+    two smallest heap keys add up to at least the best path found. ``pf`` holds forward
+    predecessor edges, ``sb`` backward successor edges. Returns (cost, meeting node,
+    nodes settled); the meeting node is -1 when there is no path.
+    """
+    df[:] = INF
+    db[:] = INF
+    pf[:] = -1
+    sb[:] = -1
+    df[source] = 0.0
+    db[target] = 0.0
+    best = INF
+    meet = -1
+    if source == target:
+        return 0.0, source, 1
+    nf = _push(hkf, hvf, 0, 0.0, source)
+    nb = _push(hkb, hvb, 0, 0.0, target)
+    settled = 0
+    while nf > 0 and nb > 0:
+        if hkf[0] + hkb[0] >= best:
+            break
+        if hkf[0] <= hkb[0]:
+            d, u, nf = _pop(hkf, hvf, nf)
+            if d > df[u]:
+                continue
+            settled += 1
+            if u != source and not passable[u]:
+                continue
+            for e in range(indptr[u], indptr[u + 1]):
+                v = heads[e]
+                nd = d + cost[e]
+                if nd < df[v]:
+                    df[v] = nd
+                    pf[v] = e
+                    nf = _push(hkf, hvf, nf, nd, v)
+                    if nd + db[v] < best:
+                        best = nd + db[v]
+                        meet = v
+        else:
+            d, w, nb = _pop(hkb, hvb, nb)
+            if d > db[w]:
+                continue
+            settled += 1
+            for k in range(rindptr[w], rindptr[w + 1]):
+                e = redge[k]
+                v = tails[e]
+                if v != source and not passable[v]:
+                    continue
+                nd = d + cost[e]
+                if nd < db[v]:
+                    db[v] = nd
+                    sb[v] = e
+                    nb = _push(hkb, hvb, nb, nd, v)
+                    if nd + df[v] < best:
+                        best = nd + df[v]
+                        meet = v
+    return best, meet, settled
+
+
+@njit(cache=True, nogil=True)
+def trace_bidirectional(pf, sb, tails, heads, source, target, meet):
+    """Edges source -> meet (forward predecessors) then meet -> target (backward successors)."""
+    first = trace(pf, tails, source, meet)
+    count = 0
+    v = meet
+    while v != target:
+        e = sb[v]
+        count += 1
+        v = heads[e]
+    out = np.empty(len(first) + count, np.int64)
+    out[: len(first)] = first
+    k = len(first)
+    v = meet
+    while v != target:
+        e = sb[v]
+        out[k] = e
+        k += 1
+        v = heads[e]
     return out

@@ -16,7 +16,16 @@ from serai.errors import InputError, NoPathError
 from serai.network.compile import Graph
 from serai.paths import _kernels as k
 
-__all__ = ["Path", "PathTree", "Skim", "astar_factor", "shortest_path", "shortest_paths", "skim"]
+__all__ = [
+    "Path",
+    "PathFinder",
+    "PathTree",
+    "Skim",
+    "astar_factor",
+    "shortest_path",
+    "shortest_paths",
+    "skim",
+]
 
 Cost = str | np.ndarray
 
@@ -129,6 +138,175 @@ def astar_factor(graph: Graph, cost: Cost) -> float:
     return float(np.min(c[pos] / d[pos]) * (1.0 - 1e-9))
 
 
+_METHODS = ("auto", "dijkstra", "astar", "bidirectional")
+
+
+class PathFinder:
+    """A reusable workspace for many queries on one graph and one cost.
+
+    It checks the cost once, computes the A* bound factor once (on first use), and
+    keeps its scratch arrays between queries, so repeated one-to-one queries pay no
+    per-call set-up. Results never alias the scratch arrays. One PathFinder must not
+    be used from several threads at once (make one per thread).
+
+    Parameters
+    ----------
+    graph
+        Compiled graph.
+    cost
+        Link column name or per-edge array.
+    factor
+        A* bound factor (default: :func:`astar_factor`, computed on first A* query).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from serai.network import Network, compile_network
+    >>> from serai.paths import PathFinder
+    >>> net = Network.from_tables(links=pd.DataFrame({
+    ...     "link_id": [1, 2, 3], "from_node": [1, 2, 1], "to_node": [2, 3, 3],
+    ...     "free_flow_time": [1.0, 1.0, 5.0]}))
+    >>> pf = PathFinder(compile_network(net))
+    >>> pf.path(1, 3).link_ids.tolist(), pf.distance(1, 3, method="bidirectional")
+    ([1, 2], 2.0)
+    >>> pf.tree(1).distances().tolist()
+    [0.0, 1.0, 2.0]
+    """
+
+    __slots__ = ("_astar", "_bidir", "_cost", "_factor", "_tree", "cost_name", "graph")
+
+    def __init__(self, graph: Graph, cost: Cost = "free_flow_time", *, factor: float | None = None):
+        self.graph = graph
+        self._cost = graph.cost(cost)
+        self.cost_name = _cost_name(cost)
+        if factor is not None and (not np.isfinite(factor) or factor < 0):
+            raise InputError(f"the A* factor must be finite and >= 0, got {factor}")
+        self._factor = None if factor is None else float(factor)
+        self._tree: tuple[np.ndarray, ...] | None = None
+        self._astar: tuple[np.ndarray, ...] | None = None
+        self._bidir: tuple[np.ndarray, ...] | None = None
+
+    @property
+    def factor(self) -> float:
+        """The A* bound factor (0 when there is no useful straight-line bound)."""
+        if self._factor is None:
+            self._factor = astar_factor(self.graph, self._cost)
+        return self._factor
+
+    def _tree_scratch(self) -> tuple[np.ndarray, ...]:
+        if self._tree is None:
+            self._tree = _scratch(self.graph)
+        return self._tree
+
+    def tree(self, origin: int) -> PathTree:
+        """One-to-all shortest-path tree from ``origin`` (as :func:`shortest_paths`)."""
+        g = self.graph
+        s = int(g.node_index(origin)[0])
+        dist, pred, order, hk, hv = self._tree_scratch()
+        k.dijkstra(g.indptr, g.heads, self._cost, s, -1, g.passable, dist, pred, order, hk, hv)
+        return PathTree(g, int(origin), self.cost_name, dist.copy(), pred.copy())
+
+    def _run(self, s: int, t: int, method: str) -> tuple[float, np.ndarray | None, int, object]:
+        """Search s -> t; returns (cost, pred or None, settled, extra for tracing)."""
+        g = self.graph
+        if method not in _METHODS:
+            raise InputError(f"unknown method '{method}'; use {', '.join(_METHODS)}")
+        if method in ("auto", "astar") and self.factor > 0:
+            # without coordinates (or with a zero bound) A* is Dijkstra: the plain kernel
+            # runs instead, since NaN coordinates times a zero factor would poison the keys
+            dist, pred, _, hk, hv = self._tree_scratch()
+            if self._astar is None:
+                self._astar = (np.empty(g.n_nodes), np.empty(g.n_nodes, np.bool_))
+            h, closed = self._astar
+            settled = k.astar(
+                g.indptr,
+                g.heads,
+                self._cost,
+                s,
+                t,
+                g.passable,
+                g.x,
+                g.y,
+                g.geographic,
+                self.factor,
+                dist,
+                pred,
+                hk,
+                hv,
+                h,
+                closed,
+            )
+            return float(dist[t]), pred, settled, None
+        if method == "bidirectional":
+            if self._bidir is None:
+                n, m = g.n_nodes, g.n_edges
+                rindptr, redge = k.reverse_csr(g.indptr, g.heads, n)
+                self._bidir = (
+                    rindptr,
+                    redge,
+                    np.empty(n),
+                    np.empty(n, np.int64),
+                    np.empty(m + 1),
+                    np.empty(m + 1, np.int64),
+                )
+            rindptr, redge, db, sb, hkb, hvb = self._bidir
+            df, pf, _, hkf, hvf = self._tree_scratch()
+            best, meet, settled = k.bidijkstra(
+                g.indptr,
+                g.heads,
+                g.tails,
+                rindptr,
+                redge,
+                self._cost,
+                s,
+                t,
+                g.passable,
+                df,
+                db,
+                pf,
+                sb,
+                hkf,
+                hvf,
+                hkb,
+                hvb,
+            )
+            return float(best), None, settled, (pf, sb, meet)
+        dist, pred, order, hk, hv = self._tree_scratch()
+        settled = k.dijkstra(
+            g.indptr, g.heads, self._cost, s, t, g.passable, dist, pred, order, hk, hv
+        )
+        return float(dist[t]), pred, settled, None
+
+    def distance(self, origin: int, destination: int, *, method: str = "auto") -> float:
+        """Least cost from ``origin`` to ``destination`` (``inf`` if unreachable)."""
+        g = self.graph
+        s = int(g.node_index(origin)[0])
+        t = int(g.node_index(destination)[0])
+        return self._run(s, t, method)[0]
+
+    def path(
+        self,
+        origin: int,
+        destination: int,
+        *,
+        method: str = "auto",
+        fields: Sequence[str] = (),
+    ) -> Path:
+        """Least-cost path (as :func:`shortest_path`); raises NoPathError if unreachable."""
+        g = self.graph
+        s = int(g.node_index(origin)[0])
+        t = int(g.node_index(destination)[0])
+        cost, pred, settled, extra = self._run(s, t, method)
+        if not np.isfinite(cost):
+            raise NoPathError(f"no path from {origin} to {destination}")
+        if pred is None:
+            pf, sb, meet = extra
+            edges = k.trace_bidirectional(pf, sb, g.tails, g.heads, s, t, meet)
+        else:
+            edges = k.trace(pred, g.tails, s, t)
+        return _make_path(g, int(origin), int(destination), cost, edges, fields, settled)
+
+
 def shortest_path(
     graph: Graph,
     origin: int,
@@ -151,15 +329,18 @@ def shortest_path(
         Link column name or per-edge array.
     method
         ``"dijkstra"`` (early exit), ``"astar"`` (straight-line lower bound;
-        great-circle km for geographic networks), or ``"auto"`` (A* when every
-        node has coordinates). Without a positive bound (coordinates missing, or
-        some edge costs nothing) both ``"astar"`` and ``"auto"`` run Dijkstra.
+        great-circle km for geographic networks), ``"bidirectional"``
+        (bidirectional Dijkstra: a forward and a backward search that meet), or
+        ``"auto"`` (A* when every node has coordinates). Without a positive bound
+        (coordinates missing, or some edge costs nothing) both ``"astar"`` and
+        ``"auto"`` run Dijkstra.
     fields
         Other link columns to sum along the chosen path (``Path.totals``).
     factor
-        A* bound factor (default: :func:`astar_factor`); pass it when querying
-        the same cost many times. A factor above :func:`astar_factor`'s can make
-        A* return a path that is not the least-cost one.
+        A* bound factor (default: :func:`astar_factor`). For many queries on the same
+        cost, use a :class:`PathFinder` (it computes the factor once and reuses its
+        scratch arrays). A factor above :func:`astar_factor`'s can make A* return a
+        path that is not the least-cost one.
 
     Raises
     ------
@@ -180,49 +361,8 @@ def shortest_path(
     >>> p.link_ids.tolist(), p.cost, p.totals
     ([1, 2], 2.0, {'length': 4.0})
     """
-    g = graph
-    c = g.cost(cost)
-    s = int(g.node_index(origin)[0])
-    t = int(g.node_index(destination)[0])
-    if method not in ("auto", "dijkstra", "astar"):
-        raise InputError(f"unknown method '{method}'; use auto, dijkstra or astar")
-    if method in ("auto", "astar"):
-        f = astar_factor(g, c) if factor is None else float(factor)
-        if not np.isfinite(f) or f < 0:
-            raise InputError(f"the A* factor must be finite and >= 0, got {factor}")
-        # without coordinates (or with a zero bound) A* is Dijkstra: run the plain kernel,
-        # since NaN coordinates times a zero factor would poison the heap keys
-        use_astar = f > 0
-    else:
-        use_astar, f = False, 0.0
-    dist, pred, order, hk, hv = _scratch(g)
-    if use_astar:
-        h = np.empty(g.n_nodes)
-        closed = np.empty(g.n_nodes, np.bool_)
-        settled = k.astar(
-            g.indptr,
-            g.heads,
-            c,
-            s,
-            t,
-            g.passable,
-            g.x,
-            g.y,
-            g.geographic,
-            f,
-            dist,
-            pred,
-            hk,
-            hv,
-            h,
-            closed,
-        )
-    else:
-        settled = k.dijkstra(g.indptr, g.heads, c, s, t, g.passable, dist, pred, order, hk, hv)
-    if not np.isfinite(dist[t]):
-        raise NoPathError(f"no path from {origin} to {destination}")
-    edges = k.trace(pred, g.tails, s, t)
-    return _make_path(g, int(origin), int(destination), float(dist[t]), edges, fields, settled)
+    finder = PathFinder(graph, cost, factor=factor)
+    return finder.path(origin, destination, method=method, fields=fields)
 
 
 @dataclass(frozen=True)
