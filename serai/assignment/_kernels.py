@@ -169,23 +169,47 @@ def aon(indptr, heads, tails, cost, passable, origins, optr, dests, vols, load, 
 
 
 # --------------------------------------------------------------------------- Algorithm B
+# A bush b is stored compactly: ``bed[b, :nbed[b]]`` are its edges grouped by tail in
+# topological order, ``bfc[b, q]`` the bush flow on edge ``bed[b, q]`` (slot q), and
+# ``topo[b, :ntopo[b]]`` its nodes in topological order. ``inb[b, e]`` flags membership
+# by edge. Label predecessors (Lp, Up) are slots, not edges.
+
+
+@njit(cache=True, nogil=True)
+def _build(origin, indptr, heads, inb_b, indeg, topo_b, bed_b, bfc_b, ne_old, scratch):
+    """Rebuild the topological order and the slot list after a membership change,
+    carrying the slot flows over. Returns (number of nodes, number of edges)."""
+    for q in range(ne_old):
+        scratch[bed_b[q]] = bfc_b[q]
+    indeg[:] = 0
+    for e in range(len(heads)):  # branch-free: membership is a 0/1 byte
+        indeg[heads[e]] += inb_b[e]
+    topo_b[0] = origin
+    head = 0
+    tail = 1
+    ne = 0
+    while head < tail:
+        u = topo_b[head]
+        head += 1
+        for e in range(indptr[u], indptr[u + 1]):
+            f = inb_b[e]
+            bed_b[ne] = e
+            bfc_b[ne] = scratch[e]  # 0 for edges outside the old bush
+            scratch[e] = 0.0
+            ne += f
+            v = heads[e]
+            indeg[v] -= f
+            if f and indeg[v] == 0:
+                topo_b[tail] = v
+                tail += 1
+    return tail, ne
+
+
 @njit(cache=True, nogil=True)
 def bush_init(
-    indptr,
-    heads,
-    tails,
-    passable,
-    bclass,
-    borig,
-    dptr,
-    dnode,
-    dvol,
-    cost,
-    inb,
-    bf,
-    x,
-    od_cost,
-):
+    indptr, heads, tails, passable, bclass, borig, dptr, dnode, dvol, cost, inb, bfc, topo,
+    ntopo, bed, nbed, x, od_cost,
+):  # fmt: skip
     """Initial bushes: the shortest-path tree of each origin at ``cost[class]``, loaded AON.
 
     Adds each bush's flow to the class flows ``x`` (zeroed first).
@@ -197,14 +221,15 @@ def bush_init(
     hk = np.empty(n)
     hn = np.empty(n, np.int64)
     where = np.empty(n, np.int64)
+    indeg = np.empty(n, np.int64)
     acc = np.zeros(n)
+    scratch = np.zeros(len(heads))
     x[:, :] = 0.0
     for b in range(len(borig)):
         k = bclass[b]
         s = borig[b]
         count = sp_tree(indptr, heads, cost[k], s, passable, dist, pred, order, hk, hn, where)
         inb[b, :] = 0
-        bf[b, :] = 0.0
         for j in range(1, count):
             inb[b, pred[order[j]]] = 1
         for q in range(dptr[b], dptr[b + 1]):
@@ -217,46 +242,19 @@ def bush_init(
             a = acc[v]
             if a != 0.0:
                 e = pred[v]
-                bf[b, e] += a
+                scratch[e] += a
                 x[k, e] += a
                 acc[tails[e]] += a
                 acc[v] = 0.0
         acc[s] = 0.0
+        # scratch holds the flows by edge; _build moves them into slots (ne_old = 0)
+        ntopo[b], nbed[b] = _build(s, indptr, heads, inb[b], indeg, topo[b], bed[b], bfc[b], 0,
+                                   scratch)  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
-def _build(origin, indptr, heads, inb_b, indeg, topo_b, bed_b):
-    """Topological node order (Kahn) and the bush edges grouped by tail in that order.
-
-    Returns (number of nodes, number of edges).
-    """
-    indeg[:] = 0
-    for e in range(len(heads)):
-        if inb_b[e]:
-            indeg[heads[e]] += 1
-    topo_b[0] = origin
-    head = 0
-    tail = 1
-    ne = 0
-    while head < tail:
-        u = topo_b[head]
-        head += 1
-        for e in range(indptr[u], indptr[u + 1]):
-            if inb_b[e]:
-                bed_b[ne] = e
-                ne += 1
-                v = heads[e]
-                indeg[v] -= 1
-                if indeg[v] == 0:
-                    topo_b[tail] = v
-                    tail += 1
-    return tail, ne
-
-
-@njit(cache=True, nogil=True)
-def _labels(
-    origin, ntopo, topo_b, ne, bed_b, heads, tails, bf_b, t, fix_k, w, L, U, Ua, Lp, Up, pos
-):
+def _labels(origin, ntopo, topo_b, ne, bed_b, heads, tails, bfc_b, t, fix_k, w, L, U, Ua, Lp, Up,
+            pos):  # fmt: skip
     """Shortest (L), longest used (U) and longest (Ua) path labels in the bush."""
     for i in range(ntopo):
         u = topo_b[i]
@@ -277,43 +275,43 @@ def _labels(
         lc = L[u] + c
         if lc < L[v]:
             L[v] = lc
-            Lp[v] = e
+            Lp[v] = q
         ac = Ua[u] + c
         if ac > Ua[v]:
             Ua[v] = ac
-        if bf_b[e] > 0.0:
+        if bfc_b[q] > 0.0:
             uc = U[u] + c
             if uc > U[v]:
                 U[v] = uc
-                Up[v] = e
+                Up[v] = q
 
 
 @njit(cache=True, nogil=True)
 def _shift(
-    origin, k, ntopo, topo_b, tails, bf_b, x, v, t, dt, fix_k, w, pce, code, t0, cap, p0, p1,
-    L, U, Lp, Up, pos, tol,
+    k, ntopo, topo_b, bed_b, tails, bfc_b, x, v, t, dt, fix_k, w, pce, code, t0, cap, p0, p1,
+    L, U, Lp, Up, pos,
 ):  # fmt: skip
     """Newton flow shifts from the longest used to the shortest segment, nodes in
     reverse topological order (labels from :func:`_labels`). Returns the largest U - L."""
     worst = 0.0
     for i in range(ntopo - 1, 0, -1):
         j = topo_b[i]
-        ue = Up[j]
-        le = Lp[j]
-        if ue < 0 or ue == le:
+        uq = Up[j]
+        lq = Lp[j]
+        if uq < 0 or uq == lq:
             continue
         g0 = U[j] - L[j]
         if g0 > worst:
             worst = g0
-        if g0 <= tol:
+        if g0 <= 0.0:
             continue
-        a = tails[le]
-        c = tails[ue]
+        a = tails[bed_b[lq]]
+        c = tails[bed_b[uq]]
         while a != c:
             if pos[a] > pos[c]:
-                a = tails[Lp[a]]
+                a = tails[bed_b[Lp[a]]]
             else:
-                c = tails[Up[c]]
+                c = tails[bed_b[Up[c]]]
         mnode = a
         cl = 0.0
         cu = 0.0
@@ -321,17 +319,18 @@ def _shift(
         maxf = INF
         node = j
         while node != mnode:
-            e = Lp[node]
+            e = bed_b[Lp[node]]
             cl += w * t[e] + fix_k[e]
             der += dt[e]
             node = tails[e]
         node = j
         while node != mnode:
-            e = Up[node]
+            q = Up[node]
+            e = bed_b[q]
             cu += w * t[e] + fix_k[e]
             der += dt[e]
-            if bf_b[e] < maxf:
-                maxf = bf_b[e]
+            if bfc_b[q] < maxf:
+                maxf = bfc_b[q]
             node = tails[e]
         g = cu - cl
         if g <= 0.0 or maxf <= 0.0:
@@ -345,41 +344,43 @@ def _shift(
             d = maxf
         node = j
         while node != mnode:
-            e = Lp[node]
-            bf_b[e] += d
+            q = Lp[node]
+            e = bed_b[q]
+            bfc_b[q] += d
             x[k, e] += d
             v[e] += pce * d
             t[e], dt[e] = vdf_eval(code, v[e], t0[e], cap[e], p0[e], p1[e])
             node = tails[e]
         node = j
         while node != mnode:
-            e = Up[node]
-            nb = bf_b[e] - d
+            q = Up[node]
+            e = bed_b[q]
+            nb = bfc_b[q] - d
             if nb < 0.0 or (d == maxf and nb < 1e-12 * d):
                 nb = 0.0
-            moved = bf_b[e] - nb
+            moved = bfc_b[q] - nb
             x[k, e] -= moved
             v[e] -= pce * moved
             if v[e] < 0.0:
                 v[e] = 0.0
-            bf_b[e] = nb
+            bfc_b[q] = nb
             t[e], dt[e] = vdf_eval(code, v[e], t0[e], cap[e], p0[e], p1[e])
             node = tails[e]
     return worst
 
 
 @njit(cache=True, nogil=True)
-def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, inb_b, bf_b, t,
+def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, inb_b, bfc_b, t,
              fix_k, w, Ua, Lp):  # fmt: skip
     """Drop unused edges off the shortest-path tree; add edges with Ua_i + c < Ua_j.
 
-    ``Ua`` (longest paths over all bush edges) satisfies Ua_a <= Ua_b on every bush
-    edge, and every added edge has Ua_i < Ua_j, so the bush stays acyclic.
+    ``Ua`` (longest paths over the remaining bush edges) satisfies Ua_a <= Ua_b on
+    every bush edge, and every added edge has Ua_i < Ua_j, so the bush stays acyclic.
     Returns the number of edges added.
     """
     for q in range(ne):
         e = bed_b[q]
-        if bf_b[e] <= 0.0 and Lp[heads[e]] != e:
+        if bfc_b[q] <= 0.0 and Lp[heads[e]] != q:
             inb_b[e] = 0
     # longest paths over the remaining edges, at current costs
     for i in range(ntopo):
@@ -397,29 +398,22 @@ def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, i
         if u != origin and not passable[u]:
             continue
         uu = Ua[u]
-        for e in range(indptr[u], indptr[u + 1]):
-            if inb_b[e]:
-                continue
-            f = fix_k[e]
-            if f == INF:
-                continue
+        for e in range(indptr[u], indptr[u + 1]):  # branch-free test
             v = heads[e]
-            if v == origin:
-                continue
-            if uu + w * t[e] + f < Ua[v]:
-                inb_b[e] = 1
-                added += 1
+            new = (inb_b[e] == 0) & (v != origin) & (uu + w * t[e] + fix_k[e] < Ua[v])
+            inb_b[e] |= new
+            added += new
     return added
 
 
 @njit(cache=True, nogil=True)
 def bush_sweep(
-    indptr, heads, tails, passable, bclass, borig, inb, bf, topo, ntopo, bed, nbed, bgap,
-    x, v, t, dt, fix, w, pce, code, t0, cap, p0, p1, improve, skip_below,
+    indptr, heads, tails, passable, bclass, borig, inb, bfc, topo, ntopo, bed, nbed, bgap,
+    x, v, t, dt, fix, w, pce, code, t0, cap, p0, p1, improve,
 ):  # fmt: skip
     """One sweep over all bushes: a shift pass on each, then (``improve``) drop unused
-    edges and add shortcuts. Bushes whose last largest U - L (``bgap``) is below
-    ``skip_below`` are left alone unless ``improve``. Returns the largest U - L seen.
+    edges, add shortcuts and rebuild its order. ``bgap[b]`` receives the largest
+    U - L of bush b before its shifts. Returns the largest over all bushes.
     """
     n = len(indptr) - 1
     L = np.empty(n)
@@ -429,28 +423,25 @@ def bush_sweep(
     Up = np.empty(n, np.int64)
     pos = np.empty(n, np.int64)
     indeg = np.empty(n, np.int64)
+    scratch = np.zeros(len(heads))
     worst = 0.0
     for b in range(len(borig)):
-        if not improve and bgap[b] < skip_below:
-            continue
         k = bclass[b]
         s = borig[b]
         wk = w[k]
-        inb_b = inb[b]
-        bf_b = bf[b]
-        topo_b = topo[b]
         bed_b = bed[b]
-        if ntopo[b] == 0:
-            ntopo[b], nbed[b] = _build(s, indptr, heads, inb_b, indeg, topo_b, bed_b)
-        _labels(s, ntopo[b], topo_b, nbed[b], bed_b, heads, tails, bf_b, t, fix[k], wk,
+        bfc_b = bfc[b]
+        topo_b = topo[b]
+        _labels(s, ntopo[b], topo_b, nbed[b], bed_b, heads, tails, bfc_b, t, fix[k], wk,
                 L, U, Ua, Lp, Up, pos)  # fmt: skip
-        wb = _shift(s, k, ntopo[b], topo_b, tails, bf_b, x, v, t, dt, fix[k], wk, pce[k], code,
-                    t0, cap, p0, p1, L, U, Lp, Up, pos, 0.0)  # fmt: skip
+        wb = _shift(k, ntopo[b], topo_b, bed_b, tails, bfc_b, x, v, t, dt, fix[k], wk, pce[k],
+                    code, t0, cap, p0, p1, L, U, Lp, Up, pos)  # fmt: skip
         bgap[b] = wb
         if wb > worst:
             worst = wb
         if improve:
-            _improve(s, ntopo[b], topo_b, nbed[b], bed_b, indptr, heads, tails, passable, inb_b,
-                     bf_b, t, fix[k], wk, Ua, Lp)  # fmt: skip
-            ntopo[b], nbed[b] = _build(s, indptr, heads, inb_b, indeg, topo_b, bed_b)
+            _improve(s, ntopo[b], topo_b, nbed[b], bed_b, indptr, heads, tails, passable, inb[b],
+                     bfc_b, t, fix[k], wk, Ua, Lp)  # fmt: skip
+            ntopo[b], nbed[b] = _build(s, indptr, heads, inb[b], indeg, topo_b, bed_b, bfc_b,
+                                       nbed[b], scratch)  # fmt: skip
     return worst

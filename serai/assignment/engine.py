@@ -527,7 +527,7 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
     p0 = p.params[0]
     p1 = p.params[1] if len(p.params) > 1 else np.zeros(m)
     inb = np.zeros((B, m), dtype=np.uint8)
-    bf = np.zeros((B, m))
+    bfc = np.zeros((B, m))
     topo = np.zeros((B, n), dtype=np.int32)
     ntopo = np.zeros(B, dtype=np.int64)
     bed = np.zeros((B, m), dtype=np.int32)
@@ -541,7 +541,7 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
     costs = p.class_costs(t)
     kn.bush_init(
         g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, p.dptr, p.dnode, p.dvol,
-        costs, inb, bf, x, od,
+        costs, inb, bfc, topo, ntopo, bed, nbed, x, od,
     )  # fmt: skip
     v = p.total(x)
     kn.vdf_all(code, v, p.t0, p.cap, p0, p1, t, dt)
@@ -551,9 +551,9 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
         it += 1
         for sweep in range(1 + cfg.inner_sweeps):
             kn.bush_sweep(
-                g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, inb, bf, topo, ntopo,
+                g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, inb, bfc, topo, ntopo,
                 bed, nbed, bgap, x, v, t, dt, p.fix, p.w, p.pce, code, p.t0, p.cap, p0, p1,
-                sweep == 0, 0.0,
+                sweep == 0,
             )  # fmt: skip
         # refresh totals exactly (shifts update them incrementally)
         v = p.total(x)
