@@ -136,6 +136,7 @@ def serai_runs(name: str, tntp: Path, max_gap_bfw: float) -> list[dict]:
                     iterations=int(hit["iteration"]),
                     alg_s=float(hit["alg_s"]),
                     alg_incl_gap_s=float(hit["elapsed_s"]),
+                    alg_incl_gap_cpu_s=float(hit["cpu_s"]),
                     gap_at=float(hit["gap"]),
                 )
             else:

@@ -253,7 +253,8 @@ class AssignmentResult:
     convergence : DataFrame
         ``iteration``, ``gap`` (relative), ``tstt``, ``sptt``, ``beckmann``,
         ``time_s`` (seconds of this iteration), ``elapsed_s`` (since the start),
-        ``gap_time_s`` (of which spent computing the gap).
+        ``gap_time_s`` (of which spent computing the gap), ``cpu_s`` (process CPU
+        seconds since the start).
     class_flows : ndarray, shape (classes, links)
         Flow of each class in class units, rows as in ``links``.
     disconnected : DataFrame
@@ -287,6 +288,7 @@ class _Log:
         self.rows: list[dict] = []
         self.start = time.perf_counter()
         self.last = self.start
+        self.cpu_start = time.process_time()
         self.progress = progress
 
     def add(self, it: int, gap: float, tstt: float, sptt: float, beck: float, gap_s: float) -> None:
@@ -300,6 +302,7 @@ class _Log:
             "time_s": now - self.last,
             "elapsed_s": now - self.start,
             "gap_time_s": gap_s,
+            "cpu_s": time.process_time() - self.cpu_start,
         }
         self.last = now
         self.rows.append(row)
@@ -311,7 +314,10 @@ class _Log:
         return time.perf_counter() - self.start
 
     def frame(self) -> pd.DataFrame:
-        cols = ["iteration", "gap", "tstt", "sptt", "beckmann", "time_s", "elapsed_s", "gap_time_s"]
+        cols = [
+            "iteration", "gap", "tstt", "sptt", "beckmann", "time_s", "elapsed_s", "gap_time_s",
+            "cpu_s",
+        ]  # fmt: skip
         return pd.DataFrame(self.rows, columns=cols)
 
 
