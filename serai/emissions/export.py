@@ -76,8 +76,8 @@ def to_ileap(footprint: ChainFootprint, *, factors: FactorSet | None = None) -> 
     footprint
         Result of :func:`~serai.emissions.account_chain`.
     factors
-        The factor tables the footprint was computed with (default: packaged ones);
-        used for the energy-carrier entries of the TOCs and HOCs.
+        The factor tables the footprint was computed with (default: the ones it records
+        in ``factors_origin``); used for the TOC and HOC entries.
 
     Returns
     -------
@@ -97,7 +97,10 @@ def to_ileap(footprint: ChainFootprint, *, factors: FactorSet | None = None) -> 
     ('rail_container:KZ:e0.25', {'actual': '500'}, '5000', '105.124241')
     """
     if factors is None:
-        factors = load_factors()
+        origin = footprint.factors_origin
+        factors = load_factors(
+            None if origin == "package" else origin, load_t_per_teu=footprint.load_t_per_teu
+        )
     e = footprint.elements
     sid = str(footprint.shipment.shipment_id)
     mass_kg = footprint.totals["mass_t"] * 1000.0
@@ -177,8 +180,12 @@ def to_ileap(footprint: ChainFootprint, *, factors: FactorSet | None = None) -> 
                 "co2eWTW": _dec(t["wtw_kg"], 6),
                 "transportCo2eWTW": _dec(t["transport_wtw_kg"], 6),
                 "hubCo2eWTW": _dec(t["hub_wtw_kg"], 6),
-                "intensityGPerTkmWTW": _dec(t["intensity_g_per_tkm"], 4),
                 "estimateShareWTW": _dec(t["estimate_share_wtw"], 4),
+                **(
+                    {"intensityGPerTkmWTW": _dec(t["intensity_g_per_tkm"], 4)}
+                    if np.isfinite(t["intensity_g_per_tkm"])
+                    else {}
+                ),
             },
             "elements": prov,
             "notes": list(footprint.notes),
