@@ -565,6 +565,10 @@ def data_build(
         Path | None,
         typer.Option(help="Output folder (default: serai/data/eurasia in the checkout)."),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(help="Build into a temporary folder and compare with the shipped files."),
+    ] = False,
 ) -> None:
     """Rebuild the embedded network from tools/data (works from a repository checkout)."""
     from serai.errors import InputError
@@ -578,7 +582,23 @@ def data_build(
         sys.path.insert(0, str(repo))
     from tools.data.build import OUT, build
 
-    build(out or OUT, log=_console().print)
+    if not check:
+        build(out or OUT, log=_console().print)
+        return
+    import hashlib
+    import tempfile
+
+    target = out or OUT
+    with tempfile.TemporaryDirectory() as tmp:
+        build(Path(tmp), log=_console().print)
+        new = {
+            f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in Path(tmp).glob("*.parquet")
+        }
+    old = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in target.glob("*.parquet")}
+    differ = sorted(n for n in set(new) | set(old) if new.get(n) != old.get(n))
+    if differ:
+        _fail(f"the build differs from {target} in: {', '.join(differ)}", code=1)
+    _console().print(f"identical: {len(new)} tables in {target} reproduced byte for byte")
 
 
 @data_app.command("map")

@@ -42,6 +42,7 @@ GAUGE_EXCEPTIONS = [
 ]
 ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40_000_000, "place": 50_000_000}  # fmt: skip
 TRANSFER_KM = 30.0  # port/place to rail/road transfer when the nearest node is this close
+LINE_SNAP_KM = 30.0  # a facts line endpoint farther than this from the graph gets its own node
 ACCESS_DETOUR = 1.2  # access line length = great-circle x this (estimate) when farther
 # Default speeds (estimates until the facts give mode defaults): rail freight commercial speed,
 # truck, container ship / ferry. Used only for free_flow_time; flagged in speed_source.
@@ -399,7 +400,7 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
     nodes = _attach_points(nodes, snaps, points)
 
     # ---- facts: lines, services --------------------------------------------------------------
-    links = _add_fact_lines(links, nodes, snaps, facts, points, log)
+    links, nodes = _add_fact_lines(links, nodes, snaps, facts, points, log)
     links = _add_services(links, nodes, se, sids, facts, log)
 
     # ---- defaults, status, ids ----------------------------------------------------------------
@@ -449,7 +450,7 @@ def _attach_points(nodes, snaps, points):
         if col not in nodes.columns:
             nodes[col] = ""
         nodes[col] = nodes[col].fillna("")
-    near = snaps[snaps["snap_km"] <= 25.0]
+    near = snaps[snaps["snap_km"] <= LINE_SNAP_KM]
     pid = near.groupby("node_id")["point_id"].apply(lambda s: "|".join(sorted(s)))
     names = points.set_index("point_id")["name"]
     idx = nodes["node_id"].map(pid)
@@ -486,21 +487,60 @@ def _rail_distance(links, a: int, b: int) -> float:
 
 def _add_fact_lines(links, nodes, snaps, facts, points, log):
     """Facts lines: ``add`` always; ``check`` when the graph lacks them (no path or a path
-    longer than 1.5 x the published length); ``tag`` lines are already in the graph."""
+    longer than 1.5 x the published length); ``tag`` lines are already in the graph.
+
+    An endpoint within ``LINE_SNAP_KM`` of a node of the mode uses that node; a farther
+    one becomes a new node at the point (kind ``station``, the point's status and year),
+    shared by every line ending there; a new node at a port is joined to the port node
+    by a transfer link.
+    """
     lines = facts.get("lines")
     if lines is None or not len(lines):
-        return links
+        return links, nodes
     pts = points.set_index("point_id")
+    snap_all = snaps.set_index(["mode", "point_id"])
+    port_of = {}
+    for r in nodes[nodes["kind"] == "port"].itertuples():
+        for q in str(r.point_id).split("|"):
+            if q:
+                port_of[q] = r.node_id
+    new_nodes: dict[tuple[str, str], int] = {}
+    new_rows, xfer_rows = [], []
+
+    def endpoint(mode: str, point: str) -> int | None:
+        if point not in pts.index:
+            return None
+        if (mode, point) in snap_all.index and snap_all.at[
+            (mode, point), "snap_km"
+        ] <= LINE_SNAP_KM:
+            return int(snap_all.at[(mode, point), "node_id"])
+        if (mode, point) not in new_nodes:
+            nid = (
+                ID_BASE["place"]
+                + int(np.flatnonzero(pts.index == point)[0])
+                + (0 if mode == "rail" else 500_000)
+            )
+            new_nodes[(mode, point)] = nid
+            p = pts.loc[point]
+            new_rows.append({
+                "node_id": nid, "x": round(float(p.lon), 5), "y": round(float(p.lat), 5),
+                "country": p.country, "kind": "station", "mode": mode, "name": p["name"],
+                "point_id": point, "unlocode": "", "status": p.status, "open_year": p.open_year,
+            })  # fmt: skip
+            if point in port_of:
+                xfer_rows.append((nid, port_of[point], p.country, p.status, p.open_year, point))
+        return new_nodes[(mode, point)]
+
     rows = []
     for r in lines.itertuples():
         if r.action not in ("add", "check") or r.mode not in ("rail", "road"):
             continue
-        snap = snaps[snaps["mode"] == r.mode].set_index("point_id")["node_id"]
-        if r.from_point not in snap.index or r.to_point not in snap.index:
-            log(f"facts line {r.line_id}: endpoint not snapped, skipped")
+        a, b = endpoint(r.mode, r.from_point), endpoint(r.mode, r.to_point)
+        if a is None or b is None:
+            log(f"facts line {r.line_id}: endpoint not in points.csv, skipped")
             continue
-        a, b = int(snap[r.from_point]), int(snap[r.to_point])
         if a == b:
+            log(f"facts line {r.line_id}: both ends on one node, skipped")
             continue
         length = float(r.length_km) if r.length_km else np.nan
         if r.action == "check":
@@ -523,8 +563,16 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log):
             "length_source": lsrc, "capacity": cap, "capacity_unit": r.capacity_unit if np.isfinite(cap) else "",
             "capacity_source": _src(r) if np.isfinite(cap) else "",
         })  # fmt: skip
+    if new_rows:
+        nodes = pd.concat([nodes, pd.DataFrame(new_rows)], ignore_index=True)
+    if xfer_rows:
+        xf = pd.DataFrame(xfer_rows, columns=["a", "b", "country", "status", "open_year", "name"])
+        links = pd.concat([links, _undirected_to_links(
+            xf["a"].to_numpy(), xf["b"].to_numpy(), np.full(len(xf), 0.001), "transfer",
+            {"country": xf["country"].to_numpy(), "origin": "port_transfer", "name": xf["name"].to_numpy(),
+             "status": xf["status"].to_numpy(), "open_year": xf["open_year"].to_numpy()})], ignore_index=True)  # fmt: skip
     if not rows:
-        return links
+        return links, nodes
     df = pd.DataFrame(rows)
     nc = nodes.set_index("node_id")["country"]
     df.loc[df["country"] == "", "country"] = df.loc[df["country"] == "", "a"].map(nc)
@@ -540,7 +588,7 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log):
                              {c: v[g.index] for c, v in extra.items()})
         for m, g in df.groupby("mode")
     ]  # fmt: skip
-    return pd.concat([links, *new], ignore_index=True)
+    return pd.concat([links, *new], ignore_index=True), nodes
 
 
 def _add_services(links, nodes, se, sids, facts, log):
