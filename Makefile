@@ -35,3 +35,7 @@ clean:
 docs: $(STAMP)  ## regenerate docs/schema.md and docs/formats.md
 	$(PY) tools/gen_schema_docs.py
 	$(PY) tools/gen_emissions_docs.py
+
+.PHONY: validation
+validation: $(STAMP)  ## regenerate docs/validation.md (network vs published corridor figures)
+	$(VENV)/bin/serai data validate-report --out docs/validation.md

@@ -136,6 +136,8 @@ class RouteResult:
     km_by_mode: Mapping[str, float] = field(default_factory=dict)
     countries: tuple[str, ...] = ()
     problem: str = ""
+    stop_h: float = 0.0
+    stops: tuple[str, ...] = ()
 
 
 def point_nodes(net: Network) -> dict[str, list[int]]:
@@ -302,7 +304,67 @@ def compute_route(net: Network, spec: RouteSpec, *, _cache: dict | None = None) 
         link_ids=g.link_ids[edges],
         km_by_mode=km_by_mode,
         countries=countries,
+        **_stop_times(net, g, edges),
     )
+
+
+def _stop_times(net: Network, g: Graph, edges: np.ndarray) -> dict:
+    """Border-crossing and gauge-change times met along a path, from the network's side tables.
+
+    ``border_crossings`` (node_a, node_b, time_h) is matched on the unordered node pair of
+    each path edge; ``gauge_breaks`` (node_id, transshipment_h) on inner path nodes where the
+    ``gauge`` of the arriving and leaving links differ. Crossings and changes without a time
+    are listed with ``?`` and add nothing.
+    """
+    if not len(edges):
+        return {"stop_h": 0.0, "stops": ()}
+    tails, heads = g.node_ids[g.tails[edges]], g.node_ids[g.heads[edges]]
+    total, names = 0.0, []
+    bc = net.tables.get("border_crossings")
+    if bc is not None and {"node_a", "node_b", "time_h"} <= set(bc.columns):
+        label = bc["crossing_id"] if "crossing_id" in bc.columns else pd.Series([""] * len(bc))
+        times: dict[frozenset, tuple[float, str]] = {}
+        for a, b, t, c, ca, cb in zip(
+            bc["node_a"], bc["node_b"], pd.to_numeric(bc["time_h"], errors="coerce"), label,
+            _column(bc, "country_a"), _column(bc, "country_b"), strict=True,
+        ):  # fmt: skip
+            name = c if isinstance(c, str) and c else f"{ca}–{cb}"
+            key = frozenset((int(a), int(b)))
+            if key not in times or np.isnan(times[key][0]):
+                times[key] = (float(t), name)
+        for u, v in zip(tails, heads, strict=True):
+            hit = times.get(frozenset((int(u), int(v))))
+            if hit is not None:
+                t, name = hit
+                names.append(f"{name} ?" if np.isnan(t) else f"{name} {t:g} h")
+                total += 0.0 if np.isnan(t) else t
+    gb = net.tables.get("gauge_breaks")
+    if "gauge" in net.links.columns and len(edges) > 1:
+        gauge = pd.to_numeric(net.links["gauge"], errors="coerce").to_numpy(dtype=float)
+        gauge = gauge[g.link_rows[edges]]
+        change = (gauge[:-1] != gauge[1:]) & np.isfinite(gauge[:-1]) & np.isfinite(gauge[1:])
+        where = heads[:-1][change]
+        gtimes: dict[int, tuple[float, str]] = {}
+        if gb is not None and {"node_id", "transshipment_h"} <= set(gb.columns):
+            label = gb["gauge_break_id"] if "gauge_break_id" in gb.columns else gb["node_id"]
+            for n, t, c in zip(
+                gb["node_id"],
+                pd.to_numeric(gb["transshipment_h"], errors="coerce"),
+                label,
+                strict=True,
+            ):
+                gtimes[int(n)] = (float(t), c if isinstance(c, str) and c else f"node {n}")
+        for n in where:
+            t, name = gtimes.get(int(n), (float("nan"), f"gauge change at node {n}"))
+            names.append(f"{name} ?" if np.isnan(t) else f"{name} {t:g} h")
+            total += 0.0 if np.isnan(t) else t
+    return {"stop_h": float(total), "stops": tuple(names)}
+
+
+def _text(v: object) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return str(v)
 
 
 def _num(v: object) -> float:
@@ -407,19 +469,21 @@ def validate_routes(
                 "published_value": _num(row.get("value")),
                 "published_low": lo,
                 "published_high": hi,
-                "basis": row.get("basis", ""),
+                "basis": _text(row.get("basis")),
                 "source_ids": ";".join(ids),
                 "sources": "; ".join(cites.get(s, s) for s in ids),
                 "model_km": res.length_km,
                 "model_time_h": res.time_h,
+                "model_stop_h": res.stop_h if res.found else float("nan"),
+                "stops": "; ".join(res.stops),
                 "model_value": model,
                 "verdict": verdict,
                 "deviation": dev,
                 "km_by_mode": dict(res.km_by_mode),
                 "countries": ";".join(res.countries),
                 "problem": res.problem,
-                "explanation": row.get("explanation", "") or "",
-                "note": row.get("note", "") or "",
+                "explanation": _text(row.get("explanation")),
+                "note": _text(row.get("note")),
             }
         )
     return pd.DataFrame(out)
@@ -431,6 +495,12 @@ def _fmt(x: float, digits: int = 0) -> str:
     if np.isinf(x):
         return "∞"
     return f"{x:,.{digits}f}"
+
+
+def _hours(t: float) -> str:
+    if t is None or np.isnan(t):
+        return "–"
+    return f"{t:,.1f} h" if t < 72 else f"{t / 24:,.1f} d ({t:,.0f} h)"
 
 
 def _pub(x: float) -> str:
@@ -472,8 +542,9 @@ def validation_markdown(table: pd.DataFrame, *, tolerance: float = 0.10, header:
         )
         + f" (of {n} routes).",
         "",
-        "| Route | Year | Model km | Model free-flow | Published | Basis | Verdict | Source |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Route | Year | Model km | Model free-flow | With border & gauge stops | Published | Basis "
+        "| Verdict | Source |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in table.to_dict("records"):
         unit = r["unit"]
@@ -487,27 +558,38 @@ def validation_markdown(table: pd.DataFrame, *, tolerance: float = 0.10, header:
             if not np.isnan(v):
                 pub += f" ({_pub(v)})"
         t = r["model_time_h"]
-        model_t = (
-            "–" if np.isnan(t) else (f"{t:,.1f} h" if t < 72 else f"{t / 24:,.1f} d ({t:,.0f} h)")
-        )
+        model_t = _hours(t)
+        stop = r.get("model_stop_h", float("nan"))
+        with_stops = "–" if np.isnan(t) or np.isnan(stop) or stop == 0 else _hours(t + stop)
         verdict = r["verdict"]
         if verdict in ("near", "miss") and not np.isnan(r["deviation"]):
             verdict += f" ({r['deviation']:+.1%})"
         lines.append(
             f"| {r['name']} | {r['network_year'] if r['network_year'] is not None else ''} | "
-            f"{_fmt(r['model_km'])} | {model_t} | {pub} | {r['basis']} | {verdict} | {r['sources']} |"
+            f"{_fmt(r['model_km'])} | {model_t} | {with_stops} | {pub} | {r['basis']} | {verdict} | "
+            f"{r['sources']} |"
         )
     detail = table[table["verdict"] != "inside"]
     if len(detail):
         lines += ["", "## Rows outside the band, and why", ""]
         for r in detail.to_dict("records"):
-            why = r["problem"] or r["explanation"] or "not yet explained"
+            why = "; ".join(x for x in (r["problem"], r["explanation"]) if x) or "not yet explained"
             lines.append(
                 f"- **{r['name']}** ({r['verdict']}): {why}"
                 + (f" — {r['note']}" if r["note"] else "")
             )
-    lines += ["", "## Model paths", "", "| Route | km by mode | Countries |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Model paths",
+        "",
+        "Border-crossing and gauge-change times come from the network's `border_crossings` and "
+        "`gauge_breaks` tables (`?` = no time known); they are not part of the free-flow time.",
+        "",
+        "| Route | km by mode | Countries | Border and gauge stops |",
+        "|---|---|---|---|",
+    ]
     for r in table.to_dict("records"):
         kbm = ", ".join(f"{m} {_fmt(k)}" for m, k in r["km_by_mode"].items()) or "–"
-        lines.append(f"| {r['name']} | {kbm} | {r['countries'] or '–'} |")
+        stops = r.get("stops", "") or "–"
+        lines.append(f"| {r['name']} | {kbm} | {r['countries'] or '–'} | {stops} |")
     return "\n".join(lines) + "\n"

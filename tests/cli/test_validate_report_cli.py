@@ -62,7 +62,7 @@ def test_validate_report_writes_markdown(tmp_path):
     md = out.read_text(encoding="utf-8")
     # 100 + 60 km; 120 + 60 min = 3 h against a 10–12 h door–door band
     assert (
-        "| P–Q line | 2025 | 160 | 3.0 h | 155–170 km (160) | line length | inside | example.org/line |"
+        "| P–Q line | 2025 | 160 | 3.0 h | – | 155–170 km (160) | line length | inside | example.org/line |"
         in md
     )
     assert "miss (-70.0%)" in md and "waits not modelled" in md

@@ -327,7 +327,7 @@ def test_validate_routes_verdicts(net):
     assert t.at["gone", "verdict"] == "no point"
     assert t.at["near", "sources"] == "example.org/one; example.org/two"
     md = validation_markdown(t.reset_index())
-    assert "| A–B via V | 2025 | 750 |" in md
+    assert "| A–B via V | 2025 | 750 | 7.1 h | – |" in md
     assert "near (+7.1%)" in md and "synthetic speeds" in md and "not in the network: zz" in md
     assert "1 inside" not in md and "2 inside" in md
 
@@ -391,3 +391,26 @@ def test_write_report_never_replaces_a_foreign_file(tmp_path):
     assert mine.read_text(encoding="utf-8") == "my notes\n"
     write_report("# x\n", mine, overwrite=True)
     assert "# x" in mine.read_text(encoding="utf-8")
+
+
+def test_border_and_gauge_stop_times_from_side_tables(net):
+    """A 1520→1435 change at node 3 (no time) and at node 2 (2 h), and a KZ–RU crossing of 30 h."""
+    links = net.links.copy()
+    links["gauge"] = np.where(links["mode"] == "rail", 1520, np.nan)
+    links.loc[(links["from_node"] == 3) & (links["to_node"] == 5), "gauge"] = 1435
+    links.loc[(links["from_node"] == 2) & (links["to_node"] == 4), "gauge"] = 1435
+    links.loc[(links["from_node"] == 4) & (links["to_node"] == 5), "gauge"] = 1435
+    border = pd.DataFrame(
+        {"node_a": [3], "node_b": [2], "time_h": [30.0], "crossing_id": ["kz_ru"]}
+    )
+    gauge = pd.DataFrame({"node_id": [2], "transshipment_h": [2.0], "gauge_break_id": ["g2"]})
+    net2 = net.with_tables(links=links, border_crossings=border, gauge_breaks=gauge)
+    spec = dict(modes=("rail",), optimize="length", network_year=2025)
+    r = compute_route(net2, RouteSpec("r", "a", "b", **spec))  # 1-2-3-5: crossing 2→3, change at 3
+    assert r.stop_h == 30.0 and r.stops == ("kz_ru 30 h", "gauge change at node 3 ?")
+    r = compute_route(net2, RouteSpec("r", "a", "b", via=("v",), **spec))  # 1-2-4-5: change at 2
+    assert r.stop_h == 2.0 and r.stops == ("g2 2 h",)
+    t = validate_routes(net2, _routes().iloc[:2])
+    assert t["model_stop_h"].tolist() == [30.0, 2.0]
+    md = validation_markdown(t)
+    assert "| A–B rail | 2025 | 600 | 10.0 h | 40.0 h |" in md
