@@ -39,9 +39,10 @@ def test_sea_distances_match_published_nautical_miles(table):
     """Independent oracle: PEM/JIFFA 10,600–11,000 nmi via Suez and 13,800–14,000 via the Cape."""
     for rid in ("shanghai_rotterdam_suez_length", "shanghai_rotterdam_cape_length"):
         assert table.at[rid, "verdict"] in ("inside", "near"), rid
-    assert table.at["shanghai_rotterdam_cape_length", "model_km"] > 1.2 * table.at[
-        "shanghai_rotterdam_suez_length", "model_km"
-    ]
+    assert (
+        table.at["shanghai_rotterdam_cape_length", "model_km"]
+        > 1.2 * table.at["shanghai_rotterdam_suez_length", "model_km"]
+    )
     assert "EG" in table.at["shanghai_rotterdam_suez_length", "countries"]
     assert "EG" not in table.at["shanghai_rotterdam_cape_length", "countries"]
 
