@@ -11,7 +11,8 @@ The API is small:
 - :func:`carbon_cost`: carbon price x WTW per element.
 - :func:`link_emission_intensity` and :func:`carbon_cost_per_link`: per-edge arrays for
   least-emission routing or a carbon price in a generalised cost.
-- :func:`to_ileap`, :func:`ileap_schema`, :func:`validate_ileap`: iLEAP/PACT-shaped JSON.
+- :func:`to_ileap`, :func:`ileap_schema`, :func:`validate_ileap`: iLEAP-shaped JSON;
+  :func:`to_pact`, :func:`validate_pact`: the same inside a PACT ProductFootprint.
 - :func:`route_footprint`, :func:`route_legs`, :func:`vlink_emissions`: the same for freight
   routes of :mod:`serai.freight` (footprint of a route; kg CO2e per commodity unit on every
   virtual link, the ``emissions_kg_per_unit`` hook of ``serai.freight.link_costs``).
@@ -19,7 +20,7 @@ The API is small:
 
 from serai.emissions.accounting import ChainFootprint, Shipment, account_chain
 from serai.emissions.cost import carbon_cost, carbon_cost_per_link, link_emission_intensity
-from serai.emissions.export import ileap_schema, to_ileap, validate_ileap
+from serai.emissions.export import ileap_schema, to_ileap, to_pact, validate_ileap, validate_pact
 from serai.emissions.factors import FactorSet, load_factors
 from serai.emissions.intensity import BLENDS, DEFAULT_TOC
 from serai.emissions.routes import (
@@ -45,6 +46,8 @@ __all__ = [
     "route_footprint",
     "route_legs",
     "to_ileap",
+    "to_pact",
     "validate_ileap",
+    "validate_pact",
     "vlink_emissions",
 ]

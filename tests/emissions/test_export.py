@@ -86,3 +86,65 @@ def test_schema_rejects_broken_documents(doc, mutate):
     mutate(bad)
     with pytest.raises(jsonschema.ValidationError):
         validate_ileap(bad)
+
+
+# --- PACT ProductFootprint envelope
+
+PACT_ARGS = {
+    "company_name": "Example Logistics",
+    "company_id": "urn:uuid:00000000-0000-4000-8000-000000000001",
+    "created": "2025-06-30T00:00:00Z",
+}
+
+
+def test_pact_envelope_validates_and_carries_the_shipment():
+    from serai.emissions import to_pact, validate_pact
+
+    legs, shipment = middle_corridor_example()
+    fp = account_chain(legs, shipment)
+    pf = to_pact(fp, **PACT_ARGS)
+    validate_pact(pf)
+    pcf = pf["pcf"]
+    # per declared unit (tkm) x amount = total WTW
+    assert float(pcf["unitaryProductAmount"]) * float(pcf["pCfExcludingBiogenic"]) == pytest.approx(
+        fp.totals["wtw_kg"], rel=1e-6
+    )
+    assert pf["productCategoryCpc"] == "83117" and pcf["packagingEmissionsIncluded"] is False
+    assert pf["extensions"][0]["data"] == to_ileap(fp)["shipmentFootprint"]
+    assert pf["productIds"] == [
+        "urn:pathfinder:product:customcode:vendor-assigned:shipment:XIY-DUI-0001"
+    ]
+    assert (pcf["referencePeriodStart"], pcf["referencePeriodEnd"]) == (
+        "2025-01-01T00:00:00Z",
+        "2026-01-01T00:00:00Z",
+    )
+    assert to_pact(fp, **PACT_ARGS)["id"] == pf["id"]  # deterministic
+
+
+def test_pact_rejects_bad_arguments_and_broken_documents():
+    from serai.emissions import to_pact, validate_pact
+    from serai.errors import InputError
+
+    legs, shipment = middle_corridor_example()
+    fp = account_chain(legs, shipment)
+    with pytest.raises(InputError, match="ISO 8601"):
+        to_pact(fp, **{**PACT_ARGS, "created": "30/06/2025"})
+    with pytest.raises(InputError, match="URN"):
+        to_pact(fp, **{**PACT_ARGS, "company_id": "ACME"})
+    hub_only = account_chain(
+        pd.DataFrame({"element": ["hoc"], "mode": ["transfer"], "hoc": ["port_container"]}),
+        Shipment("H", teu=1),
+    )
+    with pytest.raises(InputError, match="tonne-km > 0"):
+        to_pact(hub_only, **PACT_ARGS)
+    pf = to_pact(fp, **PACT_ARGS)
+    for mutate in (
+        lambda d: d.__setitem__("productCategoryCpc", "12345"),
+        lambda d: d["pcf"].__setitem__("declaredUnit", "kilogram"),
+        lambda d: d["extensions"][0]["data"]["tces"][0].__setitem__("co2eWTW", 5),
+        lambda d: d.__setitem__("companyIds", ["ACME"]),
+    ):
+        bad = copy.deepcopy(pf)
+        mutate(bad)
+        with pytest.raises(jsonschema.ValidationError):
+            validate_pact(bad)
