@@ -525,3 +525,52 @@ def test_geojson_hand_drawn_lines_get_ids_and_ends(tmp_path):
         match=r"drawn.geojson, row 2, field 'to_node': no node at the line's last point \(5.0, 5.0\)",
     ):
         read_network(p)
+
+
+def test_failed_write_leaves_the_old_file_and_no_debris(tmp_path):
+    net = rich_net()
+    target = tmp_path / "keep.gpkg"
+    write_network(net, target)
+    before = target.read_bytes()
+    bad = net.with_tables(links=net.links.assign(geometry=["", "LINESTRING (1 2)", "", ""]))
+    with pytest.raises(InputError, match="field 'geometry'"):
+        write_network(bad, target, overwrite=True)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.gpkg"]
+
+
+def test_tntp_node_file_beside_is_never_overwritten(tmp_path):
+    mine = tmp_path / "c_node.tntp"
+    mine.write_text("my own node file")
+    with pytest.raises(InputError, match=r"c_node.tntp: already exists"):
+        write_network(rich_net(), tmp_path / "c_net.tntp")
+    assert mine.read_text() == "my own node file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c_node.tntp"]
+
+
+def test_write_creates_missing_folders(tmp_path):
+    out = write_network(rich_net(), tmp_path / "a" / "b" / "net.geojson")
+    assert len(read_network(out).links) == 4
+
+
+def test_gmns_field_given_twice_is_named(tmp_path):
+    d = tmp_path / "gm"
+    d.mkdir()
+    (d / "node.csv").write_text("node_id,x_coord,x,y_coord\n1,0,0,0\n2,1,1,1\n")
+    (d / "link.csv").write_text("link_id,from_node_id,to_node_id\n1,1,2\n")
+    with pytest.raises(
+        InputError,
+        match=r"node.csv, field 'x': the column appears twice \(also given as 'x_coord'\)",
+    ):
+        read_network(d)
+
+
+def test_geojson_malformed_serai_member(tmp_path):
+    p = write_network(rich_net(), tmp_path / "n.geojson")
+    doc = json.loads(p.read_text())
+    doc["serai"]["tables"]["modes"]["rows"][1] = ["road"]
+    p.write_text(json.dumps(doc))
+    with pytest.raises(
+        InputError, match=r"n.geojson, row 2: serai table 'modes': expected a list of 2 values"
+    ):
+        read_network(p)

@@ -24,7 +24,9 @@ Examples
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,21 +159,48 @@ def write_network(
 ) -> Path:
     """Write a network; refuses to replace an existing path unless ``overwrite``.
 
+    The files are first written to a temporary folder beside ``path`` and moved
+    into place only when the writer has finished, so a failed write leaves no
+    partial output and never destroys the file it was to replace. Files a format
+    writes beside ``path`` (TNTP's ``_node.tntp``) are checked for clashes too.
+
     Returns
     -------
     Path
         The path written.
+
+    Raises
+    ------
+    InputError
+        If ``path`` (or a file written beside it) exists and ``overwrite`` is
+        false, if the network cannot be written in the format, or on an OS error.
     """
     p = Path(path)
     fmt = _by_name(format) if format else _detect_write(p)
-    if p.exists():
-        if not overwrite:
-            raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
-        if p.is_dir():
-            shutil.rmtree(p)
-        else:
-            p.unlink()
-    fmt.write(network, p, **options)
+    if p.exists() and not overwrite:
+        raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
+    parent = p.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=parent, prefix=".serai-write-") as tmp:
+            fmt.write(network, Path(tmp) / p.name, **options)
+            produced = sorted(Path(tmp).iterdir())
+            if not overwrite:
+                for f in produced:
+                    if (parent / f.name).exists():
+                        raise InputError(
+                            "already exists; pass overwrite=True to replace it",
+                            file=str(parent / f.name),
+                        )
+            for f in produced:
+                dest = parent / f.name
+                if dest.is_dir() and not dest.is_symlink():
+                    shutil.rmtree(dest)
+                elif dest.exists() or dest.is_symlink():
+                    dest.unlink()
+                os.replace(f, dest)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(p)) from None
     return p
 
 

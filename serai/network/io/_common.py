@@ -22,6 +22,7 @@ from serai.schema import table_schema
 
 __all__ = [
     "check_required",
+    "check_unique_columns",
     "checked_table",
     "column_dtypes",
     "jsonable_meta",
@@ -29,6 +30,20 @@ __all__ = [
     "restore_dtypes",
     "wkt_to_line",
 ]
+
+
+def check_unique_columns(
+    df: pd.DataFrame, file: str, rename: Mapping[str, str] | None = None
+) -> None:
+    """Raise :class:`InputError` if two columns have the same name (after renaming)."""
+    rename = rename or {}
+    seen = pd.Index(df.columns)
+    dup = seen[seen.duplicated()]
+    if len(dup):
+        name = str(dup[0])
+        raw = [k for k, v in rename.items() if v == name and k in rename]
+        also = f" (also given as '{raw[0]}')" if raw else ""
+        raise InputError(f"the column appears twice{also}", file=file, field=name)
 
 
 def check_required(
@@ -154,6 +169,7 @@ def restore_dtypes(df: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
     recorded dtype is left as read.
     """
     out = df.copy()
+    dtypes = {c: d for c, d in dtypes.items() if isinstance(d, str)}
     for col, dtype in dtypes.items():
         if col not in out.columns:
             continue
@@ -172,6 +188,8 @@ def restore_dtypes(df: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
             elif dtype.lower().startswith(("int", "uint", "float")):
                 num = pd.to_numeric(s, errors="coerce")
                 if (num.isna() & s.notna() & s.astype(str).str.strip().ne("")).any():
+                    continue
+                if not dtype.lower().startswith("float") and (num.abs() >= 2**63).any():
                     continue
                 out[col] = num.astype(dtype)
             elif dtype in ("str", "string", "object"):

@@ -243,16 +243,24 @@ def read(path: Path, **_: object) -> Network:
         raise InputError("the FeatureCollection has no 'features' list", file=file)
     extra = doc.get("serai") if isinstance(doc.get("serai"), dict) else {}
     columns: dict[str, dict[str, str]] = extra.get("columns") or {}
+    if not isinstance(columns, dict) or not all(isinstance(v, dict) for v in columns.values()):
+        raise InputError("bad 'serai.columns' member: expected table -> {column: dtype}", file=file)
 
     recs: dict[str, list[dict]] = {"nodes": [], "links": []}
     lines: list[list | None] = []
     for k, feat in enumerate(features, start=1):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             raise InputError(f"feature {k} is not a GeoJSON Feature", file=file, row=k)
+        if not isinstance(feat.get("properties") or {}, dict):
+            raise InputError(f"feature {k}: 'properties' is not an object", file=file, row=k)
+        if not isinstance(feat.get("geometry") or {}, dict):
+            raise InputError(
+                f"feature {k}: 'geometry' is not an object", file=file, row=k, field="geometry"
+            )
         table = _table_of(feat, k, file)
         props = dict(feat.get("properties") or {})
         props.pop("table", None)
-        geom = feat.get("geometry")
+        geom = feat.get("geometry") or None
         if table == "nodes":
             row = len(recs["nodes"]) + 1
             if geom is not None:
@@ -279,11 +287,22 @@ def read(path: Path, **_: object) -> Network:
         cols = [c for c in order if c in df.columns or not rows]
         cols += [c for c in df.columns if c not in cols]
         tables[name] = df.reindex(columns=cols)
-    for name, spec in (extra.get("tables") or {}).items():
-        try:
-            tables[name] = pd.DataFrame(spec["rows"], columns=spec["columns"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"bad serai table '{name}': {exc}", file=file) from None
+    other = extra.get("tables") or {}
+    if not isinstance(other, dict):
+        raise InputError("bad 'serai.tables' member: expected an object", file=file)
+    for name, spec in other.items():
+        cols = spec.get("columns") if isinstance(spec, dict) else None
+        rows = spec.get("rows") if isinstance(spec, dict) else None
+        if not isinstance(cols, list) or not isinstance(rows, list):
+            raise InputError(f"serai table '{name}' needs 'columns' and 'rows' lists", file=file)
+        for i, r in enumerate(rows, start=1):
+            if not isinstance(r, list) or len(r) != len(cols):
+                raise InputError(
+                    f"serai table '{name}': expected a list of {len(cols)} values",
+                    file=file,
+                    row=i,
+                )
+        tables[name] = pd.DataFrame(rows, columns=[str(c) for c in cols])
 
     nodes, links = tables.pop("nodes"), tables.pop("links")
     if not extra:
@@ -299,7 +318,10 @@ def read(path: Path, **_: object) -> Network:
     for name, df in out.items():
         if df is not None and name in columns:
             out[name] = restore_dtypes(df, columns[name])
-    meta = dict(extra.get("meta") or {})
+    meta = extra.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise InputError("bad 'serai.meta' member: expected an object", file=file)
+    meta = dict(meta)
     if not extra:
         meta["crs"] = "EPSG:4326"  # RFC 7946
     meta.setdefault("name", path.stem)

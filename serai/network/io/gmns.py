@@ -46,6 +46,7 @@ from serai.errors import InputError
 from serai.network.core import Network
 from serai.network.io._common import (
     check_required,
+    check_unique_columns,
     checked_table,
     column_dtypes,
     jsonable_meta,
@@ -102,6 +103,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"cannot read table: {exc}", file=str(path)) from None
     df.columns = [str(c).strip() for c in df.columns]
+    check_unique_columns(df, str(path))
     return df
 
 
@@ -161,6 +163,7 @@ def read(
     if "node_id" not in nodes.columns:
         raise InputError("required column is missing", file=nf, field="node_id")
     nodes = nodes.rename(columns={k: v for k, v in _NODE_MAP.items() if k in nodes.columns})
+    check_unique_columns(nodes, nf, _NODE_MAP)
     zone = (
         _number(nodes, "zone_id", nf)
         if "zone_id" in nodes.columns
@@ -182,6 +185,7 @@ def read(
     links = _read_csv(link_file)
     rename_back = {v: k for k, v in _LINK_MAP.items()}
     links = links.rename(columns={k: v for k, v in _LINK_MAP.items() if k in links.columns})
+    check_unique_columns(links, lf, _LINK_MAP)
     check_required(links, "links", lf, rename_back)
     if "length" in links.columns:
         links["length"] = _number(links, "length", lf) * km_per

@@ -23,7 +23,13 @@ import pandas as pd
 
 from serai.errors import InputError
 from serai.network.core import Network
-from serai.network.io._common import check_required, checked_table, column_dtypes, restore_dtypes
+from serai.network.io._common import (
+    check_required,
+    check_unique_columns,
+    checked_table,
+    column_dtypes,
+    restore_dtypes,
+)
 from serai.schema import table_names
 
 __all__ = ["read", "read_table", "write", "write_table"]
@@ -45,6 +51,7 @@ def read_table(path: Path, table: str | None) -> pd.DataFrame:
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"cannot read table: {exc}", file=str(path)) from None
     df.columns = [str(c).strip() for c in df.columns]
+    check_unique_columns(df, str(path))
     return checked_table(df, table, str(path)) if table else df
 
 
