@@ -58,4 +58,9 @@ def run_demo(out: Path, *, console: Any = None) -> dict[str, Any]:
     (out / "eurasia_summary.json").write_text(
         json.dumps(s, indent=2, default=str) + "\n", encoding="utf-8"
     )
+    # freight routing: the flagship corridor questions -> out/route_report.html
+    from serai.freight.report import run_route_demo
+
+    routes = run_route_demo(out, console=console, network=net)
+    s["routes"] = routes.to_dict(orient="records")
     return s

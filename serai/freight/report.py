@@ -511,12 +511,15 @@ def write_route_report(
     return path
 
 
-def run_route_demo(out: Path, *, console: Any = None, network=None) -> pd.DataFrame:
+def run_route_demo(
+    out: Path, *, console: Any = None, network=None, screenshot: Path | None = None
+) -> pd.DataFrame:
     """The route part of ``make demo``: answer :data:`FLAGSHIP` on the embedded network.
 
     Writes ``route_report.html`` (self-contained), ``route_summary.csv`` and
     ``routes.json`` in ``out`` and prints the summary table. ``network`` defaults
-    to :func:`serai.data.load_eurasia`.
+    to :func:`serai.data.load_eurasia`; ``screenshot`` also writes the map and
+    charts as one PNG (the README image: ``docs/img/route_report.png``).
     """
     import json
     import time
@@ -553,7 +556,9 @@ def run_route_demo(out: Path, *, console: Any = None, network=None) -> pd.DataFr
         f"{', '.join(map(str, years))} built in {t1 - t0:.1f} s, answered in {t2 - t1:.2f} s.",
         "footer": "serai — terminal-to-terminal free-flow estimates; see Method and assumptions.",
     }
-    report = write_route_report(answers, network, out / "route_report.html", meta=meta)
+    report = write_route_report(
+        answers, network, out / "route_report.html", meta=meta, screenshot=screenshot
+    )
     cols = ["question", "variant", "corridor", "days", "km", "usd", "unit"]
     show = table.reindex(columns=cols).fillna("")
     say("flagship routes (terminal to terminal, per unit):")
