@@ -269,6 +269,9 @@ def route_cmd(
         str | None, typer.Option(help="Allowed modes, comma-separated (rail,road,sea,ferry).")
     ] = None,
     alternatives: Annotated[int, typer.Option(help="Number of distinct routes.")] = 1,
+    same_corridor: Annotated[
+        bool, typer.Option(help="Allow alternatives in a corridor already listed.")
+    ] = False,
     pareto: Annotated[bool, typer.Option(help="Time-vs-cost Pareto set instead.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     geojson: Annotated[
@@ -300,6 +303,7 @@ def route_cmd(
         via=tuple(via or ()),
         modes=_split_opt([modes]) if modes else None,
         alternatives=alternatives,
+        distinct_corridors=not same_corridor,
         pareto=pareto,
     )
     router = make_router(load_network(network, year=year), year=year)

@@ -63,6 +63,8 @@ def corridor_label(
     'CKU + Southern (via Iran)'
     >>> corridor_label(["CN", "KZ", "KG", "KZ", "UZ", "TM", "IR", "TR"], [])
     'Southern (via Iran)'
+    >>> corridor_label(["CN", "KZ", "RO", "DE"], ["volga_don"], [("KZ", "RO")])
+    'Volga–Don (via Russia)'
     >>> corridor_label(["CN", "NL"], ["malacca", "babalmandab", "suez"], sea_share=0.97)
     'Sea via Suez'
     """
@@ -79,7 +81,9 @@ def corridor_label(
         for a, b in ferry_country_pairs
     )
     label = "Other land route"
-    for name, need, _, needs_caspian in RULES:
+    if "volga_don" in ps:
+        label = "Volga–Don (via Russia)"
+    for name, need, _, needs_caspian in RULES if label == "Other land route" else ():
         if needs_caspian and not caspian:
             continue
         if need <= cs:

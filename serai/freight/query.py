@@ -35,6 +35,7 @@ class RouteRequest:
     via: tuple[Any, ...] = ()
     modes: tuple[str, ...] | None = None
     alternatives: int = 1
+    distinct_corridors: bool = True
     pareto: bool = False
 
     def constraints(self) -> Constraints:
@@ -80,6 +81,7 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
             req.commodity,
             k=req.alternatives,
             objective=req.objective,
+            distinct_corridors=req.distinct_corridors,
             constraints=cons,
         )
     return [

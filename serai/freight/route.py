@@ -514,6 +514,7 @@ class Router:
         penalty: float = 1.0,
         max_overlap: float = 0.6,
         max_iter: int | None = None,
+        distinct_corridors: bool = False,
         constraints: Constraints | None = None,
         **kw: Any,
     ) -> list[Route]:
@@ -522,7 +523,9 @@ class Router:
         After each search the movement links of the route found get their cost
         multiplied by ``1 + penalty``; a new route is kept when at most
         ``max_overlap`` of its km is shared with any route already kept. Routes
-        are reported at their true (unpenalised) cost, best first.
+        are reported at their true (unpenalised) cost, best first. With
+        ``distinct_corridors`` a route is also dropped when its corridor label is
+        already taken.
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
         first = self.route(
@@ -539,7 +542,7 @@ class Router:
         factor = np.ones_like(base)
         for e in used[0]:
             factor[e] *= 1 + penalty
-        for _ in range(max_iter or 4 * k):
+        for _ in range(max_iter or (12 * k if distinct_corridors else 4 * k)):
             if len(routes) >= k:
                 break
             edges = self._search(base * factor, self.rg.place(o), self.rg.place(d), via)
@@ -557,6 +560,8 @@ class Router:
             factor[mv] *= 1 + penalty
             if ok:
                 r = self._make_route(es, o, d, lc, objective, cons)
+                if distinct_corridors and r.corridor in {x.corridor for x in routes}:
+                    continue
                 routes.append(r)
                 used.append(mv)
         key = {"time": "hours", "cost": "usd"}.get(objective, "gc_usd")
