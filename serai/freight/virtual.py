@@ -38,9 +38,9 @@ served unless ``directed`` is true.
 Links of mode ``transfer`` join two nodes of one hub (a port's sea node and its
 rail node); their ``free_flow_time`` (min) overrides the commodity's default hub
 time when positive (zero is read as "not set").
-``border_crossings`` (optional): node_id, time_h (overrides the default border
-time of links touching that node). ``gauge_breaks`` (optional): node_id,
-time_h, cost_usd (per FEU for containers).
+``border_crossings`` (optional): node_id or link_id, time_h (overrides the
+default border time of that crossing). ``gauge_breaks`` (optional): node_id,
+time_h or transshipment_h, cost_usd or cost_usd_feu (per FEU for containers).
 """
 
 from __future__ import annotations
@@ -360,6 +360,14 @@ def build_routing_graph(
     parts.append(move)
     if nb:
         bt = _node_override(network, "border_crossings", "time_h", tn[needs])
+        bl = _node_override(
+            network,
+            "border_crossings",
+            "time_h",
+            L["link_id"].to_numpy(np.int64)[needs],
+            key="link_id",
+        )
+        bt = np.where(np.isfinite(bt), bt, bl)
         ev = np.where(
             same_union[needs],
             "border_union",
@@ -405,8 +413,8 @@ def build_routing_graph(
             np.where((ma == "sea") | (mb == "sea"), "port", "transfer"),
         )
         hn = hub["node_id"].to_numpy(np.int64)
-        gh = _node_override(network, "gauge_breaks", "time_h", hn)
-        gu = _node_override(network, "gauge_breaks", "cost_usd", hn)
+        gh = _node_override(network, "gauge_breaks", ("time_h", "transshipment_h"), hn)
+        gu = _node_override(network, "gauge_breaks", ("cost_usd", "cost_usd_feu"), hn)
         is_g = ev == "gauge"
         wait = np.where(mb == "sea", np.nan, 0.0)  # boarding the sea layer: liner wait
         parts.append(
@@ -777,15 +785,29 @@ def _gc_km(x1, y1, x2, y2) -> float:
     return float(2 * 6371.0088 * np.arcsin(np.sqrt(h)))
 
 
-def _node_override(network: Network, table: str, column: str, node_ids: np.ndarray) -> np.ndarray:
-    """Per-node values from an optional table (NaN where absent)."""
+def _node_override(
+    network: Network,
+    table: str,
+    column: str | tuple[str, ...],
+    ids: np.ndarray,
+    *,
+    key: str = "node_id",
+) -> np.ndarray:
+    """Per-element values from an optional table keyed by ``key`` (NaN where absent).
+
+    ``column`` may list alternative names; the first present is used.
+    """
     t = network.tables.get(table)
-    if t is None or column not in t.columns or "node_id" not in t.columns or not len(node_ids):
-        return np.full(len(node_ids), np.nan)
-    s = pd.to_numeric(t[column], errors="coerce")
-    m = pd.Series(s.to_numpy(float), index=t["node_id"].to_numpy(np.int64))
+    names = (column,) if isinstance(column, str) else column
+    col = next((c for c in names if t is not None and c in t.columns), None)
+    if t is None or col is None or key not in t.columns or not len(ids):
+        return np.full(len(ids), np.nan)
+    s = pd.to_numeric(t[col], errors="coerce")
+    k = pd.to_numeric(t[key], errors="coerce")
+    ok = k.notna() & s.notna()
+    m = pd.Series(s[ok].to_numpy(float), index=k[ok].to_numpy(np.int64))
     m = m[~m.index.duplicated()]
-    return m.reindex(node_ids).to_numpy(float)
+    return m.reindex(ids).to_numpy(float)
 
 
 def _service_ids(sl: pd.DataFrame) -> pd.Series:

@@ -315,3 +315,21 @@ def test_bad_inputs(router):
     )
     with pytest.raises(InputError, match="frequency_per_week"):
         build_routing_graph(bad)
+
+
+def test_border_and_gauge_times_from_tables():
+    net = toy_network()
+    # Dostyk (node 3): gauge change 2 h, USD 40; the CN->KZ crossing link (id 20, 2->3) 10 h
+    net = net.with_tables(
+        gauge_breaks=pd.DataFrame(
+            {"node_id": [3], "transshipment_h": [2.0], "cost_usd_feu": [40.0]}
+        ),
+        border_crossings=pd.DataFrame({"link_id": [20], "time_h": [10.0]}),
+    )
+    r = Router(build_routing_graph(net, year=2025))
+    route = r.route("Xi'an", "Almaty", "container", objective="time")
+    legs = route.legs.set_index("kind")
+    assert legs.loc["gauge", "hours"] == pytest.approx(2.0)
+    assert legs.loc["gauge", "usd"] == pytest.approx(40.0)
+    assert legs.loc["border", "hours"] == pytest.approx(10.0)
+    assert route.totals["hours"] == pytest.approx((2900 + 12 + 880) / 40 + 2 + 10)
