@@ -610,6 +610,9 @@ def data_build(
 def data_map(
     out: Annotated[Path, typer.Option(help="PNG to write.")] = Path("docs/network.png"),
     year: Annotated[int | None, typer.Option(help="Only what is open in this year.")] = None,
+    bbox: Annotated[
+        str | None, typer.Option(help="View as lon_min,lat_min,lon_max,lat_max (default: all).")
+    ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
     """Render the embedded network by mode and status, corridor points labelled."""
@@ -619,7 +622,18 @@ def data_map(
 
     if out.exists() and not overwrite:
         raise InputError("already exists; pass --overwrite to replace it", file=str(out))
-    render_map(load_eurasia(year=year), out)
+    kw = {}
+    if bbox:
+        try:
+            box = tuple(float(v) for v in bbox.split(","))
+        except ValueError:
+            box = ()
+        if len(box) != 4:
+            raise InputError(
+                "--bbox needs four numbers: lon_min,lat_min,lon_max,lat_max", field="bbox"
+            )
+        kw["bbox"] = box
+    render_map(load_eurasia(year=year), out, **kw)
     _console().print(f"wrote {out}")
 
 

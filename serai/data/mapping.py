@@ -36,7 +36,7 @@ def render_map(
         A network with ``links.shape_id`` and a ``shapes`` table (as shipped), or
         straight lines between node coordinates otherwise.
     out
-        PNG path (must not exist yet... it is overwritten only by the caller's choice).
+        PNG path (written; the CLI refuses to replace an existing file without --overwrite).
     bbox
         (lon_min, lat_min, lon_max, lat_max) of the view.
     """
@@ -56,7 +56,8 @@ def render_map(
         xy = np.column_stack([shapes["x"].to_numpy(float), shapes["y"].to_numpy(float)])
         for s, part in zip(sid[np.r_[0, cuts]], np.split(xy, cuts), strict=True):
             segs_by_shape[int(s)] = part
-    fig, ax = plt.subplots(figsize=(16, 8.5))
+    span_x, span_y = bbox[2] - bbox[0], (bbox[3] - bbox[1]) * 1.35
+    fig, ax = plt.subplots(figsize=(16, max(4.0, min(12.0, 16 * span_y / span_x + 0.5))))
     one_way = links[links["from_node"] < links["to_node"]]
     for mode, (colour, width, z) in _STYLE.items():
         sub = one_way[one_way["mode"] == mode]
@@ -91,6 +92,8 @@ def render_map(
     if label_points and "point_id" in net.nodes.columns:
         named = net.nodes[net.nodes["point_id"].astype(str) != ""]
         named = named.drop_duplicates("point_id")
+        inside = named["x"].between(bbox[0], bbox[2]) & named["y"].between(bbox[1], bbox[3])
+        named = named[inside]
         ax.scatter(named["x"], named["y"], s=9, c="#e31a1c", zorder=10)
         for r in named.itertuples():
             label = str(r.name or r.point_id).split(" / ")[0]

@@ -145,6 +145,14 @@ def test_provenance_every_attribute_has_a_source(net):
         sources = set(net.tables["sources"]["source_id"])
         for r in named:
             assert set(r.replace(";", "|").split("|")) <= sources, r
+    bc = net.tables["border_crossings"]
+    assert (bc.loc[bc["time_h"].notna(), "time_source"] != "").all()
+    assert bc["time_h"].notna().sum() >= 5  # CAREC times on the named crossings
+    gb = net.tables["gauge_breaks"]
+    assert (gb.loc[gb["transshipment_h"].notna(), "source"] != "").all()
+    ferry = links[links["mode"] == "ferry"]
+    assert len(ferry) and ferry["free_flow_time"].notna().all()
+    assert (ferry["time_source"] != "").all()
     con = net.tables["connectors"]
     assert (con["reason"] != "").all() and (con["km"] >= 0).all()
     listed = con[con["kind"] == "listed"]
