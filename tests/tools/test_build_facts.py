@@ -81,7 +81,7 @@ def test_check_line_present_in_graph_is_not_added_but_missing_one_is():
                     "false",
                 ),
             ]
-        )  # fmt: skip
+        )
     }
     out, out_nodes = build._add_fact_lines(links, nodes, snaps, facts, points, log=lambda *_: None)
     added = out[out["origin"] == "facts"]
@@ -115,7 +115,7 @@ def test_far_endpoint_gets_its_own_node_with_the_point_status():
                     "true",
                 ),
             ]
-        )  # fmt: skip
+        )
     }
     out, out_nodes = build._add_fact_lines(links, nodes, snaps, facts, points, log=lambda *_: None)
     new = out_nodes[~out_nodes["node_id"].isin(nodes["node_id"])]
