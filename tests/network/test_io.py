@@ -574,3 +574,23 @@ def test_geojson_malformed_serai_member(tmp_path):
         InputError, match=r"n.geojson, row 2: serai table 'modes': expected a list of 2 values"
     ):
         read_network(p)
+
+
+def test_read_demand_csv_and_gmns_names(tmp_path):
+    from serai.network import read_demand
+
+    p = tmp_path / "demand.csv"
+    p.write_text("o_zone_id,d_zone_id,volume\n1,2,10.5\n2,1,3\n")
+    d = read_demand(p)
+    assert list(d.columns[:3]) == ["origin", "destination", "volume"]
+    assert d["volume"].tolist() == [10.5, 3.0] and d["origin"].dtype == np.int64
+    p.write_text("origin,destination,volume\n1,2,10.5\n2,1,lots\n")
+    with pytest.raises(
+        InputError, match=r"demand.csv, row 2, field 'volume': not a number: 'lots'"
+    ):
+        read_demand(p)
+    p.write_text("origin,volume\n1,2\n")
+    with pytest.raises(
+        InputError, match=r"demand.csv, field 'destination': required column is missing"
+    ):
+        read_demand(p)

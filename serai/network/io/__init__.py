@@ -205,15 +205,27 @@ def write_network(
 
 
 def read_demand(path: str | Path) -> pd.DataFrame:
-    """Read a demand table: TNTP ``_trips``, or CSV/Parquet with origin, destination, volume."""
+    """Read a demand table: TNTP ``_trips``, or CSV/Parquet with origin, destination, volume.
+
+    A GMNS/DTALite ``demand.csv`` (``o_zone_id``, ``d_zone_id``, ``volume``) is read
+    too. A value that is not a number raises :class:`~serai.errors.InputError` naming
+    the file, row and field.
+    """
     from serai.network.io import tables, tntp
+    from serai.network.io._common import check_required, check_unique_columns, checked_table
 
     p = Path(path)
     if not p.exists():
         raise InputError("no such file", file=str(p))
     if p.suffix.lower() == ".tntp":
         return tntp.read_trips(p)
-    return tables.read_table(p, "demand")
+    df = tables.read_table(p, None)
+    gmns = {"o_zone_id": "origin", "d_zone_id": "destination"}
+    if set(gmns) <= set(df.columns):
+        df = df.rename(columns=gmns)
+    check_unique_columns(df, str(p))
+    check_required(df, "demand", str(p))
+    return checked_table(df, "demand", str(p))
 
 
 def write_demand(demand: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
