@@ -414,3 +414,15 @@ def test_border_and_gauge_stop_times_from_side_tables(net):
     assert t["model_stop_h"].tolist() == [30.0, 2.0]
     md = validation_markdown(t)
     assert "| A–B rail | 2025 | 600 | 10.0 h | 40.0 h |" in md
+
+
+def test_rows_resting_on_facts_links_are_marked(net):
+    links = net.links.copy()
+    links["origin"] = np.where(
+        links["from_node"].isin([3]) | links["to_node"].isin([3]), "facts", "osm"
+    )
+    t = validate_routes(net.with_tables(links=links), _routes().iloc[:2])
+    # A–B rail runs 1-2-3-5: 500 of its 600 km touch node 3 (facts links)
+    assert t["facts_share"].tolist() == pytest.approx([500 / 600, 0.0])
+    md = validation_markdown(t)
+    assert "| inside † |" in md and "1 row(s) rest mostly on facts links" in md
