@@ -195,6 +195,6 @@ def test_unquoted_comma_reported(tmp_path):
 
 def test_unknown_point_reference_reported(tmp_path):
     d = _copy(tmp_path)
-    _edit(d / "validation_routes.csv", "dostyk,aktau_port,moyynty", "dostyk,aktau_port,nowhere")
+    _edit(d / "validation_routes.csv", "kars,marabda;akhalkalaki", "kars,marabda;nowhere")
     _, problems = check_facts(d)
     assert any(p.file == "validation_routes.csv" and p.field == "via" for p in problems)
