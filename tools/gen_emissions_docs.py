@@ -291,11 +291,68 @@ def block_hhla() -> str:
     return _table(pd.DataFrame(rows))
 
 
+def _chain(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows, columns=["element", "mode", "toc", "hoc", "from_name", "to_name", "km", "country"]
+    )
+
+
+# Alternative corridors Xi'an -> Duisburg, distances EST (illustrative, not routing output)
+NORTHERN = [
+    ("tce", "rail", "", "", "Xi'an", "Alashankou", 2900.0, "CN"),
+    ("hoc", "transfer", "", "gauge_change_transshipment", "Alashankou/Dostyk", "", 0.0, "KZ"),
+    ("tce", "rail", "", "", "Dostyk", "Petropavl", 1900.0, "KZ"),
+    ("tce", "rail", "", "", "Petropavl", "Smolensk", 2700.0, "RU"),
+    ("tce", "rail", "", "", "Smolensk", "Brest", 650.0, "BY"),
+    ("hoc", "transfer", "", "gauge_change_transshipment", "Brest/Malaszewicze", "", 0.0, "PL"),
+    ("tce", "rail", "", "", "Malaszewicze", "Frankfurt (Oder)", 700.0, "PL"),
+    ("tce", "rail", "", "", "Frankfurt (Oder)", "Duisburg", 600.0, "DE"),
+    ("hoc", "transfer", "", "rail_terminal_transshipment", "Duisburg", "", 0.0, "DE"),
+]
+ALL_SEA = [
+    ("tce", "rail", "", "", "Xi'an", "Shanghai", 1400.0, "CN"),
+    ("hoc", "transfer", "", "port_container", "Shanghai", "", 0.0, "CN"),
+    ("tce", "sea", "", "", "Shanghai", "Rotterdam", 19500.0, ""),
+    ("hoc", "transfer", "", "port_container", "Rotterdam", "", 0.0, "NL"),
+    ("tce", "rail", "", "", "Rotterdam", "Duisburg", 230.0, "NL"),
+    ("hoc", "transfer", "", "rail_terminal_transshipment", "Duisburg", "", 0.0, "DE"),
+]
+
+
+def block_corridors() -> str:
+    legs, shipment = middle_corridor_example()
+    feeder = legs.copy()
+    feeder.loc[4, ["mode", "toc"]] = ["sea", "sea_container_feeder"]
+    cases = [
+        ("Middle Corridor (worked example, Caspian Ro-Pax)", legs),
+        ("Middle Corridor, Caspian container feeder", feeder),
+        ("Northern route via Kazakhstan, Russia, Belarus, Poland", _chain(NORTHERN)),
+        ("All sea: rail to Shanghai, sea via Suez to Rotterdam, rail to Duisburg", _chain(ALL_SEA)),
+    ]
+    rows = []
+    for name, chain in cases:
+        t = account_chain(chain, shipment).totals
+        rows.append(
+            {
+                "route (one TEU, 10 t)": name,
+                "km": _fmt(t["distance_km"], 0),
+                "TTW kg": _fmt(t["ttw_kg"], 0),
+                "WTT kg": _fmt(t["wtt_kg"], 0),
+                "WTW kg": _fmt(t["wtw_kg"], 0),
+                "hubs kg": _fmt(t["hub_wtw_kg"], 0),
+                "WTW g/tkm": _fmt(t["intensity_g_per_tkm"], 1),
+                "estimated share": f"{t['estimate_share_wtw']:.0%}",
+            }
+        )
+    return _table(pd.DataFrame(rows))
+
+
 BLOCKS = {
     "factors": block_factors,
     "worked-example": block_worked_example,
     "utlc": block_utlc,
     "hhla": block_hhla,
+    "corridors": block_corridors,
     "sensitivity": block_sensitivity,
 }
 
