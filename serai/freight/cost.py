@@ -10,6 +10,7 @@ separately so a route can report each of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -40,15 +41,15 @@ class LinkCosts:
     carbon_usd: np.ndarray
     allowed: np.ndarray
 
-    @property
+    @cached_property
     def usd(self) -> np.ndarray:
         return self.usd_tariff + self.usd_hub
 
-    @property
+    @cached_property
     def hours(self) -> np.ndarray:
         return self.hours_motion + self.hours_hub + self.hours_wait
 
-    @property
+    @cached_property
     def gc(self) -> np.ndarray:
         """Generalised cost in USD per unit (inf where not allowed)."""
         g = self.usd + self.carbon_usd + self.hours * self.commodity.vot_usd_per_unit_h

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -169,7 +169,7 @@ class Route:
     unit: str
     objective: str
     vlink_rows: np.ndarray
-    legs: pd.DataFrame
+    leg_data: Mapping[str, Any]
     totals: Mapping[str, float]
     corridor: str
     countries: tuple[str, ...]
@@ -188,6 +188,13 @@ class Route:
     @property
     def usd(self) -> float:
         return self.totals["usd"]
+
+    @cached_property
+    def legs(self) -> pd.DataFrame:
+        """The legs table (built on first access from ``leg_data``)."""
+        if not len(self.leg_data.get("seq", ())):
+            return pd.DataFrame(columns=_LEG_COLUMNS)
+        return pd.DataFrame({c: self.leg_data[c] for c in _LEG_COLUMNS})
 
     def physical_links(self) -> np.ndarray:
         """Physical link ids used, in order."""
@@ -282,7 +289,8 @@ class Router:
             else None
         )
         if self._link_names is not None:
-            self._link_names = self._link_names[~self._link_names.index.duplicated()]
+            ln = self._link_names[~self._link_names.index.duplicated()].sort_index()
+            self._link_names = (ln.index.to_numpy(np.int64), ln.to_numpy(object))
         self._cols = {
             c: rg.vlinks[c].to_numpy()
             for c in (
@@ -311,6 +319,10 @@ class Router:
         self._countries = np.asarray(uniq)
         self._e_c = np.vstack([codes[:n][rows], codes[n : 2 * n][rows], codes[2 * n :][rows]])
         self._e_passage = v["passage"].to_numpy()[rows]
+        pc, self._passages = pd.factorize(v["passage"].to_numpy()[rows])
+        mc, self._modes = pd.factorize(v["mode"].to_numpy()[rows])
+        self._e_passage_code, self._e_mode_code = pc, mc
+        self._e_is_move = self._e_kind == "move"
         self._e_from = v["from_node"].to_numpy()[rows]
         self._e_to = v["to_node"].to_numpy()[rows]
         self._e_link = v["link_id"].to_numpy()[rows]
@@ -339,26 +351,29 @@ class Router:
         return self._objectives[key]
 
     def mask(self, cons: Constraints) -> np.ndarray:
-        """Per-edge True where the constraints allow the link."""
+        """Per-edge True where the constraints allow the link (lookups on integer codes)."""
         ok = np.ones(self.rg.graph.n_edges, dtype=bool)
         if cons.avoid_countries:
-            bad = np.flatnonzero(np.isin(self._countries, list(cons.avoid_countries)))
-            if len(bad):
-                ok &= ~np.isin(self._e_c, bad).any(axis=0)
+            bad = np.isin(np.asarray(self._countries, dtype=object), list(cons.avoid_countries))
+            if bad.any():
+                ok &= ~bad[self._e_c].any(axis=0)
         passages = set(cons.avoid_passages)
         if cons.avoid_countries:
             # straits and canals in (or between) an avoided country count as that country
             table = passage_countries()
             passages |= {p for p, cs in table.items() if cs & cons.avoid_countries}
         if passages:
-            ok &= ~np.isin(self._e_passage, list(passages))
+            bad = np.isin(np.asarray(self._passages, dtype=object), list(passages))
+            if bad.any():
+                ok &= ~bad[self._e_passage_code]
         if cons.avoid_nodes:
             nodes = list(cons.avoid_nodes)
             ok &= ~(np.isin(self._e_from, nodes) | np.isin(self._e_to, nodes))
         if cons.avoid_links:
             ok &= ~np.isin(self._e_link, list(cons.avoid_links))
         if cons.modes is not None:
-            ok &= ~((self._e_kind == "move") & ~np.isin(self._e_mode, list(cons.modes)))
+            allowed = np.isin(np.asarray(self._modes, dtype=object), list(cons.modes))
+            ok &= ~(self._e_is_move & ~allowed[self._e_mode_code])
         return ok
 
     # ------------------------------------------------------------------ search
@@ -642,20 +657,23 @@ class Router:
         if self._link_names is None:
             return set()
         ids = self._cols["link_id"][rows]
-        ids = ids[ids >= 0]
-        return set(self._link_names.reindex(ids).dropna().astype(str)) - {""}
+        ids = np.unique(ids[ids >= 0])
+        keys, names = self._link_names
+        pos = np.clip(np.searchsorted(keys, ids), 0, max(len(keys) - 1, 0))
+        hit = keys[pos] == ids if len(keys) else np.zeros(len(ids), bool)
+        return {str(x) for x in names[pos[hit]] if isinstance(x, str) and x}
 
     def _make_route(
         self, edges: np.ndarray, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints
     ) -> Route:
         rows = self.rg.graph.link_rows[np.asarray(edges, np.int64)]
-        legs = _legs(self._cols, rows, lc, self.labels)
+        cols = _legs(self._cols, rows, lc, self.labels)
         c = lc.commodity
         hours = float(lc.hours[rows].sum())
         usd = float(lc.usd[rows].sum())
-        move = legs["kind"].to_numpy() == "move"
-        lkm, lmode = legs["km"].to_numpy(), legs["mode"].to_numpy()
-        lcountry, lsvc = legs["country"].to_numpy(), legs["service_id"].to_numpy()
+        move = cols["kind"] == "move"
+        lkm, lmode = np.asarray(cols["km"], float), cols["mode"]
+        lcountry, lsvc = cols["country"], cols["service_id"]
         km = float(lkm[move].sum())
         sea_km = float(lkm[move & (lmode == "sea")].sum())
         totals = {
@@ -675,7 +693,7 @@ class Router:
         countries = tuple(dict.fromkeys(x for x in lcountry[move] if x))
         passages = tuple(dict.fromkeys(p for p in self._cols["passage"][rows] if p))
         services = tuple(dict.fromkeys(x for x in lsvc[move] if x))
-        ferry_pairs = _water_crossings(legs)
+        ferry_pairs = _water_crossings(cols)
         lines = self._line_names(rows)
         label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0, lines)
         return Route(
@@ -687,7 +705,7 @@ class Router:
             unit=c.unit,
             objective=objective,
             vlink_rows=rows,
-            legs=legs,
+            leg_data=MappingProxyType(cols),
             totals=MappingProxyType(totals),
             corridor=label,
             countries=countries,
@@ -697,13 +715,12 @@ class Router:
         )
 
 
-def _water_crossings(legs: pd.DataFrame) -> list[tuple[str, str]]:
+def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(country before, country after) of every stretch of sea or ferry legs."""
     out = []
     before = ""
     inside = False
-    cols = (legs["kind"].to_numpy(), legs["mode"].to_numpy(), legs["country"].to_numpy())
-    for kind, mode, c in zip(*cols, strict=True):
+    for kind, mode, c in zip(legs["kind"], legs["mode"], legs["country"], strict=True):
         if kind == "move" and mode in ("sea", "ferry"):
             inside = True
             continue
@@ -782,7 +799,7 @@ def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
 
 def _legs(
     cols: Mapping[str, np.ndarray], rows: np.ndarray, lc: LinkCosts, labels: pd.Series
-) -> pd.DataFrame:
+) -> dict[str, Any]:
     """Group the virtual links of a route into movement legs and hub events (numpy, no groupby)."""
     kind = cols["kind"][rows].copy()
     hours = lc.hours[rows]
@@ -796,7 +813,9 @@ def _legs(
     r = rows[keep]
     kind, hours, usd, event = kind[keep], hours[keep], usd[keep], event[keep]
     if not len(r):
-        return pd.DataFrame(columns=_LEG_COLUMNS)
+        empty = {c: np.empty(0, dtype=object) for c in _LEG_COLUMNS}
+        empty["km"] = np.empty(0)
+        return empty
     layer, country = cols["layer"][r], cols["country"][r]
     is_move = kind == "move"
     same = np.r_[False, (layer[1:] == layer[:-1]) & (country[1:] == country[:-1])]
@@ -837,28 +856,26 @@ def _legs(
         node_path.append(list(dict.fromkeys(np.column_stack([fn[a:b], tn[a:b]]).ravel().tolist())))
         passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
     from_node, to_node = fn[start], tn[last]
-    out = pd.DataFrame(
-        {
-            "seq": np.arange(len(start)),
-            "kind": k0,
-            "mode": mode,
-            "layer": layer[start],
-            "service_id": svc,
-            "from_node": from_node,
-            "to_node": to_node,
-            "from_name": labels.reindex(from_node).fillna("").to_numpy(),
-            "to_name": labels.reindex(to_node).fillna("").to_numpy(),
-            "country": country[start],
-            "from_country": fc,
-            "to_country": tc,
-            "passage": passages,
-            "km": np.add.reduceat(cols["km"][r], start),
-            "hours": np.add.reduceat(hours, start),
-            "wait_h": np.add.reduceat(lc.hours_wait[r], start),
-            "usd": np.add.reduceat(usd, start),
-            "event": ev_txt,
-            "link_ids": link_ids,
-            "node_path": node_path,
-        }
-    )
-    return out[_LEG_COLUMNS]
+    data = {
+        "seq": np.arange(len(start)),
+        "kind": k0,
+        "mode": mode,
+        "layer": layer[start],
+        "service_id": svc,
+        "from_node": from_node,
+        "to_node": to_node,
+        "from_name": labels.reindex(from_node).fillna("").to_numpy(),
+        "to_name": labels.reindex(to_node).fillna("").to_numpy(),
+        "country": country[start],
+        "from_country": fc,
+        "to_country": tc,
+        "passage": passages,
+        "km": np.add.reduceat(cols["km"][r], start),
+        "hours": np.add.reduceat(hours, start),
+        "wait_h": np.add.reduceat(lc.hours_wait[r], start),
+        "usd": np.add.reduceat(usd, start),
+        "event": ev_txt,
+        "link_ids": link_ids,
+        "node_path": node_path,
+    }
+    return data
