@@ -42,6 +42,9 @@ __all__ = [
 
 Progress = Callable[[dict], None]
 
+#: Algorithm B keeps per (class, origin) bush arrays over all links; refuse beyond this.
+_BUSH_MEMORY_LIMIT = 8e9
+
 
 # ----------------------------------------------------------------------------- problem
 @dataclass(frozen=True, eq=False)
@@ -532,6 +535,12 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
     n, m, B = g.n_nodes, p.m, len(p.borig)
     p0 = p.params[0]
     p1 = p.params[1] if len(p.params) > 1 else np.zeros(m)
+    need = B * (m * 13 + n * 4)
+    if need > _BUSH_MEMORY_LIMIT:
+        raise InputError(
+            f"algorithm 'b' would need {need / 1e9:.1f} GB for {B} bushes of up to {m} links; "
+            "use algorithm 'bfw' (memory per link, not per bush and link)"
+        )
     inb = np.zeros((B, m), dtype=np.uint8)
     bfc = np.zeros((B, m))
     topo = np.zeros((B, n), dtype=np.int32)
