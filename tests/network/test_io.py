@@ -594,3 +594,38 @@ def test_read_demand_csv_and_gmns_names(tmp_path):
         InputError, match=r"demand.csv, field 'destination': required column is missing"
     ):
         read_demand(p)
+
+
+def test_geojson_hand_drawn_multilines_lengths_and_two_way(tmp_path):
+    one_degree_km = np.pi * 6371.0088 / 180  # arc of 1 degree on the mean-radius sphere
+    multi = {
+        "type": "Feature",
+        "geometry": {
+            "type": "MultiLineString",
+            "coordinates": [[[0, 0], [1, 0]], [[1, 0], [1, 1], [1, 2]]],
+        },
+        "properties": {"name": "two parts"},
+    }
+    p = tmp_path / "drawn.geojson"
+    p.write_text(json.dumps(_fc([multi])))
+    net = read_network(p, two_way=True)
+    links = net.links
+    assert list(links["link_id"]) == [1, 2, 3, 4]
+    assert list(zip(links["from_node"], links["to_node"], strict=True)) == [
+        (1, 2),
+        (2, 3),
+        (2, 1),
+        (3, 2),
+    ]
+    np.testing.assert_allclose(links["length"], [1, 2, 1, 2] * np.array(one_degree_km), rtol=1e-12)
+    assert list(links["name"]) == ["two parts"] * 4
+    assert wkt_to_line(links.loc[3, "geometry"]) == [(1, 2), (1, 1), (1, 0)]
+    assert validate(net).ok
+    # a MultiLineString of several parts cannot be one link between given ends
+    multi["properties"].update(from_node=1, to_node=3, link_id=1)
+    p.write_text(json.dumps(_fc([_pt(1, 0, 0), _pt(3, 1, 2), multi])))
+    with pytest.raises(
+        InputError,
+        match=r"drawn.geojson, row 1, field 'geometry': a link with from_node/to_node needs one LineString, got 2 parts",
+    ):
+        read_network(p)

@@ -21,7 +21,9 @@ links (unless a ``table`` property says otherwise); a line that is not just the
 straight segment between its end nodes is kept in ``links.geometry``; the CRS is
 WGS84. Hand-drawn files may leave out ``link_id`` (links are numbered 1, 2, ...)
 and ``from_node``/``to_node``: a line's first and last points must then be exactly
-node Points, and with no Point at all nodes are made at the distinct line ends.
+node Points, and with no Point at all nodes are made at the distinct line ends;
+each part of a MultiLineString becomes a link; a missing ``length`` is the line's
+length on the sphere (km); ``two_way=True`` adds the reverse of every line.
 
 Examples
 --------
@@ -202,32 +204,82 @@ def _table_of(feature: dict, k: int, file: str) -> str:
     )
 
 
-def _line_coords(geom: dict | None, row: int, k: int, file: str) -> list | None:
+def _line_coords(geom: dict | None, row: int, k: int, file: str) -> list[list] | None:
+    """The parts of a (Multi)LineString, each a list of (x, y); None for no geometry."""
     if geom is None:
         return None
     gtype = geom.get("type")
     coords = geom.get("coordinates")
-    if gtype == "MultiLineString" and isinstance(coords, list) and len(coords) == 1:
-        gtype, coords = "LineString", coords[0]
-    if gtype != "LineString":
+    if gtype == "LineString":
+        parts = [coords]
+    elif gtype == "MultiLineString" and isinstance(coords, list) and coords:
+        parts = coords
+    else:
         raise InputError(
             f"a link needs a LineString geometry, got {gtype!r} (feature {k})",
             file=file,
             row=row,
             field="geometry",
         )
-    if not isinstance(coords, list) or len(coords) < 2 or not all(_is_xy(p) for p in coords):
-        raise InputError(
-            f"invalid LineString coordinates (feature {k}): need two or more [x, y] numbers",
-            file=file,
-            row=row,
-            field="geometry",
-        )
-    return [(float(p[0]), float(p[1])) for p in coords]
+    for part in parts:
+        if not isinstance(part, list) or len(part) < 2 or not all(_is_xy(p) for p in part):
+            raise InputError(
+                f"invalid LineString coordinates (feature {k}): need two or more [x, y] numbers",
+                file=file,
+                row=row,
+                field="geometry",
+            )
+    return [[(float(p[0]), float(p[1])) for p in part] for part in parts]
 
 
-def read(path: Path, **_: object) -> Network:
-    """Read a GeoJSON FeatureCollection of nodes and links (see the module docstring)."""
+def _one_part(
+    recs: list[dict], parts: list[list[list] | None], drawn: bool, file: str
+) -> tuple[list[dict], list[list | None]]:
+    """One line per link: a hand-drawn MultiLineString becomes one link per part."""
+    out_recs, out_lines = [], []
+    for row, (rec, ps) in enumerate(zip(recs, parts, strict=True), start=1):
+        if ps is None:
+            out_recs.append(rec)
+            out_lines.append(None)
+        elif len(ps) == 1 or drawn:
+            for part in ps:
+                out_recs.append(dict(rec))
+                out_lines.append(part)
+        else:
+            raise InputError(
+                f"a link with from_node/to_node needs one LineString, got {len(ps)} parts",
+                file=file,
+                row=row,
+                field="geometry",
+            )
+    return out_recs, out_lines
+
+
+_EARTH_KM = 6371.0088  # mean Earth radius (IUGG)
+
+
+def _geodesic_km(line: list) -> float:
+    """Length of a lon/lat polyline on the sphere (haversine), in km."""
+    xy = np.radians(np.asarray(line, dtype=float))
+    lon, lat = xy[:, 0], xy[:, 1]
+    h = (
+        np.sin(np.diff(lat) / 2) ** 2
+        + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(np.diff(lon) / 2) ** 2
+    )
+    return float(np.sum(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))))
+
+
+def read(path: Path, *, two_way: bool = False, **_: object) -> Network:
+    """Read a GeoJSON FeatureCollection of nodes and links (see the module docstring).
+
+    Parameters
+    ----------
+    path
+        The file.
+    two_way
+        For a hand-drawn file (lines without ``from_node``/``to_node``): add the
+        reverse of every line as a link too (new ids after the largest).
+    """
     file = str(path)
     try:
         with path.open(encoding="utf-8") as fh:
@@ -247,7 +299,7 @@ def read(path: Path, **_: object) -> Network:
         raise InputError("bad 'serai.columns' member: expected table -> {column: dtype}", file=file)
 
     recs: dict[str, list[dict]] = {"nodes": [], "links": []}
-    lines: list[list | None] = []
+    parts: list[list[list] | None] = []
     for k, feat in enumerate(features, start=1):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             raise InputError(f"feature {k} is not a GeoJSON Feature", file=file, row=k)
@@ -275,11 +327,15 @@ def read(path: Path, **_: object) -> Network:
             recs["nodes"].append(props)
         elif table == "links":
             row = len(recs["links"]) + 1
-            lines.append(_line_coords(geom, row, k, file))
+            parts.append(_line_coords(geom, row, k, file))
             recs["links"].append(props)
         else:
             recs.setdefault(table, []).append(props)
 
+    drawn = not extra and not any(
+        "from_node" in r or "to_node" in r for r in recs["links"]
+    )  # a hand-drawn file: link ends come from the lines
+    recs["links"], lines = _one_part(recs["links"], parts, drawn, file)
     tables: dict[str, pd.DataFrame] = {}
     for name, rows in recs.items():
         order = list(columns.get(name, {}))
@@ -305,8 +361,8 @@ def read(path: Path, **_: object) -> Network:
         tables[name] = pd.DataFrame(rows, columns=[str(c) for c in cols])
 
     nodes, links = tables.pop("nodes"), tables.pop("links")
-    if not extra:
-        nodes, links = _ends_from_lines(nodes, links, lines, file)
+    if drawn:
+        nodes, links, lines = _ends_from_lines(nodes, links, lines, file, two_way=two_way)
     check_required(links, "links", file)
     if len(nodes) and "node_id" not in nodes.columns:
         raise InputError("nodes have no 'node_id' property", file=file, field="node_id")
@@ -330,21 +386,25 @@ def read(path: Path, **_: object) -> Network:
 
 
 def _ends_from_lines(
-    nodes: pd.DataFrame, links: pd.DataFrame, lines: list[list | None], file: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Complete a hand-drawn file: link ids, link ends from line ends, nodes from line ends.
+    nodes: pd.DataFrame,
+    links: pd.DataFrame,
+    lines: list[list | None],
+    file: str,
+    *,
+    two_way: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[list | None]]:
+    """Complete a hand-drawn file: link ids, ends and lengths from the lines, nodes at line ends.
 
-    Only when links carry neither ``from_node`` nor ``to_node``: each line's first and
-    last point must then be exactly a node's Point (or, with no Point at all, nodes are
-    made at the distinct line ends, numbered 1, 2, ... in order of appearance).
+    Each line's first and last point must be exactly a node's Point (or, with no
+    Point at all, nodes are made at the distinct line ends, numbered 1, 2, ... in
+    order of appearance). A missing ``length`` is the line's length on the sphere
+    in km (the coordinates are WGS84 longitude/latitude).
     """
     if not len(links):
-        return nodes, links
+        return nodes, links, lines
     links = links.copy()
     if "link_id" not in links.columns:
         links.insert(0, "link_id", np.arange(1, len(links) + 1, dtype=np.int64))
-    if "from_node" in links.columns or "to_node" in links.columns:
-        return nodes, links
     ends: list[tuple] = []
     for i, line in enumerate(lines, start=1):
         if line is None:
@@ -382,7 +442,17 @@ def _ends_from_lines(
                 )
             vals.append(at[pair[k]])
         links[col] = vals
-    return nodes, links
+    if "length" not in links.columns:
+        links["length"] = [_geodesic_km(line) for line in lines]
+    if two_way:
+        back = links.copy()
+        ids = pd.to_numeric(links["link_id"], errors="coerce")
+        start = int(ids.max()) + 1 if ids.notna().any() else 1
+        back["link_id"] = np.arange(start, start + len(back), dtype=np.int64)
+        back["from_node"], back["to_node"] = links["to_node"], links["from_node"]
+        links = pd.concat([links, back], ignore_index=True)
+        lines = lines + [line[::-1] for line in lines]
+    return nodes, links, lines
 
 
 def _attach_geometry(
