@@ -380,3 +380,109 @@ def trace_bidirectional(pf, sb, tails, heads, source, target, meet):
         k += 1
         v = heads[e]
     return out
+
+
+@njit(cache=True, nogil=True)
+def reverse_graph(indptr, heads, tails, cost, n):
+    """The reversed graph in CSR form: (indptr, heads, cost) with every edge turned round."""
+    rindptr, redge = reverse_csr(indptr, heads, n)
+    m = len(heads)
+    rheads = np.empty(m, np.int32)
+    rcost = np.empty(m)
+    for k in range(m):
+        e = redge[k]
+        rheads[k] = tails[e]
+        rcost[k] = cost[e]
+    return rindptr, rheads, rcost
+
+
+@njit(cache=True, nogil=True)
+def landmarks(indptr, heads, tails, cost, n, k, start):
+    """ALT landmarks by farthest selection; distances from (``lf``) and to (``lb``) each.
+
+    Distances ignore ``passable`` (every node may be passed through): they bound the
+    constrained distances from below all the same.
+    """
+    allpass = np.ones(n, np.bool_)
+    rindptr, rheads, rcost = reverse_graph(indptr, heads, tails, cost, n)
+    m = len(heads)
+    dist = np.empty(n)
+    pred = np.empty(n, np.int64)
+    order = np.empty(n, np.int32)
+    hk = np.empty(m + 1)
+    hv = np.empty(m + 1, np.int32)
+    lf = np.empty((k, n))
+    lb = np.empty((k, n))
+    chosen = np.empty(k, np.int64)
+    mind = np.full(n, INF)
+    dijkstra(indptr, heads, cost, start, -1, allpass, dist, pred, order, hk, hv)
+    for i in range(k):
+        # the reached node farthest from the landmarks so far (from the start at first)
+        src = dist if i == 0 else mind
+        best, far = -1.0, start
+        for v in range(n):
+            if src[v] < INF and src[v] > best:
+                best, far = src[v], v
+        chosen[i] = far
+        dijkstra(indptr, heads, cost, far, -1, allpass, lf[i], pred, order, hk, hv)
+        dijkstra(rindptr, rheads, rcost, far, -1, allpass, lb[i], pred, order, hk, hv)
+        for v in range(n):
+            if lf[i, v] < mind[v]:
+                mind[v] = lf[i, v]
+    return chosen, lf, lb
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _alt_bound(v, t, lf, lb):
+    """max over landmarks L of d(v,L) - d(t,L) and d(L,t) - d(L,v); consistent, >= 0."""
+    h = 0.0
+    for i in range(lf.shape[0]):
+        tl = lb[i, t]
+        if tl < INF:
+            vl = lb[i, v]
+            if vl == INF:
+                return INF  # v cannot reach L but t can: v cannot reach t
+            if vl - tl > h:
+                h = vl - tl
+        lt = lf[i, t]
+        lv = lf[i, v]
+        if lt < INF and lv < INF and lt - lv > h:
+            h = lt - lv
+    return h
+
+
+@njit(cache=True, nogil=True)
+def astar_alt(indptr, heads, cost, source, target, passable, lf, lb, dist, pred, hk, hv, h, closed):
+    """A* to one target with the ALT (landmark) lower bound. Returns nodes settled."""
+    dist[:] = INF
+    pred[:] = -1
+    h[:] = -1.0
+    closed[:] = False
+    dist[source] = 0.0
+    size = _push(hk, hv, 0, 0.0, source)
+    count = 0
+    while size > 0:
+        _, u, size = _pop(hk, hv, size)
+        if closed[u]:
+            continue
+        closed[u] = True
+        count += 1
+        if u == target:
+            break
+        if u != source and not passable[u]:
+            continue
+        du = dist[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            v = heads[e]
+            if closed[v]:
+                continue
+            nd = du + cost[e]
+            if nd < dist[v]:
+                if h[v] < 0.0:
+                    h[v] = _alt_bound(v, target, lf, lb)
+                if h[v] == INF:
+                    continue
+                dist[v] = nd
+                pred[v] = e
+                size = _push(hk, hv, size, nd + h[v], v)
+    return count

@@ -138,7 +138,7 @@ def astar_factor(graph: Graph, cost: Cost) -> float:
     return float(np.min(c[pos] / d[pos]) * (1.0 - 1e-9))
 
 
-_METHODS = ("auto", "dijkstra", "astar", "bidirectional")
+_METHODS = ("auto", "dijkstra", "astar", "bidirectional", "alt")
 
 
 class PathFinder:
@@ -157,6 +157,12 @@ class PathFinder:
         Link column name or per-edge array.
     factor
         A* bound factor (default: :func:`astar_factor`, computed on first A* query).
+    n_landmarks
+        Landmarks for ``method="alt"`` (A* with landmark bounds, which needs no
+        coordinates and works with zero-cost links). They are chosen by farthest
+        selection on the first ``"alt"`` query, at the cost of ``2 * n_landmarks + 1``
+        one-to-all searches, and kept in ``2 * n_landmarks`` float arrays of one value
+        per node.
 
     Examples
     --------
@@ -173,9 +179,32 @@ class PathFinder:
     [0.0, 1.0, 2.0]
     """
 
-    __slots__ = ("_astar", "_bidir", "_cost", "_factor", "_tree", "cost_name", "graph")
+    __slots__ = (
+        "_alt",
+        "_astar",
+        "_bidir",
+        "_cost",
+        "_factor",
+        "_ids",
+        "_tree",
+        "cost_name",
+        "graph",
+        "n_landmarks",
+    )
 
-    def __init__(self, graph: Graph, cost: Cost = "free_flow_time", *, factor: float | None = None):
+    def __init__(
+        self,
+        graph: Graph,
+        cost: Cost = "free_flow_time",
+        *,
+        factor: float | None = None,
+        n_landmarks: int = 8,
+    ):
+        if int(n_landmarks) < 1:
+            raise InputError(f"n_landmarks must be at least 1, got {n_landmarks}")
+        self.n_landmarks = int(n_landmarks)
+        self._alt: tuple[np.ndarray, ...] | None = None
+        self._ids: dict[int, int] | None = None
         self.graph = graph
         self._cost = graph.cost(cost)
         self.cost_name = _cost_name(cost)
@@ -198,10 +227,35 @@ class PathFinder:
             self._tree = _scratch(self.graph)
         return self._tree
 
+    def _index(self, node_id: int) -> int:
+        """Internal index of one node id (a dict look-up: no numpy call per query)."""
+        if self._ids is None:
+            g = self.graph
+            self._ids = dict(zip(g.node_ids.tolist(), range(g.n_nodes), strict=True))
+        if isinstance(node_id, (int, np.integer)):
+            i = self._ids.get(int(node_id))
+            if i is not None:
+                return i
+        return int(self.graph.node_index(node_id)[0])  # raises the usual InputError
+
+    @property
+    def landmarks(self) -> np.ndarray:
+        """Node ids of the ALT landmarks (chosen on first use)."""
+        return self.graph.node_ids[self._landmarks()[0]]
+
+    def _landmarks(self) -> tuple[np.ndarray, ...]:
+        if self._alt is None:
+            g = self.graph
+            start = int(np.argmax(g.is_zone)) if g.is_zone.any() else 0
+            self._alt = k.landmarks(
+                g.indptr, g.heads, g.tails, self._cost, g.n_nodes, self.n_landmarks, start
+            )
+        return self._alt
+
     def tree(self, origin: int) -> PathTree:
         """One-to-all shortest-path tree from ``origin`` (as :func:`shortest_paths`)."""
         g = self.graph
-        s = int(g.node_index(origin)[0])
+        s = self._index(origin)
         dist, pred, order, hk, hv = self._tree_scratch()
         k.dijkstra(g.indptr, g.heads, self._cost, s, -1, g.passable, dist, pred, order, hk, hv)
         return PathTree(g, int(origin), self.cost_name, dist.copy(), pred.copy())
@@ -229,6 +283,29 @@ class PathFinder:
                 g.y,
                 g.geographic,
                 self.factor,
+                dist,
+                pred,
+                hk,
+                hv,
+                h,
+                closed,
+            )
+            return float(dist[t]), pred, settled, None
+        if method == "alt":
+            _, lf, lb = self._landmarks()
+            dist, pred, _, hk, hv = self._tree_scratch()
+            if self._astar is None:
+                self._astar = (np.empty(g.n_nodes), np.empty(g.n_nodes, np.bool_))
+            h, closed = self._astar
+            settled = k.astar_alt(
+                g.indptr,
+                g.heads,
+                self._cost,
+                s,
+                t,
+                g.passable,
+                lf,
+                lb,
                 dist,
                 pred,
                 hk,
@@ -279,10 +356,7 @@ class PathFinder:
 
     def distance(self, origin: int, destination: int, *, method: str = "auto") -> float:
         """Least cost from ``origin`` to ``destination`` (``inf`` if unreachable)."""
-        g = self.graph
-        s = int(g.node_index(origin)[0])
-        t = int(g.node_index(destination)[0])
-        return self._run(s, t, method)[0]
+        return self._run(self._index(origin), self._index(destination), method)[0]
 
     def path(
         self,
@@ -294,8 +368,8 @@ class PathFinder:
     ) -> Path:
         """Least-cost path (as :func:`shortest_path`); raises NoPathError if unreachable."""
         g = self.graph
-        s = int(g.node_index(origin)[0])
-        t = int(g.node_index(destination)[0])
+        s = self._index(origin)
+        t = self._index(destination)
         cost, pred, settled, extra = self._run(s, t, method)
         if not np.isfinite(cost):
             raise NoPathError(f"no path from {origin} to {destination}")
@@ -330,7 +404,8 @@ def shortest_path(
     method
         ``"dijkstra"`` (early exit), ``"astar"`` (straight-line lower bound;
         great-circle km for geographic networks), ``"bidirectional"``
-        (bidirectional Dijkstra: a forward and a backward search that meet), or
+        (bidirectional Dijkstra: a forward and a backward search that meet),
+        ``"alt"`` (A* with landmark bounds; see :class:`PathFinder`), or
         ``"auto"`` (A* when every node has coordinates). Without a positive bound
         (coordinates missing, or some edge costs nothing) both ``"astar"`` and
         ``"auto"`` run Dijkstra.

@@ -27,7 +27,7 @@ def graph():
     return compile_network(Network.from_tables(nodes=nodes, links=links))
 
 
-@pytest.mark.parametrize("method", ["dijkstra", "astar", "auto", "bidirectional"])
+@pytest.mark.parametrize("method", ["dijkstra", "astar", "auto", "bidirectional", "alt"])
 def test_unknown_node_ids(graph, method):
     with pytest.raises(InputError, match=r"unknown node id\(s\): \[99\]"):
         shortest_path(graph, 99, 3, method=method)
@@ -51,7 +51,7 @@ def test_unknown_node_ids_tree_and_skim(graph):
         shortest_path(graph, "a", 2)
 
 
-@pytest.mark.parametrize("method", ["dijkstra", "astar", "auto", "bidirectional"])
+@pytest.mark.parametrize("method", ["dijkstra", "astar", "auto", "bidirectional", "alt"])
 def test_unreachable(graph, method):
     with pytest.raises(NoPathError, match="no path from 1 to 4"):
         shortest_path(graph, 1, 4, method=method)

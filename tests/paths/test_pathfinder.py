@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from serai.errors import NoPathError
+from serai.errors import InputError, NoPathError
 from serai.network import Network, compile_network
 from serai.paths import PathFinder, shortest_path, shortest_paths, skim
 from tests.paths.test_shortest import _least_cost_lengths
@@ -67,7 +67,7 @@ def _check_path(links, passable, p, o, d):
 @given(graphs_with_blocked_nodes(), st.randoms(use_true_random=False))
 def test_pathfinder_all_methods_match_networkx(net, rnd):
     g = compile_network(net)
-    pf = PathFinder(g)
+    pf = PathFinder(g, n_landmarks=rnd.choice([1, 2, 4]))
     links = {
         r.link_id: (r.from_node, r.to_node, r.free_flow_time, r.length)
         for r in net.links.itertuples()
@@ -79,7 +79,7 @@ def test_pathfinder_all_methods_match_networkx(net, rnd):
     rnd.shuffle(queries)  # interleave origins: the workspace must not leak state
     for o, d in queries:
         expect = oracle[o]
-        method = rnd.choice(["dijkstra", "bidirectional", "auto", "astar"])
+        method = rnd.choice(["dijkstra", "bidirectional", "auto", "astar", "alt"])
         if d in expect:
             p = pf.path(o, d, method=method, fields=["length"])
             assert p.cost == pytest.approx(expect[d])
@@ -138,3 +138,26 @@ def _least_cost_lengths_blocked(net, o, d, best, blocked):
     keep = ~net.links["from_node"].isin(set(blocked) - {o})
     sub = Network.from_tables(nodes=net.nodes, links=net.links.loc[keep])
     return _least_cost_lengths(sub, o, d, best)
+
+
+def test_alt_landmarks_and_bound_on_a_line():
+    """On a one-way line 1 -> 2 -> ... -> 6 the farthest landmark from zone 1 is node 6."""
+    links = pd.DataFrame(
+        {
+            "link_id": [1, 2, 3, 4, 5],
+            "from_node": [1, 2, 3, 4, 5],
+            "to_node": [2, 3, 4, 5, 6],
+            "free_flow_time": [1.0, 2.0, 0.0, 4.0, 5.0],
+        }
+    )
+    nodes = pd.DataFrame({"node_id": [1, 2, 3, 4, 5, 6], "is_zone": [True] + [False] * 5})
+    pf = PathFinder(compile_network(Network.from_tables(nodes=nodes, links=links)), n_landmarks=1)
+    assert pf.landmarks.tolist() == [6]
+    p = pf.path(2, 5, method="alt")
+    assert p.cost == 6.0 and p.link_ids.tolist() == [2, 3, 4]
+    # the exact bound to landmark 6 leaves nothing to explore off the path
+    assert p.settled == 4
+    with pytest.raises(NoPathError):
+        pf.path(5, 2, method="alt")
+    with pytest.raises(InputError, match="n_landmarks"):
+        PathFinder(pf.graph, n_landmarks=0)

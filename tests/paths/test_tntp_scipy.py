@@ -131,7 +131,7 @@ def test_one_to_all_matches_scipy(tntp):
         _assert_same(d.loc[np.arange(1, oracle.n_nodes + 1)].to_numpy(), ref[k])
 
 
-@pytest.mark.parametrize("method", ["dijkstra", "astar", "auto", "bidirectional"])
+@pytest.mark.parametrize("method", ["dijkstra", "astar", "auto", "bidirectional", "alt"])
 def test_paths_reconstruct_to_link_ids(tntp, method):
     path, net, g = tntp
     links = net.links.set_index("link_id")
