@@ -376,12 +376,14 @@ def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, i
 
     ``Ua`` (longest paths over the remaining bush edges) satisfies Ua_a <= Ua_b on
     every bush edge, and every added edge has Ua_i < Ua_j, so the bush stays acyclic.
-    Returns the number of edges added.
+    Returns the number of edges dropped or added.
     """
+    changed = 0
     for q in range(ne):
         e = bed_b[q]
         if bfc_b[q] <= 0.0 and Lp[heads[e]] != q:
             inb_b[e] = 0
+            changed += 1
     # longest paths over the remaining edges, at current costs
     for i in range(ntopo):
         Ua[topo_b[i]] = -INF
@@ -392,7 +394,6 @@ def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, i
             ac = Ua[tails[e]] + w * t[e] + fix_k[e]
             if ac > Ua[heads[e]]:
                 Ua[heads[e]] = ac
-    added = 0
     for i in range(ntopo):
         u = topo_b[i]
         if u != origin and not passable[u]:
@@ -402,8 +403,8 @@ def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, i
             v = heads[e]
             new = (inb_b[e] == 0) & (v != origin) & (uu + w * t[e] + fix_k[e] < Ua[v])
             inb_b[e] |= new
-            added += new
-    return added
+            changed += new
+    return changed
 
 
 @njit(cache=True, nogil=True)
@@ -440,8 +441,36 @@ def bush_sweep(
         if wb > worst:
             worst = wb
         if improve:
-            _improve(s, ntopo[b], topo_b, nbed[b], bed_b, indptr, heads, tails, passable, inb[b],
-                     bfc_b, t, fix[k], wk, Ua, Lp)  # fmt: skip
-            ntopo[b], nbed[b] = _build(s, indptr, heads, inb[b], indeg, topo_b, bed_b, bfc_b,
-                                       nbed[b], scratch)  # fmt: skip
+            changed = _improve(s, ntopo[b], topo_b, nbed[b], bed_b, indptr, heads, tails,
+                               passable, inb[b], bfc_b, t, fix[k], wk, Ua, Lp)  # fmt: skip
+            if changed:
+                ntopo[b], nbed[b] = _build(s, indptr, heads, inb[b], indeg, topo_b, bed_b, bfc_b,
+                                           nbed[b], scratch)  # fmt: skip
     return worst
+
+
+def specialise(scalar):
+    """The Algorithm B kernels for a user VDF given as a numba function.
+
+    ``scalar(v, t0, cap, p0, p1) -> (time, d time / d flow)`` must be ``@njit``-compiled.
+    Returns an object with ``vdf_all`` and ``bush_sweep`` calling it in place of the
+    built-in VDFs. These are compiled on first use in each process (not cached on disk).
+    """
+    import types
+
+    def rebind(func, **names):
+        py = func.py_func
+        env = dict(py.__globals__)
+        env.update(names)
+        f = types.FunctionType(py.__code__, env, py.__name__, py.__defaults__, py.__closure__)
+        return njit(nogil=True)(f)
+
+    @njit(nogil=True, inline="always")
+    def user_eval(code, v, t0, cap, p0, p1):
+        return scalar(v, t0, cap, p0, p1)
+
+    shift = rebind(_shift, vdf_eval=user_eval)
+    return types.SimpleNamespace(
+        vdf_all=rebind(vdf_all, vdf_eval=user_eval),
+        bush_sweep=rebind(bush_sweep, _shift=shift),
+    )

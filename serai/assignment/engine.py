@@ -525,11 +525,16 @@ def biconjugate_frank_wolfe(p: _Problem, cfg: AssignmentConfig, progress: Progre
 def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = None):
     """Algorithm B (Dial 2006): bush-based, Newton flow shifts, exact link-time updates."""
     code = int(p.vdf.code)
+    kern = kn
     if code not in (0, 1):
-        raise InputError(
-            f"algorithm 'b' runs built-in volume-delay functions only (bpr, conical); "
-            f"use a link-based algorithm (msa, fw, cfw, bfw) with '{p.vdf.name}'"
-        )
+        scalar = getattr(p.vdf, "scalar", None)
+        if scalar is None:
+            raise InputError(
+                f"algorithm 'b' needs a built-in volume-delay function (bpr, conical) or one "
+                f"with a numba 'scalar' function; '{p.vdf.name}' has none: use a link-based "
+                "algorithm (msa, fw, cfw, bfw)"
+            )
+        kern = kn.specialise(scalar)
     g = p.graph
     log = _Log(progress)
     n, m, B = g.n_nodes, p.m, len(p.borig)
@@ -552,27 +557,27 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
     od = np.empty(len(p.dnode))
     t = np.empty(m)
     dt = np.empty(m)
-    kn.vdf_all(code, np.zeros(m), p.t0, p.cap, p0, p1, t, dt)
+    kern.vdf_all(code, np.zeros(m), p.t0, p.cap, p0, p1, t, dt)
     costs = p.class_costs(t)
     kn.bush_init(
         g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, p.dptr, p.dnode, p.dvol,
         costs, inb, bfc, topo, ntopo, bed, nbed, x, od,
     )  # fmt: skip
     v = p.total(x)
-    kn.vdf_all(code, v, p.t0, p.cap, p0, p1, t, dt)
+    kern.vdf_all(code, v, p.t0, p.cap, p0, p1, t, dt)
     it = 0
     converged = False
     while True:
         it += 1
         for sweep in range(1 + cfg.inner_sweeps):
-            kn.bush_sweep(
+            kern.bush_sweep(
                 g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, inb, bfc, topo, ntopo,
                 bed, nbed, bgap, x, v, t, dt, p.fix, p.w, p.pce, code, p.t0, p.cap, p0, p1,
                 sweep == 0,
             )  # fmt: skip
         # refresh totals exactly (shifts update them incrementally)
         v = p.total(x)
-        kn.vdf_all(code, v, p.t0, p.cap, p0, p1, t, dt)
+        kern.vdf_all(code, v, p.t0, p.cap, p0, p1, t, dt)
         g0 = time.perf_counter()
         _, sptt, _ = p.aon(p.class_costs(t), False)
         gap, tstt, beck = p.measures(x, t, sptt)

@@ -3,10 +3,13 @@
 A VDF is any object with the :class:`VolumeDelay` protocol: vectorised
 ``time``, ``derivative`` and ``integral`` over numpy arrays, the link columns it
 reads (``columns``, with ``defaults`` when a column is absent), and optionally a
-numba ``scalar`` function ``(v, t0, cap, p0, p1) -> (t, dt)`` that the
-bush-based algorithm calls inside its kernel. Built-in VDFs (:class:`BPR`,
-:class:`Conical`) carry a ``code`` the kernels dispatch on; a user VDF needs no
-change to the engine: pass the object as ``AssignmentConfig(vdf=...)``.
+numba ``scalar`` function ``(v, t0, cap, p0, p1) -> (t, dt)`` (``@njit``; p0, p1 the
+first two parameter columns, 0 when absent) that Algorithm B calls inside its
+kernels. Built-in VDFs (:class:`BPR`, :class:`Conical`) carry a ``code`` the
+cached kernels dispatch on; a user VDF (``code = -1``) needs no change to the
+engine: pass the object as ``AssignmentConfig(vdf=...)``. The link-based methods
+use its numpy functions; Algorithm B compiles kernels around its ``scalar`` once
+per process (a few seconds, not cached on disk).
 
 Examples
 --------

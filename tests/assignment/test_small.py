@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+from numba import njit
 
 from serai.assignment import ALGORITHMS, AssignmentConfig, TrafficClass, assign
 from serai.errors import InputError
@@ -222,15 +223,33 @@ class Linear:
         return t0 * v + params[0] * v * v / 2
 
 
+@njit
+def _linear_scalar(v, t0, cap, slope, _unused):
+    return t0 + slope * v, slope
+
+
+@dataclass(frozen=True)
+class LinearNumba(Linear):
+    """The same VDF with a numba scalar, so Algorithm B can run it too."""
+
+    name: str = "linear-numba"
+    scalar: object = _linear_scalar
+
+
 def test_user_vdf_without_editing_the_engine():
     # 10 + 0.1 a = 15 + 0.05 b, a + b = 150 -> a = 83.33, b = 66.67
     net = two_routes()
     net = net.with_tables(links=net.links.assign(slope=[0.1, 0.0, 0.05, 0.0]))
-    r = assign(net, trips((1, 2, 150.0)), AssignmentConfig(algorithm="fw", gap=1e-10, vdf=Linear()))
+    demand = trips((1, 2, 150.0))
+    r = assign(net, demand, AssignmentConfig(algorithm="fw", gap=1e-10, vdf=Linear()))
     f = r.links.set_index("link_id")["flow"]
     assert f[1] == pytest.approx(250 / 3, abs=1e-4)
-    with pytest.raises(InputError, match="built-in volume-delay"):
-        assign(net, trips((1, 2, 150.0)), AssignmentConfig(algorithm="b", vdf=Linear()))
+    with pytest.raises(InputError, match="numba 'scalar'"):
+        assign(net, demand, AssignmentConfig(algorithm="b", vdf=Linear()))
+    rb = assign(net, demand, AssignmentConfig(algorithm="b", gap=1e-12, vdf=LinearNumba()))
+    assert rb.converged
+    assert rb.links.set_index("link_id")["flow"][1] == pytest.approx(250 / 3, abs=1e-8)
+    assert rb.links.set_index("link_id")["time"][1] == pytest.approx(10 + 25 / 3, abs=1e-8)
 
 
 def test_bad_input_is_reported():
