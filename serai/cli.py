@@ -192,7 +192,11 @@ def data_validate_report(
         "docs/validation.md"
     ),
     facts: Annotated[
-        Path, typer.Option(help="Folder with validation_routes.csv and sources.csv.")
+        Path,
+        typer.Option(
+            help="Folder with validation_routes.csv and sources.csv (default: the repository's "
+            "facts, else the tables shipped with the network)."
+        ),
     ] = Path("tools/data/facts"),
     network: Annotated[
         Path | None, typer.Option(help="Network to check (default: the embedded Eurasian one).")
@@ -222,7 +226,11 @@ def data_validate_report(
 
         net = read_network(network)
         label = f"`{network}`"
-    routes, sources = read_validation_inputs(facts)
+    if not facts.exists() and {"validation_routes", "sources"} <= set(net.tables):
+        # outside a repository checkout: the routes and sources shipped with the network
+        routes, sources = net.tables["validation_routes"], net.tables["sources"]
+    else:
+        routes, sources = read_validation_inputs(facts)
     table = validate_routes(net, routes, sources=sources, tolerance=tolerance)
     header = f"Network: {label}: {len(net.nodes):,} nodes, {len(net.links):,} links."
     write_report(

@@ -96,3 +96,24 @@ def test_validate_report_refuses_foreign_file_and_bad_input(tmp_path):
     res = CliRunner().invoke(app, [*args, "--overwrite"])
     assert res.exit_code == 2
     assert "row 1" in res.output and "value" in res.output
+
+
+def test_validate_report_uses_tables_shipped_with_the_network(tmp_path):
+    net_dir, facts = _write_inputs(tmp_path)
+    from serai.network import read_network
+
+    routes = pd.read_csv(facts / "validation_routes.csv", dtype=str, keep_default_na=False)
+    sources = pd.read_csv(facts / "sources.csv", dtype=str, keep_default_na=False)
+    routes[["value", "low", "high", "network_year"]] = routes[
+        ["value", "low", "high", "network_year"]
+    ].apply(pd.to_numeric)
+    net = read_network(net_dir).with_tables(validation_routes=routes, sources=sources)
+    write_network(net, tmp_path / "net2", format="parquet")
+    out = tmp_path / "v.md"
+    res = CliRunner().invoke(
+        app,
+        ["data", "validate-report", "--network", str(tmp_path / "net2"),
+         "--facts", str(tmp_path / "missing"), "--out", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "| P–Q line | 2025 | 160 |" in out.read_text(encoding="utf-8")
