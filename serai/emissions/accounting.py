@@ -174,6 +174,7 @@ def account_chain(
     shipment: Shipment,
     *,
     factors: FactorSet | None = None,
+    unknown_country: str = "error",
 ) -> ChainFootprint:
     """Emissions of a shipment over a transport chain (ISO 14083 / GLEC).
 
@@ -185,6 +186,10 @@ def account_chain(
         Mass and/or TEU of the shipment.
     factors
         Factor tables (default: the packaged ones, :func:`load_factors`).
+    unknown_country
+        ``"error"`` (default): a rail leg in a country without grid intensity or default
+        electrified share raises. ``"fallback"``: it uses the ``ZZ`` rows (world-average
+        grid, all diesel), flagged as estimates.
 
     Returns
     -------
@@ -282,13 +287,14 @@ def account_chain(
     ti = np.flatnonzero(is_tce)
     if len(ti):
         lf = leg_factors(
-            mode[ti], toc[ti], country[ti], share_in[ti], factors, labels=[labels[i] for i in ti]
-        )
+            mode[ti], toc[ti], country[ti], share_in[ti], factors,
+            labels=[labels[i] for i in ti], unknown_country=unknown_country,
+        )  # fmt: skip
         out["factor_id"][ti] = lf["toc_id"].to_numpy()
         for c in ("activity_unit", "ttw_factor", "wtt_factor", "electrified_share", "grid_g_per_kwh",
                   "estimate", "ileap_mode"):  # fmt: skip
             out[c][ti] = lf[c].to_numpy()
-        ids, srcs = _provenance_tce(lf, country[ti], factors)
+        ids, srcs = _provenance_tce(lf, factors)
         out["factor_ids"][ti], out["sources"][ti] = ids, srcs
     hi = np.flatnonzero(~is_tce)
     if len(hi):
@@ -389,17 +395,15 @@ def account_chain(
     )
 
 
-def _provenance_tce(
-    lf: pd.DataFrame, country: np.ndarray, factors: FactorSet
-) -> tuple[list[str], list[str]]:
+def _provenance_tce(lf: pd.DataFrame, factors: FactorSet) -> tuple[list[str], list[str]]:
     """Factor ids and source citations used by each leg."""
     ids, srcs = [], []
     tocs = factors.tocs
-    for r, c in zip(lf.itertuples(index=False), country, strict=True):
+    for r in lf.itertuples(index=False):
         i, s = [], []
         if r.toc_electric and r.electrified_share > 0:
-            i += [f"tocs:{r.toc_electric}", f"grid:{c}"]
-            s += [tocs.at[r.toc_electric, "source"], factors.grid.at[c, "source"]]
+            i += [f"tocs:{r.toc_electric}", f"grid:{r.grid_key}"]
+            s += [tocs.at[r.toc_electric, "source"], factors.grid.at[r.grid_key, "source"]]
         if r.toc_fuel and r.electrified_share < 1:
             i.append(f"tocs:{r.toc_fuel}")
             s.append(tocs.at[r.toc_fuel, "source"])
@@ -410,8 +414,8 @@ def _provenance_tce(
             elif isinstance(tocs.at[r.toc_fuel, "wtt_source"], str):
                 s.append(tocs.at[r.toc_fuel, "wtt_source"])
         if r.share_from_country_default:
-            i.append(f"rail_electrification:{c}")
-            s.append(factors.rail_electrification.at[c, "source"])
+            i.append(f"rail_electrification:{r.share_key}")
+            s.append(factors.rail_electrification.at[r.share_key, "source"])
         ids.append("; ".join(i))
         srcs.append(" | ".join(dict.fromkeys(s)))
     return ids, srcs

@@ -94,6 +94,7 @@ def link_emission_intensity(
     factors: FactorSet | None = None,
     per: str = "tonne",
     default_toc: Mapping[str, str] | None = None,
+    unknown_country: str = "fallback",
 ) -> np.ndarray:
     """WTW grams CO2e per tonne (or per TEU) of freight traversing each edge of a graph.
 
@@ -115,6 +116,10 @@ def link_emission_intensity(
         ``"tonne"`` or ``"TEU"`` (converted with ``factors.load_t_per_teu``).
     default_toc
         TOC per mode when a link gives none.
+    unknown_country
+        ``"fallback"`` (default): rail links in countries without grid intensity or default
+        electrified share use the ``ZZ`` rows (world-average grid, all diesel), so an array
+        over a whole network always exists; ``"error"`` raises instead.
 
     Returns
     -------
@@ -171,7 +176,7 @@ def link_emission_intensity(
                              field="length")  # fmt: skip
         lf = leg_factors(
             mode[idx], toc[idx], country[idx], share[idx], factors,
-            labels=[labels[i] for i in idx], default_toc=default_toc,
+            labels=[labels[i] for i in idx], default_toc=default_toc, unknown_country=unknown_country,
         )  # fmt: skip
         g_per_unit_km = (lf["ttw_factor"] + lf["wtt_factor"]).to_numpy()
         per_tonne = np.where(

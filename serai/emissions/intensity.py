@@ -51,6 +51,7 @@ def leg_factors(
     *,
     labels: Sequence[object] | None = None,
     default_toc: Mapping[str, str] | None = None,
+    unknown_country: str = "error",
 ) -> pd.DataFrame:
     """TTW and WTT intensity (g CO2e per activity unit) of transport legs.
 
@@ -66,6 +67,10 @@ def leg_factors(
         Row labels used in error messages (positions when None).
     default_toc
         TOC per mode when a leg gives none (default :data:`DEFAULT_TOC`).
+    unknown_country
+        ``"error"``: a leg that needs the grid intensity or default electrified share of a
+        country without a row raises. ``"fallback"``: such a country uses the ``ZZ`` rows
+        (world-average grid, all diesel; flagged as estimates).
 
     Returns
     -------
@@ -141,6 +146,15 @@ def leg_factors(
             field="toc",
         )
 
+    if unknown_country not in {"error", "fallback"}:
+        raise InputError(f"unknown_country must be 'error' or 'fallback', got '{unknown_country}'",
+                         field="unknown_country")  # fmt: skip
+    share_key = country.copy()
+    grid_key = country.copy()
+    if unknown_country == "fallback":
+        share_key[~np.isin(country, factors.rail_electrification.index.to_numpy())] = "ZZ"
+        grid_key[~np.isin(country, factors.grid.index.to_numpy())] = "ZZ"
+
     # 2. electrified share
     bad = ~np.isnan(share_in) & ((share_in < 0) | (share_in > 1))
     for i in np.flatnonzero(bad):
@@ -149,7 +163,7 @@ def leg_factors(
             row=_where(labels, i),
             field="electrified_share",
         )
-    country_share = _lookup(factors.rail_electrification, country, "electrified_share")
+    country_share = _lookup(factors.rail_electrification, share_key, "electrified_share")
     share = np.zeros(n)
     share[elec != ""] = 1.0
     blend_share = np.where(np.isnan(share_in), country_share, share_in)
@@ -163,7 +177,7 @@ def leg_factors(
         )
 
     # 3. electric part: WTT = share x kWh/unit x grid; TTW = share x TTW(elec) (0)
-    grid = _lookup(factors.grid, country, "g_co2e_per_kwh")
+    grid = _lookup(factors.grid, grid_key, "g_co2e_per_kwh")
     needs_grid = share > 0
     for i in np.flatnonzero(needs_grid & np.isnan(grid)):
         raise InputError(
@@ -194,9 +208,12 @@ def leg_factors(
     ileap_mode = tocs["ileap_mode"].reindex(part).to_numpy()
     est_e = tocs["estimate"].reindex(elec).fillna(False).to_numpy(dtype=bool)
     est_f = tocs["estimate"].reindex(fuel).fillna(False).to_numpy(dtype=bool)
-    est_grid = factors.grid["estimate"].reindex(country).fillna(False).to_numpy(dtype=bool)
+    est_grid = factors.grid["estimate"].reindex(grid_key).fillna(False).to_numpy(dtype=bool)
     est_share = (
-        factors.rail_electrification["estimate"].reindex(country).fillna(False).to_numpy(dtype=bool)
+        factors.rail_electrification["estimate"]
+        .reindex(share_key)
+        .fillna(False)
+        .to_numpy(dtype=bool)
     )
     estimate = (
         ((share > 0) & (est_e | est_grid))
@@ -211,6 +228,8 @@ def leg_factors(
             "electrified_share": share,
             "share_from_country_default": is_blend & np.isnan(share_in),
             "grid_g_per_kwh": np.where(needs_grid, grid, np.nan),
+            "grid_key": grid_key,
+            "share_key": share_key,
             "activity_unit": unit,
             "ileap_mode": ileap_mode,
             "ttw_factor": ttw,

@@ -138,7 +138,9 @@ def _vlink_share(rg, v: pd.DataFrame) -> np.ndarray:
     return share_by_link.reindex(v["link_id"].to_numpy()).to_numpy(dtype=np.float64)
 
 
-def vlink_emissions(rg, commodity, *, factors: FactorSet | None = None) -> np.ndarray:
+def vlink_emissions(
+    rg, commodity, *, factors: FactorSet | None = None, unknown_country: str = "fallback"
+) -> np.ndarray:
     """kg CO2e (WTW) per unit of ``commodity`` on each virtual link (rows of ``rg.vlinks``).
 
     Parameters
@@ -149,6 +151,9 @@ def vlink_emissions(rg, commodity, *, factors: FactorSet | None = None) -> np.nd
         (2 x FEU per unit) scale the intensities.
     factors
         Factor tables (default: the packaged ones).
+    unknown_country
+        ``"fallback"`` (default) or ``"error"``, as in
+        :func:`~serai.emissions.link_emission_intensity`.
 
     Returns
     -------
@@ -177,7 +182,10 @@ def vlink_emissions(rg, commodity, *, factors: FactorSet | None = None) -> np.nd
         vm = v.iloc[mv]
         mode, toc = _move_mode_toc(vm)
         labels = [f"vlink_id {x}" for x in vm["vlink_id"].to_numpy()]
-        lf = leg_factors(mode, toc, _move_country(vm), _vlink_share(rg, vm), factors, labels=labels)
+        lf = leg_factors(
+            mode, toc, _move_country(vm), _vlink_share(rg, vm), factors,
+            labels=labels, unknown_country=unknown_country,
+        )  # fmt: skip
         g = (lf["ttw_factor"] + lf["wtt_factor"]).to_numpy()
         unit = lf["activity_unit"].to_numpy()
         per_unit_km = np.where(unit == "TEUkm", g * teu, g * tonnes)
@@ -219,6 +227,8 @@ def route_legs(route, rg) -> pd.DataFrame:
     if is_move.any():
         mode[is_move], toc[is_move] = _move_mode_toc(v[is_move])
     country = _move_country(v)
+    # the country selects grid and electrified share: it only splits rail legs
+    group_country = np.where(mode == "rail", country, "")
     hoc = _hoc_of(kind, v["event"].astype(str).to_numpy(), v["layer"].astype(str).to_numpy())
     for i in range(len(v)):
         r = v.iloc[i]
@@ -227,7 +237,7 @@ def route_legs(route, rg) -> pd.DataFrame:
             same = (
                 prev is not None
                 and prev["element"] == "tce"
-                and prev["_key"] == (r["layer"], country[i], r["service_id"])
+                and prev["_key"] == (r["layer"], group_country[i], r["service_id"])
                 and (
                     prev["electrified_share"] == share[i]
                     or (np.isnan(prev["electrified_share"]) and np.isnan(share[i]))
@@ -250,7 +260,7 @@ def route_legs(route, rg) -> pd.DataFrame:
                     "km": float(r["km"]),
                     "country": country[i],
                     "electrified_share": share[i],
-                    "_key": (r["layer"], country[i], r["service_id"]),
+                    "_key": (r["layer"], group_country[i], r["service_id"]),
                     "_to": int(r["to_node"]),
                 }
             )
@@ -282,6 +292,7 @@ def route_footprint(
     *,
     factors: FactorSet | None = None,
     shipment: Shipment | None = None,
+    unknown_country: str = "fallback",
 ) -> ChainFootprint:
     """ISO 14083 footprint of a freight route.
 
@@ -292,6 +303,8 @@ def route_footprint(
         The routing graph the route was found on (``router.rg``).
     factors
         Factor tables (default: the packaged ones).
+    unknown_country
+        As in :func:`vlink_emissions` (default ``"fallback"``).
     shipment
         Default: one unit of the route's commodity (mass ``tonnes_per_unit``; TEU = 2 x FEU
         per unit for containers), id ``"<origin> -> <destination>"``.
@@ -311,4 +324,6 @@ def route_footprint(
             teu=teu,
             commodity=c.commodity,
         )
-    return account_chain(route_legs(route, rg), shipment, factors=factors)
+    return account_chain(
+        route_legs(route, rg), shipment, factors=factors, unknown_country=unknown_country
+    )

@@ -147,8 +147,8 @@ def test_bad_leg_names_row_and_field(cols, field, match):
 
 
 def test_electric_leg_in_country_without_grid():
-    chain = legs(toc=["rail_container_electric"], country=["ZZ"])
-    with pytest.raises(InputError, match="no grid intensity for country 'ZZ'") as e:
+    chain = legs(toc=["rail_container_electric"], country=["QQ"])
+    with pytest.raises(InputError, match="no grid intensity for country 'QQ'") as e:
         account_chain(chain, Shipment("S", teu=1))
     assert e.value.row == 0 and e.value.field == "country"
 
@@ -176,3 +176,19 @@ def test_bad_tables_and_shipments():
         Shipment("S", mass_t=-1.0)
     with pytest.raises(InputError, match="shipment_id"):
         Shipment(" ", teu=1)
+
+
+def test_unknown_country_fallback_uses_the_zz_rows():
+    chain = legs(country=["QQ"])
+    with pytest.raises(InputError, match="no default electrified share for country 'QQ'"):
+        account_chain(chain, Shipment("S", mass_t=1.0))
+    fp = account_chain(chain, Shipment("S", mass_t=1.0), unknown_country="fallback")
+    e = fp.elements.iloc[0]
+    assert e["electrified_share"] == 0.0  # ZZ: all diesel
+    assert e["wtw_kg"] == pytest.approx(100 * DIESEL_WTW / 1000, rel=1e-12)
+    assert "rail_electrification:ZZ" in e["factor_ids"] and bool(e["estimate"])
+    el = account_chain(legs(country=["QQ"], toc=["rail_container_electric"]), Shipment("S", mass_t=1.0),
+                       unknown_country="fallback").elements.iloc[0]  # fmt: skip
+    assert el["grid_g_per_kwh"] == 481.0 and "grid:ZZ" in el["factor_ids"]
+    with pytest.raises(InputError, match="unknown_country"):
+        account_chain(chain, Shipment("S", mass_t=1.0), unknown_country="guess")

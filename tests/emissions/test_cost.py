@@ -103,3 +103,16 @@ def test_electrified_yes_no_column_is_read():
     by_link = dict(zip(g.link_ids.tolist(), arr.tolist(), strict=True))
     assert by_link[10] == pytest.approx(200 * DIESEL_WTW, rel=1e-12)  # "no": all diesel
     assert by_link[14] == pytest.approx(400 * 0.027 * 111.551, rel=1e-12)  # "yes": all electric
+
+
+def test_unknown_country_falls_back_for_whole_network_arrays():
+    net = small_network()
+    links = net.links.assign(country=["QQ", "QQ", "", "QQ", "QQ"])
+    net2 = Network.from_tables(links=links)
+    g = compile_network(net2)
+    arr = link_emission_intensity(g, net2)
+    by_link = dict(zip(g.link_ids.tolist(), arr.tolist(), strict=True))
+    assert by_link[10] == pytest.approx(200 * DIESEL_WTW, rel=1e-12)  # ZZ: all diesel
+    assert by_link[14] == pytest.approx(400 * 0.027 * 481.0, rel=1e-12)  # share 1 given, ZZ grid
+    with pytest.raises(InputError, match="country 'QQ'"):
+        link_emission_intensity(g, net2, unknown_country="error")

@@ -82,6 +82,12 @@ def test_vlink_array_sums_to_the_route_footprint(rg, middle):
     assert per_vlink[middle.vlink_rows].sum() == pytest.approx(fp.totals["wtw_kg"], rel=1e-12)
     # and for a sea route with ports at both ends
     sea = Router(rg).route("Shanghai", "Rotterdam", "container_feu")
+    sea_legs = route_legs(sea, rg)
+    # sea links through several countries' waters form one leg (country only splits rail)
+    assert (sea_legs["mode"] == "sea").sum() == 1
+    sea_km = sea.legs.loc[sea.legs["mode"] == "sea", "km"].sum()
+    assert (sea.legs["mode"] == "sea").sum() > 1 and sea_km > 10000
+    assert sea_legs.loc[sea_legs["mode"] == "sea", "km"].iloc[0] == pytest.approx(sea_km)
     assert per_vlink[sea.vlink_rows].sum() == pytest.approx(
         route_footprint(sea, rg).totals["wtw_kg"], rel=1e-12
     )
@@ -146,3 +152,24 @@ def test_unknown_service_mode_names_the_vlink(rg):
     with pytest.raises(InputError, match="service mode 'hovercraft'") as e:
         vlink_emissions(rg3, "container_feu")
     assert str(e.value.row).startswith("vlink_id ")
+
+
+def test_embedded_network_whole_array_and_route_identity():
+    """On the embedded Eurasian network (when installed): every virtual link gets a finite
+    emission, and a Xi'an -> Duisburg route's footprint equals the sum over its links."""
+    try:
+        from serai.data import load_eurasia
+
+        net = load_eurasia()
+    except (ImportError, InputError) as exc:  # pragma: no cover - depends on the build
+        pytest.skip(f"embedded network not available: {exc}")
+    rg_e = build_routing_graph(net)
+    e = vlink_emissions(rg_e, "container_teu")
+    assert e.shape == (len(rg_e.vlinks),) and np.isfinite(e).all() and (e >= 0).all()
+    moves = (rg_e.vlinks["kind"] == "move").to_numpy() & (rg_e.vlinks["km"].to_numpy() > 0)
+    assert (e[moves] > 0).all()
+    route = Router(rg_e).route("Xi'an", "Duisburg", "container_teu")
+    fp = route_footprint(route, rg_e)
+    assert e[route.vlink_rows].sum() == pytest.approx(fp.totals["wtw_kg"], rel=1e-9)
+    assert fp.totals["distance_km"] == pytest.approx(route.km, rel=1e-9)
+    validate_ileap(to_ileap(fp))
