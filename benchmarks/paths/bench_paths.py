@@ -486,7 +486,8 @@ def run_case(case: Case, args, rec: dict):
         rec[f"{lib}:{key}"] = value
         rec[f"{lib}:{key}:check"] = check
         print(
-            f"{case.name:<16}{lib:<22}{key:<18}{value:11.4f} {unit:<4} max|diff| vs scipy {check:.1e}{extra}"
+            f"{case.name:<14} {lib:<31} {key:<11} {value:11.4f} {unit:<3} "
+            f"max|diff| vs scipy {check:.1e}{extra}"
         )
         sys.stdout.flush()
 
