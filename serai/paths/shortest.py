@@ -186,6 +186,7 @@ class PathFinder:
         "_cost",
         "_factor",
         "_ids",
+        "_lookups",
         "_tree",
         "cost_name",
         "graph",
@@ -205,6 +206,7 @@ class PathFinder:
         self.n_landmarks = int(n_landmarks)
         self._alt: tuple[np.ndarray, ...] | None = None
         self._ids: dict[int, int] | None = None
+        self._lookups = 0
         self.graph = graph
         self._cost = graph.cost(cost)
         self.cost_name = _cost_name(cost)
@@ -231,6 +233,9 @@ class PathFinder:
         """Internal index of one node id (a dict look-up: no numpy call per query)."""
         if self._ids is None:
             g = self.graph
+            self._lookups += 1
+            if self._lookups <= 2:  # a single query (shortest_path) does not pay for the dict
+                return int(g.node_index(node_id)[0])
             self._ids = dict(zip(g.node_ids.tolist(), range(g.n_nodes), strict=True))
         if isinstance(node_id, (int, np.integer)):
             i = self._ids.get(int(node_id))
