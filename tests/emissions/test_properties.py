@@ -35,7 +35,7 @@ def frame(rows) -> pd.DataFrame:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(legs_st, st.floats(0.1, 40.0))
 def test_linear_in_mass_and_additive_over_legs(rows, mass):
     legs = frame(rows)
@@ -53,7 +53,7 @@ def test_linear_in_mass_and_additive_over_legs(rows, mass):
     assert ((e["wtw_kg"] - e["ttw_kg"] - e["wtt_kg"]).abs() < 1e-9).all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.sampled_from(COUNTRIES), st.floats(1.0, 3000.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 def test_splitting_a_leg_changes_nothing_and_share_is_monotone_in_grid(country, km, a, share):
     whole = frame([("rail", country, km, share)])
