@@ -60,6 +60,15 @@ class AssignmentConfig:
         Stop after this many seconds of algorithm time (None: no limit).
     inner_sweeps
         Algorithm B: extra shift-only sweeps over all bushes after each bush update.
+
+    Examples
+    --------
+    >>> cfg = AssignmentConfig(algorithm="Frank-Wolfe", gap=1e-5)
+    >>> cfg.algorithm, cfg.max_iter
+    ('fw', 1000)
+    >>> from dataclasses import replace
+    >>> replace(cfg, gap=1e-6).gap  # a changed copy; the config itself is frozen
+    1e-06
     """
 
     algorithm: str = "b"
@@ -104,6 +113,18 @@ class TrafficClass:
     allowed
         Name of a link column (non-zero = allowed) or a boolean array per graph
         edge; the class never uses a link that is not allowed.
+
+    Examples
+    --------
+    Trucks count as 2.5 cars, value tolls at 0.02 min per cent and may only use
+    links whose ``truck_ok`` column is non-zero:
+
+    >>> import pandas as pd
+    >>> trucks = TrafficClass(
+    ...     "truck", pd.DataFrame({"origin": [1], "destination": [2], "volume": [40.0]}),
+    ...     pce=2.5, toll_weight=0.02, allowed="truck_ok")
+    >>> trucks.pce
+    2.5
     """
 
     name: str

@@ -1,0 +1,16 @@
+"""The examples in the assignment docstrings run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from serai.assignment import config, engine, vdf
+
+
+@pytest.mark.parametrize("module", [config, engine, vdf], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
