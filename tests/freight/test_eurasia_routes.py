@@ -1,0 +1,101 @@
+"""Routes on the embedded Eurasian network, checked against independent figures and rules."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from serai.freight import NoRouteError, Router, build_routing_graph
+
+
+@pytest.fixture(scope="module")
+def router():
+    data = pytest.importorskip("serai.data")
+    try:
+        net = data.load_eurasia()
+    except Exception as exc:
+        pytest.skip(f"embedded network not available: {exc}")
+    return Router(build_routing_graph(net, year=2025))
+
+
+def _touched(router, route) -> set[str]:
+    v = router.rg.vlinks.iloc[route.vlink_rows]
+    nodes = router.rg.network.nodes.set_index("node_id")["country"]
+    phys = {n for p in route.legs["node_path"] for n in p}
+    return (
+        set(v["country"])
+        | set(v["from_country"])
+        | set(v["to_country"])
+        | set(nodes.loc[list(phys)])
+    ) - {""}
+
+
+def test_avoiding_russia_uses_no_russian_element(router):
+    for o, d in (("Xi'an", "Duisburg"), ("Almaty", "Constanța")):
+        r = router.route(
+            o, d, "container", avoid_countries=["RU"], modes=["rail", "road", "ferry", "sea"]
+        )
+        assert "RU" not in _touched(router, r)
+        assert "volga_don" not in r.passages  # the Volga-Don canal is Russian water
+
+
+def test_northern_route_changes_gauge_twice(router):
+    r = router.route("Xi'an", "Duisburg", "container", modes=["rail"], via=["Brest"])
+    legs = r.legs
+    assert (legs["kind"] == "gauge").sum() == 2  # 1435 -> 1520 at the Chinese border, back at Brest
+    moves = legs.index[legs["kind"] == "move"]
+    for a, b in itertools.pairwise(moves):
+        la, lb = legs.at[a, "layer"], legs.at[b, "layer"]
+        if la != lb:
+            assert "gauge" in set(legs.loc[a + 1 : b - 1, "kind"])
+    assert r.corridor == "Northern (via Russia)"
+
+
+def test_uranium_takes_a_rail_ferry_across_the_caspian(router):
+    r = router.route("Shymkent", "Poti", "uranium", avoid_countries=["RU", "IR"])
+    assert r.corridor == "Middle Corridor (TITR)"
+    assert any(s.endswith("rail_ferry") for s in r.services)
+    assert set(r.legs.loc[r.legs["kind"] == "move", "mode"]) <= {"rail", "ferry", "sea"}
+    board = r.legs.loc[r.legs["kind"] == "board"]
+    assert len(board) == 1
+
+
+def test_ferry_wait_follows_the_service_frequency(router):
+    links = router.rg.network.links
+    ferry = links.loc[
+        (links["mode"] == "ferry") & links["frequency_per_week"].notna() & links["wait_h"].isna()
+    ]
+    assert len(ferry)
+    v = router.rg.vlinks
+    for row in ferry.itertuples(index=False):
+        boards = v.loc[(v["kind"] == "board") & (v["service_id"] == row.name)]
+        assert len(boards)
+        assert np.allclose(boards["wait_h"], 84.0 / row.frequency_per_week)
+
+
+def test_sea_distances_match_searoute_figures(router):
+    # data/geo/GEODATA-NOTES.md (searoute): Shanghai-Rotterdam 19,604 km via Suez, 25,012 km via the Cape
+    suez = router.route("Shanghai", "Rotterdam", modes=["sea"], objective="time")
+    cape = router.route(
+        "Shanghai", "Rotterdam", modes=["sea"], objective="time", avoid_passages=["suez"]
+    )
+    assert suez.corridor == "Sea via Suez" and cape.corridor == "Sea via Cape"
+    assert suez.km == pytest.approx(19604, rel=0.02)
+    assert cape.km == pytest.approx(25012, rel=0.05)
+    assert "suez" not in cape.passages
+
+
+def test_via_point_is_visited(router):
+    r = router.route(
+        "Almaty", "Duisburg", "container", via=["Aktau"], modes=["rail", "road", "ferry"]
+    )
+    aktau = set(router.rg.network.tables["points"].query("point_id == 'aktau'")["node_id"])
+    phys = {n for p in r.legs["node_path"] for n in p}
+    assert aktau & phys
+
+
+def test_unreachable_names_the_constraint(router):
+    with pytest.raises(NoRouteError, match="every route needs country KZ, which is avoided"):
+        router.route("Almaty", "Duisburg", "container", avoid_countries=["KZ"])
