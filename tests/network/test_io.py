@@ -629,3 +629,14 @@ def test_geojson_hand_drawn_multilines_lengths_and_two_way(tmp_path):
         match=r"drawn.geojson, row 1, field 'geometry': a link with from_node/to_node needs one LineString, got 2 parts",
     ):
         read_network(p)
+
+
+def test_gpkg_unknown_crs_is_an_input_error(tmp_path):
+    pytest.importorskip("pyogrio")
+    net = rich_net()
+    bad = Network(net.tables, {**net.meta, "crs": "my-own-crs"})
+    with pytest.raises(InputError) as err:
+        write_network(bad, tmp_path / "x.gpkg")
+    assert err.value.file == str(tmp_path / "x.gpkg") and err.value.field == "crs"
+    assert "cannot write the GeoPackage" in str(err.value)
+    assert list(tmp_path.iterdir()) == []

@@ -183,7 +183,12 @@ def write_network(
     try:
         parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=parent, prefix=".serai-write-") as tmp:
-            fmt.write(network, Path(tmp) / p.name, **options)
+            staged = Path(tmp) / p.name
+            try:
+                fmt.write(network, staged, **options)
+            except InputError as exc:  # name the real output, not the staging folder
+                file = exc.file.replace(str(staged), str(p)) if exc.file else exc.file
+                raise type(exc)(exc.reason, file=file, row=exc.row, field=exc.field) from None
             produced = sorted(Path(tmp).iterdir())
             if not overwrite:
                 for f in produced:

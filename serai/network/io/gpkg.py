@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from serai.errors import InputError, OptionalDependencyError
+from serai.errors import InputError, OptionalDependencyError, SeraiError
 from serai.network.core import Network
 from serai.network.io._common import (
     check_required,
@@ -95,7 +95,15 @@ def write(network: Network, path: Path, **_: object) -> None:
     with warnings.catch_warnings():
         # a network with an unknown CRS (e.g. TNTP) is written without one, knowingly
         warnings.filterwarnings("ignore", message=".*'crs' was not provided.*")
-        _write(network, path)
+        try:
+            _write(network, path)
+        except (SeraiError, OSError):
+            raise
+        except Exception as exc:  # pyogrio's own errors (CRSError, FieldError, ...)
+            field = "crs" if "crs" in type(exc).__name__.lower() else None
+            raise InputError(
+                f"cannot write the GeoPackage: {exc}", file=str(path), field=field
+            ) from None
 
 
 def _write(network: Network, path: Path) -> None:
