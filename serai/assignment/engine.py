@@ -181,7 +181,7 @@ def _problem(graph: Graph, classes: Sequence[TrafficClass], config: AssignmentCo
     )
     check = getattr(vdf, "check", None)
     if check is not None:
-        check(t0, cap, params)
+        check(t0, cap, params, link_ids=g.link_ids)
     if not classes:
         raise InputError("no traffic class given")
     names = tuple(c.name for c in classes)

@@ -63,10 +63,18 @@ class VolumeDelay(Protocol):
         """Integral of time from 0 to ``v`` (the Beckmann objective term)."""
 
 
-def _check_capacity(cap: np.ndarray, name: str) -> None:
-    if np.any(~np.isfinite(cap)) or np.any(cap <= 0):
+def _first_bad(bad: np.ndarray, link_ids: np.ndarray | None) -> str:
+    i = int(np.flatnonzero(bad)[0])
+    return f"link {int(link_ids[i])}" if link_ids is not None else f"edge {i}"
+
+
+def _check_capacity(cap: np.ndarray, name: str, link_ids: np.ndarray | None) -> None:
+    bad = ~np.isfinite(cap) | (cap <= 0)
+    if bad.any():
         raise InputError(
-            f"the {name} volume-delay function needs a positive capacity on every link"
+            f"{_first_bad(bad, link_ids)}: the {name} volume-delay function needs a positive "
+            f"capacity ({int(bad.sum())} link(s) without one)",
+            field="capacity",
         )
 
 
@@ -92,11 +100,15 @@ class BPR:
     def defaults(self) -> tuple[float, ...]:
         return (0.15, 4.0)
 
-    def check(self, t0: np.ndarray, cap: np.ndarray, params: Params) -> None:
-        _check_capacity(cap, self.name)
-        a, b = params
-        if np.any(~np.isfinite(a)) or np.any(a < 0) or np.any(~np.isfinite(b)) or np.any(b < 0):
-            raise InputError("BPR alpha and beta must be finite and >= 0 on every link")
+    def check(self, t0, cap, params, link_ids=None) -> None:
+        """Raise :class:`~serai.errors.InputError` naming the first unusable link."""
+        _check_capacity(cap, self.name, link_ids)
+        for col, arr in zip(self.columns, params, strict=True):
+            bad = ~np.isfinite(arr) | (arr < 0)
+            if bad.any():
+                raise InputError(
+                    f"{_first_bad(bad, link_ids)}: BPR '{col}' must be a number >= 0", field=col
+                )
 
     def time(self, v, t0, cap, params):
         a, b = params
@@ -135,11 +147,16 @@ class Conical:
     def defaults(self) -> tuple[float, ...]:
         return (self.default_alpha,)
 
-    def check(self, t0: np.ndarray, cap: np.ndarray, params: Params) -> None:
-        _check_capacity(cap, self.name)
+    def check(self, t0, cap, params, link_ids=None) -> None:
+        """Raise :class:`~serai.errors.InputError` naming the first unusable link."""
+        _check_capacity(cap, self.name, link_ids)
         (a,) = params
-        if np.any(~np.isfinite(a)) or np.any(a <= 1.0):
-            raise InputError(f"conical alpha ('{self.alpha_column}') must be > 1 on every link")
+        bad = ~np.isfinite(a) | (a <= 1.0)
+        if bad.any():
+            raise InputError(
+                f"{_first_bad(bad, link_ids)}: conical '{self.alpha_column}' must be > 1",
+                field=self.alpha_column,
+            )
 
     @staticmethod
     def _b(a):

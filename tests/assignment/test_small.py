@@ -10,7 +10,7 @@ import pytest
 from numba import njit
 
 from serai.assignment import ALGORITHMS, AssignmentConfig, TrafficClass, assign
-from serai.errors import InputError
+from serai.errors import InputError, SeraiError
 from serai.network import compile_network
 from tests.assignment.helpers import conservation_error, network, trips
 
@@ -262,6 +262,16 @@ def test_bad_input_is_reported():
         AssignmentConfig(algorithm="tapas")
     with pytest.raises(InputError, match="capacity"):
         assign(net.with_tables(links=net.links.drop(columns="capacity")), trips((1, 2, 1.0)))
+    with pytest.raises(SeraiError, match=r"row 3, id 3, field 'capacity'"):  # validation
+        assign(net.with_tables(links=net.links.assign(capacity=[1.0, 1.0, 0.0, 1.0])),
+               trips((1, 2, 1.0)))  # fmt: skip
+    with pytest.raises(InputError, match=r"link 3: the bpr .* positive capacity") as exc:
+        assign(net.with_tables(links=net.links.assign(capacity=[1.0, 1.0, np.nan, 1.0])),
+               trips((1, 2, 1.0)))  # fmt: skip
+    assert exc.value.field == "capacity"
+    with pytest.raises(InputError, match="link 2: conical 'conical_alpha' must be > 1"):
+        assign(net.with_tables(links=net.links.assign(conical_alpha=[2.0, 0.5, 2.0, 2.0])),
+               trips((1, 2, 1.0)), AssignmentConfig(vdf="conical"))  # fmt: skip
     with pytest.raises(InputError, match="no column 'volume'"):
         assign(net, pd.DataFrame({"origin": [1], "destination": [2]}))
     with pytest.raises(InputError, match="unique"):
