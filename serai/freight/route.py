@@ -597,9 +597,19 @@ class Router:
         *,
         constraints: Constraints | None = None,
         max_routes: int = 12,
+        method: str = "labels",
+        max_labels: int = 2_000_000,
         **kw: Any,
     ) -> list[Route]:
-        """Supported Pareto-optimal routes for (time, money), fastest first.
+        """Pareto-optimal routes for (time, money), fastest first.
+
+        ``method="labels"`` (default): bi-objective label setting (Martins'
+        algorithm, numba) finds every Pareto-optimal route, supported or not;
+        when more than ``max_labels`` labels would be needed, or with via points,
+        it falls back to ``"nise"``. At most ``max_routes`` routes are returned
+        (evenly spread over the frontier when there are more).
+
+        ``method="nise"``: supported points only, as follows.
 
         Non-inferior set estimation (NISE, Cohon 1978): start from the fastest and
         the cheapest route; between two neighbours, minimise the weighted sum
@@ -625,6 +635,30 @@ class Router:
                 return None
             return float(h[e].sum()), float(u[e].sum()), e
 
+        if method not in ("labels", "nise"):
+            raise InputError(
+                f"unknown Pareto method '{method}'; use labels or nise", field="method"
+            )
+        if method == "labels" and not via:
+            from serai.freight._pareto import pareto_labels, trace_labels
+
+            g = self.rg.graph
+            w1 = np.where(allowed, h, np.inf)
+            w2 = np.where(allowed, u, np.inf)
+            used, tl, c1, _c2, pred, edge = pareto_labels(
+                g.indptr, g.heads, w1, w2, po, pd_, g.passable, int(max_labels)
+            )
+            if used >= 0:
+                if not len(tl):
+                    raise self._diagnose(o, d, lc, "time", cons)
+                order = np.argsort(c1[tl], kind="stable")
+                tl = tl[order]
+                if len(tl) > max_routes:
+                    tl = tl[np.unique(np.linspace(0, len(tl) - 1, max_routes).round().astype(int))]
+                return [
+                    self._make_route(trace_labels(int(t), pred, edge), o, d, lc, "pareto", cons)
+                    for t in tl
+                ]
         a = solve(1.0, 1e-6)
         if a is None:
             raise self._diagnose(o, d, lc, "time", cons)

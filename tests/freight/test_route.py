@@ -224,9 +224,38 @@ def test_matches_networkx_on_every_pair(router, objective):
         assert total == pytest.approx(ref, rel=1e-9), (a, b)
 
 
+def _brute_force_front(router, o, d):
+    """Every non-dominated (hours, usd) over all simple paths of the virtual graph."""
+    lc = router.costs("container")
+    g = router.rg.graph
+    h = lc.hours[g.link_rows]
+    u = lc.usd[g.link_rows]
+    G = _virtual_nx(router, np.where(lc.allowed[g.link_rows], 1.0, np.inf))
+    po, pd_ = router.rg.place(router.resolve(o)), router.rg.place(router.resolve(d))
+    edge_of = {(a, b): data["e"] for a, b, data in G.edges(data=True)}
+    cand = set()
+    for path in nx.all_simple_paths(G, ("src", po), pd_):
+        es = [edge_of[(a, b)] for a, b in itertools.pairwise(path)]
+        cand.add((round(float(h[es].sum()), 6), round(float(u[es].sum()), 6)))
+    return sorted(
+        p for p in cand if not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in cand)
+    )
+
+
+@pytest.mark.parametrize(
+    ("o", "d"), [("Shanghai", "Duisburg"), ("Xi'an", "Istanbul"), ("Almaty", "Rotterdam")]
+)
+def test_pareto_labels_match_brute_force(router, o, d):
+    front = router.pareto(o, d, "container", max_routes=100)
+    got = sorted((round(r.totals["hours"], 6), round(r.totals["usd"], 6)) for r in front)
+    ref = _brute_force_front(router, o, d)
+    assert len(got) == len(ref)
+    assert np.allclose(np.array(got), np.array(ref))
+
+
 def test_pareto_matches_brute_force_hull(router):
     o, d = "Shanghai", "Duisburg"
-    front = router.pareto(o, d, "container")
+    front = router.pareto(o, d, "container", method="nise")
     pts = sorted((r.totals["hours"], r.totals["usd"]) for r in front)
     # brute force: every simple path on the virtual graph (small enough here)
     lc = router.costs("container")
