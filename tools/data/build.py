@@ -41,9 +41,10 @@ GAUGE_EXCEPTIONS = [
     ),
 ]
 ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40_000_000, "place": 50_000_000}  # fmt: skip
-TRANSFER_KM = 30.0  # port/place to rail/road transfer when the nearest node is this close
+TRANSFER_KM = 10.0  # port/place to rail/road transfer when the nearest node is this close
 LINE_SNAP_KM = 30.0  # a facts line endpoint farther than this from the graph gets its own node
-ACCESS_DETOUR = 1.2  # access line length = great-circle x this (estimate) when farther
+ACCESS_DETOUR = 1.2
+MAX_ACCESS_KM = 100.0  # no access link longer than this (ports outside the road/rail clip)  # access line length = great-circle x this (estimate) when farther
 # Default speeds (estimates until the facts give mode defaults): rail freight commercial speed,
 # truck, container ship / ferry. Used only for free_flow_time; flagged in speed_source.
 DEFAULT_SPEED = {
@@ -336,11 +337,13 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
                 )
             elif (
                 r.point_id
+                and dd <= MAX_ACCESS_KM
                 and mode in points.set_index("point_id").at[r.point_id.split("|")[0], "modes"]
             ):
                 km = round(float(dd) * ACCESS_DETOUR, 3)
+                first = r.point_id.split("|")[0]
                 access_rows.append(
-                    (r.node_id, target, km, mode, r.country, r.point_id, r.status, r.open_year)
+                    (r.node_id, target, km, mode, r.country, first, r.status, r.open_year)
                 )
     # rail <-> road at every named point served by both
     both = snaps.pivot_table(index="point_id", columns="mode", values="node_id", aggfunc="first")
@@ -507,9 +510,20 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log):
     new_nodes: dict[tuple[str, str], int] = {}
     new_rows, xfer_rows = [], []
 
+    # land node each port is attached to (by a transfer or an access link), per mode
+    node_mode = nodes.set_index("node_id")["mode"]
+    attach = links[links["origin"].isin(["port_transfer", "connector"])]
+    attach = attach[attach["from_node"].isin(list(port_of.values()))]
+    port_land = {
+        (node_mode.get(t, ""), f): int(t)
+        for f, t in zip(attach["from_node"], attach["to_node"], strict=True)
+    }
+
     def endpoint(mode: str, point: str) -> int | None:
         if point not in pts.index:
             return None
+        if point in port_of and (mode, port_of[point]) in port_land:
+            return port_land[(mode, port_of[point])]
         if (mode, point) in snap_all.index and snap_all.at[
             (mode, point), "snap_km"
         ] <= LINE_SNAP_KM:
