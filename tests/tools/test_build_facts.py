@@ -30,7 +30,7 @@ def _net():
     # snap distances: a, b, c on their nodes; "far" 2 degrees (~222 km) north of node 2
     snaps = pd.DataFrame(
         {"point_id": ["a", "b", "c", "far"], "mode": "rail", "node_id": [1, 2, 3, 2],
-         "snap_km": [0.0, 0.0, 0.0, 222.4]}
+         "snap_km": [0.0, 0.0, 0.0, 222.4], "same_country": True}
     )  # fmt: skip
     return nodes, links, points, snaps
 

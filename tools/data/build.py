@@ -310,9 +310,29 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
             continue
         j = _nearest(lx, ly, np.ones(len(lx), bool), pm["lon"], pm["lat"])
         d = np.asarray(haversine_km(lx[j], ly[j], pm["lon"], pm["lat"]))
+        # a point with a country snaps inside that country when a node of it is near enough
+        # (Iğdır must not snap onto the Armenian line across the border)
+        lcc = ln["country"].to_numpy()
+        for code in sorted(set(pm["country"]) - {""}):
+            own = lcc == code
+            sel = np.flatnonzero((pm["country"] == code).to_numpy())
+            if not own.any() or not len(sel):
+                continue
+            j2 = _nearest(lx, ly, own, pm["lon"].to_numpy()[sel], pm["lat"].to_numpy()[sel])
+            d2 = np.asarray(
+                haversine_km(lx[j2], ly[j2], pm["lon"].to_numpy()[sel], pm["lat"].to_numpy()[sel])
+            )
+            use = (lcc[j[sel]] != code) & (d2 <= LINE_SNAP_KM)
+            j[sel[use]] = j2[use]
+            d[sel[use]] = d2[use]
         for r, jj, dd in zip(pm.itertuples(), j, d, strict=True):
-            snap_rows.append((r.point_id, mode, int(ln["node_id"].iat[jj]), round(float(dd), 3)))
-    snaps = pd.DataFrame(snap_rows, columns=["point_id", "mode", "node_id", "snap_km"])
+            same = (not r.country) or lcc[jj] == r.country
+            snap_rows.append(
+                (r.point_id, mode, int(ln["node_id"].iat[jj]), round(float(dd), 3), bool(same))
+            )
+    snaps = pd.DataFrame(
+        snap_rows, columns=["point_id", "mode", "node_id", "snap_km", "same_country"]
+    )
     # ports (with or without a named point) to rail / road within TRANSFER_KM; named sea points
     # farther than that get an access link (listed, estimate) in the land mode
     for mode in ("rail", "road"):
@@ -403,7 +423,7 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
     nodes = _attach_points(nodes, snaps, points)
 
     # ---- facts: lines, services --------------------------------------------------------------
-    links, nodes = _add_fact_lines(links, nodes, snaps, facts, points, log)
+    links, nodes = _add_fact_lines(links, nodes, snaps, facts, points, log, countries)
     links = _add_services(links, nodes, se, sids, facts, log)
 
     # ---- defaults, status, ids ----------------------------------------------------------------
@@ -453,7 +473,7 @@ def _attach_points(nodes, snaps, points):
         if col not in nodes.columns:
             nodes[col] = ""
         nodes[col] = nodes[col].fillna("")
-    near = snaps[snaps["snap_km"] <= LINE_SNAP_KM]
+    near = snaps[(snaps["snap_km"] <= LINE_SNAP_KM) & snaps["same_country"]]
     pid = near.groupby("node_id")["point_id"].apply(lambda s: "|".join(sorted(s)))
     names = points.set_index("point_id")["name"]
     idx = nodes["node_id"].map(pid)
@@ -488,7 +508,7 @@ def _rail_distance(links, a: int, b: int) -> float:
     return float(dijkstra(m, indices=int(pos[a]))[int(pos[b])])
 
 
-def _add_fact_lines(links, nodes, snaps, facts, points, log):
+def _add_fact_lines(links, nodes, snaps, facts, points, log, countries=None):
     """Facts lines: ``add`` always; ``check`` when the graph lacks them (no path or a path
     longer than 1.5 x the published length); ``tag`` lines are already in the graph.
 
@@ -524,9 +544,11 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log):
             return None
         if point in port_of and (mode, port_of[point]) in port_land:
             return port_land[(mode, port_of[point])]
-        if (mode, point) in snap_all.index and snap_all.at[
-            (mode, point), "snap_km"
-        ] <= LINE_SNAP_KM:
+        if (
+            (mode, point) in snap_all.index
+            and snap_all.at[(mode, point), "snap_km"] <= LINE_SNAP_KM
+            and snap_all.at[(mode, point), "same_country"]
+        ):
             return int(snap_all.at[(mode, point), "node_id"])
         if (mode, point) not in new_nodes:
             nid = (
@@ -545,38 +567,90 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log):
                 xfer_rows.append((nid, port_of[point], p.country, p.status, p.open_year, point))
         return new_nodes[(mode, point)]
 
+    xy = {
+        int(n): (float(x), float(y))
+        for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"], strict=True)
+    }
     rows = []
     for r in lines.itertuples():
         if r.action not in ("add", "check") or r.mode not in ("rail", "road"):
             continue
-        a, b = endpoint(r.mode, r.from_point), endpoint(r.mode, r.to_point)
-        if a is None or b is None:
-            log(f"facts line {r.line_id}: endpoint not in points.csv, skipped")
+        vias = [
+            v for v in str(getattr(r, "via_points", "") or "").replace("|", ";").split(";") if v
+        ]
+        stops = [r.from_point, *vias, r.to_point]
+        ids = [endpoint(r.mode, p) for p in stops]
+        if any(i is None for i in ids):
+            log(f"facts line {r.line_id}: a stop is not in points.csv, skipped")
             continue
-        if a == b:
-            log(f"facts line {r.line_id}: both ends on one node, skipped")
+        for row in new_rows:
+            xy.setdefault(int(row["node_id"]), (float(row["x"]), float(row["y"])))
+        # drop repeated consecutive nodes (two stops snapped to one node)
+        keep = [0] + [k for k in range(1, len(ids)) if ids[k] != ids[k - 1]]
+        stops = [stops[k] for k in keep]
+        ids = [ids[k] for k in keep]
+        if len(ids) < 2:
+            log(f"facts line {r.line_id}: all stops on one node, skipped")
             continue
-        length = float(r.length_km) if r.length_km else np.nan
-        if r.action == "check":
-            have = _rail_distance(links, a, b) if r.mode == "rail" else np.inf
-            if np.isfinite(have) and (not np.isfinite(length) or have <= 1.5 * length):
-                continue
-        if np.isfinite(length):
+        seg_gc = np.array([
+            float(haversine_km(*xy[ids[k]], *xy[ids[k + 1]])) for k in range(len(ids) - 1)
+        ])  # fmt: skip
+        total = float(r.length_km) if r.length_km else np.nan
+        if np.isfinite(total) and seg_gc.sum() > 0:
+            seg_km = total * seg_gc / seg_gc.sum()
             lsrc = _src(r)
+            lnote = (
+                ""
+                if len(ids) == 2
+                else "published length split over the via points by great-circle share"
+            )
         else:
-            p, q = pts.loc[r.from_point], pts.loc[r.to_point]
-            length = float(haversine_km(p.lon, p.lat, q.lon, q.lat)) * ACCESS_DETOUR
+            seg_km = seg_gc * ACCESS_DETOUR
             lsrc = f"estimate: great-circle x {ACCESS_DETOUR}"
-        gauge = str(r.gauge).split("|")[0].split(";")[0] if r.mode == "rail" and r.gauge else ""
+            lnote = ""
+        gauges = (
+            [g for g in str(r.gauge or "").replace(";", "|").split("|") if g]
+            if r.mode == "rail"
+            else []
+        )
+        brk = next(
+            (k for k, p in enumerate(stops) if k and pts.at[p, "kind"] == "gauge_change"),
+            len(stops),
+        )
         cap = float(r.capacity) if r.capacity else np.nan
-        rows.append({
-            "a": a, "b": b, "km": round(length, 3), "mode": r.mode, "name": r.line_id,
-            "status": r.status or "operational", "open_year": r.open_year, "origin": "facts",
-            "gauge": int(gauge) if gauge else np.nan,
-            "country": (r.country or "").split(";")[0].split("|")[0],
-            "length_source": lsrc, "capacity": cap, "capacity_unit": r.capacity_unit if np.isfinite(cap) else "",
-            "capacity_source": _src(r) if np.isfinite(cap) else "",
-        })  # fmt: skip
+        present = np.zeros(len(ids) - 1, bool)
+        if r.action == "check":
+            have = np.array([
+                _rail_distance(links, ids[k], ids[k + 1]) if r.mode == "rail" else np.inf
+                for k in range(len(ids) - 1)
+            ])  # fmt: skip
+            present = np.isfinite(have) & (have <= 1.5 * seg_km)
+            if present.all():
+                continue
+            # a published total: the missing part is the total minus what the graph has
+            rest = total - have[present].sum() if np.isfinite(total) else np.nan
+            if present.any() and np.isfinite(rest) and rest >= 0.5 * seg_gc[~present].sum():
+                seg_km = np.where(present, seg_km, rest * seg_gc / seg_gc[~present].sum())
+                lnote = "published length minus the sections already in the graph"
+        for k in range(len(ids) - 1):
+            a, b = ids[k], ids[k + 1]
+            if present[k]:
+                continue
+            if gauges:
+                gauge = int(gauges[0] if (len(gauges) == 1 or k < brk) else gauges[1])
+            else:
+                gauge = np.nan
+            mx = (xy[a][0] + xy[b][0]) / 2
+            my = (xy[a][1] + xy[b][1]) / 2
+            cc = countries.lookup([mx], [my], nearest_km=25.0)[0] if countries is not None else ""
+            rows.append({
+                "a": a, "b": b, "km": round(float(seg_km[k]), 3), "mode": r.mode, "name": r.line_id,
+                "status": r.status or "operational", "open_year": r.open_year, "origin": "facts",
+                "gauge": gauge, "country": cc or (r.country or "").split(";")[0].split("|")[0],
+                "length_source": lsrc, "length_note": lnote, "capacity": cap,
+                "capacity_unit": r.capacity_unit if np.isfinite(cap) else "",
+                "capacity_source": _src(r) if np.isfinite(cap) else "",
+            })  # fmt: skip
     if new_rows:
         nodes = pd.concat([nodes, pd.DataFrame(new_rows)], ignore_index=True)
     if xfer_rows:
@@ -595,7 +669,7 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log):
         1520,
         1435,
     )
-    log(f"facts: {len(df)} lines added ({', '.join(df['name'])})")
+    log(f"facts: {len(df)} line segments added ({', '.join(sorted(set(df['name'])))})")
     extra = {c: df[c].to_numpy() for c in df.columns if c not in ("a", "b", "km", "mode")}
     new = [
         _undirected_to_links(g["a"].to_numpy(), g["b"].to_numpy(), g["km"].to_numpy(), m,
@@ -669,7 +743,7 @@ def _add_services(links, nodes, se, sids, facts, log):
 def _finish_links(links: pd.DataFrame) -> pd.DataFrame:
     links = links.copy()
     for col, default in (("status", "operational"), ("open_year", ""), ("passage", ""), ("name", ""),
-                         ("length_source", ""), ("capacity_source", ""), ("time_source", ""),
+                         ("length_source", ""), ("length_note", ""), ("capacity_source", ""), ("time_source", ""),
                          ("service_kind", ""), ("capacity_unit", "")):  # fmt: skip
         if col not in links.columns:
             links[col] = default
@@ -737,17 +811,16 @@ def _border_crossings(links, nodes, facts):
     bc = facts.get("border_crossings")
     if bc is not None and len(bc):
         bc = bc[(bc["lat"] != "") & (bc["lon"] != "")]
+        best = np.full(len(df), np.inf)
         for r in bc.itertuples():
             same = ((df["country_a"] == r.country_a) & (df["country_b"] == r.country_b)) | (
                 (df["country_a"] == r.country_b) & (df["country_b"] == r.country_a)
             )
-            cand = df[(df["mode"] == r.mode) & same]
-            if not len(cand):
-                continue
-            d = np.asarray(haversine_km(cand["x"], cand["y"], float(r.lon), float(r.lat)))
-            k = int(np.argmin(d))
-            if d[k] <= 40.0 and df.at[cand.index[k], "crossing_id"] == "":
-                df.loc[cand.index[k], ["crossing_id", "name"]] = [r.crossing_id, r.name]
+            d = np.asarray(haversine_km(df["x"], df["y"], float(r.lon), float(r.lat)))
+            # every derived crossing of the pair within 40 km takes the nearest named one
+            hit = (df["mode"] == r.mode).to_numpy() & same.to_numpy() & (d <= 40.0) & (d < best)
+            df.loc[hit, ["crossing_id", "name"]] = [r.crossing_id, r.name]
+            best = np.where(hit, d, best)
     df["time_h"] = np.nan
     df["time_source"] = ""
     if bc is not None and len(bc):
@@ -777,6 +850,7 @@ def _gauge_breaks(links, nodes, facts):
     pts = facts.get("points")
     if gb is not None and pts is not None and len(gb) and len(df):
         p = pts.set_index("point_id")
+        best = np.full(len(df), np.inf)
         for r in gb.itertuples():
             if r.point_id not in p.index or p.at[r.point_id, "lat"] == "":
                 continue
@@ -785,9 +859,10 @@ def _gauge_breaks(links, nodes, facts):
                     df["x"], df["y"], float(p.at[r.point_id, "lon"]), float(p.at[r.point_id, "lat"])
                 )
             )
-            j = int(np.argmin(d))
-            if d[j] <= 40.0 and df.at[j, "gauge_break_id"] == "":
-                df.loc[j, "gauge_break_id"] = r.gauge_break_id
+            # every derived break within 40 km takes the nearest named one
+            hit = (d <= 40.0) & (d < best)
+            df.loc[hit, "gauge_break_id"] = r.gauge_break_id
+            best = np.where(hit, d, best)
     for col in ("transshipment_h", "capacity", "cost_usd_feu"):
         df[col] = np.nan
     df["capacity_unit"] = ""
