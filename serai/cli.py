@@ -289,6 +289,9 @@ def route_cmd(
         Path | None, typer.Option(help="Network to use instead of the embedded one.")
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --geojson file.")] = False,
+    legs: Annotated[
+        bool, typer.Option(help="With several routes, also print each route's legs.")
+    ] = False,
 ) -> None:
     """Best freight route(s) between two places, with legs, hub events and totals."""
     import json
@@ -335,9 +338,42 @@ def route_cmd(
             )
         )
         return
-    _print_routes(routes)
+    if len(routes) > 1:
+        _print_route_summary(routes)
+    if len(routes) == 1 or legs:
+        _print_routes(routes)
     if geojson is not None:
         _console().print(f"wrote {geojson}")
+
+
+def _print_route_summary(routes) -> None:
+    from rich.table import Table
+
+    r0 = routes[0]
+    t = Table(
+        title=f"{r0.origin_name} -> {r0.destination_name}: {len(routes)} routes ({r0.objective})"
+    )
+    for col, just in (
+        ("#", "right"),
+        ("corridor", "left"),
+        ("days", "right"),
+        ("km", "right"),
+        (f"USD/{r0.unit}", "right"),
+        ("generalised USD", "right"),
+        ("countries", "left"),
+    ):
+        t.add_column(col, justify=just)
+    for i, r in enumerate(routes):
+        t.add_row(
+            str(i + 1),
+            r.corridor,
+            f"{r.days:.1f}",
+            f"{r.km:,.0f}",
+            f"{r.usd:,.0f}",
+            f"{r.totals['gc_usd']:,.0f}",
+            "-".join(r.countries),
+        )
+    _console().print(t)
 
 
 def _print_routes(routes) -> None:

@@ -89,3 +89,30 @@ def test_route_errors_are_one_line(net_dir):
     )
     assert res.exit_code == 2
     assert "every route needs country KZ, which is avoided" in res.output
+
+
+def test_route_pareto_summary(net_dir):
+    res = CliRunner().invoke(
+        app, ["route", "--from", "Xi'an", "--to", "Istanbul", "--network", str(net_dir), "--pareto"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "routes (pareto)" in res.output
+    res = CliRunner().invoke(
+        app,
+        [
+            "route",
+            "--from",
+            "Xi'an",
+            "--to",
+            "Istanbul",
+            "--network",
+            str(net_dir),
+            "--pareto",
+            "--json",
+        ],
+    )
+    data = json.loads(res.output)
+    hours = [d["hours"] for d in data]
+    usd = [d["usd"] for d in data]
+    assert hours == sorted(hours) and usd == sorted(usd, reverse=True)  # a frontier
+    assert len(data) == 6  # the brute-force front on the toy network (test_route.py)
