@@ -640,3 +640,62 @@ def test_gpkg_unknown_crs_is_an_input_error(tmp_path):
     assert err.value.file == str(tmp_path / "x.gpkg") and err.value.field == "crs"
     assert "cannot write the GeoPackage" in str(err.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_links_are_drawn_from_the_shapes_table_in_their_direction(tmp_path):
+    """A shape is shared by both directions: the link 2 -> 1 gets its vertices reversed."""
+    nodes = pd.DataFrame({"node_id": [1, 2, 3], "x": [0.0, 2.0, 5.0], "y": [0.0, 0.0, 0.0]})
+    links = pd.DataFrame(
+        {
+            "link_id": [1, 2, 3],
+            "from_node": [1, 2, 2],
+            "to_node": [2, 1, 3],
+            "shape_id": pd.array([7, 7, None], dtype="Int64"),
+        }
+    )
+    shapes = pd.DataFrame({"shape_id": [7, 7, 7], "x": [0.0, 1.0, 2.0], "y": [0.0, 0.5, 0.0]})
+    net = Network.from_tables(nodes=nodes, links=links, shapes=shapes)
+    doc = json.loads(write_network(net, tmp_path / "s.geojson").read_text())
+    lines = [
+        f["geometry"]["coordinates"] for f in doc["features"] if f["properties"]["table"] == "links"
+    ]
+    assert lines == [
+        [[0.0, 0.0], [1.0, 0.5], [2.0, 0.0]],
+        [[2.0, 0.0], [1.0, 0.5], [0.0, 0.0]],
+        [[2.0, 0.0], [5.0, 0.0]],  # no shape: straight
+    ]
+    assert_frames = read_network(tmp_path / "s.geojson")
+    pd.testing.assert_frame_equal(assert_frames.tables["shapes"], net.tables["shapes"])
+    assert "geometry" not in assert_frames.links.columns  # the shapes table stays the truth
+    pyogrio = pytest.importorskip("pyogrio.raw")
+    import shapely
+
+    write_network(net, tmp_path / "s.gpkg")
+    geoms = shapely.from_wkb(pyogrio.read(tmp_path / "s.gpkg", layer="links")[2])
+    assert [shapely.get_coordinates(g).tolist() for g in geoms] == lines
+
+
+@pytest.mark.parametrize("fmt", sorted(FULL))
+def test_embedded_network_roundtrips_exactly(tmp_path, fmt):
+    data = pytest.importorskip("serai.data", reason="embedded network not in this checkout")
+    try:
+        raw = data.load_eurasia()
+    except (FileNotFoundError, OSError) as exc:
+        pytest.skip(f"embedded network not built: {exc}")
+    t = dict(raw.tables)  # a slice keeps the test fast: 3000 links, their nodes and shapes
+    t["links"] = t["links"].iloc[:3000]
+    ends = pd.concat([t["links"]["from_node"], t["links"]["to_node"]])
+    t["nodes"] = t["nodes"][t["nodes"]["node_id"].isin(ends)]
+    t["shapes"] = t["shapes"][t["shapes"]["shape_id"].isin(t["links"]["shape_id"].dropna())]
+    net = Network.from_tables(meta=raw.meta, **t)  # declared dtypes
+    assert net.links["shape_id"].notna().any() and len(net.tables) > 8
+    back = read_network(write_network(net, tmp_path / FULL[fmt], format=fmt))
+    assert sorted(back.tables) == sorted(net.tables)
+    for name, df in net.tables.items():
+        assert list(back.tables[name].columns) == list(df.columns), name
+        pd.testing.assert_frame_equal(
+            back.tables[name].reset_index(drop=True),
+            df.reset_index(drop=True),
+            rtol=1e-12,
+            obj=name,
+        )

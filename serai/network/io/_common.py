@@ -27,6 +27,7 @@ __all__ = [
     "column_dtypes",
     "jsonable_meta",
     "line_to_wkt",
+    "link_lines",
     "restore_dtypes",
     "wkt_to_line",
 ]
@@ -251,3 +252,59 @@ def line_to_wkt(coords: Sequence[Sequence[float]]) -> str:
     'LINESTRING (30.0 10.0, 10.5 30.0)'
     """
     return "LINESTRING (" + ", ".join(f"{float(x)!r} {float(y)!r}" for x, y, *_ in coords) + ")"
+
+
+def link_lines(network, file: str = "links") -> list[list[tuple[float, float]] | None]:
+    """The line of every link, for the formats that draw them (GeoJSON, GeoPackage).
+
+    In order of preference: the link's ``geometry`` (WKT), its shape in the ``shapes``
+    table (``links.shape_id``; one row per vertex, shared by both directions, so the
+    vertices are reversed when the shape is drawn from the ``to_node`` end), or the
+    straight segment between its end nodes. ``None`` when none is known.
+    """
+    links, nodes = network.links, network.nodes
+    n = len(links)
+    out: list[list[tuple[float, float]] | None] = [None] * n
+    if {"x", "y"} <= set(nodes.columns):
+        xy = nodes.drop_duplicates("node_id").set_index("node_id")[["x", "y"]].astype(float)
+        a = xy.reindex(links["from_node"].to_numpy()).to_numpy()
+        b = xy.reindex(links["to_node"].to_numpy()).to_numpy()
+    else:
+        a = b = np.full((n, 2), np.nan)
+    ok = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
+    for i in np.flatnonzero(ok):
+        out[i] = [(float(a[i, 0]), float(a[i, 1])), (float(b[i, 0]), float(b[i, 1]))]
+    shapes = network.tables.get("shapes")
+    if (
+        shapes is not None
+        and "shape_id" in links.columns
+        and {"shape_id", "x", "y"} <= set(shapes.columns)
+        and len(shapes)
+    ):
+        sid = pd.to_numeric(shapes["shape_id"], errors="coerce").to_numpy(dtype=float)
+        order = np.argsort(sid, kind="stable")
+        sid = sid[order]
+        sx = shapes["x"].to_numpy(dtype=float)[order]
+        sy = shapes["y"].to_numpy(dtype=float)[order]
+        keys, start, count = np.unique(sid, return_index=True, return_counts=True)
+        want = pd.to_numeric(links["shape_id"], errors="coerce").to_numpy(dtype=float)
+        pos = np.searchsorted(keys, want)
+        pos = np.clip(pos, 0, max(len(keys) - 1, 0))
+        has = np.isfinite(want) & (keys[pos] == want) & (count[pos] >= 2)
+        for i in np.flatnonzero(has):
+            j0, m = start[pos[i]], count[pos[i]]
+            line = list(zip(sx[j0 : j0 + m].tolist(), sy[j0 : j0 + m].tolist(), strict=True))
+            if ok[i]:
+                d_from = (line[0][0] - a[i, 0]) ** 2 + (line[0][1] - a[i, 1]) ** 2
+                d_to = (line[0][0] - b[i, 0]) ** 2 + (line[0][1] - b[i, 1]) ** 2
+                if d_to < d_from:
+                    line.reverse()
+            out[i] = line
+    if "geometry" in links.columns:
+        for i, text in enumerate(links["geometry"].tolist()):
+            if isinstance(text, str) and text.strip():
+                try:
+                    out[i] = wkt_to_line(text)
+                except ValueError as exc:
+                    raise InputError(str(exc), file=file, row=i + 1, field="geometry") from None
+    return out

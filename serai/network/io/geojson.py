@@ -6,8 +6,9 @@ Layout written
   property ``"table"`` (``"nodes"`` or ``"links"``) tells them apart, the other
   properties are the table's columns (node ``x``/``y`` are the Point coordinates).
 - A link's line is its ``geometry`` column when the network has one (WKT
-  ``LINESTRING`` text in the network CRS, see ``docs/schema.md``), otherwise the
-  straight segment between its end nodes; ``null`` when an end has no coordinates.
+  ``LINESTRING`` text in the network CRS, see ``docs/schema.md``), else its shape
+  in the ``shapes`` table (``links.shape_id``), else the straight segment between
+  its end nodes; ``null`` when none is known.
 - Everything else goes in the foreign member ``"serai"`` of the collection:
   ``meta`` (network metadata), ``columns`` (column order and pandas dtype of every
   table, so a round trip restores them) and ``tables`` (non-spatial tables such as
@@ -59,8 +60,8 @@ from serai.network.io._common import (
     column_dtypes,
     jsonable_meta,
     line_to_wkt,
+    link_lines,
     restore_dtypes,
-    wkt_to_line,
 )
 
 __all__ = ["read", "write"]
@@ -101,22 +102,8 @@ def _node_coords(nodes: pd.DataFrame) -> dict[int, tuple[float, float]]:
 
 
 def _link_lines(network: Network) -> list[list[list[float]] | None]:
-    links = network.links
-    coords = _node_coords(network.nodes)
-    wkt = links["geometry"].tolist() if "geometry" in links.columns else None
     src = (network.meta.get("sources") or {}).get("links", "links")
-    lines: list[list[list[float]] | None] = []
-    for i, (a, b) in enumerate(zip(links["from_node"], links["to_node"], strict=True)):
-        if wkt is not None and isinstance(wkt[i], str) and wkt[i].strip():
-            try:
-                lines.append([list(p) for p in wkt_to_line(wkt[i])])
-            except ValueError as exc:
-                raise InputError(str(exc), file=src, row=i + 1, field="geometry") from None
-            continue
-        pa = coords.get(int(a)) if pd.notna(a) else None
-        pb = coords.get(int(b)) if pd.notna(b) else None
-        lines.append([list(pa), list(pb)] if pa and pb else None)
-    return lines
+    return [[list(p) for p in line] if line else None for line in link_lines(network, src)]
 
 
 def write(network: Network, path: Path, **_: object) -> None:

@@ -238,6 +238,14 @@ def read(
         if not isinstance(meta, dict):
             raise InputError("expected a JSON object of metadata", file=str(meta_file))
     dtypes = meta.pop("_columns", {})
+    if dtypes:  # written by serai: drop what this reader derived and the network did not have
+        if "is_zone" not in dtypes.get("nodes", {"is_zone": ""}):
+            nodes = nodes.drop(columns=["is_zone"], errors="ignore")
+        if "free_flow_time" not in dtypes.get("links", {"free_flow_time": ""}):
+            links = links.drop(columns=["free_flow_time"], errors="ignore")
+        if "modes" not in dtypes:  # use_definition.csv was written from the built-in modes
+            tables.pop("modes", None)
+            sources.pop("modes", None)
     nodes, links = (
         restore_dtypes(nodes, dtypes.get("nodes", {})),
         restore_dtypes(links, dtypes.get("links", {})),

@@ -5,7 +5,8 @@ Layout
 - ``nodes``: one Point per node (``x``, ``y``); nodes without coordinates have no
   geometry (NULL). The other columns are attribute fields.
 - ``links``: one LineString per link: the ``geometry`` column (WKT) when the
-  network has one, else the straight segment between the end nodes.
+  network has one, else its shape in the ``shapes`` table (``links.shape_id``),
+  else the straight segment between the end nodes.
 - every other table (``modes``, ``demand``, ...) is an attribute-only layer of the
   same name (GeoPackage "attributes" table).
 - network metadata and every table's column dtypes are kept as JSON in the
@@ -39,8 +40,8 @@ from serai.network.io._common import (
     column_dtypes,
     jsonable_meta,
     line_to_wkt,
+    link_lines,
     restore_dtypes,
-    wkt_to_line,
 )
 
 __all__ = ["read", "write"]
@@ -163,25 +164,14 @@ def _write(network: Network, path: Path) -> None:
 
 
 def _link_lines(network: Network, shapely: Any) -> np.ndarray:
-    links, nodes = network.links, network.nodes
-    out = np.full(len(links), None, dtype=object)
     src = (network.meta.get("sources") or {}).get("links", "links")
-    wkt = links["geometry"] if "geometry" in links.columns else None
-    if {"x", "y"} <= set(nodes.columns):
-        xy = nodes.set_index("node_id")[["x", "y"]].astype(float)
-        a = xy.reindex(links["from_node"].to_numpy()).to_numpy()
-        b = xy.reindex(links["to_node"].to_numpy()).to_numpy()
-        ok = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
-        if ok.any():
-            coords = np.stack([a[ok], b[ok]], axis=1)
-            out[ok] = shapely.linestrings(coords)
-    if wkt is not None:
-        for i, text in enumerate(wkt):
-            if isinstance(text, str) and text.strip():
-                try:
-                    out[i] = shapely.linestrings(wkt_to_line(text))
-                except ValueError as exc:
-                    raise InputError(str(exc), file=src, row=i + 1, field="geometry") from None
+    out = np.full(len(network.links), None, dtype=object)
+    for i, line in enumerate(link_lines(network, src)):
+        if line:
+            out[i] = line
+    have = np.array([o is not None for o in out], dtype=bool)
+    if have.any():
+        out[have] = [shapely.linestrings(c) for c in out[have]]
     return out
 
 
