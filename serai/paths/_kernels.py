@@ -486,3 +486,14 @@ def astar_alt(indptr, heads, cost, source, target, passable, lf, lb, dist, pred,
                 pred[v] = e
                 size = _push(hk, hv, size, nd + h[v], v)
     return count
+
+
+@njit(cache=True, nogil=True)
+def trace_nodes(pred, tails, heads, source, target):
+    """Edges and nodes (internal indices) of the path source -> target, in order."""
+    edges = trace(pred, tails, source, target)
+    nodes = np.empty(len(edges) + 1, np.int64)
+    nodes[0] = source
+    for i in range(len(edges)):
+        nodes[i + 1] = heads[edges[i]]
+    return edges, nodes

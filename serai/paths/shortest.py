@@ -81,9 +81,19 @@ class PathTree:
 
 
 def _make_path(
-    g: Graph, o: int, d: int, cost: float, edges: np.ndarray, fields: Sequence[str], settled: int
+    g: Graph,
+    o: int,
+    d: int,
+    cost: float,
+    edges: np.ndarray,
+    fields: Sequence[str],
+    settled: int,
+    nodes: np.ndarray | None = None,
 ) -> Path:
-    nodes = np.concatenate([g.tails[edges[:1]], g.heads[edges]]) if len(edges) else g.node_index(o)
+    if nodes is None:
+        nodes = (
+            np.concatenate([g.tails[edges[:1]], g.heads[edges]]) if len(edges) else g.node_index(o)
+        )
     totals = {f: float(g.cost(f)[edges].sum()) for f in fields}
     return Path(o, d, cost, g.link_ids[edges], g.node_ids[nodes], edges, totals, settled)
 
@@ -381,9 +391,9 @@ class PathFinder:
         if pred is None:
             pf, sb, meet = extra
             edges = k.trace_bidirectional(pf, sb, g.tails, g.heads, s, t, meet)
-        else:
-            edges = k.trace(pred, g.tails, s, t)
-        return _make_path(g, int(origin), int(destination), cost, edges, fields, settled)
+            return _make_path(g, int(origin), int(destination), cost, edges, fields, settled)
+        edges, nodes = k.trace_nodes(pred, g.tails, g.heads, s, t)
+        return _make_path(g, int(origin), int(destination), cost, edges, fields, settled, nodes)
 
 
 def shortest_path(
