@@ -6,7 +6,8 @@ punctuation, so ``"Xi'an"``, ``"xian"`` and ``"XI AN"`` are the same key, and
 of the nodes table (``;``-separated, any script: ``"Алматы;阿拉木图"``). A miss
 raises :class:`~serai.errors.InputError` with the closest names (difflib).
 Coordinates (``"43.24,76.95"`` as lat,lon) snap to the nearest candidate node
-(great-circle, via a k-d tree on 3-D unit vectors).
+(great-circle, via a k-d tree on 3-D unit vectors); farther than ``max_snap_km``
+(150 km) from every candidate is an error that names the nearest place.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class PlaceIndex:
     names: pd.Series  # target -> display name
     tree: object = None  # scipy cKDTree over xyz
     lookup: dict = None  # type: ignore[assignment]  # key -> best target
+    max_snap_km: float = 150.0  # coordinates farther than this from every place are an error
 
     @classmethod
     def from_nodes(
@@ -208,11 +210,11 @@ class PlaceIndex:
         if isinstance(query, (int, np.integer)):
             return int(query)
         if isinstance(query, tuple):
-            return self.snap(*query)[0]
+            return self._snap_checked(*query)
         q = str(query).strip()
         m = _COORD.match(q)
         if m:
-            return self.snap(float(m.group(1)), float(m.group(2)))[0]
+            return self._snap_checked(float(m.group(1)), float(m.group(2)))
         key = normalise(q)
         if key in self.lookup:
             return _plain(self.lookup[key])
@@ -238,6 +240,16 @@ class PlaceIndex:
             return ""
         texts = uniq.set_index("key").loc[near, "text"].tolist()
         return "; did you mean " + ", ".join(texts) + "?"
+
+    def _snap_checked(self, lat: float, lon: float) -> int | str:
+        target, km = self.snap(lat, lon)
+        if km > self.max_snap_km:
+            raise InputError(
+                f"({lat}, {lon}) is {km:,.0f} km from the nearest place on the network "
+                f"({self.name(target) or target}); the limit is {self.max_snap_km:,.0f} km",
+                field="place",
+            )
+        return target
 
     def snap(self, lat: float, lon: float) -> tuple[int | str, float]:
         """Nearest candidate node to (lat, lon) and its great-circle distance in km."""

@@ -362,3 +362,10 @@ def test_border_and_gauge_times_from_tables():
     assert legs.loc["gauge", "usd"] == pytest.approx(40.0)
     assert legs.loc["border", "hours"] == pytest.approx(10.0)
     assert route.totals["hours"] == pytest.approx((2900 + 12 + 880) / 40 + 2 + 10)
+
+
+def test_coordinates_far_from_the_network_are_an_error(router):
+    with pytest.raises(InputError, match=r"km from the nearest place on the network \(Almaty\)"):
+        router.route("47.0, 77.0", "Duisburg")  # ~420 km north of Almaty
+    with pytest.raises(InputError, match="valid lat,lon"):
+        router.resolve("95.0, 10.0")
