@@ -63,17 +63,49 @@ def handle_errors(func):
 
 PathArg = Annotated[Path, typer.Argument(help="Network file or directory (format from the path).")]
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Input format name.")]
+ReadOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--option",
+        "-o",
+        help="Reader option KEY=VALUE, repeatable (e.g. length_unit=mi for GMNS, "
+        "two_way=true for hand-drawn GeoJSON).",
+    ),
+]
+
+
+def _options(items: list[str] | None) -> dict[str, Any]:
+    """KEY=VALUE strings as a dict; true/false and numbers are converted."""
+    from serai.errors import InputError
+
+    out: dict[str, Any] = {}
+    for item in items or ():
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"expected KEY=VALUE, got {item!r}", field="--option")
+        value: Any = text.strip()
+        if value.lower() in ("true", "false"):
+            value = value.lower() == "true"
+        else:
+            for cast in (int, float):
+                try:
+                    value = cast(value)
+                    break
+                except ValueError:
+                    continue
+        out[key.strip()] = value
+    return out
 
 
 @network_app.command("info")
 @handle_errors
-def network_info(path: PathArg, fmt: FormatOpt = None) -> None:
+def network_info(path: PathArg, fmt: FormatOpt = None, option: ReadOpt = None) -> None:
     """Print a summary of a network: counts by table and mode, lengths, extent, sources."""
     from rich.table import Table
 
     from serai.network import read_network, validate
 
-    net = read_network(path, format=fmt)
+    net = read_network(path, format=fmt, **_options(option))
     s = net.summary()
     crs = net.meta.get("crs")
     unit = "length units of the file" if net.meta.get("format") == "tntp" else "km"
@@ -112,11 +144,12 @@ def network_validate(
     path: PathArg,
     fmt: FormatOpt = None,
     warnings: Annotated[bool, typer.Option(help="Also list warnings.")] = False,
+    option: ReadOpt = None,
 ) -> None:
     """Check a network; one line per problem (file, row, id, field), exit code 2 on errors."""
     from serai.network import read_network, validate
 
-    report = validate(read_network(path, format=fmt))
+    report = validate(read_network(path, format=fmt, **_options(option)))
     err = _console(stderr=True)
     for p in report.errors:
         err.print(str(p), markup=False)
@@ -139,11 +172,12 @@ def network_convert(
     fmt: FormatOpt = None,
     to: Annotated[str | None, typer.Option("--to", help="Output format name.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
+    option: ReadOpt = None,
 ) -> None:
     """Convert a network between formats (CSV, Parquet, GeoJSON, GeoPackage, GMNS, TNTP)."""
     from serai.network import read_network, write_network
 
-    net = read_network(src, format=fmt)
+    net = read_network(src, format=fmt, **_options(option))
     out = write_network(net, dst, format=to, overwrite=overwrite)
     _console().print(f"wrote {out} ({len(net.nodes):,} nodes, {len(net.links):,} links)")
 

@@ -148,3 +148,26 @@ def test_python_dash_m_serai_help():
     )
     assert proc.returncode == 0, proc.stderr
     assert "network" in proc.stdout and "paths" in proc.stdout
+
+
+def test_reader_options_pass_through_and_typos_are_refused(tmp_path):
+    d = tmp_path / "gm"
+    d.mkdir()
+    (d / "node.csv").write_text("node_id,x_coord,y_coord\n1,0,0\n2,0,1\n")
+    (d / "link.csv").write_text(
+        "link_id,from_node_id,to_node_id,length,free_speed,allowed_uses\n1,1,2,2.5,50,road\n"
+    )
+    out = tmp_path / "gm.geojson"
+    result = run("network", "convert", d, out, "-o", "length_unit=mi", "-o", "speed_unit=mph")
+    assert result.exit_code == 0, result.output
+    link = read_network(out).links.iloc[0]
+    assert link.length == pytest.approx(2.5 * 1.609344) and link.free_flow_time == pytest.approx(
+        3.0
+    )
+    bad = run("network", "info", d, "--option", "lenght_unit=mi")
+    assert bad.exit_code == 2
+    assert (
+        "the gmns reader takes no option 'lenght_unit'; known: length_unit, speed_unit"
+        in bad.stderr
+    )
+    assert run("network", "validate", d, "-o", "nonsense").exit_code == 2

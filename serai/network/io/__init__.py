@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import shutil
 import tempfile
@@ -72,6 +73,22 @@ _FORMATS: dict[str, _Format] = {
         _Format("gpkg", "gpkg", (".gpkg",), False),
     )
 }
+
+
+def _check_options(fmt: _Format, func: Callable[..., object], options: dict, what: str) -> None:
+    """Refuse options the format's reader or writer does not take (a typo is not ignored)."""
+    if not options:
+        return
+    params = inspect.signature(func).parameters
+    known = sorted(
+        n for n, p in params.items() if p.kind is p.KEYWORD_ONLY and not n.startswith("_")
+    )
+    for name in options:
+        if name not in known:
+            raise InputError(
+                f"the {fmt.name} {what} takes no option '{name}'; "
+                f"known: {', '.join(known) if known else 'none'}"
+            )
 
 
 def formats() -> dict[str, _Format]:
@@ -135,7 +152,9 @@ def read_network(path: str | Path, *, format: str | None = None, **options: obje
     format
         Format name, overriding detection from the path.
     **options
-        Passed to the format's reader.
+        Passed to the format's reader (e.g. ``length_unit="mi"`` for GMNS,
+        ``two_way=True`` for hand-drawn GeoJSON); an option the reader does not take
+        raises :class:`~serai.errors.InputError`.
 
     Returns
     -------
@@ -146,6 +165,7 @@ def read_network(path: str | Path, *, format: str | None = None, **options: obje
     if not p.exists():
         raise InputError("no such file or directory", file=str(p))
     fmt = _by_name(format) if format else _detect_read(p)
+    _check_options(fmt, fmt.read, options, "reader")
     return fmt.read(p, **options)
 
 
@@ -177,6 +197,7 @@ def write_network(
     """
     p = Path(path)
     fmt = _by_name(format) if format else _detect_write(p)
+    _check_options(fmt, fmt.write, options, "writer")
     if p.exists() and not overwrite:
         raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
     parent = p.parent
