@@ -29,7 +29,7 @@ def main(path: str) -> None:
     data = json.loads(open(path).read())
     libs = ["serai", "scipy", "igraph", "networkx", "aequilibrae"]
     print(
-        "| network | library | one-to-all ms, wall (cpu) | full skim s, wall (cpu) | skim time / scipy's | max abs diff vs scipy |"
+        "| network | library | one-to-all ms, wall (cpu) | full skim s, wall (cpu) | skim time / scipy's, wall (cpu) | max abs diff vs scipy |"
     )
     print("|---|---|---:|---:|---:|---:|")
     for rec in data["cases"]:
@@ -49,6 +49,9 @@ def main(path: str) -> None:
                 if rec.get(f"{sk}:full skim:note"):
                     skim_s += f" [{rec[f'{sk}:full skim:note']}]"
                 ratio = f"{skim / scipy_skim:.2f}" if skim and scipy_skim else "–"
+                cpu, scipy_cpu = rec.get(f"{sk}:full skim:cpu"), rec.get("scipy:full skim:cpu")
+                if cpu and scipy_cpu:
+                    ratio += f" ({cpu / scipy_cpu:.2f})"
                 chk = max(
                     rec.get(f"{lib}:one-to-all:check") or 0.0,
                     rec.get(f"{sk}:full skim:check") or 0.0,
