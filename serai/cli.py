@@ -132,10 +132,20 @@ def network_info(path: PathArg, fmt: FormatOpt = None, option: ReadOpt = None) -
     )
     con = _console()
     con.print(table)
-    for name, src in (net.meta.get("sources") or {}).items():
-        con.print(f"{name} read from {src}", markup=False)
+    sources = net.meta.get("sources") or {}
+    folders = {str(Path(str(src)).parent) for src in sources.values()}
+    if len(set(map(str, sources.values()))) == 1 and len(sources) > 1:
+        con.print(f"read from {next(iter(sources.values()))}", markup=False)
+    elif len(sources) > 2 and len(folders) == 1:
+        names = ", ".join(Path(str(src)).name for src in sources.values())
+        con.print(f"read from {folders.pop()}: {names}", markup=False)
+    else:
+        for name, src in sources.items():
+            con.print(f"{name} read from {src}", markup=False)
     if not report.ok:
         con.print(f"run `serai network validate {path}` to list the problems", markup=False)
+    elif report.warnings:
+        con.print(f"run `serai network validate {path} --warnings` to list them", markup=False)
 
 
 @network_app.command("validate")
