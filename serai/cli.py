@@ -305,7 +305,13 @@ def route_cmd(
     year: Annotated[
         int | None, typer.Option(help="Network year (links and services open then).")
     ] = None,
-    objective: Annotated[str, typer.Option(help="time, cost or generalised.")] = "generalised",
+    objective: Annotated[
+        str, typer.Option(help="time, cost, generalised or emissions (least WTW CO2e).")
+    ] = "generalised",
+    carbon_price: Annotated[
+        float,
+        typer.Option(help="Carbon price in USD per t CO2e (WTW), added to the generalised cost."),
+    ] = 0.0,
     avoid_country: Annotated[
         list[str] | None, typer.Option(help="ISO2 country to avoid (repeatable).")
     ] = None,
@@ -360,6 +366,7 @@ def route_cmd(
         alternatives=alternatives,
         distinct_corridors=not same_corridor,
         pareto=pareto,
+        carbon_price_usd_per_t=carbon_price,
     )
     router = make_router(load_network(network, year=year), year=year)
     routes = run_request(router, req)
@@ -431,7 +438,9 @@ def _print_routes(routes) -> None:
             caption=f"{r.days:.1f} days, {r.km:,.0f} km, USD {r.usd:,.0f} per {r.unit} "
             f"(generalised USD {r.totals['gc_usd']:,.0f}; money {r.totals['usd_tariff']:,.0f} tariff + "
             f"{r.totals['usd_hub']:,.0f} hubs; time {r.totals['hours_motion']:.0f} h moving, "
-            f"{r.totals['hours_hub']:.0f} h hubs, {r.totals['hours_wait']:.0f} h waiting)",
+            f"{r.totals['hours_hub']:.0f} h hubs, {r.totals['hours_wait']:.0f} h waiting"
+            + (f"; carbon {r.totals['usd_carbon']:,.0f}" if r.totals["usd_carbon"] else "")
+            + f")\n{_co2_caption(r)}",
         )
         for col, just in (
             ("mode", "left"),
@@ -441,6 +450,7 @@ def _print_routes(routes) -> None:
             ("km", "right"),
             ("hours", "right"),
             ("USD", "right"),
+            ("kg CO2e", "right"),
             ("event", "left"),
         ):
             t.add_column(col, justify=just)
@@ -453,9 +463,21 @@ def _print_routes(routes) -> None:
                 f"{leg.km:,.0f}" if leg.km else "",
                 f"{leg.hours:,.1f}",
                 f"{leg.usd:,.0f}",
+                f"{leg.co2e_kg:,.1f}" if leg.co2e_kg == leg.co2e_kg and leg.co2e_kg else "",
                 leg.event or leg.service_id,
             )
         con.print(t)
+
+
+def _co2_caption(r) -> str:
+    """Emissions line of a route table: WTW total with WTT and TTW (ISO 14083)."""
+    if r.routing_graph is None:
+        return "emissions: not available (factor tables cannot serve this network)"
+    t = r.footprint.totals
+    return (
+        f"{t['wtw_kg']:,.1f} kg CO2e per {r.unit} well-to-wheel (WTT {t['wtt_kg']:,.1f} + "
+        f"TTW {t['ttw_kg']:,.1f}; ISO 14083, {t['intensity_g_per_tkm']:.1f} g/tkm)"
+    )
 
 
 @app.command("assign")

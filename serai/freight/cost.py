@@ -40,6 +40,8 @@ class LinkCosts:
     hours_wait: np.ndarray
     carbon_usd: np.ndarray
     allowed: np.ndarray
+    kg_co2e: np.ndarray | None = None
+    carbon_price_usd_per_t: float = 0.0
 
     @cached_property
     def usd(self) -> np.ndarray:
@@ -56,7 +58,10 @@ class LinkCosts:
         return np.where(self.allowed, g, np.inf)
 
     def objective(self, name: str) -> np.ndarray:
-        """Per-link objective: ``time`` (hours), ``cost`` (USD) or ``generalised`` (USD)."""
+        """Per-link objective: ``time`` (h), ``cost`` (USD), ``generalised`` (USD) or ``emissions``.
+
+        ``emissions`` is kg CO2e (WTW) per unit; it needs ``kg_co2e``.
+        """
         if name == "time":
             # a tiny money term breaks ties between equally fast routes
             v = self.hours + 1e-6 * self.usd
@@ -64,9 +69,18 @@ class LinkCosts:
             v = self.usd + 1e-6 * self.hours
         elif name in ("generalised", "generalized", "gc"):
             v = self.gc
+        elif name in ("emissions", "co2e"):
+            if self.kg_co2e is None:
+                raise InputError(
+                    "objective 'emissions' needs the per-link emissions (kg_co2e)",
+                    field="objective",
+                )
+            # a tiny time term breaks ties between equally clean routes
+            v = self.kg_co2e + 1e-6 * self.hours
         else:
             raise InputError(
-                f"unknown objective '{name}'; use time, cost or generalised", field="objective"
+                f"unknown objective '{name}'; use time, cost, generalised or emissions",
+                field="objective",
             )
         return np.where(self.allowed, v, np.inf)
 
@@ -151,12 +165,20 @@ def link_costs(
         allowed &= ~(hub & ~np.isin(node_kind, list(c.transfer_kinds)))
     allowed &= np.isfinite(hours_motion) & np.isfinite(usd_tariff)
 
+    price = float(carbon_price_usd_per_t)
+    if not np.isfinite(price) or price < 0:
+        raise InputError(
+            f"carbon price must be a finite number >= 0 (USD per t CO2e), got {price}",
+            field="carbon_price_usd_per_t",
+        )
     carbon = np.zeros(n)
+    kg = None
     if emissions_kg_per_unit is not None:
         e = np.asarray(emissions_kg_per_unit, dtype=float)
         if e.shape != (n,):
             raise InputError(f"emissions_kg_per_unit needs one value per virtual link ({n})")
         carbon = e / 1000.0 * float(carbon_price_usd_per_t)
+        kg = e
 
     def clean(a: np.ndarray) -> np.ndarray:
         a = np.where(allowed, np.nan_to_num(a, nan=0.0), 0.0)
@@ -173,6 +195,8 @@ def link_costs(
         clean(hours_wait),
         clean(carbon),
         allowed,
+        None if kg is None else clean(kg),
+        float(carbon_price_usd_per_t),
     )
 
 

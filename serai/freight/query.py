@@ -21,7 +21,11 @@ __all__ = ["RouteRequest", "load_network", "make_router", "run_request"]
 
 @dataclass(frozen=True)
 class RouteRequest:
-    """A route question: places, commodity, year, constraints, objective and what to return."""
+    """A route question: places, commodity, year, constraints, objective and what to return.
+
+    ``objective``: ``time``, ``cost``, ``generalised`` or ``emissions`` (least WTW kg CO2e);
+    ``carbon_price_usd_per_t`` adds price x WTW emissions to the generalised cost.
+    """
 
     origin: Any
     destination: Any
@@ -37,6 +41,7 @@ class RouteRequest:
     alternatives: int = 1
     distinct_corridors: bool = True
     pareto: bool = False
+    carbon_price_usd_per_t: float = 0.0
 
     def constraints(self) -> Constraints:
         return Constraints.make(
@@ -83,9 +88,15 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
             objective=req.objective,
             distinct_corridors=req.distinct_corridors,
             constraints=cons,
+            carbon_price_usd_per_t=req.carbon_price_usd_per_t,
         )
     return [
         router.route(
-            req.origin, req.destination, req.commodity, objective=req.objective, constraints=cons
+            req.origin,
+            req.destination,
+            req.commodity,
+            objective=req.objective,
+            constraints=cons,
+            carbon_price_usd_per_t=req.carbon_price_usd_per_t,
         )
     ]

@@ -194,6 +194,7 @@ def summary_table(answers: Sequence[Answer]) -> pd.DataFrame:
                     "usd": round(r.usd),
                     "unit": r.unit,
                     "gc_usd": round(r.totals["gc_usd"]),
+                    **_emission_cells(r),
                     "hours_moving": round(r.totals["hours_motion"]),
                     "hours_hubs": round(r.totals["hours_hub"]),
                     "hours_waiting": round(r.totals["hours_wait"]),
@@ -207,6 +208,18 @@ def summary_table(answers: Sequence[Answer]) -> pd.DataFrame:
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _emission_cells(r) -> dict[str, float]:
+    """WTW, WTT and TTW kg CO2e per unit (ISO 14083) of a route; NaN when unavailable."""
+    if r.routing_graph is None:
+        return {"co2e_kg": float("nan"), "wtt_kg": float("nan"), "ttw_kg": float("nan")}
+    t = r.footprint.totals
+    return {
+        "co2e_kg": round(float(t["wtw_kg"]), 1),
+        "wtt_kg": round(float(t["wtt_kg"]), 1),
+        "ttw_kg": round(float(t["ttw_kg"]), 1),
+    }
 
 
 _COLORS = {
@@ -428,6 +441,9 @@ def write_route_report(
         "usd",
         "unit",
         "gc_usd",
+        "co2e_kg",
+        "wtt_kg",
+        "ttw_kg",
         "hours_moving",
         "hours_hubs",
         "hours_waiting",
@@ -460,10 +476,21 @@ def write_route_report(
         r = a.route
         parts.append(
             f"<details><summary>{esc(head)} — {esc(r.corridor)}, {r.days:.1f} days, "
-            f"{r.km:,.0f} km, USD {r.usd:,.0f} per {esc(r.unit)}</summary><table><tr>"
+            f"{r.km:,.0f} km, USD {r.usd:,.0f}, {r.co2e_kg:,.0f} kg CO2e (WTW) per "
+            f"{esc(r.unit)}</summary><table><tr>"
             + "".join(
                 f"<th>{c}</th>"
-                for c in ("mode", "from", "to", "country", "km", "hours", "USD", "event")
+                for c in (
+                    "mode",
+                    "from",
+                    "to",
+                    "country",
+                    "km",
+                    "hours",
+                    "USD",
+                    "kg CO2e",
+                    "event",
+                )
             )
             + "</tr>"
         )
@@ -471,7 +498,7 @@ def write_route_report(
             parts.append(
                 "<tr>"
                 + "".join(
-                    f"<td{' class=n' if i >= 4 and i < 7 else ''}>{esc(str(x))}</td>"
+                    f"<td{' class=n' if i >= 4 and i < 8 else ''}>{esc(str(x))}</td>"
                     for i, x in enumerate(
                         (
                             leg.mode if leg.kind == "move" else "·",
@@ -481,6 +508,7 @@ def write_route_report(
                             f"{leg.km:,.0f}" if leg.km else "",
                             f"{leg.hours:,.1f}",
                             f"{leg.usd:,.0f}",
+                            f"{leg.co2e_kg:,.1f}" if leg.co2e_kg > 0 else "",
                             leg.event or leg.service_id,
                         )
                     )
@@ -499,6 +527,10 @@ def write_route_report(
         "terminal, free-flow (no congestion, no storms, no queues at Dostyk or Małaszewicze).</li>",
         "<li>Tariffs and hub times come from <code>serai/freight/data/*.csv</code>, each row with its "
         "source; rows marked estimate are researcher estimates.</li>",
+        "<li>Emissions (kg CO2e per unit, column co2e_kg and per leg) follow ISO 14083 / GLEC: "
+        "well-to-wheel = well-to-tank + tank-to-wheel, per transport chain element and hub "
+        "operation, factors from <code>serai/emissions/data</code> with their sources "
+        "(<code>serai.emissions.routes.route_footprint</code>).</li>",
         "<li>Each route's corridor label is derived from the countries, passages and ferry crossings it uses.</li>",
         "</ul><h3>Tariffs and speeds</h3>",
         mode_costs().reset_index().to_html(index=False, border=0),

@@ -25,7 +25,7 @@ from serai.paths import _kernels as k
 
 __all__ = ["Constraints", "NoRouteError", "Route", "Router"]
 
-OBJECTIVES = ("time", "cost", "generalised")
+OBJECTIVES = ("time", "cost", "generalised", "emissions")
 
 
 @cache
@@ -158,7 +158,12 @@ class Route:
     ``legs`` has one row per movement leg (consecutive links of one mode in one
     country) or hub event (transfer, gauge change, port, boarding, border), with
     columns seq, kind, mode, layer, service_id, from_node, to_node, from_name,
-    to_name, country, from_country, to_country, km, hours, usd, event, link_ids.
+    to_name, country, from_country, to_country, km, hours, usd, co2e_kg, event, link_ids
+    (``co2e_kg``: well-to-wheel kg CO2e per unit, NaN when the factor tables cannot serve
+    the network).
+
+    ``totals["co2e_kg"]`` is the WTW total; :attr:`footprint` is the full ISO 14083
+    account (TCEs and HOCs with WTT, TTW and WTW) of one unit of the commodity.
     """
 
     origin: int | str
@@ -176,6 +181,46 @@ class Route:
     passages: tuple[str, ...]
     services: tuple[str, ...]
     constraints: Constraints = field(default_factory=Constraints)
+    routing_graph: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def footprint(self) -> Any:
+        """ISO 14083 footprint (:class:`serai.emissions.ChainFootprint`) of one unit.
+
+        Computed on first access by :func:`serai.emissions.routes.route_footprint`.
+        """
+        if self.routing_graph is None:
+            raise InputError("this route carries no routing graph; use route_footprint(route, rg)")
+        from serai.emissions.routes import route_footprint
+
+        return route_footprint(self, self.routing_graph)
+
+    def emissions_dict(self) -> dict[str, Any]:
+        """JSON-ready emissions: totals (WTW, WTT, TTW kg CO2e) and one row per TCE/HOC."""
+        fp = self.footprint
+        el = fp.elements
+        cols = ["element_id", "element", "mode", "factor_id", "from_name", "to_name", "country",
+                "distance_km", "tonne_km", "ttw_kg", "wtt_kg", "wtw_kg", "intensity_g_per_tkm",
+                "estimate"]  # fmt: skip
+        el = el[[c for c in cols if c in el.columns]]
+        el = el.astype(object).where(el.notna(), None)
+        t = fp.totals
+        return {
+            "co2e_kg": round(float(t["wtw_kg"]), 4),
+            "wtt_kg": round(float(t["wtt_kg"]), 4),
+            "ttw_kg": round(float(t["ttw_kg"]), 4),
+            "tonne_km": round(float(t["tonne_km"]), 4),
+            "intensity_g_per_tkm": round(float(t["intensity_g_per_tkm"]), 4),
+            "estimate_share_wtw": round(float(t["estimate_share_wtw"]), 4),
+            "basis": "ISO 14083 well-to-wheel, per unit of the commodity",
+            "notes": list(fp.notes),
+            "elements": el.to_dict(orient="records"),
+        }
+
+    @property
+    def co2e_kg(self) -> float:
+        """Well-to-wheel kg CO2e per unit (sum over the legs)."""
+        return self.totals["co2e_kg"]
 
     @property
     def days(self) -> float:
@@ -216,11 +261,19 @@ class Route:
             "objective": self.objective,
             "corridor": self.corridor,
             **{k: round(float(v), 4) for k, v in self.totals.items()},
+            **self._emission_totals(),
             "countries": list(self.countries),
             "passages": list(self.passages),
             "services": list(self.services),
             "legs": legs.to_dict(orient="records"),
+            **({"emissions": self.emissions_dict()} if self.routing_graph is not None else {}),
         }
+
+    def _emission_totals(self) -> dict[str, float]:
+        if self.routing_graph is None:
+            return {}
+        t = self.footprint.totals
+        return {"wtt_kg": round(float(t["wtt_kg"]), 4), "ttw_kg": round(float(t["ttw_kg"]), 4)}
 
     def to_geojson(self, network_nodes: pd.DataFrame) -> dict[str, Any]:
         """GeoJSON FeatureCollection: one LineString per movement leg, one Point per event."""
@@ -280,8 +333,9 @@ class Router:
             )
         self.places = places
         self.labels = node_labels(rg.network.nodes, places)
-        self._costs: dict[str, LinkCosts] = {}
-        self._objectives: dict[tuple[str, str], np.ndarray] = {}
+        self._costs: dict[tuple[str, float], LinkCosts] = {}
+        self._emissions: dict[str, np.ndarray | InputError] = {}
+        self._objectives: dict[tuple[str, float, str], np.ndarray] = {}
         links = rg.network.links
         self._link_names = (
             pd.Series(links["name"].to_numpy(), index=links["link_id"].to_numpy())
@@ -335,15 +389,43 @@ class Router:
         )
 
     # ------------------------------------------------------------------ costs and masks
-    def costs(self, name: str | Commodity) -> LinkCosts:
+    def emissions(self, name: str | Commodity) -> np.ndarray | None:
+        """kg CO2e (WTW) per unit on every virtual link (cached; None if the factors cannot serve).
+
+        See :func:`serai.emissions.routes.vlink_emissions`.
+        """
         c = commodity(name)
-        if c.commodity not in self._costs:
-            self._costs[c.commodity] = link_costs(self.rg, c)
-        return self._costs[c.commodity]
+        if c.commodity not in self._emissions:
+            from serai.emissions.routes import vlink_emissions
+
+            try:
+                e = vlink_emissions(self.rg, c)
+                e.setflags(write=False)
+                self._emissions[c.commodity] = e
+            except InputError as err:
+                self._emissions[c.commodity] = err
+        e = self._emissions[c.commodity]
+        return None if isinstance(e, InputError) else e
+
+    def costs(self, name: str | Commodity, carbon_price_usd_per_t: float = 0.0) -> LinkCosts:
+        """Per-link costs of a commodity, a carbon price (USD/t CO2e) times WTW included."""
+        c = commodity(name)
+        price = float(carbon_price_usd_per_t)
+        key = (c.commodity, price)
+        if key not in self._costs:
+            e = self.emissions(c)
+            if e is None and price != 0:
+                raise self._emissions[c.commodity]  # type: ignore[misc]
+            self._costs[key] = link_costs(
+                self.rg, c, carbon_price_usd_per_t=price, emissions_kg_per_unit=e
+            )
+        return self._costs[key]
 
     def edge_objective(self, lc: LinkCosts, objective: str) -> np.ndarray:
-        """Objective per graph edge (cached per commodity and objective; read-only)."""
-        key = (lc.commodity.commodity, objective)
+        """Objective per graph edge (cached per commodity, carbon price and objective)."""
+        if objective in ("emissions", "co2e") and lc.kg_co2e is None:
+            raise self._emissions[lc.commodity.commodity]  # type: ignore[misc]
+        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, objective)
         if key not in self._objectives:
             a = np.ascontiguousarray(lc.objective(objective)[self.rg.graph.link_rows])
             a.setflags(write=False)
@@ -444,9 +526,14 @@ class Router:
         *,
         objective: str = "generalised",
         constraints: Constraints | None = None,
+        carbon_price_usd_per_t: float = 0.0,
         **kw: Any,
     ) -> Route:
         """Best route under the constraints (keyword shortcuts build :class:`Constraints`).
+
+        ``objective`` is ``time``, ``cost``, ``generalised`` or ``emissions`` (least WTW
+        kg CO2e); ``carbon_price_usd_per_t`` adds price x WTW to the generalised cost
+        (shown as ``totals["usd_carbon"]``).
 
         Raises
         ------
@@ -456,7 +543,7 @@ class Router:
             No route; the message names the constraint that cut it.
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
-        lc = self.costs(commodity_name)
+        lc = self.costs(commodity_name, carbon_price_usd_per_t)
         o, d = self.resolve(origin), self.resolve(destination)
         if o == d:
             raise InputError("origin and destination are the same place", field="destination")
@@ -531,6 +618,7 @@ class Router:
         max_iter: int | None = None,
         distinct_corridors: bool = False,
         constraints: Constraints | None = None,
+        carbon_price_usd_per_t: float = 0.0,
         **kw: Any,
     ) -> list[Route]:
         """Up to ``k`` distinct routes by the penalty method.
@@ -544,9 +632,14 @@ class Router:
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
         first = self.route(
-            origin, destination, commodity_name, objective=objective, constraints=cons
+            origin,
+            destination,
+            commodity_name,
+            objective=objective,
+            constraints=cons,
+            carbon_price_usd_per_t=carbon_price_usd_per_t,
         )
-        lc = self.costs(commodity_name)
+        lc = self.costs(commodity_name, carbon_price_usd_per_t)
         o, d = first.origin, first.destination
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
         base = np.where(self.mask(cons), self.edge_objective(lc, objective), np.inf)
@@ -579,7 +672,9 @@ class Router:
                     continue
                 routes.append(r)
                 used.append(mv)
-        key = {"time": "hours", "cost": "usd"}.get(objective, "gc_usd")
+        key = {"time": "hours", "cost": "usd", "emissions": "co2e_kg", "co2e": "co2e_kg"}.get(
+            objective, "gc_usd"
+        )
         return sorted(routes, key=lambda r: r.totals[key])
 
     def _edges_of(self, r: Route) -> np.ndarray:
@@ -701,7 +796,8 @@ class Router:
         self, edges: np.ndarray, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints
     ) -> Route:
         rows = self.rg.graph.link_rows[np.asarray(edges, np.int64)]
-        cols = _legs(self._cols, rows, lc, self.labels)
+        em = lc.kg_co2e
+        cols = _legs(self._cols, rows, lc, self.labels, em)
         c = lc.commodity
         hours = float(lc.hours[rows].sum())
         usd = float(lc.usd[rows].sum())
@@ -723,6 +819,7 @@ class Router:
             "hours_wait": float(lc.hours_wait[rows].sum()),
             "usd_time": hours * c.vot_usd_per_unit_h,
             "usd_carbon": float(lc.carbon_usd[rows].sum()),
+            "co2e_kg": float(em[rows].sum()) if em is not None else float("nan"),
         }
         countries = tuple(dict.fromkeys(x for x in lcountry[move] if x))
         passages = tuple(dict.fromkeys(p for p in self._cols["passage"][rows] if p))
@@ -746,6 +843,7 @@ class Router:
             passages=passages,
             services=services,
             constraints=cons,
+            routing_graph=self.rg if em is not None else None,
         )
 
 
@@ -817,6 +915,7 @@ _LEG_COLUMNS = [
     "hours",
     "wait_h",
     "usd",
+    "co2e_kg",
     "event",
     "link_ids",
     "node_path",
@@ -832,7 +931,11 @@ def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
 
 
 def _legs(
-    cols: Mapping[str, np.ndarray], rows: np.ndarray, lc: LinkCosts, labels: pd.Series
+    cols: Mapping[str, np.ndarray],
+    rows: np.ndarray,
+    lc: LinkCosts,
+    labels: pd.Series,
+    kg_co2e: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Group the virtual links of a route into movement legs and hub events (numpy, no groupby)."""
     kind = cols["kind"][rows].copy()
@@ -840,12 +943,13 @@ def _legs(
     usd = lc.usd[rows]
     event = cols["event"][rows]
     ends = (kind == "access") | (kind == "egress")
-    free = (hours == 0) & (usd == 0)
+    co2 = kg_co2e[rows] if kg_co2e is not None else np.full(len(rows), np.nan)
+    free = (hours == 0) & (usd == 0) & ~(co2 > 0)
     kind[ends] = np.where(event[ends] != "", event[ends], "transfer")
     # events with neither time nor money (alighting a rail ferry) carry no information
     keep = ~((ends | (kind == "alight")) & free)
     r = rows[keep]
-    kind, hours, usd, event = kind[keep], hours[keep], usd[keep], event[keep]
+    kind, hours, usd, event, co2 = kind[keep], hours[keep], usd[keep], event[keep], co2[keep]
     if not len(r):
         empty = {c: np.empty(0, dtype=object) for c in _LEG_COLUMNS}
         empty["km"] = np.empty(0)
@@ -908,6 +1012,7 @@ def _legs(
         "hours": np.add.reduceat(hours, start),
         "wait_h": np.add.reduceat(lc.hours_wait[r], start),
         "usd": np.add.reduceat(usd, start),
+        "co2e_kg": np.add.reduceat(co2, start),
         "event": ev_txt,
         "link_ids": link_ids,
         "node_path": node_path,

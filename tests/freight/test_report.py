@@ -50,6 +50,9 @@ def test_report_answers_and_html(tmp_path):
     for a, (_, row) in zip(answers[:3], table.iloc[:3].iterrows(), strict=True):
         assert row["days"] == pytest.approx(a.route.days, abs=0.05)
         assert row["usd"] == pytest.approx(a.route.usd, abs=0.5)
+        # emissions: the route's ISO 14083 footprint, which is the sum of its legs
+        assert row["co2e_kg"] == pytest.approx(a.route.legs["co2e_kg"].sum(), abs=0.05)
+        assert row["co2e_kg"] == pytest.approx(row["wtt_kg"] + row["ttw_kg"], abs=0.15)
     assert "every route needs country KZ" in table.loc[3, "note"]
     out = write_route_report(answers, net, tmp_path / "r.html", screenshot=tmp_path / "r.png")
     text = out.read_text()
@@ -57,6 +60,7 @@ def test_report_answers_and_html(tmp_path):
     for q in QUESTIONS:
         assert q.label in text
     assert "every route needs country KZ" in text
+    assert "kg CO2e" in text and "co2e_kg" in text
     assert (tmp_path / "r.png").stat().st_size > 10_000
     with pytest.raises(Exception, match="already exists"):
         write_route_report(answers, net, out, overwrite=False)
