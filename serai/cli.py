@@ -411,6 +411,7 @@ def _print_route_summary(routes) -> None:
         ("km", "right"),
         (f"USD/{r0.unit}", "right"),
         ("generalised USD", "right"),
+        ("kg CO2e", "right"),
         ("countries", "left"),
     ):
         t.add_column(col, justify=just)
@@ -422,6 +423,7 @@ def _print_route_summary(routes) -> None:
             f"{r.km:,.0f}",
             f"{r.usd:,.0f}",
             f"{r.totals['gc_usd']:,.0f}",
+            f"{r.co2e_kg:,.0f}" if r.co2e_kg == r.co2e_kg else "",
             "-".join(r.countries),
         )
     _console().print(t)
