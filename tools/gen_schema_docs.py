@@ -41,7 +41,7 @@ page all read them.
 - **required**: the column must be present and every row must have a value.
 - **check**: what validation checks: `unique` (the table's key), `ref:table.column`
   (must exist there), `>0` / `>=0` (bounds; `?` allows a missing value), `lon` /
-  `lat` (range, for WGS84 networks).
+  `lat` (range, for WGS84 networks), `wkt` (a WKT `LINESTRING`, checked when read).
 
 Columns not declared here are kept as they are, in every format that can hold them.
 

@@ -699,3 +699,22 @@ def test_embedded_network_roundtrips_exactly(tmp_path, fmt):
             rtol=1e-12,
             obj=name,
         )
+
+
+def test_bad_wkt_in_a_file_is_reported_when_read(tmp_path):
+    d = _csv_net(
+        tmp_path,
+        'link_id,from_node,to_node,geometry\n1,1,2,\n2,2,1,"LINESTRING (1 1, 0 zero)"\n',
+    )
+    with pytest.raises(
+        InputError, match=r"links.csv, row 2, field 'geometry': bad coordinate '0 zero'"
+    ):
+        read_network(d)
+    g = tmp_path / "gm"
+    g.mkdir()
+    (g / "node.csv").write_text("node_id,x_coord,y_coord\n1,0,0\n2,0,1\n")
+    (g / "link.csv").write_text("link_id,from_node_id,to_node_id,geometry\n1,1,2,POINT (0 0)\n")
+    with pytest.raises(
+        InputError, match=r"link.csv, row 1, field 'geometry': not a WKT LINESTRING"
+    ):
+        read_network(g)

@@ -120,6 +120,19 @@ def checked_table(
                 row=int(rows[i]) if rows is not None else i + 1,
                 field=rename.get(spec.name, spec.name),
             )
+    for spec in schema.columns:
+        if spec.check == "wkt" and spec.name in out.columns:
+            for i, text in enumerate(out[spec.name].tolist()):
+                if isinstance(text, str) and text.strip():
+                    try:
+                        wkt_to_line(text)
+                    except ValueError as exc:
+                        raise InputError(
+                            str(exc),
+                            file=file,
+                            row=int(rows[i]) if rows is not None else i + 1,
+                            field=rename.get(spec.name, spec.name),
+                        ) from None
     return out
 
 
