@@ -434,18 +434,22 @@ def landmarks(indptr, heads, tails, cost, n, k, start):
 
 @njit(cache=True, nogil=True, inline="always")
 def _alt_bound(v, t, lf, lb):
-    """max over landmarks L of d(v,L) - d(t,L) and d(L,t) - d(L,v); consistent, >= 0."""
+    """max over landmarks L of d(v,L) - d(t,L) and d(L,t) - d(L,v); consistent, >= 0.
+
+    ``lf[v, i]`` = d(L_i, v), ``lb[v, i]`` = d(v, L_i): one row per node, so the bound of
+    a node reads two short contiguous rows.
+    """
     h = 0.0
-    for i in range(lf.shape[0]):
-        tl = lb[i, t]
+    for i in range(lf.shape[1]):
+        tl = lb[t, i]
         if tl < INF:
-            vl = lb[i, v]
+            vl = lb[v, i]
             if vl == INF:
                 return INF  # v cannot reach L but t can: v cannot reach t
             if vl - tl > h:
                 h = vl - tl
-        lt = lf[i, t]
-        lv = lf[i, v]
+        lt = lf[t, i]
+        lv = lf[v, i]
         if lt < INF and lv < INF and lt - lv > h:
             h = lt - lv
     return h

@@ -262,9 +262,11 @@ class PathFinder:
         if self._alt is None:
             g = self.graph
             start = int(np.argmax(g.is_zone)) if g.is_zone.any() else 0
-            self._alt = k.landmarks(
+            chosen, lf, lb = k.landmarks(
                 g.indptr, g.heads, g.tails, self._cost, g.n_nodes, self.n_landmarks, start
             )
+            # node-major layout for the bound (see _kernels._alt_bound)
+            self._alt = (chosen, np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T))
         return self._alt
 
     def tree(self, origin: int) -> PathTree:
