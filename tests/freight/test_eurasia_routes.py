@@ -99,3 +99,14 @@ def test_via_point_is_visited(router):
 def test_unreachable_names_the_constraint(router):
     with pytest.raises(NoRouteError, match="every route needs country KZ, which is avoided"):
         router.route("Almaty", "Duisburg", "container", avoid_countries=["KZ"])
+
+
+def test_places_resolve_in_local_scripts(router):
+    # aliases travel from tools/data/facts/points.csv into the shipped points table
+    latin = router.route("Almaty", "Duisburg", "container")
+    for name in ("Алматы", "阿拉木图"):
+        r = router.route(name, "Duisburg", "container")
+        assert r.origin == latin.origin == "almaty"
+        assert r.km == pytest.approx(latin.km)
+    r = router.route("Алматы", "Констанца", "container")
+    assert r.destination.startswith("constanta")

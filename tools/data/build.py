@@ -93,10 +93,10 @@ def _model_values(facts: dict, table: str) -> pd.DataFrame:
 
 def _points(facts: dict, anchors: pd.DataFrame) -> pd.DataFrame:
     """Named places: facts points (preferred) and anchors not in the facts."""
-    cols = ["point_id", "name", "kind", "country", "lat", "lon", "unlocode", "modes", "status",
-            "open_year", "source"]  # fmt: skip
+    cols = ["point_id", "name", "aliases", "kind", "country", "lat", "lon", "unlocode", "modes",
+            "status", "open_year", "source"]  # fmt: skip
     a = anchors.rename(columns={"anchor_id": "point_id", "source": "source"}).assign(
-        kind="", country="", unlocode="", status="operational", open_year=""
+        aliases="", kind="", country="", unlocode="", status="operational", open_year=""
     )
     a = a[cols]
     a["_order"] = 1
@@ -109,6 +109,7 @@ def _points(facts: dict, anchors: pd.DataFrame) -> pd.DataFrame:
             {
                 "point_id": p["point_id"],
                 "name": p["name"],
+                "aliases": p["aliases"].fillna("") if "aliases" in p else "",
                 "kind": p["kind"],
                 "country": p["country"],
                 "lat": p["lat"],
@@ -440,7 +441,8 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
     tables = {
         "nodes": nodes, "links": links, "shapes": shapes, "border_crossings": border,
         "gauge_breaks": gbreaks, "connectors": connectors_out, "points": snaps.merge(
-            points[["point_id", "name", "lat", "lon"]], on="point_id").sort_values(["point_id", "mode"]),
+            points[["point_id", "name", "aliases", "unlocode", "lat", "lon"]], on="point_id"
+        ).sort_values(["point_id", "mode"]),
     }  # fmt: skip
     for name in ("terminals", "services", "sources", "attributes", "validation_routes", "tariffs"):
         if name in facts:
