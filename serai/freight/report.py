@@ -356,7 +356,9 @@ def render_figures(answers: Sequence[Answer], network) -> tuple[Any, Any]:
         "Flagship routes on the embedded Eurasian network (grey: rail, light: road, blue: sea)"
     )
 
-    fig_chart, (c1, c2) = plt.subplots(1, 2, figsize=(13, 4.6))
+    fig_chart, (c1, c2, c3) = plt.subplots(
+        1, 3, figsize=(18, 4.6), gridspec_kw={"width_ratios": [1.1, 1, 1]}
+    )
     ok = [a for a in answers if a.route is not None and a.route.unit == "FEU"]
     for a in ok:
         r = a.route
@@ -383,6 +385,16 @@ def render_figures(answers: Sequence[Answer], network) -> tuple[Any, Any]:
     c2.set_xlabel("generalised cost, USD per FEU")
     c2.legend(fontsize=7)
     c2.set_title("Generalised cost components")
+    cells = [_emission_cells(a.route) for a in ok]
+    wtt = np.array([c["wtt_kg"] for c in cells])
+    ttw = np.array([c["ttw_kg"] for c in cells])
+    c3.barh(yy, wtt, color="#55a868", label="well-to-tank (fuel and power supply)")
+    c3.barh(yy, ttw, left=wtt, color="#8c8c8c", label="tank-to-wheel (on board)")
+    c3.set_yticks(yy, labels, fontsize=6)
+    c3.invert_yaxis()
+    c3.set_xlabel("kg CO2e per FEU, well-to-wheel (ISO 14083)")
+    c3.legend(fontsize=7)
+    c3.set_title("Emissions per route")
     fig_chart.tight_layout()
     return fig_map, fig_chart
 
