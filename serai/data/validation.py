@@ -615,7 +615,11 @@ def validation_markdown(table: pd.DataFrame, *, tolerance: float = 0.10, header:
     if len(detail):
         lines += ["", "## Rows outside the band, and why", ""]
         for r in detail.to_dict("records"):
-            why = "; ".join(x for x in (r["problem"], r["explanation"]) if x) or "not yet explained"
+            why = "; ".join(x for x in (r["problem"], r["explanation"]) if x) or (
+                "within the tolerance; no explanation recorded"
+                if r["verdict"] == "near"
+                else "not yet explained"
+            )
             lines.append(
                 f"- **{r['name']}** ({r['verdict']}): {why}"
                 + (f" — {r['note']}" if r["note"] else "")
