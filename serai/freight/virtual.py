@@ -619,37 +619,9 @@ def build_routing_graph(
     pv = vid(lv["node_id"].to_numpy(np.int64), np.array([""] * len(lv), dtype=object))
     c = ncountry.loc[lv["node_id"].to_numpy(np.int64)].to_numpy()
     # terminal-to-terminal: loading onto / unloading from a ship at the ends is a port event
-    at_sea = lv["layer"].to_numpy() == "sea"
-    for kind, f, t in (
-        ("access", pv, lv["vnode_id"].to_numpy()),
-        ("egress", lv["vnode_id"].to_numpy(), pv),
-    ):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "from_v": f,
-                    "to_v": t,
-                    "kind": kind,
-                    "mode": "connector",
-                    "layer": lv["layer"].to_numpy(),
-                    "link_id": -1,
-                    "service_id": "",
-                    "node_id": lv["node_id"].to_numpy(np.int64),
-                    "from_node": lv["node_id"].to_numpy(np.int64),
-                    "to_node": lv["node_id"].to_numpy(np.int64),
-                    "km": 0.0,
-                    "speed": np.nan,
-                    "hours_fixed": 0.0,
-                    "wait_h": np.where(at_sea & (kind == "access"), np.nan, 0.0),
-                    "event": np.where(at_sea, "port", ""),
-                    "country": c,
-                    "from_country": c,
-                    "to_country": c,
-                    "passage": "",
-                    "service_mode": "",
-                }
-            )
-        )
+    parts += _access_egress(
+        pv, lv["vnode_id"].to_numpy(), lv["layer"].to_numpy(), lv["node_id"].to_numpy(np.int64), c
+    )
 
     # ---- named places (points) spanning several physical nodes (rail, road and sea nodes of a city)
     point_place = pd.Series(dtype=np.int64)
@@ -671,38 +643,14 @@ def build_routing_graph(
         )
         gl = groups.merge(lv_all[["node_id", "layer", "vnode_id"]], on="node_id")
         gpv = point_place.loc[gl["point_id"].to_numpy(object)].to_numpy(np.int64)
-        gsea = gl["layer"].to_numpy() == "sea"
         gc = ncountry.loc[gl["node_id"].to_numpy(np.int64)].to_numpy()
-        for kind, f, t in (
-            ("access", gpv, gl["vnode_id"].to_numpy()),
-            ("egress", gl["vnode_id"].to_numpy(), gpv),
-        ):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "from_v": f,
-                        "to_v": t,
-                        "kind": kind,
-                        "mode": "connector",
-                        "layer": gl["layer"].to_numpy(),
-                        "link_id": -1,
-                        "service_id": "",
-                        "node_id": gl["node_id"].to_numpy(np.int64),
-                        "from_node": gl["node_id"].to_numpy(np.int64),
-                        "to_node": gl["node_id"].to_numpy(np.int64),
-                        "km": 0.0,
-                        "speed": np.nan,
-                        "hours_fixed": 0.0,
-                        "wait_h": np.where(gsea & (kind == "access"), np.nan, 0.0),
-                        "event": np.where(gsea, "port", ""),
-                        "country": gc,
-                        "from_country": gc,
-                        "to_country": gc,
-                        "passage": "",
-                        "service_mode": "",
-                    }
-                )
-            )
+        parts += _access_egress(
+            gpv,
+            gl["vnode_id"].to_numpy(),
+            gl["layer"].to_numpy(),
+            gl["node_id"].to_numpy(np.int64),
+            gc,
+        )
 
     vl = pd.concat(parts, ignore_index=True)
     for col, default in (("event_hours", np.nan), ("event_usd", np.nan)):
@@ -749,6 +697,45 @@ def build_routing_graph(
         places.index.to_numpy(np.int64), index=places["node_id"].to_numpy(np.int64)
     )
     return RoutingGraph(network, year, graph, vnodes, vl, place_of, point_place)
+
+
+def _access_egress(
+    place_v: np.ndarray, vnode: np.ndarray, layer: np.ndarray, node: np.ndarray, country: np.ndarray
+) -> list[pd.DataFrame]:
+    """Access (place -> layer node) and egress (layer node -> place) connector links.
+
+    Terminal to terminal: loading onto or unloading from a ship at the ends is a port event.
+    """
+    at_sea = layer == "sea"
+    out = []
+    for kind, f, t in (("access", place_v, vnode), ("egress", vnode, place_v)):
+        out.append(
+            pd.DataFrame(
+                {
+                    "from_v": f,
+                    "to_v": t,
+                    "kind": kind,
+                    "mode": "connector",
+                    "layer": layer,
+                    "link_id": -1,
+                    "service_id": "",
+                    "node_id": node,
+                    "from_node": node,
+                    "to_node": node,
+                    "km": 0.0,
+                    "speed": np.nan,
+                    "hours_fixed": 0.0,
+                    "wait_h": np.where(at_sea & (kind == "access"), np.nan, 0.0),
+                    "event": np.where(at_sea, "port", ""),
+                    "country": country,
+                    "from_country": country,
+                    "to_country": country,
+                    "passage": "",
+                    "service_mode": "",
+                }
+            )
+        )
+    return out
 
 
 def _point_groups(network: Network, phys: np.ndarray) -> pd.DataFrame:
