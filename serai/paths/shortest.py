@@ -277,6 +277,13 @@ class PathFinder:
         k.dijkstra(g.indptr, g.heads, self._cost, s, -1, g.passable, dist, pred, order, hk, hv)
         return PathTree(g, int(origin), self.cost_name, dist.copy(), pred.copy())
 
+    def _astar_scratch(self) -> tuple[np.ndarray, ...]:
+        """Bound and closed-set arrays for A* / ALT, allocated once per finder."""
+        if self._astar is None:
+            n = self.graph.n_nodes
+            self._astar = (np.empty(n), np.empty(n, np.bool_))
+        return self._astar
+
     def _run(self, s: int, t: int, method: str) -> tuple[float, np.ndarray | None, int, object]:
         """Search s -> t; returns (cost, pred or None, settled, extra for tracing)."""
         g = self.graph
@@ -286,9 +293,7 @@ class PathFinder:
             # without coordinates (or with a zero bound) A* is Dijkstra: the plain kernel
             # runs instead, since NaN coordinates times a zero factor would poison the keys
             dist, pred, _, hk, hv = self._tree_scratch()
-            if self._astar is None:
-                self._astar = (np.empty(g.n_nodes), np.empty(g.n_nodes, np.bool_))
-            h, closed = self._astar
+            h, closed = self._astar_scratch()
             settled = k.astar(
                 g.indptr,
                 g.heads,
@@ -311,9 +316,7 @@ class PathFinder:
         if method == "alt":
             _, lf, lb = self._landmarks()
             dist, pred, _, hk, hv = self._tree_scratch()
-            if self._astar is None:
-                self._astar = (np.empty(g.n_nodes), np.empty(g.n_nodes, np.bool_))
-            h, closed = self._astar
+            h, closed = self._astar_scratch()
             settled = k.astar_alt(
                 g.indptr,
                 g.heads,

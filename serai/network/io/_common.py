@@ -153,6 +153,19 @@ def _fill_defaults(raw: pd.DataFrame, out: pd.DataFrame, schema) -> pd.DataFrame
     return out
 
 
+def read_meta(path) -> dict:
+    """Metadata JSON object of a network folder (empty if the file is absent)."""
+    if not path.exists():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", file=str(path)) from None
+    if not isinstance(meta, dict):
+        raise InputError("expected a JSON object of metadata", file=str(path))
+    return meta
+
+
 def jsonable_meta(meta: Mapping[str, object]) -> dict:
     """Metadata worth writing: JSON-serialisable entries, without ``sources`` and ``_private``."""
     out = {}

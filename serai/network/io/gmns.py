@@ -51,6 +51,7 @@ from serai.network.io._common import (
     column_dtypes,
     jsonable_meta,
     line_to_wkt,
+    read_meta,
     restore_dtypes,
     wkt_to_line,
 )
@@ -228,15 +229,7 @@ def read(
         if f.name not in known:
             tables[f.stem] = checked_table(_read_csv(f), f.stem, str(f))
             sources[f.stem] = str(f)
-    meta: dict = {}
-    meta_file = path / _META_FILE
-    if meta_file.exists():
-        try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", file=str(meta_file)) from None
-        if not isinstance(meta, dict):
-            raise InputError("expected a JSON object of metadata", file=str(meta_file))
+    meta = read_meta(path / _META_FILE)
     dtypes = meta.pop("_columns", {})
     if dtypes:  # written by serai: drop what this reader derived and the network did not have
         if "is_zone" not in dtypes.get("nodes", {"is_zone": ""}):

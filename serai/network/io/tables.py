@@ -28,6 +28,7 @@ from serai.network.io._common import (
     check_unique_columns,
     checked_table,
     column_dtypes,
+    read_meta,
     restore_dtypes,
 )
 from serai.schema import table_names
@@ -66,15 +67,7 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
 def read(path: Path, **_: object) -> Network:
     """Read a CSV or Parquet network directory."""
     suffix = ".parquet" if (path / "links.parquet").exists() else ".csv"
-    meta: dict = {}
-    meta_path = path / _META_FILE
-    if meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc}", file=str(meta_path)) from None
-    if not isinstance(meta, dict):
-        raise InputError("expected a JSON object of metadata", file=str(meta_path))
+    meta = read_meta(path / _META_FILE)
     dtypes = meta.pop("_columns", {})
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
