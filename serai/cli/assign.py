@@ -1,0 +1,108 @@
+"""`serai assign`: static user-equilibrium assignment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from serai.cli._common import (
+    FormatOpt,
+    PathArg,
+    app,
+    console,
+    handle_errors,
+)
+
+
+@app.command("assign")
+@handle_errors
+def assign_cmd(
+    path: PathArg,
+    trips: Annotated[Path, typer.Option("--trips", help="Demand: TNTP _trips, .csv or .parquet.")],
+    out: Annotated[Path, typer.Option(help="Link flows (.csv or .parquet).")] = Path("flows.csv"),
+    algorithm: Annotated[
+        str, typer.Option(help="aon, msa, fw, cfw, bfw or b (Algorithm B).")
+    ] = "b",
+    gap: Annotated[float, typer.Option(help="Target relative gap (TSTT-SPTT)/TSTT.")] = 1e-4,
+    max_iter: Annotated[int, typer.Option(help="Iteration cap.")] = 1000,
+    vdf: Annotated[str, typer.Option(help="Volume-delay function: bpr or conical.")] = "bpr",
+    length_weight: Annotated[
+        float | None,
+        typer.Option(help="Cost per unit length (default: the file's DISTANCE FACTOR, else 0)."),
+    ] = None,
+    toll_weight: Annotated[
+        float | None,
+        typer.Option(help="Cost per unit toll (default: the file's TOLL FACTOR, else 0)."),
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
+    log: Annotated[Path | None, typer.Option(help="Write the convergence log (.csv).")] = None,
+    fmt: FormatOpt = None,
+    block_zones: Annotated[
+        bool | None, typer.Option(help="Forbid (or allow) passing through zones; default: data.")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Print one line per iteration.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
+) -> None:
+    """Static user-equilibrium assignment of TRIPS on the network; writes one row per link."""
+    from serai.assignment import AssignmentConfig, assign
+    from serai.errors import InputError
+    from serai.network import compile_network, read_network
+    from serai.network.io import read_demand
+
+    outputs = [out] + ([log] if log is not None else [])
+    for o in outputs:
+        if o.suffix.lower() not in (".csv", ".parquet"):
+            raise InputError("output must end in .csv or .parquet", file=str(o))
+        if o.exists() and not overwrite:
+            raise InputError("already exists; pass --overwrite to replace it", file=str(o))
+    net = read_network(path, format=fmt)
+    demand = read_demand(trips)
+    config = AssignmentConfig(
+        algorithm=algorithm,
+        gap=gap,
+        max_iter=max_iter,
+        vdf=vdf,
+        length_weight=float(
+            length_weight if length_weight is not None else net.meta.get("distance_factor", 0.0)
+        ),
+        toll_weight=float(
+            toll_weight if toll_weight is not None else net.meta.get("toll_factor", 0.0)
+        ),
+        time_limit=time_limit,
+    )
+    con = console()
+
+    def show(row: dict) -> None:
+        con.print(
+            f"iteration {row['iteration']:>5}  gap {row['gap']:.3e}  "
+            f"objective {row['beckmann']:.10g}  {row['elapsed_s']:.3f} s"
+        )
+
+    result = assign(
+        compile_network(net, block_zones=block_zones), demand, config,
+        progress=show if progress else None,
+    )  # fmt: skip
+    cols = ["link_id", "from_node", "to_node", "flow", "time", "cost", "voc"]
+    frames = [(out, result.links[cols])]
+    if log is not None:
+        frames.append((log, result.convergence))
+    for o, frame in frames:
+        if o.suffix.lower() == ".parquet":
+            frame.to_parquet(o, index=False)
+        else:
+            frame.to_csv(o, index=False)
+    state = "converged" if result.converged else "NOT converged"
+    con.print(
+        f"{state}: {result.algorithm}, {result.iterations} iterations, relative gap "
+        f"{result.gap:.3e}, objective {result.beckmann:.10g}; wrote {out}"
+    )
+    if len(result.disconnected):
+        console(stderr=True).print(
+            f"warning: {len(result.disconnected)} OD pair(s) with no path, volume "
+            f"{result.disconnected['volume'].sum():.6g} not assigned (first: "
+            f"{result.disconnected.iloc[0]['origin']} -> "
+            f"{result.disconnected.iloc[0]['destination']})",
+            markup=False,
+        )

@@ -1,0 +1,147 @@
+"""`serai data`: the embedded Eurasian network (build, map, validation report)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from serai.cli._common import (
+    console,
+    data_app,
+    fail,
+    handle_errors,
+)
+
+
+@data_app.command("validate-report")
+@handle_errors
+def data_validate_report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown report to write.")] = Path(
+        "docs/validation.md"
+    ),
+    facts: Annotated[
+        Path,
+        typer.Option(
+            help="Folder with validation_routes.csv and sources.csv (default: the repository's "
+            "facts, else the tables shipped with the network)."
+        ),
+    ] = Path("tools/data/facts"),
+    network: Annotated[
+        Path | None, typer.Option(help="Network to check (default: the embedded Eurasian one).")
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option(help="Relative distance to the published band still called 'near'.")
+    ] = 0.10,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace OUT even if this command did not generate it.")
+    ] = False,
+) -> None:
+    """Compare named corridor routes with published lengths and times; write a Markdown report."""
+    from serai.data.validation import validate_routes, validation_markdown
+    from serai.data.validation_io import read_validation_inputs, write_report
+
+    if network is None:
+        try:
+            from serai.data import load_eurasia
+        except ImportError:
+            from serai.errors import InputError
+
+            raise InputError("no embedded network in this installation; pass --network") from None
+        net = load_eurasia()
+        label = "the embedded Eurasian network (`serai.data.load_eurasia()`)"
+    else:
+        from serai.network import read_network
+
+        net = read_network(network)
+        label = f"`{network}`"
+    if not facts.exists() and {"validation_routes", "sources"} <= set(net.tables):
+        # outside a repository checkout: the routes and sources shipped with the network
+        routes, sources = net.tables["validation_routes"], net.tables["sources"]
+    else:
+        routes, sources = read_validation_inputs(facts)
+    table = validate_routes(net, routes, sources=sources, tolerance=tolerance)
+    header = f"Network: {label}: {len(net.nodes):,} nodes, {len(net.links):,} links."
+    write_report(
+        validation_markdown(table, tolerance=tolerance, header=header), out, overwrite=overwrite
+    )
+    counts = table["verdict"].value_counts().to_dict()
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    console().print(f"{len(table)} routes: {summary}; wrote {out}")
+
+
+@data_app.command("build")
+@handle_errors
+def data_build(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (default: serai/data/eurasia in the checkout)."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(help="Build into a temporary folder and compare with the shipped files."),
+    ] = False,
+) -> None:
+    """Rebuild the embedded network from tools/data (works from a repository checkout)."""
+    from serai.errors import InputError
+
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / "tools" / "data" / "build.py").exists():
+        raise InputError(
+            "the build code is not here; run from a repository checkout", file=str(repo)
+        )
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from tools.data.build import OUT, build
+
+    if not check:
+        build(out or OUT, log=console().print)
+        return
+    import hashlib
+    import tempfile
+
+    target = out or OUT
+    with tempfile.TemporaryDirectory() as tmp:
+        build(Path(tmp), log=console().print)
+        new = {
+            f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in Path(tmp).glob("*.parquet")
+        }
+    old = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in target.glob("*.parquet")}
+    differ = sorted(n for n in set(new) | set(old) if new.get(n) != old.get(n))
+    if differ:
+        fail(f"the build differs from {target} in: {', '.join(differ)}", code=1)
+    console().print(f"identical: {len(new)} tables in {target} reproduced byte for byte")
+
+
+@data_app.command("map")
+@handle_errors
+def data_map(
+    out: Annotated[Path, typer.Option(help="PNG to write.")] = Path("docs/network.png"),
+    year: Annotated[int | None, typer.Option(help="Only what is open in this year.")] = None,
+    bbox: Annotated[
+        str | None, typer.Option(help="View as lon_min,lat_min,lon_max,lat_max (default: all).")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Render the embedded network by mode and status, corridor points labelled."""
+    from serai.data import load_eurasia
+    from serai.data.mapping import render_map
+    from serai.errors import InputError
+
+    if out.exists() and not overwrite:
+        raise InputError("already exists; pass --overwrite to replace it", file=str(out))
+    kw = {}
+    if bbox:
+        try:
+            box = tuple(float(v) for v in bbox.split(","))
+        except ValueError:
+            box = ()
+        if len(box) != 4:
+            raise InputError(
+                "--bbox needs four numbers: lon_min,lat_min,lon_max,lat_max", field="bbox"
+            )
+        kw["bbox"] = box
+    render_map(load_eurasia(year=year), out, **kw)
+    console().print(f"wrote {out}")

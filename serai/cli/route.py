@@ -1,0 +1,205 @@
+"""`serai route`: freight routes between places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from serai.cli._common import (
+    app,
+    console,
+    handle_errors,
+    split_opt,
+)
+
+
+@app.command("route")
+@handle_errors
+def route_cmd(
+    origin: Annotated[
+        str, typer.Option("--from", help="Origin: name, alias, UN/LOCODE or 'lat,lon'.")
+    ],
+    destination: Annotated[str, typer.Option("--to", help="Destination (as --from).")],
+    commodity: Annotated[
+        str, typer.Option(help="Commodity key (container, uranium, grain, ...).")
+    ] = "container",
+    year: Annotated[
+        int | None, typer.Option(help="Network year (links and services open then).")
+    ] = None,
+    objective: Annotated[
+        str, typer.Option(help="time, cost, generalised or emissions (least WTW CO2e).")
+    ] = "generalised",
+    carbon_price: Annotated[
+        float,
+        typer.Option(help="Carbon price in USD per t CO2e (WTW), added to the generalised cost."),
+    ] = 0.0,
+    avoid_country: Annotated[
+        list[str] | None, typer.Option(help="ISO2 country to avoid (repeatable).")
+    ] = None,
+    avoid_passage: Annotated[
+        list[str] | None, typer.Option(help="Sea passage to avoid: suez, cape, bosporus, ...")
+    ] = None,
+    avoid_node: Annotated[list[int] | None, typer.Option(help="Node id to avoid.")] = None,
+    avoid_link: Annotated[list[int] | None, typer.Option(help="Link id to avoid.")] = None,
+    via: Annotated[
+        list[str] | None, typer.Option(help="Place to pass through (repeatable, in order).")
+    ] = None,
+    modes: Annotated[
+        str | None, typer.Option(help="Allowed modes, comma-separated (rail,road,sea,ferry).")
+    ] = None,
+    alternatives: Annotated[int, typer.Option(help="Number of distinct routes.")] = 1,
+    same_corridor: Annotated[
+        bool, typer.Option(help="Allow alternatives in a corridor already listed.")
+    ] = False,
+    pareto: Annotated[bool, typer.Option(help="Time-vs-cost Pareto set instead.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    geojson: Annotated[
+        Path | None, typer.Option(help="Write the route(s) as GeoJSON to this file.")
+    ] = None,
+    network: Annotated[
+        Path | None, typer.Option(help="Network to use instead of the embedded one.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --geojson file.")] = False,
+    legs: Annotated[
+        bool, typer.Option(help="With several routes, also print each route's legs.")
+    ] = False,
+) -> None:
+    """Best freight route(s) between two places, with legs, hub events and totals."""
+    import json
+
+    from serai.errors import InputError
+    from serai.freight.query import RouteRequest, load_network, make_router, run_request
+
+    if geojson is not None and geojson.exists() and not overwrite:
+        raise InputError("already exists; pass --overwrite to replace it", file=str(geojson))
+    req = RouteRequest(
+        origin=origin,
+        destination=destination,
+        commodity=commodity,
+        year=year,
+        objective=objective,
+        avoid_countries=split_opt(avoid_country),
+        avoid_passages=split_opt(avoid_passage),
+        avoid_nodes=tuple(avoid_node or ()),
+        avoid_links=tuple(avoid_link or ()),
+        via=tuple(via or ()),
+        modes=split_opt([modes]) if modes else None,
+        alternatives=alternatives,
+        distinct_corridors=not same_corridor,
+        pareto=pareto,
+        carbon_price_usd_per_t=carbon_price,
+    )
+    router = make_router(load_network(network, year=year), year=year)
+    routes = run_request(router, req)
+    if geojson is not None:
+        feats = []
+        for i, r in enumerate(routes):
+            for f in r.to_geojson(router.rg.network.nodes)["features"]:
+                f["properties"]["route"] = i
+                f["properties"]["corridor"] = r.corridor
+                feats.append(f)
+        geojson.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    if json_out:
+        data = [r.to_dict() for r in routes]
+        typer.echo(
+            json.dumps(
+                data[0] if len(data) == 1 and not pareto and alternatives <= 1 else data,
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
+        return
+    if len(routes) > 1:
+        _print_route_summary(routes)
+    if len(routes) == 1 or legs:
+        _print_routes(routes)
+    if geojson is not None:
+        console().print(f"wrote {geojson}")
+
+
+def _print_route_summary(routes) -> None:
+    from rich.table import Table
+
+    r0 = routes[0]
+    t = Table(
+        title=f"{r0.origin_name} -> {r0.destination_name}: {len(routes)} routes ({r0.objective})"
+    )
+    for col, just in (
+        ("#", "right"),
+        ("corridor", "left"),
+        ("days", "right"),
+        ("km", "right"),
+        (f"USD/{r0.unit}", "right"),
+        ("generalised USD", "right"),
+        ("kg CO2e", "right"),
+        ("countries", "left"),
+    ):
+        t.add_column(col, justify=just)
+    for i, r in enumerate(routes):
+        t.add_row(
+            str(i + 1),
+            r.corridor,
+            f"{r.days:.1f}",
+            f"{r.km:,.0f}",
+            f"{r.usd:,.0f}",
+            f"{r.totals['gc_usd']:,.0f}",
+            f"{r.co2e_kg:,.0f}" if r.co2e_kg == r.co2e_kg else "",
+            "-".join(r.countries),
+        )
+    console().print(t)
+
+
+def _print_routes(routes) -> None:
+    from rich.table import Table
+
+    con = console()
+    for i, r in enumerate(routes):
+        t = Table(
+            title=f"{'#' + str(i + 1) + ' ' if len(routes) > 1 else ''}{r.origin_name} -> "
+            f"{r.destination_name}: {r.corridor}",
+            caption=f"{r.days:.1f} days, {r.km:,.0f} km, USD {r.usd:,.0f} per {r.unit} "
+            f"(generalised USD {r.totals['gc_usd']:,.0f}; money {r.totals['usd_tariff']:,.0f} tariff + "
+            f"{r.totals['usd_hub']:,.0f} hubs; time {r.totals['hours_motion']:.0f} h moving, "
+            f"{r.totals['hours_hub']:.0f} h hubs, {r.totals['hours_wait']:.0f} h waiting"
+            + (f"; carbon {r.totals['usd_carbon']:,.0f}" if r.totals["usd_carbon"] else "")
+            + f")\n{_co2_caption(r)}",
+        )
+        for col, just in (
+            ("mode", "left"),
+            ("from", "left"),
+            ("to", "left"),
+            ("country", "left"),
+            ("km", "right"),
+            ("hours", "right"),
+            ("USD", "right"),
+            ("kg CO2e", "right"),
+            ("event", "left"),
+        ):
+            t.add_column(col, justify=just)
+        for leg in r.legs.itertuples(index=False):
+            t.add_row(
+                leg.mode if leg.kind == "move" else "·",
+                leg.from_name or str(leg.from_node),
+                leg.to_name or str(leg.to_node),
+                leg.country,
+                f"{leg.km:,.0f}" if leg.km else "",
+                f"{leg.hours:,.1f}",
+                f"{leg.usd:,.0f}",
+                f"{leg.co2e_kg:,.1f}" if leg.co2e_kg == leg.co2e_kg and leg.co2e_kg else "",
+                leg.event or leg.service_id,
+            )
+        con.print(t)
+
+
+def _co2_caption(r) -> str:
+    """Emissions line of a route table: WTW total with WTT and TTW (ISO 14083)."""
+    if r.routing_graph is None:
+        return "emissions: not available (factor tables cannot serve this network)"
+    t = r.footprint.totals
+    return (
+        f"{t['wtw_kg']:,.1f} kg CO2e per {r.unit} well-to-wheel (WTT {t['wtt_kg']:,.1f} + "
+        f"TTW {t['ttw_kg']:,.1f}; ISO 14083, {t['intensity_g_per_tkm']:.1f} g/tkm)"
+    )
