@@ -16,12 +16,12 @@ def run_demo(out: Path, *, console: Any = None) -> dict[str, Any]:
     """Load the embedded network, validate it, print its summary and write it as JSON."""
     import time
 
-    from serai.data import load_eurasia, summarize_eurasia
+    from serai.data import load_network, summarize_eurasia
     from serai.network import validate
 
     say = console.print if console is not None else print
     t0 = time.perf_counter()
-    net = load_eurasia()
+    net = load_network()
     load_s = time.perf_counter() - t0
     report = validate(net)
     s = summarize_eurasia(net)
@@ -52,7 +52,7 @@ def run_demo(out: Path, *, console: Any = None) -> dict[str, Any]:
     ]
     say("elements: " + ", ".join(f"{k} {s[k]}" for k in extras))
     for year in (2025, 2030):
-        y = load_eurasia(year=year)
+        y = load_network(year)
         say(f"network in {year}: {len(y.nodes):,} nodes, {len(y.links):,} links")
     out.mkdir(parents=True, exist_ok=True)
     (out / "eurasia_summary.json").write_text(

@@ -45,13 +45,13 @@ def data_validate_report(
 
     if network is None:
         try:
-            from serai.data import load_eurasia
+            from serai.data import load_network
         except ImportError:
             from serai.errors import InputError
 
             raise InputError("no embedded network in this installation; pass --network") from None
-        net = load_eurasia()
-        label = "the embedded Eurasian network (`serai.data.load_eurasia()`)"
+        net = load_network()
+        label = "the embedded Eurasian network (`serai.data.load_network()`)"
     else:
         from serai.network import read_network
 
@@ -126,7 +126,7 @@ def data_map(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
     """Render the embedded network by mode and status, corridor points labelled."""
-    from serai.data import load_eurasia
+    from serai.data import load_network
     from serai.data.mapping import render_map
     from serai.errors import InputError
 
@@ -143,5 +143,79 @@ def data_map(
                 "--bbox needs four numbers: lon_min,lat_min,lon_max,lat_max", field="bbox"
             )
         kw["bbox"] = box
-    render_map(load_eurasia(year=year), out, **kw)
+    render_map(load_network(year), out, **kw)
     console().print(f"wrote {out}")
+
+
+@data_app.command("check")
+@handle_errors
+def data_check(
+    year: Annotated[
+        int | None,
+        typer.Option(help="Year of the border and facts-line checks (default: today's network)."),
+    ] = None,
+    network: Annotated[
+        Path | None, typer.Option(help="Network to check (default: the embedded Eurasian one).")
+    ] = None,
+    land: Annotated[
+        Path | None,
+        typer.Option(
+            help="Natural Earth admin-0 GeoJSON for the water-over-land check (default: "
+            "tools/data/raw of a repository checkout)."
+        ),
+    ] = None,
+    before: Annotated[
+        Path | None,
+        typer.Option(help="JSON of earlier counts ({class: count}) to print beside these."),
+    ] = None,
+    details: Annotated[
+        int, typer.Option(help="Print up to this many offending rows per class.")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Counts as JSON.")] = False,
+) -> None:
+    """Count the network's anomalies (geometry, speeds, closed borders, water over land, ...).
+
+    Exit code 1 when any anomaly is left.
+    """
+    import json
+
+    from serai.data import load_network
+    from serai.data.check import ANOMALY_CLASSES, check_network, default_land_path, load_land
+    from serai.errors import InputError
+
+    net = load_network(path=network)
+    land_path = land or default_land_path()
+    if land is not None and not land.exists():
+        raise InputError("no such file", file=str(land), field="land")
+    report = check_network(net, year=year, land=load_land(land_path) if land_path else None)
+    old = {}
+    if before is not None:
+        try:
+            old = json.loads(before.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read counts: {exc}", file=str(before)) from None
+        old = old.get("counts", old)
+    if as_json:
+        typer.echo(json.dumps({"year": year, "counts": report.counts, "skipped": report.skipped,
+                               "total": report.total}, indent=1))  # fmt: skip
+    else:
+        from rich.table import Table
+
+        t = Table(title=f"Network check ({'today' if year is None else year}): "
+                  f"{report.total} anomalies")  # fmt: skip
+        t.add_column("class")
+        if old:
+            t.add_column("before", justify="right")
+        t.add_column("count", justify="right")
+        t.add_column("note")
+        for k in ANOMALY_CLASSES:
+            row = [k] + ([str(old.get(k, ""))] if old else [])
+            t.add_row(*row, str(report.counts[k]), report.skipped.get(k, ""))
+        console().print(t)
+        for k in ANOMALY_CLASSES:
+            d = report.details.get(k)
+            if details and d is not None and len(d):
+                console().print(f"[bold]{k}[/bold] ({len(d)}):")
+                console().print(d.head(details).to_string(index=False))
+    if report.total:
+        raise typer.Exit(1)

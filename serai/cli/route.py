@@ -91,7 +91,7 @@ def route_cmd(
         pareto=pareto,
         carbon_price_usd_per_t=carbon_price,
     )
-    router = make_router(load_network(network, year=year), year=year)
+    router = make_router(load_network(network, year=year))
     routes = run_request(router, req)
     if geojson is not None:
         feats = []

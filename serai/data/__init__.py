@@ -5,15 +5,20 @@ of the repository) and shipped as Parquet tables in ``serai/data/eurasia``.
 Rail and road are derived from OpenStreetMap (ODbL-1.0, © OpenStreetMap
 contributors); see ``serai/data/eurasia/LICENSE.md`` and ``SOURCES.md``.
 
+One loader serves every entry point (CLI, Python API, demo, report, service):
+:func:`load_network` (``load_eurasia`` is the same function under its old name).
+The routing graph takes its year from the loaded network
+(``network.meta["year"]``), so the two cannot disagree.
+
 Examples
 --------
->>> from serai.data import load_eurasia
->>> net = load_eurasia()
->>> sorted(set(net.links["mode"]))[:3]
-['ferry', 'rail', 'road']
->>> net2030 = load_eurasia(year=2030)
->>> len(net2030.links) >= len(load_eurasia(year=2025).links)
+>>> from serai.data import load_network
+>>> net = load_network()
+>>> {"rail", "road", "sea", "ferry"} <= set(net.links["mode"])
 True
+>>> net2030 = load_network(year=2030)
+>>> net2030.meta["year"], len(net2030.links) >= len(load_network(year=2025).links)
+(2030, True)
 """
 
 from __future__ import annotations
@@ -22,12 +27,17 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from serai.data.borders import reopen_border
 from serai.network.core import Network
 
-__all__ = ["eurasia_path", "load_eurasia", "network_in_year", "summarize_eurasia"]
+__all__ = [
+    "eurasia_path",
+    "load_eurasia",
+    "load_network",
+    "network_in_year",
+    "reopen_border",
+    "summarize_eurasia",
+]
 
 STATUS_ORDER = ("operational", "under_construction", "planned")
 
@@ -50,34 +60,69 @@ def _load() -> Network:
     return Network(tables, meta)
 
 
-def load_eurasia(year: int | None = None) -> Network:
-    """The embedded Eurasian multimodal network (rail, road, sea, ferry, transfer).
+def load_network(
+    year: int | None = None, scenario=None, *, path: str | Path | None = None
+) -> Network:
+    """The multimodal network for a year and a scenario: the one loader of every entry point.
 
     Parameters
     ----------
     year
-        ``None``: every element, whatever its status (operational, under
-        construction, planned). A year: only what is open in that year (see
-        :func:`network_in_year`).
+        ``None``: every element, whatever its status or dates (maps, checks);
+        the routing graph then uses today's network (operational elements not
+        closed). A year: only what is open in that year (see
+        :func:`network_in_year`); ``meta["year"]`` records it.
+    scenario
+        Applied to the whole network before the year is chosen: a callable
+        ``Network -> Network``, or an object with an ``apply(network)`` method
+        (e.g. ``lambda n: reopen_border(n, "RU", "UA", 2026)``).
+    path
+        A network folder or file in any supported format instead of the
+        embedded Eurasian network.
 
     Returns
     -------
     Network
         Tables ``nodes``, ``links``, ``shapes`` (link geometry), ``border_crossings``,
-        ``gauge_breaks``, ``connectors``, ``points`` and, when the facts are built in,
-        ``terminals``, ``services``, ``sources``, ``provenance``, ``validation_routes``.
+        ``border_status``, ``gauge_breaks``, ``connectors``, ``points``,
+        ``expansions`` and, from the facts, ``services``, ``sources``,
+        ``provenance``, ``facts_lines``, ``tariffs``, ``validation_routes``.
+
+    Examples
+    --------
+    >>> from serai.data import load_network, reopen_border
+    >>> closed = load_network(year=2025)
+    >>> opened = load_network(year=2026, scenario=lambda n: reopen_border(n, "RU", "UA", 2026))
+    >>> len(opened.links) > len(closed.links)
+    True
     """
-    net = _load()
-    return net if year is None else network_in_year(net, year)
+    if path is not None:
+        from serai.network import read_network
+
+        net = read_network(path)
+    else:
+        net = _load()
+    if scenario is not None:
+        net = scenario.apply(net) if hasattr(scenario, "apply") else scenario(net)
+    if year is None:
+        meta = dict(net.meta)
+        meta["year"] = None
+        return Network(dict(net.tables), meta)
+    return network_in_year(net, int(year))
+
+
+def load_eurasia(year: int | None = None) -> Network:
+    """The embedded Eurasian network: :func:`load_network` under its first name."""
+    return load_network(year)
 
 
 def network_in_year(net: Network, year: int) -> Network:
-    """The part of ``net`` open in ``year``.
+    """The part of ``net`` open in ``year`` (nodes, links, services, expansions).
 
-    An element is open when its ``open_year`` is missing or ``<= year``. Elements
-    without an opening year that are not ``operational`` are left out (a plan
-    with no date is not counted as built). Links whose end nodes are left out
-    go too.
+    One rule for every element (:func:`serai.data.status.open_mask`): open when
+    its ``open_year`` is ``<= year`` (undated: when ``operational``), and not
+    closed that year (``closed_from <= year < reopen_year``). Links whose end
+    nodes are left out go too.
 
     Examples
     --------
@@ -90,25 +135,13 @@ def network_in_year(net: Network, year: int) -> Network:
     >>> len(network_in_year(net, 2025).links), len(network_in_year(net, 2030).links)
     (1, 2)
     """
+    from serai.data.status import open_mask
 
-    def is_open(df: pd.DataFrame) -> np.ndarray:
-        status = (
-            df["status"].astype(str).replace("", "operational").to_numpy()
-            if "status" in df.columns
-            else np.full(len(df), "operational")
-        )
-        if "open_year" in df.columns:
-            oy = pd.to_numeric(df["open_year"], errors="coerce").to_numpy(dtype=float)
-        else:
-            oy = np.full(len(df), np.nan)
-        dated = np.isfinite(oy)
-        return np.where(dated, oy <= year, status == "operational")
-
-    nodes = net.nodes[is_open(net.nodes)]
+    nodes = net.nodes[open_mask(net.nodes, year)]
     keep = set(nodes["node_id"].tolist())
     links = net.links
     ok = (
-        is_open(links)
+        open_mask(links, year)
         & links["from_node"].isin(keep).to_numpy()
         & links["to_node"].isin(keep).to_numpy()
     )
@@ -117,6 +150,10 @@ def network_in_year(net: Network, year: int) -> Network:
     tables = dict(net.tables)
     tables["nodes"] = nodes.reset_index(drop=True)
     tables["links"] = links[ok].reset_index(drop=True)
+    for name in ("services", "expansions"):
+        t = tables.get(name)
+        if t is not None and len(t) and "status" in t.columns:
+            tables[name] = t[open_mask(t, year)].reset_index(drop=True)
     return Network(tables, meta)
 
 

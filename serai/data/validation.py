@@ -196,20 +196,9 @@ def route_link_mask(net: Network, spec: RouteSpec) -> np.ndarray:
     if spec.avoid_passages:
         keep &= ~_has_any(_column(links, "passage"), spec.avoid_passages)
     if spec.network_year is not None:
-        oy = (
-            pd.to_numeric(links["open_year"], errors="coerce").to_numpy(dtype=float)
-            if "open_year" in links.columns
-            else np.full(len(links), np.nan)
-        )
-        status = np.array(
-            [
-                str(s) if s not in (None, "") and not pd.isna(s) else "operational"
-                for s in _column(links, "status", "operational")
-            ],
-            dtype=object,
-        )
-        dated = np.isfinite(oy)
-        keep &= np.where(dated, oy <= spec.network_year, status == "operational")
+        from serai.data.status import open_mask  # the one availability rule
+
+        keep &= open_mask(links, spec.network_year)
     return keep
 
 

@@ -55,22 +55,23 @@ class RouteRequest:
 
 
 def load_network(path: Path | None = None, *, year: int | None = None) -> Network:
-    """A network from ``path`` (any supported format) or the embedded Eurasian network."""
-    if path is not None:
-        from serai.network import read_network
-
-        return read_network(path)
+    """A network from ``path`` (any supported format) or the embedded Eurasian network, for
+    ``year``: :func:`serai.data.load_network`, the one loader of every entry point."""
     try:
-        from serai.data import load_eurasia  # type: ignore[attr-defined]
+        from serai.data import load_network as _load_network
     except ImportError:
         raise InputError(
             "the embedded Eurasian network is not installed in this build; pass --network PATH"
         ) from None
-    return load_eurasia(year=year) if year is not None else load_eurasia()
+    return _load_network(year, path=path)
 
 
 def make_router(network: Network, *, year: int | None = None) -> Router:
-    """Build the routing graph of ``network`` for ``year`` and a router over it."""
+    """A router over the routing graph of ``network``, for the year it was loaded for.
+
+    ``year`` may repeat the network's year; a different one is an error (load the
+    network of that year instead).
+    """
     return Router(build_routing_graph(network, year=year))
 
 

@@ -562,22 +562,25 @@ def run_route_demo(
 
     Writes ``route_report.html`` (self-contained), ``route_summary.csv`` and
     ``routes.json`` in ``out`` and prints the summary table. ``network`` defaults
-    to :func:`serai.data.load_eurasia`; ``screenshot`` also writes the map and
+    to :func:`serai.data.load_network`; ``screenshot`` also writes the map and
     charts as one PNG (the README image: ``docs/img/route_report.png``).
     """
     import json
     import time
 
     say = console.print if console is not None else print
-    if network is None:
-        from serai.data import load_eurasia
-
-        network = load_eurasia()
+    from serai.data import load_network, network_in_year
     from serai.freight.virtual import build_routing_graph
 
     t0 = time.perf_counter()
     years = sorted({q.year for q in FLAGSHIP})
-    routers = {y: Router(build_routing_graph(network, year=y)) for y in years}
+    # the one loader: the network of each question's year
+    routers = {
+        y: Router(
+            build_routing_graph(load_network(y) if network is None else network_in_year(network, y))
+        )
+        for y in years
+    }
     t1 = time.perf_counter()
     answers = answer_flagship(routers)
     t2 = time.perf_counter()

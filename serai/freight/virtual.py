@@ -100,21 +100,15 @@ def _col(df: pd.DataFrame, name: str, default) -> pd.Series:
 def available_links(df: pd.DataFrame, year: int | None) -> np.ndarray:
     """Mask of rows usable in ``year``: open, or opening by then, and not closed.
 
-    ``open``, ``operational`` and empty count as open. A row with another
-    ``status`` (planned, under_construction) and no ``open_year`` is unusable;
-    ``year=None`` keeps only rows that are open today (status open or empty).
+    The one availability rule of :func:`serai.data.status.open_mask`: ``open``,
+    ``operational`` and empty count as open; a row with another ``status``
+    (planned, under_construction) and no ``open_year`` is unusable; dated
+    closures (``closed_from`` .. ``reopen_year``, or ``close_year``) apply;
+    ``year=None`` keeps only rows that are open today.
     """
-    status = _col(df, "status", "open").fillna("open").astype(str).str.strip().str.lower()
-    status = status.where(~status.isin(OPEN_STATUS), "open")
-    oy = pd.to_numeric(_col(df, "open_year", np.nan), errors="coerce").to_numpy(dtype=float)
-    cy = pd.to_numeric(_col(df, "close_year", np.nan), errors="coerce").to_numpy(dtype=float)
-    is_open = (status == "open").to_numpy()
-    if year is None:
-        return is_open & ~(cy <= 2100)  # closed rows stay closed
-    with np.errstate(invalid="ignore"):
-        opened = np.where(np.isnan(oy), is_open, oy <= year)
-        not_closed = np.where(np.isnan(cy), True, cy > year)
-    return opened & not_closed
+    from serai.data.status import open_mask
+
+    return open_mask(df, year)
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,7 +195,10 @@ def build_routing_graph(
     network
         Physical network (see the module docstring for the columns used).
     year
-        Keep links and services usable in this year (``status``/``open_year``).
+        Keep links and services usable in this year (``status``/``open_year``,
+        dated closures). Default: the year the network was loaded for
+        (``network.meta["year"]``, set by :func:`serai.data.load_network`), else
+        today's network. A year different from the network's is an error.
     places
         Which nodes routes may start and end at: ``"named"`` (nodes with a name or
         ``point_id``, or of a kind in ``PLACE_KINDS``; plain junctions are left out,
@@ -224,6 +221,15 @@ def build_routing_graph(
     >>> sorted(rg.vlinks["kind"].unique())
     ['access', 'egress', 'move', 'transfer']
     """
+    loaded = (network.meta or {}).get("year")
+    if year is None:
+        year = loaded
+    elif loaded is not None and int(loaded) != int(year):
+        raise InputError(
+            f"the network was loaded for {loaded}; a routing graph for {year} needs the "
+            f"network of {year} (serai.data.load_network(year={year}))",
+            field="year",
+        )
     nodes = network.nodes
     links = network.links
     if "mode" not in links.columns:

@@ -63,8 +63,8 @@ def _read_csv(path: Path) -> pd.DataFrame | None:
 
 def load_facts(facts_dir: Path = FACTS) -> dict[str, pd.DataFrame]:
     """The fact tables present in ``facts_dir`` (missing ones are skipped)."""
-    names = ("points", "terminals", "services", "border_crossings", "gauge_breaks", "lines",
-             "attributes", "tariffs", "validation_routes", "sources")  # fmt: skip
+    names = ("points", "terminals", "services", "border_crossings", "border_status", "gauge_breaks",
+             "lines", "attributes", "tariffs", "validation_routes", "sources")  # fmt: skip
     out = {}
     for n in names:
         df = _read_csv(facts_dir / f"{n}.csv")
@@ -255,6 +255,12 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
     plist = pd.DataFrame(
         port_rows, columns=["unlocode", "name", "lon", "lat", "point_id", "status", "open_year"]
     )
+    # operational points first: a planned expansion of an operating port (same UN/LOCODE or
+    # within 5 km) is its own element (``expansions`` table), never a status on the port
+    pts_port = pts_port.assign(_later=pts_port["status"] != "operational").sort_values(
+        ["_later", "point_id"], kind="mergesort"
+    )
+    expansion_rows = []
     for r in pts_port.itertuples():
         hit = plist.index[(plist["unlocode"] == r.unlocode) & (r.unlocode != "")]
         if not len(hit):
@@ -264,7 +270,7 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
             old = plist.at[hit[0], "point_id"]
             plist.loc[hit[0], "point_id"] = f"{old}|{r.point_id}" if old else r.point_id
             if r.status != "operational":
-                plist.loc[hit[0], ["status", "open_year"]] = [r.status, r.open_year]
+                expansion_rows.append((r.point_id, r.name, hit[0], r.status, r.open_year))
         else:
             plist.loc[len(plist)] = [
                 r.unlocode,
@@ -275,8 +281,12 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
                 r.status,
                 r.open_year,
             ]
+    plist["_row"] = np.arange(len(plist))
     plist = plist.sort_values(["unlocode", "point_id"]).reset_index(drop=True)
     pid = ID_BASE["port"] + np.arange(len(plist))
+    node_of_row = dict(zip(plist["_row"], pid, strict=True))
+    plist = plist.drop(columns="_row")
+    expansions = _expansions(expansion_rows, node_of_row, facts)
     port_nodes = pd.DataFrame(
         {"node_id": pid, "x": plist["lon"].to_numpy(float), "y": plist["lat"].to_numpy(float),
          "country": countries.lookup(plist["lon"], plist["lat"], nearest_km=50.0),
@@ -430,6 +440,7 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
     # ---- defaults, status, ids ----------------------------------------------------------------
     links = _finish_links(links)
     nodes = _finish_nodes(nodes)
+    links = _stamp_closures(links, nodes, facts)
     border = _border_crossings(links, nodes, facts)
     gbreaks = _gauge_breaks(links, nodes, facts)
     connectors_out = _connectors_table(bridge_frames)
@@ -444,9 +455,11 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
             points[["point_id", "name", "aliases", "unlocode", "lat", "lon"]], on="point_id"
         ).sort_values(["point_id", "mode"]),
     }  # fmt: skip
-    for name in ("terminals", "services", "sources", "attributes", "validation_routes", "tariffs"):
+    tables["expansions"] = expansions
+    for name in ("terminals", "services", "sources", "attributes", "validation_routes", "tariffs",
+                 "border_status", "lines"):  # fmt: skip
         if name in facts:
-            tables[f"facts_{name}" if name in ("attributes",) else name] = facts[name]
+            tables[f"facts_{name}" if name in ("attributes", "lines") else name] = facts[name]
     if "facts_attributes" in tables:
         tables["provenance"] = tables.pop("facts_attributes")
     _write(out, tables)
@@ -459,6 +472,59 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
     }
     log(f"wrote {out} in {report['seconds']} s: {report}")
     return report
+
+
+def _expansions(rows, node_of_row, facts) -> pd.DataFrame:
+    """Planned or building expansions of operating ports: one row per element, with the capacity
+    it adds (``attributes.csv`` model value) and the port node it belongs to."""
+    vals = _point_values(facts)
+    none = (np.nan, "", "")
+    out = []
+    for point_id, name, row, status, open_year in rows:
+        v = vals.get(point_id, {})
+        cap, teu = v.get("capacity", none), v.get("capacity_teu", none)
+        out.append({
+            "element_id": point_id, "name": name, "node_id": int(node_of_row[row]),
+            "status": status, "open_year": open_year, "capacity": cap[0], "capacity_unit": cap[2],
+            "capacity_teu": teu[0], "capacity_source": cap[1] or teu[1],
+        })  # fmt: skip
+    cols = ["element_id", "name", "node_id", "status", "open_year", "capacity", "capacity_unit",
+            "capacity_teu", "capacity_source"]  # fmt: skip
+    df = pd.DataFrame(out, columns=cols)
+    df["open_year"] = pd.array(pd.to_numeric(df["open_year"], errors="coerce"), dtype="Int64")
+    for c in ("capacity", "capacity_teu"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    return df.sort_values("element_id").reset_index(drop=True)
+
+
+def _point_values(facts) -> dict:
+    """``{point_id: {attribute: (value, source, unit)}}`` from the ``use=true`` rows of attributes.csv."""
+    a = facts.get("attributes")
+    out: dict = {}
+    if a is None or not len(a):
+        return out
+    a = a[(a["use"].str.lower() == "true") & a["element"].str.startswith("point:")]
+    for r in a.itertuples():
+        src = f"estimate: {r.note}" if str(r.estimate).lower() == "true" else r.source_id
+        val = pd.to_numeric(r.value, errors="coerce")
+        out.setdefault(r.element.split(":", 1)[1], {}).setdefault(r.attribute, (val, src, r.unit))
+    return out
+
+
+def _stamp_closures(links, nodes, facts) -> pd.DataFrame:
+    """Border links closed to freight (``facts/border_status.csv``): ``closed_from``,
+    ``reopen_year``, ``closure_id`` on each link, read by the one availability rule."""
+    from serai.data.borders import link_closures
+
+    bs = facts.get("border_status")
+    if bs is None:
+        bs = pd.DataFrame(columns=["status_id", "country_a", "country_b", "mode", "status"])
+    cl = link_closures(links, nodes, bs)
+    links = links.copy()
+    links["closed_from"] = pd.array(cl["closed_from"].round(), dtype="Int64")
+    links["reopen_year"] = pd.array(cl["reopen_year"].round(), dtype="Int64")
+    links["closure_id"] = cl["closure_id"].to_numpy()
+    return links
 
 
 def _gauge(country: np.ndarray, mid: np.ndarray) -> np.ndarray:
@@ -807,6 +873,8 @@ def _border_crossings(links, nodes, facts):
         "country_a": cross["from_node"].map(nc).to_numpy(), "country_b": cross["to_node"].map(nc).to_numpy(),
         "x": np.round((xa + xb) / 2, 4), "y": np.round((ya + yb) / 2, 4),
         "status": cross["status"].to_numpy(), "open_year": cross["open_year"].to_numpy(),
+        "closed_from": cross["closed_from"].to_numpy(), "reopen_year": cross["reopen_year"].to_numpy(),
+        "closure_id": cross["closure_id"].to_numpy(),
     })  # fmt: skip
     df["crossing_id"] = ""
     df["name"] = ""

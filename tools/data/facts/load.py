@@ -47,6 +47,7 @@ TABLES = (
     "lines",
     "services",
     "border_crossings",
+    "border_status",
     "gauge_breaks",
     "attributes",
     "tariffs",
