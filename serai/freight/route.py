@@ -74,6 +74,9 @@ class Constraints:
         Sea passages (``suez``, ``bosporus``, ``babalmandab``, ``cape``, ``volga_don``, ...).
     avoid_nodes, avoid_links
         Physical node and link ids.
+    avoid_services
+        Scheduled services (ferry, ro-ro, feeder lines) by ``service_id``; both
+        directions of a two-way service are avoided.
     modes
         Allowed modes of movement (``rail``, ``road``, ``sea``, ``ferry``); None = all.
     via
@@ -86,6 +89,7 @@ class Constraints:
     avoid_links: frozenset[int] = frozenset()
     modes: frozenset[str] | None = None
     via: tuple[Any, ...] = ()
+    avoid_services: frozenset[str] = frozenset()
 
     @classmethod
     def make(
@@ -97,6 +101,7 @@ class Constraints:
         avoid_links: Iterable[int] | None = None,
         modes: Iterable[str] | None = None,
         via: Sequence[Any] | None = None,
+        avoid_services: Iterable[str] | None = None,
     ) -> Constraints:
         """Build from plain lists (normalises case)."""
         return cls(
@@ -106,6 +111,7 @@ class Constraints:
             frozenset(int(n) for n in (avoid_links or ())),
             None if modes is None else _fs(modes, lower=True),
             tuple(via or ()),
+            _fs(avoid_services),
         )
 
     def parts(self) -> list[tuple[str, Constraints]]:
@@ -126,6 +132,13 @@ class Constraints:
             out.append((f"node {n} is avoided", replace(self, avoid_nodes=self.avoid_nodes - {n})))
         for n in sorted(self.avoid_links):
             out.append((f"link {n} is avoided", replace(self, avoid_links=self.avoid_links - {n})))
+        for s in sorted(self.avoid_services):
+            out.append(
+                (
+                    f"service {s} is avoided",
+                    replace(self, avoid_services=self.avoid_services - {s}),
+                )
+            )
         if self.modes is not None:
             out.append(
                 (
@@ -146,6 +159,7 @@ class Constraints:
             or self.avoid_passages
             or self.avoid_nodes
             or self.avoid_links
+            or self.avoid_services
             or self.modes is not None
             or self.via
         )
@@ -380,6 +394,8 @@ class Router:
         self._e_from = v["from_node"].to_numpy()[rows]
         self._e_to = v["to_node"].to_numpy()[rows]
         self._e_link = v["link_id"].to_numpy()[rows]
+        # service id per edge, both directions of a two-way service under one id
+        self._e_service = v["service_id"].str.removesuffix("~r").to_numpy()[rows]
         self._scratch = (
             np.empty(g.n_nodes),
             np.empty(g.n_nodes, np.int64),
@@ -453,6 +469,8 @@ class Router:
             ok &= ~(np.isin(self._e_from, nodes) | np.isin(self._e_to, nodes))
         if cons.avoid_links:
             ok &= ~np.isin(self._e_link, list(cons.avoid_links))
+        if cons.avoid_services:
+            ok &= ~np.isin(self._e_service, list(cons.avoid_services))
         if cons.modes is not None:
             allowed = np.isin(np.asarray(self._modes, dtype=object), list(cons.modes))
             ok &= ~(self._e_is_move & ~allowed[self._e_mode_code])
