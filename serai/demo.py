@@ -63,4 +63,9 @@ def run_demo(out: Path, *, console: Any = None) -> dict[str, Any]:
 
     routes = run_route_demo(out, console=console, network=net)
     s["routes"] = routes.to_dict(orient="records")
+    # minerals: dashboard and checks -> out/minerals_dashboard.html, a section of the route report
+    from serai.minerals.dashboard import run_minerals_demo
+
+    minerals = run_minerals_demo(out, console=console, network=net)
+    s["minerals"] = minerals.to_dict(orient="records")
     return s

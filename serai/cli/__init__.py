@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import sys
 
-from serai.cli import assign, data, demo, emissions, network, paths, route  # noqa: F401  (register)
+from serai.cli import (  # noqa: F401  (register)
+    assign,
+    chain,
+    data,
+    demo,
+    emissions,
+    network,
+    paths,
+    route,
+)
 from serai.cli._common import app
 
 __all__ = ["app", "main"]

@@ -357,6 +357,13 @@ class ChainModel(FacilityMixin):
             small = [f for f in fac.index if self.tonnes_per_year(f) < volume * flow]
             if small:
                 reasons.append(f"{len(small)} below the {volume * flow:,.0f} t/yr needed")
+        off = [f for f in fac.index if not self.access(f)]
+        if off:
+            where = sorted(set(fac.loc[off, "country"]))
+            reasons.append(
+                f"{len(off)} with no access place on this network (no place within "
+                f"{MAX_ACCESS_KM:,.0f} km, no entry port of {', '.join(where)})"
+            )
         return f"no {srow.stage} facility of {mineral} can take part" + (
             f" ({'; '.join(reasons)})" if reasons else ""
         )

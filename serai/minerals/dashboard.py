@@ -1,0 +1,541 @@
+"""The minerals dashboard: main Kazakh and Uzbek sources to US and EU buyers, and the checks.
+
+For each (mineral, source, buyer region) of :data:`DASHBOARD`: the best chain, its days,
+USD and kg CO2e per tonne delivered, the corridors and chokepoints it uses, and the
+premium of avoiding each country of concern. The checks compare the model with the
+facts (corridor-facts section 9): uranium through the Trans-Caspian route against the
+quota and the volumes (V16), the US import share as a scenario demand (V17, offered as
+data by :func:`scenario_demand`), and the concentration of rare-earth processing in
+China reflected in which chains exist without it (V18).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from serai.errors import SeraiError
+from serai.minerals.engine import ChainModel
+from serai.minerals.exposure import DEFAULT_CONCERN, _countries_used, chain_elements
+from serai.minerals.result import Chain
+from serai.minerals.tables import MineralData, load_minerals
+
+__all__ = [
+    "DASHBOARD",
+    "DashboardRow",
+    "checks",
+    "dashboard",
+    "dashboard_html",
+    "run_minerals_demo",
+    "scenario_demand",
+]
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One row of the dashboard: a source facility and a buyer group."""
+
+    mineral: str
+    source: str  # display label
+    origin: str  # facility id
+    destination: str  # group, e.g. "US converter"
+    tonnes: float | None = None  # t/yr of the first product (None: the source's output)
+
+
+#: Uranium ends at the converter: Kazakh and Uzbek uranium is sold as concentrate and the
+#: US imports of V17 are concentrate delivered to a converter. The other minerals end at
+#: the buyer of the processed product.
+DASHBOARD: tuple[DashboardRow, ...] = (
+    DashboardRow("uranium", "Kazakhstan: Inkai", "inkai", "US converter"),
+    DashboardRow("uranium", "Kazakhstan: Inkai", "inkai", "EU converter"),
+    DashboardRow("uranium", "Uzbekistan: Navoiyuran", "navoiyuran", "US converter"),
+    DashboardRow("uranium", "Uzbekistan: Navoiyuran", "navoiyuran", "EU converter"),
+    DashboardRow("tungsten", "Kazakhstan: Northern Katpar", "northern_katpar", "US buyer", 2000),
+    DashboardRow("tungsten", "Kazakhstan: Northern Katpar", "northern_katpar", "EU buyer", 2000),
+    DashboardRow("tungsten", "Uzbekistan: Ingichka", "ingichka", "US buyer", 2000),
+    DashboardRow("tungsten", "Uzbekistan: Ingichka", "ingichka", "EU buyer", 2000),
+    DashboardRow("rare_earths", "Kazakhstan: Kuyrektykol", "kuyrektykol", "US buyer", 20000),
+    DashboardRow("rare_earths", "Kazakhstan: Kuyrektykol", "kuyrektykol", "EU buyer", 20000),
+    DashboardRow("copper", "Kazakhstan: Aktogay", "aktogay", "US buyer"),
+    DashboardRow("copper", "Kazakhstan: Aktogay", "aktogay", "EU buyer"),
+    DashboardRow("copper", "Uzbekistan: Almalyk", "almalyk", "US buyer"),
+    DashboardRow("copper", "Uzbekistan: Almalyk", "almalyk", "EU buyer"),
+)
+#: Volumes of rows that give one (t/yr of the first product), and why.
+VOLUME_NOTES = {
+    "rare_earths": "20,000 t/yr of concentrate assumed (EST; the deposit does not produce)",
+    "tungsten": "a lot of 2,000 t/yr of concentrate (EST): one plant per stage cannot take the "
+    "12,000 t W/yr of Northern Katpar (corridor-facts 5.2), only Xiamen could",
+}
+REE_TONNES_NOTE = VOLUME_NOTES["rare_earths"]
+
+
+def _fmt_premium(base: Chain, alt: Chain | None, used: bool) -> str:
+    if not used:
+        return "not used"
+    if alt is None:
+        return "no chain"
+    return f"+{alt.usd_per_t - base.usd_per_t:,.0f} USD/t, {alt.days - base.days:+.1f} d"
+
+
+def _try(model: ChainModel, req) -> tuple[Chain | None, str]:
+    try:
+        return model.solve(req), ""
+    except SeraiError as exc:
+        return None, str(exc)
+
+
+def chokepoint_names(model: ChainModel, chain: Chain) -> list[str]:
+    """Names of the chokepoints and sea passages a chain uses."""
+    return [e.label for e in chain_elements(model, chain) if e.kind in ("chokepoint", "passage")]
+
+
+def dashboard(
+    model: ChainModel,
+    rows: Sequence[DashboardRow] = DASHBOARD,
+    *,
+    concern: Sequence[str] = DEFAULT_CONCERN,
+    objective: str = "generalised",
+) -> pd.DataFrame:
+    """One line per dashboard row: best chain, totals, corridors, chokepoints, premiums.
+
+    Premium columns ``avoid_<CC>``: extra USD per tonne delivered and extra days of the
+    best chain that avoids the country (routes and facilities), ``not used`` when the
+    best chain does not touch it, ``no chain`` when none is left.
+    """
+    out = []
+    fac = model.data.facilities
+    for row in rows:
+        rec: dict[str, Any] = {
+            "mineral": row.mineral,
+            "source": row.source,
+            "buyer": row.destination,
+        }
+        try:
+            c = model.chain(
+                row.origin,
+                row.destination,
+                row.mineral,
+                objective=objective,
+                tonnes=row.tonnes,
+                alternatives=0,
+            )
+        except SeraiError as exc:
+            rec.update({"chain": "", "note": f"no chain: {exc}"})
+            out.append(rec)
+            continue
+        used = _countries_used(model, c)
+        rec.update(
+            {
+                "chain": " > ".join(str(fac.loc[f, "name"]) for f in c.facilities),
+                "countries": "-".join(sorted(used)),
+                "days": c.days,
+                "usd_per_t": c.usd_per_t,
+                "co2e_kg_per_t": c.co2e_kg_per_t,
+                "delivered": c.product,
+                "corridors": " | ".join(
+                    dict.fromkeys(leg.corridor for leg in c.legs if leg.corridor)
+                ),
+                "chokepoints": ", ".join(chokepoint_names(model, c)),
+            }
+        )
+        whys: list[str] = []
+        for cc in concern:
+            if cc not in used:
+                rec[f"avoid_{cc}"] = "not used"
+                continue
+            req = replace(c.request, avoid_countries=(*c.request.avoid_countries, cc))
+            alt, why = _try(model, req)
+            rec[f"avoid_{cc}"] = _fmt_premium(c, alt, True)
+            if alt is None:
+                whys.append(f"avoiding {cc}: {why}")
+        notes = []
+        if row.tonnes is not None:
+            notes.append(VOLUME_NOTES.get(row.mineral, f"{row.tonnes:,.0f} t/yr"))
+        status = str(fac.loc[row.origin, "status"])
+        if status != "operating":
+            notes.append(f"source {status}")
+        rec["note"] = "; ".join(notes + whys)
+        out.append(rec)
+    return pd.DataFrame(out)
+
+
+def scenario_demand(data: MineralData | None = None, scenario: str | None = None) -> pd.DataFrame:
+    """Mineral demand scenarios as data (``demand.csv``), e.g. the V17 US uranium imports
+    from Kazakhstan, for the scenario and flow engines: origin and destination (facility
+    or group), product, tonnes per year, year, basis and source.
+
+    Examples
+    --------
+    >>> from serai.minerals.dashboard import scenario_demand
+    >>> d = scenario_demand(scenario="us_uranium_from_kz_2023")
+    >>> d[["origin", "destination", "product", "tonnes_per_year"]].iloc[0].tolist()
+    ['KZ mine', 'US converter', 'uranium_uoc', 4481.0]
+    """
+    data = data if data is not None else load_minerals()
+    d = data.demand.copy()
+    if scenario is not None:
+        d = d.loc[d["scenario"] == scenario]
+    return d.reset_index(drop=True)
+
+
+def _check(cid: str, quantity: str, model_value: str, observed: str, verdict: str, basis: str):
+    return {
+        "check": cid,
+        "quantity": quantity,
+        "model": model_value,
+        "observed": observed,
+        "verdict": verdict,
+        "basis": basis,
+    }
+
+
+def _uses_caspian(model: ChainModel, c: Chain) -> bool:
+    return any(e.element_id == "chokepoint:caspian_crossing" for e in chain_elements(model, c))
+
+
+def _describe_route(c: Chain) -> str:
+    parts = []
+    for leg in c.legs:
+        if leg.route is None:
+            continue
+        svc = ", ".join(leg.route.services)
+        ports = [
+            r.from_name
+            for r in leg.table.itertuples(index=False)
+            if r.kind == "port" and r.from_name
+        ]
+        parts.append(
+            f"{leg.product}: {leg.corridor}"
+            + (f"; services {svc}" if svc else "")
+            + (f"; ports {', '.join(dict.fromkeys(ports))}" if ports else "")
+        )
+    return " | ".join(parts)
+
+
+def _ferry_capacity_t(model: ChainModel, service: str, t_per_wagon: float) -> float | None:
+    """Tonnes a year a rail-ferry service can carry at ``t_per_wagon`` (NaN if unknown)."""
+    svc = model.router.rg.network.tables.get("services")
+    if svc is None or "service_id" not in svc:
+        return None
+    s = svc.loc[svc["service_id"].astype(str) == service]
+    if not len(s) or "wagons" not in str(s["capacity_unit"].iloc[0]):
+        return None
+    cap = pd.to_numeric(s["capacity"], errors="coerce").iloc[0]
+    freq = pd.to_numeric(s.get("frequency_per_week"), errors="coerce").iloc[0]
+    if not freq == freq:
+        wait = pd.to_numeric(s.get("wait_h"), errors="coerce").iloc[0]
+        freq = 84.0 / wait if wait == wait and wait > 0 else np.nan
+    if not (cap == cap and freq == freq):
+        return None
+    return float(cap) * float(freq) * 52.0 * t_per_wagon
+
+
+def checks(model: ChainModel) -> pd.DataFrame:
+    """V16-V18 against the model (see the module docstring); one row per check."""
+    data = model.data
+    ck = data.checks
+    rows = []
+    u_per_t = data.per_t("uranium_uoc", "tU")
+    demand = scenario_demand(data)
+    # ---- V16: uranium via the Trans-Caspian route
+    routes = {}
+    for dest in ("US converter", "EU converter"):
+        for avoid in ((), ("RU",)):
+            routes[(dest, avoid)] = _try(
+                model,
+                model_request(model, "KZ mine", dest, "uranium", avoid),
+            )
+    for (dest, avoid), (c, why) in routes.items():
+        label = f"KZ uranium -> {dest}" + (" avoiding RU" if avoid else "")
+        if c is None:
+            rows.append(
+                _check(
+                    "V16",
+                    f"{label}: route",
+                    "no chain",
+                    "mine-truck-rail-Aktau-rail ferry-Baku-rail Georgia-Black Sea port",
+                    "not computable",
+                    why,
+                )
+            )
+            continue
+        casp = _uses_caspian(model, c)
+        rows.append(
+            _check(
+                "V16",
+                f"{label}: route",
+                ("Trans-Caspian: " if casp else "not Trans-Caspian: ") + _describe_route(c),
+                "mine-truck-rail-Aktau-rail ferry-Baku-rail Georgia-Black Sea port (Poti)",
+                "matches" if casp else "differs",
+                "corridor-facts 5.1 (energyintel.com; world-nuclear-news.org 2022-12-20)",
+            )
+        )
+    quota = float(ck.loc["V16_quota", "value"])
+    vol23 = float(ck.loc["V16_volume", "value"])
+    us = demand.loc[demand["scenario"] == "us_uranium_from_kz_2023"]
+    if len(us):
+        t = float(us["tonnes_per_year"].iloc[0])
+        tu = t * u_per_t
+        c_ru = routes.get(("US converter", ("RU",)), (None, ""))[0]
+        via_titr = c_ru is not None and _uses_caspian(model, c_ru)
+        rows.append(
+            _check(
+                "V16",
+                "TITR uranium needed if US-bound KZ uranium avoids Russia (tU/yr)",
+                f"{tu:,.0f} tU ({t:,.0f} t U3O8)" + ("" if via_titr else " (model: not via TITR)"),
+                f"quota {quota:,.0f} tU; {vol23:,.0f} t shipped (2023)",
+                ("above the quota" if tu > quota else "within the quota")
+                + f" ({tu / quota:.0%} of it); {tu / vol23:.1f}x the 2023 volume",
+                "demand V17 (scenario us_uranium_from_kz_2023) vs corridor-facts 5.1",
+            )
+        )
+        cap = _ferry_capacity_t(model, "aktau_alat_rail_ferry", 32.0)
+        if cap:
+            rows.append(
+                _check(
+                    "V16",
+                    "Aktau-Alat rail ferry capacity for that uranium",
+                    f"{t:,.0f} t U3O8 = {t / cap:.1%} of {cap:,.0f} t/yr (2 x 16 t per wagon)",
+                    f"quota {quota:,.0f} tU",
+                    "ferry not binding; the quota is",
+                    "services table: 56 wagons per sailing, sailings from the 60 h wait (EST)",
+                )
+            )
+    share = float(ck.loc["V16_west_share", "value"])
+    free = [routes.get((d, ()), (None, ""))[0] for d in ("US converter", "EU converter")]
+    n_casp = sum(1 for c in free if c is not None and _uses_caspian(model, c))
+    n_ok = sum(1 for c in free if c is not None)
+    rows.append(
+        _check(
+            "V16",
+            "Western-bound KZ uranium via the Middle Corridor, least generalised cost, no "
+            "country avoided",
+            f"{n_casp} of {n_ok} destinations (US, EU)",
+            f"{share:.0%} of transport to Western countries (2023)",
+            "cost alone does not explain the observed split"
+            if n_ok and (n_casp / n_ok) < share
+            else "consistent",
+            "corridor-facts 5.1 (en.apa.az)",
+        )
+    )
+    # ---- V17: US import share as a scenario demand
+    for r in demand.loc[demand["mineral"] == "uranium"].itertuples(index=False):
+        c, why = _try(model, model_request(model, r.origin, r.destination, "uranium", ()))
+        c2, _ = _try(model, model_request(model, r.origin, r.destination, "uranium", ("RU",)))
+        if c is None:
+            rows.append(
+                _check(
+                    "V17",
+                    f"scenario {r.scenario}",
+                    "no chain",
+                    f"{r.tonnes_per_year:,.0f} t/yr",
+                    "not computable",
+                    why,
+                )
+            )
+            continue
+        t = float(r.tonnes_per_year)
+        txt = (
+            f"{t:,.0f} t U3O8/yr: USD {t * c.usd_per_t / 1e6:,.2f} m/yr, "
+            f"{t * c.co2e_kg_per_t / 1000:,.0f} t CO2e/yr, {c.days:.0f} days"
+        )
+        if c2 is not None:
+            txt += (
+                f"; avoiding RU: USD {t * c2.usd_per_t / 1e6:,.2f} m/yr, "
+                f"{t * c2.co2e_kg_per_t / 1000:,.0f} t CO2e/yr, {c2.days:.0f} days"
+            )
+        rows.append(
+            _check(
+                "V17",
+                f"scenario {r.scenario} ({r.origin} -> {r.destination}, {r.year})",
+                txt,
+                r.basis,
+                "input (demand built from the facts)",
+                r.source,
+            )
+        )
+    # ---- V18: rare-earth processing concentration
+    fac = data.facilities
+    sep = fac.loc[(fac["mineral"] == "rare_earths") & (fac["stage"] == "separation")]
+    cap = pd.Series({f: model.tonnes_per_year(f) for f in sep.index}) * data.per_t(
+        "ree_ndpr_oxide", "tREO"
+    )
+    cn = float(cap[sep["country"] == "CN"].sum()) if len(cap) else 0.0
+    tot = float(cap.sum()) if len(cap) else 0.0
+    obs = float(ck.loc["V18_share", "value"])
+    if tot > 0:
+        rows.append(
+            _check(
+                "V18",
+                "China share of rare-earth separation capacity in the facility table",
+                f"{cn / tot:.0%} ({cn:,.0f} of {tot:,.0f} t REO/yr)",
+                f"{obs:.0%} of refined output (2023)",
+                "in the table China is "
+                + ("at or above" if cn / tot >= obs else "below")
+                + " the observed share (capacities outside China are estimates)",
+                "facilities.csv (China: national quota 254,000 t, corridor-facts 5.2)",
+            )
+        )
+    else:
+        rows.append(
+            _check(
+                "V18",
+                "China share of rare-earth separation capacity",
+                "no separation plant with a capacity in the table",
+                f"{obs:.0%}",
+                "not computable",
+                "facilities.csv",
+            )
+        )
+    for dest in ("US buyer", "EU buyer", "East Asia buyer"):
+        for avoid in ((), ("CN",)):
+            c, why = _try(
+                model, model_request(model, "kuyrektykol", dest, "rare_earths", avoid, tonnes=20000)
+            )
+            label = f"REE Kuyrektykol -> {dest}" + (" without China" if avoid else "")
+            rows.append(
+                _check(
+                    "V18",
+                    label,
+                    " > ".join(c.facilities) + f" ({c.usd_per_t:,.0f} USD/t, {c.days:.0f} d)"
+                    if c is not None
+                    else f"no chain ({why})",
+                    f"China {obs:.0%} of refining; China + Malaysia + Australia "
+                    f"{float(ck.loc['V18_top3', 'value']):.0%}",
+                    ("exists" if c is not None else "none"),
+                    REE_TONNES_NOTE,
+                )
+            )
+    return pd.DataFrame(rows)
+
+
+def model_request(model, origin, destination, mineral, avoid, tonnes=None):
+    """A :class:`~serai.minerals.engine.ChainRequest` for the dashboard and checks."""
+    from serai.minerals.engine import ChainRequest
+
+    return ChainRequest(
+        origin=origin,
+        destination=destination,
+        mineral=mineral,
+        avoid_countries=tuple(avoid),
+        tonnes=tonnes,
+        alternatives=0,
+    )
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:,.1f}" if abs(v) < 1000 else f"{v:,.0f}"
+    return "" if v is None else str(v)
+
+
+def dashboard_html(table: pd.DataFrame, check_table: pd.DataFrame, meta: str = "") -> str:
+    """The dashboard and checks as an HTML section (for the demo report)."""
+    esc = html.escape
+    parts = [
+        "<section id='minerals'><h2>Minerals dashboard: Kazakh and Uzbek sources to US and EU "
+        "buyers</h2>",
+        f"<p>{esc(meta)}</p>",
+        "<p>Per tonne of the product delivered (uranium: U3O8 at the converter; tungsten: W "
+        "powder at the carbide maker; rare earths: NdPr metal at the magnet maker; copper: "
+        "cathode at the buyer). Premium = extra USD per tonne and days of the best chain "
+        "avoiding the country (routes and facilities).</p><table><tr>",
+    ]
+    cols = [c for c in table.columns if c != "countries"]
+    parts.append("".join(f"<th>{esc(c)}</th>" for c in cols) + "</tr>")
+    for r in table.itertuples(index=False):
+        d = r._asdict()
+        parts.append(
+            "<tr>"
+            + "".join(
+                f"<td{' class=n' if isinstance(d.get(c), float) else ''}>{esc(_cell(d.get(c)))}</td>"
+                for c in cols
+            )
+            + "</tr>"
+        )
+    parts.append("</table><h3>Checks against the facts (V16-V18)</h3><table><tr>")
+    parts.append("".join(f"<th>{esc(c)}</th>" for c in check_table.columns) + "</tr>")
+    for r in check_table.itertuples(index=False):
+        parts.append("<tr>" + "".join(f"<td>{esc(_cell(x))}</td>" for x in r) + "</tr>")
+    parts.append("</table></section>")
+    return "\n".join(parts)
+
+
+def run_minerals_demo(out: Path, *, console: Any = None, network=None) -> pd.DataFrame:
+    """The minerals part of ``make demo``: dashboard and checks on the embedded network.
+
+    Writes ``minerals_dashboard.csv``, ``minerals_checks.csv`` and
+    ``minerals_dashboard.html`` in ``out`` and adds the section to ``route_report.html``
+    when that report is there.
+    """
+    import time
+
+    from serai.freight.query import make_router
+
+    say = console.print if console is not None else print
+    if network is None:
+        from serai.data import load_eurasia
+
+        network = load_eurasia()
+    t0 = time.perf_counter()
+    model = ChainModel(make_router(network))
+    table = dashboard(model)
+    check_table = checks(model)
+    dt = time.perf_counter() - t0
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "minerals_dashboard.csv", index=False)
+    check_table.to_csv(out / "minerals_checks.csv", index=False)
+    meta = (
+        f"{len(table)} chains on the embedded network ({len(network.nodes):,} nodes), "
+        f"computed in {dt:.0f} s; facilities from serai/minerals/data (estimates marked)."
+    )
+    section = dashboard_html(table, check_table, meta)
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>serai minerals dashboard"
+        "</title><style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:"
+        "collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}th{background:"
+        "#f0f0f0}td.n{text-align:right}</style></head><body>" + section + "</body></html>"
+    )
+    _write(out / "minerals_dashboard.html", page)
+    report = out / "route_report.html"
+    if report.exists():
+        text = report.read_text(encoding="utf-8")
+        start = text.find("<section id='minerals'>")
+        if start >= 0:
+            end = text.find("</section>", start) + len("</section>")
+            text = text[:start] + section + text[end:]
+        else:
+            text = text.replace("</body></html>", section + "</body></html>")
+        _write(report, text)
+    say("minerals dashboard (per tonne delivered):")
+    for r in table.itertuples(index=False):
+        d = r._asdict()
+        if not d.get("chain"):
+            say(f"  {r.mineral} {r.source} -> {r.buyer}: {d.get('note', '')}")
+            continue
+        say(
+            f"  {r.mineral} {r.source} -> {r.buyer}: {r.chain}; {r.days:.1f} d, "
+            f"USD {r.usd_per_t:,.0f}/t, {r.co2e_kg_per_t:,.0f} kg CO2e/t; avoid RU "
+            f"{d.get('avoid_RU')}, CN {d.get('avoid_CN')}, IR {d.get('avoid_IR')}"
+        )
+    say(f"minerals dashboard written to {out / 'minerals_dashboard.html'}")
+    return table
+
+
+def _write(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename into place."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)

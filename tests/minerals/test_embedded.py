@@ -1,0 +1,94 @@
+"""Chains on the embedded Eurasian network: the facts' uranium chain, class 7 rules, US ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from serai.minerals import ChainModel
+from serai.minerals.dashboard import DashboardRow, checks, dashboard
+from serai.minerals.exposure import chain_elements
+
+
+@pytest.fixture(scope="module")
+def model() -> ChainModel:
+    return ChainModel.load()
+
+
+def _port_events_and_services(model, chain):
+    """Port nodes (kind 'port') where the chain's routes load or unload a ship, and the
+    services they board; read from the routes' virtual links."""
+    net = model.router.rg.network
+    v = model.router.rg.vlinks
+    port_nodes = set(net.nodes.loc[net.nodes["kind"] == "port", "node_id"])
+    ports, services = set(), set()
+    for leg in chain.legs:
+        if leg.route is None:
+            continue
+        rows = v.iloc[np.asarray(leg.route.vlink_rows)]
+        not_svc = rows.loc[rows["service_id"] == ""]
+        ports |= (set(not_svc["from_node"]) | set(not_svc["to_node"])) & port_nodes
+        services |= {s.removesuffix("~r") for s in rows["service_id"] if s}
+    return ports, services
+
+
+def _allowed_port_nodes(model) -> set[int]:
+    """Port nodes whose UN/LOCODE has an allow rule for class 7 (read from the tables)."""
+    rules = model.data.dg_rules
+    codes = set(rules.loc[(rules["scope"] == "port") & (rules["rule"] == "allow"), "element"])
+    nodes = model.router.rg.network.nodes
+    return set(nodes.loc[nodes["unlocode"].isin(codes), "node_id"])
+
+
+@pytest.mark.parametrize(
+    ("origin", "dest", "avoid"),
+    [
+        ("Inkai", "EU converter", ("RU",)),
+        ("Inkai", "EU converter", ()),
+        ("Navoiyuran", "EU fabricator", ("RU",)),
+    ],
+)
+def test_uranium_never_uses_an_unlisted_port_or_service(model, origin, dest, avoid):
+    c = model.chain(origin, dest, "uranium", avoid_countries=avoid)
+    ports, services = _port_events_and_services(model, c)
+    assert ports and ports <= _allowed_port_nodes(model)
+    allowed = set(model.data.dg_rules.query("rule == 'allow' and scope == 'service'")["element"])
+    assert services <= allowed
+
+
+def test_russia_free_uranium_follows_the_facts_chain(model):
+    # corridor-facts 5.1: mine-truck-rail-Aktau-rail ferry-Baku-rail Georgia-Black Sea port,
+    # consolidated at Poti
+    c = model.chain("Inkai", "EU converter", "uranium", avoid_countries=["RU"])
+    leg = c.legs[0]
+    assert leg.table.loc[0, "mode"] == "road"  # truck from the mine to the railhead
+    assert "aktau_alat_rail_ferry" in leg.route.services
+    ports = [r.from_name for r in leg.table.itertuples() if r.kind == "port"]
+    assert any("Poti" in p for p in ports)
+    assert {"KZ", "AZ", "GE"} <= set(leg.route.countries)
+    assert "RU" not in leg.route.countries
+    assert any(e.element_id == "chokepoint:caspian_crossing" for e in chain_elements(model, c))
+
+
+def test_chain_to_a_us_converter_enters_through_a_listed_port(model):
+    if not model.access("metropolis"):
+        pytest.skip("no US entry port on this network yet (issue 10 adds the US coast)")
+    c = model.chain("Inkai", "US converter", "uranium", avoid_countries=["RU"])
+    assert c.facilities[-1] == "metropolis"
+    assert c.legs[-1].to_access.place_name.startswith("Baltimore")
+
+
+def test_dashboard_rows_and_checks(model):
+    rows = [
+        DashboardRow("uranium", "Kazakhstan: Inkai", "inkai", "EU converter"),
+        DashboardRow("copper", "Kazakhstan: Aktogay", "aktogay", "EU buyer"),
+    ]
+    d = dashboard(model, rows)
+    assert d["chain"].str.len().gt(0).all()
+    assert (d["usd_per_t"] > 0).all() and (d["days"] > 0).all()
+    ck = checks(model)
+    v16 = ck.loc[ck["check"] == "V16"]
+    ru_free = v16.loc[v16["quantity"] == "KZ uranium -> EU converter avoiding RU: route"]
+    assert ru_free["verdict"].iloc[0] == "matches"
+    v18 = ck.loc[(ck["check"] == "V18") & ck["quantity"].str.startswith("China share")]
+    assert v18["model"].iloc[0].startswith("81%")
