@@ -72,7 +72,7 @@ def test_validation_gate_names_file_row_and_field(tmp_path, table, change, messa
 def test_missing_table_is_an_error(tmp_path):
     folder = _copy(tmp_path)
     (folder / "ports.csv").unlink()
-    with pytest.raises(InputError, match="ports.csv: missing table"):
+    with pytest.raises(InputError, match=r"ports\.csv: missing table"):
         load_minerals(folder)
 
 
@@ -123,8 +123,8 @@ def test_kazakh_mine_outputs_fit_in_the_group_total(data):
 
 
 def test_stage_factors_are_the_stoichiometry(data):
-    U, O, F, W, N, H, Nd = 238.03, 16.00, 19.00, 183.84, 14.007, 1.008, 144.24
-    u3o8 = 3 * U / (3 * U + 8 * O)
+    U, Ox, F, W, N, H, Nd = 238.03, 16.00, 19.00, 183.84, 14.007, 1.008, 144.24
+    u3o8 = 3 * U / (3 * U + 8 * Ox)
     uf6 = U / (U + 6 * F)
     assert data.per_t("uranium_uoc", "tU") == pytest.approx(u3o8, rel=1e-4)
     assert data.per_t("uranium_uf6_natural", "tU") == pytest.approx(uf6, rel=1e-4)
@@ -139,10 +139,10 @@ def test_stage_factors_are_the_stoichiometry(data):
 
     swu = v(xp) + (fp - 1) * v(xt) - fp * v(xf)
     assert data.per_t("uranium_uf6_enriched", "tSWU") == pytest.approx(swu * uf6, rel=1e-3)
-    apt = 10 * (N + 4 * H) + 2 * H + 12 * W + 42 * O + 4 * (2 * H + O)
-    assert data.per_t("tungsten_apt", "tWO3") == pytest.approx(12 * (W + 3 * O) / apt, rel=1e-3)
+    apt = 10 * (N + 4 * H) + 2 * H + 12 * W + 42 * Ox + 4 * (2 * H + Ox)
+    assert data.per_t("tungsten_apt", "tWO3") == pytest.approx(12 * (W + 3 * Ox) / apt, rel=1e-3)
     assert st["tungsten", "powder"] == pytest.approx(apt / (12 * W) / 0.98, rel=1e-3)
-    nd2o3 = 2 * Nd / (2 * Nd + 3 * O)
+    nd2o3 = 2 * Nd / (2 * Nd + 3 * Ox)
     assert st["rare_earths", "metal"] == pytest.approx(1 / (nd2o3 * 0.97), rel=1e-3)
 
 
