@@ -188,6 +188,8 @@ def _coerce(df: pd.DataFrame, schema: TableSchema, fname: str) -> pd.DataFrame:
                         field=spec.name,
                     )
                 num = num.astype("Int64")
+            else:
+                num = num.astype("float64")
             out[spec.name] = num
         elif spec.dtype == "bool":
             low = raw.str.lower()
