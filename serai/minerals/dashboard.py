@@ -175,8 +175,9 @@ def scenario_demand(data: MineralData | None = None, scenario: str | None = None
     --------
     >>> from serai.minerals.dashboard import scenario_demand
     >>> d = scenario_demand(scenario="us_uranium_from_kz_2023")
-    >>> d[["origin", "destination", "product", "tonnes_per_year"]].iloc[0].tolist()
-    ['KZ mine', 'US converter', 'uranium_uoc', 4481.0]
+    >>> r = d.iloc[0]
+    >>> r["origin"], r["destination"], r["product"], float(r["tonnes_per_year"])
+    ('KZ mine', 'US converter', 'uranium_uoc', 4481.0)
     """
     data = data if data is not None else load_minerals()
     d = data.demand.copy()
