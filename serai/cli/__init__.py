@@ -18,6 +18,7 @@ from serai.cli import (  # noqa: F401  (register)
     emissions,
     network,
     paths,
+    places,
     route,
 )
 from serai.cli._common import app

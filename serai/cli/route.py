@@ -19,7 +19,12 @@ from serai.cli._common import (
 @handle_errors
 def route_cmd(
     origin: Annotated[
-        str, typer.Option("--from", help="Origin: name, alias, UN/LOCODE or 'lat,lon'.")
+        str,
+        typer.Option(
+            "--from",
+            help="Origin: name or alias in any script ('Suzhou, Anhui' to choose among "
+            "namesakes), UN/LOCODE or 'lat,lon'. Off the network: a first-mile road leg.",
+        ),
     ],
     destination: Annotated[str, typer.Option("--to", help="Destination (as --from).")],
     commodity: Annotated[
@@ -65,6 +70,12 @@ def route_cmd(
     legs: Annotated[
         bool, typer.Option(help="With several routes, also print each route's legs.")
     ] = False,
+    from_country: Annotated[
+        str | None, typer.Option(help="Only an origin in this country (ISO2 or name).")
+    ] = None,
+    to_country: Annotated[
+        str | None, typer.Option(help="Only a destination in this country (ISO2 or name).")
+    ] = None,
 ) -> None:
     """Best freight route(s) between two places, with legs, hub events and totals."""
     import json
@@ -90,6 +101,8 @@ def route_cmd(
         distinct_corridors=not same_corridor,
         pareto=pareto,
         carbon_price_usd_per_t=carbon_price,
+        origin_country=from_country,
+        destination_country=to_country,
     )
     router = make_router(load_network(network, year=year))
     routes = run_request(router, req)
@@ -112,12 +125,23 @@ def route_cmd(
             )
         )
         return
+    _print_place_notes(routes[0])
     if len(routes) > 1:
         _print_route_summary(routes)
     if len(routes) == 1 or legs:
         _print_routes(routes)
     if geojson is not None:
         console().print(f"wrote {geojson}")
+
+
+def _print_place_notes(route) -> None:
+    """Which place each name was taken to be, when it was ambiguous or an alias."""
+    from rich.markup import escape
+
+    con = console()
+    for what, p in (("from", route.origin_place), ("to", route.destination_place)):
+        if p is not None and p.note():
+            con.print(f"[dim]{what}: {escape(p.note())}[/]", markup=True)
 
 
 def _print_route_summary(routes) -> None:

@@ -208,7 +208,8 @@ def route_legs(route, rg) -> pd.DataFrame:
     """The legs table (transport-chain contract of :mod:`serai.emissions.accounting`) of a route.
 
     One TCE per run of consecutive move links with the same layer, country, service and
-    electrified share; one HOC per hub event that maps to a hub operation.
+    electrified share; one HOC per hub event that maps to a hub operation; the route's
+    first/last-mile road legs (``route.access``) as road TCEs with their hub operations.
     """
     v = rg.vlinks.iloc[np.asarray(route.vlink_rows, dtype=np.int64)].reset_index(drop=True)
     kind = v["kind"].astype(str).to_numpy()
@@ -281,6 +282,10 @@ def route_legs(route, rg) -> pd.DataFrame:
                     "_to": -1,
                 }
             )
+    # first/last-mile road legs of places off the network (serai.freight.access)
+    for leg in getattr(route, "access", ()):
+        extra = [{**e, "_key": None, "_to": -1} for e in leg.emission_rows()]
+        rows = extra + rows if leg.side == "first" else rows + extra
     if not rows:
         raise InputError("the route has no leg or hub operation to account")
     return pd.DataFrame(rows).drop(columns=["_key", "_to"])

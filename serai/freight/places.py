@@ -27,6 +27,11 @@ _COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
 _LOCODE = re.compile(r"^[A-Za-z]{2}\s?[A-Za-z2-9]{3}$")
 _KIND_RANK = {"city": 0, "terminal": 1, "port": 2, "station": 3, "gauge_change": 4, "border": 5}
 EARTH_KM = 6371.0088
+# letters that Unicode does not decompose into a base letter and a mark
+_FOLD = str.maketrans(
+    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
+     "ə": "e", "ħ": "h", "ŀ": "l", "ŧ": "t", "ſ": "s", "ĸ": "k"}
+)  # fmt: skip
 
 
 def normalise(name: str) -> str:
@@ -37,12 +42,12 @@ def normalise(name: str) -> str:
     >>> from serai.freight.places import normalise
     >>> normalise("Xi'an") == normalise("XIAN"), normalise("Constanța")
     (True, 'constanta')
-    >>> normalise("Алматы")
-    'алматы'
+    >>> normalise("Алматы"), normalise("Bakı"), normalise("Łódź")
+    ('алматы', 'baki', 'lodz')
     """
     s = unicodedata.normalize("NFKD", str(name)).casefold()
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return re.sub(r"[\s'’`\-_.,()]+", "", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).translate(_FOLD)
+    return "".join(ch for ch in s if ch.isalnum())
 
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

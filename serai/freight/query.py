@@ -42,6 +42,8 @@ class RouteRequest:
     distinct_corridors: bool = True
     pareto: bool = False
     carbon_price_usd_per_t: float = 0.0
+    origin_country: str | None = None  # keep only places in this country (name or ISO2)
+    destination_country: str | None = None
 
     def constraints(self) -> Constraints:
         return Constraints.make(
@@ -78,12 +80,17 @@ def make_router(network: Network, *, year: int | None = None) -> Router:
 def run_request(router: Router, req: RouteRequest) -> list[Route]:
     """Answer a request: one route, ``alternatives`` routes, or the Pareto set."""
     cons = req.constraints()
+    origin, destination = req.origin, req.destination
+    if req.origin_country:
+        origin = router.locate(origin, country=req.origin_country)
+    if req.destination_country:
+        destination = router.locate(destination, country=req.destination_country)
     if req.pareto:
-        return router.pareto(req.origin, req.destination, req.commodity, constraints=cons)
+        return router.pareto(origin, destination, req.commodity, constraints=cons)
     if req.alternatives > 1:
         return router.alternatives(
-            req.origin,
-            req.destination,
+            origin,
+            destination,
             req.commodity,
             k=req.alternatives,
             objective=req.objective,
@@ -93,8 +100,8 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
         )
     return [
         router.route(
-            req.origin,
-            req.destination,
+            origin,
+            destination,
             req.commodity,
             objective=req.objective,
             constraints=cons,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from serai.errors import InputError, NoPathError
+from serai.freight import access
 from serai.freight.commodities import Commodity, commodity
 from serai.freight.corridors import corridor_label
 from serai.freight.cost import LinkCosts, link_costs
@@ -196,6 +197,10 @@ class Route:
     services: tuple[str, ...]
     constraints: Constraints = field(default_factory=Constraints)
     routing_graph: Any = field(default=None, repr=False, compare=False)
+    # the places asked for (serai.freight.resolver.Place) and first/last-mile legs
+    origin_place: Any = field(default=None, repr=False, compare=False)
+    destination_place: Any = field(default=None, repr=False, compare=False)
+    access: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def footprint(self) -> Any:
@@ -281,7 +286,18 @@ class Route:
             "services": list(self.services),
             "legs": legs.to_dict(orient="records"),
             **({"emissions": self.emissions_dict()} if self.routing_graph is not None else {}),
+            **self._places_dict(),
         }
+
+    def _places_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.origin_place is not None:
+            out["origin_place"] = self.origin_place.to_dict()
+        if self.destination_place is not None:
+            out["destination_place"] = self.destination_place.to_dict()
+        if self.access:
+            out["access"] = [leg.to_dict() for leg in self.access]
+        return out
 
     def _emission_totals(self) -> dict[str, float]:
         if self.routing_graph is None:
@@ -299,7 +315,12 @@ class Route:
                 for k, v in r._asdict().items()
                 if k != "link_ids"
             }
-            if r.kind == "move":
+            if r.kind == "move" and (r.from_node < 0 or r.to_node < 0):  # first/last mile
+                pl = self.origin_place if r.from_node < 0 else self.destination_place
+                end = xy.reindex([max(r.from_node, r.to_node)]).to_numpy()[0].tolist()
+                coords = [[pl.lon, pl.lat], end] if r.from_node < 0 else [end, [pl.lon, pl.lat]]
+                geom = {"type": "LineString", "coordinates": coords}
+            elif r.kind == "move":
                 nodes = r.node_path
                 coords = xy.reindex(nodes).dropna().to_numpy().tolist()
                 geom = {"type": "LineString", "coordinates": coords}
@@ -346,7 +367,19 @@ class Router:
                 rg.network.nodes, candidates=rg.place_of.index.to_numpy(), points=pts
             )
         self.places = places
-        self.labels = node_labels(rg.network.nodes, places)
+        from serai.freight.access import AccessModel
+        from serai.freight.gazetteer import load_gazetteer
+        from serai.freight.resolver import PlaceResolver
+
+        self.labels = node_labels(rg.network.nodes, places, gazetteer=load_gazetteer())
+
+        pts_all = rg.network.tables.get("points")
+        self.resolver = PlaceResolver(
+            places,
+            rg.network.nodes,
+            pts_all if pts_all is not None and {"point_id", "lat", "lon"} <= set(pts_all) else None,
+        )
+        self.access = AccessModel(rg)
         self._costs: dict[tuple[str, float], LinkCosts] = {}
         self._emissions: dict[str, np.ndarray | InputError] = {}
         self._objectives: dict[tuple[str, float, str], np.ndarray] = {}
@@ -522,8 +555,48 @@ class Router:
         return np.asarray(out, np.int64)
 
     # ------------------------------------------------------------------ public API
+    def locate(self, place: Any, country: str | None = None) -> Any:
+        """The :class:`~serai.freight.resolver.Place` a name, alias, LOCODE, "lat,lon" or id names.
+
+        Names resolve over the network's own places and the gazetteer (any script, old names,
+        common spellings); an ambiguous name picks the place on the network, else the largest,
+        and the Place lists the others (``"Suzhou, Anhui"`` or ``country`` choose another).
+        A place with ``target=None`` is off the network: routes reach it by a road leg.
+
+        Examples
+        --------
+        >>> from serai.data import load_eurasia
+        >>> from serai.freight import Router, build_routing_graph
+        >>> router = Router(build_routing_graph(load_eurasia()))
+        >>> p = router.locate("Алматы")
+        >>> p.name, p.country, p.on_network
+        ('Almaty', 'KZ', True)
+        """
+        p = self.resolver.locate(place, country=country)
+        if p.target is not None and not self._in_graph(p.target):
+            from dataclasses import replace as _replace
+
+            p = _replace(p, target=None)  # not usable in this year: reached by road
+        return p
+
+    def _in_graph(self, target: Any) -> bool:
+        if isinstance(target, str):
+            return target in self.rg.point_place.index
+        return int(target) in self.rg.place_of.index
+
     def resolve(self, place: Any) -> int | str:
         """Node id (int) or named point (str) of a place (name, alias, LOCODE, "lat,lon" or id)."""
+        if not isinstance(place, (int, np.integer, tuple)) and not _is_coord(place):
+            p = self.locate(place)
+            if p.target is None:
+                near, km = self.places.snap(p.lat, p.lon)
+                raise InputError(
+                    f"{p.label} is not a place on the network (routes reach it by a first/last-"
+                    f"mile road leg, but a via point must be on the network); the nearest "
+                    f"network place is {access.network_name(self, near)} ({km:,.0f} km)",
+                    field="place",
+                )
+            return p.target
         target = self.places.resolve(place)
         ok = (
             target in self.rg.point_place.index
@@ -562,23 +635,44 @@ class Router:
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
         lc = self.costs(commodity_name, carbon_price_usd_per_t)
-        o, d = self.resolve(origin), self.resolve(destination)
-        if o == d:
+        op, dp = self.locate(origin), self.locate(destination)
+        if op.target is not None and op.target == dp.target:
             raise InputError("origin and destination are the same place", field="destination")
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
         base = self.edge_objective(lc, objective)
         cost = base if cons.empty else np.where(self.mask(cons), base, np.inf)
-        edges = self._search(cost, self.rg.place(o), self.rg.place(d), via)
-        if edges is None:
-            raise self._diagnose(o, d, lc, objective, cons)
-        return self._make_route(edges, o, d, lc, objective, cons)
+        return self._route_places(op, dp, lc, objective, cons, cost, via)
+
+    def _route_places(
+        self, op: Any, dp: Any, lc: LinkCosts, objective: str, cons: Constraints,
+        cost: np.ndarray, via: list[int],
+    ) -> Route:  # fmt: skip
+        """Best route between two located places (first/last-mile legs when off the network)."""
+        starts = access.endpoints(self, op, "first", lc, cons)
+        ends = access.endpoints(self, dp, "last", lc, cons)
+        best = access.best_pair(self, cost, starts, ends, via, objective)
+        o = op.target if op.target is not None else starts[0][0].node_id
+        d = dp.target if dp.target is not None else ends[0][0].node_id
+        if best is None:
+            raise self._diagnose(o, d, lc, objective, cons, ends=(starts, ends, op, dp))
+        edges, first, last = best
+        o = op.target if first is None else first.node_id
+        d = dp.target if last is None else last.node_id
+        r = self._make_route(edges, o, d, lc, objective, cons)
+        return access.splice(r, first, last, op, dp)
 
     def _diagnose(
-        self, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints
-    ) -> NoRouteError:
+        self, o: Any, d: Any, lc: LinkCosts, objective: str, cons: Constraints,
+        ends: Any = None,
+    ) -> NoRouteError:  # fmt: skip
         on, dn = self.places.name(o) or str(o), self.places.name(d) or str(d)
         base = self.edge_objective(lc, objective)
-        po, pd_ = self.rg.place(o), self.rg.place(d)
+        if ends is not None:  # located places, possibly off the network
+            starts, stops, op, dp = ends
+            on, dn = op.label, dp.label
+            po, pd_ = starts[0][1], stops[0][1]
+        else:
+            po, pd_ = self.rg.place(o), self.rg.place(d)
 
         def reachable(c: Constraints) -> bool:
             via = [self.rg.place(self.resolve(v)) for v in c.via]
@@ -659,6 +753,7 @@ class Router:
         )
         lc = self.costs(commodity_name, carbon_price_usd_per_t)
         o, d = first.origin, first.destination
+        po, pd_ = access.end_vnodes(self, first)
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
         base = np.where(self.mask(cons), self.edge_objective(lc, objective), np.inf)
         km_e = self.rg.graph.edge_values(self.rg.vlinks["km"].to_numpy(float))
@@ -671,7 +766,7 @@ class Router:
         for _ in range(max_iter or (12 * k if distinct_corridors else 4 * k)):
             if len(routes) >= k:
                 break
-            edges = self._search(base * factor, self.rg.place(o), self.rg.place(d), via)
+            edges = self._search(base * factor, po, pd_, via)
             if edges is None:
                 break
             es = np.asarray(edges)
@@ -685,7 +780,7 @@ class Router:
                     break
             factor[mv] *= 1 + penalty
             if ok:
-                r = self._make_route(es, o, d, lc, objective, cons)
+                r = access.like(self._make_route(es, o, d, lc, objective, cons), first)
                 if distinct_corridors and r.corridor in {x.corridor for x in routes}:
                     continue
                 routes.append(r)
@@ -733,13 +828,16 @@ class Router:
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
         lc = self.costs(commodity_name)
-        o, d = self.resolve(origin), self.resolve(destination)
+        op, dp = self.locate(origin), self.locate(destination)
+        # off the network: the first/last-mile legs of the best generalised route, held fixed
+        ref = self.route(op, dp, commodity_name, constraints=cons)
+        o, d = ref.origin, ref.destination
+        po, pd_ = access.end_vnodes(self, ref)
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
         mask = self.mask(cons)
         h = np.ascontiguousarray(lc.hours[self.rg.graph.link_rows])
         u = np.ascontiguousarray(lc.usd[self.rg.graph.link_rows])
         allowed = lc.allowed[self.rg.graph.link_rows] & mask
-        po, pd_ = self.rg.place(o), self.rg.place(d)
 
         def solve(wh: float, wu: float) -> tuple[float, float, np.ndarray] | None:
             c = np.where(allowed, wh * h + wu * u, np.inf)
@@ -769,9 +867,11 @@ class Router:
                 if len(tl) > max_routes:
                     tl = tl[np.unique(np.linspace(0, len(tl) - 1, max_routes).round().astype(int))]
                 return [
-                    self._make_route(trace_labels(int(t), pred, edge), o, d, lc, "pareto", cons)
+                    access.like(
+                        self._make_route(trace_labels(int(t), pred, edge), o, d, lc, "pareto",
+                                         cons), ref)
                     for t in tl
-                ]
+                ]  # fmt: skip
         a = solve(1.0, 1e-6)
         if a is None:
             raise self._diagnose(o, d, lc, "time", cons)
@@ -795,7 +895,10 @@ class Router:
                 if key not in pts:
                     pts[key] = r
                     stack += [(p, r), (r, q)]
-        routes = [self._make_route(e, o, d, lc, "pareto", cons) for _, _, e in pts.values()]
+        routes = [
+            access.like(self._make_route(e, o, d, lc, "pareto", cons), ref)
+            for _, _, e in pts.values()
+        ]
         return sorted(routes, key=lambda r: r.totals["hours"])
 
     # ------------------------------------------------------------------ read back
@@ -865,6 +968,12 @@ class Router:
         )
 
 
+def _is_coord(place: Any) -> bool:
+    from serai.freight.places import _COORD
+
+    return isinstance(place, str) and bool(_COORD.match(place))
+
+
 def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(country before, country after) of every stretch of sea or ferry legs."""
     out = []
@@ -881,8 +990,14 @@ def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def node_labels(nodes: pd.DataFrame, places: PlaceIndex, within_km: float = 150.0) -> pd.Series:
-    """A label for every node: its name, else "near <closest named place>", else lat,lon."""
+def node_labels(
+    nodes: pd.DataFrame, places: PlaceIndex, within_km: float = 150.0, gazetteer: Any = None
+) -> pd.Series:
+    """A label for every node: its name, else "near <closest named place>", else lat,lon.
+
+    With a ``gazetteer`` (:class:`~serai.freight.gazetteer.Gazetteer`), an unnamed node within
+    40 km of a populated place is "near <that place>" first.
+    """
     ids = nodes["node_id"].to_numpy(np.int64)
     name = (
         nodes["name"].fillna("").astype(str).to_numpy(object)
@@ -897,6 +1012,19 @@ def node_labels(nodes: pd.DataFrame, places: PlaceIndex, within_km: float = 150.
     y = pd.to_numeric(
         nodes.get("y", pd.Series(np.nan, index=nodes.index)), errors="coerce"
     ).to_numpy(float)
+    if gazetteer is not None and missing.any():
+        from serai.freight.gazetteer import chord_km
+        from serai.freight.places import _unit
+
+        ok = missing & np.isfinite(x) & np.isfinite(y)
+        chord, i = gazetteer.tree.query(_unit(y[ok], x[ok]), k=8)
+        good = (chord_km(chord) <= 40.0) & (gazetteer.population[i] > 0)
+        first = np.argmax(good, axis=1)  # nearest populated place (ports have no population)
+        pick = i[np.arange(len(i)), first]
+        has = good[np.arange(len(i)), first]
+        pname = gazetteer.places["name"].to_numpy(object)[pick].astype(str)
+        out[ok] = np.where(has, np.char.add("near ", pname), "").astype(object)
+        missing = out == ""
     named = np.array([bool(places.name(t)) for t in places.targets], dtype=bool)
     if missing.any() and named.any():
         from scipy.spatial import cKDTree

@@ -1,0 +1,590 @@
+"""First and last mile: a road leg between a place off the network and the network.
+
+A place that is not a node or named point of the loaded network (a city of the gazetteer, a
+coordinate) reaches the network by truck. The leg runs to the nearest **road** node (the
+truck drives on over the network; every later mode change is a hub link of the routing graph)
+or to the nearest **rail** node (the load is transferred to rail there, at the commodity's
+road–rail ``transfer`` hours and USD and the ``rail_terminal_transshipment`` emissions: an
+estimate that a freight station lies near that node). Both are tried; the search keeps the
+cheaper whole route under the objective asked for.
+
+Nodes in the place's own country are preferred; when the nearest one in the country is
+farther than ``MAX_ACCESS_KM`` (or the country has none), a node across the border may serve,
+with a road border crossing on the leg (none inside the EU, ``border_union`` inside the EAEU).
+
+The leg's km is the great-circle distance times ``DETOUR_FACTOR`` (an estimate, see below);
+its hours and USD use the commodity's road speed and tariff (``mode_costs.csv``), its
+emissions the road transport operation category of the country (ISO 14083, the same factor
+tables as the network's road links). The legs appear in the route's legs table (``event``
+``first mile`` / ``last mile``), its totals, its JSON and its emissions footprint.
+
+A leg never runs straight over the sea (sampled every 4 km on the land grid, one 0.05° cell of
+tolerance: a strait with a bridge is land, the English Channel is not). Farther than
+``MAX_ACCESS_KM`` from every usable node, the place is an error that names the nearest place
+on the network.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from serai.errors import InputError
+from serai.freight.gazetteer import _unit, chord_km
+from serai.freight.resolver import Place
+
+__all__ = ["DETOUR_FACTOR", "DETOUR_SOURCE", "MAX_ACCESS_KM", "AccessLeg", "AccessModel"]
+
+DETOUR_FACTOR = 1.3
+DETOUR_SOURCE = (
+    "estimate: road km = great-circle km x 1.3 (researcher estimate of road circuity for "
+    "short regional trips; the network build uses 1.2 for its own short access links)"
+)
+MAX_ACCESS_KM = 300.0  # great-circle km: farther than this a place is off the network
+
+
+@dataclass(frozen=True)
+class AccessLeg:
+    """A first- or last-mile road leg (and the hub events at its network end)."""
+
+    side: str  # "first" | "last"
+    place: Place
+    vnode: int  # layer vnode of the routing graph where the leg meets the network
+    node_id: int
+    node_name: str
+    node_country: str
+    layer: str  # "road" or a rail layer
+    node_lat: float
+    node_lon: float
+    gc_km: float
+    km: float
+    hours_motion: float
+    usd_tariff: float
+    co2e_kg_road: float
+    # (event, hours, usd, kg CO2e, HOC id) at the network node: border crossing, transfer
+    events: tuple[tuple[str, float, float, float, str], ...] = field(default=())
+    vot_usd_per_h: float = 0.0
+    carbon_price_usd_per_t: float = 0.0
+
+    @property
+    def hours_hub(self) -> float:
+        return float(sum(e[1] for e in self.events))
+
+    @property
+    def usd_hub(self) -> float:
+        return float(sum(e[2] for e in self.events))
+
+    @property
+    def hours(self) -> float:
+        return self.hours_motion + self.hours_hub
+
+    @property
+    def usd(self) -> float:
+        return self.usd_tariff + self.usd_hub
+
+    @property
+    def co2e_kg(self) -> float:
+        return self.co2e_kg_road + float(sum(e[3] for e in self.events))
+
+    @property
+    def carbon_usd(self) -> float:
+        co2 = self.co2e_kg
+        return co2 / 1000.0 * self.carbon_price_usd_per_t if co2 == co2 else 0.0
+
+    @property
+    def gc_usd(self) -> float:
+        return self.usd + self.carbon_usd + self.hours * self.vot_usd_per_h
+
+    def objective(self, name: str) -> float:
+        """The leg's value under a route objective (as :meth:`LinkCosts.objective`)."""
+        if name == "time":
+            return self.hours + 1e-6 * self.usd
+        if name == "cost":
+            return self.usd + 1e-6 * self.hours
+        if name in ("emissions", "co2e"):
+            return (self.co2e_kg if self.co2e_kg == self.co2e_kg else 0.0) + 1e-6 * self.hours
+        return self.gc_usd
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Rows of the route's legs table, in travel order."""
+        pl = self.place
+        move = {
+            "kind": "move",
+            "mode": "road",
+            "layer": "road",
+            "service_id": "",
+            "from_node": -1 if self.side == "first" else self.node_id,
+            "to_node": self.node_id if self.side == "first" else -1,
+            "from_name": pl.label if self.side == "first" else self.node_name,
+            "to_name": self.node_name if self.side == "first" else pl.label,
+            "country": pl.country,
+            "from_country": pl.country if self.side == "first" else self.node_country,
+            "to_country": self.node_country if self.side == "first" else pl.country,
+            "passage": "",
+            "km": self.km,
+            "hours": self.hours_motion,
+            "wait_h": 0.0,
+            "usd": self.usd_tariff,
+            "co2e_kg": self.co2e_kg_road,
+            "event": f"{self.side} mile by truck (est.)",
+            "link_ids": [],
+            "node_path": [],
+        }
+        hubs = []
+        for ev, h, u, kg, _hoc in self.events:
+            hubs.append(
+                {
+                    **move,
+                    "kind": "border" if ev.startswith("border") else "transfer",
+                    "mode": "transfer",
+                    "layer": self.layer if ev == "transfer" else "road",
+                    "from_node": self.node_id,
+                    "to_node": self.node_id,
+                    "from_name": self.node_name,
+                    "to_name": self.node_name,
+                    "country": self.node_country,
+                    "from_country": pl.country if self.side == "first" else self.node_country,
+                    "to_country": self.node_country if self.side == "first" else pl.country,
+                    "km": 0.0,
+                    "hours": h,
+                    "usd": u,
+                    "co2e_kg": kg,
+                    "event": (
+                        f"border {pl.country}>{self.node_country} ({ev})"
+                        if ev.startswith("border") and self.side == "first"
+                        else f"border {self.node_country}>{pl.country} ({ev})"
+                        if ev.startswith("border")
+                        else f"transfer road>{self.layer.split(':')[0]}"
+                        if self.side == "first"
+                        else f"transfer {self.layer.split(':')[0]}>road"
+                    ),
+                }
+            )
+        return [move, *hubs] if self.side == "first" else [*hubs[::-1], move]
+
+    def emission_rows(self) -> list[dict[str, Any]]:
+        """Elements of the ISO 14083 chain (a road TCE and the hub HOCs), in travel order."""
+        pl = self.place
+        tce = {
+            "element": "tce",
+            "mode": "road",
+            "toc": "",
+            "hoc": "",
+            "from_name": pl.label if self.side == "first" else self.node_name,
+            "to_name": self.node_name if self.side == "first" else pl.label,
+            "km": self.km,
+            "country": pl.country,
+            "electrified_share": math.nan,
+        }
+        hocs = [
+            {**tce, "element": "hoc", "mode": "transfer", "hoc": hoc, "from_name": self.node_name,
+             "to_name": "", "km": 0.0, "country": self.node_country}
+            for _ev, _h, _u, _kg, hoc in self.events
+        ]  # fmt: skip
+        return [tce, *hocs] if self.side == "first" else [*hocs[::-1], tce]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "place": self.place.label,
+            "node_id": self.node_id,
+            "node": self.node_name,
+            "layer": self.layer,
+            "great_circle_km": round(self.gc_km, 3),
+            "km": round(self.km, 3),
+            "detour_factor": DETOUR_FACTOR,
+            "hours": round(self.hours, 4),
+            "usd": round(self.usd, 4),
+            "co2e_kg": None if self.co2e_kg != self.co2e_kg else round(self.co2e_kg, 4),
+            "events": [e[0] for e in self.events],
+            "source": DETOUR_SOURCE,
+        }
+
+
+class AccessModel:
+    """Road and rail layer nodes of a routing graph, indexed for first/last-mile legs.
+
+    Immutable after construction; safe to share between threads.
+    """
+
+    def __init__(self, rg: Any) -> None:
+        from scipy.spatial import cKDTree
+
+        from serai.freight.gazetteer import load_gazetteer
+
+        self.gazetteer = load_gazetteer()
+        v = rg.vnodes
+        lay = v.loc[v["role"] == "layer"]
+        layer = lay["layer"].astype(str).to_numpy()
+        nodes = rg.network.nodes
+        country = (
+            nodes.set_index("node_id")["country"].fillna("").astype(str)
+            if "country" in nodes
+            else None
+        )
+        kind = (
+            nodes.set_index("node_id")["kind"].fillna("").astype(str) if "kind" in nodes else None
+        )
+        self.groups: dict[str, dict[str, Any]] = {}
+        for group, m in (
+            ("road", layer == "road"),
+            ("rail", lay["layer"].astype(str).str.startswith("rail").to_numpy()),
+        ):
+            sub = lay.loc[m]
+            ok = np.isfinite(sub["x"].to_numpy(float)) & np.isfinite(sub["y"].to_numpy(float))
+            sub = sub.loc[ok]
+            if not len(sub):
+                continue
+            nid = sub["node_id"].to_numpy(np.int64)
+            lat, lon = sub["y"].to_numpy(float), sub["x"].to_numpy(float)
+            self.groups[group] = {
+                "vnode": sub["vnode_id"].to_numpy(np.int64),
+                "node": nid,
+                "layer": sub["layer"].astype(str).to_numpy(object),
+                "lat": lat,
+                "lon": lon,
+                "country": (
+                    country.reindex(nid).fillna("").to_numpy(object)
+                    if country is not None
+                    else np.full(len(nid), "", object)
+                ),
+                "kind": (
+                    kind.reindex(nid).fillna("").to_numpy(object)
+                    if kind is not None
+                    else np.full(len(nid), "", object)
+                ),
+                "tree": cKDTree(_unit(lat, lon)),
+            }
+
+    def nearest_km(self, lat: float, lon: float) -> float:
+        """Great-circle km to the nearest road or rail node (inf if none)."""
+        best = math.inf
+        for g in self.groups.values():
+            chord, _ = g["tree"].query(_unit(np.array([lat]), np.array([lon]))[0])
+            best = min(best, float(chord_km(chord)))
+        return best
+
+    def legs(
+        self,
+        place: Place,
+        side: str,
+        commodity: Any,
+        *,
+        constraints: Any,
+        labels: Any,
+        emissions: Any,
+        carbon_price_usd_per_t: float = 0.0,
+        max_km: float = MAX_ACCESS_KM,
+    ) -> list[AccessLeg]:
+        """Candidate legs between ``place`` and the network (at most one road, one rail).
+
+        ``emissions``: a callable (mode, country) -> kg CO2e per unit-km and hoc -> kg per
+        unit, or None (no factor tables: CO2e is NaN).
+        """
+        from serai.freight.virtual import customs_union
+
+        c = commodity
+        if "road" not in c.modes:
+            raise InputError(
+                f"{place.label} is not on the network and {c.commodity} may not travel by road "
+                f"(its modes: {', '.join(c.modes)}), so no first/last-mile truck can reach it; "
+                "give a place on the network",
+                field="place",
+            )
+        cons = constraints
+        if place.country and place.country in cons.avoid_countries:
+            raise InputError(
+                f"{place.label} is in {place.country}, which is avoided", field="place"
+            )
+        q = _unit(np.array([place.lat]), np.array([place.lon]))[0]
+        out: list[AccessLeg] = []
+        for group, g in self.groups.items():
+            if cons.modes is not None and group not in cons.modes:
+                continue
+            if group not in c.modes:
+                continue
+            k = min(64, len(g["vnode"]))
+            chord, idx = g["tree"].query(q, k=k)
+            idx, km = np.atleast_1d(idx), chord_km(np.atleast_1d(chord))
+            keep = km <= max_km
+            if cons.avoid_countries:
+                keep &= ~np.isin(g["country"][idx], list(cons.avoid_countries))
+            if cons.avoid_nodes:
+                keep &= ~np.isin(g["node"][idx], list(cons.avoid_nodes))
+            if group == "rail" and c.transfer_kinds:
+                keep &= np.isin(g["kind"][idx], list(c.transfer_kinds))
+            idx, km = idx[keep], km[keep]
+            # same country first, then across a border; never a straight line over the sea
+            same = g["country"][idx] == place.country if place.country else np.ones(len(idx), bool)
+            order = np.r_[np.flatnonzero(same), np.flatnonzero(~same)][:8]
+            j = next(
+                (
+                    int(j)
+                    for j in order
+                    if not self.gazetteer.crosses_sea(
+                        place.lat, place.lon, g["lat"][idx[j]], g["lon"][idx[j]]
+                    )
+                ),
+                None,
+            )
+            if j is None:
+                continue
+            i = int(idx[j])
+            gc = float(km[j])
+            road_km = gc * DETOUR_FACTOR
+            nc = str(g["country"][i])
+            events = []
+            if place.country and nc and nc != place.country:
+                uf, ut = customs_union(place.country), customs_union(nc)
+                ev = "border_road"
+                if uf and uf == ut:
+                    ev = uf.split(":")[1] or "border_union"
+                if ev != "none":
+                    events.append(
+                        (ev, c.hub_hours.get(ev, 0.0), c.hub_usd_per_unit.get(ev, 0.0),
+                         _kg(emissions, "border_crossing"), "border_crossing")
+                    )  # fmt: skip
+            if group == "rail":
+                events.append(
+                    ("transfer", c.hub_hours.get("transfer", 0.0),
+                     c.hub_usd_per_unit.get("transfer", 0.0),
+                     _kg(emissions, "rail_terminal_transshipment"), "rail_terminal_transshipment")
+                )  # fmt: skip
+            per_km = emissions("road", place.country or nc) if emissions else math.nan
+            node = int(g["node"][i])
+            out.append(
+                AccessLeg(
+                    side=side,
+                    place=place,
+                    vnode=int(g["vnode"][i]),
+                    node_id=node,
+                    node_name=str(labels.get(node, "")) or f"node {node}",
+                    node_country=nc,
+                    layer=str(g["layer"][i]),
+                    node_lat=float(g["lat"][i]),
+                    node_lon=float(g["lon"][i]),
+                    gc_km=gc,
+                    km=road_km,
+                    hours_motion=road_km / float(c.speed_kmh.get("road", math.nan)),
+                    usd_tariff=road_km * float(c.tariff_usd_per_unit_km.get("road", math.nan)),
+                    co2e_kg_road=per_km * road_km,
+                    events=tuple(events),
+                    vot_usd_per_h=float(c.vot_usd_per_unit_h),
+                    carbon_price_usd_per_t=float(carbon_price_usd_per_t),
+                )
+            )
+        return out
+
+
+def _kg(emissions: Any, hoc: str) -> float:
+    return emissions(hoc) if emissions else math.nan
+
+
+_RATES: dict[str, Any] = {}
+
+
+def emission_rates(commodity: Any) -> Any:
+    """:func:`_emission_rates`, one per commodity per process (factor tables are static)."""
+    key = commodity.commodity
+    if key not in _RATES:
+        _RATES[key] = _emission_rates(commodity)
+    return _RATES[key]
+
+
+def _emission_rates(commodity: Any) -> Any:
+    """Callable for :meth:`AccessModel.legs`: kg CO2e per unit-km by road, kg per unit at a HOC.
+
+    Uses the packaged factor tables (ISO 14083 road TOC of the country; world fallback for a
+    country without its own row, as the network's links do). None if they cannot serve.
+    """
+    from serai.emissions.factors import load_factors
+    from serai.emissions.intensity import hub_factors, leg_factors
+    from serai.emissions.routes import _per_unit
+
+    factors = load_factors()
+    tonnes, teu = _per_unit(commodity)
+    if teu is None:
+        teu = tonnes / factors.load_t_per_teu
+    cache: dict[Any, float] = {}
+
+    def rate(key: str, country: str | None = None) -> float:
+        k = (key, country)
+        if k not in cache:
+            try:
+                if country is not None:
+                    lf = leg_factors(["road"], [""], [country], [math.nan], factors,
+                                     unknown_country="fallback")  # fmt: skip
+                    g = float(lf["ttw_factor"].iat[0] + lf["wtt_factor"].iat[0])
+                    unit = lf["activity_unit"].iat[0]
+                    cache[k] = (g * teu if unit == "TEUkm" else g * tonnes) / 1000.0
+                else:
+                    hf = hub_factors([key], factors)
+                    kg = float(hf["ttw_factor"].iat[0] + hf["wtt_factor"].iat[0])
+                    cache[k] = kg * teu if hf["activity_unit"].iat[0] == "TEU" else kg * tonnes
+            except InputError:
+                cache[k] = math.nan
+        return cache[k]
+
+    return rate
+
+
+# ---------------------------------------------------------------------- routing with legs
+def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[Any]:
+    """(AccessLeg or None, vnode) pairs where a route may start or end for ``place``."""
+    rg = router.rg
+    if place.target is not None:
+        return [(None, rg.place(place.target))]
+    if not (place.lat == place.lat and place.lon == place.lon):
+        raise InputError(f"{place.label} has no coordinates", field="place")
+    em = router.emissions(lc.commodity)
+    legs = router.access.legs(
+        place,
+        side,
+        lc.commodity,
+        constraints=cons,
+        labels=router.labels,
+        emissions=emission_rates(lc.commodity) if em is not None else None,
+        carbon_price_usd_per_t=lc.carbon_price_usd_per_t,
+    )
+    if not legs:
+        near_t, near_km = router.places.snap(place.lat, place.lon)
+        d = router.access.nearest_km(place.lat, place.lon)
+        what = "road or rail node" if cons.modes is None else f"{'/'.join(sorted(cons.modes))} node"
+        raise InputError(
+            f"{place.label} is off the network: "
+            + (f"{d:,.0f} km from the nearest {what}" if np.isfinite(d) else f"no {what}")
+            + f" (the first/last-mile limit is {MAX_ACCESS_KM:,.0f} km); the nearest place on "
+            f"the network is {network_name(router, near_t)} ({near_km:,.0f} km)",
+            field="place",
+        )
+    return [(leg, leg.vnode) for leg in legs]
+
+
+def best_pair(
+    router: Any,
+    cost: np.ndarray,
+    starts: list[Any],
+    ends: list[Any],
+    via: list[int],
+    objective: str,
+) -> tuple[np.ndarray, Any, Any] | None:
+    """The cheapest (edges, first leg, last leg) over the start and end candidates."""
+    best = None
+    best_total = math.inf
+    pairs = sorted(
+        ((a, b) for a in starts for b in ends),
+        key=lambda p: (
+            (p[0][0].objective(objective) if p[0][0] else 0.0)
+            + (p[1][0].objective(objective) if p[1][0] else 0.0)
+        ),
+    )
+    for (ol, ov), (dl, dv) in pairs:
+        extra = (ol.objective(objective) if ol else 0.0) + (dl.objective(objective) if dl else 0.0)
+        if extra >= best_total:
+            continue
+        edges = router._search(cost, ov, dv, via)
+        if edges is None:
+            continue
+        total = float(cost[np.asarray(edges, np.int64)].sum()) + extra
+        if total < best_total:
+            best_total, best = total, (np.asarray(edges, np.int64), ol, dl)
+    return best
+
+
+def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
+           origin: Place, destination: Place) -> Any:  # fmt: skip
+    """The route with its first/last-mile legs added to legs, totals and countries."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from serai.freight.route import _LEG_COLUMNS
+
+    legs = [x for x in (first, last) if x is not None]
+    new = {
+        "origin_place": origin,
+        "destination_place": destination,
+        "origin_name": origin.label if first is not None else route.origin_name,
+        "destination_name": destination.label if last is not None else route.destination_name,
+    }
+    if not legs:
+        return replace(route, **new)
+    pre = first.rows() if first is not None else []
+    post = last.rows() if last is not None else []
+    data = {}
+    n_mid = len(route.leg_data.get("seq", ()))
+    for col in _LEG_COLUMNS:
+        mid = list(route.leg_data[col]) if n_mid else []
+        data[col] = [r.get(col) for r in pre] + mid + [r.get(col) for r in post]
+    data["seq"] = list(range(len(data["kind"])))
+    arr = {k: np.asarray(v, dtype=float) if k in ("km", "hours", "wait_h", "usd", "co2e_kg")
+           else _objects(v) for k, v in data.items()}  # fmt: skip
+    t = dict(route.totals)
+    for leg in legs:
+        t["km"] += leg.km
+        t["hours"] += leg.hours
+        t["usd"] += leg.usd
+        t["gc_usd"] += leg.gc_usd
+        t["usd_tariff"] += leg.usd_tariff
+        t["usd_hub"] += leg.usd_hub
+        t["hours_motion"] += leg.hours_motion
+        t["hours_hub"] += leg.hours_hub
+        t["usd_carbon"] += leg.carbon_usd
+        t["co2e_kg"] += leg.co2e_kg
+    t["days"] = t["hours"] / 24.0
+    vot = legs[0].vot_usd_per_h
+    t["usd_time"] = t["hours"] * vot
+    t["access_km"] = float(sum(leg.km for leg in legs))
+    countries = list(route.countries)
+    if first is not None and first.place.country:
+        countries = [c for c in dict.fromkeys([first.place.country, *countries]) if c]
+    if (
+        last is not None
+        and last.place.country
+        and (not countries or countries[-1] != last.place.country)
+    ):
+        countries = [*[c for c in countries if c != last.place.country], last.place.country]
+    corridor = route.corridor if n_mid else "Road (first/last mile only)"
+    return replace(
+        route,
+        leg_data=MappingProxyType(arr),
+        totals=MappingProxyType(t),
+        countries=tuple(countries),
+        corridor=corridor,
+        access=tuple(legs),
+        **new,
+    )
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def end_vnodes(router: Any, route: Any) -> tuple[int, int]:
+    """Routing-graph vnodes where a route's network part starts and ends."""
+    first = next((a for a in route.access if a.side == "first"), None)
+    last = next((a for a in route.access if a.side == "last"), None)
+    po = first.vnode if first is not None else router.rg.place(route.origin)
+    pd_ = last.vnode if last is not None else router.rg.place(route.destination)
+    return po, pd_
+
+
+def like(route: Any, ref: Any) -> Any:
+    """``route`` (between the same network ends as ``ref``) with ref's places and legs."""
+    first = next((a for a in ref.access if a.side == "first"), None)
+    last = next((a for a in ref.access if a.side == "last"), None)
+    if ref.origin_place is None:
+        return route
+    return splice(route, first, last, ref.origin_place, ref.destination_place)
+
+
+def network_name(router: Any, target: Any) -> str:
+    """Display name of a network node or point (its label when it has no name)."""
+    name = router.places.name(target)
+    if not name and not isinstance(target, str):
+        name = str(router.labels.get(int(target), ""))
+    return name or str(target)
