@@ -36,7 +36,7 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     sys.path.insert(0, os.getcwd())
-    from serai.data import load_eurasia
+    from serai.data import load_network
     from serai.errors import SeraiError
     from serai.freight import Router, build_routing_graph
     from serai.freight.gazetteer import great_circle_km
@@ -44,12 +44,18 @@ def main() -> None:
 
     res: dict = {"load_average_1min_at_start": os.getloadavg()[0], "year": args.year}
     t0 = time.perf_counter()
-    net = load_eurasia(year=args.year) if args.year else load_eurasia()
-    router = Router(build_routing_graph(net, year=args.year))
+    router = Router(build_routing_graph(load_network(args.year)))
     res["router_s"] = time.perf_counter() - t0
     cities = region_cities(args.n)
     dup = cities["name"].duplicated(keep=False)
     router.route("Xi'an", "Duisburg")  # warm-up (compilation, cost arrays)
+    # same-run baseline: a query between two network places (no first/last mile)
+    base = []
+    for _ in range(30):
+        t = time.perf_counter()
+        router.route("Xi'an", "Duisburg")
+        base.append((time.perf_counter() - t) * 1000)
+    res["baseline_route_ms_median"] = statistics.median(base)
 
     def attempt(query: str, lat: float, lon: float) -> dict:
         out = {"query": query}
@@ -110,6 +116,10 @@ def main() -> None:
               f"(p90 {s['route_ms_p90']:.1f}); {s['off_network_ends']} via a first-mile leg")  # fmt: skip
         for f in s["failures"]:
             print(f"  FAIL {f['city']} ({f['query']}): {f['reason']}")
+    b = res["baseline_route_ms_median"]
+    print(f"baseline Xi'an -> Duisburg (both on the network): {b:.1f} ms; ratio of the median "
+          f"by-name query to it: {res['by_name']['route_ms_median'] / b:.2f}; router build "
+          f"{res['router_s']:.1f} s; load average {res['load_average_1min_at_start']:.1f}")  # fmt: skip
     for q in qualified:
         print(f"qualified: {q['query']} -> {q.get('resolved')} ok={q['ok']}")
     if args.json:

@@ -75,7 +75,7 @@ def places_resolve(
 
     from serai.freight.query import load_network, make_router
 
-    router = make_router(load_network(None, year=year), year=year)
+    router = make_router(load_network(None, year=year))
     p = router.locate(name, country=country)
     d = p.to_dict()
     if p.target is None:

@@ -319,7 +319,7 @@ class AccessModel:
             idx, km = idx[keep], km[keep]
             # same country first, then across a border; never a straight line over the sea
             same = g["country"][idx] == place.country if place.country else np.ones(len(idx), bool)
-            order = np.r_[np.flatnonzero(same), np.flatnonzero(~same)][:8]
+            order = np.r_[np.flatnonzero(same), np.flatnonzero(~same)][:16]
             j = next(
                 (
                     int(j)
@@ -453,10 +453,21 @@ def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[
         near_t, near_km = router.places.snap(place.lat, place.lon)
         d = router.access.nearest_km(place.lat, place.lon)
         what = "road or rail node" if cons.modes is None else f"{'/'.join(sorted(cons.modes))} node"
+        if d <= MAX_ACCESS_KM:
+            why = (
+                f"no usable {what} within {MAX_ACCESS_KM:,.0f} km can be reached by road "
+                f"(the nearest, {d:,.0f} km away, is across the sea, in an avoided country or "
+                "not open to the commodity)"
+            )
+        elif np.isfinite(d):
+            why = (
+                f"{d:,.0f} km from the nearest {what} (the first/last-mile limit is "
+                f"{MAX_ACCESS_KM:,.0f} km)"
+            )
+        else:
+            why = f"no {what}"
         raise InputError(
-            f"{place.label} is off the network: "
-            + (f"{d:,.0f} km from the nearest {what}" if np.isfinite(d) else f"no {what}")
-            + f" (the first/last-mile limit is {MAX_ACCESS_KM:,.0f} km); the nearest place on "
+            f"{place.label} is off the network: {why}; the nearest place on "
             f"the network is {network_name(router, near_t)} ({near_km:,.0f} km)",
             field="place",
         )

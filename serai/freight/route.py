@@ -565,9 +565,9 @@ class Router:
 
         Examples
         --------
-        >>> from serai.data import load_eurasia
+        >>> from serai.data import load_network
         >>> from serai.freight import Router, build_routing_graph
-        >>> router = Router(build_routing_graph(load_eurasia()))
+        >>> router = Router(build_routing_graph(load_network()))
         >>> p = router.locate("Алматы")
         >>> p.name, p.country, p.on_network
         ('Almaty', 'KZ', True)

@@ -365,7 +365,9 @@ def test_border_and_gauge_times_from_tables():
 
 
 def test_coordinates_far_from_the_network_are_an_error(router):
-    with pytest.raises(InputError, match=r"off the network: .* the nearest place on the network is Almaty"):
+    with pytest.raises(
+        InputError, match=r"off the network: .* the nearest place on the network is Almaty"
+    ):
         router.route("47.0, 77.0", "Duisburg")  # ~420 km north of Almaty
     with pytest.raises(InputError, match="valid lat,lon"):
         router.resolve("95.0, 10.0")
