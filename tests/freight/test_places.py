@@ -299,3 +299,31 @@ def test_alternatives_and_pareto_keep_the_first_mile(eurasia_router):
     assert all(a.legs.iloc[0]["event"].startswith("first mile") for a in alts)
     par = eurasia_router.pareto("Budapest", "Duisburg", max_routes=3)
     assert par and all(math.isclose(p.access[0].km, par[0].access[0].km) for p in par)
+
+
+def test_150_region_cities_to_duisburg_by_name(eurasia_router):
+    """The Done-when check on our own list (tests/freight/cities.py; the judges keep another).
+
+    Every name resolves to the listed place (a name two listed places share goes to the larger,
+    as the rule says); every city that does not route is off the network (coverage), never
+    an unknown or wrong name; the success rate is reported by benchmarks/freight/bench_places.py.
+    """
+    from serai.errors import SeraiError
+    from tests.freight.cities import region_cities
+
+    cities = region_cities(150)
+    assert len(cities) == 150
+    larger = cities.sort_values("population", ascending=False).drop_duplicates("name")
+    ok, off = 0, []
+    for c in cities.itertuples(index=False):
+        p = eurasia_router.locate(c.name)
+        want = larger.loc[larger["name"] == c.name].iloc[0]
+        assert great_circle_km(want["lat"], want["lon"], p.lat, p.lon) < 50, c.name
+        try:
+            eurasia_router.route(p, "Duisburg")
+            ok += great_circle_km(c.lat, c.lon, p.lat, p.lon) < 50
+        except SeraiError as e:
+            assert "off the network" in str(e), (c.name, str(e))
+            off.append(c.name)
+    assert ok + len(off) >= 149  # only the second Suzhou is neither
+    assert ok >= 130, off  # 136 on the network of this commit
