@@ -10,8 +10,9 @@ One resolver serves the CLI (``serai route``, ``serai places search``), the Pyth
    every place with that key is a candidate: the network's own named places and points, and
    the gazetteer's places. A gazetteer place within ``COINCIDE_KM`` of a network place that
    shares one of its names *is* that network place. Places on the network come first, then
-   by how the name matched (name, official variant, alias), then by population: ``Suzhou``
-   is Suzhou, Jiangsu (6.7 M), and the answer says that Suzhou, Anhui exists.
+   places a first/last-mile leg can reach (``reach``), then by how the name matched (name,
+   official variant, alias), then by population: ``Suzhou`` is Suzhou, Jiangsu (6.7 M), and
+   the answer says that Suzhou, Anhui exists.
 4. ``"Suzhou, Anhui"``, ``"Barcelona, ES"``, ``"Barcelona (Spain)"`` or a ``country``
    argument keep only the candidates in that country or first-level region.
 5. Anything else is an :class:`~serai.errors.InputError` with the closest names.
@@ -70,6 +71,7 @@ class Place:
     target: int | str | None = None
     matched: str = ""  # the alias or spelling matched, when it is not the name
     others: tuple[str, ...] = field(default=())  # other places with the name, best first
+    reason: str = ""  # why this one among the others
 
     @property
     def label(self) -> str:
@@ -94,7 +96,7 @@ class Place:
             q = self.matched or self.query
             parts.append(
                 f"'{q}' also names {shown}: chose {self.label}"
-                + (" (on the network)" if self.on_network else " (the largest)")
+                + f" ({self.reason or 'the largest'})"
                 + f"; say e.g. '{_example(self.others[0], q)}' for another"
             )
         return ". ".join(parts)
@@ -137,9 +139,11 @@ class PlaceResolver:
         nodes: pd.DataFrame | None = None,
         points: pd.DataFrame | None = None,
         gazetteer: Gazetteer | None = None,
+        reach: Any = None,
     ) -> None:
         self.gz = gazetteer if gazetteer is not None else load_gazetteer()
         self.index = index
+        self.reach = reach  # (lat, lon) -> whether a first/last-mile leg can reach the network
         xy: dict[Any, tuple[float, float, str]] = {}
         if nodes is not None and len(nodes):
             n = len(nodes)
@@ -345,13 +349,18 @@ class PlaceResolver:
             out.append({"pid": pid, "target": tg[2] if tg else None, "tier": tier,
                         "pop": int(gz.population[pid]), "lat": float(gz.lat[pid]),
                         "lon": float(gz.lon[pid]), "country": c})  # fmt: skip
+            out[-1]["reach"] = (
+                tg is not None
+                or self.reach is None
+                or bool(self.reach(out[-1]["lat"], out[-1]["lon"]))
+            )
         if not admin_key:
             for t in self._net_only.get(key, ()):
                 la, lo, c = self._xy.get(t, (math.nan, math.nan, ""))
                 if iso and c != iso:
                     continue
                 out.append({"pid": -1, "target": t, "tier": 0, "pop": 0, "lat": la, "lon": lo,
-                            "country": c})  # fmt: skip
+                            "country": c, "reach": True})  # fmt: skip
         out.sort(key=lambda c: (c["target"] is None, c["tier"], -c["pop"], c["pid"]))
         return out
 
@@ -371,18 +380,28 @@ class PlaceResolver:
         shown = _display(top)
         target = next((c["target"] for c in top if c["target"] is not None), None)
         others = tuple(self._label(_display(g)) for g in groups[1:])
+        reason = ""
+        if len(groups) > 1:
+            a, b = _group_key(top), _group_key(groups[1])
+            reason = (
+                "on the network" if a[0] < b[0]
+                else "the one the network reaches" if a[1] < b[1]
+                else "its name, the other's alias" if a[2] < b[2]
+                else "the largest"
+            )  # fmt: skip
         if shown["pid"] >= 0:
             p = self.gz.places.iloc[shown["pid"]]
             matched = "" if normalise(p["name"]) == normalise(name_query) else name_query
             return Place(
                 query, str(p["name"]), str(p["country"]), str(p["admin1"]), float(p["lat"]),
                 float(p["lon"]), int(p["population"]), str(p["kind"]), "gazetteer",
-                int(shown["pid"]), target, matched, others,
+                int(shown["pid"]), target, matched, others, reason,
             )  # fmt: skip
         name = self.index.name(target) if self.index is not None else str(target)
         matched = "" if normalise(name) == normalise(name_query) else name_query
         return Place(query, name or str(target), shown["country"], "", shown["lat"],
-                     shown["lon"], 0, "", "network", -1, target, matched, others)  # fmt: skip
+                     shown["lon"], 0, "", "network", -1, target, matched, others,
+                     reason)  # fmt: skip
 
     def _node_place(self, node: int, query: str) -> Place:
         la, lo, c = self._xy.get(node, (math.nan, math.nan, ""))
@@ -404,14 +423,18 @@ def _groups(cands: list[dict]) -> list[list[dict]]:
                 break
         else:
             groups.append([c])
-    groups.sort(
-        key=lambda g: (
-            all(c["target"] is None for c in g),
-            min(c["tier"] for c in g),
-            -max(c["pop"] for c in g),
-        )
-    )
+    groups.sort(key=_group_key)
     return groups
+
+
+def _group_key(g: list[dict]) -> tuple:
+    """Rank of a place: on the network, reachable by a first/last-mile leg, name tier, size."""
+    return (
+        all(c["target"] is None for c in g),
+        not any(c.get("reach", True) for c in g),
+        min(c["tier"] for c in g),
+        -max(c["pop"] for c in g),
+    )
 
 
 def _display(group: list[dict]) -> dict:

@@ -367,7 +367,7 @@ class Router:
                 rg.network.nodes, candidates=rg.place_of.index.to_numpy(), points=pts
             )
         self.places = places
-        from serai.freight.access import AccessModel
+        from serai.freight.access import MAX_ACCESS_KM, AccessModel
         from serai.freight.gazetteer import load_gazetteer
         from serai.freight.resolver import PlaceResolver
 
@@ -380,6 +380,7 @@ class Router:
             pts_all if pts_all is not None and {"point_id", "lat", "lon"} <= set(pts_all) else None,
         )
         self.access = AccessModel(rg)
+        self.resolver.reach = lambda lat, lon: self.access.nearest_km(lat, lon) <= MAX_ACCESS_KM
         self._costs: dict[tuple[str, float], LinkCosts] = {}
         self._emissions: dict[str, np.ndarray | InputError] = {}
         self._objectives: dict[tuple[str, float, str], np.ndarray] = {}

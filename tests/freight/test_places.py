@@ -327,3 +327,10 @@ def test_150_region_cities_to_duisburg_by_name(eurasia_router):
             off.append(c.name)
     assert ok + len(off) >= 149  # only the second Suzhou is neither
     assert ok >= 130, off  # 136 on the network of this commit
+
+
+def test_places_the_network_reaches_come_before_larger_ones_it_does_not(eurasia_router):
+    p = eurasia_router.locate("Canton")  # Guangzhou's old name; also Canton, Ohio (a name)
+    assert p.name == "Guangzhou" and "network reaches" in p.note()
+    assert any("Ohio" in o for o in p.others)
+    assert PlaceResolver().locate("Canton").country == "US"  # no network: its name first
