@@ -47,7 +47,6 @@ from serai.freight.places import _COORD, PlaceIndex, normalise
 __all__ = ["COINCIDE_KM", "Place", "PlaceResolver", "search_places"]
 
 COINCIDE_KM = 50.0  # a gazetteer place this close to a network place of the same name is it
-_QUALIFIED = re.compile(r"^\s*(.+?)\s*(?:,\s*([^,()]+?)|\(\s*([^()]+?)\s*\))\s*$")
 
 
 @dataclass(frozen=True)
@@ -226,28 +225,37 @@ class PlaceResolver:
         iso = self._country(country) if country else ""
         cands = self._candidates(normalise(q), iso, "")
         if not cands:
-            qm = _QUALIFIED.match(q)
-            if qm:
-                base, qual = qm.group(1), (qm.group(2) or qm.group(3))
-                qiso = self.gz.country_code(qual) or (
-                    qual.upper() if re.fullmatch(r"[A-Za-z]{2}", qual) else ""
-                )
-                if iso and qiso and qiso != iso:
-                    raise InputError(
-                        f"'{q}' says country {qiso} but the country filter is {iso}", field="place"
-                    )
+            parts = _qualifiers(q)
+            if parts is not None:
+                base, quals = parts
                 bkey = normalise(base)
-                cands = self._candidates(bkey, iso or qiso, "" if qiso else normalise(qual))
-                if not cands and self._candidates(bkey, iso, ""):
-                    options = self._cluster(self._candidates(bkey, iso, ""))
-                    raise InputError(
-                        f"no place '{base}' in '{qual}'; places with that name: "
-                        + "; ".join(options[:8]),
-                        field="place",
+                cands = self._candidates(bkey, iso, "")
+                for qual in quals:
+                    qiso = self.gz.country_code(qual) or (
+                        qual.upper() if re.fullmatch(r"[A-Za-z]{2}", qual) else ""
                     )
+                    if iso and qiso and qiso != iso:
+                        raise InputError(
+                            f"'{q}' says country {qiso} but the country filter is {iso}",
+                            field="place",
+                        )
+                    kept = [c for c in cands if qiso and c["country"] == qiso]
+                    if not qiso:
+                        kept = [c for c in cands if c["pid"] >= 0
+                                and _admin_match(normalise(qual), self.gz.admin1[c["pid"]])]  # fmt: skip
+                    if not kept:  # another name of the same place: 'Astana (Nur-Sultan)'
+                        same = self._candidates(normalise(qual), iso, "")
+                        kept = [c for c in cands if any(_close(c, o) for o in same)]
+                    if not kept and cands:
+                        options = self._cluster(cands)
+                        raise InputError(
+                            f"no place '{base}' in '{qual}'; places with that name: "
+                            + "; ".join(options[:8]),
+                            field="place",
+                        )
+                    cands = kept
                 if cands:
-                    q_name = base
-                    return self._choose(q, q_name, cands)
+                    return self._choose(q, base, cands)
         if not cands and q.lstrip("-").isdigit() and self.index is not None:
             if int(q) in self.index.names.index:
                 return self._node_place(int(q), q)
@@ -407,6 +415,18 @@ class PlaceResolver:
         la, lo, c = self._xy.get(node, (math.nan, math.nan, ""))
         name = (self.index.name(node) if self.index is not None else "") or str(node)
         return Place(query, name, c, "", la, lo, 0, "node", "network", -1, node)
+
+
+def _qualifiers(q: str) -> tuple[str, list[str]] | None:
+    """``"Xi'an, Shaanxi, China"`` -> ("Xi'an", ["Shaanxi", "China"]); ``"A (B)"`` -> ("A", ["B"])."""
+    m = re.match(r"^\s*([^()]+?)\s*\(\s*([^()]+?)\s*\)\s*(.*)$", q)
+    if m:
+        rest = [x.strip() for x in m.group(3).split(",") if x.strip()]
+        return m.group(1).strip().rstrip(","), [m.group(2), *rest]
+    parts = [x.strip() for x in q.split(",")]
+    if len(parts) < 2 or not all(parts):
+        return None
+    return parts[0], parts[1:]
 
 
 def _groups(cands: list[dict]) -> list[list[dict]]:

@@ -334,3 +334,13 @@ def test_places_the_network_reaches_come_before_larger_ones_it_does_not(eurasia_
     assert p.name == "Guangzhou" and "network reaches" in p.note()
     assert any("Ohio" in o for o in p.others)
     assert PlaceResolver().locate("Canton").country == "US"  # no network: its name first
+
+
+def test_names_with_region_country_or_another_name_in_parentheses(res):
+    assert res.locate("Xi'an, Shaanxi, China").name == "Xian"
+    assert res.locate("Astana (Nur-Sultan)").country == "KZ"
+    assert res.locate("Suzhou (Anhui)").admin1 == "Anhui"
+    assert res.locate("Tbilisi, Georgia").country == "GE"
+    assert res.locate("Kazan, Russia").admin1 == "Tatarstan"
+    with pytest.raises(InputError, match="no place 'Paris' in 'Texas'"):
+        res.locate("Paris, Texas")  # Natural Earth has no Paris in Texas: said, not guessed
