@@ -55,6 +55,7 @@ __all__ = [
     "logit_equilibrium",
     "penalty_routes",
     "plain_problem",
+    "routes_from_tree",
     "shortest_path_generator",
 ]
 
@@ -336,6 +337,83 @@ class LogitResult:
 
 
 # ----------------------------------------------------------------------------- algorithm
+def routes_from_tree(tree, targets: np.ndarray) -> list[np.ndarray | None]:
+    """Edge sequences of a one-to-all tree to many internal target indices (None: unreached)."""
+    g = tree.graph
+    s = int(g.node_index(tree.origin)[0])
+    targets = np.asarray(targets, np.int64)
+    ptr, cat = _trace_many(tree.pred, np.asarray(g.tails, np.int64), s, targets)
+    out: list[np.ndarray | None] = []
+    for i, t in enumerate(targets):
+        if not np.isfinite(tree.dist[t]) or (ptr[i + 1] == ptr[i] and t != s):
+            out.append(None)
+        else:
+            out.append(cat[ptr[i] : ptr[i + 1]])
+    return out
+
+
+def _trace_many_py(pred, tails, source, targets):
+    ptr = np.zeros(len(targets) + 1, np.int64)
+    parts = []
+    for i, t in enumerate(targets):
+        seq = []
+        v = t
+        while v != source:
+            e = pred[v]
+            if e < 0:
+                seq = []
+                break
+            seq.append(e)
+            v = tails[e]
+        parts.append(seq[::-1])
+        ptr[i + 1] = ptr[i] + len(seq)
+    cat = np.array([e for s in parts for e in s], np.int64)
+    return ptr, cat
+
+
+def _trace_many(pred, tails, source, targets):
+    return _trace_kernel()(pred, tails, source, targets)
+
+
+_TRACE = []
+
+
+def _trace_kernel():
+    if not _TRACE:
+        try:
+            from numba import njit
+
+            @njit(cache=True, nogil=True)
+            def kern(pred, tails, source, targets):  # pragma: no cover - compiled
+                n = len(targets)
+                ptr = np.zeros(n + 1, np.int64)
+                for i in range(n):
+                    c = 0
+                    v = targets[i]
+                    while v != source:
+                        e = pred[v]
+                        if e < 0:
+                            c = 0
+                            break
+                        c += 1
+                        v = tails[e]
+                    ptr[i + 1] = ptr[i] + c
+                cat = np.empty(ptr[n], np.int64)
+                for i in range(n):
+                    c = ptr[i + 1] - ptr[i]
+                    v = targets[i]
+                    for j in range(c - 1, -1, -1):
+                        e = pred[v]
+                        cat[ptr[i] + j] = e
+                        v = tails[e]
+                return ptr, cat
+
+            _TRACE.append(kern)
+        except ImportError:  # pragma: no cover
+            _TRACE.append(_trace_many_py)
+    return _TRACE[0]
+
+
 def shortest_path_generator(p: ChoiceProblem) -> Generator:
     """Least-cost route of every OD pair at the given costs (one tree per class and origin)."""
     from serai.paths import shortest_paths
@@ -348,10 +426,9 @@ def shortest_path_generator(p: ChoiceProblem) -> Generator:
     def generate(costs: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
         for (k, o), ods in groups.items():
             tree = shortest_paths(g, int(g.node_ids[o]), cost=costs[k])
-            for i in ods:
-                d = int(p.od_destination[i])
-                if np.isfinite(tree.dist[d]):
-                    yield i, tree.path_to(int(g.node_ids[d])).edges
+            for i, e in zip(ods, routes_from_tree(tree, p.od_destination[ods]), strict=True):
+                if e is not None:
+                    yield i, e
 
     return generate
 
@@ -382,11 +459,11 @@ def penalty_routes(
             tree = shortest_paths(g, int(g.node_ids[o]), cost=cost0[k] * pen)
             used = np.zeros(g.n_edges, bool)
             new = 0
+            found = routes_from_tree(tree, p.od_destination[ods])
             for j, i in enumerate(ods):
-                d = int(p.od_destination[i])
-                if not np.isfinite(tree.dist[d]):
+                e = found[j]
+                if e is None:
                     continue
-                e = tree.path_to(int(g.node_ids[d])).edges
                 used[e] = True
                 c = float(cost0[k][e].sum())
                 if r == 0:

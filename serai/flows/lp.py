@@ -118,6 +118,7 @@ def _unit_counts(p: ChoiceProblem) -> sparse.csr_matrix | None:
 
 def _least_costs(p: ChoiceProblem, costs: np.ndarray, groups) -> tuple[np.ndarray, list]:
     """Least cost and route of every OD pair at ``costs`` (K, m)."""
+    from serai.assignment.logit import routes_from_tree
     from serai.paths import shortest_paths
 
     g = p.graph
@@ -125,11 +126,11 @@ def _least_costs(p: ChoiceProblem, costs: np.ndarray, groups) -> tuple[np.ndarra
     routes: list = [None] * p.n_od
     for (k, o), ods in groups.items():
         tree = shortest_paths(g, int(g.node_ids[o]), cost=costs[k])
-        for i in ods:
-            d = int(p.od_destination[i])
-            if np.isfinite(tree.dist[d]):
-                dist[i] = tree.dist[d]
-                routes[i] = tree.path_to(int(g.node_ids[d])).edges
+        dests = p.od_destination[ods]
+        for i, e in zip(ods, routes_from_tree(tree, dests), strict=True):
+            if e is not None:
+                dist[i] = tree.dist[p.od_destination[i]]
+                routes[i] = e
     return dist, routes
 
 

@@ -1,0 +1,343 @@
+"""Corridor flows on the freight routing graph: one model, two methods.
+
+:func:`build_model` turns a network, a demand and a configuration into a
+:class:`~serai.assignment.logit.ChoiceProblem` on the routing graph (transfers
+as links; one class per commodity group, costed by its freight commodity), with
+the capacities of the year as congestible units, and a first choice set of
+routes in distinct corridors (one least-cost search per corridor restriction:
+none, Russia avoided, Russia and Iran avoided, Russia and Azerbaijan avoided,
+Kazakhstan–Mongolia–Russia avoided (sea), land only, no road).
+
+:func:`run_flows` solves it with
+
+* ``method="equilibrium"``: logit route and mode choice with congestion at the
+  capacity units (:func:`serai.assignment.logit.logit_equilibrium`), or
+* ``method="lp"``: the least-cost flows under hard capacities with unmet demand
+  and the dual price of every binding capacity
+  (:func:`serai.flows.lp.min_cost_flow`),
+
+and returns a :class:`FlowResult` of tables keyed by the network's ids.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from serai.assignment.logit import (
+    ChoiceProblem,
+    LogitConfig,
+    Units,
+    logit_equilibrium,
+    routes_from_tree,
+    shortest_path_generator,
+)
+from serai.assignment.vdf import BPR
+from serai.demand import Demand, groups, zones
+from serai.errors import InputError
+from serai.flows.capacity import CapacityUnits, ClassSpec, resolve_capacities
+from serai.freight import Constraints, Router, build_routing_graph, commodity, link_costs
+from serai.network.core import Network
+
+__all__ = ["FlowConfig", "FlowModel", "build_model", "choice_parameters", "class_table", "solve"]
+
+METHODS = ("equilibrium", "lp")
+# corridor restrictions that seed the choice set (label, avoid countries, modes)
+SEEDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
+    ("any", (), None),
+    ("no_ru", ("RU",), None),
+    ("no_ru_ir", ("RU", "IR"), None),
+    ("no_ru_az", ("RU", "AZ"), None),
+    ("sea", ("KZ", "MN", "RU"), None),
+    ("land", (), ("rail", "road", "ferry")),
+    ("no_road", (), ("rail", "sea", "ferry")),
+)
+
+
+@cache
+def choice_parameters() -> pd.DataFrame:
+    """Calibrated choice parameters (``serai/flows/data/choice.csv``) with their observations."""
+    with resources.files("serai.flows.data").joinpath("choice.csv").open("rb") as fh:
+        return pd.read_csv(fh, keep_default_na=False, na_values=[""])
+
+
+def _param(name: str, default: float) -> float:
+    t = choice_parameters()
+    row = t.loc[t["parameter"] == name]
+    return float(row["value"].iloc[0]) if len(row) else default
+
+
+@dataclass(frozen=True)
+class FlowConfig:
+    """How to compute corridor flows.
+
+    Parameters
+    ----------
+    year
+        Network year (links, services and capacities open that year).
+    method
+        ``"equilibrium"`` (logit choice with congestion) or ``"lp"`` (hard capacities,
+        duals).
+    theta
+        Logit dispersion per unit of an OD pair's least cost (default: calibrated).
+    asc_sea
+        Choice constant of a sea leg, USD per TEU (containers; default: calibrated).
+    gap, max_iter, time_limit
+        Stopping rules of the equilibrium.
+    max_paths
+        Routes per OD pair and class.
+    unmet_factor
+        LP penalty of unmet demand, times the OD pair's least cost.
+    capacities
+        Capacity table (default: the shipped one); ``congestion=False`` ignores it.
+    delay_scale
+        Multiplies every delay function (calibration).
+    """
+
+    year: int = 2024
+    method: str = "equilibrium"
+    theta: float | None = None
+    asc_sea: float | None = None
+    gap: float = 1e-4
+    max_iter: int = 300
+    time_limit: float | None = None
+    max_paths: int = 10
+    unmet_factor: float = 5.0
+    capacities: pd.DataFrame | None = field(default=None, compare=False)
+    congestion: bool = True
+    delay_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise InputError(
+                f"unknown method '{self.method}'; use equilibrium or lp", field="method"
+            )
+        if not (1900 <= int(self.year) <= 2100):
+            raise InputError(f"year must be between 1900 and 2100, got {self.year}", field="year")
+        if self.theta is not None and not (self.theta > 0):
+            raise InputError("theta must be > 0", field="theta")
+
+    @property
+    def theta_value(self) -> float:
+        return float(self.theta) if self.theta is not None else _param("theta", 8.0)
+
+    @property
+    def asc_sea_value(self) -> float:
+        return (
+            float(self.asc_sea) if self.asc_sea is not None else _param("asc_sea_usd_per_teu", 0.0)
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class FlowModel:
+    """A built model: routing graph, classes, capacities, the choice problem and the seed routes."""
+
+    rg: object
+    router: Router
+    config: FlowConfig
+    specs: tuple[ClassSpec, ...]
+    commodities: tuple[object, ...]
+    costs: tuple[object, ...]
+    capacity: CapacityUnits
+    problem: ChoiceProblem
+    od: pd.DataFrame
+    disconnected: pd.DataFrame
+    zone_places: pd.DataFrame
+    seeds: list = field(repr=False, default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+
+def _group_commodity(gname: str):
+    g = groups().loc[gname]
+    c = commodity(str(g["freight_commodity"]))
+    if c.commodity != str(g["freight_commodity"]) or pd.notna(g.get("value_usd_per_t", np.nan)):
+        value = g.get("value_usd_per_t", np.nan)
+        if pd.notna(value):
+            rate = c.vot_usd_per_unit_h / c.value_usd_per_unit if c.value_usd_per_unit else 0.0
+            c = replace(
+                c, commodity=gname, name=str(g["name"]), value_usd_per_unit=float(value),
+                vot_usd_per_unit_h=float(value) * rate,
+            )  # fmt: skip
+    return c
+
+
+def _spec(gname: str, c) -> ClassSpec:
+    g = groups().loc[gname]
+    cont = c.handling == "container"
+    teu = 2.0 * c.base_per_unit if cont else 0.0
+    return ClassSpec(gname, float(g["tonnes_per_unit"]), teu, cont)
+
+
+def zone_places(router: Router) -> pd.DataFrame:
+    """Place vnode of every demand zone (by place name, else by coordinates)."""
+    rg = router.rg
+    rows = []
+    for zid, z in zones().iterrows():
+        target, how, why = None, "", ""
+        for how_, query in (("name", z["place"]), ("coordinates", f"{z['lat']},{z['lon']}")):
+            try:
+                target = router.resolve(query)
+                how = how_
+                break
+            except InputError as e:
+                why = str(e)
+        vnode = rg.place(target) if target is not None else -1
+        rows.append({"zone": zid, "place": z["place"], "target": target, "vnode": vnode,
+                     "resolved_by": how, "reason": "" if target is not None else why})  # fmt: skip
+    return pd.DataFrame(rows).set_index("zone")
+
+
+def build_model(network: Network, demand: Demand, config: FlowConfig | None = None) -> FlowModel:
+    """The flow model of a network, a demand and a configuration (see the module docstring)."""
+    cfg = config if config is not None else FlowConfig()
+    t0 = time.perf_counter()
+    tm: dict[str, float] = {}
+    rg = build_routing_graph(network, year=int(cfg.year))
+    router = Router(rg)
+    tm["routing_graph_s"] = time.perf_counter() - t0
+    g = rg.graph
+    rows = np.asarray(g.link_rows)
+    t = demand.table
+    names = tuple(sorted(t["group"].unique()))
+    comms = tuple(_group_commodity(n) for n in names)
+    specs = tuple(_spec(n, c) for n, c in zip(names, comms, strict=True))
+    lcs = tuple(link_costs(rg, c) for c in comms)
+    K, m = len(names), g.n_edges
+    edge_cost = np.vstack([np.asarray(lc.gc)[rows] for lc in lcs])
+    weight = np.array([c.vot_usd_per_unit_h for c in comms])
+    # choice constants: a sea loading (entering the sea layer) for containers
+    vl = rg.vlinks
+    kind = vl["kind"].to_numpy()
+    layer = vl["layer"].to_numpy().astype(str)
+    sea_in = ((kind == "port") & np.char.endswith(layer, ">sea")) | (
+        (kind == "access") & (layer == "sea")
+    )
+    const = np.zeros((K, m))
+    asc = cfg.asc_sea_value
+    for k, sp in enumerate(specs):
+        if sp.containerised and asc:
+            const[k] = np.where(sea_in[rows], asc * sp.teu_per_unit, 0.0)
+    tm["costs_s"] = time.perf_counter() - t0 - tm["routing_graph_s"]
+    # capacities
+    hours = np.asarray(
+        lcs[names.index("containers")].hours if "containers" in names else lcs[0].hours
+    )
+    cap_table = cfg.capacities
+    if not cfg.congestion:
+        cap_table = pd.DataFrame(
+            columns=[
+                "capacity_id",
+                "element",
+                "kind",
+                "applies",
+                "value",
+                "unit",
+                "classes",
+                "direction",
+            ]
+        )
+    cu = resolve_capacities(rg, list(specs), int(cfg.year), table=cap_table, t0_hours=hours)
+    units = None
+    if len(cu.cap):
+        edge_unit = sparse.csr_matrix(cu.vlink_unit[rows])
+        units = Units(
+            t0=cu.t0, cap=cu.cap, params=(cu.alpha * cfg.delay_scale, cu.beta),
+            edge_unit=edge_unit, use=cu.use, vdf=BPR(),
+            names=tuple(f"{a}|{d}" for a, d in zip(cu.units["capacity_id"], cu.units["direction"], strict=True)),
+        )  # fmt: skip
+    tm["capacities_s"] = time.perf_counter() - t0 - sum(tm.values())
+    # demand -> OD pairs on place vnodes
+    zp = zone_places(router)
+    od = t.groupby(["group", "origin", "destination"], as_index=False)["volume"].sum()
+    od = od.loc[(od["volume"] > 0) & (od["origin"] != od["destination"])].reset_index(drop=True)
+    ov = zp["vnode"].reindex(od["origin"]).to_numpy()
+    dv = zp["vnode"].reindex(od["destination"]).to_numpy()
+    ok = (ov >= 0) & (dv >= 0)
+    miss = od.loc[~ok].copy()
+    miss["reason"] = [
+        zp.loc[o, "reason"] or zp.loc[d, "reason"]
+        for o, d in zip(miss["origin"], miss["destination"], strict=True)
+    ]
+    od = od.loc[ok].reset_index(drop=True)
+    od["class"] = [names.index(x) for x in od["group"]]
+    oi = g.node_index(zp["vnode"].reindex(od["origin"]).to_numpy(np.int64))
+    di = g.node_index(zp["vnode"].reindex(od["destination"]).to_numpy(np.int64))
+    p = ChoiceProblem(
+        graph=g, names=names, edge_cost=edge_cost, weight=weight,
+        od_class=od["class"].to_numpy(np.int64), od_origin=oi, od_destination=di,
+        od_volume=od["volume"].to_numpy(float), units=units,
+        edge_constant=const if asc else None,
+    )  # fmt: skip
+    seeds = _seed_routes(p, router, cfg)
+    tm["seed_routes_s"] = time.perf_counter() - t0 - sum(tm.values())
+    return FlowModel(rg, router, cfg, specs, comms, lcs, cu, p, od, miss, zp, seeds, tm)
+
+
+def _seed_routes(p: ChoiceProblem, router: Router, cfg: FlowConfig) -> list:
+    """Least-cost routes under each corridor restriction, kept within 25 / theta of the best."""
+    from serai.paths import shortest_paths
+
+    g = p.graph
+    base_cost = p.edge_cost if p.edge_constant is None else p.edge_cost + p.edge_constant
+    masks = [router.mask(Constraints.make(avoid_countries=a, modes=mo)) for _, a, mo in SEEDS]
+    groups_: dict[tuple[int, int], list[int]] = {}
+    for i, (k, o) in enumerate(zip(p.od_class.tolist(), p.od_origin.tolist(), strict=True)):
+        groups_.setdefault((k, o), []).append(i)
+    theta = cfg.theta_value
+    out = []
+    for (k, o), ods in groups_.items():
+        found: list[list[np.ndarray]] = [[] for _ in ods]
+        for mask in masks:
+            cost = np.where(mask, base_cost[k], np.inf)
+            tree = shortest_paths(g, int(g.node_ids[o]), cost=cost)
+            for j, e in enumerate(routes_from_tree(tree, p.od_destination[ods])):
+                if e is not None and len(e):
+                    found[j].append(e)
+        for j, i in enumerate(ods):
+            if not found[j]:
+                continue
+            c = [float(base_cost[k][e].sum()) for e in found[j]]
+            best = min(c)
+            for e, ce in zip(found[j], c, strict=True):
+                if ce <= best * (1.0 + 25.0 / theta):
+                    out.append((i, e))
+    return out
+
+
+def solve(model: FlowModel, *, progress=None):
+    """Run the configured method on a built model; returns the raw algorithm result."""
+    cfg = model.config
+    p = model.problem
+    if cfg.method == "lp":
+        from serai.flows.lp import LPConfig, min_cost_flow
+
+        return min_cost_flow(p, LPConfig(unmet_factor=cfg.unmet_factor, time_limit=cfg.time_limit),
+                             initial_paths=model.seeds)  # fmt: skip
+    lcfg = LogitConfig(
+        theta=cfg.theta_value, scale="relative", path_size=True, gap=cfg.gap,
+        max_iter=cfg.max_iter, time_limit=cfg.time_limit, max_paths=cfg.max_paths,
+    )  # fmt: skip
+    return logit_equilibrium(
+        p, lcfg, generate=shortest_path_generator(p), initial_paths=model.seeds, progress=progress
+    )
+
+
+def class_table(model: FlowModel) -> pd.DataFrame:
+    """The classes of the model: group, unit, commodity, tonnes and TEU per unit, VOT."""
+    rows = []
+    for sp, c in zip(model.specs, model.commodities, strict=True):
+        rows.append({"group": sp.name, "unit": groups().loc[sp.name, "unit"], "commodity": c.commodity,
+                     "tonnes_per_unit": sp.tonnes_per_unit, "teu_per_unit": sp.teu_per_unit,
+                     "containerised": sp.containerised, "vot_usd_per_unit_h": c.vot_usd_per_unit_h})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _mapping(x: Mapping | None) -> dict:
+    return dict(x) if x else {}

@@ -1,0 +1,402 @@
+"""Result tables of a flow run, keyed by the network's ids, and the corridor indicators.
+
+Everything here is a read-only function of a built model and the algorithm's
+result: link flows by commodity group and direction, element loads,
+utilisation, delays and capacity prices, routes with their corridor label, OD
+pairs with unmet demand, the corridor-indicators table and the bottleneck list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from serai.demand import zones
+from serai.flows.capacity import _vlinks_of
+from serai.freight.corridors import CASPIAN, corridor_label
+
+__all__ = ["FlowResult", "make_result"]
+
+# Caspian Sea box (lon, lat) for sea legs that are not ferry services
+_CASPIAN_BOX = (46.0, 36.4, 55.5, 47.5)
+
+
+@dataclass(frozen=True, eq=False)
+class FlowResult:
+    """Corridor flows: tables keyed by network ids, indicators, bottlenecks, run facts.
+
+    Attributes
+    ----------
+    links
+        Physical links and services with flow: ``link_id``, ``service_id``,
+        ``from_node``, ``to_node``, ``mode``, ``km``, ``tonnes``, ``teu`` and
+        ``flow_<group>`` (group units per year; links are directed).
+    elements
+        Capacity elements per direction: ``capacity_id``, ``element``, ``name``,
+        ``kind``, ``direction``, ``measure``, ``capacity``, ``load``,
+        ``utilisation``, ``delay_h`` (equilibrium), ``dual`` (LP, USD per unit of
+        the measure per year), ``binding``.
+    paths
+        Routes with flow: ``group``, ``origin``, ``destination`` (zones),
+        ``corridor``, ``flow``, ``share``, ``cost_usd`` (per unit incl. delays),
+        ``hours``, ``km``.
+    od
+        OD pairs: ``group``, ``origin``, ``destination``, ``volume``,
+        ``assigned``, ``unmet``, ``cost_usd`` (flow-weighted mean), ``reason``.
+    indicators
+        ``indicator``, ``direction``, ``unit``, ``value``.
+    bottlenecks
+        Elements ranked by dual (LP) or by delay cost (equilibrium).
+    convergence
+        The algorithm's log (equilibrium gap per iteration, or LP rounds).
+    summary
+        Run facts (year, method, parameters, convergence, timings, totals).
+    """
+
+    links: pd.DataFrame
+    elements: pd.DataFrame
+    paths: pd.DataFrame
+    od: pd.DataFrame
+    indicators: pd.DataFrame
+    bottlenecks: pd.DataFrame
+    convergence: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+    vlink_flows: np.ndarray = field(repr=False, default=None)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by its file name (without suffix)."""
+        return {
+            "links": self.links,
+            "elements": self.elements,
+            "paths": self.paths,
+            "od": self.od,
+            "indicators": self.indicators,
+            "bottlenecks": self.bottlenecks,
+            "convergence": self.convergence,
+        }
+
+
+def _path_info(model, edges: list[np.ndarray]) -> pd.DataFrame:
+    rg = model.rg
+    vl = rg.vlinks
+    rows_of = np.asarray(rg.graph.link_rows)
+    kind = vl["kind"].to_numpy()
+    mode = vl["mode"].to_numpy()
+    country = vl["country"].to_numpy()
+    passage = vl["passage"].to_numpy()
+    svc = vl["service_id"].to_numpy()
+    fc, tc = vl["from_country"].to_numpy(), vl["to_country"].to_numpy()
+    km = vl["km"].to_numpy(float)
+    links = rg.network.links
+    names = (
+        pd.Series(
+            links["name"].fillna("").astype(str).to_numpy(), index=links["link_id"].to_numpy()
+        )
+        if "name" in links.columns
+        else pd.Series(dtype=object)
+    )
+    names = names[~names.index.duplicated()]
+    lid = vl["link_id"].to_numpy()
+    out = []
+    for e in edges:
+        r = rows_of[e]
+        mv = kind[r] == "move"
+        countries = tuple(dict.fromkeys(x for x in country[r][mv] if x))
+        passages = tuple(dict.fromkeys(x for x in passage[r] if x))
+        s = svc[r] != ""
+        ferry = [(a, b) for a, b in zip(fc[r][mv & s], tc[r][mv & s], strict=True)]
+        tot = km[r][mv].sum()
+        sea = km[r][mv & (mode[r] == "sea")].sum()
+        ln = set(names.reindex(lid[r][mv & (lid[r] >= 0)]).dropna().tolist()) - {""}
+        out.append(
+            {"corridor": corridor_label(countries, passages, ferry, sea / tot if tot else 0.0, ln),
+             "km": float(tot), "countries": "-".join(countries)}
+        )  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def make_result(model, raw, elapsed: dict) -> FlowResult:
+    """Tables and indicators from a model and an equilibrium or LP result."""
+    cfg = model.config
+    rg = model.rg
+    g = rg.graph
+    vl = rg.vlinks
+    names = model.problem.names
+    specs = model.specs
+    rows_of = np.asarray(g.link_rows)
+    K = len(names)
+    # flows per class on every virtual link (row order)
+    xf = np.zeros((K, len(vl)))
+    xf[:, rows_of] = raw.class_flows
+    tpu = np.array([s.tonnes_per_unit for s in specs])
+    teu = np.array([s.teu_per_unit for s in specs])
+    tonnes = tpu @ xf
+    teus = teu @ xf
+    # ---- links (physical and services)
+    mv = (vl["kind"] == "move").to_numpy() & (tonnes > 0)
+    links = pd.DataFrame(
+        {
+            "link_id": vl["link_id"].to_numpy()[mv],
+            "service_id": vl["service_id"].to_numpy()[mv],
+            "from_node": vl["from_node"].to_numpy()[mv],
+            "to_node": vl["to_node"].to_numpy()[mv],
+            "mode": vl["mode"].to_numpy()[mv],
+            "km": vl["km"].to_numpy(float)[mv],
+            "tonnes": tonnes[mv],
+            "teu": teus[mv],
+        }
+    )
+    for k, n in enumerate(names):
+        links[f"flow_{n}"] = xf[k][mv]
+    links = links.sort_values("tonnes", ascending=False).reset_index(drop=True)
+    # ---- paths
+    P = raw.paths
+    use = P["flow"].to_numpy() > 1e-9 * max(P["flow"].max() if len(P) else 1.0, 1.0)
+    P = P.loc[use].reset_index(drop=True)
+    edges = [raw.path_edges[i] for i in np.flatnonzero(use)]
+    info = _path_info(model, edges)
+    od = model.od
+    p_od = P["od"].to_numpy()
+    hours = np.array([float(model.costs[int(model.problem.od_class[o])].hours[rows_of[e]].sum()) for o, e in zip(p_od, edges, strict=True)])  # fmt: skip
+    delay = np.zeros(len(P))
+    if hasattr(raw, "links") and "delay" in raw.links.columns:
+        d_edge = raw.links["delay"].to_numpy()
+        delay = np.array([float(d_edge[e].sum()) for e in edges])
+    paths = pd.DataFrame(
+        {
+            "group": od["group"].to_numpy()[p_od],
+            "origin": od["origin"].to_numpy()[p_od],
+            "destination": od["destination"].to_numpy()[p_od],
+            "corridor": info["corridor"] if len(info) else [],
+            "countries": info["countries"] if len(info) else [],
+            "flow": P["flow"].to_numpy(),
+            "share": P["flow"].to_numpy() / od["volume"].to_numpy()[p_od],
+            "cost_usd": P["cost"].to_numpy(),
+            "hours": hours + delay,
+            "delay_h": delay,
+            "km": info["km"] if len(info) else [],
+        }
+    )
+    # ---- OD
+    odt = od[["group", "origin", "destination", "volume"]].copy()
+    assigned = np.bincount(p_od, weights=P["flow"].to_numpy(), minlength=len(od))
+    odt["assigned"] = assigned
+    odt["unmet"] = np.maximum(odt["volume"] - assigned, 0.0)
+    wc = np.bincount(p_od, weights=P["flow"].to_numpy() * P["cost"].to_numpy(), minlength=len(od))
+    odt["cost_usd"] = np.where(assigned > 0, wc / np.where(assigned > 0, assigned, 1), np.nan)
+    odt["reason"] = np.where(odt["unmet"] > 1e-6 * odt["volume"], "capacity (LP penalty)", "")
+    dis = model.disconnected
+    if len(dis):
+        extra = dis[["group", "origin", "destination", "volume", "reason"]].copy()
+        extra["assigned"] = 0.0
+        extra["unmet"] = extra["volume"]
+        extra["cost_usd"] = np.nan
+        odt = pd.concat([odt, extra[odt.columns]], ignore_index=True)
+    # ---- elements
+    elements = _elements(model, raw)
+    indicators = _indicators(model, xf, tonnes, teus, paths, elements)
+    bottlenecks = _bottlenecks(elements, cfg.method)
+    conv = raw.convergence if hasattr(raw, "convergence") else raw.log
+    summary = {
+        "year": int(cfg.year),
+        "method": cfg.method,
+        "theta": cfg.theta_value,
+        "asc_sea_usd_per_teu": cfg.asc_sea_value,
+        "delay_scale": cfg.delay_scale,
+        "classes": list(names),
+        "od_pairs": len(od),
+        "routes_with_flow": len(paths),
+        "demand_tonnes": float((od["volume"].to_numpy() * tpu[od["class"].to_numpy()]).sum()),
+        "disconnected_tonnes": float(
+            (dis["volume"] * dis["group"].map(dict(zip(names, tpu, strict=True))).fillna(1.0)).sum()
+        )
+        if len(dis)
+        else 0.0,
+        "unresolved_capacities": model.capacity.elements.loc[~model.capacity.elements["resolved"], ["capacity_id", "reason"]].to_dict(orient="records"),
+        "timings_s": {**{k: round(v, 3) for k, v in model.timings.items()}, **{k: round(v, 3) for k, v in elapsed.items()}},
+    }  # fmt: skip
+    if cfg.method == "lp":
+        summary.update({"objective_usd": float(raw.objective), "optimal": bool(raw.optimal),
+                        "rounds": len(raw.log)})  # fmt: skip
+    else:
+        summary.update({"converged": bool(raw.converged), "gap": float(raw.gap),
+                        "iterations": int(raw.iterations)})  # fmt: skip
+    return FlowResult(links, elements, paths, odt, indicators, bottlenecks, conv, summary, xf)
+
+
+def _elements(model, raw) -> pd.DataFrame:
+    cu = model.capacity
+    if not len(cu.cap):
+        return pd.DataFrame(columns=["capacity_id", "element", "name", "kind", "direction", "measure",
+                                     "capacity", "load", "utilisation", "delay_h", "dual", "binding"])  # fmt: skip
+    u = cu.units.copy()
+    ru = raw.units.reset_index(drop=True)
+    u["load"] = ru["load"].to_numpy()
+    u["delay_h"] = ru["delay"].to_numpy() if "delay" in ru.columns else 0.0
+    u["dual"] = ru["dual"].to_numpy() if "dual" in ru.columns else np.nan
+    # a rail section: load of its busiest link, delay summed by length share, duals summed
+    share = np.asarray(cu.vlink_unit.sum(axis=0)).ravel()
+    u["delay_w"] = u["delay_h"] * share
+    agg = u.groupby(["capacity_id", "direction"], as_index=False).agg(
+        element=("element", "first"), measure=("measure", "first"), capacity=("capacity", "first"),
+        load=("load", "max"), delay_h=("delay_w", "sum"), dual=("dual", "sum"),
+    )  # fmt: skip
+    meta = cu.elements.set_index("capacity_id")
+    agg["name"] = meta.loc[agg["capacity_id"], "name"].to_numpy()
+    agg["kind"] = meta.loc[agg["capacity_id"], "kind"].to_numpy()
+    agg["utilisation"] = agg["load"] / agg["capacity"]
+    agg["binding"] = (
+        (agg["dual"] > 1e-9) if model.config.method == "lp" else (agg["utilisation"] >= 0.999)
+    )
+    cols = ["capacity_id", "element", "name", "kind", "direction", "measure", "capacity", "load",
+            "utilisation", "delay_h", "dual", "binding"]  # fmt: skip
+    return agg[cols].sort_values("utilisation", ascending=False).reset_index(drop=True)
+
+
+def _bottlenecks(el: pd.DataFrame, method: str) -> pd.DataFrame:
+    if not len(el):
+        return el.assign(rank=[])
+    if method == "lp":
+        b = el.loc[el["dual"] > 1e-9].sort_values("dual", ascending=False)
+    else:
+        b = el.loc[el["utilisation"] >= 0.8].sort_values(
+            ["delay_h", "utilisation"], ascending=False
+        )
+    b = b.reset_index(drop=True)
+    b.insert(0, "rank", np.arange(1, len(b) + 1))
+    return b
+
+
+def _point_rows(model, pid: str) -> np.ndarray:
+    class R:  # the fields _vlinks_of reads
+        applies, members, element, from_point, to_point, via_points = (
+            "port",
+            "",
+            f"point:{pid}",
+            "",
+            "",
+            "",
+        )
+
+    return _vlinks_of(model.rg, R)[0]
+
+
+def _crossing_rows(model, cid: str, applies: str = "crossing") -> np.ndarray:
+    class R:
+        members, from_point, to_point, via_points = cid, "", "", ""
+
+    R.applies = applies
+    R.element = f"x:{cid}"
+    return _vlinks_of(model.rg, R)[0]
+
+
+def _indicators(model, xf, tonnes, teus, paths, elements) -> pd.DataFrame:
+    rg = model.rg
+    vl = rg.vlinks
+    rows: list[tuple[str, str, str, float]] = []
+
+    def add(ind, direction, unit, value):
+        rows.append((ind, direction, unit, float(value)))
+
+    tpu = {s.name: s.tonnes_per_unit for s in model.specs}
+    teu = {s.name: s.teu_per_unit for s in model.specs}
+    paths = paths.assign(
+        tonnes=paths["flow"] * paths["group"].map(tpu), teu=paths["flow"] * paths["group"].map(teu)
+    )
+    # ---- trans-Caspian (ferry services and sea legs inside the Caspian)
+    nodes = rg.network.nodes.set_index("node_id")
+    nodes = nodes[~nodes.index.duplicated()]
+    fx = nodes["x"].reindex(vl["from_node"]).to_numpy(float)
+    fy = nodes["y"].reindex(vl["from_node"]).to_numpy(float)
+    tx = nodes["x"].reindex(vl["to_node"]).to_numpy(float)
+    ty = nodes["y"].reindex(vl["to_node"]).to_numpy(float)
+    x0, y0, x1, y1 = _CASPIAN_BOX
+    inside = (
+        (fx >= x0)
+        & (fx <= x1)
+        & (fy >= y0)
+        & (fy <= y1)
+        & (tx >= x0)
+        & (tx <= x1)
+        & (ty >= y0)
+        & (ty <= y1)
+    )
+    fc, tc = vl["from_country"].to_numpy(), vl["to_country"].to_numpy()
+    casp_svc = np.array([(a in CASPIAN[0] and b in CASPIAN[1]) or (b in CASPIAN[0] and a in CASPIAN[1])
+                         for a, b in zip(fc, tc, strict=True)])  # fmt: skip
+    is_move = (vl["kind"] == "move").to_numpy()
+    svc = (vl["service_id"] != "").to_numpy()
+    casp = is_move & (
+        (svc & casp_svc) | ((vl["mode"] == "sea").to_numpy() & inside & (np.abs(tx - fx) > 1.0))
+    )
+    west = tx < fx
+    for name, sel in (("westbound", casp & west), ("eastbound", casp & ~west)):
+        add("trans_caspian_tonnes", name, "t", tonnes[sel].sum())
+        add("trans_caspian_teu", name, "TEU", teus[sel].sum())
+    add("trans_caspian_tonnes", "total", "t", tonnes[casp].sum())
+    add("trans_caspian_teu", "total", "TEU", teus[casp].sum())
+    # ---- China–Kazakhstan rail crossings
+    kzcn_total = 0.0
+    for cid, label in (("dostyk_alashankou", "dostyk"), ("altynkol_khorgos", "altynkol")):
+        r = _crossing_rows(model, cid)
+        to_kz = vl["to_country"].to_numpy()[r] == "KZ"
+        add(f"kz_cn_rail_tonnes_{label}", "CN->KZ", "t", tonnes[r[to_kz]].sum())
+        add(f"kz_cn_rail_tonnes_{label}", "KZ->CN", "t", tonnes[r[~to_kz]].sum())
+        add(f"kz_cn_rail_tonnes_{label}", "total", "t", tonnes[r].sum())
+        kzcn_total += tonnes[r].sum()
+    add("kz_cn_rail_tonnes", "total", "t", kzcn_total)
+    # ---- Baku–Tbilisi–Kars (Akhalkalaki gauge change)
+    r = _crossing_rows(model, "akhalkalaki", "gauge")
+    to_std = np.char.endswith(vl["layer"].to_numpy()[r].astype(str), "1435")
+    add("btk_tonnes", "westbound", "t", tonnes[r[to_std]].sum())
+    add("btk_tonnes", "eastbound", "t", tonnes[r[~to_std]].sum())
+    add("btk_tonnes", "total", "t", tonnes[r].sum())
+    # ---- ports
+    for label, pids in (("aktau_kuryk", ("aktau_port", "kuryk_port")), ("alat", ("alat_port",)),
+                        ("poti", ("poti_port",)), ("batumi", ("batumi_port",)),
+                        ("turkmenbashi", ("turkmenbashi_port",))):  # fmt: skip
+        r = np.unique(np.concatenate([_point_rows(model, p) for p in pids]))
+        add(f"port_throughput_tonnes_{label}", "total", "t", tonnes[r].sum())
+        add(f"port_throughput_teu_{label}", "total", "TEU", teus[r].sum())
+    # ---- China–EU containers by route
+    z = zones()
+    reg = z["region"]
+    cont = paths.loc[paths["group"] == "containers"]
+    cn = cont["origin"].map(reg).isin(["CN_COAST", "CN_INLAND"])
+    eu = cont["destination"].map(reg) == "EU"
+    cn_d = cont["destination"].map(reg).isin(["CN_COAST", "CN_INLAND"])
+    eu_o = cont["origin"].map(reg) == "EU"
+    for direction, sel in (("CN->EU", cn & eu), ("EU->CN", eu_o & cn_d)):
+        sub = cont.loc[sel]
+        route = np.select(
+            [sub["corridor"].str.contains("Middle Corridor"), sub["corridor"].str.contains("Northern"),
+             sub["corridor"].str.startswith("Sea"), sub["corridor"].str.contains("Southern")],
+            ["middle_corridor", "northern", "sea", "southern"], "other",
+        )  # fmt: skip
+        for rname in ("northern", "middle_corridor", "southern", "sea", "other"):
+            add(f"china_eu_teu_{rname}", direction, "TEU", sub["teu"][route == rname].sum())
+        add("china_eu_rail_teu", direction, "TEU", sub["teu"][route != "sea"].sum())
+    # ---- calibration quantities
+    kz = paths["countries"].str.split("-").apply(lambda c: "KZ" in c)
+    transit = (
+        kz
+        & (paths["origin"].map(z["country"]) != "KZ")
+        & (paths["destination"].map(z["country"]) != "KZ")
+    )
+    add("kz_transit_tonnes", "total", "t", paths.loc[transit, "tonnes"].sum())
+    northern_wb = cont.loc[cn & eu & cont["corridor"].str.contains("Northern")]
+    via_kz = northern_wb["countries"].str.contains("KZ")
+    add("china_eu_northern_via_kz_teu", "CN->EU", "TEU", northern_wb.loc[via_kz, "teu"].sum())
+    # ---- minerals
+    u = paths.loc[paths["group"] == "uranium"]
+    add(
+        "uranium_titr_t_u3o8",
+        "westbound",
+        "t",
+        u.loc[u["corridor"].str.contains("Middle Corridor"), "tonnes"].sum(),
+    )
+    us = paths.loc[paths["destination"].map(reg) == "US"]
+    add("minerals_to_us_tonnes", "total", "t", us["tonnes"].sum())
+    return pd.DataFrame(rows, columns=["indicator", "direction", "unit", "value"])
