@@ -16,6 +16,7 @@ from serai.cli import (  # noqa: F401  (register)
     data,
     demo,
     emissions,
+    flows,
     network,
     paths,
     places,

@@ -116,7 +116,9 @@ def _check(t: pd.DataFrame, file: str, year: int | None, row0: int) -> pd.DataFr
     t["volume"] = vol
     want = g.loc[t["group"], "unit"].to_numpy()
     if "unit" in t.columns:
-        unit = t["unit"].fillna("").astype(str).str.strip().to_numpy()
+        unit = (
+            t["unit"].astype(object).where(t["unit"].notna(), "").astype(str).str.strip().to_numpy()
+        )
         unit = np.where(unit == "", want, unit)
         factor = np.ones(len(t))
         for i, (u, w, grp) in enumerate(zip(unit, want, t["group"], strict=True)):

@@ -164,9 +164,9 @@ def synthesize(
         same = np.array(org)[:, None] == np.array(dst)[None, :]
         dbar = dist[~same].mean() if (~same).any() else 1.0
         seed = np.exp(-beta * dist / max(dbar, 1e-9)) * (~same)
-        O = total * wo / wo.sum()
-        D = total * wd / wd.sum()
-        m = furness(O, D, seed)
+        rows_o = total * wo / wo.sum()
+        cols_d = total * wd / wd.sum()
+        m = furness(rows_o, cols_d, seed)
         ii, jj = np.nonzero(m > 0)
         frames.append(
             pd.DataFrame(

@@ -30,8 +30,8 @@ def run_flows(
     Parameters
     ----------
     network
-        The physical network (default: the embedded Eurasian network; the routing
-        graph keeps what is open in ``config.year``).
+        The physical network (default: :func:`serai.data.load_network` of
+        ``config.year``; a network loaded for another year is an error).
     demand
         Demand between zones (default: :func:`serai.demand.load_demand` of the year).
     config
@@ -51,9 +51,9 @@ def run_flows(
     """
     cfg = config if config is not None else FlowConfig()
     if network is None:
-        from serai.data import load_eurasia
+        from serai.data import load_network
 
-        network = load_eurasia()
+        network = load_network(int(cfg.year))
     if demand is None:
         demand = load_demand(int(cfg.year))
     model = build_model(network, demand, cfg)

@@ -17,6 +17,7 @@ unit of class flow: tonnes, TEU, trains or wagons; ``conversions.csv``).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,7 +70,7 @@ def check_capacities(t: pd.DataFrame, file: str = "capacities.csv") -> pd.DataFr
     for c in ("members", "from_point", "to_point", "via_points", "name", "source_id", "note"):
         if c not in t.columns:
             t[c] = ""
-        t[c] = t[c].fillna("").astype(str)
+        t[c] = t[c].astype(object).where(t[c].notna(), "").astype(str)
     for c in ("year_from", "year_to"):
         if c not in t.columns:
             t[c] = np.nan
@@ -243,7 +244,7 @@ def _rail_path(rg: RoutingGraph, a: str, b: str, via: list[str]) -> np.ndarray:
         rows = pts.loc[(pts["point_id"] == pid) & (pts["mode"] == "rail")]
         return [int(pos[n]) for n in rows["node_id"] if n in pos.index]
 
-    for s, t in zip(stops[:-1], stops[1:], strict=True):
+    for s, t in itertools.pairwise(stops):
         sn, tn = rail_nodes(s), rail_nodes(t)
         if not sn or not tn:
             raise LookupError(f"point '{s if not sn else t}' has no rail node")

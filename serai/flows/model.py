@@ -49,6 +49,8 @@ from serai.network.core import Network
 __all__ = ["FlowConfig", "FlowModel", "build_model", "choice_parameters", "class_table", "solve"]
 
 METHODS = ("equilibrium", "lp")
+#: sea passages that are inland waterways (barred to containerised classes)
+INLAND_PASSAGES = ("volga_don",)
 # corridor restrictions that seed the choice set (label, avoid countries, modes)
 SEEDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
     ("any", (), None),
@@ -89,6 +91,8 @@ class FlowConfig:
         Logit dispersion per unit of an OD pair's least cost (default: calibrated).
     asc_sea
         Choice constant of a sea leg, USD per TEU (containers; default: calibrated).
+    asc_road
+        Choice constant of a road border crossing, USD per tonne (default: calibrated).
     gap, max_iter, time_limit
         Stopping rules of the equilibrium.
     max_paths
@@ -105,6 +109,7 @@ class FlowConfig:
     method: str = "equilibrium"
     theta: float | None = None
     asc_sea: float | None = None
+    asc_road: float | None = None
     gap: float = 1e-4
     max_iter: int = 300
     time_limit: float | None = None
@@ -127,6 +132,12 @@ class FlowConfig:
     @property
     def theta_value(self) -> float:
         return float(self.theta) if self.theta is not None else _param("theta", 8.0)
+
+    @property
+    def asc_road_value(self) -> float:
+        return (
+            float(self.asc_road) if self.asc_road is not None else _param("asc_road_usd_per_t", 0.0)
+        )
 
     @property
     def asc_sea_value(self) -> float:
@@ -189,8 +200,11 @@ def zone_places(router: Router) -> pd.DataFrame:
             except InputError as e:
                 why = str(e)
         vnode = rg.place(target) if target is not None else -1
+        reason = (
+            "" if target is not None else f"zone {zid} ({z['place']}) is not on the network: {why}"
+        )
         rows.append({"zone": zid, "place": z["place"], "target": target, "vnode": vnode,
-                     "resolved_by": how, "reason": "" if target is not None else why})  # fmt: skip
+                     "resolved_by": how, "reason": reason})  # fmt: skip
     return pd.DataFrame(rows).set_index("zone")
 
 
@@ -199,7 +213,18 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
     cfg = config if config is not None else FlowConfig()
     t0 = time.perf_counter()
     tm: dict[str, float] = {}
-    rg = build_routing_graph(network, year=int(cfg.year))
+    ny = network.meta.get("year")
+    if ny is not None and int(ny) != int(cfg.year):
+        raise InputError(
+            f"the network was loaded for {ny} but the flows are asked for {cfg.year}; load it "
+            f"with serai.data.load_network({cfg.year})",
+            field="year",
+        )
+    rg = (
+        build_routing_graph(network)
+        if ny is not None
+        else build_routing_graph(network, year=int(cfg.year))
+    )
     router = Router(rg)
     tm["routing_graph_s"] = time.perf_counter() - t0
     g = rg.graph
@@ -219,11 +244,21 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
     sea_in = ((kind == "port") & np.char.endswith(layer, ">sea")) | (
         (kind == "access") & (layer == "sea")
     )
+    road_border = (kind == "border") & (vl["event"].to_numpy() == "border_road")
     const = np.zeros((K, m))
     asc = cfg.asc_sea_value
+    asc_road = cfg.asc_road_value
     for k, sp in enumerate(specs):
         if sp.containerised and asc:
-            const[k] = np.where(sea_in[rows], asc * sp.teu_per_unit, 0.0)
+            const[k] += np.where(sea_in[rows], asc * sp.teu_per_unit, 0.0)
+        if asc_road:
+            const[k] += np.where(road_border[rows], asc_road * sp.tonnes_per_unit, 0.0)
+    # container liners do not sail inland waterways (river-sea ships only; EST, see docs)
+    passage = vl["passage"].to_numpy()[rows]
+    for k, sp in enumerate(specs):
+        if sp.containerised:
+            edge_cost[k] = np.where(np.isin(passage, INLAND_PASSAGES), np.inf, edge_cost[k])
+    use_const = bool(asc or asc_road)
     tm["costs_s"] = time.perf_counter() - t0 - tm["routing_graph_s"]
     # capacities
     hours = np.asarray(
@@ -273,7 +308,7 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
         graph=g, names=names, edge_cost=edge_cost, weight=weight,
         od_class=od["class"].to_numpy(np.int64), od_origin=oi, od_destination=di,
         od_volume=od["volume"].to_numpy(float), units=units,
-        edge_constant=const if asc else None,
+        edge_constant=const if use_const else None,
     )  # fmt: skip
     seeds = _seed_routes(p, router, cfg)
     tm["seed_routes_s"] = time.perf_counter() - t0 - sum(tm.values())

@@ -15,12 +15,22 @@ import pandas as pd
 
 from serai.demand import zones
 from serai.flows.capacity import _vlinks_of
-from serai.freight.corridors import CASPIAN, corridor_label
+from serai.freight.corridors import corridor_label
 
 __all__ = ["FlowResult", "make_result"]
 
 # Caspian Sea box (lon, lat) for sea legs that are not ferry services
 _CASPIAN_BOX = (46.0, 36.4, 55.5, 47.5)
+_CASPIAN_SPLIT = 50.5
+
+
+def _shore(x: float, y: float) -> str:
+    """Caspian shore of a point: ``east`` (Kazakhstan, Turkmenistan), ``AZ``, or ``other``."""
+    if x > _CASPIAN_SPLIT and y >= 38.5:
+        return "east"
+    if x <= _CASPIAN_SPLIT and 38.5 <= y <= 41.9:
+        return "AZ"
+    return "other"
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,29 +100,55 @@ def _path_info(model, edges: list[np.ndarray]) -> pd.DataFrame:
     fc, tc = vl["from_country"].to_numpy(), vl["to_country"].to_numpy()
     km = vl["km"].to_numpy(float)
     links = rg.network.links
-    names = (
-        pd.Series(
+    lid = vl["link_id"].to_numpy()
+    vname = np.full(len(vl), "", dtype=object)
+    if "name" in links.columns:
+        nm = pd.Series(
             links["name"].fillna("").astype(str).to_numpy(), index=links["link_id"].to_numpy()
         )
-        if "name" in links.columns
-        else pd.Series(dtype=object)
+        nm = nm[~nm.index.duplicated()]
+        has = lid >= 0
+        vname[has] = nm.reindex(lid[has]).fillna("").to_numpy(object)
+    is_move = kind == "move"
+    is_sea = is_move & (mode == "sea")
+    # water legs inside the Caspian (ferry services and sea lanes)
+    nodes = rg.network.nodes.set_index("node_id")
+    nodes = nodes[~nodes.index.duplicated()]
+    fx = nodes["x"].reindex(vl["from_node"]).to_numpy(float)
+    fy = nodes["y"].reindex(vl["from_node"]).to_numpy(float)
+    tx = nodes["x"].reindex(vl["to_node"]).to_numpy(float)
+    ty = nodes["y"].reindex(vl["to_node"]).to_numpy(float)
+    x0, y0, x1, y1 = _CASPIAN_BOX
+    inside = (
+        (fx >= x0)
+        & (fx <= x1)
+        & (fy >= y0)
+        & (fy <= y1)
+        & (tx >= x0)
+        & (tx <= x1)
+        & (ty >= y0)
+        & (ty <= y1)
     )
-    names = names[~names.index.duplicated()]
-    lid = vl["link_id"].to_numpy()
+    water = is_move & inside & np.isin(mode, ["sea", "ferry"])
     out = []
     for e in edges:
         r = rows_of[e]
-        mv = kind[r] == "move"
+        mv = is_move[r]
         countries = tuple(dict.fromkeys(x for x in country[r][mv] if x))
         passages = tuple(dict.fromkeys(x for x in passage[r] if x))
-        s = svc[r] != ""
-        ferry = [(a, b) for a, b in zip(fc[r][mv & s], tc[r][mv & s], strict=True)]
+        s = mv & (svc[r] != "")
+        ferry = list(zip(fc[r][s], tc[r][s], strict=True))
         tot = km[r][mv].sum()
-        sea = km[r][mv & (mode[r] == "sea")].sum()
-        ln = set(names.reindex(lid[r][mv & (lid[r] >= 0)]).dropna().tolist()) - {""}
+        sea = km[r][is_sea[r]].sum()
+        ln = set(vname[r][mv]) - {""}
+        w = r[water[r]]
+        casp = ""
+        if len(w):  # a Caspian crossing between the east shore (KZ, TM) and Azerbaijan
+            a, b = _shore(fx[w[0]], fy[w[0]]), _shore(tx[w[-1]], ty[w[-1]])
+            casp = {("east", "AZ"): "westbound", ("AZ", "east"): "eastbound"}.get((a, b), "")
         out.append(
             {"corridor": corridor_label(countries, passages, ferry, sea / tot if tot else 0.0, ln),
-             "km": float(tot), "countries": "-".join(countries)}
+             "km": float(tot), "countries": "-".join(countries), "caspian": casp}
         )  # fmt: skip
     return pd.DataFrame(out)
 
@@ -159,7 +195,9 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
     info = _path_info(model, edges)
     od = model.od
     p_od = P["od"].to_numpy()
-    hours = np.array([float(model.costs[int(model.problem.od_class[o])].hours[rows_of[e]].sum()) for o, e in zip(p_od, edges, strict=True)])  # fmt: skip
+    hrs = [np.asarray(lc.hours)[rows_of] for lc in model.costs]  # per class, graph edge order
+    cls = model.problem.od_class[p_od]
+    hours = np.array([float(hrs[k][e].sum()) for k, e in zip(cls, edges, strict=True)])
     delay = np.zeros(len(P))
     if hasattr(raw, "links") and "delay" in raw.links.columns:
         d_edge = raw.links["delay"].to_numpy()
@@ -171,6 +209,7 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
             "destination": od["destination"].to_numpy()[p_od],
             "corridor": info["corridor"] if len(info) else [],
             "countries": info["countries"] if len(info) else [],
+            "caspian": info["caspian"] if len(info) else [],
             "flow": P["flow"].to_numpy(),
             "share": P["flow"].to_numpy() / od["volume"].to_numpy()[p_od],
             "cost_usd": P["cost"].to_numpy(),
@@ -204,6 +243,7 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
         "method": cfg.method,
         "theta": cfg.theta_value,
         "asc_sea_usd_per_teu": cfg.asc_sea_value,
+        "asc_road_usd_per_t": cfg.asc_road_value,
         "delay_scale": cfg.delay_scale,
         "classes": list(names),
         "od_pairs": len(od),
@@ -237,7 +277,9 @@ def _elements(model, raw) -> pd.DataFrame:
     u["delay_h"] = ru["delay"].to_numpy() if "delay" in ru.columns else 0.0
     u["dual"] = ru["dual"].to_numpy() if "dual" in ru.columns else np.nan
     # a rail section: load of its busiest link, delay summed by length share, duals summed
-    share = np.asarray(cu.vlink_unit.sum(axis=0)).ravel()
+    share = np.asarray(
+        cu.vlink_unit.max(axis=0).todense()
+    ).ravel()  # km share of a rail link; 1 else
     u["delay_w"] = u["delay_h"] * share
     agg = u.groupby(["capacity_id", "direction"], as_index=False).agg(
         element=("element", "first"), measure=("measure", "first"), capacity=("capacity", "first"),
@@ -305,38 +347,14 @@ def _indicators(model, xf, tonnes, teus, paths, elements) -> pd.DataFrame:
     paths = paths.assign(
         tonnes=paths["flow"] * paths["group"].map(tpu), teu=paths["flow"] * paths["group"].map(teu)
     )
-    # ---- trans-Caspian (ferry services and sea legs inside the Caspian)
-    nodes = rg.network.nodes.set_index("node_id")
-    nodes = nodes[~nodes.index.duplicated()]
-    fx = nodes["x"].reindex(vl["from_node"]).to_numpy(float)
-    fy = nodes["y"].reindex(vl["from_node"]).to_numpy(float)
-    tx = nodes["x"].reindex(vl["to_node"]).to_numpy(float)
-    ty = nodes["y"].reindex(vl["to_node"]).to_numpy(float)
-    x0, y0, x1, y1 = _CASPIAN_BOX
-    inside = (
-        (fx >= x0)
-        & (fx <= x1)
-        & (fy >= y0)
-        & (fy <= y1)
-        & (tx >= x0)
-        & (tx <= x1)
-        & (ty >= y0)
-        & (ty <= y1)
-    )
-    fc, tc = vl["from_country"].to_numpy(), vl["to_country"].to_numpy()
-    casp_svc = np.array([(a in CASPIAN[0] and b in CASPIAN[1]) or (b in CASPIAN[0] and a in CASPIAN[1])
-                         for a, b in zip(fc, tc, strict=True)])  # fmt: skip
-    is_move = (vl["kind"] == "move").to_numpy()
-    svc = (vl["service_id"] != "").to_numpy()
-    casp = is_move & (
-        (svc & casp_svc) | ((vl["mode"] == "sea").to_numpy() & inside & (np.abs(tx - fx) > 1.0))
-    )
-    west = tx < fx
-    for name, sel in (("westbound", casp & west), ("eastbound", casp & ~west)):
-        add("trans_caspian_tonnes", name, "t", tonnes[sel].sum())
-        add("trans_caspian_teu", name, "TEU", teus[sel].sum())
-    add("trans_caspian_tonnes", "total", "t", tonnes[casp].sum())
-    add("trans_caspian_teu", "total", "TEU", teus[casp].sum())
+    # ---- trans-Caspian: routes crossing between Kazakh/Turkmen ports and Azerbaijani ports
+    for name in ("westbound", "eastbound"):
+        sel = paths["caspian"] == name
+        add("trans_caspian_tonnes", name, "t", paths.loc[sel, "tonnes"].sum())
+        add("trans_caspian_teu", name, "TEU", paths.loc[sel, "teu"].sum())
+    sel = paths["caspian"] != ""
+    add("trans_caspian_tonnes", "total", "t", paths.loc[sel, "tonnes"].sum())
+    add("trans_caspian_teu", "total", "TEU", paths.loc[sel, "teu"].sum())
     # ---- China–Kazakhstan rail crossings
     kzcn_total = 0.0
     for cid, label in (("dostyk_alashankou", "dostyk"), ("altynkol_khorgos", "altynkol")):

@@ -1,0 +1,163 @@
+"""Flows on the embedded network (small demand): conservation, capacities, indicators, CLI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serai.demand import Demand
+from serai.flows import FlowConfig, build_model
+from serai.flows.capacity import capacity_table
+from serai.flows.model import solve
+from serai.flows.results import make_result
+
+ROWS = [
+    ("containers", "CN_XIY", "DE_W", 60000.0),
+    ("containers", "CN_SHA", "NL", 200000.0),
+    ("containers", "DE_W", "CN_XIY", 20000.0),
+    ("grain", "KZ_NORTH", "UZ_TAS", 1.0e6),
+    ("copper", "KZ_EAST", "CN_URC", 3.0e5),
+    ("oil_products", "TM_PORT", "AZ", 1.0e6),
+    ("metals_ores", "KZ_CEN", "CN_XIY", 2.5e7),  # more than the Dostyk + Altynkol capacity
+    ("uranium", "KZ_SOUTH", "US_EAST", 4000.0),  # no US port on the network yet
+    ("uranium", "KZ_SOUTH", "RO", 2000.0),
+]
+REQUIRED = {
+    "trans_caspian_tonnes", "trans_caspian_teu", "kz_cn_rail_tonnes_dostyk",
+    "kz_cn_rail_tonnes_altynkol", "btk_tonnes", "port_throughput_tonnes_aktau_kuryk",
+    "port_throughput_tonnes_alat", "port_throughput_tonnes_poti", "port_throughput_teu_poti",
+    "port_throughput_tonnes_batumi", "port_throughput_teu_batumi", "china_eu_teu_northern",
+    "china_eu_teu_middle_corridor", "china_eu_teu_sea",
+}  # fmt: skip
+
+
+def small_demand() -> Demand:
+    t = pd.DataFrame(ROWS, columns=["group", "origin", "destination", "volume"])
+    t["unit"] = np.where(t["group"] == "containers", "TEU", "t")
+    t["year"] = 2024
+    return Demand(t, 2024, "test")
+
+
+@pytest.fixture(scope="module")
+def model():
+    from serai.data import load_network
+
+    return build_model(load_network(2024), small_demand(), FlowConfig(year=2024, gap=1e-5))
+
+
+@pytest.fixture(scope="module")
+def results(model):
+    out = {}
+    for method in ("equilibrium", "lp"):
+        m = replace(model, config=replace(model.config, method=method))
+        raw = solve(m)
+        out[method] = (m, raw, make_result(m, raw, {}))
+    return out
+
+
+def test_capacities_of_2024_resolve(model):
+    el = model.capacity.elements
+    assert el["resolved"].all(), el.loc[~el["resolved"], ["capacity_id", "reason"]]
+    t = capacity_table()
+    assert set(el["capacity_id"]) <= set(t["capacity_id"])
+    # every capacity is sourced or an estimate with its reasoning
+    est = t["estimate"].astype(str).str.lower() == "true"
+    assert (t.loc[~est, "source_id"].str.len() > 0).all()
+    assert (t.loc[est, "note"].str.len() > 20).all()
+
+
+@pytest.mark.parametrize("method", ["equilibrium", "lp"])
+def test_conservation_per_class(results, method):
+    m, raw, res = results[method]
+    g = m.problem.graph
+    p = m.problem
+    served = res.od.set_index(["group", "origin", "destination"])["assigned"]
+    for k, name in enumerate(p.names):
+        x = raw.class_flows[k]
+        net_out = np.zeros(g.n_nodes)
+        np.add.at(net_out, g.tails, x)
+        np.subtract.at(net_out, g.heads, x)
+        supply = np.zeros(g.n_nodes)
+        mine = np.flatnonzero(p.od_class == k)
+        od = m.od.iloc[mine]
+        vol = served.reindex(
+            list(zip(od["group"], od["origin"], od["destination"], strict=True))
+        ).to_numpy()
+        np.add.at(supply, p.od_origin[mine], vol)
+        np.subtract.at(supply, p.od_destination[mine], vol)
+        assert np.allclose(net_out, supply, atol=1e-6 * max(vol.max(), 1.0)), name
+
+
+def test_lp_respects_capacities_and_prices_them(results):
+    _m, _raw, res = results["lp"]
+    el = res.elements
+    assert (el["load"] <= el["capacity"] * (1 + 1e-7) + 1e-6).all()
+    assert (el["dual"] >= 0).all()
+    assert res.summary["optimal"]
+    # 25 Mt from central Kazakhstan to Xi'an cannot all cross at Dostyk + Altynkol (28 Mt with the
+    # other flows): a China–Kazakhstan capacity binds and has a price
+    b = res.bottlenecks
+    assert len(b) and (b["dual"] > 0).all()
+    assert b["element"].str.contains("kz_cn_rail|dostyk|altynkol|dostyk_moyynty").any()
+    binding = el.loc[el["binding"]]
+    assert np.allclose(binding["utilisation"], 1.0, atol=1e-6)
+
+
+def test_equilibrium_converges_and_reports(results):
+    _m, _raw, res = results["equilibrium"]
+    assert res.summary["converged"] and res.summary["gap"] <= 1e-5
+    assert set(res.indicators.columns) == {"indicator", "direction", "unit", "value"}
+    assert REQUIRED <= set(res.indicators["indicator"])
+    # shares of each OD pair sum to one, costs are positive
+    s = res.paths.groupby(["group", "origin", "destination"])["share"].sum()
+    assert np.allclose(s, 1.0, atol=1e-6)
+    assert (res.paths["cost_usd"] > 0).all()
+    # the US-bound uranium has no route on this network: reported, not dropped
+    us = res.od.loc[res.od["destination"] == "US_EAST"]
+    assert len(us) == 1 and us["unmet"].iloc[0] == pytest.approx(4000.0)
+    assert "US_EAST" in us["reason"].iloc[0] or "Baltimore" in us["reason"].iloc[0]
+    # containers China -> Europe are split between sea and land routes by the logit
+    ind = res.indicators.set_index(["indicator", "direction"])["value"]
+    sea, rail = ind[("china_eu_teu_sea", "CN->EU")], ind[("china_eu_rail_teu", "CN->EU")]
+    assert sea + rail == pytest.approx(260000.0, rel=1e-6)
+    assert sea > 0 and rail > 0
+
+
+def test_cli_flows(tmp_path):
+    from typer.testing import CliRunner
+
+    from serai.cli import app
+
+    d = tmp_path / "demand.csv"
+    small_demand().table.iloc[:4].to_csv(d, index=False)
+    out = tmp_path / "out"
+    args = [
+        "flows",
+        "--year",
+        "2024",
+        "--method",
+        "lp",
+        "--demand",
+        str(d),
+        "--out",
+        str(out),
+        "--no-map",
+    ]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    for name in ("indicators", "links", "elements", "bottlenecks", "paths", "od"):
+        assert (out / f"{name}.csv").exists() and (out / f"{name}.parquet").exists()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["method"] == "lp" and summary["year"] == 2024
+    ind = pd.read_csv(out / "indicators.csv")
+    assert list(ind.columns) == ["indicator", "direction", "unit", "value"]
+    r2 = CliRunner().invoke(app, args)
+    assert r2.exit_code == 2 and "overwrite" in r2.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("group,origin,destination,volume\ngrain,KZ_NORTH,Tashkent,5\n")
+    r3 = CliRunner().invoke(app, ["flows", "--demand", str(bad), "--out", str(tmp_path / "o2")])
+    assert r3.exit_code == 2 and "unknown zone 'Tashkent'" in r3.output
