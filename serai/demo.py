@@ -68,4 +68,8 @@ def run_demo(out: Path, *, console: Any = None) -> dict[str, Any]:
 
     minerals = run_minerals_demo(out, console=console, network=net)
     s["minerals"] = minerals.to_dict(orient="records")
+    # corridor flows of the 2024 demand -> out/flows/ and out/flows_report.html
+    from serai.flows.report import run_flows_demo
+
+    s["flows"] = run_flows_demo(out, console=console)
     return s

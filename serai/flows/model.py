@@ -46,10 +46,18 @@ from serai.flows.capacity import CapacityUnits, ClassSpec, resolve_capacities
 from serai.freight import Constraints, Router, build_routing_graph, commodity, link_costs
 from serai.network.core import Network
 
-__all__ = ["FlowConfig", "FlowModel", "build_model", "choice_parameters", "class_table", "solve"]
+__all__ = [
+    "FlowConfig",
+    "FlowModel",
+    "build_model",
+    "choice_parameters",
+    "class_table",
+    "constants_for",
+    "solve",
+]
 
 METHODS = ("equilibrium", "lp")
-#: sea passages that are inland waterways (barred to containerised classes)
+#: sea passages that are inland waterways (closed to the flows; see docs/flows.md)
 INLAND_PASSAGES = ("volga_don",)
 # corridor restrictions that seed the choice set (label, avoid countries, modes)
 SEEDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
@@ -234,31 +242,12 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
     comms = tuple(_group_commodity(n) for n in names)
     specs = tuple(_spec(n, c) for n, c in zip(names, comms, strict=True))
     lcs = tuple(link_costs(rg, c) for c in comms)
-    K, m = len(names), g.n_edges
     edge_cost = np.vstack([np.asarray(lc.gc)[rows] for lc in lcs])
     weight = np.array([c.vot_usd_per_unit_h for c in comms])
-    # choice constants: a sea loading (entering the sea layer) for containers
-    vl = rg.vlinks
-    kind = vl["kind"].to_numpy()
-    layer = vl["layer"].to_numpy().astype(str)
-    sea_in = ((kind == "port") & np.char.endswith(layer, ">sea")) | (
-        (kind == "access") & (layer == "sea")
-    )
-    road_border = (kind == "border") & (vl["event"].to_numpy() == "border_road")
-    const = np.zeros((K, m))
-    asc = cfg.asc_sea_value
-    asc_road = cfg.asc_road_value
-    for k, sp in enumerate(specs):
-        if sp.containerised and asc:
-            const[k] += np.where(sea_in[rows], asc * sp.teu_per_unit, 0.0)
-        if asc_road:
-            const[k] += np.where(road_border[rows], asc_road * sp.tonnes_per_unit, 0.0)
-    # container liners do not sail inland waterways (river-sea ships only; EST, see docs)
-    passage = vl["passage"].to_numpy()[rows]
-    for k, sp in enumerate(specs):
-        if sp.containerised:
-            edge_cost[k] = np.where(np.isin(passage, INLAND_PASSAGES), np.inf, edge_cost[k])
-    use_const = bool(asc or asc_road)
+    # inland waterways are closed to the flows until they are their own mode with vessel limits
+    # (river-sea ships of ~5,000 t, closed in winter; EST, see docs/flows.md)
+    passage = rg.vlinks["passage"].to_numpy()[rows]
+    edge_cost[:, np.isin(passage, INLAND_PASSAGES)] = np.inf
     tm["costs_s"] = time.perf_counter() - t0 - tm["routing_graph_s"]
     # capacities
     hours = np.asarray(
@@ -308,11 +297,41 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
         graph=g, names=names, edge_cost=edge_cost, weight=weight,
         od_class=od["class"].to_numpy(np.int64), od_origin=oi, od_destination=di,
         od_volume=od["volume"].to_numpy(float), units=units,
-        edge_constant=const if use_const else None,
+        edge_constant=None,
     )  # fmt: skip
+    p = replace(p, edge_constant=_constants(rg, specs, cfg))
     seeds = _seed_routes(p, router, cfg)
     tm["seed_routes_s"] = time.perf_counter() - t0 - sum(tm.values())
     return FlowModel(rg, router, cfg, specs, comms, lcs, cu, p, od, miss, zp, seeds, tm)
+
+
+def _constants(rg, specs, cfg: FlowConfig) -> np.ndarray | None:
+    """Choice constants per class and edge: a sea loading (containers, USD per TEU) and a road
+    border crossing (USD per t); None when both are zero."""
+    asc, asc_road = cfg.asc_sea_value, cfg.asc_road_value
+    if not asc and not asc_road:
+        return None
+    vl = rg.vlinks
+    rows = np.asarray(rg.graph.link_rows)
+    kind = vl["kind"].to_numpy()[rows]
+    layer = vl["layer"].to_numpy().astype(str)[rows]
+    event = vl["event"].to_numpy()[rows]
+    sea_in = ((kind == "port") & np.char.endswith(layer, ">sea")) | (
+        (kind == "access") & (layer == "sea")
+    )
+    road_border = (kind == "border") & (event == "border_road")
+    const = np.zeros((len(specs), len(rows)))
+    for k, sp in enumerate(specs):
+        if sp.containerised and asc:
+            const[k] += np.where(sea_in, asc * sp.teu_per_unit, 0.0)
+        if asc_road:
+            const[k] += np.where(road_border, asc_road * sp.tonnes_per_unit, 0.0)
+    return const
+
+
+def constants_for(model: FlowModel, cfg: FlowConfig) -> np.ndarray | None:
+    """The choice constants of a built model under another configuration (calibration)."""
+    return _constants(model.rg, model.specs, cfg)
 
 
 def _seed_routes(p: ChoiceProblem, router: Router, cfg: FlowConfig) -> list:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from serai.errors import InputError
 
-__all__ = ["flow_map", "flows_html"]
+__all__ = ["flow_map", "flows_html", "run_flows_demo"]
 
 
 def _segments(result, network) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -159,3 +159,49 @@ def flows_html(result, image: str | None = None) -> str:
         + "<h3>Bottlenecks</h3>"
         + bt.to_html(index=False)
     )
+
+
+def run_flows_demo(out: Path, *, console=None, year: int = 2024) -> dict:
+    """The demo's flows section: equilibrium and LP of the year's demand, tables, map, HTML."""
+    import base64
+    import html
+
+    from serai.data import load_network
+    from serai.demand import load_demand
+    from serai.flows.api import run_flows, write_result
+    from serai.flows.model import FlowConfig
+
+    say = console.print if console is not None else print
+    net = load_network(year)
+    dem = load_demand(year)
+    parts = []
+    summary = {}
+    for method in ("equilibrium", "lp"):
+        res = run_flows(net, dem, FlowConfig(year=year, method=method))
+        folder = Path(out) / f"flows_{method}"
+        write_result(res, folder, formats=("csv",), overwrite=True)
+        png = flow_map(res, folder / "flows.png", network=net, overwrite=True)
+        data = base64.b64encode(png.read_bytes()).decode()
+        parts.append(
+            flows_html(res).replace(
+                "<h3>Indicators</h3>",
+                f'<img src="data:image/png;base64,{data}" style="max-width:100%"><h3>Indicators</h3>',
+                1,
+            )
+        )
+        ind = res.indicators.set_index(["indicator", "direction"])["value"]
+        say(
+            f"flows {year} ({method}): trans-Caspian {ind[('trans_caspian_tonnes', 'total')] / 1e6:.2f} Mt, "
+            f"Dostyk + Altynkol {ind[('kz_cn_rail_tonnes', 'total')] / 1e6:.1f} Mt, China->Europe by rail "
+            f"{ind[('china_eu_rail_teu', 'CN->EU')]:,.0f} TEU; tables in {folder}"
+        )
+        summary[method] = {k: v for k, v in res.summary.items() if k != "unresolved_capacities"}
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>serai corridor flows</title>"
+        "<body style='font-family:sans-serif;max-width:1200px;margin:auto'>"
+        f"<h1>Corridor flows {year}</h1><p>{html.escape('Synthesised 2024 demand (serai.demand) on the network of the year; capacities from serai/flows/data/capacities.csv. See docs/flows.md for sources, calibration and limits.')}</p>"
+        + "".join(parts)
+        + "</body>"
+    )
+    (Path(out) / "flows_report.html").write_text(page, encoding="utf-8")
+    return summary
