@@ -38,19 +38,19 @@ def eurasia(year: int) -> dict:
     out = {"load_s": load_s, "build_s": build_s, "build_parts_s": model.timings,
            "od_pairs": int(model.problem.n_od), "classes": list(model.problem.names),
            "graph": {"nodes": int(model.problem.graph.n_nodes), "edges": int(model.problem.graph.n_edges)},
-           "capacity_units": int(len(model.capacity.cap))}  # fmt: skip
+           "capacity_units": len(model.capacity.cap)}  # fmt: skip
     t = time.perf_counter()
     eq = solve(model)
     out["equilibrium_s"] = time.perf_counter() - t
     out["equilibrium_gap"] = float(eq.gap)
     out["equilibrium_iterations"] = int(eq.iterations)
-    out["equilibrium_routes"] = int(len(eq.paths))
+    out["equilibrium_routes"] = len(eq.paths)
     lp_model = replace(model, config=replace(model.config, method="lp"))
     t = time.perf_counter()
     lp = solve(lp_model)
     out["lp_s"] = time.perf_counter() - t
-    out["lp_rounds"] = int(len(lp.log))
-    out["lp_columns"] = int(len(lp.paths))
+    out["lp_rounds"] = len(lp.log)
+    out["lp_columns"] = len(lp.paths)
     out["lp_optimal"] = bool(lp.optimal)
     out["lp_binding"] = int(lp.units["binding"].sum())
     out["peak_memory_gib"] = peak_gib()
@@ -98,13 +98,13 @@ def eurasia(year: int) -> dict:
 
 def reduced(seed: int = 0, n: int = 1200, m: int = 4800, n_od: int = 30) -> dict:
     """Column generation vs the arc-based LP on a random network (two classes, 60 units)."""
+    import pandas as pd
     from scipy import sparse
 
     from serai.assignment.logit import ChoiceProblem, Units
     from serai.assignment.vdf import BPR
     from serai.flows.lp import LPConfig, arc_min_cost_flow, min_cost_flow
     from serai.network import Network, compile_network
-    import pandas as pd
 
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 100, (n, 2))
@@ -153,7 +153,7 @@ def reduced(seed: int = 0, n: int = 1200, m: int = 4800, n_od: int = 30) -> dict
     return {"nodes": n, "edges": int(g.n_edges), "od_pairs": n_od, "units": U,
             "colgen_s": cg_s, "arc_lp_s": arc_s, "colgen_objective": cg.objective,
             "arc_objective": arc["objective"], "rel_diff": abs(cg.objective - arc["objective"]) / arc["objective"],
-            "colgen_rounds": int(len(cg.log)), "binding": int(cg.units["binding"].sum())}  # fmt: skip
+            "colgen_rounds": len(cg.log), "binding": int(cg.units["binding"].sum())}  # fmt: skip
 
 
 def main() -> None:
