@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from serai.errors import SeraiError
+from serai.minerals.elements import chain_elements
 from serai.minerals.engine import ChainModel
-from serai.minerals.exposure import DEFAULT_CONCERN, _countries_used, chain_elements
+from serai.minerals.exposure import DEFAULT_CONCERN, _countries_used
 from serai.minerals.result import Chain
 from serai.minerals.tables import MineralData, load_minerals
 

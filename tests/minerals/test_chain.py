@@ -13,7 +13,8 @@ import pytest
 from serai.errors import InputError
 from serai.freight import Constraints, Router, build_routing_graph
 from serai.minerals import ChainModel, NoChainError, load_minerals
-from serai.minerals.exposure import chain_elements, exposure, removal_objectives
+from serai.minerals.elements import chain_elements, removal_objectives
+from serai.minerals.exposure import exposure
 from serai.minerals.products import product_commodity
 from tests.minerals.synthetic import FACILITIES, synthetic_network, write_tables
 

@@ -7,7 +7,7 @@ import pytest
 
 from serai.minerals import ChainModel
 from serai.minerals.dashboard import DashboardRow, checks, dashboard
-from serai.minerals.exposure import chain_elements
+from serai.minerals.elements import chain_elements
 
 
 @pytest.fixture(scope="module")
