@@ -12,10 +12,25 @@ Examples
 
 from __future__ import annotations
 
+import copyreg
 import importlib
+from types import MappingProxyType
 from typing import Any
 
 __version__ = "0.1.0"
+
+
+def _mappingproxy(d: dict) -> MappingProxyType:
+    return MappingProxyType(d)
+
+
+def _reduce_mappingproxy(m: MappingProxyType) -> tuple:
+    return (_mappingproxy, (dict(m),))
+
+
+# serai's immutable objects (graphs, networks, commodities, routes) hold read-only
+# mappings; this lets them travel to and from process pools (they pickle as a copy).
+copyreg.pickle(MappingProxyType, _reduce_mappingproxy)
 
 _LAZY = {
     "Network": "serai.network.core",

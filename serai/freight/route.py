@@ -6,6 +6,8 @@ virtual links, and masked links get an infinite cost in a new cost array.
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
@@ -23,6 +25,7 @@ from serai.freight.cost import LinkCosts, link_costs
 from serai.freight.places import PlaceIndex
 from serai.freight.virtual import RoutingGraph
 from serai.paths import _kernels as k
+from serai.paths.workspace import tree_scratch
 
 __all__ = ["Constraints", "NoRouteError", "Route", "Router"]
 
@@ -430,13 +433,18 @@ class Router:
         self._e_link = v["link_id"].to_numpy()[rows]
         # service id per edge, both directions of a two-way service under one id
         self._e_service = v["service_id"].str.removesuffix("~r").to_numpy()[rows]
-        self._scratch = (
-            np.empty(g.n_nodes),
-            np.empty(g.n_nodes, np.int64),
-            np.empty(g.n_nodes, np.int64),
-            np.empty(g.n_edges + 1),
-            np.empty(g.n_edges + 1, np.int64),
-        )
+        # search scratch: one set per thread (a Router may be shared by threads)
+        self._scratch = tree_scratch(g.n_nodes, g.n_edges)
+        self._lock = threading.RLock()  # guards the cost caches
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ costs and masks
     def emissions(self, name: str | Commodity) -> np.ndarray | None:
@@ -448,14 +456,20 @@ class Router:
         if c.commodity not in self._emissions:
             from serai.emissions.routes import vlink_emissions
 
-            try:
-                e = vlink_emissions(self.rg, c)
-                e.setflags(write=False)
-                self._emissions[c.commodity] = e
-            except InputError as err:
-                self._emissions[c.commodity] = err
+            with self._lock:
+                if c.commodity not in self._emissions:
+                    try:
+                        e = vlink_emissions(self.rg, c)
+                        e.setflags(write=False)
+                        self._emissions[c.commodity] = e
+                    except InputError as err:
+                        self._emissions[c.commodity] = err
         e = self._emissions[c.commodity]
         return None if isinstance(e, InputError) else e
+
+    def _emissions_error(self, commodity_name: str) -> InputError:
+        """A fresh copy of the cached error (one exception object is never raised twice)."""
+        return copy.copy(self._emissions[commodity_name])  # type: ignore[return-value]
 
     def costs(self, name: str | Commodity, carbon_price_usd_per_t: float = 0.0) -> LinkCosts:
         """Per-link costs of a commodity, a carbon price (USD/t CO2e) times WTW included."""
@@ -465,21 +479,25 @@ class Router:
         if key not in self._costs:
             e = self.emissions(c)
             if e is None and price != 0:
-                raise self._emissions[c.commodity]  # type: ignore[misc]
-            self._costs[key] = link_costs(
-                self.rg, c, carbon_price_usd_per_t=price, emissions_kg_per_unit=e
-            )
+                raise self._emissions_error(c.commodity)
+            with self._lock:
+                if key not in self._costs:
+                    self._costs[key] = link_costs(
+                        self.rg, c, carbon_price_usd_per_t=price, emissions_kg_per_unit=e
+                    )
         return self._costs[key]
 
     def edge_objective(self, lc: LinkCosts, objective: str) -> np.ndarray:
         """Objective per graph edge (cached per commodity, carbon price and objective)."""
         if objective in ("emissions", "co2e") and lc.kg_co2e is None:
-            raise self._emissions[lc.commodity.commodity]  # type: ignore[misc]
+            raise self._emissions_error(lc.commodity.commodity)
         key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, objective)
         if key not in self._objectives:
-            a = np.ascontiguousarray(lc.objective(objective)[self.rg.graph.link_rows])
-            a.setflags(write=False)
-            self._objectives[key] = a
+            with self._lock:
+                if key not in self._objectives:
+                    a = np.ascontiguousarray(lc.objective(objective)[self.rg.graph.link_rows])
+                    a.setflags(write=False)
+                    self._objectives[key] = a
         return self._objectives[key]
 
     def mask(self, cons: Constraints) -> np.ndarray:
@@ -515,7 +533,7 @@ class Router:
         self, cost: np.ndarray, source: int, target: int = -1
     ) -> tuple[np.ndarray, np.ndarray]:
         g = self.rg.graph
-        dist, pred, order, hk, hv = self._scratch
+        dist, pred, order, hk, hv = self._scratch.get()
         k.dijkstra(g.indptr, g.heads, cost, source, target, g.passable, dist, pred, order, hk, hv)
         return dist, pred
 

@@ -136,6 +136,23 @@ class Graph:
     def __repr__(self) -> str:
         return f"Graph(nodes={self.n_nodes}, edges={self.n_edges}, costs={sorted(self.costs)})"
 
+    def __reduce__(self) -> tuple:
+        """Pickle support (process pools): the mappings travel as dicts, arrays stay read-only."""
+        state = dict(self.__dict__)
+        state["costs"] = dict(self.costs)
+        state["meta"] = dict(self.meta)
+        return (_graph_from_state, (state,))
+
+
+def _graph_from_state(state: dict) -> Graph:
+    def freeze(v: object) -> object:
+        return _frozen(v) if isinstance(v, np.ndarray) else v
+
+    state = {k: freeze(v) for k, v in state.items()}
+    state["costs"] = MappingProxyType({k: freeze(v) for k, v in state["costs"].items()})
+    state["meta"] = MappingProxyType({k: freeze(v) for k, v in state["meta"].items()})
+    return Graph(**state)
+
 
 def compile_network(
     network: Network,

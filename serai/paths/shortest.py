@@ -6,8 +6,10 @@ array with one value per graph edge. The numba kernels live in ``_kernels``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ import pandas as pd
 from serai.errors import InputError, NoPathError
 from serai.network.compile import Graph
 from serai.paths import _kernels as k
+from serai.paths.workspace import PerThread, tree_arrays, tree_scratch
 
 __all__ = [
     "Path",
@@ -98,17 +101,6 @@ def _make_path(
     return Path(o, d, cost, g.link_ids[edges], g.node_ids[nodes], edges, totals, settled)
 
 
-def _scratch(g: Graph) -> tuple[np.ndarray, ...]:
-    n, m = g.n_nodes, g.n_edges
-    return (
-        np.empty(n),
-        np.empty(n, np.int64),
-        np.empty(n, np.int64),
-        np.empty(m + 1),
-        np.empty(m + 1, np.int64),
-    )
-
-
 def shortest_paths(graph: Graph, origin: int, *, cost: Cost = "free_flow_time") -> PathTree:
     """One-to-all shortest paths (Dijkstra) from ``origin``.
 
@@ -126,7 +118,7 @@ def shortest_paths(graph: Graph, origin: int, *, cost: Cost = "free_flow_time") 
     g = graph
     c = g.cost(cost)
     s = int(g.node_index(origin)[0])
-    dist, pred, order, hk, hv = _scratch(g)
+    dist, pred, order, hk, hv = tree_arrays(g.n_nodes, g.n_edges)
     k.dijkstra(g.indptr, g.heads, c, s, -1, g.passable, dist, pred, order, hk, hv)
     return PathTree(g, int(origin), _cost_name(cost), dist, pred)
 
@@ -151,13 +143,25 @@ def astar_factor(graph: Graph, cost: Cost) -> float:
 _METHODS = ("auto", "dijkstra", "astar", "bidirectional", "alt")
 
 
+def _astar_arrays(n: int) -> tuple[np.ndarray, ...]:
+    return (np.empty(n), np.empty(n, np.bool_))  # bound per node, closed set
+
+
+def _backward_arrays(n: int, m: int) -> tuple[np.ndarray, ...]:
+    return (np.empty(n), np.empty(n, np.int64), np.empty(m + 1), np.empty(m + 1, np.int64))
+
+
 class PathFinder:
     """A reusable workspace for many queries on one graph and one cost.
 
     It checks the cost once, computes the A* bound factor once (on first use), and
-    keeps its scratch arrays between queries, so repeated one-to-one queries pay no
-    per-call set-up. Results never alias the scratch arrays. One PathFinder must not
-    be used from several threads at once (make one per thread).
+    keeps scratch arrays between queries, so repeated one-to-one queries pay no
+    per-call set-up. Results never alias the scratch arrays.
+
+    A PathFinder may be shared by many threads: each thread gets its own scratch
+    arrays on its first query (the graph, the cost and the landmarks are read-only
+    and shared), and the kernels release the GIL, so threads search in parallel.
+    It pickles (for a process pool) without its scratch arrays.
 
     Parameters
     ----------
@@ -187,16 +191,25 @@ class PathFinder:
     ([1, 2], 2.0)
     >>> pf.tree(1).distances().tolist()
     [0.0, 1.0, 2.0]
+
+    Shared by threads:
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(4) as pool:
+    ...     list(pool.map(lambda o: pf.distance(o, 3), [1, 2, 1, 2]))
+    [2.0, 1.0, 2.0, 1.0]
     """
 
     __slots__ = (
         "_alt",
         "_astar",
-        "_bidir",
+        "_backward",
         "_cost",
         "_factor",
         "_ids",
+        "_lock",
         "_lookups",
+        "_reverse",
         "_tree",
         "cost_name",
         "graph",
@@ -223,9 +236,26 @@ class PathFinder:
         if factor is not None and (not np.isfinite(factor) or factor < 0):
             raise InputError(f"the A* factor must be finite and >= 0, got {factor}")
         self._factor = None if factor is None else float(factor)
-        self._tree: tuple[np.ndarray, ...] | None = None
-        self._astar: tuple[np.ndarray, ...] | None = None
-        self._bidir: tuple[np.ndarray, ...] | None = None
+        self._reverse: tuple[np.ndarray, np.ndarray] | None = None
+        self._init_scratch()
+
+    def _init_scratch(self) -> None:
+        n, m = self.graph.n_nodes, self.graph.n_edges
+        self._lock = threading.Lock()  # guards the one-off set-up (landmarks, reverse star)
+        self._tree = tree_scratch(n, m)
+        self._astar = PerThread(partial(_astar_arrays, n))
+        self._backward = PerThread(partial(_backward_arrays, n, m))
+
+    def __getstate__(self) -> dict:
+        keep = ("_alt", "_cost", "_factor", "_reverse", "cost_name", "graph", "n_landmarks")
+        return {name: getattr(self, name) for name in keep}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self._ids = None
+        self._lookups = 0
+        self._init_scratch()
 
     @property
     def factor(self) -> float:
@@ -234,21 +264,18 @@ class PathFinder:
             self._factor = astar_factor(self.graph, self._cost)
         return self._factor
 
-    def _tree_scratch(self) -> tuple[np.ndarray, ...]:
-        if self._tree is None:
-            self._tree = _scratch(self.graph)
-        return self._tree
-
     def _index(self, node_id: int) -> int:
         """Internal index of one node id (a dict look-up: no numpy call per query)."""
-        if self._ids is None:
+        ids = self._ids
+        if ids is None:
             g = self.graph
             self._lookups += 1
             if self._lookups <= 2:  # a single query (shortest_path) does not pay for the dict
                 return int(g.node_index(node_id)[0])
-            self._ids = dict(zip(g.node_ids.tolist(), range(g.n_nodes), strict=True))
+            ids = dict(zip(g.node_ids.tolist(), range(g.n_nodes), strict=True))
+            self._ids = ids
         if isinstance(node_id, (int, np.integer)):
-            i = self._ids.get(int(node_id))
+            i = ids.get(int(node_id))
             if i is not None:
                 return i
         return int(self.graph.node_index(node_id)[0])  # raises the usual InputError
@@ -260,115 +287,68 @@ class PathFinder:
 
     def _landmarks(self) -> tuple[np.ndarray, ...]:
         if self._alt is None:
-            g = self.graph
-            start = int(np.argmax(g.is_zone)) if g.is_zone.any() else 0
-            chosen, lf, lb = k.landmarks(
-                g.indptr, g.heads, g.tails, self._cost, g.n_nodes, self.n_landmarks, start
-            )
-            # node-major layout for the bound (see _kernels._alt_bound)
-            self._alt = (chosen, np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T))
+            with self._lock:  # one thread chooses them; the others wait for the result
+                if self._alt is None:
+                    g = self.graph
+                    start = int(np.argmax(g.is_zone)) if g.is_zone.any() else 0
+                    chosen, lf, lb = k.landmarks(
+                        g.indptr, g.heads, g.tails, self._cost, g.n_nodes, self.n_landmarks, start
+                    )
+                    # node-major layout for the bound (see _kernels._alt_bound)
+                    self._alt = (chosen, np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T))
         return self._alt
+
+    def _reverse_star(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._reverse is None:
+            with self._lock:
+                if self._reverse is None:
+                    g = self.graph
+                    self._reverse = k.reverse_csr(g.indptr, g.heads, g.n_nodes)
+        return self._reverse
 
     def tree(self, origin: int) -> PathTree:
         """One-to-all shortest-path tree from ``origin`` (as :func:`shortest_paths`)."""
         g = self.graph
         s = self._index(origin)
-        dist, pred, order, hk, hv = self._tree_scratch()
+        dist, pred, order, hk, hv = self._tree.get()
         k.dijkstra(g.indptr, g.heads, self._cost, s, -1, g.passable, dist, pred, order, hk, hv)
         return PathTree(g, int(origin), self.cost_name, dist.copy(), pred.copy())
 
-    def _astar_scratch(self) -> tuple[np.ndarray, ...]:
-        """Bound and closed-set arrays for A* / ALT, allocated once per finder."""
-        if self._astar is None:
-            n = self.graph.n_nodes
-            self._astar = (np.empty(n), np.empty(n, np.bool_))
-        return self._astar
-
     def _run(self, s: int, t: int, method: str) -> tuple[float, np.ndarray | None, int, object]:
-        """Search s -> t; returns (cost, pred or None, settled, extra for tracing)."""
+        """Search s -> t; returns (cost, pred or None, settled, extra for tracing).
+
+        ``pred`` and ``extra`` are this thread's scratch arrays: read them before the
+        next search in the same thread.
+        """
         g = self.graph
         if method not in _METHODS:
             raise InputError(f"unknown method '{method}'; use {', '.join(_METHODS)}")
+        dist, pred, order, hk, hv = self._tree.get()
         if method in ("auto", "astar") and self.factor > 0:
             # without coordinates (or with a zero bound) A* is Dijkstra: the plain kernel
             # runs instead, since NaN coordinates times a zero factor would poison the keys
-            dist, pred, _, hk, hv = self._tree_scratch()
-            h, closed = self._astar_scratch()
+            h, closed = self._astar.get()
             settled = k.astar(
-                g.indptr,
-                g.heads,
-                self._cost,
-                s,
-                t,
-                g.passable,
-                g.x,
-                g.y,
-                g.geographic,
-                self.factor,
-                dist,
-                pred,
-                hk,
-                hv,
-                h,
-                closed,
-            )
+                g.indptr, g.heads, self._cost, s, t, g.passable, g.x, g.y, g.geographic,
+                self.factor, dist, pred, hk, hv, h, closed,
+            )  # fmt: skip
             return float(dist[t]), pred, settled, None
         if method == "alt":
             _, lf, lb = self._landmarks()
-            dist, pred, _, hk, hv = self._tree_scratch()
-            h, closed = self._astar_scratch()
+            h, closed = self._astar.get()
             settled = k.astar_alt(
-                g.indptr,
-                g.heads,
-                self._cost,
-                s,
-                t,
-                g.passable,
-                lf,
-                lb,
-                dist,
-                pred,
-                hk,
-                hv,
-                h,
+                g.indptr, g.heads, self._cost, s, t, g.passable, lf, lb, dist, pred, hk, hv, h,
                 closed,
-            )
+            )  # fmt: skip
             return float(dist[t]), pred, settled, None
         if method == "bidirectional":
-            if self._bidir is None:
-                n, m = g.n_nodes, g.n_edges
-                rindptr, redge = k.reverse_csr(g.indptr, g.heads, n)
-                self._bidir = (
-                    rindptr,
-                    redge,
-                    np.empty(n),
-                    np.empty(n, np.int64),
-                    np.empty(m + 1),
-                    np.empty(m + 1, np.int64),
-                )
-            rindptr, redge, db, sb, hkb, hvb = self._bidir
-            df, pf, _, hkf, hvf = self._tree_scratch()
+            rindptr, redge = self._reverse_star()
+            db, sb, hkb, hvb = self._backward.get()
             best, meet, settled = k.bidijkstra(
-                g.indptr,
-                g.heads,
-                g.tails,
-                rindptr,
-                redge,
-                self._cost,
-                s,
-                t,
-                g.passable,
-                df,
-                db,
-                pf,
-                sb,
-                hkf,
-                hvf,
-                hkb,
-                hvb,
-            )
-            return float(best), None, settled, (pf, sb, meet)
-        dist, pred, order, hk, hv = self._tree_scratch()
+                g.indptr, g.heads, g.tails, rindptr, redge, self._cost, s, t, g.passable, dist,
+                db, pred, sb, hk, hv, hkb, hvb,
+            )  # fmt: skip
+            return float(best), None, settled, (pred, sb, meet)
         settled = k.dijkstra(
             g.indptr, g.heads, self._cost, s, t, g.passable, dist, pred, order, hk, hv
         )
