@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.typed import List
+
+from serai.paths._kernels import search as _search
 
 INF = np.inf
+_NO_DEST = np.zeros(0, dtype=np.bool_)
+_TINY_VC = 1e-9  # volume/capacity at which a power < 1 BPR derivative is taken for zero flow
 
 
 # --------------------------------------------------------------------------- VDFs
@@ -25,15 +30,21 @@ INF = np.inf
 def vdf_eval(code, v, t0, cap, p0, p1):
     """(time, d time / d flow) of one link for a built-in VDF."""
     if code == 0:  # BPR
-        if p1 == 0.0:
+        if p1 == 0.0:  # constant time (x ** 0 = 1, also at x = 0)
             return t0 * (1.0 + p0), 0.0
+        if p0 == 0.0:
+            return t0, 0.0
         x = v / cap
-        if x <= 0.0:
+        if x <= 0.0:  # exactly zero (flows are clamped at 0; never a power of a negative)
             if p1 > 1.0:
                 return t0, 0.0
             if p1 == 1.0:
                 return t0, t0 * p0 / cap
-            return t0, 1e300
+            # power < 1: the derivative is infinite at 0; take it at a tiny flow so that
+            # a Newton step can still move flow onto the link
+            x = _TINY_VC
+            xb1 = x ** (p1 - 1.0)
+            return t0, t0 * p0 * p1 * xb1 / cap
         xb1 = x ** (p1 - 1.0)
         return t0 * (1.0 + p0 * xb1 * x), t0 * p0 * p1 * xb1 / cap
     # conical
@@ -51,76 +62,19 @@ def vdf_all(code, v, t0, cap, p0, p1, t, dt):
 
 
 # --------------------------------------------------------------------------- Dijkstra
-@njit(cache=True, nogil=True)
-def sp_tree(indptr, heads, cost, source, passable, dist, pred, order, hk, hn, where):
-    """One-to-all Dijkstra with an indexed binary heap (decrease-key).
+# One label-setting kernel for the whole project: serai.paths._kernels.search (4-ary heap
+# with lazy deletion). numba's disk cache does not notice changes in functions of other
+# files: after editing serai/paths/_kernels.py, delete serai/assignment/__pycache__.
 
-    ``hk``/``hn`` hold the heap keys and nodes (size n), ``where[v]`` the heap slot of
-    ``v`` (-1 never reached, -2 settled). Returns the number of settled nodes, in
-    settling order in ``order``.
+
+@njit(cache=True, nogil=True)
+def sp_tree(indptr, heads, cost, source, passable, dist, pred, order, hk, hv):
+    """One-to-all shortest-path tree; returns the number of settled nodes (in ``order``).
+
+    ``hk``/``hv`` need room for ``len(heads) + 1`` heap entries.
     """
-    n = len(indptr) - 1
-    for i in range(n):
-        dist[i] = INF
-        pred[i] = -1
-        where[i] = -1
-    dist[source] = 0.0
-    size = 1
-    hk[0] = 0.0
-    hn[0] = source
-    where[source] = 0
-    count = 0
-    while size > 0:
-        u = hn[0]
-        d = hk[0]
-        size -= 1
-        if size > 0:
-            key = hk[size]
-            node = hn[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                r = c + 1
-                if r < size and hk[r] < hk[c]:
-                    c = r
-                if hk[c] >= key:
-                    break
-                hk[i] = hk[c]
-                hn[i] = hn[c]
-                where[hn[i]] = i
-                i = c
-            hk[i] = key
-            hn[i] = node
-            where[node] = i
-        where[u] = -2
-        order[count] = u
-        count += 1
-        if u != source and not passable[u]:
-            continue
-        for e in range(indptr[u], indptr[u + 1]):
-            v = heads[e]
-            nd = d + cost[e]
-            if nd < dist[v]:
-                dist[v] = nd
-                pred[v] = e
-                i = where[v]
-                if i == -1:
-                    i = size
-                    size += 1
-                while i > 0:
-                    q = (i - 1) >> 1
-                    if hk[q] <= nd:
-                        break
-                    hk[i] = hk[q]
-                    hn[i] = hn[q]
-                    where[hn[i]] = i
-                    i = q
-                hk[i] = nd
-                hn[i] = v
-                where[v] = i
-    return count
+    return _search(indptr, heads, cost, source, -1, _NO_DEST, 0, passable, dist, pred, order,
+                   hk, hv)  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
@@ -130,24 +84,34 @@ def aon(indptr, heads, tails, cost, passable, origins, optr, dests, vols, load, 
     ``dests[optr[i]:optr[i+1]]`` and ``vols`` are the demand of ``origins[i]``.
     Writes the least cost of every OD entry into ``od_cost`` (inf: unreachable)
     and, when ``load``, the loaded link flows into ``flow``. Returns SPTT (the
-    demand-weighted least costs of reachable pairs).
+    demand-weighted least costs of reachable pairs). Each tree stops once the
+    origin's destinations are all settled.
     """
     n = len(indptr) - 1
+    m = len(heads)
     dist = np.empty(n)
     pred = np.empty(n, np.int64)
     order = np.empty(n, np.int64)
-    hk = np.empty(n)
-    hn = np.empty(n, np.int64)
-    where = np.empty(n, np.int64)
+    hk = np.empty(m + 1)
+    hv = np.empty(m + 1, np.int64)
+    is_dest = np.zeros(n, np.bool_)
     acc = np.zeros(n)
     if load:
         flow[:] = 0.0
     sptt = 0.0
     for i in range(len(origins)):
         s = origins[i]
-        count = sp_tree(indptr, heads, cost, s, passable, dist, pred, order, hk, hn, where)
+        nd = 0
         for k in range(optr[i], optr[i + 1]):
             d = dests[k]
+            if not is_dest[d]:
+                is_dest[d] = True
+                nd += 1
+        count = _search(indptr, heads, cost, s, -1, is_dest, nd, passable, dist, pred, order,
+                        hk, hv)  # fmt: skip
+        for k in range(optr[i], optr[i + 1]):
+            d = dests[k]
+            is_dest[d] = False
             od_cost[k] = dist[d]
             if dist[d] < INF:
                 sptt += vols[k] * dist[d]
@@ -163,27 +127,45 @@ def aon(indptr, heads, tails, cost, passable, origins, optr, dests, vols, load, 
                     acc[v] = 0.0
         acc[s] = 0.0
         if not load:
-            for j in range(count):
-                acc[order[j]] = 0.0
+            for k in range(optr[i], optr[i + 1]):
+                acc[dests[k]] = 0.0
     return sptt
 
 
 # --------------------------------------------------------------------------- Algorithm B
-# A bush b is stored compactly: ``bed[b, :nbed[b]]`` are its edges grouped by tail in
-# topological order, ``bfc[b, q]`` the bush flow on edge ``bed[b, q]`` (slot q), and
-# ``topo[b, :ntopo[b]]`` its nodes in topological order. ``inb[b, e]`` flags membership
-# by edge. Label predecessors (Lp, Up) are slots, not edges.
+# Bushes are stored sparsely. Bush b: ``topo[b, :ntopo[b]]`` its nodes in topological
+# order (int32, one row of n per bush); ``bed[b][:nbed[b]]`` its edges grouped by tail in
+# topological order and ``bfc[b][q]`` the bush flow on edge ``bed[b][q]`` (slot q): one
+# int32 and one float64 per bush edge, in arrays of a numba typed List that grow when the
+# bush does. Membership by edge is only needed while a bush is updated: ``mark`` (one
+# byte per edge, shared by all bushes of a sweep) holds it then and is all zero between
+# updates. Label predecessors (Lp, Up) are slots, not edges.
 
 
 @njit(cache=True, nogil=True)
-def _build(origin, indptr, heads, inb_b, indeg, topo_b, bed_b, bfc_b, ne_old, scratch):
-    """Rebuild the topological order and the slot list after a membership change,
-    carrying the slot flows over. Returns (number of nodes, number of edges)."""
+def _build(origin, indptr, heads, mark, indeg, topo_b, ntopo_old, bed_b, bfc_b, ne_old, scratch):
+    """Rebuild the topological order and the slot list after a membership change.
+
+    Membership is ``mark`` (over the out-edges of the ``ntopo_old`` nodes of
+    ``topo_b``), which is cleared on the way. Slot flows are carried over by edge
+    (``scratch``, all zero on entry and on exit). Returns (number of nodes, number of
+    edges, edge array, flow array); the arrays are new when the bush outgrew its own.
+    """
     for q in range(ne_old):
         scratch[bed_b[q]] = bfc_b[q]
-    indeg[:] = 0
-    for e in range(len(heads)):  # branch-free: membership is a 0/1 byte
-        indeg[heads[e]] += inb_b[e]
+    for i in range(ntopo_old):
+        indeg[topo_b[i]] = 0
+    ne_new = 0
+    for i in range(ntopo_old):
+        u = topo_b[i]
+        for e in range(indptr[u], indptr[u + 1]):  # branch-free: membership is a 0/1 byte
+            f = mark[e]
+            indeg[heads[e]] += f
+            ne_new += f
+    if ne_new + 1 > len(bed_b):  # +1: the loop below writes one slot past the last edge
+        size = ne_new + ne_new // 4 + 16
+        bed_b = np.empty(size, np.int32)
+        bfc_b = np.empty(size)
     topo_b[0] = origin
     head = 0
     tail = 1
@@ -192,7 +174,8 @@ def _build(origin, indptr, heads, inb_b, indeg, topo_b, bed_b, bfc_b, ne_old, sc
         u = topo_b[head]
         head += 1
         for e in range(indptr[u], indptr[u + 1]):
-            f = inb_b[e]
+            f = mark[e]
+            mark[e] = 0
             bed_b[ne] = e
             bfc_b[ne] = scratch[e]  # 0 for edges outside the old bush
             scratch[e] = 0.0
@@ -202,36 +185,41 @@ def _build(origin, indptr, heads, inb_b, indeg, topo_b, bed_b, bfc_b, ne_old, sc
             if f and indeg[v] == 0:
                 topo_b[tail] = v
                 tail += 1
-    return tail, ne
+    return tail, ne, bed_b, bfc_b
 
 
 @njit(cache=True, nogil=True)
 def bush_init(
-    indptr, heads, tails, passable, bclass, borig, dptr, dnode, dvol, cost, inb, bfc, topo,
-    ntopo, bed, nbed, x, od_cost,
+    indptr, heads, tails, passable, bclass, borig, dptr, dnode, dvol, cost, topo, ntopo, nbed,
+    x, od_cost,
 ):  # fmt: skip
     """Initial bushes: the shortest-path tree of each origin at ``cost[class]``, loaded AON.
 
-    Adds each bush's flow to the class flows ``x`` (zeroed first).
+    Fills ``topo``, ``ntopo`` and ``nbed``, adds each bush's flow to the class flows ``x``
+    (zeroed first) and returns the typed lists of per-bush edge and flow arrays.
     """
     n = len(indptr) - 1
     dist = np.empty(n)
     pred = np.empty(n, np.int64)
     order = np.empty(n, np.int64)
-    hk = np.empty(n)
-    hn = np.empty(n, np.int64)
-    where = np.empty(n, np.int64)
+    hk = np.empty(len(heads) + 1)
+    hv = np.empty(len(heads) + 1, np.int64)
     indeg = np.empty(n, np.int64)
     acc = np.zeros(n)
     scratch = np.zeros(len(heads))
+    mark = np.zeros(len(heads), np.uint8)
+    bed = List()
+    bfc = List()
     x[:, :] = 0.0
     for b in range(len(borig)):
         k = bclass[b]
         s = borig[b]
-        count = sp_tree(indptr, heads, cost[k], s, passable, dist, pred, order, hk, hn, where)
-        inb[b, :] = 0
+        count = sp_tree(indptr, heads, cost[k], s, passable, dist, pred, order, hk, hv)
+        topo_b = topo[b]
+        for j in range(count):
+            topo_b[j] = order[j]
         for j in range(1, count):
-            inb[b, pred[order[j]]] = 1
+            mark[pred[order[j]]] = 1
         for q in range(dptr[b], dptr[b + 1]):
             d = dnode[q]
             od_cost[q] = dist[d]
@@ -248,8 +236,13 @@ def bush_init(
                 acc[v] = 0.0
         acc[s] = 0.0
         # scratch holds the flows by edge; _build moves them into slots (ne_old = 0)
-        ntopo[b], nbed[b] = _build(s, indptr, heads, inb[b], indeg, topo[b], bed[b], bfc[b], 0,
-                                   scratch)  # fmt: skip
+        nt, ne, be, bf = _build(s, indptr, heads, mark, indeg, topo_b, count,
+                                np.empty(0, np.int32), np.empty(0), 0, scratch)  # fmt: skip
+        ntopo[b] = nt
+        nbed[b] = ne
+        bed.append(be)
+        bfc.append(bf)
+    return bed, bfc
 
 
 @njit(cache=True, nogil=True)
@@ -359,10 +352,10 @@ def _shift(
             if nb < 0.0 or (d == maxf and nb < 1e-12 * d):
                 nb = 0.0
             moved = bfc_b[q] - nb
-            x[k, e] -= moved
-            v[e] -= pce * moved
-            if v[e] < 0.0:
-                v[e] = 0.0
+            xe = x[k, e] - moved
+            x[k, e] = xe if xe > 0.0 else 0.0  # rounding never leaves a negative class flow
+            ve = v[e] - pce * moved
+            v[e] = ve if ve > 0.0 else 0.0
             bfc_b[q] = nb
             t[e], dt[e] = vdf_eval(code, v[e], t0[e], cap[e], p0[e], p1[e])
             node = tails[e]
@@ -376,14 +369,16 @@ def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, i
 
     ``Ua`` (longest paths over the remaining bush edges) satisfies Ua_a <= Ua_b on
     every bush edge, and every added edge has Ua_i < Ua_j, so the bush stays acyclic.
-    Returns the number of edges dropped or added.
+    ``inb_b`` (all zero on entry) receives the new membership by edge. Returns the
+    number of edges dropped or added.
     """
     changed = 0
     for q in range(ne):
         e = bed_b[q]
         if bfc_b[q] <= 0.0 and Lp[heads[e]] != q:
-            inb_b[e] = 0
             changed += 1
+        else:
+            inb_b[e] = 1
     # longest paths over the remaining edges, at current costs
     for i in range(ntopo):
         Ua[topo_b[i]] = -INF
@@ -409,7 +404,7 @@ def _improve(origin, ntopo, topo_b, ne, bed_b, indptr, heads, tails, passable, i
 
 @njit(cache=True, nogil=True)
 def bush_sweep(
-    indptr, heads, tails, passable, bclass, borig, inb, bfc, topo, ntopo, bed, nbed, bgap,
+    indptr, heads, tails, passable, bclass, borig, bfc, topo, ntopo, bed, nbed, bgap,
     x, v, t, dt, fix, w, pce, code, t0, cap, p0, p1, improve,
 ):  # fmt: skip
     """One sweep over all bushes: a shift pass on each, then (``improve``) drop unused
@@ -425,6 +420,7 @@ def bush_sweep(
     pos = np.empty(n, np.int64)
     indeg = np.empty(n, np.int64)
     scratch = np.zeros(len(heads))
+    mark = np.zeros(len(heads), np.uint8)
     worst = 0.0
     for b in range(len(borig)):
         k = bclass[b]
@@ -442,11 +438,39 @@ def bush_sweep(
             worst = wb
         if improve:
             changed = _improve(s, ntopo[b], topo_b, nbed[b], bed_b, indptr, heads, tails,
-                               passable, inb[b], bfc_b, t, fix[k], wk, Ua, Lp)  # fmt: skip
+                               passable, mark, bfc_b, t, fix[k], wk, Ua, Lp)  # fmt: skip
             if changed:
-                ntopo[b], nbed[b] = _build(s, indptr, heads, inb[b], indeg, topo_b, bed_b, bfc_b,
-                                           nbed[b], scratch)  # fmt: skip
+                nt, ne, be, bf = _build(s, indptr, heads, mark, indeg, topo_b, ntopo[b], bed_b,
+                                        bfc_b, nbed[b], scratch)  # fmt: skip
+                ntopo[b] = nt
+                nbed[b] = ne
+                if len(be) != len(bed_b):
+                    bed[b] = be
+                    bfc[b] = bf
+            else:
+                for q in range(nbed[b]):  # leave the shared membership bytes all zero
+                    mark[bed_b[q]] = 0
     return worst
+
+
+@njit(cache=True, nogil=True)
+def bush_class_flows(bclass, bed, bfc, nbed, x):
+    """Class flows ``x`` (K, m) recomputed exactly as the sum of the bush flows (all >= 0).
+
+    The shifts update ``x`` incrementally; this removes the rounding they accumulate.
+    """
+    x[:, :] = 0.0
+    for b in range(len(bclass)):
+        k = bclass[b]
+        bed_b = bed[b]
+        bfc_b = bfc[b]
+        for q in range(nbed[b]):
+            x[k, bed_b[q]] += bfc_b[q]
+
+
+def bush_bytes(topo, bed, bfc) -> int:
+    """Bytes held by the bushes: topological orders plus edge and flow arrays."""
+    return int(topo.nbytes + sum(a.nbytes for a in bed) + sum(a.nbytes for a in bfc))
 
 
 def specialise(scalar):

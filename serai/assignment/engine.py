@@ -263,6 +263,10 @@ class AssignmentResult:
     disconnected : DataFrame
         ``class``, ``origin``, ``destination``, ``volume`` of OD pairs with no path;
         their demand is not assigned.
+    intrazonal_volume : float
+        Demand from a zone to itself (not assigned).
+    bush_bytes : int
+        Algorithm B: bytes of bush storage at the end (0 for the link-based methods).
     """
 
     links: pd.DataFrame
@@ -272,6 +276,7 @@ class AssignmentResult:
     converged: bool
     class_flows: np.ndarray = field(repr=False)
     intrazonal_volume: float = 0.0
+    bush_bytes: int = 0
 
     @property
     def gap(self) -> float:
@@ -348,7 +353,13 @@ def _disconnected(p: _Problem, od: np.ndarray) -> pd.DataFrame:
 
 
 def _result(
-    p: _Problem, x: np.ndarray, log: _Log, algorithm: str, converged: bool, od: np.ndarray
+    p: _Problem,
+    x: np.ndarray,
+    log: _Log,
+    algorithm: str,
+    converged: bool,
+    od: np.ndarray,
+    bush_bytes: int = 0,
 ) -> AssignmentResult:
     g = p.graph
     v = p.total(x)
@@ -382,6 +393,7 @@ def _result(
         converged=converged,
         class_flows=x,
         intrazonal_volume=p.intrazonal,
+        bush_bytes=bush_bytes,
     )
 
 
@@ -461,6 +473,7 @@ def _linear_method(
         if method == "msa":
             lam = 1.0 / (it + 1)
             x = x + lam * (y - x)
+            np.maximum(x, 0.0, out=x)
             continue
         s = y
         if method in ("cfw", "bfw") and not next_fw and s_prev is not None:
@@ -493,6 +506,7 @@ def _linear_method(
             d = s - x
             lam = _line_search(p, x, d)
         x = x + lam * d
+        np.maximum(x, 0.0, out=x)  # a convex combination of flows >= 0, up to rounding
         s_prev2, s_prev = s_prev, s
         tau_prev = lam
         # a full step replaces the solution: restart the conjugate sequence
@@ -540,17 +554,16 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
     n, m, B = g.n_nodes, p.m, len(p.borig)
     p0 = p.params[0]
     p1 = p.params[1] if len(p.params) > 1 else np.zeros(m)
-    need = B * (m * 13 + n * 4)
+    # sparse bushes: a row of n node indices each (int32), plus 12 bytes per bush edge;
+    # a bush holds at least its tree (n - 1 edges), typically 1.5-3x that
+    need = B * n * (4 + 12 * 2)
     if need > _BUSH_MEMORY_LIMIT:
         raise InputError(
-            f"algorithm 'b' would need {need / 1e9:.1f} GB for {B} bushes of up to {m} links; "
-            "use algorithm 'bfw' (memory per link, not per bush and link)"
+            f"algorithm 'b' would need about {need / 1e9:.1f} GB for {B} bushes over {n} "
+            "nodes; use algorithm 'bfw' (memory per link, not per bush)"
         )
-    inb = np.zeros((B, m), dtype=np.uint8)
-    bfc = np.zeros((B, m))
     topo = np.zeros((B, n), dtype=np.int32)
     ntopo = np.zeros(B, dtype=np.int64)
-    bed = np.zeros((B, m), dtype=np.int32)
     nbed = np.zeros(B, dtype=np.int64)
     bgap = np.full(B, np.inf)
     x = np.zeros((p.K, m))
@@ -559,9 +572,9 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
     dt = np.empty(m)
     kern.vdf_all(code, np.zeros(m), p.t0, p.cap, p0, p1, t, dt)
     costs = p.class_costs(t)
-    kn.bush_init(
+    bed, bfc = kn.bush_init(
         g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, p.dptr, p.dnode, p.dvol,
-        costs, inb, bfc, topo, ntopo, bed, nbed, x, od,
+        costs, topo, ntopo, nbed, x, od,
     )  # fmt: skip
     v = p.total(x)
     kern.vdf_all(code, v, p.t0, p.cap, p0, p1, t, dt)
@@ -571,11 +584,12 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
         it += 1
         for sweep in range(1 + cfg.inner_sweeps):
             kern.bush_sweep(
-                g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, inb, bfc, topo, ntopo,
+                g.indptr, g.heads, g.tails, g.passable, p.bclass, p.borig, bfc, topo, ntopo,
                 bed, nbed, bgap, x, v, t, dt, p.fix, p.w, p.pce, code, p.t0, p.cap, p0, p1,
                 sweep == 0,
             )  # fmt: skip
-        # refresh totals exactly (shifts update them incrementally)
+        # class flows and totals exactly from the bushes (shifts update them incrementally)
+        kn.bush_class_flows(p.bclass, bed, bfc, nbed, x)
         v = p.total(x)
         kern.vdf_all(code, v, p.t0, p.cap, p0, p1, t, dt)
         g0 = time.perf_counter()
@@ -585,7 +599,7 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
         stop, converged = _stop(cfg, gap, it, log)
         if stop:
             break
-    return _result(p, x, log, "b", converged, od)
+    return _result(p, x, log, "b", converged, od, kn.bush_bytes(topo, bed, bfc))
 
 
 _METHODS = {

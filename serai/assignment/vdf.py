@@ -35,6 +35,8 @@ __all__ = ["BPR", "Conical", "VolumeDelay", "vdf_by_name"]
 
 Params = Sequence[np.ndarray]
 
+_TINY_VC = 1e-9  # volume/capacity at which a power < 1 BPR derivative is taken for zero flow
+
 
 @runtime_checkable
 class VolumeDelay(Protocol):
@@ -110,20 +112,24 @@ class BPR:
                     f"{_first_bad(bad, link_ids)}: BPR '{col}' must be a number >= 0", field=col
                 )
 
+    # Flows below 0 (rounding) count as 0: a non-integer power of a negative is NaN.
     def time(self, v, t0, cap, params):
         a, b = params
-        return t0 * (1.0 + a * np.power(v / cap, b))
+        return t0 * (1.0 + a * np.power(np.maximum(v, 0.0) / cap, b))
 
     def derivative(self, v, t0, cap, params):
         a, b = params
-        x = v / cap
+        x = np.maximum(v, 0.0) / cap
+        # power < 1: infinite at 0, taken at a tiny flow (as the Algorithm B kernels do)
+        x = np.where((x <= 0.0) & (b < 1.0), _TINY_VC, x)
         with np.errstate(divide="ignore", invalid="ignore"):
             d = t0 * a * b * np.power(x, b - 1.0) / cap
-        d = np.where(b == 0.0, 0.0, d)
+        d = np.where((b == 0.0) | (a == 0.0), 0.0, d)
         return np.where((x <= 0.0) & (b > 1.0), 0.0, d)
 
     def integral(self, v, t0, cap, params):
         a, b = params
+        v = np.maximum(v, 0.0)
         return t0 * (v + a * cap / (b + 1.0) * np.power(v / cap, b + 1.0))
 
 
