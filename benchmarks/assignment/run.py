@@ -1,23 +1,29 @@
 """Equilibrium assignment benchmark: serai vs TAP-B vs AequilibraE BFW, one thread each.
 
-For SiouxFalls, Anaheim and Chicago-Sketch and each target relative gap, it reports the
-iterations, the algorithm time and the whole-process time of
+For SiouxFalls, Anaheim, Chicago-Sketch, Berlin-Tiergarten and the power-1.5 variants of
+Anaheim and Chicago-Sketch (``networks.py``) it records, in one run:
 
-- serai Algorithm B (``b``) and bi-conjugate Frank-Wolfe (``bfw``), in this process (after a
-  warm-up that loads the cached numba kernels) and as ``serai assign`` processes;
-- TAP-B (Algorithm B in C; a reference peer built outside the repo, see its RUN.md), whose
-  per-iteration log gives the algorithm time with ``<EXCLUDE GAP TIME>``;
-- AequilibraE BFW through ``../shared/bench/peers/peer_assignment.py`` in its own venv
-  (``--cores 1``); its time is ``TrafficAssignment.execute()``, its stopping rule is its own
-  gap, and the standard gap at its final flows is reported beside.
+- serai Algorithm B (``b``, to 1e-10) and bi-conjugate Frank-Wolfe (``bfw``, to 1e-6, 60 s
+  cap) in this process, after a warm-up that loads the cached numba kernels: iterations,
+  algorithm time and CPU seconds to each gap, BFW milliseconds per iteration, bush bytes;
+- the gap evaluation alone (one shortest-path tree per origin at given costs, the kernel
+  shared by BFW's all-or-nothing and Algorithm B's gap), CPU ms per evaluation;
+- one ``serai assign`` process to 1e-8 under ``/usr/bin/time``: wall, CPU, peak RSS;
+- TAP-B (Algorithm B in C, built outside the repo per its RUN.md) to 1e-10 (times per gap
+  from its log with ``<EXCLUDE GAP TIME>``) and one process to 1e-8 under ``/usr/bin/time``;
+  its bush memory as (peak RSS - peak RSS of a run whose trips leave one zone only) /
+  (origins - 1) + 8 bytes per node (its dense pred and order rows, allocated for every
+  origin either way);
+- AequilibraE 1.7.2 BFW (``aeq_driver.py`` in its own venv, ``--cores 1``), one run per
+  target gap: iterations, seconds and CPU seconds of ``execute()``, peak RSS of its process.
 
 Gap definitions: serai and the AequilibraE column "std gap" use (TSTT - SPTT) / TSTT;
-TAP-B uses (TSTT - SPTT) / SPTT, larger by a factor (1 + gap), i.e. the same to 10 digits here.
+TAP-B uses (TSTT - SPTT) / SPTT, larger by a factor (1 + gap).
 
-Usage (from the repo root; the outputs are written outside the repo)::
+Usage (from the repo root; outputs outside the repo)::
 
     .venv/bin/python benchmarks/assignment/run.py --tapb /tmp/tapb \\
-        --aeq-python /work/bench-venv/bin/python --peers ../shared/bench/peers \\
+        --aeq-python /tmp/aeq-venv/bin/python --peers ../shared/bench/peers \\
         --tntp ../shared/data/tntp --json /tmp/assign-bench.json
 """
 
@@ -28,7 +34,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,14 +44,12 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-NETWORKS = {
-    # name: (folder, TAP-B file stem, length weight, toll weight)
-    "SiouxFalls": ("SiouxFalls", "SiouxFalls", 0.0, 0.0),
-    "Anaheim": ("Anaheim", "Anaheim", 0.0, 0.0),
-    "ChicagoSketch": ("Chicago-Sketch", "ChicagoSketch", 0.04, 0.02),
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import networks  # noqa: E402
+
 GAPS = [1e-4, 1e-5, 1e-6, 1e-8, 1e-10]
 REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 
 
 def machine() -> dict:
@@ -72,99 +75,114 @@ def machine() -> dict:
     }
 
 
-def timed_process(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess]:
-    """(wall s, child CPU s, result) of one process."""
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    res = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    wall = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    if res.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed: {res.stderr[-2000:]}")
-    return wall, cpu, res
+def timed(cmd: list[str], **kw) -> tuple[dict, subprocess.CompletedProcess]:
+    """Run under GNU time: wall s, CPU s (user + sys), peak RSS MiB of the process."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        res = subprocess.run(
+            ["/usr/bin/time", "-o", tf.name, "-f", "%e %U %S %M", *cmd],
+            capture_output=True,
+            text=True,
+            **kw,
+        )
+        if res.returncode != 0:
+            raise RuntimeError(f"{cmd[0]} failed: {res.stderr[-2000:]}")
+        e, u, s, m = tf.read().split()[-4:]
+    return {"wall_s": float(e), "cpu_s": float(u) + float(s), "rss_mib": int(m) / 1024}, res
 
 
-def first_reaching(log_rows: list[dict], gap: float) -> dict | None:
-    for row in log_rows:
+def first_reaching(rows: list[dict], gap: float) -> dict | None:
+    for row in rows:
         if row["gap"] <= gap:
             return row
     return None
 
 
 # ----------------------------------------------------------------------------- serai
-def serai_runs(name: str, tntp: Path, max_gap_bfw: float) -> list[dict]:
+def serai_runs(b: networks.Bench, net_f: Path, trips_f: Path) -> list[dict]:
     import numpy as np
 
-    from serai.assignment import AssignmentConfig, assign
+    from serai.assignment import AssignmentConfig, TrafficClass, assign
+    from serai.assignment.engine import _problem
     from serai.network import compile_network, read_demand, read_network
 
-    folder, _, lw, tw = NETWORKS[name]
-    net_f = tntp / folder / f"{name}_net.tntp"
-    trips_f = tntp / folder / f"{name}_trips.tntp"
     t0 = time.perf_counter()
-    net = read_network(net_f)
+    graph = compile_network(read_network(net_f))
     demand = read_demand(trips_f)
-    graph = compile_network(net)
     load_s = time.perf_counter() - t0
     out = []
-    for alg, target, cap in (("b", 1e-10, 400), ("bfw", max_gap_bfw, 4000)):
+    for alg, target, cap in (("b", 1e-10, 400), ("bfw", 1e-6, 4000)):
         cfg = AssignmentConfig(
-            algorithm=alg, gap=target, max_iter=cap, length_weight=lw, toll_weight=tw,
-            time_limit=60.0,
+            algorithm=alg, gap=target, max_iter=cap, length_weight=b.length_weight,
+            toll_weight=b.toll_weight, time_limit=60.0 if alg == "bfw" else 300.0,
         )  # fmt: skip
-        t1 = time.perf_counter()
         r = assign(graph, demand, cfg)
-        total = time.perf_counter() - t1
         log = r.convergence.copy()
         log["alg_s"] = (log["time_s"] - log["gap_time_s"]).cumsum()
         rows = log.to_dict("records")
-        ms_iter = 1000 * float(log["time_s"].iloc[1:].mean()) if len(log) > 1 else np.nan
+        its = len(log)
+        per_it = 1000 * float(log["time_s"].iloc[1:].mean()) if its > 1 else np.nan
+        per_it_cpu = 1000 * float(log["cpu_s"].diff().iloc[1:].mean()) if its > 1 else np.nan
+        common = {
+            "engine": f"serai {alg}",
+            "network": b.name,
+            "load_s": load_s,
+            "ms_per_iter": per_it,
+            "cpu_ms_per_iter": per_it_cpu,
+            "gap_eval_ms": 1000 * float(log["gap_time_s"].mean()),
+            "bush_bytes": r.bush_bytes,
+            "origins": int(demand.loc[demand["volume"] > 0, "origin"].nunique()),
+            "nodes": graph.n_nodes,
+            "links": graph.n_edges,
+            "beckmann": r.beckmann,
+            "min_flow": float(r.class_flows.min()),
+        }
         for gap in GAPS:
             hit = first_reaching(rows, gap)
-            rec = {
-                "engine": f"serai {alg}",
-                "network": name,
-                "gap": gap,
-                "reached": hit is not None,
-                "load_s": load_s,
-                "setup_s": total - float(log["elapsed_s"].iloc[-1]),
-                "ms_per_iter": ms_iter,
-            }
+            rec = {**common, "gap": gap, "reached": hit is not None}
             if hit is not None:
                 rec.update(
-                    iterations=int(hit["iteration"]),
-                    alg_s=float(hit["alg_s"]),
-                    alg_incl_gap_s=float(hit["elapsed_s"]),
-                    alg_incl_gap_cpu_s=float(hit["cpu_s"]),
+                    iterations=int(hit["iteration"]), alg_s=float(hit["alg_s"]),
+                    alg_incl_gap_s=float(hit["elapsed_s"]), cpu_s=float(hit["cpu_s"]),
                     gap_at=float(hit["gap"]),
-                )
+                )  # fmt: skip
             else:
-                rec.update(last_gap=float(log["gap"].iloc[-1]), iterations=len(log))
+                rec.update(last_gap=float(log["gap"].iloc[-1]), iterations=its)
             out.append(rec)
+    # the gap evaluation alone: one tree per origin at the final costs, CPU time
+    p = _problem(
+        graph,
+        [TrafficClass("all", demand, length_weight=b.length_weight, toll_weight=b.toll_weight)],
+        AssignmentConfig(),
+    )
+    costs = p.class_costs(r.links["time"].to_numpy()[graph.link_rows])  # rows -> edge order
+    reps = []
+    for _ in range(7):
+        c0 = time.process_time()
+        p.aon(costs, False)
+        reps.append(time.process_time() - c0)
+    out.append(
+        {"engine": "serai gap evaluation", "network": b.name, "gap": 0.0,
+         "cpu_ms": 1000 * float(np.median(reps))}
+    )  # fmt: skip
     return out
 
 
-def serai_process(name: str, tntp: Path, gap: float, tmp: Path) -> dict:
-    folder, _, lw, tw = NETWORKS[name]
+def serai_process(b: networks.Bench, net_f: Path, trips_f: Path, tmp: Path) -> dict:
     serai = str(Path(sys.executable).with_name("serai"))
-    out = tmp / f"serai_{name}_{gap:.0e}.csv"
+    out = tmp / f"serai_{b.name}.csv"
     cmd = [
-        serai, "assign", str(tntp / folder / f"{name}_net.tntp"),
-        "--trips", str(tntp / folder / f"{name}_trips.tntp"),
-        "--algorithm", "b", "--gap", f"{gap:g}", "--max-iter", "400",
-        "--length-weight", str(lw), "--toll-weight", str(tw), "--out", str(out), "--overwrite",
+        serai, "assign", str(net_f), "--trips", str(trips_f), "--algorithm", "b",
+        "--gap", "1e-08", "--max-iter", "400", "--length-weight", str(b.length_weight),
+        "--toll-weight", str(b.toll_weight), "--out", str(out), "--overwrite",
     ]  # fmt: skip
-    wall, cpu, res = timed_process(cmd)
+    stats, res = timed(cmd)
     m = re.search(r"(\d+) iterations, relative gap ([0-9.e+-]+)", res.stdout)
     return {
         "engine": "serai b (process)",
-        "network": name,
-        "gap": gap,
-        "process_wall_s": wall,
-        "process_cpu_s": cpu,
+        "network": b.name,
+        "gap": 1e-8,
+        **{f"process_{k}": v for k, v in stats.items()},
         "iterations": int(m.group(1)) if m else None,
-        "gap_at": float(m.group(2)) if m else None,
         "command": " ".join(cmd),
     }
 
@@ -173,84 +191,88 @@ def serai_process(name: str, tntp: Path, gap: float, tmp: Path) -> dict:
 _TAPB_LINE = re.compile(r"Iteration (\d+): gap ([0-9.eE+-]+), obj ([0-9.eE+-]+), time ([0-9.]+)")
 
 
-def tapb_run(tapb: Path, name: str, gap: float) -> tuple[float, float, list[dict]]:
-    stem = NETWORKS[name][1]
+def tapb_run(tapb: Path, folder: Path, stem: str, gap: float, trips: str | None = None):
     with tempfile.TemporaryDirectory() as d:
         params = Path(d) / "params.txt"
         params.write_text(
-            f"<NETWORK FILE> {stem}_net.txt\n<TRIPS FILE> {stem}_trips.txt\n"
-            f"<FILE PATH> net/\n<DATA PATH> net/\n<FLOWS FILE> {d}/flows.txt\n"
-            f"<CONVERGENCE GAP> {gap:g}\n<MAX RUN TIME> 120\n<NUMBER OF THREADS> 1\n"
+            f"<NETWORK FILE> {stem}_net.tntp\n<TRIPS FILE> {trips or stem + '_trips.tntp'}\n"
+            f"<FILE PATH> {folder}/\n<DATA PATH> {folder}/\n<FLOWS FILE> {d}/flows.txt\n"
+            f"<CONVERGENCE GAP> {gap:g}\n<MAX RUN TIME> 300\n<NUMBER OF THREADS> 1\n"
             "<EXCLUDE GAP TIME>\n"
         )
-        wall, cpu, res = timed_process([str(tapb / "bin" / "tap"), str(params)], cwd=tapb)
+        stats, res = timed([str(tapb / "bin" / "tap"), str(params)], cwd=tapb)
     rows = [
-        {"iteration": int(a), "gap": float(b), "obj": float(c), "alg_s": float(t)}
-        for a, b, c, t in _TAPB_LINE.findall(res.stdout)
+        {"iteration": int(a), "gap": float(g), "obj": float(c), "alg_s": float(t)}
+        for a, g, c, t in _TAPB_LINE.findall(res.stdout)
     ]
-    return wall, cpu, rows
+    return stats, rows
 
 
-def tapb_records(tapb: Path, name: str) -> list[dict]:
-    _, _, rows = tapb_run(tapb, name, 1e-10)
+def one_origin_trips(trips_f: Path) -> str:
+    """A copy of the trips file keeping the demand of its first origin only."""
+    text = trips_f.read_text(errors="replace")
+    head, sep, body = text.partition("<END OF METADATA>")
+    blocks = re.split(r"(?=Origin)", body)
+    first = next(i for i, blk in enumerate(blocks) if blk.startswith("Origin"))
+    total = sum(float(v) for v in re.findall(r":\s*([0-9.eE+-]+)\s*;", blocks[first]))
+    head = re.sub(r"<TOTAL OD FLOW>[^\n<]*", f"<TOTAL OD FLOW> {total}", head)
+    name = "one_origin_trips.tntp"
+    (trips_f.parent / name).write_text(head + sep + "".join(blocks[: first + 1]))
+    return name
+
+
+def tapb_records(tapb: Path, b: networks.Bench, net_f: Path, trips_f: Path, origins: int):
+    _, rows = tapb_run(tapb, net_f.parent, b.stem, 1e-10)
+    stats, _ = tapb_run(tapb, net_f.parent, b.stem, 1e-8)
+    one, _ = tapb_run(tapb, net_f.parent, b.stem, 1e-8, one_origin_trips(trips_f))
     out = []
     for gap in GAPS:
         hit = first_reaching(rows, gap)
-        rec = {"engine": "TAP-B", "network": name, "gap": gap, "reached": hit is not None}
+        rec = {"engine": "TAP-B", "network": b.name, "gap": gap, "reached": hit is not None}
         if hit is not None:
-            pw, pc, _ = tapb_run(tapb, name, gap)
+            rec.update(iterations=hit["iteration"], alg_s=hit["alg_s"], gap_at=hit["gap"])
+        if gap == 1e-8:
             rec.update(
-                iterations=hit["iteration"], alg_s=hit["alg_s"], gap_at=hit["gap"],
-                process_wall_s=pw, process_cpu_s=pc,
-            )  # fmt: skip
+                {f"process_{k}": v for k, v in stats.items()},
+                one_origin_rss_mib=one["rss_mib"],
+                merge_bytes_per_bush=(stats["rss_mib"] - one["rss_mib"])
+                * 2**20
+                / max(origins - 1, 1),
+            )
         out.append(rec)
     return out
 
 
 # ----------------------------------------------------------------------------- AequilibraE
-def aeq_records(aeq_python: str, peers: Path, tntp: Path, name: str, gaps: list[float]) -> list:
-    with tempfile.TemporaryDirectory() as d:
-        js = Path(d) / "aeq.json"
-        cmd = [
-            aeq_python, str(peers / "peer_assignment.py"), "--tntp-root", str(tntp),
-            "--networks", name, "--algorithms", "bfw", "--cores", "1", "--repeats", "1",
-            "--max-iter", "5000", "--gaps", *[f"{g:g}" for g in gaps], "--json", str(js),
-        ]  # fmt: skip
-        env = dict(os.environ, AEQ_SHOW_PROGRESS="FALSE")
-        timed_process(cmd, cwd=peers, env=env)
-        recs = json.loads(js.read_text())
+def aeq_records(aeq_python: str, peers: Path, root: Path, b: networks.Bench, gaps) -> list:
+    cmd = [
+        aeq_python, str(HERE / "aeq_driver.py"), "--peers", str(peers), "--root", str(root),
+        "--network", b.name, "--folder", b.out_folder, "--stem", b.stem,
+        "--gaps", *[f"{g:g}" for g in gaps],
+    ]  # fmt: skip
+    stats, res = timed(cmd, env=dict(os.environ, AEQ_SHOW_PROGRESS="FALSE"))
     out = []
-    for r in recs:
-        out.append(
-            {
-                "engine": "AequilibraE bfw",
-                "network": name,
-                "gap": r["target_rgap"],
-                "reached": r["reached"],
-                "iterations": r["iterations"],
-                "alg_s": r["assign_s_median"],
-                "setup_s": r["setup_s"],
-                "gap_at": r["gap_std"],
-                "ms_per_iter": 1000 * r["assign_s_median"] / max(r["iterations"], 1),
-            }
-        )
+    for line in res.stdout.splitlines():
+        if line.startswith("{"):
+            r = json.loads(line)
+            out.append({"engine": "AequilibraE bfw", **r, "process_rss_mib": stats["rss_mib"]})
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--tapb", type=Path, required=True, help="built TAP-B copy (bin/tap, net/)")
+    p.add_argument("--tapb", type=Path, required=True, help="built TAP-B copy (bin/tap)")
     p.add_argument("--aeq-python", required=True, help="python of a venv with aequilibrae")
     p.add_argument("--peers", type=Path, required=True, help="../shared/bench/peers")
     p.add_argument("--tntp", type=Path, required=True, help="../shared/data/tntp")
-    p.add_argument("--networks", nargs="+", default=list(NETWORKS))
+    p.add_argument("--networks", nargs="+", default=list(networks.ALL))
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
 
     from serai.assignment import AssignmentConfig, assign
     from serai.network import read_demand, read_network
 
-    # warm-up: load every cached kernel once (start-up cost is in the process timings)
+    # warm-up: load every cached kernel once (start-up is in the process timings)
     sioux = REPO / "tests" / "data" / "SiouxFalls"
     wnet = read_network(sioux / "SiouxFalls_net.tntp")
     wdem = read_demand(sioux / "SiouxFalls_trips.tntp")
@@ -260,20 +282,20 @@ def main(argv: list[str] | None = None) -> None:
     info = machine()
     records: list[dict] = []
     with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
+        root = Path(d) / "nets"
+        paths = networks.prepare(args.tntp, root, args.networks)
         for name in args.networks:
+            b = networks.ALL[name]
+            net_f, trips_f = paths[name]
             print(f"# {name}", flush=True)
-            bfw_gap = 1e-6
-            records += serai_runs(name, args.tntp, bfw_gap)
-            for gap in GAPS:
-                records.append(serai_process(name, args.tntp, gap, tmp))
-            records += tapb_records(args.tapb, name)
-            aeq_gaps = [1e-4, 1e-5] if name == "ChicagoSketch" else [1e-4, 1e-5, 1e-6]
-            records += aeq_records(args.aeq_python, args.peers, args.tntp, name, aeq_gaps)
+            serai = serai_runs(b, net_f, trips_f)
+            records += serai
+            records.append(serai_process(b, net_f, trips_f, Path(d)))
+            records += tapb_records(args.tapb, b, net_f, trips_f, serai[0]["origins"])
+            small = serai[0]["links"] < 2000
+            gaps = [1e-4, 1e-5, 1e-6] if small else [1e-4, 1e-5]
+            records += aeq_records(args.aeq_python, args.peers, root, b, gaps)
     info["load_after"] = os.getloadavg()
-    for r in records:
-        keys = ("engine", "network", "gap", "iterations", "alg_s", "process_wall_s", "ms_per_iter")
-        print({k: r.get(k) for k in keys})
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "records": records}, indent=1))
         print(f"wrote {args.json}")

@@ -468,9 +468,16 @@ def bush_class_flows(bclass, bed, bfc, nbed, x):
             x[k, bed_b[q]] += bfc_b[q]
 
 
-def bush_bytes(topo, bed, bfc) -> int:
-    """Bytes held by the bushes: topological orders plus edge and flow arrays."""
-    return int(topo.nbytes + sum(a.nbytes for a in bed) + sum(a.nbytes for a in bfc))
+@njit(cache=True, nogil=True)
+def bush_bytes(topo, bed, bfc):
+    """Bytes held by the bushes: topological orders plus edge and flow arrays.
+
+    (In a kernel: the Python-side methods of a typed List are compiled on every run.)
+    """
+    total = topo.size * topo.itemsize
+    for b in range(len(bed)):
+        total += bed[b].size * 4 + bfc[b].size * 8
+    return total
 
 
 def specialise(scalar):
