@@ -36,10 +36,9 @@ def main() -> None:
     p.add_argument("--max-iter", type=int, default=5000)
     args = p.parse_args()
     sys.path.insert(0, args.peers)
+    import aequilibrae  # noqa: F401
     import peer_assignment as pa
     import tntp
-
-    import aequilibrae  # noqa: F401
 
     logging.getLogger("aequilibrae").setLevel(logging.CRITICAL)
     # factors come from the net file header (networks.prepare writes them)

@@ -45,7 +45,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import networks  # noqa: E402
+import networks
 
 GAPS = [1e-4, 1e-5, 1e-6, 1e-8, 1e-10]
 REPO = Path(__file__).resolve().parents[2]
