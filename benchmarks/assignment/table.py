@@ -14,6 +14,10 @@ def _f(v, fmt=".3f") -> str:
     return "" if v is None else format(v, fmt)
 
 
+def _ratio(a, b) -> str:
+    return "" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+
 def tables(data: dict) -> str:
     recs = data["records"]
     m = data["machine"]
@@ -25,72 +29,86 @@ def tables(data: dict) -> str:
         "",
     ]
 
-    def pick(engine, net, gap):
+    def pick(engine, net, gap=None):
         for r in recs:
-            if r["engine"] == engine and r["network"] == net and abs(r["gap"] - gap) < 1e-15:
-                return r
+            if r["engine"] == engine and r["network"] == net:
+                if gap is None or abs(r["gap"] - gap) < 1e-15:
+                    return r
         return None
 
     nets = list(dict.fromkeys(r["network"] for r in recs))
-    gaps = sorted({r["gap"] for r in recs}, reverse=True)
     out += [
-        "Algorithm B: serai vs TAP-B (one thread each). `alg s` = algorithm time without the "
-        "gap evaluations (TAP-B's `<EXCLUDE GAP TIME>`); `+gap s` = serai's with them; "
-        "`process s` = wall time of the whole `serai assign` / `tap` process (CPU seconds in "
-        "brackets).",
+        "**Algorithm B, serai vs TAP-B**: iterations and algorithm seconds to each gap "
+        "(`alg s`: without the gap evaluations, as TAP-B's `<EXCLUDE GAP TIME>`; serai's CPU "
+        "seconds with them in brackets).",
         "",
-        "| network | gap | serai it | serai alg s | serai +gap s (CPU s) | serai process s | TAP-B it "
-        "| TAP-B alg s | TAP-B process s | alg ratio serai/TAP-B | process ratio |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| network | gap | serai it | serai alg s (CPU s) | TAP-B it | TAP-B alg s "
+        "| it ratio | time ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for net in nets:
-        for gap in gaps:
-            s = pick("serai b", net, gap)
-            sp = pick("serai b (process)", net, gap)
-            t = pick("TAP-B", net, gap)
-            if s is None and t is None:
+        for gap in (1e-4, 1e-6, 1e-8, 1e-10):
+            s, t = pick("serai b", net, gap), pick("TAP-B", net, gap)
+            if s is None or t is None:
                 continue
-            s_ok = s is not None and s.get("reached")
-            t_ok = t is not None and t.get("reached")
-            ratio = s["alg_s"] / t["alg_s"] if s_ok and t_ok and t["alg_s"] > 0 else None
-            pratio = sp["process_wall_s"] / t["process_wall_s"] if sp and t_ok and s_ok else None
-            sproc = f"{sp['process_wall_s']:.2f} ({sp['process_cpu_s']:.2f})" if sp and s_ok else ""
-            tproc = f"{t['process_wall_s']:.2f} ({t['process_cpu_s']:.2f})" if t_ok else ""
+            s_ok, t_ok = s.get("reached"), t.get("reached")
             out.append(
                 f"| {net} | {gap:.0e} | {s['iterations'] if s_ok else 'not reached'} "
-                f"| {_f(s.get('alg_s')) if s_ok else ''} "
-                f"| {_f(s.get('alg_incl_gap_s')) if s_ok else ''}"
-                f"{' (' + _f(s.get('alg_incl_gap_cpu_s')) + ')' if s_ok else ''} | {sproc} "
-                f"| {t['iterations'] if t_ok else 'not reached'} "
-                f"| {_f(t.get('alg_s')) if t_ok else ''} | {tproc} "
-                f"| {_f(ratio, '.2f')} | {_f(pratio, '.2f')} |"
+                f"| {_f(s.get('alg_s')) + ' (' + _f(s.get('cpu_s')) + ')' if s_ok else ''} "
+                f"| {t['iterations'] if t_ok else 'not reached'} | {_f(t.get('alg_s')) if t_ok else ''} "
+                f"| {_ratio(s.get('iterations'), t.get('iterations')) if s_ok and t_ok else ''} "
+                f"| {_ratio(s.get('alg_s'), t.get('alg_s')) if s_ok and t_ok else ''} |"
             )
     out += [
         "",
-        "Bi-conjugate Frank-Wolfe: serai vs AequilibraE 1.7.2 (`--cores 1`). serai's time is "
-        "from one run to the smallest gap (its log); AequilibraE's is `execute()` of one run "
-        "per target. `std gap` = the standard gap at AequilibraE's final flows (its own stopping "
-        "gap differs).",
+        "**Whole processes to gap 1e-8 (Algorithm B) and memory**: `serai assign` and `tap`, "
+        "wall seconds, CPU seconds, peak RSS. Bushes: serai's exact bush storage per bush "
+        "(`AssignmentResult.bush_bytes` / origins); TAP-B's per bush = 8 bytes per node (its "
+        "pred and order rows) + (peak RSS - peak RSS with one origin's trips) / (origins - 1).",
         "",
-        "| network | gap | serai it | serai s | serai ms/it | AequilibraE it | AequilibraE s "
-        "| AequilibraE ms/it | AequilibraE std gap | time ratio serai/AequilibraE |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| network | nodes / links / origins | serai wall s (CPU s) | serai RSS MiB | TAP-B wall s "
+        "(CPU s) | TAP-B RSS MiB | serai bytes/bush | TAP-B bytes/bush | bush ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for net in nets:
-        for gap in gaps:
-            s = pick("serai bfw", net, gap)
-            a = pick("AequilibraE bfw", net, gap)
-            if a is None:
+        s, sp, t = pick("serai b", net), pick("serai b (process)", net), pick("TAP-B", net, 1e-8)
+        if s is None or sp is None or t is None or "process_rss_mib" not in t:
+            continue
+        per = s["bush_bytes"] / max(s["origins"], 1)
+        tb = 8 * s["nodes"] + max(t.get("merge_bytes_per_bush", 0.0), 0.0)
+        out.append(
+            f"| {net} | {s['nodes']} / {s['links']} / {s['origins']} "
+            f"| {sp['process_wall_s']:.2f} ({sp['process_cpu_s']:.2f}) | {sp['process_rss_mib']:.0f} "
+            f"| {t['process_wall_s']:.2f} ({t['process_cpu_s']:.2f}) | {t['process_rss_mib']:.1f} "
+            f"| {per:,.0f} | {tb:,.0f} | {per / tb:.2f} |"
+        )
+    out += [
+        "",
+        "**Bi-conjugate Frank-Wolfe, serai vs AequilibraE 1.7.2** (`--cores 1`): iterations, "
+        "seconds (CPU seconds) to each gap, CPU ms per iteration; `gap eval` = serai's "
+        "shortest-path pass of Algorithm B's gap (one tree per origin, no loading), CPU ms. "
+        "AequilibraE's `std gap` is the standard gap at its final flows (it stops on its own).",
+        "",
+        "| network | gap | serai it | serai s (CPU s) | serai CPU ms/it | serai gap eval CPU ms "
+        "| AEQ it | AEQ s (CPU s) | AEQ CPU ms/it | AEQ std gap | AEQ RSS MiB "
+        "| CPU ms/it ratio serai/AEQ |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for net in nets:
+        ge = pick("serai gap evaluation", net)
+        for gap in (1e-4, 1e-5, 1e-6):
+            s, a = pick("serai bfw", net, gap), pick("AequilibraE bfw", net, gap)
+            if a is None or s is None:
                 continue
-            s_ok = s is not None and s.get("reached")
-            a_ok = a.get("reached")
-            ratio = s["alg_incl_gap_s"] / a["alg_s"] if s_ok and a_ok else None
+            s_ok = s.get("reached")
             out.append(
                 f"| {net} | {gap:.0e} | {s['iterations'] if s_ok else 'not reached'} "
-                f"| {_f(s.get('alg_incl_gap_s')) if s_ok else ''} "
-                f"| {_f(s.get('ms_per_iter'), '.1f') if s else ''} "
-                f"| {a['iterations']}{'' if a_ok else ' (cap)'} | {_f(a['alg_s'])} "
-                f"| {_f(a['ms_per_iter'], '.1f')} | {a['gap_at']:.2e} | {_f(ratio, '.2f')} |"
+                f"| {_f(s.get('alg_s')) + ' (' + _f(s.get('cpu_s')) + ')' if s_ok else ''} "
+                f"| {_f(s['cpu_ms_per_iter'], '.2f')} | {_f(ge['cpu_ms'] if ge else None, '.2f')} "
+                f"| {a['iterations']}{'' if a['reached'] else ' (cap)'} "
+                f"| {_f(a['alg_s'])} ({_f(a['cpu_s'])}) | {_f(a['cpu_ms_per_iter'], '.2f')} "
+                f"| {a['gap_std']:.2e} | {a['process_rss_mib']:.0f} "
+                f"| {_ratio(s['cpu_ms_per_iter'], a['cpu_ms_per_iter'])} |"
             )
     return "\n".join(out)
 

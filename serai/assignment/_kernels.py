@@ -163,7 +163,7 @@ def _build(origin, indptr, heads, mark, indeg, topo_b, ntopo_old, bed_b, bfc_b, 
             indeg[heads[e]] += f
             ne_new += f
     if ne_new + 1 > len(bed_b):  # +1: the loop below writes one slot past the last edge
-        size = ne_new + ne_new // 4 + 16
+        size = ne_new + ne_new // 16 + 4  # small slack: bushes grow a little at a time
         bed_b = np.empty(size, np.int32)
         bfc_b = np.empty(size)
     topo_b[0] = origin

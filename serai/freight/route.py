@@ -342,6 +342,10 @@ class Route:
 class Router:
     """Route queries over one routing graph, with cached per-commodity costs.
 
+    One Router may serve many threads at once: searches use per-thread scratch
+    arrays, the graph and cost arrays are read-only, and the caches fill under a
+    lock. It pickles (for a process pool) without its scratch and lock.
+
     Examples
     --------
     >>> import pandas as pd
