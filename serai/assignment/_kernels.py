@@ -14,6 +14,8 @@ kernels are compiled once and cached on disk (``cache=True``).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 from numba.typed import List
@@ -480,12 +482,15 @@ def bush_bytes(topo, bed, bfc):
     return total
 
 
+@functools.lru_cache(maxsize=32)
 def specialise(scalar):
     """The Algorithm B kernels for a user VDF given as a numba function.
 
     ``scalar(v, t0, cap, p0, p1) -> (time, d time / d flow)`` must be ``@njit``-compiled.
     Returns an object with ``vdf_all`` and ``bush_sweep`` calling it in place of the
-    built-in VDFs. These are compiled on first use in each process (not cached on disk).
+    built-in VDFs. These are compiled on first use in each process (not cached on disk:
+    a user function has no stable source file) and kept for later assignments with the
+    same function.
     """
     import types
 
