@@ -1,5 +1,5 @@
 """``python -m serai``."""
 
-from serai.cli import main
+from serai._entry import main
 
 main()

@@ -270,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
 
     from serai.assignment import AssignmentConfig, assign
+    from serai.errors import InputError
     from serai.network import read_demand, read_network
 
     # warm-up: load every cached kernel once (start-up is in the process timings)
@@ -288,13 +289,21 @@ def main(argv: list[str] | None = None) -> None:
             b = networks.ALL[name]
             net_f, trips_f = paths[name]
             print(f"# {name}", flush=True)
-            serai = serai_runs(b, net_f, trips_f)
+            try:
+                serai = serai_runs(b, net_f, trips_f)
+            except InputError as exc:  # recorded: the network is refused as it is
+                records.append({"engine": "serai refused", "network": name, "error": str(exc)})
+                print(f"  serai refused {name}: {str(exc)[:300]}", flush=True)
+                continue
             records += serai
             records.append(serai_process(b, net_f, trips_f, Path(d)))
             records += tapb_records(args.tapb, b, net_f, trips_f, serai[0]["origins"])
             small = serai[0]["links"] < 2000
             gaps = [1e-4, 1e-5, 1e-6] if small else [1e-4, 1e-5]
             records += aeq_records(args.aeq_python, args.peers, root, b, gaps)
+            if args.json:  # after every network: a crash later keeps what was measured
+                info["load_after"] = os.getloadavg()
+                args.json.write_text(json.dumps({"machine": info, "records": records}, indent=1))
     info["load_after"] = os.getloadavg()
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "records": records}, indent=1))

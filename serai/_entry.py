@@ -1,0 +1,21 @@
+"""Entry point of the ``serai`` script: answers ``--version`` before anything is imported.
+
+Everything else goes to :func:`serai.cli.main` (Typer and the command groups are
+imported only then), so ``serai --version`` costs a bare interpreter start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Run the ``serai`` command line."""
+    if sys.argv[1:] == ["--version"]:  # the cheapest answer: no Typer, no numpy
+        from serai import __version__
+
+        sys.stdout.write(f"{__version__}\n")
+        return
+    from serai.cli import main as cli_main
+
+    cli_main()
