@@ -1,6 +1,6 @@
 """Markdown tables from the JSON written by ``run.py``.
 
-Usage: ``.venv/bin/python benchmarks/assignment/table.py /tmp/assign-bench.json``
+Usage: ``.venv/bin/python benchmarks/assignment/table.py /tmp/assign-bench.json [more.json]``
 """
 
 from __future__ import annotations
@@ -113,5 +113,13 @@ def tables(data: dict) -> str:
     return "\n".join(out)
 
 
+def merged(files: list[str]) -> dict:
+    """Several run.py outputs (e.g. networks run in two parts) as one; machine of the first."""
+    datas = [json.loads(Path(f).read_text()) for f in files]
+    machine = dict(datas[0]["machine"])
+    machine["load_after"] = datas[-1]["machine"]["load_after"]
+    return {"machine": machine, "records": [r for d in datas for r in d["records"]]}
+
+
 if __name__ == "__main__":
-    print(tables(json.loads(Path(sys.argv[1]).read_text())))
+    print(tables(merged(sys.argv[1:])))

@@ -136,7 +136,7 @@ def aon(indptr, heads, tails, cost, passable, origins, optr, dests, vols, load, 
 
 # --------------------------------------------------------------------------- Algorithm B
 # Bushes are stored sparsely. Bush b: ``topo[b, :ntopo[b]]`` its nodes in topological
-# order (int32, one row of n per bush); ``bed[b][:nbed[b]]`` its edges grouped by tail in
+# order (one row of n per bush, uint16 when n < 65536, else int32); ``bed[b][:nbed[b]]`` its edges grouped by tail in
 # topological order and ``bfc[b][q]`` the bush flow on edge ``bed[b][q]`` (slot q): one
 # int32 and one float64 per bush edge, in arrays of a numba typed List that grow when the
 # bush does. Membership by edge is only needed while a bush is updated: ``mark`` (one
@@ -165,7 +165,8 @@ def _build(origin, indptr, heads, mark, indeg, topo_b, ntopo_old, bed_b, bfc_b, 
             indeg[heads[e]] += f
             ne_new += f
     if ne_new + 1 > len(bed_b):  # +1: the loop below writes one slot past the last edge
-        size = ne_new + ne_new // 16 + 4  # small slack: bushes grow a little at a time
+        # exact for a new bush (ne_old = 0), a little slack when a bush grows
+        size = ne_new + 1 if ne_old == 0 else ne_new + ne_new // 16 + 4
         bed_b = np.empty(size, np.int32)
         bfc_b = np.empty(size)
     topo_b[0] = origin
@@ -476,7 +477,7 @@ def bush_bytes(topo, bed, bfc):
 
     (In a kernel: the Python-side methods of a typed List are compiled on every run.)
     """
-    total = topo.size * topo.itemsize
+    total = topo.size * topo.itemsize  # uint16 or int32
     for b in range(len(bed)):
         total += bed[b].size * 4 + bfc[b].size * 8
     return total

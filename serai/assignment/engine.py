@@ -554,15 +554,17 @@ def algorithm_b(p: _Problem, cfg: AssignmentConfig, progress: Progress | None = 
     n, m, B = g.n_nodes, p.m, len(p.borig)
     p0 = p.params[0]
     p1 = p.params[1] if len(p.params) > 1 else np.zeros(m)
-    # sparse bushes: a row of n node indices each (int32), plus 12 bytes per bush edge;
-    # a bush holds at least its tree (n - 1 edges), typically 1.5-3x that
+    # sparse bushes: a row of n node indices each, plus 12 bytes per bush edge; a bush
+    # holds at least its tree (n - 1 edges), typically up to 1.5x that
     need = B * n * (4 + 12 * 2)
     if need > _BUSH_MEMORY_LIMIT:
         raise InputError(
             f"algorithm 'b' would need about {need / 1e9:.1f} GB for {B} bushes over {n} "
             "nodes; use algorithm 'bfw' (memory per link, not per bush)"
         )
-    topo = np.zeros((B, n), dtype=np.int32)
+    # node indices in the orders: 2 bytes each while they fit (a bush is close to a tree,
+    # so its order row is a good part of its memory)
+    topo = np.zeros((B, n), dtype=np.uint16 if n <= np.iinfo(np.uint16).max else np.int32)
     ntopo = np.zeros(B, dtype=np.int64)
     nbed = np.zeros(B, dtype=np.int64)
     bgap = np.full(B, np.inf)
