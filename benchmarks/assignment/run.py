@@ -103,9 +103,8 @@ def serai_runs(b: networks.Bench, net_f: Path, trips_f: Path) -> list[dict]:
 
     from serai.assignment import AssignmentConfig, TrafficClass, assign
     from serai.assignment.engine import _problem
-    from serai.network import compile_network, read_demand, read_network
-
     from serai.errors import SeraiError
+    from serai.network import compile_network, read_demand, read_network
 
     t0 = time.perf_counter()
     net = read_network(net_f)
