@@ -10,7 +10,7 @@ import copy
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from types import MappingProxyType
 from typing import Any
 
@@ -387,7 +387,7 @@ class Router:
             pts_all if pts_all is not None and {"point_id", "lat", "lon"} <= set(pts_all) else None,
         )
         self.access = AccessModel(rg)
-        self.resolver.reach = lambda lat, lon: self.access.nearest_km(lat, lon) <= MAX_ACCESS_KM
+        self.resolver.reach = partial(_reachable, self.access, MAX_ACCESS_KM)  # picklable
         self._costs: dict[tuple[str, float], LinkCosts] = {}
         self._emissions: dict[str, np.ndarray | InputError] = {}
         self._objectives: dict[tuple[str, float, str], np.ndarray] = {}
@@ -995,6 +995,11 @@ def _is_coord(place: Any) -> bool:
     from serai.freight.places import _COORD
 
     return isinstance(place, str) and bool(_COORD.match(place))
+
+
+def _reachable(access: Any, max_km: float, lat: float, lon: float) -> bool:
+    """Whether a first/last-mile leg from (lat, lon) reaches the network."""
+    return access.nearest_km(lat, lon) <= max_km
 
 
 def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
