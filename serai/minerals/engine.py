@@ -271,6 +271,7 @@ class ChainModel(FacilityMixin):
         unknown = [f for f in req.avoid_facilities if f not in self.data.facilities.index]
         if unknown:
             raise InputError(f"unknown facility '{unknown[0]}'", field="avoid_facilities")
+        self.check_codes(req.avoid_countries, req.avoid_passages)
         st = self.data.stages.loc[self.data.stages["mineral"] == o.mineral].sort_values("seq")
         st = st.loc[(st["seq"] >= o.seq) & (st["seq"] <= d.seq)].reset_index(drop=True)
         notes: list[str] = []
@@ -343,6 +344,34 @@ class ChainModel(FacilityMixin):
             sol.legs.append(self._leg(req, st, s, cands, mass[s]))
         self._dp(sol)
         return sol
+
+    def check_codes(self, countries=(), passages=()) -> None:
+        """Unknown country codes or passages are errors with suggestions (never ignored)."""
+        import difflib
+
+        v = self.router.rg.vlinks
+        known_c = set(v["country"]) | set(v["from_country"]) | set(self.data.facilities["country"])
+        known_c.discard("")
+        for c in countries:
+            if c not in known_c:
+                near = difflib.get_close_matches(c, sorted(known_c), n=3)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                raise InputError(
+                    f"unknown country '{c}' (ISO2 codes of this network and the facility "
+                    f"table){hint}",
+                    field="avoid_countries",
+                )
+        from serai.freight.route import passage_countries
+
+        known_p = set(v["passage"]) | set(passage_countries())
+        for ch in self.data.chokepoints["passages"]:
+            known_p |= set(str(ch).split(";"))
+        known_p.discard("")
+        for p in passages:
+            if p not in known_p:
+                near = difflib.get_close_matches(p, sorted(known_p), n=3)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                raise InputError(f"unknown sea passage '{p}'{hint}", field="avoid_passages")
 
     def _why_empty(self, srow, ids, avoided, volume, flow, mineral) -> str:
         fac = self.data.facilities.loc[ids] if ids else self.data.facilities.iloc[:0]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from serai.errors import NoPathError
+from serai.errors import InputError, NoPathError
 from serai.minerals.elements import (
     Element,
     _request_without,
@@ -179,6 +179,9 @@ def exposure(
         Critical elements re-solved in full (days, USD, CO2e and the new facilities).
     """
     concern = tuple(str(c).strip().upper() for c in concern)
+    bad = [c for c in concern if len(c) != 2 or not c.isalpha()]
+    if bad:
+        raise InputError(f"'{bad[0]}' is not an ISO2 country code", field="concern")
     by_country = _by_country(chain)
     els = chain_elements(model, chain)
     choke = [e for e in els if e.kind in ("chokepoint", "passage")]

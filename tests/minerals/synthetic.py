@@ -125,6 +125,7 @@ def write_tables(folder: Path, facilities=FACILITIES, dg_rules=None) -> Path:
         with resources.as_file(src.joinpath(f"{name}.csv")) as p:
             shutil.copy(p, folder / f"{name}.csv")
     xy = {n[1]: (n[5], n[4]) for n in NODES}
+    opens = {"enr_plan": 2028}  # a planned plant with a date: open from 2028
     fac, acc = [], []
     for k, (fid, mineral, stage, country, region, place, cap, unit, status) in enumerate(
         facilities
@@ -144,6 +145,7 @@ def write_tables(folder: Path, facilities=FACILITIES, dg_rules=None) -> Path:
                 "capacity": cap,
                 "capacity_unit": unit,
                 "status": status,
+                "open_year": opens.get(fid, ""),
                 "source": "test",
                 "estimate": "false",
             }

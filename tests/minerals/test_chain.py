@@ -293,5 +293,9 @@ def test_resolution_errors(model):
         model.chain("u_mine", "conv_r", "uranium", avoid_countries=["RU"])
     with pytest.raises(InputError, match="unknown product"):
         model.chain("u_mine", "fab_e", "unobtanium")
+    with pytest.raises(InputError, match=r"unknown country 'RUS'.*did you mean RU"):
+        model.chain("u_mine", "fab_e", "uranium", avoid_countries=["RUS"])
+    with pytest.raises(InputError, match=r"unknown sea passage 'bosphorus'.*bosporus"):
+        model.chain("u_mine", "fab_e", "uranium", avoid_passages=["bosphorus"])
     g = model.resolve("DE fabricator", "uranium")
     assert g.facility_ids == ("fab_w1", "fab_w2") and not g.explicit

@@ -122,3 +122,31 @@ def test_dashboard_and_checks_on_the_synthetic_tables(tables, router):
     ck = checks(model)  # packaged facility ids are unknown here: every check says so
     assert set(ck["check"]) >= {"V16", "V17", "V18"}
     assert len(scenario_demand(load_minerals(tables))) == 3
+
+
+def test_year_opens_planned_facilities(tables, router, net_dir):
+    data = load_minerals(tables)
+    today = ChainModel(router, data).chain("u_mine", "fab_e", "uranium", alternatives=9)
+    later = ChainModel(router, data, year=2030).chain("u_mine", "fab_e", "uranium", alternatives=9)
+    enr = lambda c: {c.stages[2].facility_id, *(a.facility_id for a in c.stages[2].alternatives)}  # noqa: E731
+    assert "enr_plan" not in enr(today) and "enr_plan" in enr(later)
+    res = _run(
+        [
+            "--product",
+            "uranium",
+            "--from",
+            "u_mine",
+            "--to",
+            "fab_e",
+            "--year",
+            "2030",
+            "--network",
+            str(net_dir),
+            "--data",
+            str(tables),
+            "--json",
+            "--no-exposure",
+        ]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["year"] == 2030
