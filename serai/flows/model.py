@@ -97,8 +97,9 @@ class FlowConfig:
         duals).
     theta
         Logit dispersion per unit of an OD pair's least cost (default: calibrated).
-    asc_sea
-        Choice constant of a sea leg, USD per TEU (containers; default: calibrated).
+    asc_rail
+        Choice constant of a rail border crossing for containerised classes, USD per TEU
+        (default: calibrated).
     asc_road
         Choice constant of a road border crossing, USD per tonne (default: calibrated).
     gap, max_iter, time_limit
@@ -116,7 +117,7 @@ class FlowConfig:
     year: int = 2024
     method: str = "equilibrium"
     theta: float | None = None
-    asc_sea: float | None = None
+    asc_rail: float | None = None
     asc_road: float | None = None
     gap: float = 1e-4
     max_iter: int = 300
@@ -136,6 +137,10 @@ class FlowConfig:
             raise InputError(f"year must be between 1900 and 2100, got {self.year}", field="year")
         if self.theta is not None and not (self.theta > 0):
             raise InputError("theta must be > 0", field="theta")
+        for name in ("asc_rail", "asc_road"):
+            v = getattr(self, name)
+            if v is not None and not (np.isfinite(v) and v >= 0):
+                raise InputError(f"{name} must be a number >= 0 (USD)", field=name)
 
     @property
     def theta_value(self) -> float:
@@ -148,10 +153,10 @@ class FlowConfig:
         )
 
     @property
-    def asc_sea_value(self) -> float:
-        return (
-            float(self.asc_sea) if self.asc_sea is not None else _param("asc_sea_usd_per_teu", 0.0)
-        )
+    def asc_rail_value(self) -> float:
+        if self.asc_rail is not None:
+            return float(self.asc_rail)
+        return _param("asc_rail_border_usd_per_teu", 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -306,24 +311,23 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
 
 
 def _constants(rg, specs, cfg: FlowConfig) -> np.ndarray | None:
-    """Choice constants per class and edge: a sea loading (containers, USD per TEU) and a road
-    border crossing (USD per t); None when both are zero."""
-    asc, asc_road = cfg.asc_sea_value, cfg.asc_road_value
-    if not asc and not asc_road:
+    """Choice constants per class and edge (cost units, >= 0): a rail border crossing for
+    containerised classes (USD per TEU) and a road border crossing (USD per t); None when both
+    are zero."""
+    asc_rail, asc_road = cfg.asc_rail_value, cfg.asc_road_value
+    if not asc_rail and not asc_road:
         return None
     vl = rg.vlinks
     rows = np.asarray(rg.graph.link_rows)
     kind = vl["kind"].to_numpy()[rows]
-    layer = vl["layer"].to_numpy().astype(str)[rows]
     event = vl["event"].to_numpy()[rows]
-    sea_in = ((kind == "port") & np.char.endswith(layer, ">sea")) | (
-        (kind == "access") & (layer == "sea")
-    )
-    road_border = (kind == "border") & (event == "border_road")
+    border = kind == "border"
+    road_border = border & (event == "border_road")
+    rail_border = border & ~road_border
     const = np.zeros((len(specs), len(rows)))
     for k, sp in enumerate(specs):
-        if sp.containerised and asc:
-            const[k] += np.where(sea_in, asc * sp.teu_per_unit, 0.0)
+        if sp.containerised and asc_rail:
+            const[k] += np.where(rail_border, asc_rail * sp.teu_per_unit, 0.0)
         if asc_road:
             const[k] += np.where(road_border, asc_road * sp.tonnes_per_unit, 0.0)
     return const

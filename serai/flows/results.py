@@ -242,7 +242,7 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
         "year": int(cfg.year),
         "method": cfg.method,
         "theta": cfg.theta_value,
-        "asc_sea_usd_per_teu": cfg.asc_sea_value,
+        "asc_rail_border_usd_per_teu": cfg.asc_rail_value,
         "asc_road_usd_per_t": cfg.asc_road_value,
         "delay_scale": cfg.delay_scale,
         "classes": list(names),
