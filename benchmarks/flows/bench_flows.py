@@ -130,10 +130,6 @@ def reduced(seed: int = 0, n: int = 1200, m: int = 4800, n_od: int = 30) -> dict
     K = 2
     cost = np.vstack([L, 0.7 * L + 1.0])
     U = 60
-    cand = rng.choice(g.n_edges, U, replace=False)
-    eu = sparse.csr_matrix((np.ones(U), (cand, np.arange(U))), shape=(g.n_edges, U))
-    units = Units(np.ones(U), rng.uniform(20, 80, U), (np.ones(U), np.ones(U)), eu,
-                  np.vstack([np.ones(U), np.full(U, 2.0)]), BPR())  # fmt: skip
     oc, oo, odd, oq = [], [], [], []
     for i in range(n_od):
         a, b = rng.choice(n, 2, replace=False)
@@ -141,6 +137,17 @@ def reduced(seed: int = 0, n: int = 1200, m: int = 4800, n_od: int = 30) -> dict
         oo.append(int(g.node_index(int(a) + 1)[0]))
         odd.append(int(g.node_index(int(b) + 1)[0]))
         oq.append(float(rng.uniform(20, 100)))
+    # capacities on edges the free-flow routes use, so that many of them bind
+    free = ChoiceProblem(g, ("a", "b"), cost, np.ones(K), np.array(oc), np.array(oo),
+                         np.array(odd), np.array(oq))  # fmt: skip
+    from serai.assignment.logit import shortest_path_generator
+
+    used = np.unique(np.concatenate([e for _, e in shortest_path_generator(free)(cost)]))
+    cand = rng.choice(used, min(U, len(used)), replace=False)
+    U = len(cand)
+    eu = sparse.csr_matrix((np.ones(U), (cand, np.arange(U))), shape=(g.n_edges, U))
+    units = Units(np.ones(U), rng.uniform(10, 60, U), (np.ones(U), np.ones(U)), eu,
+                  np.vstack([np.ones(U), np.full(U, 2.0)]), BPR())  # fmt: skip
     p = ChoiceProblem(g, ("a", "b"), cost, np.ones(K), np.array(oc), np.array(oo), np.array(odd),
                       np.array(oq), units)  # fmt: skip
     cfg = LPConfig(unmet_factor=3.0)

@@ -92,10 +92,11 @@ def _measure(model, asc_rail: float, asc_road: float, *, gap: float):
     from serai.flows.results import make_result
 
     cfg = replace(model.config, asc_rail=asc_rail, asc_road=asc_road, gap=gap)
-    from serai.flows.model import constants_for
+    from serai.flows.model import _seed_routes, constants_for
 
     p = replace(model.problem, edge_constant=constants_for(model, cfg))
-    m = replace(model, problem=p, config=cfg)
+    # the choice set is seeded with the constants, exactly as a run with this configuration
+    m = replace(model, problem=p, config=cfg, seeds=_seed_routes(p, model.router, cfg))
     raw = solve(m)
     return make_result(m, raw, {})
 
