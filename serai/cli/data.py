@@ -184,10 +184,10 @@ def data_check(
     from serai.errors import InputError
 
     net = load_network(path=network)
-    land_path = land or default_land_path()
     if land is not None and not land.exists():
         raise InputError("no such file", file=str(land), field="land")
-    report = check_network(net, year=year, land=load_land(land_path) if land_path else None)
+    land_paths = (land, None) if land is not None else default_land_path()
+    report = check_network(net, year=year, land=load_land(*land_paths) if land_paths else None)
     old = {}
     if before is not None:
         try:

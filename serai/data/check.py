@@ -19,7 +19,10 @@ itself (a link's own ``length_source`` is never taken as proof):
     network offers as usable in that year.
 ``water_over_land``
     a sea or ferry link whose geometry runs more than 5 km over land (Natural
-    Earth polygons): a sea lane across a country, or a river shown as sea.
+    Earth countries minus its marine polygons): a sea lane across a country, or
+    a river shown as sea. A port's harbour approach (how deep the port lies
+    inside the coarse polygons) and the sea-going canals (Suez, Panama, Kiel)
+    are allowed.
 ``inland_as_sea``
     a sea or ferry link tagged with an inland passage (``volga_don``, ``danube``...):
     rivers and canals are mode ``inland_waterway``, with their vessel limits.
@@ -72,6 +75,10 @@ ANOMALY_CLASSES = (
 )
 MAX_SPEED = {"rail": 120.0, "road": 120.0, "sea": 60.0, "ferry": 60.0, "inland_waterway": 30.0}
 INLAND_PASSAGES = ("volga_don", "danube", "volga", "don", "rhine", "dnieper")
+# canals and straits built or used by sea-going ships, and the sea-going rivers and ship
+# channels the build tags (tools/data/sea.py SEAWAYS): their lanes may cross coarse land polygons
+CANALS = ("suez", "panama", "kiel", "bosporus", "dardanelles", "mississippi",
+          "houston_ship_channel", "elbe", "scheldt", "nieuwe_waterweg")  # fmt: skip
 OVER_LAND_KM = 5.0
 FAR_SNAP_KM = 30.0
 LINE_TOLERANCE = 0.25
@@ -114,22 +121,39 @@ class CheckReport:
         return pd.DataFrame(rows)
 
 
-def load_land(path: Path | str):
-    """Land polygons (one shapely geometry) from a Natural Earth admin-0 GeoJSON file."""
+COAST_TOLERANCE_KM = 3.0
+
+
+def load_land(
+    path: Path | str, marine: Path | str | None = None, *, erode_km: float = COAST_TOLERANCE_KM
+):
+    """Land (one shapely geometry): Natural Earth admin-0 polygons, minus the Natural Earth
+    marine polygons (straits, estuaries, lagoons, sea-going rivers) when ``marine`` is given,
+    shrunk by ``erode_km`` (the 1:50m coastline is good to a few km: a lane hugging a coast or
+    threading a strait is not counted as crossing land; a lane across a peninsula, a lake or a
+    river still is)."""
     import json
 
     import shapely
 
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    geoms = [shapely.geometry.shape(f["geometry"]) for f in data["features"]]
-    return shapely.union_all(shapely.make_valid(np.array(geoms, dtype=object)))
+    def polys(p):
+        data = json.loads(Path(p).read_text(encoding="utf-8"))
+        geoms = [shapely.geometry.shape(f["geometry"]) for f in data["features"]]
+        return shapely.union_all(shapely.make_valid(np.array(geoms, dtype=object)))
+
+    land = polys(path)
+    if marine is not None:
+        land = shapely.difference(land, polys(marine))
+    if erode_km > 0:
+        land = shapely.buffer(land, -erode_km / 111.2)
+    return land
 
 
-def default_land_path() -> Path | None:
-    """The Natural Earth countries file of a repository checkout, if present."""
-    repo = Path(__file__).resolve().parents[2]
-    p = repo / "tools" / "data" / "raw" / "ne_50m_admin_0_countries.json"
-    return p if p.exists() else None
+def default_land_path() -> tuple[Path, Path | None] | None:
+    """The Natural Earth countries and marine files of a repository checkout, if present."""
+    raw = Path(__file__).resolve().parents[2] / "tools" / "data" / "raw"
+    p, m = raw / "ne_50m_admin_0_countries.json", raw / "ne_10m_geography_marine_polys.json"
+    return (p, m if m.exists() else None) if p.exists() else None
 
 
 def _link_geometry(net: Network, links: pd.DataFrame) -> list[np.ndarray]:
@@ -189,6 +213,24 @@ def _km_over_land(geoms: list[np.ndarray], land) -> np.ndarray:
             if len(c) >= 2:
                 km += float(great_circle_km(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1]).sum())
         out[k] = km
+    return out
+
+
+def coast_km(lon, lat, land) -> np.ndarray:
+    """How far inside the land polygons each point lies (km to their edge; 0 at sea).
+
+    A port in a harbour, estuary or ship channel lies inside coarse land polygons; its
+    access to the sea may cross that much land and no more.
+    """
+    import shapely
+
+    pts = shapely.points(np.asarray(lon, float), np.asarray(lat, float))
+    out = np.zeros(len(pts))
+    inside = shapely.contains(land, pts)
+    if inside.any():
+        line = shapely.shortest_line(pts[inside], land.boundary)
+        c = shapely.get_coordinates(line).reshape(-1, 2, 2)
+        out[inside] = great_circle_km(c[:, 0, 0], c[:, 0, 1], c[:, 1, 0], c[:, 1, 1])
     return out
 
 
@@ -302,9 +344,22 @@ def check_network(
         counts["water_over_land"] = 0
         skipped["water_over_land"] = "no land polygons given (repository checkout or --land FILE)"
     else:
-        idx = np.flatnonzero(water)
+        idx = np.flatnonzero(water & ~np.isin(passage, list(CANALS)))
         geoms = _link_geometry(net, links.iloc[idx])
         over = _km_over_land(geoms, land)
+        # a port's harbour approach (its depth inside the land polygons) is allowed
+        kind = (
+            nodes["kind"].astype(str)
+            if "kind" in nodes.columns
+            else pd.Series("", index=nodes.index)
+        )
+        ports = nodes.index[kind.to_numpy() == "port"]
+        allow = pd.Series(coast_km(nodes.loc[ports, "x"], nodes.loc[ports, "y"], land), index=ports)
+        sub = links.iloc[idx]
+        over = over - (
+            allow.reindex(sub["from_node"]).fillna(0.0).to_numpy()
+            + allow.reindex(sub["to_node"]).fillna(0.0).to_numpy()
+        )
         bad = idx[over > OVER_LAND_KM]
         counts["water_over_land"] = len(bad)
         details["water_over_land"] = links.iloc[bad][["link_id", "mode", "length"]].assign(

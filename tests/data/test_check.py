@@ -152,3 +152,18 @@ def test_open_mask_rules():
     assert open_mask(df, None).tolist() == [True, True, False, False, True, False]
     assert open_mask(df, 2027).tolist() == [True, True, False, True, False, False]
     assert open_mask(df, 2030).tolist() == [True, True, False, True, True, False]
+
+
+@pytest.mark.parametrize("year", [None, 2025])
+def test_shipped_network_has_no_anomaly(year):
+    """Issue 10 'done when': `serai data check` reports zero anomalies on the embedded network
+    (before: tools/data/check_before.json, measured on the network of commit 3bd9af8)."""
+    from serai.data import load_network
+    from serai.data.check import default_land_path, load_land
+
+    paths = default_land_path()
+    if paths is None:
+        pytest.skip("Natural Earth files of tools/data/raw not here (not a repository checkout)")
+    rep = check_network(load_network(), year=year, land=load_land(*paths))
+    assert rep.total == 0, {k: v for k, v in rep.counts.items() if v}
+    assert not rep.skipped

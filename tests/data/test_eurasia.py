@@ -71,11 +71,13 @@ def test_sea_distances_match_searoute(net):
 
 
 def test_volga_don_is_the_only_caspian_sea_exit(net):
+    """The Volga–Don is an inland waterway (river–sea ships), the Caspian's only water exit."""
     links = net.links
-    sea = links["mode"].to_numpy() == "sea"
+    mode = links["mode"].to_numpy()
     vd = links["passage"].to_numpy() == "volga_don"
-    assert vd.any()
-    for mask, reachable in ((sea, True), (sea & ~vd, False)):
+    assert vd.any() and (mode[vd] == "inland_waterway").all()
+    water = np.isin(mode, ["sea", "inland_waterway"])
+    for mask, reachable in ((water, True), (water & ~vd, False), (mode == "sea", False)):
         g = compile_network(net, link_mask=mask, check=False)
         d = shortest_paths(g, _port(net, "KZAAU"), cost="length").distances()
         assert np.isfinite(d.loc[_port(net, "GEPTI")]) == reachable

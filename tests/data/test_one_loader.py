@@ -119,3 +119,10 @@ def test_planned_expansion_does_not_close_the_port():
         ferries = y.links[(y.links["mode"] == "ferry") & (y.links["to_node"] == port)]
         assert len(ferries) >= 2, year
         assert "alat_phase2" not in set(y.tables["expansions"]["element_id"])
+
+
+def test_uranium_reaches_a_us_port_avoiding_russia(routers):
+    """A mineral chain can end at a US East coast port (issue 10, 'done when')."""
+    r = routers[YEAR].route("Shymkent", "Baltimore", "uranium", avoid_countries=["RU"])
+    assert "RU" not in r.countries and r.countries[-1] == "US"
+    assert r.km > 12_000  # Kazakhstan -> Baltimore is at least ~10,000 km great circle

@@ -12,6 +12,7 @@ The build is deterministic: every table is sorted and rounded before writing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -40,19 +41,11 @@ GAUGE_EXCEPTIONS = [
         "GE: Akhalkalaki–Kartsakhi section of Baku–Tbilisi–Kars is 1435 mm",
     ),
 ]
-ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40_000_000, "place": 50_000_000}  # fmt: skip
+ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40_000_000, "place": 50_000_000, "waterway": 60_000_000}  # fmt: skip
 TRANSFER_KM = 10.0  # port/place to rail/road transfer when the nearest node is this close
 LINE_SNAP_KM = 30.0  # a facts line endpoint farther than this from the graph gets its own node
 ACCESS_DETOUR = 1.2
 MAX_ACCESS_KM = 100.0  # no access link longer than this (ports outside the road/rail clip)  # access line length = great-circle x this (estimate) when farther
-# Default speeds (estimates until the facts give mode defaults): rail freight commercial speed,
-# truck, container ship / ferry. Used only for free_flow_time; flagged in speed_source.
-DEFAULT_SPEED = {
-    "rail": (45.0, "estimate: freight train commercial speed 45 km/h (between CAREC SWOD 49-65 and block trains)"),
-    "road": (60.0, "estimate: truck average 60 km/h on trunk roads"),
-    "sea": (26.0, "estimate: 14 kn container ship"),
-    "ferry": (22.0, "estimate: 12 kn Caspian/Black Sea ferry"),
-}  # fmt: skip
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:
@@ -227,7 +220,15 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
             f"{res.dropped_components} small components dropped")  # fmt: skip
 
     # ---- sea ---------------------------------------------------------------------------------
-    snodes, se, passage = build_sea(raw)
+    ports = load_ports(raw)
+    ports = ports[ports["unlocode"] != "TKMRW"]  # duplicate of TMKRW (Turkmenbashi)
+    river = _in_box(ports["lon"], ports["lat"], (38.5, 45.5, 49.0, 52.0))  # Don, Volga ports
+    snodes, se, passage, smode = build_sea(
+        raw,
+        split_at=(ports["lon"].to_numpy()[river], ports["lat"].to_numpy()[river]),
+        land=_land(),
+        log=log,
+    )
     sused = np.flatnonzero(se.degree() > 0)
     sids = ID_BASE["sea"] + np.arange(len(snodes))
     sea_nodes = pd.DataFrame(
@@ -239,14 +240,18 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
         sids[se.u], sids[se.v], se.km, "sea",
         {"country": "", "shape_id": shape, "origin": "marnet", "passage": passage},
     )  # fmt: skip
+    sea_links["mode"] = np.r_[smode, smode]
     node_frames.append(sea_nodes)
     link_frames.append(sea_links)
-    log(f"sea: {len(sea_nodes):,} nodes, {len(se.u):,} links; passages "
-        f"{sorted(set(passage) - {''})}")  # fmt: skip
+    log(f"sea: {len(sea_nodes):,} nodes, {len(se.u):,} links ({int((smode != 'sea').sum())} "
+        f"inland waterway); passages {sorted(set(passage) - {''})}")  # fmt: skip
+    ww_nodes, ww_links = _waterways(add_shapes, sea_nodes)
+    node_frames.append(ww_nodes)
+    link_frames.append(ww_links)
+    log(f"waterways: {len(ww_nodes)} nodes, {len(ww_links) // 2} links "
+        f"({', '.join(sorted(set(ww_links['name'])))})")  # fmt: skip
 
     # ---- ports and named places ---------------------------------------------------------------
-    ports = load_ports(raw)
-    ports = ports[ports["unlocode"] != "TKMRW"]  # duplicate of TMKRW (Turkmenbashi)
     pts_port = points[points["modes"].str.contains("sea")]
     # named sea points: a port of the list with the same UN/LOCODE or within 5 km, else a new port
     port_rows = []
@@ -294,18 +299,9 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
          "point_id": plist["point_id"], "status": plist["status"], "open_year": plist["open_year"]}
     )  # fmt: skip
     node_frames.append(port_nodes)
-    # port <-> nearest sea node (port access, sea mode, country of the port)
-    sx, sy = sea_nodes["x"].to_numpy(), sea_nodes["y"].to_numpy()
-    j = _nearest(sx, sy, np.ones(len(sx), bool), port_nodes["x"], port_nodes["y"])
-    d = np.round(np.maximum(haversine_km(sx[j], sy[j], port_nodes["x"], port_nodes["y"]), 0.001), 3)
-    ok = d <= 150.0
-    link_frames.append(
-        _undirected_to_links(
-            pid[ok], sea_nodes["node_id"].to_numpy()[j][ok], d[ok], "sea",
-            {"country": port_nodes["country"].to_numpy()[ok], "origin": "port_access",
-             "status": port_nodes["status"].to_numpy()[ok], "open_year": port_nodes["open_year"].to_numpy()[ok]},
-        )
-    )  # fmt: skip
+    # port <-> the water node it reaches with the least land crossed (port access, country of
+    # the port): a sea node (mode sea), else a waterway node (mode inland_waterway)
+    link_frames.append(_port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log))
 
     nodes = pd.concat(node_frames, ignore_index=True)
     links = pd.concat(link_frames, ignore_index=True)
@@ -435,10 +431,20 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
 
     # ---- facts: lines, services --------------------------------------------------------------
     links, nodes = _add_fact_lines(links, nodes, snaps, facts, points, log, countries)
-    links = _add_services(links, nodes, se, sids, facts, log)
+    sh = pd.concat(shape_frames, ignore_index=True)
+    cut = np.flatnonzero(np.diff(sh["shape_id"].to_numpy())) + 1
+    sxy = sh[["x", "y"]].to_numpy(float)
+    shape_geom = {
+        int(i): part
+        for i, part in zip(
+            sh["shape_id"].to_numpy()[np.r_[0, cut]], np.split(sxy, cut), strict=True
+        )
+    }
+    links = _add_services(links, nodes, facts, log, shape_geom, add_shapes)
 
     # ---- defaults, status, ids ----------------------------------------------------------------
-    links = _finish_links(links)
+    links = _at_least_great_circle(links, nodes, log)
+    links = _finish_links(links, _speeds())
     nodes = _finish_nodes(nodes)
     links = _stamp_closures(links, nodes, facts)
     border = _border_crossings(links, nodes, facts)
@@ -449,6 +455,7 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
     shapes["y"] = shapes["y"].round(4).astype(np.float32)
     shapes["shape_id"] = shapes["shape_id"].astype(np.int32)
 
+    snaps = _final_snaps(snaps, nodes, log)
     tables = {
         "nodes": nodes, "links": links, "shapes": shapes, "border_crossings": border,
         "gauge_breaks": gbreaks, "connectors": connectors_out, "points": snaps.merge(
@@ -600,7 +607,8 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log, countries=None):
 
     # land node each port is attached to (by a transfer or an access link), per mode
     node_mode = nodes.set_index("node_id")["mode"]
-    attach = links[links["origin"].isin(["port_transfer", "connector"])]
+    # (a port reached only by a long access connector gets its own station node on the line)
+    attach = links[links["origin"].isin(["port_transfer"])]
     attach = attach[attach["from_node"].isin(list(port_of.values()))]
     port_land = {
         (node_mode.get(t, ""), f): int(t)
@@ -747,9 +755,10 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log, countries=None):
     return pd.concat([links, *new], ignore_index=True), nodes
 
 
-def _add_services(links, nodes, se, sids, facts, log):
+def _add_services(links, nodes, facts, log, shapes=None, add_shapes=None):
     """Facts services (Caspian and Black Sea ferries, Ro-Ro, feeders) as ``ferry`` links
-    between port nodes; length = marnet shortest path; time = published crossing time."""
+    between port nodes; length and geometry = marnet shortest path; time = published crossing
+    time."""
     svc = facts.get("services")
     if svc is None or not len(svc):
         return links
@@ -778,7 +787,12 @@ def _add_services(links, nodes, se, sids, facts, log):
             log(f"service {r.service_id}: port not found, skipped")
             continue
         a, b = by_point[r.from_point], by_point[r.to_point]
-        km = float(dijkstra(m, indices=int(pos[a]))[int(pos[b])])
+        if a not in pos.index or b not in pos.index:
+            log(f"service {r.service_id}: a port has no sea access, skipped")
+            continue
+        dist, pred = dijkstra(m, indices=int(pos[a]), return_predecessors=True)
+        km = float(dist[int(pos[b])])
+        geom = _path_geometry(pred, int(pos[a]), int(pos[b]), ids, sea, nodes, shapes)
         hours = float(r.crossing_h) if r.crossing_h else np.nan
         cap = float(r.capacity) if r.capacity else np.nan
         rows.append({
@@ -790,11 +804,12 @@ def _add_services(links, nodes, se, sids, facts, log):
             "capacity": cap, "capacity_unit": r.capacity_unit if np.isfinite(cap) else "",
             "capacity_source": _src(r) if np.isfinite(cap) else "",
             "frequency_per_week": float(r.frequency_per_week) if r.frequency_per_week else np.nan,
-            "wait_h": float(r.wait_h) if r.wait_h else np.nan,
+            "wait_h": float(r.wait_h) if r.wait_h else np.nan, "_geom": geom,
         })  # fmt: skip
     if not rows:
         return links
     df = pd.DataFrame(rows)
+    df["shape_id"] = add_shapes(list(df.pop("_geom"))) if add_shapes else np.nan
     log(f"facts: {len(df)} services added")
     extra = {c: df[c].to_numpy() for c in df.columns if c not in ("a", "b", "km")}
     return pd.concat(
@@ -808,7 +823,237 @@ def _add_services(links, nodes, se, sids, facts, log):
     )
 
 
-def _finish_links(links: pd.DataFrame) -> pd.DataFrame:
+def _in_box(lon, lat, box) -> np.ndarray:
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    return (lon >= box[0]) & (lat >= box[1]) & (lon <= box[2]) & (lat <= box[3])
+
+
+_LAND = []
+
+
+def _land():
+    """Land polygons of the build and of ``serai data check`` (countries minus marine polygons)."""
+    if not _LAND:
+        from serai.data.check import load_land
+
+        _LAND.append(
+            load_land(
+                RAW / "ne_50m_admin_0_countries.json", RAW / "ne_10m_geography_marine_polys.json"
+            )
+        )
+    return _LAND[0]
+
+
+def _waterways(add_shapes, sea_nodes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rivers and canals of ``waterways.csv`` as ``inland_waterway`` links between their listed
+    places; length = difference of the river-km markers (estimate); an end at the sea joins the
+    nearest marnet node within 15 km."""
+    ww = pd.read_csv(HERE / "waterways.csv", dtype={"waterway_id": str}, keep_default_na=False)
+    ww = ww.sort_values(["waterway_id", "seq"], kind="mergesort").reset_index(drop=True)
+    key = (
+        np.round(ww["lon"].to_numpy(float), 3).astype(str).astype(object)
+        + ","
+        + np.round(ww["lat"].to_numpy(float), 3).astype(str).astype(object)
+    )
+    uniq, inv = np.unique(key, return_inverse=True)
+    ids = ID_BASE["waterway"] + inv
+    first = pd.Series(np.arange(len(ww))).groupby(inv).first().to_numpy()
+    nodes = pd.DataFrame({"node_id": ID_BASE["waterway"] + np.arange(len(uniq)),
+                          "x": ww["lon"].to_numpy(float)[first], "y": ww["lat"].to_numpy(float)[first],
+                          "country": "", "kind": "waterway", "mode": "inland_waterway",
+                          "name": ww["place"].to_numpy()[first]})  # fmt: skip
+    a, b, km, name, geom = [], [], [], [], []
+    for _, g in ww.groupby("waterway_id", sort=True):
+        i = g.index.to_numpy()
+        for k0, k1 in itertools.pairwise(i):
+            a.append(ids[k0])
+            b.append(ids[k1])
+            km.append(abs(float(ww.at[k1, "river_km"]) - float(ww.at[k0, "river_km"])))
+            name.append(g["waterway_id"].iat[0])
+            geom.append(ww.loc[[k0, k1], ["lon", "lat"]].to_numpy(float))
+    # ends at the sea: the nearest marnet node within 15 km
+    sx, sy = sea_nodes["x"].to_numpy(), sea_nodes["y"].to_numpy()
+    for k in range(len(nodes)):
+        d = np.asarray(haversine_km(sx, sy, nodes["x"].iat[k], nodes["y"].iat[k]))
+        j = int(np.argmin(d))
+        if d[j] <= 15.0:
+            a.append(int(nodes["node_id"].iat[k]))
+            b.append(int(sea_nodes["node_id"].iat[j]))
+            km.append(max(round(float(d[j]), 3), 0.001))
+            name.append("sea_link")
+            geom.append(np.array([[nodes["x"].iat[k], nodes["y"].iat[k]], [sx[j], sy[j]]]))
+    shape = add_shapes(geom)
+    links = _undirected_to_links(
+        np.array(a), np.array(b), np.array(km), "inland_waterway",
+        {"country": "", "shape_id": shape, "origin": "waterway", "name": np.array(name, dtype=object),
+         "length_source": "estimate: river-km markers (tools/data/waterways.csv)"},
+    )  # fmt: skip
+    return nodes, links
+
+
+def _port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log) -> pd.DataFrame:
+    """Each port joins the water node (of the 8 nearest sea nodes and the waterway nodes) whose
+    straight access crosses the least land beyond the port's harbour approach (< 5 km), nearest
+    first; a port listed in ``port_approaches.csv`` goes through its anchor in open water first;
+    the others get no water link (logged)."""
+    from serai.data.check import OVER_LAND_KM, _km_over_land, coast_km
+
+    water = pd.concat([sea_nodes.assign(_m="sea"), ww_nodes.assign(_m="inland_waterway")],
+                      ignore_index=True)  # fmt: skip
+    wx, wy = water["x"].to_numpy(float), water["y"].to_numpy(float)
+    from scipy.spatial import cKDTree
+
+    from tools.data.landnet import _xyz
+
+    tree = cKDTree(_xyz(wx, wy))
+    px, py = port_nodes["x"].to_numpy(float), port_nodes["y"].to_numpy(float)
+    _, cand = tree.query(_xyz(px, py), k=8)
+    land = _land()
+    approach = coast_km(px, py, land)  # harbour approach inside the coarse coastline
+    anchors = pd.read_csv(HERE / "port_approaches.csv", dtype=str, keep_default_na=False)
+    anchor_of = {r.port: (float(r.anchor_lon), float(r.anchor_lat)) for r in anchors.itertuples()}
+    rows, dropped = [], []
+    for i in range(len(port_nodes)):
+        keys = [port_nodes["unlocode"].iat[i], *str(port_nodes["point_id"].iat[i]).split("|")]
+        anchor = next((anchor_of[k] for k in keys if k in anchor_of), None)
+        ox, oy = anchor if anchor else (px[i], py[i])
+        first = float(haversine_km(px[i], py[i], ox, oy)) if anchor else 0.0
+        cd = cand[i]
+        if anchor:
+            _, cd = tree.query(_xyz(np.array([ox]), np.array([oy])), k=8)
+            cd = cd[0]
+        d = np.asarray(haversine_km(wx[cd], wy[cd], ox, oy)) + first
+        ok = d <= 150.0
+        if not ok.any():
+            dropped.append(port_nodes["name"].iat[i])
+            continue
+        head = [[px[i], py[i]], [ox, oy]] if anchor else [[px[i], py[i]]]
+        geoms = [np.array([*head, [wx[c], wy[c]]]) for c in cd[ok]]
+        over = np.maximum(_km_over_land(geoms, land) - approach[i], 0.0)
+        best = np.lexsort((d[ok], np.round(over, 0)))[0]
+        if over[best] > OVER_LAND_KM:
+            dropped.append(port_nodes["name"].iat[i])
+            continue
+        c = cd[ok][best]
+        rows.append((port_nodes["node_id"].iat[i], water["node_id"].iat[c], max(round(float(d[ok][best]), 3), 0.001),
+                     water["_m"].iat[c], port_nodes["country"].iat[i], port_nodes["status"].iat[i],
+                     port_nodes["open_year"].iat[i], geoms[best] if anchor else None))  # fmt: skip
+    log(f"ports: {len(rows)} joined to the water, {len(dropped)} without a water access "
+        f"crossing < {OVER_LAND_KM:g} km of land: {', '.join(map(str, dropped))}")  # fmt: skip
+    df = pd.DataFrame(
+        rows, columns=["a", "b", "km", "mode", "country", "status", "open_year", "geom"]
+    )
+    out = []
+    for mode, g in df.groupby("mode"):
+        shaped = g["geom"].notna().to_numpy()
+        shape = np.full(len(g), np.nan)
+        if shaped.any():
+            shape[shaped] = add_shapes(list(g["geom"][shaped]))
+        out.append(_undirected_to_links(
+            g["a"].to_numpy(), g["b"].to_numpy(), g["km"].to_numpy(), mode,
+            {"country": g["country"].to_numpy(), "origin": "port_access", "shape_id": shape,
+             "status": g["status"].to_numpy(), "open_year": g["open_year"].to_numpy(),
+             "length_source": np.where(shaped, "estimate: great-circle via the anchor of port_approaches.csv", "")}))  # fmt: skip
+    return pd.concat(out, ignore_index=True)
+
+
+def _final_snaps(snaps: pd.DataFrame, nodes: pd.DataFrame, log) -> pd.DataFrame:
+    """Each named point on the node that stands for it in each mode: the station node a facts
+    line created for it, else the nearest node within ``LINE_SNAP_KM``; a point farther than
+    that from a mode's network is not on that network (no row), and the log says so."""
+    st = nodes[(nodes["kind"] == "station") & (nodes["point_id"] != "")]
+    own = {
+        (m, p): int(n) for n, m, p in zip(st["node_id"], st["mode"], st["point_id"], strict=True)
+    }
+    snaps = snaps.copy()
+    for i, (m, p) in enumerate(zip(snaps["mode"], snaps["point_id"], strict=True)):
+        if (m, p) in own:
+            snaps.iat[i, snaps.columns.get_loc("node_id")] = own[(m, p)]
+            snaps.iat[i, snaps.columns.get_loc("snap_km")] = 0.0
+            snaps.iat[i, snaps.columns.get_loc("same_country")] = True
+    far = snaps["snap_km"] > LINE_SNAP_KM
+    if far.any():
+        log("points off a network (nearest node farther than "
+            f"{LINE_SNAP_KM:g} km, not snapped): "
+            + ", ".join(f"{p} {m} {k:,.0f} km" for p, m, k in
+                        zip(snaps.loc[far, "point_id"], snaps.loc[far, "mode"], snaps.loc[far, "snap_km"], strict=True)))  # fmt: skip
+    return snaps[~far].reset_index(drop=True)
+
+
+def _speeds() -> pd.DataFrame:
+    """Speed per mode, line class and country (``speeds.csv``; country rows before defaults)."""
+    sp = pd.read_csv(HERE / "speeds.csv", dtype=str, keep_default_na=False)
+    why = np.where(
+        sp["estimate"].str.lower() == "true",
+        "estimate: " + sp["note"],
+        sp["source_id"] + " (" + sp["year"] + "): " + sp["note"],
+    )
+    out = pd.DataFrame({"mode": sp["mode"], "cls": sp["class"], "country": sp["country"],
+                        "speed_kmh": sp["speed_kmh"].astype(float), "why": why})  # fmt: skip
+    # defaults first, country rows last (they override)
+    return out.sort_values(["country"], kind="mergesort").reset_index(drop=True)
+
+
+def _at_least_great_circle(links: pd.DataFrame, nodes: pd.DataFrame, log) -> pd.DataFrame:
+    """No link shorter than the straight line between its end nodes: a length below the
+    great-circle distance (a published length between estimated end points, a rounding) is
+    raised to it and the raise is noted on the link."""
+    from serai.data.check import great_circle_km
+
+    nx = nodes.set_index("node_id")
+    gc = great_circle_km(
+        nx["x"].reindex(links["from_node"]).to_numpy(float),
+        nx["y"].reindex(links["from_node"]).to_numpy(float),
+        nx["x"].reindex(links["to_node"]).to_numpy(float),
+        nx["y"].reindex(links["to_node"]).to_numpy(float),
+    )
+    gc = np.ceil(gc * 1000.0) / 1000.0  # rounded up to the metre, as lengths are stored
+    length = links["length"].to_numpy(float)
+    low = length < gc
+    if low.any():
+        links = links.copy()
+        counts = links.loc[low, "origin"].value_counts().to_dict()
+        log(f"lengths raised to the great-circle distance: {int(low.sum())} links {counts}")
+        note = links["length_note"].fillna("").astype(str) if "length_note" in links else ""
+        raised = [
+            f"raised from {a:.3f} km to the great-circle distance between the end nodes"
+            for a in length[low]
+        ]
+        links["length_note"] = note
+        links.loc[low, "length_note"] = [
+            f"{n}; {r}" if n else r
+            for n, r in zip(links.loc[low, "length_note"], raised, strict=True)
+        ]
+        links.loc[low, "length"] = gc[low]
+    return links
+
+
+def _path_geometry(pred, src, dst, ids, sea, nodes, shapes) -> np.ndarray:
+    """Polyline of a shortest path over the sea links (their shapes, oriented; straight where a
+    link has none)."""
+    seq = [dst]
+    while seq[-1] != src and pred[seq[-1]] >= 0:
+        seq.append(int(pred[seq[-1]]))
+    seq = [int(ids[k]) for k in seq[::-1]]
+    nx = nodes.set_index("node_id")
+    key = {
+        (int(f), int(t)): sh
+        for f, t, sh in zip(sea["from_node"], sea["to_node"], sea["shape_id"], strict=True)
+    }
+    out = [np.array([[nx.at[seq[0], "x"], nx.at[seq[0], "y"]]])]
+    for f, t in itertools.pairwise(seq):
+        sh = key.get((f, t))
+        end = np.array([[nx.at[t, "x"], nx.at[t, "y"]]])
+        g = shapes.get(int(sh)) if shapes is not None and sh == sh and sh is not None else None
+        if g is not None:
+            start = out[-1][-1]
+            g = g if ((g[0] - start) ** 2).sum() <= ((g[-1] - start) ** 2).sum() else g[::-1]
+            out.append(g)
+        out.append(end)
+    return np.concatenate(out)
+
+
+def _finish_links(links: pd.DataFrame, speeds: pd.DataFrame) -> pd.DataFrame:
     links = links.copy()
     for col, default in (("status", "operational"), ("open_year", ""), ("passage", ""), ("name", ""),
                          ("length_source", ""), ("length_note", ""), ("capacity_source", ""), ("time_source", ""),
@@ -824,15 +1069,34 @@ def _finish_links(links: pd.DataFrame) -> pd.DataFrame:
         if col not in links.columns:
             links[col] = np.nan
     links["open_year"] = pd.to_numeric(links["open_year"], errors="coerce")
-    # speed and free-flow time: facts time when given, else the mode default (estimate)
+    # speed per line class and country (speeds.csv); free-flow time: facts time when given,
+    # else length / speed
     links["speed"] = np.nan
     links["speed_source"] = ""
-    for mode, (kmh, why) in DEFAULT_SPEED.items():
-        m = (links["mode"] == mode) & links["free_flow_time"].isna()
-        links.loc[m, "speed"] = kmh
-        links.loc[m, "speed_source"] = why
-        links.loc[m, "free_flow_time"] = links.loc[m, "length"] / kmh * 60.0
-        links.loc[m & (links["time_source"] == ""), "time_source"] = "length / speed"
+    connector = links["origin"].isin(["connector", "port_access"])
+    cls = np.where(connector, "connector", "main")
+    new_line = (links["origin"] == "facts") & links["mode"].isin(["rail"])
+    new_line &= pd.to_numeric(links["open_year"], errors="coerce").fillna(0) >= 2020
+    cls = np.where(new_line, "new_line", cls)
+    for r in speeds.itertuples():
+        m = (links["mode"] == r.mode).to_numpy() & (cls == r.cls)
+        if r.country:
+            m &= (links["country"] == r.country).to_numpy()
+        links.loc[m, "speed"] = r.speed_kmh
+        links.loc[m, "speed_source"] = r.why
+    for mode in links["mode"].unique():  # a class without its own row takes the mode's main row
+        main = speeds[
+            (speeds["mode"] == mode) & (speeds["cls"] == "main") & (speeds["country"] == "")
+        ]
+        m = (links["mode"] == mode) & links["speed"].isna() & (mode != "transfer")
+        if len(main) and m.any():
+            links.loc[m, "speed"] = main["speed_kmh"].iat[0]
+            links.loc[m, "speed_source"] = main["why"].iat[0]
+    timed = links["free_flow_time"].isna() & links["speed"].notna()
+    links.loc[timed, "free_flow_time"] = (
+        links.loc[timed, "length"] / links.loc[timed, "speed"] * 60.0
+    )
+    links.loc[timed & (links["time_source"] == ""), "time_source"] = "length / speed"
     t = links["mode"] == "transfer"
     links.loc[t, "free_flow_time"] = 0.0
     links.loc[t, "time_source"] = "placeholder: transfer time is set by the freight model"

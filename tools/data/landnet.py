@@ -139,6 +139,7 @@ def build_land(
         if not short.any():
             break
         e, rep = go.collapse_short(e, short, protect)
+        e = reattach(e, lon, lat)
         protect = protect.copy()
         protect[rep[protect]] = True
         rep_all = rep[rep_all]
@@ -151,6 +152,39 @@ def build_land(
         country=cc[bu], node_u=rep_all[bu], node_v=rep_all[bv],
     )  # fmt: skip
     return LandNet(out_nodes, e, dropped, bridges)
+
+
+def reattach(e: go.Edges, lon, lat) -> go.Edges:
+    """After nodes were merged, join every edge to where its end nodes now are.
+
+    An edge's geometry still starts and ends at the positions of the nodes it
+    had before the merge; the moved end is joined to the representative node by
+    a straight piece whose great-circle length is added to the edge's length
+    (so no edge ends up shorter than the straight line between its nodes).
+
+    >>> import numpy as np
+    >>> from tools.data import graphops as go
+    >>> e = go.Edges(3, np.array([0]), np.array([2]), np.array([100.0]),
+    ...              [np.array([[0.0, 0.0], [0.9, 0.0]])])
+    >>> round(float(reattach(e, np.array([0.0, 0.9, 1.0]), np.zeros(3)).km[0]), 2)
+    111.12
+    """
+    if not len(e.u):
+        return e
+    g0 = np.array([g[0] for g in e.geom])
+    g1 = np.array([g[-1] for g in e.geom])
+    d0 = np.asarray(haversine_km(lon[e.u], lat[e.u], g0[:, 0], g0[:, 1]))
+    d1 = np.asarray(haversine_km(g1[:, 0], g1[:, 1], lon[e.v], lat[e.v]))
+    moved = np.flatnonzero((d0 > 1e-6) | (d1 > 1e-6))
+    geom = list(e.geom)
+    for k in moved:
+        parts = [geom[k]]
+        if d0[k] > 1e-6:
+            parts.insert(0, np.array([[lon[e.u[k]], lat[e.u[k]]]]))
+        if d1[k] > 1e-6:
+            parts.append(np.array([[lon[e.v[k]], lat[e.v[k]]]]))
+        geom[k] = np.concatenate(parts)
+    return go.Edges(e.n, e.u, e.v, e.km + d0 + d1, geom, e.tag)
 
 
 def _nearest(lon, lat, mask, qlon, qlat):

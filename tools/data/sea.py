@@ -17,19 +17,43 @@ PASSAGE_NAMES = {"south_africa": "cape"}
 # vertex in this box (the Don above Rostov, the Volga–Don canal, the Volga above Astrakhan) is
 # tagged ``volga_don`` so routes can avoid it.
 VOLGA_DON_BOX = (39.3, 46.45, 48.0, 52.0)
-# Clip: drop the Americas and the Pacific (not needed for Asia–Europe routes).
-SEA_CLIP = (-40.0, -60.0, 150.0, 75.0)
+# Clip: the whole world ocean (mineral chains end at US East and Gulf coast ports).
+SEA_CLIP = (-180.0, -90.0, 180.0, 90.0)
+# Passages of rivers and canals that only river-sea ships use: their links are mode
+# ``inland_waterway`` (vessel limits: river-sea ships, no container liners), not ``sea``.
+INLAND = ("volga_don",)
+# Sea-going rivers and ship channels (lanes that legitimately cross the coarse land polygons):
+# name -> box; their lanes are tagged with the name as ``passage`` and kept.
+SEAWAYS = {
+    "mississippi": (-91.5, 28.8, -89.0, 30.5),  # New Orleans, below Baton Rouge
+    "houston_ship_channel": (-95.4, 29.2, -94.4, 29.9),
+    "elbe": (8.2, 53.4, 10.1, 54.0),  # Hamburg
+    "scheldt": (3.3, 51.2, 4.5, 51.6),  # Antwerp
+    "nieuwe_waterweg": (3.9, 51.85, 4.6, 52.0),  # Rotterdam
+}
+# passages whose lanes are kept whatever land they seem to cross (canals, straits)
+KEEP_PASSAGES = ("suez", "panama", "kiel", "bosporus", "dardanelles", *INLAND, *SEAWAYS)
 # Ports kept: every port in the corridor box (Black Sea, Marmara, Caspian) and these gateways.
 PORT_BOX = (26.0, 36.0, 56.0, 48.0)
 GATEWAYS = (
     "CNSHA", "CNLYG", "CNNGB", "CNTXG", "CNTAO", "CNSZX", "SGSIN", "MYPKG", "LKCMB", "AEJEA",
     "EGPSD", "EGSUZ", "GRPIR", "ITTRS", "SIKOP", "TRMER", "NLRTM", "BEANR", "DEHAM", "DEBRV",
     "DEDUI", "PLGDN", "LTKLJ", "RULED", "ZACPT", "ESALG", "MAPTM", "DJJIB", "INNSA",
+    # INSTC to India, US East and Gulf coast (mineral chains), Europe's main ports
+    "INBOM", "IRBND", "PKKHI", "OMSLL", "USBAL", "USORF", "USNYC", "USEWR", "USPHL", "USSAV",
+    "USCHS", "USJAX", "USHOU", "USMSY", "USMOB", "FRLEH", "FRMRS", "FRDKK", "ESVLC", "ESBCN",
+    "GBFXT", "GBSOU", "GBLGP", "ITGOA", "SEGOT", "NOOSL", "DKAAR", "PLGDY", "LVRIX", "EETLL",
+    "FIHEL", "IEDUB", "BGVAR",
 )  # fmt: skip
 
 
-def build_sea(raw: Path):
-    """Marnet as undirected edges (one per LineString, length along its vertices) + passage tags."""
+def build_sea(raw: Path, split_at=None, land=None, log=print):
+    """Marnet as undirected edges (one per LineString, length along its vertices), passage tags
+    and the mode of each edge (``sea`` or ``inland_waterway`` for :data:`INLAND` passages).
+
+    ``split_at``: (lon, lat) arrays of river ports; the nearest vertex of an inland line
+    within 10 km of each becomes a node, so the port joins the waterway where it lies.
+    """
     data = json.loads((raw / "marnet_searoute.geojson").read_text(encoding="utf-8"))
     coords, passage = [], []
     for f in data["features"]:
@@ -44,14 +68,16 @@ def build_sea(raw: Path):
         for i, c in enumerate(coords)
         if (c[:, 0].min() >= lo0) and (c[:, 0].max() <= lo1) and (c[:, 1].min() >= la0)
     ]
+    # seasonal Arctic passages without liner service are left out (searoute's default too)
+    keep = [i for i in keep if passage[i] not in ("northwest", "bering")]
     coords = [coords[i] for i in keep]
     passage = np.array([passage[i] for i in keep], dtype=object)
     passage = np.array([PASSAGE_NAMES.get(p, p) for p in passage], dtype=object)
-    b = VOLGA_DON_BOX
-    for i, c in enumerate(coords):
-        inside = (c[:, 0] >= b[0]) & (c[:, 1] >= b[1]) & (c[:, 0] <= b[2]) & (c[:, 1] <= b[3])
-        if inside.any():
-            passage[i] = "volga_don"
+    for name, b in [("volga_don", VOLGA_DON_BOX), *SEAWAYS.items()]:
+        for i, c in enumerate(coords):
+            inside = (c[:, 0] >= b[0]) & (c[:, 1] >= b[1]) & (c[:, 0] <= b[2]) & (c[:, 1] <= b[3])
+            if inside.any() and passage[i] in ("", name):
+                passage[i] = name
     # every vertex is a node (lines meet at interior vertices too); one edge per segment
     allpts = np.concatenate(coords)
     uniq, inv = np.unique(allpts, axis=0, return_inverse=True)
@@ -76,16 +102,35 @@ def build_sea(raw: Path):
     protect = np.zeros(len(uniq), bool)
     protect[inv[starts]] = True
     protect[inv[starts + counts - 1]] = True
+    if split_at is not None and len(split_at[0]):
+        inland_pts = np.flatnonzero(np.isin(passage[feat], list(INLAND)))
+        if len(inland_pts):
+            cand = np.unique(np.r_[u[inland_pts], v[inland_pts]])
+            for qx, qy in zip(*split_at, strict=True):
+                d = haversine_km(uniq[cand, 0], uniq[cand, 1], qx, qy)
+                k = int(np.argmin(d))
+                if d[k] <= 25.0:
+                    protect[cand[k]] = True
     e = go.contract(e, protect)
     e = go.Edges(e.n, e.u, e.v, np.round(e.km, 3), e.geom, e.tag)
     nodes = pd.DataFrame({"lon": uniq[:, 0], "lat": uniq[:, 1]})
-    # keep the component holding the Suez / Malacca routes (the world ocean) and the Caspian
+    if land is not None:
+        # lanes across land (lakes, rivers, peninsulas at the 1:50m scale) are not sea lanes
+        from serai.data.check import OVER_LAND_KM, _km_over_land
+
+        over = _km_over_land(e.geom, land)
+        # 0.5 km stricter than the check: the check adds the end nodes to each lane's polyline
+        drop = (over > OVER_LAND_KM - 0.5) & ~np.isin(passage[e.tag], list(KEEP_PASSAGES))
+        log(f"sea: {int(drop.sum())} marnet lanes crossing more than {OVER_LAND_KM:g} km of land "
+            f"left out ({over[drop].sum():,.0f} km over land)")  # fmt: skip
+        e = e.take(~drop)
+    # keep the world ocean (the largest component; the Caspian joins it by the Volga-Don)
     comp = go.components(e.n, e.u, e.v)
-    sizes = np.bincount(comp)
-    good = sizes >= 5
-    mask = good[comp[e.u]] & (e.u != e.v)
+    sizes = np.bincount(comp[np.r_[e.u, e.v]], minlength=comp.max() + 1)
+    mask = (comp[e.u] == int(np.argmax(sizes))) & (e.u != e.v)
     e = e.take(mask)
-    return nodes, e, passage[e.tag]
+    p = passage[e.tag]
+    return nodes, e, p, np.where(np.isin(p, list(INLAND)), "inland_waterway", "sea")
 
 
 def load_ports(raw: Path) -> pd.DataFrame:
