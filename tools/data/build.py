@@ -930,7 +930,9 @@ def _port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log) -> pd.DataFra
         head = [[px[i], py[i]], [ox, oy]] if anchor else [[px[i], py[i]]]
         geoms = [np.array([*head, [wx[c], wy[c]]]) for c in cd[ok]]
         over = np.maximum(_km_over_land(geoms, land) - approach[i], 0.0)
-        best = np.lexsort((d[ok], np.round(over, 0)))[0]
+        # a sea node when one is reachable (river ports get their waterway link below)
+        is_ww = (water["_m"].to_numpy()[cd[ok]] != "sea").astype(int)
+        best = np.lexsort((d[ok], np.round(over, 0), is_ww | (over > OVER_LAND_KM)))[0]
         if over[best] > OVER_LAND_KM:
             dropped.append(port_nodes["name"].iat[i])
             continue
@@ -938,6 +940,16 @@ def _port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log) -> pd.DataFra
         rows.append((port_nodes["node_id"].iat[i], water["node_id"].iat[c], max(round(float(d[ok][best]), 3), 0.001),
                      water["_m"].iat[c], port_nodes["country"].iat[i], port_nodes["status"].iat[i],
                      port_nodes["open_year"].iat[i], geoms[best] if anchor else None))  # fmt: skip
+    # a sea port on a listed waterway (Rotterdam, Duisburg, Constanța...) also joins it
+    if len(ww_nodes):
+        wwx, wwy = ww_nodes["x"].to_numpy(float), ww_nodes["y"].to_numpy(float)
+        for i in range(len(port_nodes)):
+            dd = np.asarray(haversine_km(wwx, wwy, px[i], py[i]))
+            k = int(np.argmin(dd))
+            if dd[k] <= 15.0 and not any(r[0] == port_nodes["node_id"].iat[i] and r[3] != "sea" for r in rows):
+                rows.append((port_nodes["node_id"].iat[i], ww_nodes["node_id"].iat[k], max(round(float(dd[k]), 3), 0.001),
+                             "inland_waterway", port_nodes["country"].iat[i], port_nodes["status"].iat[i],
+                             port_nodes["open_year"].iat[i], None))  # fmt: skip
     log(f"ports: {len(rows)} joined to the water, {len(dropped)} without a water access "
         f"crossing < {OVER_LAND_KM:g} km of land: {', '.join(map(str, dropped))}")  # fmt: skip
     df = pd.DataFrame(
