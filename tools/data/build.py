@@ -946,7 +946,9 @@ def _port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log) -> pd.DataFra
         for i in range(len(port_nodes)):
             dd = np.asarray(haversine_km(wwx, wwy, px[i], py[i]))
             k = int(np.argmin(dd))
-            if dd[k] <= 15.0 and not any(r[0] == port_nodes["node_id"].iat[i] and r[3] != "sea" for r in rows):
+            if dd[k] <= 15.0 and not any(
+                r[0] == port_nodes["node_id"].iat[i] and r[3] != "sea" for r in rows
+            ):
                 rows.append((port_nodes["node_id"].iat[i], ww_nodes["node_id"].iat[k], max(round(float(dd[k]), 3), 0.001),
                              "inland_waterway", port_nodes["country"].iat[i], port_nodes["status"].iat[i],
                              port_nodes["open_year"].iat[i], None))  # fmt: skip
