@@ -36,19 +36,9 @@ QUESTIONS = [
         "Middle Corridor",
     ),
     (
-        ["--from", "Almaty", "--to", "Constanța", "--avoid-country", "RU"],
-        dict(origin="Almaty", destination="Constanța", avoid_countries=["RU"]),
-        None,
-    ),
-    (
         ["--from", "Shymkent", "--to", "Poti", "--commodity", "uranium", "--avoid-country", "RU,IR"],
         dict(origin="Shymkent", destination="Poti", commodity="uranium", avoid_countries=["RU", "IR"]),
         "Middle Corridor",
-    ),
-    (
-        ["--from", "Shymkent", "--to", "Poti", "--commodity", "uranium", "--avoid-country", "RU"],
-        dict(origin="Shymkent", destination="Poti", commodity="uranium", avoid_countries=["RU"]),
-        None,
     ),
     (
         ["--from", "Shanghai", "--to", "Rotterdam", "--modes", "sea", "--avoid-passage", "suez"],
