@@ -116,3 +116,15 @@ def test_uranium_reaches_a_us_port_avoiding_russia(routers):
     r = routers[YEAR].route("Shymkent", "Baltimore", "uranium", avoid_countries=["RU"])
     assert "RU" not in r.countries and r.countries[-1] == "US"
     assert r.km > 12_000  # Kazakhstan -> Baltimore is at least ~10,000 km great circle
+
+
+def test_inland_waterways_carry_bulk_not_container_liners(routers):
+    """The Volga–Don is the Caspian's only water exit and an inland waterway: grain sails it
+    (river–sea ships), a container liner cannot (issue 10 item 3)."""
+    from serai.freight import NoRouteError
+
+    r = routers[YEAR].route("Aktau", "Constanța", "grain", modes=["sea", "inland_waterway"])
+    modes = set(r.legs.loc[r.legs["kind"] == "move", "mode"])
+    assert "inland_waterway" in modes, modes
+    with pytest.raises(NoRouteError):
+        routers[YEAR].route("Aktau", "Constanța", "container_feu", modes=["sea", "inland_waterway"])

@@ -431,6 +431,7 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
 
     # ---- facts: lines, services --------------------------------------------------------------
     links, nodes = _add_fact_lines(links, nodes, snaps, facts, points, log, countries)
+    links = _tag_lines(links, nodes, facts, log)
     sh = pd.concat(shape_frames, ignore_index=True)
     cut = np.flatnonzero(np.diff(sh["shape_id"].to_numpy())) + 1
     sxy = sh[["x", "y"]].to_numpy(float)
@@ -971,6 +972,67 @@ def _port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log) -> pd.DataFra
     return pd.concat(out, ignore_index=True)
 
 
+def _tag_lines(links: pd.DataFrame, nodes: pd.DataFrame, facts, log) -> pd.DataFrame:
+    """``lines`` column: the facts lines each link belongs to (``|``-joined ids). Links added for
+    a line carry its id in ``name``; for a line already in the graph, the links of the shortest
+    path (by the line's mode) between its consecutive stops are tagged."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    lines = facts.get("lines")
+    tags = [set() for _ in range(len(links))]
+    names = links["name"].fillna("").astype(str).to_numpy()
+    if lines is None or not len(lines):
+        return links.assign(lines="")
+    ids = set(lines["line_id"])
+    for k, n in enumerate(names):
+        if n in ids:
+            tags[k].add(n)
+    pn: dict[tuple[str, str], int] = {}
+    for nid, m, p in zip(
+        nodes["node_id"], nodes["mode"], nodes["point_id"].fillna(""), strict=True
+    ):
+        for q in str(p).split("|"):
+            if q:
+                pn.setdefault((m, q), int(nid))
+    for mode in ("rail", "road"):
+        sel = np.flatnonzero((links["mode"] == mode).to_numpy())
+        if not len(sel):
+            continue
+        f, t = links["from_node"].to_numpy()[sel], links["to_node"].to_numpy()[sel]
+        nid = np.unique(np.r_[f, t])
+        pos = pd.Series(np.arange(len(nid)), index=nid)
+        m = coo_matrix(
+            (links["length"].to_numpy(float)[sel], (pos[f].to_numpy(), pos[t].to_numpy())),
+            shape=(len(nid), len(nid)),
+        ).tocsr()
+        edge = {(int(a), int(b)): int(k) for a, b, k in zip(f, t, sel, strict=True)}
+        for r in lines[
+            (lines["mode"] == mode) & lines["action"].isin(["check", "tag"])
+        ].itertuples():
+            vias = [v for v in str(r.via_points or "").replace("|", ";").split(";") if v]
+            stops = [pn.get((mode, p)) for p in (r.from_point, *vias, r.to_point)]
+            if any(s_ is None for s_ in stops) or r.from_point == r.to_point:
+                continue
+            for a, b in itertools.pairwise(stops):
+                if a == b or a not in pos.index or b not in pos.index:
+                    continue
+                dist, pred = dijkstra(m, indices=int(pos[a]), return_predecessors=True)
+                j = int(pos[b])
+                if not np.isfinite(dist[j]):
+                    continue
+                while j != int(pos[a]) and pred[j] >= 0:
+                    i = int(pred[j])
+                    for key in ((int(nid[i]), int(nid[j])), (int(nid[j]), int(nid[i]))):
+                        if key in edge:
+                            tags[edge[key]].add(r.line_id)
+                    j = i
+    out = links.copy()
+    out["lines"] = ["|".join(sorted(x)) for x in tags]
+    log(f"lines: {sum(1 for x in tags if x)} links tagged with their facts line")
+    return out
+
+
 def _final_snaps(snaps: pd.DataFrame, nodes: pd.DataFrame, log) -> pd.DataFrame:
     """Each named point on the node that stands for it in each mode: the station node a facts
     line created for it, else the nearest node within ``LINE_SNAP_KM``; a point farther than
@@ -1071,7 +1133,7 @@ def _finish_links(links: pd.DataFrame, speeds: pd.DataFrame) -> pd.DataFrame:
     links = links.copy()
     for col, default in (("status", "operational"), ("open_year", ""), ("passage", ""), ("name", ""),
                          ("length_source", ""), ("length_note", ""), ("capacity_source", ""), ("time_source", ""),
-                         ("service_kind", ""), ("capacity_unit", "")):  # fmt: skip
+                         ("service_kind", ""), ("capacity_unit", ""), ("lines", "")):  # fmt: skip
         if col not in links.columns:
             links[col] = default
         links[col] = links[col].fillna(default).replace("", default)

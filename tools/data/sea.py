@@ -22,6 +22,9 @@ SEA_CLIP = (-180.0, -90.0, 180.0, 90.0)
 # Passages of rivers and canals that only river-sea ships use: their links are mode
 # ``inland_waterway`` (vessel limits: river-sea ships, no container liners), not ``sea``.
 INLAND = ("volga_don",)
+# The Suez Canal from Port Said to Suez: every lane with a vertex in it is tagged ``suez``
+# (the marnet tag stops short of Port Said's approach across the coarse Nile-delta coastline)
+SUEZ_BOX = (32.2, 29.9, 32.65, 31.45)
 # Sea-going rivers and ship channels (lanes that legitimately cross the coarse land polygons):
 # name -> box; their lanes are tagged with the name as ``passage`` and kept.
 SEAWAYS = {
@@ -73,7 +76,7 @@ def build_sea(raw: Path, split_at=None, land=None, log=print):
     coords = [coords[i] for i in keep]
     passage = np.array([passage[i] for i in keep], dtype=object)
     passage = np.array([PASSAGE_NAMES.get(p, p) for p in passage], dtype=object)
-    for name, b in [("volga_don", VOLGA_DON_BOX), *SEAWAYS.items()]:
+    for name, b in [("volga_don", VOLGA_DON_BOX), ("suez", SUEZ_BOX), *SEAWAYS.items()]:
         for i, c in enumerate(coords):
             inside = (c[:, 0] >= b[0]) & (c[:, 1] >= b[1]) & (c[:, 0] <= b[2]) & (c[:, 1] <= b[3])
             if inside.any() and passage[i] in ("", name):
