@@ -91,7 +91,7 @@ def test_gauge_and_country(net):
     land = links[links["mode"].isin(["rail", "road", "transfer"])]
     assert (land["country"] != "").all()
     assert (links.loc[links["origin"] == "marnet", "country"] == "").all()
-    land_nodes = net.nodes[net.nodes["mode"] != "sea"]
+    land_nodes = net.nodes[~net.nodes["mode"].isin(["sea", "inland_waterway"])]
     assert (land_nodes["country"] != "").all()
     ports = net.nodes[net.nodes["kind"] == "port"]
     assert (ports["country"] != "").all()
