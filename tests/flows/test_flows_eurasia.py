@@ -116,10 +116,10 @@ def test_equilibrium_converges_and_reports(results):
     s = res.paths.groupby(["group", "origin", "destination"])["share"].sum()
     assert np.allclose(s, 1.0, atol=1e-6)
     assert (res.paths["cost_usd"] > 0).all()
-    # the US-bound uranium has no route on this network: reported, not dropped
+    # the US-bound uranium reaches the US East coast since the sea network is worldwide (issue 10)
     us = res.od.loc[res.od["destination"] == "US_EAST"]
-    assert len(us) == 1 and us["unmet"].iloc[0] == pytest.approx(4000.0)
-    assert "US_EAST" in us["reason"].iloc[0] or "Baltimore" in us["reason"].iloc[0]
+    assert len(us) == 1 and us["assigned"].iloc[0] == pytest.approx(4000.0)
+    assert us["unmet"].iloc[0] == pytest.approx(0.0)
     # containers China -> Europe are split between sea and land routes by the logit
     ind = res.indicators.set_index(["indicator", "direction"])["value"]
     sea, rail = ind[("china_eu_teu_sea", "CN->EU")], ind[("china_eu_rail_teu", "CN->EU")]

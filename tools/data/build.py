@@ -862,7 +862,9 @@ def _waterways(add_shapes, sea_nodes) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes = pd.DataFrame({"node_id": ID_BASE["waterway"] + np.arange(len(uniq)),
                           "x": ww["lon"].to_numpy(float)[first], "y": ww["lat"].to_numpy(float)[first],
                           "country": "", "kind": "waterway", "mode": "inland_waterway",
-                          "name": ww["place"].to_numpy()[first]})  # fmt: skip
+                          # named by river km, not by the town (a town's name resolves to its
+                          # land node, not to a river container liners cannot use)
+                          "name": (ww["name"] + " km " + ww["river_km"].astype(str)).to_numpy()[first]})  # fmt: skip
     a, b, km, name, geom = [], [], [], [], []
     for _, g in ww.groupby("waterway_id", sort=True):
         i = g.index.to_numpy()
