@@ -39,7 +39,11 @@ def data_validate_report(
         bool, typer.Option(help="Replace OUT even if this command did not generate it.")
     ] = False,
 ) -> None:
-    """Compare named corridor routes with published lengths and times; write a Markdown report."""
+    """Compare route answers (days, USD, km) and network lengths with published figures.
+
+    Writes docs/validation.md: the time and tariff observations before and after
+    calibration, the relations of the literature, and the network's length checks.
+    """
     from serai.data.validation import validate_routes, validation_markdown
     from serai.data.validation_io import read_validation_inputs, write_report
 
@@ -64,12 +68,29 @@ def data_validate_report(
         routes, sources = read_validation_inputs(facts)
     table = validate_routes(net, routes, sources=sources, tolerance=tolerance)
     header = f"Network: {label}: {len(net.nodes):,} nodes, {len(net.links):,} links."
-    write_report(
-        validation_markdown(table, tolerance=tolerance, header=header), out, overwrite=overwrite
-    )
     counts = table["verdict"].value_counts().to_dict()
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
-    console().print(f"{len(table)} routes: {summary}; wrote {out}")
+    if network is not None:  # another network: its data checks only
+        text = validation_markdown(table, tolerance=tolerance, header=header)
+        write_report(text, out, overwrite=overwrite)
+        console().print(f"{len(table)} routes: {summary}; wrote {out}")
+        return
+    # the embedded network: what users see (route answers: days, USD, km) against the
+    # published times and tariffs, then the network data checks
+    from serai.data.validation_report import model_validation, model_validation_markdown
+
+    mv = model_validation(log=console().print)
+    text = (
+        model_validation_markdown(mv)
+        + "\n"
+        + validation_markdown(table, tolerance=tolerance, header=header, level=2)
+    )
+    write_report(text, out, overwrite=overwrite)
+    t, p = mv.share_inside("time"), mv.share_inside("tariff")
+    console().print(
+        f"validation rows inside their band: times {t[0]}/{t[1]}, tariffs {p[0]}/{p[1]}; "
+        f"{len(table)} routes: {summary}; wrote {out}"
+    )
 
 
 @data_app.command("build")
@@ -219,3 +240,47 @@ def data_check(
                 console().print(d.head(details).to_string(index=False))
     if report.total:
         raise typer.Exit(1)
+
+
+@data_app.command("calibrate")
+@handle_errors
+def data_calibrate(
+    check: Annotated[
+        bool,
+        typer.Option(
+            help="Refit and compare with the shipped calibrated parameters; write nothing."
+        ),
+    ] = False,
+) -> None:
+    """Fit the time and tariff estimates to the published figures (calibration rows of the facts).
+
+    Writes serai/freight/data/calibrated.csv (fitted values with the observations they rest
+    on) and calibration_fit.csv (residual per observation, before and after); works from a
+    repository checkout. A network rebuild needs a new calibration.
+    """
+    from serai.errors import InputError
+
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / "tools" / "calibrate" / "fit.py").exists():
+        raise InputError(
+            "the calibration code is not here; run from a repository checkout", file=str(repo)
+        )
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from tools.calibrate.fit import calibrate, write
+    from tools.calibrate.fit import check as check_fit
+
+    res = calibrate(log=console().print)
+    console().print(
+        f"{len(res.params)} parameters calibrated on {len(res.fit)} observations in "
+        f"{res.rounds} round(s); sum of squared residuals {res.cost_before:.2f} -> "
+        f"{res.cost_after:.2f} (observations only)"
+    )
+    if check:
+        problems = check_fit(res)
+        if problems:
+            fail("the refit differs from the shipped parameters: " + "; ".join(problems), code=1)
+        console().print("reproduced: the shipped calibrated parameters")
+        return
+    for p in write(res):
+        console().print(f"wrote {p}")

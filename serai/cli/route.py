@@ -54,6 +54,12 @@ def route_cmd(
     modes: Annotated[
         str | None, typer.Option(help="Allowed modes, comma-separated (rail,road,sea,ferry).")
     ] = None,
+    crew: Annotated[
+        str,
+        typer.Option(
+            help="Truck crew under the EU 561/2006 / AETR driving-time rules: single or double."
+        ),
+    ] = "single",
     alternatives: Annotated[int, typer.Option(help="Number of distinct routes.")] = 1,
     same_corridor: Annotated[
         bool, typer.Option(help="Allow alternatives in a corridor already listed.")
@@ -103,6 +109,7 @@ def route_cmd(
         carbon_price_usd_per_t=carbon_price,
         origin_country=from_country,
         destination_country=to_country,
+        crew=crew,
     )
     router = make_router(load_network(network, year=year))
     routes = run_request(router, req)
@@ -184,12 +191,10 @@ def _print_routes(routes) -> None:
         t = Table(
             title=f"{'#' + str(i + 1) + ' ' if len(routes) > 1 else ''}{r.origin_name} -> "
             f"{r.destination_name}: {r.corridor}",
-            caption=f"{r.days:.1f} days, {r.km:,.0f} km, USD {r.usd:,.0f} per {r.unit} "
-            f"(generalised USD {r.totals['gc_usd']:,.0f}; money {r.totals['usd_tariff']:,.0f} tariff + "
-            f"{r.totals['usd_hub']:,.0f} hubs; time {r.totals['hours_motion']:.0f} h moving, "
-            f"{r.totals['hours_hub']:.0f} h hubs, {r.totals['hours_wait']:.0f} h waiting"
+            caption=f"{r.days:.1f} days door to door, {r.km:,.0f} km, USD {r.usd:,.0f} per "
+            f"{r.unit} (generalised USD {r.totals['gc_usd']:,.0f}"
             + (f"; carbon {r.totals['usd_carbon']:,.0f}" if r.totals["usd_carbon"] else "")
-            + f")\n{_co2_caption(r)}",
+            + f")\n{_cost_caption(r)}\n{_co2_caption(r)}",
         )
         for col, just in (
             ("mode", "left"),
@@ -216,6 +221,28 @@ def _print_routes(routes) -> None:
                 leg.event or leg.service_id,
             )
         con.print(t)
+
+
+def _cost_caption(r) -> str:
+    """Time and money by component, and how much of each rests on estimates."""
+    t = r.totals
+    time = (
+        f"time: {t['hours_motion']:.0f} h moving, {t['hours_rest']:.0f} h driver rests, "
+        f"{t['hours_dwell']:.0f} h terminals and ports, {t['hours_border']:.0f} h borders, "
+        f"{t['hours_schedule']:.0f} h waiting for departures, {t['hours_queue']:.0f} h queues"
+    )
+    money = (
+        f"money: {t['usd_tariff']:,.0f} line haul + {t['usd_hub']:,.0f} handling + "
+        f"{t['usd_border']:,.0f} border fees + {t['usd_market']:,.0f} market premium"
+    )
+
+    def share(kind: str) -> str:
+        return ", ".join(
+            f"{100 * t[f'share_{kind}_{b}']:.0f}% {b}"
+            for b in ("measured", "calibrated", "estimate")
+        )
+
+    return f"{time}\n{money}\nresting on: time {share('hours')}; money {share('usd')}"
 
 
 def _co2_caption(r) -> str:

@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
-from serai.freight.commodities import Commodity, commodity, commodity_table, hub_costs, mode_costs
+from serai.freight.commodities import Commodity, commodity, commodity_table
 from serai.freight.corridors import corridor_label
 from serai.freight.cost import LinkCosts, link_costs
+from serai.freight.params import ParamSet, model_params
 from serai.freight.places import PlaceIndex, normalise
+from serai.freight.roadtime import road_leg, truck_schedule
 from serai.freight.route import Constraints, NoRouteError, Route, Router
 from serai.freight.virtual import RoutingGraph, available_links, build_routing_graph
 
@@ -19,6 +21,7 @@ __all__ = [
     "Constraints",
     "LinkCosts",
     "NoRouteError",
+    "ParamSet",
     "PlaceIndex",
     "Route",
     "Router",
@@ -28,8 +31,9 @@ __all__ = [
     "commodity",
     "commodity_table",
     "corridor_label",
-    "hub_costs",
     "link_costs",
-    "mode_costs",
+    "model_params",
     "normalise",
+    "road_leg",
+    "truck_schedule",
 ]

@@ -15,9 +15,11 @@ with a road border crossing on the leg (none inside the EU, ``border_union`` ins
 The leg's km is the great-circle distance times ``DETOUR_FACTOR`` (an estimate, 1.3; on the
 OSM main-road graph the ratio of road to great-circle km is 1.25 at the median, quartiles
 1.14–1.46, for 400 pairs 10–300 km apart: ``benchmarks/freight/detour_factor.py``);
-its hours and USD use the commodity's road speed and tariff (``mode_costs.csv``), its
-emissions the road transport operation category of the country (ISO 14083, the same factor
-tables as the network's road links). The legs appear in the route's legs table (``event``
+its hours and USD come from the time and tariff models (:mod:`serai.freight.accesscost`:
+driving at ``road.speed``, rests under the driving-time rules for the route's crew, the road
+rate; road border sides per country and direction; a transfer to rail waits for the block
+train), its emissions from the road transport operation category of the country (ISO 14083,
+the same factor tables as the network's road links). The legs appear in the route's legs table (``event``
 ``first mile`` / ``last mile``), its totals, its JSON and its emissions footprint.
 
 A leg never runs straight over the sea (sampled every 4 km on the land grid, one 0.05° cell of
@@ -67,10 +69,13 @@ class AccessLeg:
     hours_motion: float
     usd_tariff: float
     co2e_kg_road: float
-    # (event, hours, usd, kg CO2e, HOC id) at the network node: border crossing, transfer
-    events: tuple[tuple[str, float, float, float, str], ...] = field(default=())
+    # (event, hours, usd, kg CO2e, HOC id, components) at the network node: border, transfer
+    events: tuple[tuple[str, float, float, float, str, dict], ...] = field(default=())
     vot_usd_per_h: float = 0.0
     carbon_price_usd_per_t: float = 0.0
+    hours_rest: float = 0.0  # truck drivers' breaks and rests (driving-time rules)
+    hours_by_basis: tuple[float, float, float] = (0.0, 0.0, 0.0)  # measured, calibrated, est.
+    usd_by_basis: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def hours_hub(self) -> float:
@@ -82,7 +87,11 @@ class AccessLeg:
 
     @property
     def hours(self) -> float:
-        return self.hours_motion + self.hours_hub
+        return self.hours_motion + self.hours_rest + self.hours_hub
+
+    def component(self, name: str) -> float:
+        """Sum of a time or money component over the leg's events (``hours_dwell``, ...)."""
+        return float(sum(e[5].get(name, 0.0) for e in self.events))
 
     @property
     def usd(self) -> float:
@@ -128,19 +137,29 @@ class AccessLeg:
             "to_country": self.node_country if self.side == "first" else pl.country,
             "passage": "",
             "km": self.km,
-            "hours": self.hours_motion,
+            "hours": self.hours_motion + self.hours_rest,
             "wait_h": 0.0,
             "usd": self.usd_tariff,
             "co2e_kg": self.co2e_kg_road,
             "event": f"{self.side} mile by truck (est.)",
             "link_ids": [],
             "node_path": [],
+            **_zero_components(),
+            "hours_motion": self.hours_motion,
+            "hours_rest": self.hours_rest,
+            "usd_tariff": self.usd_tariff,
+            "time_basis": "estimate",
+            "money_basis": "estimate",
+            "share_hours_estimate": 1.0,
+            "share_usd_estimate": 1.0,
         }
         hubs = []
-        for ev, h, u, kg, _hoc in self.events:
+        for ev, h, u, kg, _hoc, comps in self.events:
             hubs.append(
                 {
                     **move,
+                    **_zero_components(),
+                    **comps,
                     "kind": "border" if ev.startswith("border") else "transfer",
                     "mode": "transfer",
                     "layer": self.layer if ev == "transfer" else "road",
@@ -185,7 +204,7 @@ class AccessLeg:
         hocs = [
             {**tce, "element": "hoc", "mode": "transfer", "hoc": hoc, "from_name": self.node_name,
              "to_name": "", "km": 0.0, "country": self.node_country}
-            for _ev, _h, _u, _kg, hoc in self.events
+            for _ev, _h, _u, _kg, hoc, _c in self.events
         ]  # fmt: skip
         return [tce, *hocs] if self.side == "first" else [*hocs[::-1], tce]
 
@@ -281,13 +300,15 @@ class AccessModel:
         emissions: Any,
         carbon_price_usd_per_t: float = 0.0,
         max_km: float = MAX_ACCESS_KM,
+        params: Any = None,
+        crew: str = "single",
     ) -> list[AccessLeg]:
         """Candidate legs between ``place`` and the network (at most one road, one rail).
 
         ``emissions``: a callable (mode, country) -> kg CO2e per unit-km and hoc -> kg per
         unit, or None (no factor tables: CO2e is NaN).
         """
-        from serai.freight.virtual import customs_union
+        from serai.freight.accesscost import rail_transfer, road_border, road_haul
 
         c = commodity
         if "road" not in c.modes:
@@ -340,22 +361,27 @@ class AccessModel:
             road_km = gc * DETOUR_FACTOR
             nc = str(g["country"][i])
             events = []
+            haul = road_haul(road_km, c, params, crew)
+            hb, ub = haul["hours_by_basis"].copy(), haul["usd_by_basis"].copy()
             if place.country and nc and nc != place.country:
-                uf, ut = customs_union(place.country), customs_union(nc)
-                ev = "border_road"
-                if uf and uf == ut:
-                    ev = uf.split(":")[1] or "border_union"
-                if ev != "none":
+                a, b = (place.country, nc) if side == "first" else (nc, place.country)
+                bd = road_border(a, b, c, params)
+                if bd is not None:
+                    h = bd["hours_border_out"] + bd["hours_border_in"]
+                    comps = {k: bd[k] for k in ("hours_border_out", "hours_border_in", "usd_border")}
                     events.append(
-                        (ev, c.hub_hours.get(ev, 0.0), c.hub_usd_per_unit.get(ev, 0.0),
-                         _kg(emissions, "border_crossing"), "border_crossing")
+                        (bd["event"], h, bd["usd_border"], _kg(emissions, "border_crossing"),
+                         "border_crossing", comps)
                     )  # fmt: skip
+                    hb, ub = hb + bd["hours_by_basis"], ub + bd["usd_by_basis"]
             if group == "rail":
+                tr = rail_transfer(side, c, params)
                 events.append(
-                    ("transfer", c.hub_hours.get("transfer", 0.0),
-                     c.hub_usd_per_unit.get("transfer", 0.0),
-                     _kg(emissions, "rail_terminal_transshipment"), "rail_terminal_transshipment")
+                    ("transfer", tr["hours_dwell"], tr["usd_hub"],
+                     _kg(emissions, "rail_terminal_transshipment"), "rail_terminal_transshipment",
+                     {"hours_dwell": tr["hours_dwell"], "usd_hub": tr["usd_hub"]})
                 )  # fmt: skip
+                hb, ub = hb + tr["hours_by_basis"], ub + tr["usd_by_basis"]
             per_km = emissions("road", place.country or nc) if emissions else math.nan
             node = int(g["node"][i])
             out.append(
@@ -371,8 +397,11 @@ class AccessModel:
                     node_lon=float(g["lon"][i]),
                     gc_km=gc,
                     km=road_km,
-                    hours_motion=road_km / float(c.speed_kmh.get("road", math.nan)),
-                    usd_tariff=road_km * float(c.tariff_usd_per_unit_km.get("road", math.nan)),
+                    hours_motion=haul["hours_motion"],
+                    usd_tariff=haul["usd_tariff"],
+                    hours_rest=haul["hours_rest"],
+                    hours_by_basis=tuple(float(x) for x in hb),
+                    usd_by_basis=tuple(float(x) for x in ub),
                     co2e_kg_road=per_km * road_km,
                     events=tuple(events),
                     vot_usd_per_h=float(c.vot_usd_per_unit_h),
@@ -451,6 +480,8 @@ def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[
         labels=router.labels,
         emissions=emission_rates(lc.commodity) if em is not None else None,
         carbon_price_usd_per_t=lc.carbon_price_usd_per_t,
+        params=lc.params,
+        crew=lc.crew,
     )
     if not legs:
         near_t, near_km = router.places.snap(place.lat, place.lon)
@@ -533,20 +564,38 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
         mid = list(route.leg_data[col]) if n_mid else []
         data[col] = [r.get(col) for r in pre] + mid + [r.get(col) for r in post]
     data["seq"] = list(range(len(data["kind"])))
-    arr = {k: np.asarray(v, dtype=float) if k in ("km", "hours", "wait_h", "usd", "co2e_kg")
-           else _objects(v) for k, v in data.items()}  # fmt: skip
+    numeric = ("km", "hours", "wait_h", "usd", "co2e_kg")
+    arr = {k: np.asarray(v, dtype=float)
+           if k in numeric or k.startswith(("hours_", "usd_", "share_")) else _objects(v)
+           for k, v in data.items()}  # fmt: skip
     t = dict(route.totals)
+    from serai.freight.params import BASES
+
+    old_h, old_u = t["hours"], t["usd"]
+    hb = np.array([t[f"share_hours_{b}"] * old_h for b in BASES])
+    ub = np.array([t[f"share_usd_{b}"] * old_u for b in BASES])
     for leg in legs:
         t["km"] += leg.km
         t["hours"] += leg.hours
         t["usd"] += leg.usd
         t["gc_usd"] += leg.gc_usd
         t["usd_tariff"] += leg.usd_tariff
-        t["usd_hub"] += leg.usd_hub
+        t["usd_hub"] += leg.component("usd_hub")
+        t["usd_border"] += leg.component("usd_border")
         t["hours_motion"] += leg.hours_motion
+        t["hours_rest"] += leg.hours_rest
+        t["hours_dwell"] += leg.component("hours_dwell")
+        for side in ("out", "in"):
+            t[f"hours_border_{side}"] += leg.component(f"hours_border_{side}")
+        t["hours_border"] = t["hours_border_out"] + t["hours_border_in"]
         t["hours_hub"] += leg.hours_hub
         t["usd_carbon"] += leg.carbon_usd
         t["co2e_kg"] += leg.co2e_kg
+        hb += np.asarray(leg.hours_by_basis)
+        ub += np.asarray(leg.usd_by_basis)
+    for i, b in enumerate(BASES):
+        t[f"share_hours_{b}"] = float(hb[i] / t["hours"]) if t["hours"] > 0 else 0.0
+        t[f"share_usd_{b}"] = float(ub[i] / t["usd"]) if t["usd"] > 0 else 0.0
     t["days"] = t["hours"] / 24.0
     vot = legs[0].vot_usd_per_h
     t["usd_time"] = t["hours"] * vot
@@ -570,6 +619,12 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
         access=tuple(legs),
         **new,
     )
+
+
+def _zero_components() -> dict[str, Any]:
+    from serai.freight.routecost import LEG_EXTRA
+
+    return {k: ("" if k.endswith("_basis") else 0.0) for k in LEG_EXTRA}
 
 
 def _objects(values: list[Any]) -> np.ndarray:

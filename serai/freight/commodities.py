@@ -1,34 +1,27 @@
-"""Commodities and their cost parameters, read from the tables shipped in ``serai/freight/data``.
+"""Commodities and what routing needs to know about them, read from ``serai/freight/data``.
 
-Three tables, each a CSV with a source column:
-
-``commodities.csv``
-    One row per commodity: unit, value, dangerous-goods class, handling class
-    (``container``, ``bulk``, ``liquid_bulk``), the modes, service kinds and
-    transfer-point kinds it may use, and where each rule comes from.
-``mode_costs.csv``
-    Tariff (USD per base unit and km; the base unit is the FEU for containers
-    and the tonne for bulk) and commercial speed per handling class and mode.
-``hub_costs.csv``
-    Hours and USD per base unit of each hub event (transfer, gauge change, port,
-    boarding a ferry, border crossing) per handling class.
+``commodities.csv`` has one row per commodity: unit, value, dangerous-goods class,
+handling class (``container``, ``bulk``, ``liquid_bulk``), the box it travels in
+(``FEU`` or ``TEU``) and how many units fill one box, the modes, service kinds and
+transfer-point kinds it may use, and where each rule comes from. Times and money are
+not here: they are the time and tariff models' parameters (:mod:`serai.freight.params`,
+``time_params.csv``, ``tariff_params.csv``, ``border_times.csv``), per FEU for
+containers and per tonne for bulk.
 
 Values marked ``estimate`` are researcher estimates, not published figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from types import MappingProxyType
 
 import pandas as pd
 
 from serai.errors import InputError
 
-__all__ = ["Commodity", "commodity", "commodity_table", "hub_costs", "mode_costs"]
+__all__ = ["Commodity", "commodity", "commodity_table"]
 
 _DATA = "serai.freight.data"
 
@@ -51,18 +44,6 @@ def commodity_table() -> pd.DataFrame:
     return _read("commodities.csv").set_index("commodity")
 
 
-@cache
-def mode_costs() -> pd.DataFrame:
-    """Tariff (USD per base unit-km) and speed (km/h) by handling class and mode."""
-    return _read("mode_costs.csv").set_index(["handling", "mode"])
-
-
-@cache
-def hub_costs() -> pd.DataFrame:
-    """Hours and USD per base unit of hub events by handling class."""
-    return _read("hub_costs.csv").set_index(["handling", "event"])
-
-
 def _split(value: object) -> tuple[str, ...]:
     if not isinstance(value, str) or not value.strip():
         return ()
@@ -73,8 +54,9 @@ def _split(value: object) -> tuple[str, ...]:
 class Commodity:
     """Everything routing needs to know about one commodity.
 
-    Costs are per ``unit`` (FEU, TEU or tonne). ``feu_per_unit`` converts
-    container tariffs (per FEU) to the unit; bulk tariffs are per tonne.
+    Costs are per ``unit`` (FEU, TEU or tonne). Containerised goods travel in a
+    ``box`` (``FEU`` or ``TEU``) filled by ``units_per_box`` units; ``base_per_unit``
+    is FEU per unit (containers) or tonnes per unit (bulk).
     """
 
     commodity: str
@@ -90,10 +72,8 @@ class Commodity:
     modes: tuple[str, ...]
     service_modes: tuple[str, ...]
     transfer_kinds: tuple[str, ...]  # empty = transfers allowed at any node
-    tariff_usd_per_unit_km: Mapping[str, float]
-    speed_kmh: Mapping[str, float]
-    hub_hours: Mapping[str, float]
-    hub_usd_per_unit: Mapping[str, float]
+    box: str = ""  # FEU or TEU for containerised goods
+    units_per_box: float = 1.0
 
     def describe(self) -> str:
         dg = f", UN {self.un_number} class {self.dg_class}" if self.dg_class else ""
@@ -120,8 +100,8 @@ def commodity(name: str | Commodity) -> Commodity:
     >>> c = commodity("uranium")
     >>> c.dg_class, c.unit, "ferry" in c.service_modes
     ('7', 't', True)
-    >>> round(commodity("container").tariff_usd_per_unit_km["rail"], 2)
-    0.3
+    >>> commodity("tungsten").box, commodity("tungsten").units_per_box
+    ('TEU', 20.0)
     """
     if isinstance(name, Commodity):
         return name
@@ -154,8 +134,6 @@ def _build(key: str) -> Commodity:
     row = commodity_table().loc[key]
     handling = str(row["handling"])
     base = float(row["feu_per_unit"]) if handling == "container" else float(row["tonnes_per_unit"])
-    mc = mode_costs().xs(handling, level="handling")
-    hc = hub_costs().xs(handling, level="handling")
     value = float(row["value_usd_per_unit"])
     vot = value * float(row["carrying_rate_per_year"]) / 8760.0
     return Commodity(
@@ -172,18 +150,6 @@ def _build(key: str) -> Commodity:
         modes=_split(row["modes"]),
         service_modes=_split(row["service_modes"]),
         transfer_kinds=_split(row["transfer_kinds"]),
-        tariff_usd_per_unit_km=MappingProxyType(
-            {m: float(mc.loc[m, "usd_per_base_km"]) * base for m in mc.index}
-        ),
-        speed_kmh=MappingProxyType(
-            {
-                m: float(mc.loc[m, "speed_kmh"])
-                for m in mc.index
-                if mc.loc[m, "speed_kmh"] == mc.loc[m, "speed_kmh"]
-            }
-        ),
-        hub_hours=MappingProxyType({e: float(hc.loc[e, "hours"]) for e in hc.index}),
-        hub_usd_per_unit=MappingProxyType(
-            {e: float(hc.loc[e, "usd_per_base"]) * base for e in hc.index}
-        ),
+        box=_text(row.get("box", "")),
+        units_per_box=float(row.get("units_per_box", 1.0) or 1.0),
     )

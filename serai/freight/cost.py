@@ -1,14 +1,17 @@
-"""Generalised cost of every virtual link for one commodity.
+"""Generalised cost of every virtual link for one commodity, component by component.
 
-Money (tariff per km, handling, gauge change, border fees) plus time (in motion,
-hub dwell, border, transshipment and waiting for a departure) times the
-commodity's value of time, plus an optional carbon price times a per-link
-emissions array (the hook for :mod:`serai.emissions`). The components are kept
-separately so a route can report each of them.
+The time model (:mod:`serai.freight.timemodel`) and the tariff model
+(:mod:`serai.freight.tariffs`) turn each virtual link into additive terms of named
+parameters (:mod:`serai.freight.params`); :func:`link_costs` evaluates them into
+arrays. Generalised cost = money + hours x the commodity's value of time (+ an
+optional carbon price x a per-link emissions array, the hook for
+:mod:`serai.emissions`). Every component is kept, and so is the share of each link's
+hours and money that rests on measured, calibrated and estimated parameters.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,39 +20,113 @@ import pandas as pd
 
 from serai.errors import InputError
 from serai.freight.commodities import Commodity, commodity
+from serai.freight.elements import link_elements
+from serai.freight.params import (
+    COMPONENTS,
+    TIME,
+    ParamSet,
+    TermBuilder,
+    Terms,
+    model_params,
+)
+from serai.freight.roadtime import CREWS
 from serai.freight.virtual import RoutingGraph
 
-__all__ = ["LinkCosts", "link_costs"]
+__all__ = ["LinkCosts", "link_costs", "model_terms"]
 
-COMPONENTS = ("usd_tariff", "usd_hub", "hours_motion", "hours_hub", "hours_wait")
+_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_terms(rg: RoutingGraph, c: Commodity, params: ParamSet, crew: str = "single") -> Terms:
+    """Time and money terms of every virtual link of ``rg`` for a commodity (cached).
+
+    The terms depend on the parameter ids, not their values: one set of terms serves any
+    parameter vector of the same tables (the calibration evaluates many).
+    """
+    from serai.freight.tariffs import add_money_terms
+    from serai.freight.timemodel import add_time_terms
+
+    if crew not in CREWS:
+        raise InputError(f"crew must be one of {', '.join(CREWS)}, not '{crew}'", field="crew")
+    key = (c.handling, crew, hash(tuple(params.ids)))
+    per = _TERMS.setdefault(rg, {})
+    if key not in per:
+        el = link_elements(rg)
+        tb = TermBuilder(params, el.n)
+        add_time_terms(tb, el, params, c.handling, crew)
+        add_money_terms(tb, el, params, c.handling)
+        per[key] = tb.build()
+    return per[key]
 
 
 @dataclass(frozen=True, eq=False)
 class LinkCosts:
     """Per-virtual-link costs (arrays aligned with ``RoutingGraph.vlinks`` rows).
 
-    ``allowed`` is False where the commodity may not use the link (mode,
-    service kind or transfer point not allowed); ``gc`` is then ``inf``.
+    ``comps`` holds the time components (:data:`~serai.freight.params.TIME`, hours) and
+    money components (:data:`~serai.freight.params.MONEY`, USD per unit), one row each;
+    they are also attributes (``hours_motion``, ..., ``usd_tariff``, ...).
+    ``hours_by_basis`` and ``usd_by_basis`` split each link's hours and money by
+    provenance (:data:`~serai.freight.params.BASES`: measured, calibrated, estimate).
+    ``allowed`` is False where the commodity may not use the link (mode, service kind
+    or transfer point not allowed, or no tariff); ``gc`` is then ``inf``.
     """
 
     commodity: Commodity
-    usd_tariff: np.ndarray
-    usd_hub: np.ndarray
-    hours_motion: np.ndarray
-    hours_hub: np.ndarray
-    hours_wait: np.ndarray
+    comps: np.ndarray
+    hours_by_basis: np.ndarray
+    usd_by_basis: np.ndarray
     carbon_usd: np.ndarray
     allowed: np.ndarray
     kg_co2e: np.ndarray | None = None
     carbon_price_usd_per_t: float = 0.0
+    crew: str = "single"
+    params: ParamSet | None = None
+
+    def component(self, name: str) -> np.ndarray:
+        """One component by name (``motion``, ``rest``, ..., ``tariff``, ``hub``, ...)."""
+        try:
+            return self.comps[COMPONENTS.index(name)]
+        except ValueError:
+            raise InputError(
+                f"unknown cost component '{name}'; use {', '.join(COMPONENTS)}"
+            ) from None
+
+    # time
+    hours_motion = property(lambda self: self.comps[0])
+    hours_rest = property(lambda self: self.comps[1])
+    hours_dwell = property(lambda self: self.comps[2])
+    hours_border_out = property(lambda self: self.comps[3])
+    hours_border_in = property(lambda self: self.comps[4])
+    hours_schedule = property(lambda self: self.comps[5])
+    hours_queue = property(lambda self: self.comps[6])
+    # money
+    usd_tariff = property(lambda self: self.comps[7])
+    usd_hub = property(lambda self: self.comps[8])
+    usd_border = property(lambda self: self.comps[9])
+    usd_market = property(lambda self: self.comps[10])
+
+    @cached_property
+    def hours_border(self) -> np.ndarray:
+        return self.hours_border_out + self.hours_border_in
+
+    @cached_property
+    def hours_hub(self) -> np.ndarray:
+        """Hours at hubs: dwell (handling, gauge changes, port calls) and borders."""
+        return self.hours_dwell + self.hours_border
+
+    @cached_property
+    def hours_wait(self) -> np.ndarray:
+        """Hours waiting: for a scheduled departure and in queues."""
+        return self.hours_schedule + self.hours_queue
 
     @cached_property
     def usd(self) -> np.ndarray:
-        return self.usd_tariff + self.usd_hub
+        return self.comps[len(TIME) :].sum(axis=0)
 
     @cached_property
     def hours(self) -> np.ndarray:
-        return self.hours_motion + self.hours_hub + self.hours_wait
+        return self.comps[: len(TIME)].sum(axis=0)
 
     @cached_property
     def gc(self) -> np.ndarray:
@@ -91,6 +168,8 @@ def link_costs(
     *,
     carbon_price_usd_per_t: float = 0.0,
     emissions_kg_per_unit: np.ndarray | None = None,
+    crew: str = "single",
+    params: ParamSet | None = None,
 ) -> LinkCosts:
     """Cost components of every virtual link for a commodity.
 
@@ -105,54 +184,50 @@ def link_costs(
     emissions_kg_per_unit
         Optional kg CO2e per unit of the commodity on each virtual link (rows of
         ``rg.vlinks``); without it the carbon term is zero.
+    crew
+        Truck crew under the driving-time rules: ``single`` or ``double``.
+    params
+        Model parameters (default: the shipped, calibrated ones).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from serai.network import Network
     >>> from serai.freight import build_routing_graph, link_costs
-    >>> nodes = pd.DataFrame({"node_id": [1, 2], "x": [0.0, 1.0], "y": [0.0, 0.0]})
+    >>> from serai.freight.params import model_params
+    >>> nodes = pd.DataFrame({"node_id": [1, 2], "x": [70.0, 74.0], "y": [45.0, 45.0],
+    ...     "country": ["KZ", "KZ"]})
     >>> links = pd.DataFrame({"link_id": [1], "from_node": [1], "to_node": [2],
-    ...     "mode": ["rail"], "length": [400.0]})
+    ...     "mode": ["rail"], "length": [579.0]})
     >>> rg = build_routing_graph(Network.from_tables(nodes=nodes, links=links))
     >>> lc = link_costs(rg, "container")
     >>> move = (rg.vlinks["kind"] == "move").to_numpy()
-    >>> float(lc.hours_motion[move][0]), float(lc.usd_tariff[move][0])
-    (10.0, 120.0)
+    >>> float(lc.hours_motion[move][0])   # 579 km at the CAREC Kazakh speed of 57.9 km/h
+    10.0
+    >>> p = model_params()
+    >>> bool(lc.usd_tariff[move][0] == 579.0 * p.value("rail.rate.KZ"))
+    True
     """
+    from serai.freight.tariffs import money_scale
+
     c = commodity(commodity_name)
+    p = params if params is not None else model_params()
     v = rg.vlinks
     n = len(v)
+    terms = model_terms(rg, c, p, crew)
+    comps, prov = terms.evaluate(p.values, p.basis_codes())
+    scale = money_scale(c, p.values, p)
+    comps[len(TIME) :] *= scale
+    hours_by_basis = prov[0]
+    usd_by_basis = prov[1] * scale
+
     kind = v["kind"].to_numpy()
     mode = v["mode"].to_numpy()
     event = v["event"].to_numpy()
-    km = v["km"].to_numpy(float)
     move = kind == "move"
-
-    # ---- motion
-    speed = v["speed"].to_numpy(float)
-    default_speed = _lookup(mode, c.speed_kmh, np.nan)
-    speed = np.where(np.isfinite(speed) & (speed > 0), speed, default_speed)
-    fixed = v["hours_fixed"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hm = np.where(np.isfinite(fixed), fixed, km / speed)
-    hours_motion = np.where(move | (kind == "access") | (kind == "egress"), hm, 0.0)
-    tariff = _lookup(mode, c.tariff_usd_per_unit_km, np.nan)
-    usd_tariff = np.where(move, km * tariff, 0.0)
-
-    # ---- hubs
-    ev_h = _lookup(event, c.hub_hours, 0.0)
-    ev_u = _lookup(event, c.hub_usd_per_unit, 0.0)
-    oh = v["event_hours"].to_numpy(float)
-    ou = v["event_usd"].to_numpy(float) * (c.base_per_unit if c.handling == "container" else 1.0)
-    hours_hub = np.where(np.isfinite(oh), oh, ev_h)
-    usd_hub = np.where(np.isfinite(ou), ou, ev_u)
-    wait = v["wait_h"].to_numpy(float)
-    hours_wait = np.where(np.isfinite(wait), wait, c.hub_hours.get("sea_wait", 0.0))
-
     # ---- what the commodity may use
     allowed = np.ones(n, dtype=bool)
-    layer_mode = v["layer"].str.split(":").str[0].to_numpy()
+    layer_mode = link_elements(rg).layer_mode
     allowed &= ~(move & ~np.isin(mode, list(c.modes)))
     is_svc = v["service_id"].to_numpy() != ""
     allowed &= ~(is_svc & ~np.isin(v["service_mode"].to_numpy(), list(c.service_modes)))
@@ -163,7 +238,12 @@ def link_costs(
     if c.transfer_kinds:
         node_kind = _node_kinds(rg, v["node_id"].to_numpy(np.int64))
         allowed &= ~(hub & ~np.isin(node_kind, list(c.transfer_kinds)))
-    allowed &= np.isfinite(hours_motion) & np.isfinite(usd_tariff)
+    if c.handling == "container":
+        # no unscheduled container shipping on the Caspian: boxes cross on the ferries and
+        # the Aktau - Baku feeders of the services table (facts §3.2)
+        el = link_elements(rg)
+        allowed &= ~(move & (mode == "sea") & ~is_svc & (el.region == "caspian"))
+    allowed &= np.isfinite(comps).all(axis=0)
 
     price = float(carbon_price_usd_per_t)
     if not np.isfinite(price) or price < 0:
@@ -177,7 +257,7 @@ def link_costs(
         e = np.asarray(emissions_kg_per_unit, dtype=float)
         if e.shape != (n,):
             raise InputError(f"emissions_kg_per_unit needs one value per virtual link ({n})")
-        carbon = e / 1000.0 * float(carbon_price_usd_per_t)
+        carbon = e / 1000.0 * price
         kg = e
 
     def clean(a: np.ndarray) -> np.ndarray:
@@ -188,15 +268,15 @@ def link_costs(
     allowed.setflags(write=False)
     return LinkCosts(
         c,
-        clean(usd_tariff),
-        clean(usd_hub),
-        clean(hours_motion),
-        clean(hours_hub),
-        clean(hours_wait),
+        clean(comps),
+        clean(hours_by_basis),
+        clean(usd_by_basis),
         clean(carbon),
         allowed,
         None if kg is None else clean(kg),
-        float(carbon_price_usd_per_t),
+        price,
+        crew,
+        p,
     )
 
 
@@ -207,8 +287,3 @@ def _node_kinds(rg: RoutingGraph, node_ids: np.ndarray) -> np.ndarray:
     m = pd.Series(nodes["kind"].astype(str).to_numpy(), index=nodes["node_id"].to_numpy(np.int64))
     m = m[~m.index.duplicated()]
     return m.reindex(node_ids).fillna("").to_numpy(object)
-
-
-def _lookup(keys: np.ndarray, table, default: float) -> np.ndarray:
-    """Vectorised dict lookup (pandas hash map) with a default."""
-    return pd.Series(keys).map(dict(table)).fillna(default).to_numpy(float)

@@ -44,6 +44,7 @@ class RouteRequest:
     carbon_price_usd_per_t: float = 0.0
     origin_country: str | None = None  # keep only places in this country (name or ISO2)
     destination_country: str | None = None
+    crew: str = "single"  # truck crew under the driving-time rules: single or double
 
     def constraints(self) -> Constraints:
         return Constraints.make(
@@ -86,7 +87,7 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
     if req.destination_country:
         destination = router.locate(destination, country=req.destination_country)
     if req.pareto:
-        return router.pareto(origin, destination, req.commodity, constraints=cons)
+        return router.pareto(origin, destination, req.commodity, constraints=cons, crew=req.crew)
     if req.alternatives > 1:
         return router.alternatives(
             origin,
@@ -97,6 +98,7 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
             distinct_corridors=req.distinct_corridors,
             constraints=cons,
             carbon_price_usd_per_t=req.carbon_price_usd_per_t,
+            crew=req.crew,
         )
     return [
         router.route(
@@ -106,5 +108,6 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
             objective=req.objective,
             constraints=cons,
             carbon_price_usd_per_t=req.carbon_price_usd_per_t,
+            crew=req.crew,
         )
     ]

@@ -411,7 +411,8 @@ def write_route_report(
     """Write the self-contained HTML report (and optionally the map + chart as one PNG)."""
     import matplotlib.pyplot as plt
 
-    from serai.freight.commodities import commodity, hub_costs, mode_costs
+    from serai.freight.commodities import commodity
+    from serai.freight.params import model_params
 
     path = Path(path)
     if path.exists() and not overwrite:
@@ -534,20 +535,26 @@ def write_route_report(
         "<li>Routing graph with transfers as links (NODUS-style virtual network): one node per mode "
         "(rail per gauge) at each place; gauge changes, port handling, ferry boarding (waiting = half "
         "the headway) and border crossings are explicit links with time and money.</li>",
-        f"<li>Generalised cost = money (tariffs per km, hub and border fees) + hours x value of time "
-        f"(FEU: USD {c.vot_usd_per_unit_h:.2f}/h = value x 10%/yr, an estimate). Times are terminal to "
-        "terminal, free-flow (no congestion, no storms, no queues at Dostyk or Małaszewicze).</li>",
-        "<li>Tariffs and hub times come from <code>serai/freight/data/*.csv</code>, each row with its "
-        "source; rows marked estimate are researcher estimates.</li>",
+        f"<li>Generalised cost = money (a through rate is the sum of its segments: line haul, "
+        f"handling, port, border and market charges) + hours x value of time "
+        f"(FEU: USD {c.vot_usd_per_unit_h:.2f}/h = value x 10%/yr, an estimate). Times are door to "
+        "door, element by element: running, truck rests (EU 561/2006 / AETR), terminal and port "
+        "dwell, borders per side and direction (CAREC), departures by schedule, ferry queues.</li>",
+        "<li>Every time and money parameter is a row of <code>serai/freight/data/*_params.csv</code> "
+        "or <code>border_times.csv</code> with its source and year, or marked estimate; estimates "
+        "fitted by <code>serai data calibrate</code> are marked calibrated. Each leg says which "
+        "of its hours and money rest on estimates.</li>",
         "<li>Emissions (kg CO2e per unit, column co2e_kg and per leg) follow ISO 14083 / GLEC: "
         "well-to-wheel = well-to-tank + tank-to-wheel, per transport chain element and hub "
         "operation, factors from <code>serai/emissions/data</code> with their sources "
         "(<code>serai.emissions.routes.route_footprint</code>).</li>",
         "<li>Each route's corridor label is derived from the countries, passages and ferry crossings it uses.</li>",
-        "</ul><h3>Tariffs and speeds</h3>",
-        mode_costs().reset_index().to_html(index=False, border=0),
-        "<h3>Hub events</h3>",
-        hub_costs().reset_index().to_html(index=False, border=0),
+        "</ul><h3>Model parameters</h3>",
+        model_params()
+        .table.assign(basis=model_params().basis())[
+            ["param_id", "value", "unit", "basis", "year", "source"]
+        ]
+        .to_html(index=False, border=0),
         f"<p><small>{esc(str((meta or {}).get('footer', '')))}</small></p></body></html>",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,9 @@ from serai.freight import access
 from serai.freight.commodities import Commodity, commodity
 from serai.freight.corridors import corridor_label
 from serai.freight.cost import LinkCosts, link_costs
+from serai.freight.params import TIME
 from serai.freight.places import PlaceIndex
+from serai.freight.routecost import LEG_EXTRA, leg_columns, route_components, route_totals
 from serai.freight.virtual import RoutingGraph
 from serai.paths import _kernels as k
 from serai.paths.workspace import tree_scratch
@@ -361,8 +363,11 @@ class Router:
     (600.0, 15.0, 'Other land route')
     """
 
-    def __init__(self, rg: RoutingGraph, places: PlaceIndex | None = None) -> None:
+    def __init__(
+        self, rg: RoutingGraph, places: PlaceIndex | None = None, *, params: Any = None
+    ) -> None:
         self.rg = rg
+        self.params = params  # model parameters (None: the shipped, calibrated ones)
         g = rg.graph
         if places is None:
             pts = rg.network.tables.get("points")
@@ -388,9 +393,9 @@ class Router:
         )
         self.access = AccessModel(rg)
         self.resolver.reach = partial(_reachable, self.access, MAX_ACCESS_KM)  # picklable
-        self._costs: dict[tuple[str, float], LinkCosts] = {}
+        self._costs: dict[tuple[str, float, str], LinkCosts] = {}
         self._emissions: dict[str, np.ndarray | InputError] = {}
-        self._objectives: dict[tuple[str, float, str], np.ndarray] = {}
+        self._objectives: dict[tuple[str, float, str, str], np.ndarray] = {}
         links = rg.network.links
         self._link_names = (
             pd.Series(links["name"].to_numpy(), index=links["link_id"].to_numpy())
@@ -450,6 +455,21 @@ class Router:
         self.__dict__.update(state)
         self._lock = threading.RLock()
 
+    def with_params(self, params: Any) -> Router:
+        """A router over the same graph with other model parameters.
+
+        Shares the place index, labels and emissions (which do not depend on the
+        parameters); costs are recomputed. Used by the calibration.
+        """
+        import copy
+
+        r = copy.copy(self)
+        r.params = params
+        r._costs = {}
+        r._objectives = {}
+        r._lock = threading.RLock()
+        return r
+
     # ------------------------------------------------------------------ costs and masks
     def emissions(self, name: str | Commodity) -> np.ndarray | None:
         """kg CO2e (WTW) per unit on every virtual link (cached; None if the factors cannot serve).
@@ -475,11 +495,16 @@ class Router:
         """A fresh copy of the cached error (one exception object is never raised twice)."""
         return copy.copy(self._emissions[commodity_name])  # type: ignore[return-value]
 
-    def costs(self, name: str | Commodity, carbon_price_usd_per_t: float = 0.0) -> LinkCosts:
-        """Per-link costs of a commodity, a carbon price (USD/t CO2e) times WTW included."""
+    def costs(
+        self, name: str | Commodity, carbon_price_usd_per_t: float = 0.0, crew: str = "single"
+    ) -> LinkCosts:
+        """Per-link costs of a commodity, a carbon price (USD/t CO2e) times WTW included.
+
+        ``crew``: ``single`` or ``double`` truck crew under the driving-time rules.
+        """
         c = commodity(name)
         price = float(carbon_price_usd_per_t)
-        key = (c.commodity, price)
+        key = (c.commodity, price, crew)
         if key not in self._costs:
             e = self.emissions(c)
             if e is None and price != 0:
@@ -487,7 +512,12 @@ class Router:
             with self._lock:
                 if key not in self._costs:
                     self._costs[key] = link_costs(
-                        self.rg, c, carbon_price_usd_per_t=price, emissions_kg_per_unit=e
+                        self.rg,
+                        c,
+                        carbon_price_usd_per_t=price,
+                        emissions_kg_per_unit=e,
+                        crew=crew,
+                        params=self.params,
                     )
         return self._costs[key]
 
@@ -495,7 +525,7 @@ class Router:
         """Objective per graph edge (cached per commodity, carbon price and objective)."""
         if objective in ("emissions", "co2e") and lc.kg_co2e is None:
             raise self._emissions_error(lc.commodity.commodity)
-        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, objective)
+        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, objective)
         if key not in self._objectives:
             with self._lock:
                 if key not in self._objectives:
@@ -641,13 +671,15 @@ class Router:
         objective: str = "generalised",
         constraints: Constraints | None = None,
         carbon_price_usd_per_t: float = 0.0,
+        crew: str = "single",
         **kw: Any,
     ) -> Route:
         """Best route under the constraints (keyword shortcuts build :class:`Constraints`).
 
         ``objective`` is ``time``, ``cost``, ``generalised`` or ``emissions`` (least WTW
         kg CO2e); ``carbon_price_usd_per_t`` adds price x WTW to the generalised cost
-        (shown as ``totals["usd_carbon"]``).
+        (shown as ``totals["usd_carbon"]``); ``crew`` is the truck crew (``single`` or
+        ``double``) under the driving-time rules.
 
         Raises
         ------
@@ -657,7 +689,7 @@ class Router:
             No route; the message names the constraint that cut it.
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
-        lc = self.costs(commodity_name, carbon_price_usd_per_t)
+        lc = self.costs(commodity_name, carbon_price_usd_per_t, crew)
         op, dp = self.locate(origin), self.locate(destination)
         if op.target is not None and op.target == dp.target:
             raise InputError("origin and destination are the same place", field="destination")
@@ -754,6 +786,7 @@ class Router:
         distinct_corridors: bool = False,
         constraints: Constraints | None = None,
         carbon_price_usd_per_t: float = 0.0,
+        crew: str = "single",
         **kw: Any,
     ) -> list[Route]:
         """Up to ``k`` distinct routes by the penalty method.
@@ -773,8 +806,9 @@ class Router:
             objective=objective,
             constraints=cons,
             carbon_price_usd_per_t=carbon_price_usd_per_t,
+            crew=crew,
         )
-        lc = self.costs(commodity_name, carbon_price_usd_per_t)
+        lc = self.costs(commodity_name, carbon_price_usd_per_t, crew)
         o, d = first.origin, first.destination
         po, pd_ = access.end_vnodes(self, first)
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
@@ -830,6 +864,7 @@ class Router:
         max_routes: int = 12,
         method: str = "labels",
         max_labels: int = 2_000_000,
+        crew: str = "single",
         **kw: Any,
     ) -> list[Route]:
         """Pareto-optimal routes for (time, money), fastest first.
@@ -850,10 +885,10 @@ class Router:
         concave gaps).
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
-        lc = self.costs(commodity_name)
+        lc = self.costs(commodity_name, crew=crew)
         op, dp = self.locate(origin), self.locate(destination)
         # off the network: the first/last-mile legs of the best generalised route, held fixed
-        ref = self.route(op, dp, commodity_name, constraints=cons)
+        ref = self.route(op, dp, commodity_name, constraints=cons, crew=crew)
         o, d = ref.origin, ref.destination
         po, pd_ = access.end_vnodes(self, ref)
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
@@ -941,28 +976,17 @@ class Router:
     ) -> Route:
         rows = self.rg.graph.link_rows[np.asarray(edges, np.int64)]
         em = lc.kg_co2e
-        cols = _legs(self._cols, rows, lc, self.labels, em)
+        rc = route_components(lc, rows, self._cols["kind"][rows], self._cols["mode"][rows])
+        cols = _legs(self._cols, rows, rc, self.labels, em)
         c = lc.commodity
-        hours = float(lc.hours[rows].sum())
-        usd = float(lc.usd[rows].sum())
         move = cols["kind"] == "move"
         lkm, lmode = np.asarray(cols["km"], float), cols["mode"]
         lcountry, lsvc = cols["country"], cols["service_id"]
         km = float(lkm[move].sum())
         sea_km = float(lkm[move & (lmode == "sea")].sum())
         totals = {
-            "days": hours / 24.0,
-            "hours": hours,
             "km": km,
-            "usd": usd,
-            "gc_usd": float(lc.gc[rows].sum()),
-            "usd_tariff": float(lc.usd_tariff[rows].sum()),
-            "usd_hub": float(lc.usd_hub[rows].sum()),
-            "hours_motion": float(lc.hours_motion[rows].sum()),
-            "hours_hub": float(lc.hours_hub[rows].sum()),
-            "hours_wait": float(lc.hours_wait[rows].sum()),
-            "usd_time": hours * c.vot_usd_per_unit_h,
-            "usd_carbon": float(lc.carbon_usd[rows].sum()),
+            **route_totals(*rc, c.vot_usd_per_unit_h, float(lc.carbon_usd[rows].sum())),
             "co2e_kg": float(em[rows].sum()) if em is not None else float("nan"),
         }
         countries = tuple(dict.fromkeys(x for x in lcountry[move] if x))
@@ -1093,6 +1117,7 @@ _LEG_COLUMNS = [
     "event",
     "link_ids",
     "node_path",
+    *LEG_EXTRA,
 ]
 
 
@@ -1107,14 +1132,18 @@ def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
 def _legs(
     cols: Mapping[str, np.ndarray],
     rows: np.ndarray,
-    lc: LinkCosts,
+    rc: tuple[np.ndarray, np.ndarray, np.ndarray],
     labels: pd.Series,
     kg_co2e: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Group the virtual links of a route into movement legs and hub events (numpy, no groupby)."""
+    """Group the virtual links of a route into movement legs and hub events (numpy, no groupby).
+
+    ``rc`` is :func:`~serai.freight.routecost.route_components` of the rows.
+    """
+    comps, hb, ub = rc
     kind = cols["kind"][rows].copy()
-    hours = lc.hours[rows]
-    usd = lc.usd[rows]
+    hours = comps[: len(TIME)].sum(axis=0)
+    usd = comps[len(TIME) :].sum(axis=0)
     event = cols["event"][rows]
     ends = (kind == "access") | (kind == "egress")
     co2 = kg_co2e[rows] if kg_co2e is not None else np.full(len(rows), np.nan)
@@ -1124,6 +1153,7 @@ def _legs(
     keep = ~((ends | (kind == "alight")) & free)
     r = rows[keep]
     kind, hours, usd, event, co2 = kind[keep], hours[keep], usd[keep], event[keep], co2[keep]
+    comps, hb, ub = comps[:, keep], hb[:, keep], ub[:, keep]
     if not len(r):
         empty = {c: np.empty(0, dtype=object) for c in _LEG_COLUMNS}
         empty["km"] = np.empty(0)
@@ -1184,11 +1214,14 @@ def _legs(
         "passage": passages,
         "km": np.add.reduceat(cols["km"][r], start),
         "hours": np.add.reduceat(hours, start),
-        "wait_h": np.add.reduceat(lc.hours_wait[r], start),
+        "wait_h": np.add.reduceat(
+            comps[TIME.index("schedule")] + comps[TIME.index("queue")], start
+        ),
         "usd": np.add.reduceat(usd, start),
         "co2e_kg": np.add.reduceat(co2, start),
         "event": ev_txt,
         "link_ids": link_ids,
         "node_path": node_path,
+        **leg_columns(comps, hb, ub, start),
     }
     return data

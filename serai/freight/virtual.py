@@ -130,7 +130,11 @@ class RoutingGraph:
         Virtual links, one row per graph link row: vlink_id, from_v, to_v, kind,
         mode, layer, link_id, service_id, node_id (hub events), from_node,
         to_node, km, speed, hours_fixed, wait_h, event, event_hours, event_usd,
-        country, from_country, to_country, passage, service_mode.
+        country, from_country, to_country, passage, service_mode; for the time model
+        (:mod:`serai.freight.timemodel`): crossing_id (border links), event_source (the
+        source text of a network-given time: an ``estimate...`` one is replaced by the
+        model's parameter), frequency_per_week and svc_wait_h (raw service data on
+        boarding links).
     place_of
         Physical node id -> place vnode id (a pandas Series).
     point_place
@@ -374,6 +378,9 @@ def build_routing_graph(
             key="link_id",
         )
         bt = np.where(np.isfinite(bt), bt, bl)
+        b_ids = L["link_id"].to_numpy(np.int64)[needs]
+        b_cross = _link_text(network, "border_crossings", "crossing_id", b_ids)
+        b_src = _link_text(network, "border_crossings", "time_source", b_ids)
         ev = np.where(
             same_union[needs],
             "border_union",
@@ -398,6 +405,8 @@ def build_routing_graph(
                     "wait_h": 0.0,
                     "event": ev,
                     "event_hours": bt,
+                    "event_source": b_src,
+                    "crossing_id": b_cross,
                     "country": tc[needs],
                     "from_country": fc[needs],
                     "to_country": tc[needs],
@@ -421,6 +430,7 @@ def build_routing_graph(
         hn = hub["node_id"].to_numpy(np.int64)
         gh = _node_override(network, "gauge_breaks", ("time_h", "transshipment_h"), hn)
         gu = _node_override(network, "gauge_breaks", ("cost_usd", "cost_usd_feu"), hn)
+        gsrc = _node_text(network, "gauge_breaks", "source", hn)
         is_g = ev == "gauge"
         wait = np.where(mb == "sea", np.nan, 0.0)  # boarding the sea layer: liner wait
         parts.append(
@@ -443,6 +453,7 @@ def build_routing_graph(
                     "event": ev,
                     "event_hours": np.where(is_g, gh, np.nan),
                     "event_usd": np.where(is_g, gu, np.nan),
+                    "event_source": np.where(is_g, gsrc, ""),
                     "country": ncountry.loc[hn].to_numpy(),
                     "from_country": ncountry.loc[hn].to_numpy(),
                     "to_country": ncountry.loc[hn].to_numpy(),
@@ -508,6 +519,12 @@ def build_routing_graph(
                         "wait_h": np.where(mb == "sea", np.nan, 0.0),
                         "event": ev,
                         "event_hours": np.where(tl["h"].to_numpy() > 0, tl["h"].to_numpy(), np.nan),
+                        "event_source": _link_text(
+                            network, "links", "time_source", tl["tlink"].to_numpy(np.int64)
+                        ),
+                        "crossing_id": _link_text(
+                            network, "border_crossings", "crossing_id", tl["tlink"].to_numpy()
+                        ),
                         "country": cb,
                         "from_country": ca,
                         "to_country": cb,
@@ -572,6 +589,7 @@ def build_routing_graph(
                 hours_fixed=float(s.crossing_h),
                 wait_h=0.0,
                 event="",
+                event_source="estimate" if s.estimate else "",
                 country="",
                 from_country=ncountry.get(a, ""),
                 to_country=ncountry.get(b, ""),
@@ -606,6 +624,9 @@ def build_routing_graph(
                         km=0.0,
                         hours_fixed=np.nan,
                         wait_h=wait if board else 0.0,
+                        frequency_per_week=freq if board else np.nan,
+                        svc_wait_h=float(s.wait_h) if board else np.nan,
+                        event_source="estimate" if (board and s.estimate) else "",
                         event=ev if (board or ev != "board") else "",
                         country=ncountry.get(node, ""),
                         from_country=ncountry.get(node, ""),
@@ -659,8 +680,10 @@ def build_routing_graph(
         )
 
     vl = pd.concat(parts, ignore_index=True)
-    for col, default in (("event_hours", np.nan), ("event_usd", np.nan)):
-        vl[col] = pd.to_numeric(vl[col], errors="coerce") if col in vl else default
+    for col in ("event_hours", "event_usd", "frequency_per_week", "svc_wait_h"):
+        vl[col] = pd.to_numeric(vl[col], errors="coerce") if col in vl else np.nan
+    for col in ("event_source", "crossing_id"):
+        vl[col] = vl[col].fillna("").astype(str) if col in vl else ""
     vl["vlink_id"] = np.arange(len(vl), dtype=np.int64)
     for col in ("link_id", "node_id", "from_node", "to_node", "from_v", "to_v"):
         vl[col] = vl[col].astype(np.int64)
@@ -803,6 +826,37 @@ def _node_override(
     return m.reindex(ids).to_numpy(float)
 
 
+def _text_col(df: pd.DataFrame, name: str) -> pd.Series:
+    return _col(df, name, "").fillna("").astype(str)
+
+
+def _bool_col(df: pd.DataFrame, name: str) -> pd.Series:
+    v = _col(df, name, False)
+    return v.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+
+
+def _link_text(network: Network, table: str, column: str, ids: np.ndarray) -> np.ndarray:
+    """Text column of an optional table keyed by ``link_id`` ('' where absent)."""
+    return _keyed_text(network, table, column, ids, "link_id")
+
+
+def _node_text(network: Network, table: str, column: str, ids: np.ndarray) -> np.ndarray:
+    """Text column of an optional table keyed by ``node_id`` ('' where absent)."""
+    return _keyed_text(network, table, column, ids, "node_id")
+
+
+def _keyed_text(network: Network, table: str, column: str, ids: np.ndarray, key: str) -> np.ndarray:
+    t = network.tables.get(table)
+    ids = np.asarray(ids)
+    if t is None or column not in t.columns or key not in t.columns or not len(ids):
+        return np.full(len(ids), "", dtype=object)
+    k = pd.to_numeric(t[key], errors="coerce")
+    ok = k.notna()
+    m = pd.Series(t.loc[ok, column].fillna("").astype(str).to_numpy(), index=k[ok].astype(np.int64))
+    m = m[~m.index.duplicated()]
+    return m.reindex(np.asarray(ids, np.int64)).fillna("").to_numpy(object)
+
+
 def _service_ids(sl: pd.DataFrame) -> pd.Series:
     """Service id of service links: ``service_id``, else ``name``, else ``link<id>``."""
     ids = pd.Series("link" + sl["link_id"].astype(str), index=sl.index)
@@ -824,6 +878,7 @@ def _services(network: Network, links: pd.DataFrame, year: int | None) -> pd.Dat
         "wait_h",
         "km",
         "passage",
+        "estimate",
     ]
     frames = []
     t = network.tables.get("services")
@@ -848,6 +903,7 @@ def _services(network: Network, links: pd.DataFrame, year: int | None) -> pd.Dat
                     "km": pd.to_numeric(_col(t, "length", 0.0), errors="coerce").fillna(0.0),
                     "passage": _col(t, "passage", "").fillna("").astype(str),
                     "directed": _col(t, "directed", False).fillna(False).astype(bool),
+                    "estimate": _bool_col(t, "estimate"),
                 }
             )
         )
@@ -882,6 +938,7 @@ def _services(network: Network, links: pd.DataFrame, year: int | None) -> pd.Dat
                     "km": pd.to_numeric(_col(sl, "length", 0.0), errors="coerce").fillna(0.0),
                     "passage": _col(sl, "passage", "").fillna("").astype(str),
                     "directed": True,
+                    "estimate": _text_col(sl, "time_source").str.startswith("estimate"),
                 }
             )
         )

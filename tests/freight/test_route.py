@@ -11,6 +11,7 @@ import pytest
 
 from serai.errors import InputError
 from serai.freight import Constraints, NoRouteError, Router, build_routing_graph, commodity
+from serai.freight.params import model_params
 from tests.freight.toy import SERVICES, toy_network
 
 
@@ -25,29 +26,57 @@ def _countries_touched(r, route) -> set[str]:
 
 
 def test_hand_checked_northern_route(router):
-    # Xi'an -> Dostyk (2900 + 12 km, 1435) | border CN>KZ | gauge | 1520 to Moscow, Brest |
-    # border KZ>RU, RU>BY (EAEU, 2 h) | border BY>PL | gauge | 1435 to Duisburg
+    # Xi'an -> Dostyk (2900 + 12 km, 1435) | border CN>KZ | gauge | 1520 via Almaty to
+    # Moscow (a link from KZ: Kazakh speed and rate), Brest | border KZ>RU, RU>BY (EAEU) |
+    # border BY>PL | gauge | 1435 to Duisburg. A link is in the country it starts in.
     route = router.route("Xi'an", "Duisburg", "container", objective="time")
     assert route.corridor == "Northern (via Russia)"
-    km = 2900 + 12 + 880 + 3900 + 1100 + 10 + 1150
+    p = model_params()
+    v = p.value
+    cn, kz, ru, by, pl = 2900 + 12, 880 + 3900, 1100, 10, 1150
+    km = cn + kz + ru + by + pl
     assert route.km == pytest.approx(km)
     c = commodity("container")
-    hours = (
-        km / 40.0 + 40.6 * 2 + 2 * 2 + 5.0 * 2
-    )  # motion + 2 full borders + 2 EAEU + 2 gauge changes
+    motion = (
+        cn / v("rail.speed.CN") + kz / v("rail.speed.KZ") + (ru + by) / v("rail.speed.RUBY")
+        + pl / v("rail.speed.EU")
+    )  # fmt: skip
+    borders = (
+        v("border.rail.CN.out") + v("border.rail.KZ.in")  # CN > KZ: both sides
+        + v("border.rail.KZ.out") + v("border.rail.union.*")  # KZ > RU, inside the EAEU
+        + 2 * v("border.rail.union.*")  # RU > BY
+        + v("border.rail.BY.out.BY-PL") + v("border.rail.PL.in.BY-PL")  # Brest
+    )  # fmt: skip
+    dwell = (
+        v("terminal.rail.origin") + v("terminal.rail.dest") + 2 * v("gauge.default")
+        + km / 1000 * v("rail.enroute_h_per_1000km")
+    )  # fmt: skip
+    hours = motion + borders + dwell
     assert route.totals["hours"] == pytest.approx(hours)
-    usd = km * 0.30 + 150 * 2 + 150 * 2
+    assert route.totals["hours_border"] == pytest.approx(borders)
+    usd = (
+        cn * v("rail.rate.CN") + kz * v("rail.rate.KZ") + (ru + by) * v("rail.rate.RUBY")
+        + pl * v("rail.rate.EU")
+        + 4 * v("lift")  # origin and destination terminals, two gauge changes
+        + 2 * v("border.fee.rail")  # CN > KZ and BY > PL; none inside the EAEU
+    )  # fmt: skip
     assert route.usd == pytest.approx(usd)
     assert route.totals["gc_usd"] == pytest.approx(usd + hours * c.vot_usd_per_unit_h)
     ev = route.legs.loc[route.legs["kind"] != "move", "event"].tolist()
     assert ev == [
+        "transfer",  # origin terminal
         "border CN>KZ (border)",
         "gauge",
         "border KZ>RU (border_union)",
         "border RU>BY (border_union)",
         "border BY>PL (border)",
         "gauge",
+        "transfer",  # destination terminal
     ]
+    # the exit and entry sides of each crossing are kept apart
+    b = route.legs.loc[route.legs["kind"] == "border"]
+    assert b["hours_border_in"].iloc[0] == pytest.approx(v("border.rail.KZ.in"))
+    assert b["hours_border_out"].iloc[0] == pytest.approx(v("border.rail.CN.out"))
 
 
 def test_avoid_russia_uses_no_russian_element(router):
@@ -111,9 +140,35 @@ def test_ferry_waiting_follows_frequency(freq):
     route = r.route("Almaty", "Alat", "uranium", objective="time")  # uranium: rail ferry only
     board = route.legs.loc[route.legs["kind"] == "board"]
     assert len(board) == 1
-    assert board["wait_h"].iloc[0] == pytest.approx(84.0 / freq)  # half the headway of 168/freq h
-    assert route.totals["hours_wait"] == pytest.approx(84.0 / freq)
+    # half the headway of 168/freq h; a timetabled ferry has no departs-when-full queue,
+    # only the Caspian's expected storm delay
+    assert board["hours_schedule"].iloc[0] == pytest.approx(84.0 / freq)
+    storm = model_params().value("ferry.weather.caspian")
+    assert board["hours_queue"].iloc[0] == pytest.approx(storm)
+    assert board["wait_h"].iloc[0] == pytest.approx(84.0 / freq + storm)
+    assert route.totals["hours_schedule"] == pytest.approx(84.0 / freq)
     assert route.services == ("aktau_alat_rail_ferry",)
+
+
+def test_ferry_without_timetable_waits_in_the_queue():
+    services = [(s[0], s[1], s[2], s[3], s[4], float("nan")) for s in SERVICES]
+    r = Router(build_routing_graph(toy_network(services=services), year=2025))
+    route = r.route("Almaty", "Alat", "uranium", objective="time")
+    board = route.legs.loc[route.legs["kind"] == "board"].iloc[0]
+    p = model_params()
+    assert board["hours_schedule"] == 0.0
+    assert board["hours_queue"] == pytest.approx(
+        p.value("ferry.queue.caspian") + p.value("ferry.weather.caspian")
+    )
+    # loading: half the ferry cycle plus the dwell in a Caspian port; the crossing as given
+    assert board["hours_dwell"] == pytest.approx(
+        p.value("ferry.load") + p.value("caspian.port.depart")
+    )
+    # the toy service has a facts id: its crossing is the measured parameter (22 h), not the
+    # network's 20 h
+    ferry = route.legs.loc[route.legs["mode"] == "ferry"].iloc[0]
+    assert ferry["hours"] == pytest.approx(p.value("ferry.crossing.aktau_alat_rail_ferry")) == 22.0
+    assert ferry["time_basis"] == "measured"
 
 
 def test_commodity_rules_restrict_services(router):
@@ -189,9 +244,14 @@ def test_sea_routes_by_suez_and_cape(router):
     )
     assert cape.corridor == "Sea via Cape"
     assert cape.km == pytest.approx(4100 + 9700 + 8500 + 2700)
-    # port dwell both ends plus the weekly-liner wait at the loading port
-    hours = cape.km / 29.6 + 24 + 84 + 24
+    # sailing at 16 kn with port calls en route, port dwell at both ends, the liner's wait
+    v = model_params().value
+    hours = (
+        cape.km / v("sea.speed") + cape.km / 1000 * v("sea.calls_h_per_1000km")
+        + v("port.dwell.load") + v("sea.liner_wait") + v("port.dwell.discharge")
+    )  # fmt: skip
     assert cape.totals["hours"] == pytest.approx(hours)
+    assert cape.totals["hours_schedule"] == pytest.approx(v("sea.liner_wait"))
 
 
 def _virtual_nx(r: Router, weights: np.ndarray) -> nx.DiGraph:
@@ -361,7 +421,15 @@ def test_border_and_gauge_times_from_tables():
     assert legs.loc["gauge", "hours"] == pytest.approx(2.0)
     assert legs.loc["gauge", "usd"] == pytest.approx(40.0)
     assert legs.loc["border", "hours"] == pytest.approx(10.0)
-    assert route.totals["hours"] == pytest.approx((2900 + 12 + 880) / 40 + 2 + 10)
+    v = model_params().value
+    hours = (
+        (2900 + 12) / v("rail.speed.CN") + 880 / v("rail.speed.KZ")
+        + (2900 + 12 + 880) / 1000 * v("rail.enroute_h_per_1000km")
+        + v("terminal.rail.origin") + v("terminal.rail.dest") + 2 + 10
+    )  # fmt: skip
+    assert route.totals["hours"] == pytest.approx(hours)
+    # a measured figure (no estimate flag) is reported as measured
+    assert legs.loc["border", "time_basis"] == "measured"
 
 
 def test_coordinates_far_from_the_network_are_an_error(router):

@@ -1,0 +1,380 @@
+"""The validation report: route answers (days, USD, km) against the published figures.
+
+:func:`model_validation` answers every observation of
+:mod:`serai.freight.observations` twice, with the model's prior parameters (before
+calibration) and with the shipped calibrated ones (after), and
+:func:`model_validation_markdown` renders the tables of ``docs/validation.md``:
+calibration and validation rows marked, relations stated in the literature, inputs,
+figures not compared and why, the calibration fit, and the share of validation rows
+inside their published band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ModelValidation", "model_validation", "model_validation_markdown"]
+
+
+@dataclass(frozen=True)
+class ModelValidation:
+    """Observation and relation tables before (priors) and after calibration."""
+
+    before: pd.DataFrame
+    after: pd.DataFrame
+    relations_before: pd.DataFrame
+    relations_after: pd.DataFrame
+    calibrated: pd.DataFrame
+    fit: pd.DataFrame
+    network: str
+
+    def share_inside(
+        self, quantity: str, *, after: bool = True, since: int | None = None
+    ) -> tuple[int, int]:
+        """(inside, total) validation rows of a quantity (``time`` or ``tariff``)."""
+        t = self.after if after else self.before
+        m = (t["set"] == "validation") & (t["quantity"] == quantity)
+        if since is not None:
+            m &= pd.to_numeric(t["year"], errors="coerce") >= since
+        return int((t.loc[m, "verdict"] == "inside").sum()), int(m.sum())
+
+
+def _read_data(name: str) -> pd.DataFrame:
+    from importlib import resources
+
+    with resources.files("serai.freight.data").joinpath(name).open("rb") as fh:
+        return pd.read_csv(fh, keep_default_na=False)
+
+
+def model_validation(network: Any = None, *, log: Any = None) -> ModelValidation:
+    """Answer the observations with the prior and the calibrated parameters.
+
+    ``network`` defaults to the embedded network of each observation's year
+    (:func:`serai.data.load_network`), as ``serai route --year Y`` would load it.
+    """
+    from serai.data import load_network
+    from serai.freight import Router, build_routing_graph
+    from serai.freight.observations import evaluate, load_observations, relation_table
+    from serai.freight.params import model_params, prior_params
+
+    obs = load_observations()
+    years = sorted({int(y) for y in obs["network_year"].dropna()})
+    routers = {}
+    for y in years:
+        net = network if network is not None else load_network(y)
+        routers[y] = Router(build_routing_graph(net))
+    say = log or (lambda _m: None)
+    say(f"answering {int(obs['set'].isin(['calibration', 'validation', 'reference', 'input']).sum())} "
+        "queries with the prior parameters")  # fmt: skip
+    before, _ = evaluate({y: r.with_params(prior_params()) for y, r in routers.items()})
+    say("... and with the calibrated parameters")
+    after, _ = evaluate({y: r.with_params(model_params()) for y, r in routers.items()})
+    n = routers[years[0]].rg.network
+    label = f"{n.name or 'network'}: {len(n.nodes):,} nodes, {len(n.links):,} links"
+    return ModelValidation(
+        before,
+        after,
+        relation_table(before),
+        relation_table(after),
+        _read_data("calibrated.csv"),
+        _read_data("calibration_fit.csv"),
+        label,
+    )
+
+
+def _n(x: Any, d: int = 0) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    if not np.isfinite(v):
+        return "–"
+    return f"{v:,.{d}f}"
+
+
+def _band(r: Mapping[str, Any], d: int) -> str:
+    lo, hi, v = r["published_low"], r["published_high"], r.get("published_value", np.nan)
+    if np.isfinite(float(v if v == v else np.nan)):
+        return f"{_n(v, d)} (±10%: {_n(lo, d)}–{_n(hi, d)})"
+    return f"{_n(lo, d)}–{_n(hi, d)}"
+
+
+def _verdict(r: Mapping[str, Any]) -> str:
+    v = str(r.get("verdict", ""))
+    dev = r.get("deviation", np.nan)
+    if v in ("near", "miss") and dev == dev:
+        return f"{v} ({float(dev):+.0%})"
+    return v
+
+
+def _digits(unit: str) -> int:
+    return {"days": 1, "h": 1, "USD": 0}.get(unit, 2)
+
+
+def _obs_table(mv: ModelValidation, quantity: str) -> list[str]:
+    b = mv.before.set_index("obs_id")
+    rows = mv.after[
+        (mv.after["quantity"] == quantity) & mv.after["set"].isin(["calibration", "validation"])
+    ]
+    unit_label = "days" if quantity == "time" else "USD per box"
+    out = [
+        f"| Set | Observation | Query (`serai route ...`, default objective) | Scope | Published "
+        f"({unit_label}) | Before: model | Before | After: model | After | Door-to-door days | "
+        f"USD | km | Corridor | Estimate share (time / money) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows.sort_values(["set", "obs_id"], ascending=[True, True]).to_dict("records"):
+        d = _digits(r["unit"])
+        rb = b.loc[r["obs_id"]]
+        cmd = str(r["command"]).replace("serai route ", "").replace("|", "\\|")
+        out.append(
+            f"| {r['set']} | {r['name']} ({r['year']}) | `{cmd}` | {r['scope']} | "
+            f"{_band(r, d)} | {_n(rb['model_value'], d)} | {_verdict(rb)} | "
+            f"**{_n(r['model_value'], d)}** | **{_verdict(r)}** | {_n(r.get('days'), 1)} | "
+            f"{_n(r.get('usd'))} | {_n(r.get('km'))} | {r.get('corridor', '')} | "
+            f"{_n(100 * float(r.get('share_hours_estimate', np.nan)))}% / "
+            f"{_n(100 * float(r.get('share_usd_estimate', np.nan)))}% |"
+        )
+    return out
+
+
+def _rel_table(mv: ModelValidation) -> list[str]:
+    b = mv.relations_before.set_index("rel_id")
+    out = [
+        "| Relation | Quantity | Published | Basis | Before | After | Verdict (after) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in mv.relations_after.to_dict("records"):
+        pub = _band({**r, "published_value": r.get("value", np.nan)}, 2)
+        out.append(
+            f"| {r['name']} (`{r['numerator']}` / `{r['denominator']}`) | {r['quantity']} | {pub} | "
+            f"{r['basis']} | {_n(b.loc[r['rel_id'], 'model_value'], 2)} | "
+            f"**{_n(r['model_value'], 2)}** | {_verdict(r)} |"
+        )
+    return out
+
+
+def model_validation_markdown(mv: ModelValidation) -> str:
+    """Markdown of the model part of ``docs/validation.md``."""
+    from serai.freight.observations import POINT_BAND, load_observations
+
+    a_t = mv.share_inside("time")
+    a_p = mv.share_inside("tariff")
+    b_t = mv.share_inside("time", after=False)
+    b_p = mv.share_inside("tariff", after=False)
+    r_t = mv.share_inside("time", since=2022)
+    r_p = mv.share_inside("tariff", since=2022)
+    rel_in = int((mv.relations_after["verdict"] == "inside").sum())
+
+    def pct(x: tuple[int, int]) -> str:
+        return f"{x[0]} of {x[1]} ({100 * x[0] / x[1]:.0f}%)" if x[1] else "none"
+
+    met = a_t[1] and a_p[1] and a_t[0] / a_t[1] >= 0.8 and a_p[0] / a_p[1] >= 0.8
+    lines = [
+        "# Validation: what users see against the published figures",
+        "",
+        "Generated by `serai data validate-report` (`make validation`); do not edit by hand. "
+        "Each row is a query a user would type (`serai route --from ... --to ... --year 2025`, "
+        "default objective: generalised cost) and the answer's door-to-door days (every wait "
+        "included), USD per box and km, compared with a published figure of "
+        "`../shared/facts/corridor-facts.md` in the scope that figure has (door to door, "
+        "terminal to terminal, port to port, time in a country). The observations, their "
+        "queries and sets are `serai/freight/data/observations.csv` and `relations.csv`.",
+        "",
+        f"Network: {mv.network}. **Before** = the time and tariff models with their prior "
+        "parameters (the tables' values); **after** = with the parameters fitted by "
+        "`serai data calibrate` (`serai/freight/data/calibrated.csv`).",
+        "",
+        "## Summary",
+        "",
+        f"- Validation rows inside their published band, after calibration: **times "
+        f"{pct(a_t)}, tariffs {pct(a_p)}** (before: times {pct(b_t)}, tariffs {pct(b_p)}).",
+        f"- Of the validation figures published in 2022 or later: times {pct(r_t)}, tariffs "
+        f"{pct(r_p)}.",
+        f"- Relations stated in the literature, after: {rel_in} of {len(mv.relations_after)} "
+        "inside their band.",
+        "- The target of issue 11 (at least 80% of the validation rows inside, for times and "
+        f"for tariffs) is **{'met' if met else 'not met'}**; the rows outside are explained "
+        "below.",
+        "",
+        "Verdicts: **inside** the published band; **near** within 10% of it; **miss** "
+        f"otherwise. A single published value is given a band of ±{POINT_BAND:.0%}, the "
+        "same for every row.",
+        "",
+        "## How the rows were split (decided before fitting)",
+        "",
+        "- **calibration**: the figures that alone identify a group of estimated parameters: "
+        "the Northern terminal-to-terminal time (rail speeds, Brest), the Shanghai–Rotterdam "
+        "sailing time (port calls), the DHL Middle Corridor door-to-door time (Caspian and "
+        "terminal waits), the World Bank through rates of both corridors (V10), the Argus "
+        "China–Aktau and Shanghai–Poti rates, the Interrail Tashkent–Derince quotes via "
+        "Turkmenbashi (ferry, Central Asian rail, 20 ft / 40 ft).",
+        "- **validation** (never read by the fit): other origins, other years and sources, other "
+        "scopes of the same route (door to door where terminal to terminal was fitted), the "
+        "other half of a source's pair (Almaty beside Aktau, the Interrail Aktau quotes beside "
+        "the Turkmenbashi ones), the other sea route, and the relations of the literature.",
+        "- Each row's reason is in `observations.csv` (column `reason`).",
+        "",
+        "## Door-to-door times",
+        "",
+        *_obs_table(mv, "time"),
+        "",
+        "## Tariffs (USD per FEU; per TEU where the query says `--commodity container_teu`)",
+        "",
+        *_obs_table(mv, "tariff"),
+        "",
+        "## Relations stated in the literature",
+        "",
+        *_rel_table(mv),
+        "",
+    ]
+    lines += _outside(mv)
+    lines += _inputs_and_not_compared(mv, load_observations())
+    lines += _fit_tables(mv)
+    lines += REVISIONS
+    return "\n".join(lines) + "\n"
+
+
+#: Changes made to the model after looking at fit or validation results (disclosed).
+REVISIONS = [
+    "## Changes made after looking at results",
+    "",
+    "The split into calibration and validation rows was fixed before the first fit and has "
+    "not changed. These changes to the model and the queries were made after looking at fit "
+    "or validation results, and are stated here:",
+    "",
+    "- Before the first fit, the Interrail quotes via Aktau were routed through Russia and "
+    "the Volga–Don; they now pass Akhalkalaki as the quote via Turkmenbashi does (the facts: "
+    "the same route, via the Aktau ferry).",
+    "- First fit: the Argus China–Aktau band (±0.5%) outweighed every other row; every band "
+    "is now read as at least ±10% in the fit, as a single value is.",
+    "- First fit: the fit delivered China–Aktau by sea to avoid the import premium, and boxes "
+    "crossed the Caspian on generic sea lanes undercutting the ferries. The premium now "
+    "applies wherever a container route ends in Kazakhstan or Central Asia, and containers "
+    "cross the Caspian only on the ferries and feeders of the services table (the facts know "
+    "no other container shipping there).",
+    "- Routes re-chosen with fitted parameters oscillated between two sets; the fit now keeps "
+    "the round whose re-chosen routes fit best.",
+    "- After the first validation run (Khorgos rows well below their band): technical stops "
+    "of trains en route were added (`rail.enroute_h_per_1000km`), an element the model "
+    "lacked; the facts' Dostyk–Moyynty figures (800 km/day before its second track against "
+    "CAREC's 57.9 km/h speed without delay) give its range.",
+    "- The fit then put most of the Middle Corridor's missing days into the default border "
+    "sides in Georgia and Türkiye (136 h per crossing); the prior width of that CAREC "
+    "average was narrowed from 0.5 to 0.25, the spread of its two published years "
+    "(40.6 h in 2022, 51.9 h in 2021).",
+    "- Routing the Middle Corridor rows over Poti and Constanța (the World Bank's preferred "
+    "routing) was tried and reverted: the model then shuttles to both ports by rail. The "
+    "rows keep their original queries; the model chooses the route through Türkiye.",
+    "",
+]
+
+
+_WHY = {
+    "mersin_poti_d2d": "the quote's 18–25 days and USD 6,800–7,000 are those of a much longer "
+    "chain than a 1,900 km move from Mersin to Poti; kept under its stated end points",
+    "argus_mersin_poti": "as above: a short-sea move priced at three times the Shanghai–Poti "
+    "quote of the same source; no per-segment model holds both",
+    "chongqing_duisburg_t2t": "a 2018 figure: Kazakh rail border crossings took 39.9 h in "
+    "2019 and 69.7 h in 2023 (CAREC); the model uses the 2022 figures",
+    "khorgos_duisburg_t2t": "a 2017 dry-port figure (Europe not specified; Duisburg used)",
+    "khorgos_moscow_t2t": "a 2017 dry-port figure",
+    "argus_china_almaty": "the quote gives one price for Almaty and Aktau; the model charges "
+    "the ~2,000 km between them at the fitted Kazakh rail rate",
+    "interrail_aktau_40": "the Kazakh segment of an Uzbek transit via Aktau was priced far above "
+    "the Kazakh China–Europe transit rate the model fits (V10); the model has one Kazakh rate",
+    "interrail_aktau_20": "as for the 40 ft quote",
+}
+
+
+def _outside(mv: ModelValidation) -> list[str]:
+    t = mv.after[(mv.after["set"] == "validation") & (mv.after["verdict"] != "inside")]
+    if not len(t):
+        return []
+    out = ["## Validation rows outside their band, and why", ""]
+    for r in t.to_dict("records"):
+        why = _WHY.get(r["obs_id"], "")
+        extra = f"; {r['problem']}" if r.get("problem") else ""
+        out.append(f"- **{r['name']}** ({_verdict(r)}): {why or 'no explanation recorded'}{extra}")
+    return [*out, ""]
+
+
+def _inputs_and_not_compared(mv: ModelValidation, obs: pd.DataFrame) -> list[str]:
+    out = [
+        "## Inputs (figures the model uses as element values; shown, not counted)",
+        "",
+        "| Element | Published | Model | Note |",
+        "|---|---|---|---|",
+    ]
+    for r in mv.after[mv.after["set"] == "input"].to_dict("records"):
+        d = _digits(r["unit"])
+        out.append(
+            f"| {r['name']} | {_band(r, d)} {r['unit']} | {_n(r['model_value'], d)} {r['unit']} | "
+            f"{r['reason']} |"
+        )
+    out += [
+        "",
+        "## Published figures not compared, and why",
+        "",
+        "| Figure | Published | Why not compared |",
+        "|---|---|---|",
+    ]
+    for r in obs[obs["set"] == "not_compared"].to_dict("records"):
+        pub = _band({**r, "published_value": r["value"], "published_low": r["low"],
+                     "published_high": r["high"]}, 1)  # fmt: skip
+        out.append(f"| {r['name']} ({r['year']}) | {pub} {r['unit']} | {r['reason']} |")
+    return [*out, ""]
+
+
+def _fit_tables(mv: ModelValidation) -> list[str]:
+    out = [
+        "## Calibration",
+        "",
+        "`serai data calibrate` fits the parameters marked `fit=true` (all of them estimates) "
+        "to the calibration rows by least squares with bounds and log-normal priors "
+        "(`scipy.optimize.least_squares`; method in `tools/calibrate/fit.py`): residual "
+        "`(ln model - ln mid) / s` per observation (mid = geometric middle of the band, "
+        "s = half its log width, at least ln 1.1) and `(ln value - ln prior) / prior_sd` per "
+        "parameter; routes are re-chosen with the fitted values until they stop changing. "
+        "`serai data calibrate --check` refits and compares with the shipped values.",
+        "",
+        "### Residual per calibration observation",
+        "",
+        "| Observation | Band | Model before | Residual before | Model after | Residual after | "
+        "Corridor (after) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in mv.fit.to_dict("records"):
+        d = _digits(r["unit"])
+        out.append(
+            f"| {r['obs_id']} | {_n(r['published_low'], d)}–{_n(r['published_high'], d)} "
+            f"{r['unit']} | {_n(r['model_prior'], d)} | {_n(r['residual_prior'], 2)} | "
+            f"{_n(r['model_fitted'], d)} | {_n(r['residual_fitted'], 2)} | "
+            f"{r['corridor_fitted']} |"
+        )
+    out += [
+        "",
+        "### Parameters before and after",
+        "",
+        "| Parameter | Unit | Prior | Fitted | Change | Prior width (log sd) | Bounds | Rests on |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in mv.calibrated.to_dict("records"):
+        out.append(
+            f"| `{r['param_id']}` | {r['unit']} | {r['prior']:g} | **{r['value']:g}** | "
+            f"{r['change_pct']:+.0f}% | {r['prior_sd']:g} | {r['low']:g}–{r['high']:g} | "
+            f"{str(r['observations']).replace(';', ', ')} |"
+        )
+    out += [
+        "",
+        "Every other parameter keeps its table value: measured figures with their source and "
+        "year, or estimates no calibration row depends on (`serai/freight/data/*_params.csv`, "
+        "`border_times.csv`).",
+        "",
+    ]
+    return out

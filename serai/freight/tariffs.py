@@ -1,0 +1,182 @@
+"""Money per segment: a through rate is the sum of its segments' charges.
+
+Components (USD per unit; :data:`serai.freight.params.MONEY`):
+
+``tariff``
+    Line haul: rail per km by tariff zone (``rail.rate.<zone>``, USD per FEU-km), truck
+    per km (``road.rate``), sea per km (``sea.rate.deep`` on ocean legs,
+    ``sea.rate.regional`` in the Mediterranean, Black and Caspian seas), a ferry or
+    feeder crossing per box (``ferry.caspian.kz`` for Aktau/Kuryk - Alat,
+    ``ferry.caspian.tm`` for Turkmenbashi - Alat, ``ferry.roro.caspian``,
+    ``feeder.caspian``, ``feeder.blacksea``).
+``hub``
+    A lift at a rail terminal, transfer or break of gauge (``lift``), port handling at
+    each loading and discharge (``port.thc``, ``port.thc.caspian``).
+``border_fee``
+    Documents and fees at a crossing outside a customs union (``border.fee.rail``,
+    ``border.fee.road``).
+``market``
+    The premium of container deliveries into Kazakhstan and Central Asia
+    (``market.import.CA``, charged where a route ends there, whatever the last mode):
+    boxes go in full and come back empty, and the published China - Aktau rate is about
+    twice a China - Europe through rate.
+
+Parameters are per FEU for containers; a 20 ft box costs ``teu.ratio`` of a 40 ft
+box, and containerised minerals pay their share of a box (``units_per_box`` in
+``commodities.csv``). Bulk and liquid bulk pay per tonne (``bulk.*``: CAREC rail
+costs per t-km, model inputs for sea and road). No dangerous-goods surcharge is
+sourced, so none is applied (``dg7.factor`` = 1, an estimate: a lower bound).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from serai.freight.commodities import Commodity
+from serai.freight.elements import Elements
+from serai.freight.params import ParamSet, TermBuilder
+
+__all__ = ["CENTRAL_ASIA_ZONES", "add_money_terms", "money_scale"]
+
+#: Zones where a rail delivery pays the import-market premium.
+CENTRAL_ASIA_ZONES = ("KZ", "CA")
+
+
+def money_scale(c: Commodity, values: np.ndarray, p: ParamSet) -> float:
+    """Factor from the per-FEU (or per-t) parameters to the commodity's unit.
+
+    >>> from serai.freight import commodity
+    >>> from serai.freight.params import model_params
+    >>> p = model_params()
+    >>> money_scale(commodity("container_feu"), p.values, p)
+    1.0
+    >>> round(money_scale(commodity("container_teu"), p.values, p), 3) == round(p.value("teu.ratio"), 3)
+    True
+    """
+    v = np.asarray(values, float)
+    f = 1.0
+    if c.handling == "container":
+        box = v[p.idx("teu.ratio")] if c.box == "TEU" else 1.0
+        f = float(box) / float(c.units_per_box)
+    else:
+        f = float(c.tonnes_per_unit)
+    if c.dg_class == "7":
+        f *= float(v[p.idx("dg7.factor")])
+    return f
+
+
+def add_money_terms(tb: TermBuilder, el: Elements, p: ParamSet, handling: str) -> None:
+    """Add the money terms (per FEU, or per t for bulk) of every virtual link of ``el``."""
+    if handling == "container":
+        _container(tb, el, p)
+    else:
+        _bulk(tb, el, p)
+
+
+def _zone_param(p: ParamSet, prefix: str, zones: np.ndarray, default: str) -> np.ndarray:
+    ids = np.array([f"{prefix}.{z}" for z in zones], dtype=object)
+    return np.where([i in p for i in ids], ids, default).astype(object)
+
+
+def _container(tb: TermBuilder, el: Elements, p: ParamSet) -> None:
+    kind, lm = el.kind, el.layer_mode
+    rows = np.arange(el.n)
+    move = kind == "move"
+    svc = el.service != ""
+    caspian = el.region == "caspian"
+    # ---- line haul
+    rail = rows[move & ~svc & (el.mode == "rail")]
+    tb.add(
+        rail, "tariff", _zone_param(p, "rail.rate", el.zone[rail], "rail.rate.OTHER"), el.km[rail]
+    )
+    road = rows[move & ~svc & (el.mode == "road")]
+    tb.add(road, "tariff", "road.rate", el.km[road])
+    sea = rows[move & ~svc & (el.mode == "sea")]
+    deep = el.region[sea] == "deep"
+    tb.add(sea[deep], "tariff", "sea.rate.deep", el.km[sea[deep]])
+    tb.add(sea[~deep], "tariff", "sea.rate.regional", el.km[sea[~deep]])
+    other = rows[move & ~svc & ~np.isin(el.mode, ["rail", "road", "sea"])]
+    for m in np.unique(el.mode[other]):
+        r = other[el.mode[other] == m]
+        if f"{m}.rate" in p:
+            tb.add(r, "tariff", f"{m}.rate", el.km[r])
+        else:  # no tariff for this mode: not allowed (NaN)
+            tb.add(r, "tariff", None, np.full(len(r), np.nan))
+    s = rows[move & svc]
+    g, sm = el.svc_group[s], el.service_mode[s]
+    ids = np.full(len(s), "", dtype=object)
+    ids[(g == "caspian_kz") & (sm == "ferry")] = "ferry.caspian.kz"
+    ids[(g == "caspian_tm") & (sm == "ferry")] = "ferry.caspian.tm"
+    ids[np.char.startswith(g.astype(str), "caspian") & (sm == "ferry") & (ids == "")] = (
+        "ferry.caspian.kz"
+    )
+    ids[np.char.startswith(g.astype(str), "caspian") & (sm == "roro")] = "ferry.roro.caspian"
+    ids[np.char.startswith(g.astype(str), "caspian") & (sm == "feeder")] = "feeder.caspian"
+    ids[g == "black_sea"] = "feeder.blacksea"
+    per_box = ids != ""
+    tb.add(s[per_box], "tariff", ids[per_box])
+    # other services: the regional sea rate per km (estimate)
+    tb.add(s[~per_box], "tariff", "sea.rate.regional", el.km[s[~per_box]])
+
+    # ---- hubs
+    ends = np.isin(kind, ["access", "egress"])
+    lifts = rows[
+        np.isin(kind, ["transfer"])
+        | ((kind == "gauge") & ~np.isfinite(el.net_event_usd))
+        | (ends & (lm == "rail"))
+        | (np.isin(kind, ["board", "alight"]) & (el.event == "transfer"))
+    ]
+    tb.add(lifts, "hub", "lift")
+    gm = rows[(kind == "gauge") & np.isfinite(el.net_event_usd)]
+    tb.add(gm, "hub", None, el.net_event_usd[gm], basis="measured")
+    port = rows[
+        (kind == "port")
+        | (ends & (lm == "sea"))
+        | (np.isin(kind, ["board", "alight"]) & (el.service_mode == "feeder"))
+    ]
+    tb.add(port, "hub", np.where(caspian[port], "port.thc.caspian", "port.thc").astype(object))
+
+    # ---- borders and the import market
+    b = rows[(kind == "border") & ~el.union_crossing]
+    tb.add(
+        b,
+        "border_fee",
+        np.where(lm[b] == "road", "border.fee.road", "border.fee.rail").astype(object),
+    )
+    imp = rows[(kind == "egress") & np.isin(el.zone, CENTRAL_ASIA_ZONES)]
+    tb.add(imp, "market", "market.import.CA")
+
+
+def _bulk(tb: TermBuilder, el: Elements, p: ParamSet) -> None:
+    kind, lm = el.kind, el.layer_mode
+    rows = np.arange(el.n)
+    move = kind == "move"
+    svc = el.service != ""
+    rail = rows[move & ~svc & (el.mode == "rail")]
+    tb.add(
+        rail,
+        "tariff",
+        np.where(el.zone[rail] == "KZ", "bulk.rail.rate.KZ", "bulk.rail.rate").astype(object),
+        el.km[rail],
+    )
+    for m, pid in (("road", "bulk.road.rate"), ("sea", "bulk.sea.rate")):
+        r = rows[move & ~svc & (el.mode == m)]
+        tb.add(r, "tariff", pid, el.km[r])
+    other = rows[move & ~svc & ~np.isin(el.mode, ["rail", "road", "sea"])]
+    for m in np.unique(el.mode[other]):
+        r = other[el.mode[other] == m]
+        pid = f"bulk.{m}.rate"
+        tb.add(r, "tariff", pid if pid in p else None, el.km[r] if pid in p else np.nan)
+    s = rows[move & svc]
+    tb.add(s, "tariff", "bulk.ferry.rate", el.km[s])
+    ends = np.isin(kind, ["access", "egress"])
+    lifts = rows[
+        np.isin(kind, ["transfer", "gauge"])
+        | (ends & (lm == "rail"))
+        | (np.isin(kind, ["board", "alight"]) & (el.event == "transfer"))
+    ]
+    tb.add(lifts, "hub", "bulk.lift")
+    port = rows[(kind == "port") | (ends & (lm == "sea"))]
+    tb.add(port, "hub", "bulk.port.fee")
+    b = rows[(kind == "border") & ~el.union_crossing]
+    tb.add(b, "border_fee", "bulk.border.fee")

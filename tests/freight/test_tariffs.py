@@ -1,0 +1,98 @@
+"""The tariff model: a through rate is the sum of its segments' charges (values from the tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from serai.freight import Router, build_routing_graph, commodity, link_costs
+from serai.freight.params import model_params
+from tests.freight.toy import toy_network
+
+P = model_params()
+v = P.value
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(build_routing_graph(toy_network(), year=2025))
+
+
+def test_rail_segments_priced_by_zone_and_summed(router):
+    r = router.route("Xi'an", "Duisburg", "container", objective="time")
+    legs = r.legs
+    rail = legs.loc[legs["mode"] == "rail"]
+    zone = {"CN": "CN", "KZ": "KZ", "RU": "RUBY", "BY": "RUBY", "PL": "EU", "DE": "EU"}
+    for leg in rail.itertuples(index=False):
+        assert leg.usd_tariff == pytest.approx(leg.km * v(f"rail.rate.{zone[leg.country]}"))
+    # the through rate is exactly the sum of every leg's line haul, handling, fees, premium
+    parts = ["usd_tariff", "usd_hub", "usd_border", "usd_market"]
+    assert legs[parts].to_numpy().sum() == pytest.approx(r.usd)
+    assert sum(r.totals[p] for p in parts) == pytest.approx(r.usd)
+
+
+def test_box_sizes_and_containerised_minerals(router):
+    feu = router.route("Almaty", "Istanbul", "container_feu", objective="time")
+    teu = router.route("Almaty", "Istanbul", "container_teu", objective="time")
+    assert list(feu.legs["link_ids"]) == list(teu.legs["link_ids"])
+    assert teu.usd == pytest.approx(v("teu.ratio") * feu.usd)
+    ur = commodity("uranium_uoc")  # 16 t per 20 ft box, class 7: no surcharge is sourced
+    u = router.route("Almaty", "Istanbul", ur, objective="time")
+    assert list(u.legs["link_ids"]) == list(feu.legs["link_ids"])
+    assert u.usd == pytest.approx(v("teu.ratio") * feu.usd / 16 * v("dg7.factor"))
+    assert u.totals["hours"] == pytest.approx(
+        feu.totals["hours"]
+    )  # time does not depend on the box
+
+
+def test_import_premium_only_where_a_route_ends_in_central_asia(router):
+    into = router.route("Xi'an", "Almaty", "container", objective="time")
+    out = router.route("Almaty", "Xi'an", "container", objective="time")
+    assert into.totals["usd_market"] == pytest.approx(v("market.import.CA"))
+    assert out.totals["usd_market"] == 0.0
+    transit = router.route("Xi'an", "Duisburg", "container", objective="time")
+    assert transit.totals["usd_market"] == 0.0  # through Kazakhstan: transit, no premium
+
+
+def test_ferry_is_a_charge_per_box_and_borders_outside_unions_pay_fees(router):
+    r = router.route("Almaty", "Alat", "container", modes=["rail", "ferry"], objective="time")
+    ferry = r.legs.loc[r.legs["mode"] == "ferry"].iloc[0]
+    per_box = {"aktau_alat_rail_ferry": "ferry.caspian.kz", "aktau_alat_roro": "ferry.roro.caspian"}
+    assert ferry["usd"] == pytest.approx(v(per_box[ferry["service_id"]]))  # Aktau - Alat
+    u = router.route("Almaty", "Alat", "uranium", objective="time")  # rail ferries only
+    uf = u.legs.loc[u.legs["mode"] == "ferry"].iloc[0]
+    assert uf["service_id"] == "aktau_alat_rail_ferry"
+    assert uf["usd"] == pytest.approx(v("ferry.caspian.kz") * v("teu.ratio") / 16)
+    n = router.route("Xi'an", "Duisburg", "container", objective="time")
+    b = n.legs.loc[n.legs["kind"] == "border"]
+    union = b["event"].str.contains("border_union")
+    assert (b.loc[union, "usd"] == 0).all()
+    assert b.loc[~union, "usd"].to_numpy() == pytest.approx(
+        [v("border.fee.rail")] * int((~union).sum())
+    )
+
+
+def test_bulk_pays_per_tonne_with_the_carec_rail_cost(router):
+    g = router.route("Dostyk", "Almaty", "grain", objective="time")
+    rail = g.legs.loc[g.legs["mode"] == "rail"].iloc[0]
+    assert rail["usd"] == pytest.approx(880 * 883 / 500 / 20)  # CAREC TFI3, Kazakhstan 2022
+
+
+def test_no_unscheduled_container_shipping_on_the_caspian():
+    net = toy_network()
+    # a sea lane straight across the Caspian, Aktau - Alat
+    lanes = pd.DataFrame(
+        {
+            "link_id": [900, 901],
+            "from_node": [5, 6],
+            "to_node": [6, 5],
+            "mode": ["sea", "sea"],
+            "length": [500.0, 500.0],
+        }
+    )
+    net = net.with_tables(links=pd.concat([net.links, lanes], ignore_index=True))
+    rg = build_routing_graph(net, year=2025)
+    v_ = rg.vlinks
+    lane = ((v_["kind"] == "move") & (v_["link_id"].isin([900, 901]))).to_numpy()
+    assert not link_costs(rg, "container").allowed[lane].any()
+    assert link_costs(rg, "grain").allowed[lane].all()  # bulk carriers do cross

@@ -1,0 +1,165 @@
+"""The time model element by element, on small hand-built networks (values from the tables)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serai.freight import Router, build_routing_graph
+from serai.freight.params import BASES, model_params
+from serai.freight.timemodel import border_side_param
+from serai.network import Network
+
+P = model_params()
+v = P.value
+
+
+def _net(nodes, links, **tables) -> Network:
+    n = pd.DataFrame(nodes, columns=["node_id", "name", "country", "kind", "x", "y"])
+    rows = []
+    for lid, a, b, mode, km, gauge, *rest in links:
+        name = rest[0] if rest else ""
+        for k, (f, t) in enumerate(((a, b), (b, a))):
+            rows.append((lid * 10 + k, f, t, mode, float(km), gauge, name))
+    links = pd.DataFrame(
+        rows, columns=["link_id", "from_node", "to_node", "mode", "length", "gauge", "name"]
+    )
+    return Network.from_tables(nodes=n, links=links, **tables)
+
+
+# China (standard gauge) -> Kazakhstan (broad gauge) across the Dostyk crossing
+NODES = [
+    (1, "Urumqi", "CN", "city", 87.6, 43.8),
+    (2, "Alashankou", "CN", "border", 82.57, 45.15),
+    (3, "Dostyk", "KZ", "gauge_change", 82.49, 45.25),
+    (4, "Aktogay", "KZ", "city", 79.67, 46.95),
+]
+LINKS = [
+    (1, 1, 2, "rail", 460, 1435),
+    (2, 2, 3, "rail", 12, 1435),
+    (3, 3, 4, "rail", 304, 1520),
+]
+
+
+def _crossing(**extra) -> pd.DataFrame:
+    d = {"link_id": [20, 21], "mode": ["rail", "rail"], "country_a": ["CN", "CN"],
+         "country_b": ["KZ", "KZ"], "x": [82.53, 82.53], "y": [45.2, 45.2]}  # fmt: skip
+    d.update(extra)
+    return pd.DataFrame(d)
+
+
+def test_border_sides_by_crossing_and_direction():
+    net = _net(NODES, LINKS, border_crossings=_crossing(crossing_id=["dostyk_alashankou"] * 2))
+    r = Router(build_routing_graph(net))
+    west = r.route("Urumqi", "Aktogay", objective="time").legs.set_index("kind")
+    east = r.route("Aktogay", "Urumqi", objective="time").legs.set_index("kind")
+    # westbound: Alashankou outbound (CAREC 2022) + Kazakh rail inbound (CAREC 2022)
+    assert west.loc["border", "hours_border_out"] == pytest.approx(30.5)
+    assert west.loc["border", "hours_border_in"] == pytest.approx(78.0)
+    # eastbound: Kazakh outbound 6.8 h + a Chinese inbound side without a figure (default)
+    assert east.loc["border", "hours_border_out"] == pytest.approx(6.8)
+    assert east.loc["border", "hours_border_in"] == pytest.approx(v("border.rail.*.*"))
+    # CAREC's rail border times include the transshipment: the gauge change adds no hours
+    # (it still costs a lift)
+    assert west.loc["gauge", "hours"] == 0.0
+    assert west.loc["gauge", "usd"] == pytest.approx(v("lift"))
+    assert west.loc["border", "time_basis"] == "measured"
+
+
+def test_network_border_time_used_when_measured_and_the_crossing_is_not_in_the_tables():
+    measured = _net(NODES, LINKS, border_crossings=_crossing(time_h=[12.0, 12.0]))
+    est = _net(
+        NODES,
+        LINKS,
+        border_crossings=_crossing(time_h=[12.0, 12.0], time_source=["estimate: x", "estimate: x"]),
+    )
+    a = Router(build_routing_graph(measured)).route("Urumqi", "Aktogay", objective="time")
+    b = Router(build_routing_graph(est)).route("Urumqi", "Aktogay", objective="time")
+    assert a.totals["hours_border"] == pytest.approx(12.0)
+    # an estimate in the network is replaced by the model's sides (CN out + KZ in)
+    assert b.totals["hours_border"] == pytest.approx(v("border.rail.CN.out") + 78.0)
+    # the CAREC sides include the transshipment; the network's own figure does not
+    assert b.legs.set_index("kind").loc["gauge", "hours"] == 0.0
+    assert a.legs.set_index("kind").loc["gauge", "hours"] == pytest.approx(v("gauge.default"))
+
+
+def test_border_side_precedence():
+    assert border_side_param(P, "rail", "KZ", "in", "x|CN-KZ", False) == "border.rail.KZ.in"
+    assert border_side_param(P, "rail", "BY", "out", "brest|BY-PL", False) == (
+        "border.rail.BY.out.BY-PL"
+    )
+    # national figure before the union default; the union default before the global one
+    assert border_side_param(P, "rail", "KZ", "out", "", True) == "border.rail.KZ.out"
+    assert border_side_param(P, "rail", "RU", "in", "", True) == "border.rail.union.*"
+    assert border_side_param(P, "road", "GE", "out", "sarpi_road", False) == (
+        "border.road.GE.out.sarpi_road"
+    )
+    assert border_side_param(P, "road", "GE", "in", "", False) == "border.road.GE.*"
+
+
+def test_rail_running_dwell_and_terminals_by_hand():
+    net = _net(NODES[2:], [(3, 3, 4, "rail", 304, 1520)])
+    r = Router(build_routing_graph(net)).route("Dostyk", "Aktogay", objective="time")
+    t = r.totals
+    assert t["hours_motion"] == pytest.approx(304 / 57.9)  # CAREC SWOD, Kazakhstan 2022
+    assert t["hours_dwell"] == pytest.approx(
+        0.304 * v("rail.enroute_h_per_1000km") + v("terminal.rail.origin") + v("terminal.rail.dest")
+    )
+    assert t["hours_border"] == t["hours_schedule"] == t["hours_queue"] == t["hours_rest"] == 0.0
+    # provenance: the running time is measured, the rest calibrated or estimated
+    assert t["share_hours_measured"] == pytest.approx(t["hours_motion"] / t["hours"])
+    assert sum(t[f"share_hours_{b}"] for b in BASES) == pytest.approx(1.0)
+    legs = r.legs
+    assert legs.loc[legs["kind"] == "move", "time_basis"].iloc[0].startswith("measured")
+
+
+def test_marmaray_night_window_is_a_schedule_wait():
+    nodes = [(1, "Halkali", "TR", "city", 28.7, 41.0), (2, "Gebze", "TR", "city", 29.4, 40.8)]
+    net = _net(nodes, [(1, 1, 2, "rail", 77, 1435, "marmaray")])
+    r = Router(build_routing_graph(net)).route("Halkali", "Gebze", objective="time")
+    assert r.totals["hours_schedule"] == pytest.approx((24 - 5) ** 2 / 48)  # 7.52 h
+
+
+def test_black_sea_feeder_weekly_and_truck_rests():
+    nodes = [
+        (1, "Poti", "GE", "port", 41.67, 42.15),
+        (2, "Constanta", "RO", "port", 28.65, 44.17),
+        (3, "Inland", "RO", "city", 24.0, 45.0),
+        (4, "Poti town", "GE", "city", 41.7, 42.1),
+    ]
+    net = _net(nodes, [(1, 2, 3, "road", 600, None), (2, 4, 1, "road", 5, None)])
+    svc = pd.DataFrame({"service_id": ["poti_constanta"], "from_node": [1], "to_node": [2],
+                        "mode": ["feeder"], "crossing_h": [40.0]})  # fmt: skip
+    r = Router(build_routing_graph(net.with_tables(services=svc)))
+    route = r.route("Poti town", "Inland", objective="time")
+    board = route.legs.loc[route.legs["kind"] == "board"].iloc[0]
+    assert board["hours_schedule"] == pytest.approx(v("feeder.wait.blacksea"))
+    # 600 km of road at road.speed: rests by the driving-time rules, single driver
+    from serai.freight.roadtime import truck_schedule
+
+    assert route.services == ("poti_constanta",)
+    # the 600 km haul after the feeder (the 5 km before it is its own haul: no rest)
+    drive = 600 / v("road.speed")
+    assert route.totals["hours_rest"] == pytest.approx(truck_schedule(drive).rest_h)
+    two = r.route("Poti town", "Inland", objective="time", crew="double")
+    assert two.totals["hours_rest"] == pytest.approx(truck_schedule(drive, "double").rest_h)
+    assert two.totals["hours"] <= route.totals["hours"]
+
+
+def test_route_totals_are_the_sum_of_legs():
+    from tests.freight.toy import toy_network
+
+    r = Router(build_routing_graph(toy_network(), year=2025))
+    for o, d, kw in (("Xi'an", "Duisburg", {}), ("Almaty", "Alat", {"modes": ["road", "ferry"]}),
+                     ("Shanghai", "Rotterdam", {"modes": ["sea"]})):  # fmt: skip
+        route = r.route(o, d, **kw)
+        legs = route.legs
+        assert legs["hours"].sum() == pytest.approx(route.totals["hours"])
+        assert legs["usd"].sum() == pytest.approx(route.totals["usd"])
+        for comp in ("motion", "rest", "dwell", "border_out", "border_in", "schedule", "queue"):
+            assert legs[f"hours_{comp}"].sum() == pytest.approx(route.totals[f"hours_{comp}"])
+        share = legs["share_hours_estimate"].to_numpy() * legs["hours"].to_numpy()
+        assert np.sum(share) / route.totals["hours"] == pytest.approx(
+            route.totals["share_hours_estimate"]
+        )
