@@ -368,7 +368,9 @@ class AccessModel:
                 bd = road_border(a, b, c, params)
                 if bd is not None:
                     h = bd["hours_border_out"] + bd["hours_border_in"]
-                    comps = {k: bd[k] for k in ("hours_border_out", "hours_border_in", "usd_border")}
+                    comps = {
+                        k: bd[k] for k in ("hours_border_out", "hours_border_in", "usd_border")
+                    }
                     events.append(
                         (bd["event"], h, bd["usd_border"], _kg(emissions, "border_crossing"),
                          "border_crossing", comps)

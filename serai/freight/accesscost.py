@@ -23,7 +23,7 @@ import numpy as np
 
 from serai.freight.params import BASES, ParamSet, model_params
 
-__all__ = ["rail_transfer", "road_border", "road_haul"]
+__all__ = ["offnet_leg", "rail_transfer", "road_border", "road_haul", "transfer"]
 
 
 def _split(params: ParamSet, parts: list[tuple[str, float]]) -> np.ndarray:
@@ -86,6 +86,51 @@ def road_border(
         "hours_by_basis": _split(p, [(out_id, h_out), (in_id, h_in)]),
         "usd_by_basis": _split(p, [(fee_id, fee)]) if fee else np.zeros(len(BASES)),
     }
+
+
+def transfer(c: Any, params: ParamSet | None = None) -> tuple[float, float]:
+    """Hours and money per unit of one transfer between modes (a lift)."""
+    p = params if params is not None else model_params()
+    bulk = c.handling != "container"
+    h = p.value("bulk.transfer" if bulk else "transfer.container")
+    return h, p.value("bulk.lift" if bulk else "lift") * _scale(c, p)
+
+
+def offnet_leg(
+    km: float,
+    mode: str,
+    country: str,
+    c: Any,
+    *,
+    with_transfer: bool = False,
+    params: ParamSet | None = None,
+    crew: str = "single",
+) -> dict[str, float]:
+    """Hours and money per unit of a leg off the network by ``mode`` (rail, else road).
+
+    Rail: km at the zone's speed with the technical stops en route, at the zone's rate;
+    road: :func:`road_haul`. ``with_transfer`` adds one transfer (:func:`transfer`).
+    """
+    from serai.freight.params import zone_of
+
+    p = params if params is not None else model_params()
+    if mode == "rail":
+        z = str(zone_of([country])[0])
+        speed = p.first([f"rail.speed.{z}", "rail.speed.OTHER"])
+        rate = p.first([f"rail.rate.{z}", "rail.rate.OTHER"])
+        hours = km / p.value(speed) + km / 1000.0 * p.value("rail.enroute_h_per_1000km")
+        if c.handling == "container":
+            usd = km * p.value(rate) * _scale(c, p)
+        else:
+            rid = "bulk.rail.rate.KZ" if z == "KZ" else "bulk.rail.rate"
+            usd = km * p.value(rid) * _scale(c, p)
+    else:
+        h = road_haul(km, c, p, crew)
+        hours, usd = h["hours_motion"] + h["hours_rest"], h["usd_tariff"]
+    if with_transfer:
+        th, tu = transfer(c, p)
+        hours, usd = hours + th, usd + tu
+    return {"hours": float(hours), "usd": float(usd)}
 
 
 def rail_transfer(side: str, c: Any, params: ParamSet | None = None) -> dict[str, Any]:

@@ -82,6 +82,7 @@ class LinkCosts:
     carbon_price_usd_per_t: float = 0.0
     crew: str = "single"
     params: ParamSet | None = None
+    variant: str = ""  # "" or "no_market" (a route starting in Kazakhstan / Central Asia)
 
     def component(self, name: str) -> np.ndarray:
         """One component by name (``motion``, ``rest``, ..., ``tariff``, ``hub``, ...)."""
@@ -105,6 +106,28 @@ class LinkCosts:
     usd_hub = property(lambda self: self.comps[8])
     usd_border = property(lambda self: self.comps[9])
     usd_market = property(lambda self: self.comps[10])
+
+    @cached_property
+    def without_market(self) -> LinkCosts:
+        """These costs without the import-market premium (routes starting inside the zone).
+
+        The premium (:data:`~serai.freight.tariffs.CENTRAL_ASIA_ZONES`) is for deliveries
+        into Kazakhstan and Central Asia from outside; domestic and export routes pay none.
+        """
+        from dataclasses import replace
+
+        k = COMPONENTS.index("market")
+        comps = np.array(self.comps)
+        market = comps[k].copy()
+        comps[k] = 0.0
+        ub = np.array(self.usd_by_basis)
+        if self.params is not None and "market.import.CA" in self.params:
+            from serai.freight.params import BASES
+
+            ub[BASES.index(self.params.basis_of("market.import.CA"))] -= market
+        for a in (comps, ub):
+            a.setflags(write=False)
+        return replace(self, comps=comps, usd_by_basis=ub, variant="no_market")
 
     @cached_property
     def hours_border(self) -> np.ndarray:

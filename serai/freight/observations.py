@@ -266,6 +266,7 @@ class RouteRecord:
     commodity: Any
     crew: str
     unit_div: float
+    market: bool = True  # False: the route starts in the import zone (no premium)
 
     def value_from(self, comps: np.ndarray) -> float:
         return float((self.weights * comps).sum() / self.unit_div)
@@ -276,6 +277,8 @@ class RouteRecord:
 
         comps, _ = terms.evaluate(values)
         comps[_NT:] *= money_scale(self.commodity, values, params)
+        if not self.market:
+            comps[MONEY.index("market") + _NT] = 0.0
         apply_exact_rests(comps, self.kind, self.mode, self.crew)
         return self.value_from(comps)
 
@@ -300,6 +303,8 @@ def route_record(router: Any, route: Any, row: Mapping[str, Any]) -> RouteRecord
     )
     from serai.freight.commodities import commodity
 
+    start = route.origin_place if route.origin_place is not None else route.origin
+    market = router.costs_from(start, route.commodity).variant != "no_market"
     return RouteRecord(
         str(row["obs_id"]),
         rows,
@@ -309,6 +314,7 @@ def route_record(router: Any, route: Any, row: Mapping[str, Any]) -> RouteRecord
         commodity(route.commodity),
         "single",
         _unit_div(str(row["unit"])),
+        market,
     )
 
 
@@ -363,7 +369,10 @@ def evaluate(
             continue
         r = route_record(router, route, row)
         routes[row["obs_id"]] = (route, r)
-        lc = router.costs(route.commodity)
+        lc = router.costs_from(
+            route.origin_place if route.origin_place is not None else route.origin,
+            route.commodity,
+        )
         from serai.freight.routecost import route_components
 
         comps, _, _ = route_components(lc, r.rows, r.kind, r.mode)

@@ -521,11 +521,44 @@ class Router:
                     )
         return self._costs[key]
 
+    def place_country(self, place: Any) -> str:
+        """Country of a located place (:meth:`locate`) or of a node id / named point."""
+        country = getattr(place, "country", "") or ""
+        target = getattr(place, "target", place)
+        if country or target is None:
+            return country
+        if isinstance(target, str):
+            nid = int(self.rg.vnodes["node_id"].iat[int(self.rg.point_place.loc[target])])
+        else:
+            nid = int(target)
+        return self._node_country().get(nid, "")
+
+    def _node_country(self) -> dict[int, str]:
+        if self.__dict__.get("_node_country_map") is None:
+            nodes = self.rg.network.nodes
+            cc = nodes["country"].fillna("").astype(str) if "country" in nodes else ""
+            self._node_country_map = dict(
+                zip(nodes["node_id"].astype(np.int64).tolist(), list(cc), strict=False)
+            )
+        return self._node_country_map
+
+    def costs_from(
+        self, place: Any, name: str | Commodity, carbon_price_usd_per_t: float = 0.0,
+        crew: str = "single",
+    ) -> LinkCosts:  # fmt: skip
+        """The costs of routes from ``place``: no import premium when it lies in the zone."""
+        from serai.freight.tariffs import starts_in_import_zone
+
+        lc = self.costs(name, carbon_price_usd_per_t, crew)
+        if starts_in_import_zone(self.place_country(place)):
+            return lc.without_market
+        return lc
+
     def edge_objective(self, lc: LinkCosts, objective: str) -> np.ndarray:
         """Objective per graph edge (cached per commodity, carbon price and objective)."""
         if objective in ("emissions", "co2e") and lc.kg_co2e is None:
             raise self._emissions_error(lc.commodity.commodity)
-        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, objective)
+        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
         if key not in self._objectives:
             with self._lock:
                 if key not in self._objectives:
@@ -689,8 +722,8 @@ class Router:
             No route; the message names the constraint that cut it.
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
-        lc = self.costs(commodity_name, carbon_price_usd_per_t, crew)
         op, dp = self.locate(origin), self.locate(destination)
+        lc = self.costs_from(op, commodity_name, carbon_price_usd_per_t, crew)
         if op.target is not None and op.target == dp.target:
             raise InputError("origin and destination are the same place", field="destination")
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
@@ -808,7 +841,7 @@ class Router:
             carbon_price_usd_per_t=carbon_price_usd_per_t,
             crew=crew,
         )
-        lc = self.costs(commodity_name, carbon_price_usd_per_t, crew)
+        lc = self.costs_from(self.locate(origin), commodity_name, carbon_price_usd_per_t, crew)
         o, d = first.origin, first.destination
         po, pd_ = access.end_vnodes(self, first)
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
@@ -885,8 +918,8 @@ class Router:
         concave gaps).
         """
         cons = constraints if constraints is not None else Constraints.make(**kw)
-        lc = self.costs(commodity_name, crew=crew)
         op, dp = self.locate(origin), self.locate(destination)
+        lc = self.costs_from(op, commodity_name, 0.0, crew)
         # off the network: the first/last-mile legs of the best generalised route, held fixed
         ref = self.route(op, dp, commodity_name, constraints=cons, crew=crew)
         o, d = ref.origin, ref.destination

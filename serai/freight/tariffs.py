@@ -17,7 +17,8 @@ Components (USD per unit; :data:`serai.freight.params.MONEY`):
     ``border.fee.road``).
 ``market``
     The premium of container deliveries into Kazakhstan and Central Asia
-    (``market.import.CA``, charged where a route ends there, whatever the last mode):
+    (``market.import.CA``, charged where a route ends there, whatever the last mode, when
+    it starts outside: :meth:`LinkCosts.without_market` for routes starting inside):
     boxes go in full and come back empty, and the published China - Aktau rate is about
     twice a China - Europe through rate.
 
@@ -36,10 +37,21 @@ from serai.freight.commodities import Commodity
 from serai.freight.elements import Elements
 from serai.freight.params import ParamSet, TermBuilder
 
-__all__ = ["CENTRAL_ASIA_ZONES", "add_money_terms", "money_scale"]
+__all__ = ["CENTRAL_ASIA_ZONES", "add_money_terms", "money_scale", "starts_in_import_zone"]
 
 #: Zones where a rail delivery pays the import-market premium.
 CENTRAL_ASIA_ZONES = ("KZ", "CA")
+
+
+def starts_in_import_zone(country: str) -> bool:
+    """True when a route from ``country`` pays no import premium (it starts inside the zone).
+
+    >>> starts_in_import_zone("KZ"), starts_in_import_zone("CN")
+    (True, False)
+    """
+    from serai.freight.params import _zones
+
+    return bool(country) and _zones().get(str(country), "OTHER") in CENTRAL_ASIA_ZONES
 
 
 def money_scale(c: Commodity, values: np.ndarray, p: ParamSet) -> float:

@@ -143,8 +143,11 @@ def _chain_leg(model, sol, leg, i: int, j: int) -> ChainLeg:
             fname = str(fac.loc[acc.facility_id, "name"])
             ends = (fname, acc.place_name) if first else (acc.place_name, fname)
             c = product_commodity(model.data, leg.product)
-            tr_h = c.hub_hours.get("transfer", 0.0) if acc.event == "transfer" else 0.0
-            tr_u = c.hub_usd_per_unit.get("transfer", 0.0) if acc.event == "transfer" else 0.0
+            from serai.freight.accesscost import transfer
+
+            th, tu = transfer(c, model.router.params)
+            tr_h = th if acc.event == "transfer" else 0.0
+            tr_u = tu if acc.event == "transfer" else 0.0
             tr_k = model._offnet_factors(leg.product)[1] if acc.event == "transfer" else 0.0
             mv = {
                 "part": part,

@@ -415,17 +415,34 @@ class ChainModel(FacilityMixin):
         c = product_commodity(self.data, product)
         rules = self.rules(product)
         cons = self._constraints(req, rules)
+        from serai.freight.tariffs import starts_in_import_zone
+
         lc = router.costs(c, req.carbon_price_usd_per_t)
-        base = router.edge_objective(lc, req.objective)
-        cost = np.where(router.mask(cons), base, np.inf)
         rows = g.link_rows
-        co2 = lc.kg_co2e[rows] if lc.kg_co2e is not None else np.zeros(len(rows))
-        aux = np.ascontiguousarray(np.vstack([lc.hours[rows], lc.usd[rows], co2]))
+        mask = router.mask(cons)
         src = [self.access(f) for f in cands[s]]
         tgt = [self.access(f) for f in cands[s + 1]]
         src_v = np.unique([a.vnode for acc in src for a in acc]).astype(np.int64)
         tgt_v = np.unique([a.vnode for acc in tgt for a in acc]).astype(np.int64)
-        dist, sums = many_to_many(g.indptr, g.heads, g.tails, cost, g.passable, src_v, tgt_v, aux)
+        # a leg starting in Kazakhstan / Central Asia pays no import premium (tariff model)
+        fac_all = self.data.facilities
+        zone = [
+            starts_in_import_zone(str(fac_all.loc[f, "country"]))
+            if "country" in fac_all.columns
+            else False
+            for f in cands[s]
+        ]
+        runs = {}
+        for flag in dict.fromkeys(zone):
+            lcf = lc.without_market if flag else lc
+            cost_f = np.where(mask, router.edge_objective(lcf, req.objective), np.inf)
+            co2 = lcf.kg_co2e[rows] if lcf.kg_co2e is not None else np.zeros(len(rows))
+            aux = np.ascontiguousarray(np.vstack([lcf.hours[rows], lcf.usd[rows], co2]))
+            runs[flag] = (
+                cost_f,
+                *many_to_many(g.indptr, g.heads, g.tails, cost_f, g.passable, src_v, tgt_v, aux),
+            )
+        cost, dist, sums = runs[zone[0]] if zone else runs.setdefault(False, (None, None, None))
         nf, ng = len(src), len(tgt)
         obj = np.full((nf, ng), np.inf)
         met = np.full((3, nf, ng), np.nan)
@@ -445,6 +462,7 @@ class ChainModel(FacilityMixin):
         si = {v: i for i, v in enumerate(src_v)}
         ti = {v: i for i, v in enumerate(tgt_v)}
         for i, fa in enumerate(cands[s]):
+            _, dist, sums = runs[zone[i]]
             ia = np.array([si[a.vnode] for a in src[i]])
             for j, fb in enumerate(cands[s + 1]):
                 if (
@@ -470,6 +488,8 @@ class ChainModel(FacilityMixin):
                 for q in range(3):
                     met[q, i, j] = offs[i][q][a] + sums[q, ia[a], jb[b]] + offt[j][q][b]
         weight = 1.0 if req.objective == "time" else float(mass)
+        if zone:
+            cost, dist, sums = runs[zone[0]]
         return _Leg(
             s,
             product,

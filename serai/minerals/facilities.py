@@ -348,9 +348,8 @@ class FacilityMixin:
         c = product_commodity(self.data, product)
         kg_km, kg_tr = self._offnet_factors(product)
         tr = a.event == "transfer"
-        speed = c.speed_kmh.get(a.mode, c.speed_kmh.get("road", np.nan))
-        tariff = c.tariff_usd_per_unit_km.get(a.mode, c.tariff_usd_per_unit_km.get("road", np.nan))
-        hours = a.km / speed + (c.hub_hours.get("transfer", 0.0) if tr else 0.0)
-        usd = a.km * tariff + (c.hub_usd_per_unit.get("transfer", 0.0) if tr else 0.0)
+        from serai.freight.accesscost import offnet_leg
+
+        m = offnet_leg(a.km, a.mode, a.country, c, with_transfer=tr, params=self.router.params)
         co2 = a.km * kg_km + (kg_tr if tr else 0.0)
-        return {"km": a.km, "hours": hours, "usd": usd, "co2e_kg": co2}
+        return {"km": a.km, "hours": m["hours"], "usd": m["usd"], "co2e_kg": co2}

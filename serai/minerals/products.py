@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cache
-from types import MappingProxyType
 
 import numpy as np
 
@@ -60,7 +59,9 @@ def _product_commodity(_key: int, data: MineralData, product: str) -> Commodity:
             field="base_commodity",
         )
     feu_per_t = 1.0 / float(row["tonnes_per_feu"])
-    scale = feu_per_t / base.base_per_unit
+    # priced by the tariff model per box: a 20 ft box holds half a FEU's tonnes
+    box = base.box or "FEU"
+    per_box = float(row["tonnes_per_feu"]) / (2.0 if box == "TEU" else 1.0)
     value = float(row["value_usd_per_t"])
     rate = float(commodity_table().loc[base.commodity, "carrying_rate_per_year"])
     return replace(
@@ -77,10 +78,8 @@ def _product_commodity(_key: int, data: MineralData, product: str) -> Commodity:
         modes=_split(row["modes"]),
         service_modes=_split(row["service_modes"]),
         transfer_kinds=_split(row["transfer_kinds"]),
-        tariff_usd_per_unit_km=MappingProxyType(
-            {m: v * scale for m, v in base.tariff_usd_per_unit_km.items()}
-        ),
-        hub_usd_per_unit=MappingProxyType({e: v * scale for e, v in base.hub_usd_per_unit.items()}),
+        box=box,
+        units_per_box=per_box,
     )
 
 

@@ -176,16 +176,28 @@ def test_first_mile_leg_by_hand(toy_router):
     first = legs.iloc[0]
     assert first["mode"] == "road" and first["event"].startswith("first mile")
     assert first["km"] == pytest.approx(km) and first["to_node"] == 4
-    assert first["hours"] == pytest.approx(km / 40.0)  # container road speed (mode_costs.csv)
-    assert first["usd"] == pytest.approx(km * 1.5)  # container road tariff per FEU-km
+    # the time and tariff models' road parameters (a short haul: no rest under 561/2006)
+    from serai.freight.params import model_params
+
+    v = model_params().value
+    drive = km / v("road.speed")
+    assert first["hours"] == pytest.approx(drive) and first["hours_rest"] == 0.0
+    assert first["usd"] == pytest.approx(km * v("road.rate"))
     tr = legs.iloc[1]
-    assert tr["kind"] == "transfer" and (tr["hours"], tr["usd"]) == (5.0, 100.0)  # hub_costs.csv
+    # the box joins a block train at the rail node: a transfer and the origin terminal dwell
+    assert tr["kind"] == "transfer"
+    assert tr["hours"] == pytest.approx(v("transfer.container") + v("terminal.rail.origin"))
+    assert tr["usd"] == pytest.approx(v("lift"))
     t, b = r.totals, base.totals
     assert t["km"] == pytest.approx(b["km"] + km)
-    assert t["hours"] == pytest.approx(b["hours"] + km / 40.0 + 5.0)
-    assert t["usd"] == pytest.approx(b["usd"] + km * 1.5 + 100.0)
+    # from Almaty itself the route starts with the same terminal dwell and lift (access link)
+    assert t["hours"] == pytest.approx(b["hours"] + drive + v("transfer.container"))
+    assert t["usd"] == pytest.approx(b["usd"] + km * v("road.rate"))
     assert t["gc_usd"] == pytest.approx(
-        b["gc_usd"] + km * 1.5 + 100.0 + (km / 40.0 + 5.0) * base_vot(toy_router)
+        b["gc_usd"] + km * v("road.rate") + (drive + v("transfer.container")) * base_vot(toy_router)
+    )
+    assert sum(t[f"share_hours_{x}"] for x in ("measured", "calibrated", "estimate")) == (
+        pytest.approx(1.0)
     )
     # the legs table adds up to the totals, and the footprint to the CO2e total
     assert legs.loc[legs["kind"] == "move", "km"].sum() == pytest.approx(t["km"])

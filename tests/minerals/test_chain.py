@@ -140,12 +140,22 @@ def _factor(file: str, key_col: str, key: str, col: str) -> float:
     raise KeyError(key)
 
 
-def _mode_cost(col: str) -> float:
-    with resources.files("serai.freight.data").joinpath("mode_costs.csv").open() as fh:
-        for r in csv.DictReader(fh):
-            if r["handling"] == "container" and r["mode"] == "rail":
-                return float(r[col])
-    raise KeyError(col)
+def _leg_by_hand(km: float, product: str, model) -> tuple[float, float]:
+    """(hours, USD per t) of a rail leg inside Kazakhstan by the time and tariff models:
+    running at CAREC's speed, technical stops, terminal dwell at both ends; line haul, a
+    lift at each end, no import premium (the leg starts in Kazakhstan)."""
+    from serai.freight.params import model_params
+    from serai.freight.tariffs import money_scale
+
+    p = model_params()
+    v = p.value
+    hours = (
+        km / v("rail.speed.KZ") + km / 1000 * v("rail.enroute_h_per_1000km")
+        + v("terminal.rail.origin") + v("terminal.rail.dest")
+    )  # fmt: skip
+    c = product_commodity(model.data, product)
+    usd = (km * v("rail.rate.KZ") + 2 * v("lift")) * money_scale(c, p.values, p)
+    return hours, usd
 
 
 def test_mass_conversion_and_per_tonne_of_product_by_hand(model):
@@ -155,13 +165,13 @@ def test_mass_conversion_and_per_tonne_of_product_by_hand(model):
     assert chain.facilities == ("cu_mine", "smelter_b", "cu_buyer_c")
     ratio = 1 / (0.25 * 0.97)  # t concentrate per t cathode (25% Cu, 97% recovery)
     assert _stage_ratio("copper", "smelting") == pytest.approx(ratio, rel=1e-4)
-    t_per_feu = 50.0  # both copper products, products.csv
-    usd_km = _mode_cost("usd_per_base_km") / t_per_feu
+    h_conc, u_conc = _leg_by_hand(100, "copper_concentrate", model)
+    h_cath, u_cath = _leg_by_hand(300, "copper_cathode", model)
     g_tkm = _factor("tocs.csv", "toc_id", "rail_container_diesel", "ttw") * (
         1 + _factor("energy_carriers.csv", "energy_carrier", "Diesel", "wtt_to_ttw")
     )
-    conc = {"usd": 100 * usd_km, "kg": 100 * g_tkm / 1000}
-    cath = {"usd": 300 * usd_km, "kg": 300 * g_tkm / 1000}
+    conc = {"usd": u_conc, "kg": 100 * g_tkm / 1000}
+    cath = {"usd": u_cath, "kg": 300 * g_tkm / 1000}
     r = _stage_ratio("copper", "smelting")
     assert chain.legs[0].mass_factor == pytest.approx(r)
     assert chain.legs[1].mass_factor == 1.0
@@ -169,7 +179,7 @@ def test_mass_conversion_and_per_tonne_of_product_by_hand(model):
     assert chain.legs[0].totals["co2e_kg"] == pytest.approx(conc["kg"])
     assert chain.usd_per_t == pytest.approx(r * conc["usd"] + cath["usd"])
     assert chain.co2e_kg_per_t == pytest.approx(r * conc["kg"] + cath["kg"])
-    assert chain.days == pytest.approx((100 + 300) / _mode_cost("speed_kmh") / 24)
+    assert chain.days == pytest.approx((h_conc + h_cath) / 24)
     assert chain.totals["tonne_km_per_t"] == pytest.approx(r * 100 + 300)
     # volume: the mine's output (1,000 t Cu = 4,000 t concentrate) -> cathode at the smelter
     assert chain.volume_t == pytest.approx(1000 / 0.25)

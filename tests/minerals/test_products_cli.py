@@ -30,12 +30,15 @@ def router():
 def test_product_commodity_is_per_tonne(tables):
     data = load_minerals(tables)
     c = product_commodity(data, "uranium_uf6_natural")
-    base = commodity("uranium_uoc")  # container tariffs per FEU, 32 t per FEU
-    feu_per_t = 1 / 25.0
-    for mode, usd in base.tariff_usd_per_unit_km.items():
-        assert c.tariff_usd_per_unit_km[mode] == pytest.approx(usd / base.base_per_unit * feu_per_t)
-    assert c.hub_usd_per_unit["port"] == pytest.approx(
-        base.hub_usd_per_unit["port"] / base.base_per_unit * feu_per_t
+    base = commodity("uranium_uoc")  # 20 ft boxes (freight table)
+    # priced per box by the tariff model: 25 t per FEU = 12.5 t per 20 ft box
+    assert (c.box, c.units_per_box, c.base_per_unit) == (base.box, 12.5, 1 / 25.0)
+    from serai.freight.params import model_params
+    from serai.freight.tariffs import money_scale
+
+    p = model_params()
+    assert money_scale(c, p.values, p) == pytest.approx(
+        p.value("teu.ratio") / 12.5 * p.value("dg7.factor")
     )
     assert c.vot_usd_per_unit_h == pytest.approx(180000 * 0.10 / 8760)
     assert (c.unit, c.tonnes_per_unit, c.dg_class) == ("t", 1.0, "7")
