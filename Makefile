@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/serai demo
+	$(VENV)/bin/serai demo --overwrite
 
 test: $(STAMP)
 	$(PY) -m pytest

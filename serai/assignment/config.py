@@ -81,15 +81,21 @@ class AssignmentConfig:
     inner_sweeps: int = 4
 
     def __post_init__(self) -> None:
+        from serai._checks import check_count, check_number
         from serai.errors import InputError
 
+        if not isinstance(self.algorithm, str):
+            raise InputError(f"algorithm must be a name, got {self.algorithm!r}", field="algorithm")
         object.__setattr__(self, "algorithm", normalise_algorithm(self.algorithm))
-        if not (self.gap >= 0):
-            raise InputError(f"gap must be >= 0, got {self.gap}")
-        if self.max_iter < 1:
-            raise InputError(f"max_iter must be >= 1, got {self.max_iter}")
-        if self.inner_sweeps < 0:
-            raise InputError(f"inner_sweeps must be >= 0, got {self.inner_sweeps}")
+        check_number(self.gap, "gap", high=1.0)
+        check_count(self.max_iter, "max_iter", 1, 10**9)
+        check_count(self.inner_sweeps, "inner_sweeps", 0, 10**6)
+        for name in ("length_weight", "toll_weight"):
+            check_number(getattr(self, name), name, high=1e12)
+        if self.time_limit is not None:
+            check_number(self.time_limit, "time_limit", strict=True, high=1e9)
+        if not isinstance(self.vdf, str) and not hasattr(self.vdf, "time"):
+            raise InputError(f"vdf must be a name or a VolumeDelay, got {self.vdf!r}", field="vdf")
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,3 +141,15 @@ class TrafficClass:
     toll_weight: float = 0.0
     fixed_cost: str | np.ndarray | None = None
     allowed: str | np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        from serai._checks import check_number
+        from serai.errors import InputError
+
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InputError(f"a traffic class needs a name, got {self.name!r}", field="name")
+        if not isinstance(self.demand, pd.DataFrame):
+            raise InputError(f"class '{self.name}': demand must be a DataFrame", field="demand")
+        check_number(self.pce, "pce", strict=True, high=1e6, label=f"class '{self.name}': pce")
+        for w in ("time_weight", "length_weight", "toll_weight"):
+            check_number(getattr(self, w), w, high=1e12, label=f"class '{self.name}': {w}")

@@ -662,7 +662,13 @@ def assign(
     True
     """
     cfg = config if config is not None else AssignmentConfig()
-    graph = network if isinstance(network, Graph) else compile_network(network)
+    if isinstance(network, Graph):
+        graph = network
+    else:  # one gate: what `serai network validate --for assignment` refuses, assign refuses
+        from serai.network.validate import validate
+
+        validate(network, purpose="assignment", raise_on_error=True)
+        graph = compile_network(network, check=False)
     if isinstance(demand, pd.DataFrame):
         classes: Sequence[TrafficClass] = [
             TrafficClass(
@@ -675,6 +681,11 @@ def assign(
     elif isinstance(demand, TrafficClass):
         classes = [demand]
     else:
-        classes = list(demand)
+        classes = list(demand) if isinstance(demand, list | tuple) else []
+        if not classes or not all(isinstance(c, TrafficClass) for c in classes):
+            raise InputError(
+                "demand must be a table (origin, destination, volume) or TrafficClass objects",
+                field="demand",
+            )
     p = _problem(graph, classes, cfg)
     return _METHODS[cfg.algorithm](p, cfg, progress)

@@ -28,27 +28,80 @@ app.add_typer(emissions_app, name="emissions")
 
 
 def console(stderr: bool = False):
+    """A rich console that never reads markup from text (user text cannot inject styles)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
 
 
 def fail(message: str, code: int = 2) -> None:
-    console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+    """Print ``error: message`` (message shown as it is, never as markup) and exit."""
+    from rich.text import Text
+
+    line = Text("error:", style="bold red")
+    line.append(" " + str(message).replace("\n", " | "))
+    console(stderr=True).print(line)
     raise typer.Exit(code)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM received: unwinds like Ctrl-C so partial outputs are cleaned up."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM unwinds like Ctrl-C (temporary files removed, old outputs untouched)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+
 def handle_errors(func):
-    """Turn serai's own errors (bad input) into one-line messages and exit code 2."""
+    """Turn every failure into a one-line message and an exit code; never a traceback.
+
+    serai's own errors (bad input) and OS errors (disk full, permission, ...) exit
+    with 2; Ctrl-C with 130, SIGTERM with 143; running out of memory with 1. Any
+    other exception is a bug in serai: one line saying so, exit code 70 (the
+    traceback is printed when the environment variable ``SERAI_DEBUG`` is set).
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import os
+
         from serai.errors import SeraiError
 
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except SeraiError as exc:
-            fail(str(exc).replace("\n", " | ") if "\n" in str(exc) else str(exc))
+            fail(str(exc))
+        except Terminated:
+            fail("terminated (SIGTERM); outputs left as they were", code=143)
+        except KeyboardInterrupt:
+            fail("interrupted; outputs left as they were", code=130)
+        except OSError as exc:
+            from serai._fs import os_error
+
+            fail(str(os_error(exc, exc.filename or "", "cannot read or write")))
+        except MemoryError:
+            fail("out of memory: the input is too large for this machine", code=1)
+        except RecursionError:
+            fail("input nested too deeply (recursion limit)", code=2)
+        except Exception as exc:
+            if os.environ.get("SERAI_DEBUG"):
+                raise
+            fail(
+                f"internal error (a bug in serai, please report it): {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}",
+                code=70,
+            )
 
     return wrapper
 
@@ -114,3 +167,4 @@ def _root(
     ] = False,
 ) -> None:
     """Plan freight and critical-mineral flows across the Eurasian corridors."""
+    install_signal_handlers()

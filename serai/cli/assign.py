@@ -46,6 +46,7 @@ def assign_cmd(
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
 ) -> None:
     """Static user-equilibrium assignment of TRIPS on the network; writes one row per link."""
+    from serai._fs import check_new, write_table
     from serai.assignment import AssignmentConfig, assign
     from serai.errors import InputError
     from serai.network import compile_network, read_network
@@ -55,8 +56,9 @@ def assign_cmd(
     for o in outputs:
         if o.suffix.lower() not in (".csv", ".parquet"):
             raise InputError("output must end in .csv or .parquet", file=str(o))
-        if o.exists() and not overwrite:
-            raise InputError("already exists; pass --overwrite to replace it", file=str(o))
+        check_new(o, overwrite)
+    if log is not None and out.resolve() == log.resolve():
+        raise InputError("--out and --log name the same file", file=str(out))
     net = read_network(path, format=fmt)
     demand = read_demand(trips)
     config = AssignmentConfig(
@@ -89,10 +91,7 @@ def assign_cmd(
     if log is not None:
         frames.append((log, result.convergence))
     for o, frame in frames:
-        if o.suffix.lower() == ".parquet":
-            frame.to_parquet(o, index=False)
-        else:
-            frame.to_csv(o, index=False)
+        write_table(frame, o, overwrite=overwrite)
     state = "converged" if result.converged else "NOT converged"
     con.print(
         f"{state}: {result.algorithm}, {result.iterations} iterations, relative gap "

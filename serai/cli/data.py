@@ -104,6 +104,13 @@ def data_build(
         bool,
         typer.Option(help="Build into a temporary folder and compare with the shipped files."),
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            help="Replace files in OUT that an earlier build did not write (other files in "
+            "OUT are always kept)."
+        ),
+    ] = False,
 ) -> None:
     """Rebuild the embedded network from tools/data (works from a repository checkout)."""
     from serai.errors import InputError
@@ -117,8 +124,11 @@ def data_build(
         sys.path.insert(0, str(repo))
     from tools.data.build import OUT, build
 
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder", file=str(out))
     if not check:
-        build(out or OUT, log=console().print)
+        # the checkout's own data folder is the build's: it may always be rebuilt
+        build(out or OUT, log=console().print, overwrite=overwrite or out is None)
         return
     import hashlib
     import tempfile
@@ -147,24 +157,34 @@ def data_map(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
     """Render the embedded network by mode and status, corridor points labelled."""
+    import math
+
+    from serai._fs import check_new, write_with
     from serai.data import load_network
     from serai.data.mapping import render_map
     from serai.errors import InputError
 
-    if out.exists() and not overwrite:
-        raise InputError("already exists; pass --overwrite to replace it", file=str(out))
+    check_new(out, overwrite)
     kw = {}
     if bbox:
         try:
             box = tuple(float(v) for v in bbox.split(","))
         except ValueError:
             box = ()
-        if len(box) != 4:
+        if len(box) != 4 or not all(math.isfinite(v) for v in box):
             raise InputError(
                 "--bbox needs four numbers: lon_min,lat_min,lon_max,lat_max", field="bbox"
             )
+        x0, y0, x1, y1 = box
+        if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+            raise InputError(
+                "--bbox must satisfy -180 <= lon_min < lon_max <= 180 and "
+                "-90 <= lat_min < lat_max <= 90",
+                field="bbox",
+            )
         kw["bbox"] = box
-    render_map(load_network(year), out, **kw)
+    net = load_network(year)
+    write_with(out, lambda tmp: render_map(net, tmp, **kw), overwrite=overwrite)
     console().print(f"wrote {out}")
 
 

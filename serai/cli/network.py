@@ -76,11 +76,15 @@ def network_validate(
     fmt: FormatOpt = None,
     warnings: Annotated[bool, typer.Option(help="Also list warnings.")] = False,
     option: ReadOpt = None,
+    purpose: Annotated[
+        str,
+        typer.Option("--for", help="any, or assignment (also require what `serai assign` needs)."),
+    ] = "any",
 ) -> None:
     """Check a network; one line per problem (file, row, id, field), exit code 2 on errors."""
     from serai.network import read_network, validate
 
-    report = validate(read_network(path, format=fmt, **options(option)))
+    report = validate(read_network(path, format=fmt, **options(option)), purpose=purpose)
     err = console(stderr=True)
     for p in report.errors:
         err.print(str(p), markup=False)

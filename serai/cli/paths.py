@@ -32,21 +32,18 @@ def paths_skim(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Zone-to-zone skim of COST (plus --field columns) written as a long table."""
+    from serai._fs import check_new, write_table
     from serai.errors import InputError
     from serai.network import compile_network, read_network
     from serai.paths import skim
 
-    if out.exists() and not overwrite:
-        raise InputError("already exists; pass --overwrite to replace it", file=str(out))
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError("output must end in .csv or .parquet", file=str(out))
+    check_new(out, overwrite)
     graph = compile_network(read_network(path, format=fmt), block_zones=block_zones)
     result = skim(graph, cost=cost, fields=field or ())
     frame = result.to_frame()
-    if out.suffix.lower() == ".parquet":
-        frame.to_parquet(out, index=False)
-    elif out.suffix.lower() == ".csv":
-        frame.to_csv(out, index=False)
-    else:
-        raise InputError("output must end in .csv or .parquet", file=str(out))
+    write_table(frame, out, overwrite=overwrite)
     console().print(
         f"wrote {out}: {len(result.origins)} x {len(result.destinations)} pairs, "
         f"columns {', '.join(frame.columns[2:])}"

@@ -86,11 +86,11 @@ def route_cmd(
     """Best freight route(s) between two places, with legs, hub events and totals."""
     import json
 
-    from serai.errors import InputError
+    from serai._fs import check_new, write_json
     from serai.freight.query import RouteRequest, load_network, make_router, run_request
 
-    if geojson is not None and geojson.exists() and not overwrite:
-        raise InputError("already exists; pass --overwrite to replace it", file=str(geojson))
+    if geojson is not None:
+        check_new(geojson, overwrite)
     req = RouteRequest(
         origin=origin,
         destination=destination,
@@ -120,7 +120,8 @@ def route_cmd(
                 f["properties"]["route"] = i
                 f["properties"]["corridor"] = r.corridor
                 feats.append(f)
-        geojson.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+        write_json(geojson, {"type": "FeatureCollection", "features": feats},
+                   overwrite=overwrite, indent=None, default=str)  # fmt: skip
     if json_out:
         data = [r.to_dict() for r in routes]
         typer.echo(

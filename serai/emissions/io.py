@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -68,10 +67,6 @@ def account_file(
 
 def write_json(doc: dict, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``doc`` as UTF-8 JSON; refuse to replace an existing file unless ``overwrite``."""
-    p = Path(path)
-    if p.exists() and not overwrite:
-        raise InputError(
-            "already exists; pass overwrite=True (--overwrite) to replace it", file=str(p)
-        )
-    p.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return p
+    from serai._fs import write_json as _write_json
+
+    return _write_json(path, doc, overwrite=overwrite)

@@ -68,6 +68,16 @@ def _fs(values: Iterable[Any] | None, upper: bool = False, lower: bool = False) 
     return frozenset(out)
 
 
+def _ids(values: Iterable[Any] | None, field: str) -> frozenset[int]:
+    from serai._checks import check_count
+
+    if values is None:
+        return frozenset()
+    if isinstance(values, (str, int, float)):
+        values = [values]
+    return frozenset(check_count(v, field, low=-(2**62), high=2**62) for v in values)
+
+
 @dataclass(frozen=True)
 class Constraints:
     """What a route may not use or must visit.
@@ -113,10 +123,10 @@ class Constraints:
         return cls(
             _fs(avoid_countries, upper=True),
             _fs(avoid_passages, lower=True),
-            frozenset(int(n) for n in (avoid_nodes or ())),
-            frozenset(int(n) for n in (avoid_links or ())),
+            _ids(avoid_nodes, "avoid_nodes"),
+            _ids(avoid_links, "avoid_links"),
             None if modes is None else _fs(modes, lower=True),
-            tuple(via or ()),
+            tuple(via or ()) if not isinstance(via, (str, int)) else (via,),
             _fs(avoid_services),
         )
 
@@ -721,7 +731,10 @@ class Router:
         NoRouteError
             No route; the message names the constraint that cut it.
         """
+        from serai.freight.checks import check_query
+
         cons = constraints if constraints is not None else Constraints.make(**kw)
+        check_query(self, cons, objective=objective, carbon_price=carbon_price_usd_per_t)
         op, dp = self.locate(origin), self.locate(destination)
         lc = self.costs_from(op, commodity_name, carbon_price_usd_per_t, crew)
         if op.target is not None and op.target == dp.target:
@@ -831,6 +844,13 @@ class Router:
         ``distinct_corridors`` a route is also dropped when its corridor label is
         already taken.
         """
+        from serai.freight.checks import MAX_ALTERNATIVES, check_count, check_number
+
+        k = check_count(k, "k", 1, MAX_ALTERNATIVES)
+        penalty = check_number(penalty, "penalty", strict=True, high=1e6)
+        max_overlap = check_number(max_overlap, "max_overlap", high=1.0)
+        if max_iter is not None:
+            max_iter = check_count(max_iter, "max_iter", 1, 100 * MAX_ALTERNATIVES)
         cons = constraints if constraints is not None else Constraints.make(**kw)
         first = self.route(
             origin,
@@ -917,7 +937,12 @@ class Router:
         route on the convex hull of the time-cost frontier (not routes in its
         concave gaps).
         """
+        from serai.freight.checks import check_count, check_query
+
+        max_routes = check_count(max_routes, "max_routes", 1, 1000)
+        max_labels = check_count(max_labels, "max_labels", 1, 10**9)
         cons = constraints if constraints is not None else Constraints.make(**kw)
+        check_query(self, cons)
         op, dp = self.locate(origin), self.locate(destination)
         lc = self.costs_from(op, commodity_name, 0.0, crew)
         # off the network: the first/last-mile legs of the best generalised route, held fixed

@@ -21,6 +21,20 @@ from serai.network.validate import validate
 
 __all__ = ["Graph", "compile_network"]
 
+
+def _whole(v: object) -> bool:
+    """True for an integer or a float holding a whole number in the int64 range."""
+    if isinstance(v, bool | np.bool_):
+        return False
+    if isinstance(v, int | np.integer):
+        return -(2**63) <= int(v) < 2**63
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return f == f and abs(f) < 2**63 and f.is_integer()
+
+
 _ID_COLUMNS = {"link_id", "from_node", "to_node"}
 
 
@@ -89,8 +103,12 @@ class Graph:
         arr = np.atleast_1d(np.asarray(ids if not isinstance(ids, (int, np.integer)) else [ids]))
         if arr.dtype.kind not in "iu":
             try:
-                arr = arr.astype(np.int64)
-            except (TypeError, ValueError):
+                num = arr.astype(np.float64) if arr.dtype.kind != "O" else arr
+                whole = np.array([_whole(v) for v in num.ravel()], dtype=bool)
+                if not whole.all():
+                    raise ValueError
+                arr = np.array([int(v) for v in num.ravel()], dtype=np.int64)
+            except (TypeError, ValueError, OverflowError):
                 raise InputError(f"node ids must be integers, got {arr[:3].tolist()}") from None
         order = self.meta["_id_order"]
         sorted_ids = self.meta.get("_sorted_ids")

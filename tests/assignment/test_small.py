@@ -265,11 +265,12 @@ def test_bad_input_is_reported():
     with pytest.raises(SeraiError, match=r"row 3, id 3, field 'capacity'"):  # validation
         assign(net.with_tables(links=net.links.assign(capacity=[1.0, 1.0, 0.0, 1.0])),
                trips((1, 2, 1.0)))  # fmt: skip
-    with pytest.raises(InputError, match=r"link 3: the bpr .* positive capacity") as exc:
+    # one gate: what `serai network validate --for assignment` refuses (issue 12)
+    with pytest.raises(InputError, match=r"row 3, id 3, field 'capacity': missing") as exc:
         assign(net.with_tables(links=net.links.assign(capacity=[1.0, 1.0, np.nan, 1.0])),
                trips((1, 2, 1.0)))  # fmt: skip
     assert exc.value.field == "capacity"
-    with pytest.raises(InputError, match="link 2: conical 'conical_alpha' must be > 1"):
+    with pytest.raises(InputError, match="id 2, field 'conical_alpha': must be a number greater"):
         assign(net.with_tables(links=net.links.assign(conical_alpha=[2.0, 0.5, 2.0, 2.0])),
                trips((1, 2, 1.0)), AssignmentConfig(vdf="conical"))  # fmt: skip
     with pytest.raises(InputError, match="no column 'volume'"):

@@ -49,7 +49,6 @@ def test_every_problem_reported_at_once():
         ("links", 3, "from_node"),  # missing node 9
         ("links", 2, "length"),  # negative
         ("links", 3, "length"),  # NaN
-        ("links", 4, "length"),  # zero
         ("links", 2, "capacity"),  # zero
         ("links", 2, "mode"),  # unknown mode
     }
@@ -57,6 +56,9 @@ def test_every_problem_reported_at_once():
     assert not report.ok
     msg = {str(p) for p in report.errors}
     assert "error: links, row 2, id 1, field 'mode': unknown mode 'hovercraft'" in msg
+    # a zero length is usable (when length is not in the cost): one warning with a count
+    (w,) = [p for p in report.warnings if p.column == "length"]
+    assert w.row is None and "1 of 4 rows (id 4)" in w.message
 
 
 def test_non_numeric_value_is_reported_not_raised():

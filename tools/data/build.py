@@ -142,8 +142,16 @@ def _undirected_to_links(u_id, v_id, km, mode, extra: dict) -> pd.DataFrame:
     return df
 
 
-def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=print) -> dict:
-    """Run the whole build and write the network to ``out``. Returns a report dict."""
+def build(
+    out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=print, overwrite: bool = True
+) -> dict:
+    """Run the whole build and write the network to ``out``. Returns a report dict.
+
+    ``out`` is replaced as a whole at the end (``serai._fs.replace_folder``): an
+    interrupted build leaves the previous one intact, and files in ``out`` that the
+    build did not write are kept; without ``overwrite`` a build refuses to replace
+    files there that an earlier build did not write.
+    """
     t0 = time.perf_counter()
     countries = Countries(raw / "ne_50m_admin_0_countries.json")
     anchors = pd.read_csv(HERE / "anchors.csv", dtype=str, keep_default_na=False)
@@ -470,7 +478,7 @@ def build(out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=prin
             tables[f"facts_{name}" if name in ("attributes", "lines") else name] = facts[name]
     if "facts_attributes" in tables:
         tables["provenance"] = tables.pop("facts_attributes")
-    _write(out, tables)
+    _write(out, tables, overwrite=overwrite)
     report = {
         "seconds": round(time.perf_counter() - t0, 1),
         "nodes": len(nodes),
@@ -1310,10 +1318,16 @@ def _connectors_table(frames):
     )
 
 
-def _write(out: Path, tables: dict) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.parquet"):
-        old.unlink()
+def _write(out: Path, tables: dict, overwrite: bool = True) -> None:
+    from serai._fs import replace_folder
+
+    # the checkout's data folder is the build's own: its tables are replaced, stale ones dropped
+    owned = ("*.parquet", "network.json") if Path(out).resolve() == OUT.resolve() else ()
+    with replace_folder(out, overwrite=overwrite, owned=owned) as new:
+        _write_into(new, tables)
+
+
+def _write_into(out: Path, tables: dict) -> None:
     for name, df in tables.items():
         df = df.reset_index(drop=True)
         for c in df.columns:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,21 +194,30 @@ def write_network(
         If ``path`` (or a file written beside it) exists and ``overwrite`` is
         false, if the network cannot be written in the format, or on an OS error.
     """
+    from serai._fs import check_new, os_error, replace_folder
+
     p = Path(path)
     fmt = _by_name(format) if format else _detect_write(p)
     _check_options(fmt, fmt.write, options, "writer")
-    if p.exists() and not overwrite:
-        raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
+    if fmt.directory:
+        if p.exists() and not p.is_dir():
+            raise InputError("exists and is not a folder", file=str(p))
+        if p.is_dir() and any(p.iterdir()) and not overwrite:
+            raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
+        with replace_folder(p, overwrite=overwrite) as new:
+            inner = new / p.name  # same name: writers read the format from the suffix
+            _write_staged(fmt, network, inner, p, options)
+            for f in list(inner.iterdir()):
+                os.rename(f, new / f.name)
+            inner.rmdir()
+        return p
+    check_new(p, overwrite)
     parent = p.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=parent, prefix=".serai-write-") as tmp:
+        with tempfile.TemporaryDirectory(dir=parent, prefix=".serai-tmp-write-") as tmp:
             staged = Path(tmp) / p.name
-            try:
-                fmt.write(network, staged, **options)
-            except InputError as exc:  # name the real output, not the staging folder
-                file = exc.file.replace(str(staged), str(p)) if exc.file else exc.file
-                raise type(exc)(exc.reason, file=file, row=exc.row, field=exc.field) from None
+            _write_staged(fmt, network, staged, p, options)
             produced = sorted(Path(tmp).iterdir())
             if not overwrite:
                 for f in produced:
@@ -221,13 +229,31 @@ def write_network(
             for f in produced:
                 dest = parent / f.name
                 if dest.is_dir() and not dest.is_symlink():
-                    shutil.rmtree(dest)
-                elif dest.exists() or dest.is_symlink():
-                    dest.unlink()
+                    raise InputError("is a folder; give a file name", file=str(dest))
                 os.replace(f, dest)
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(p)) from None
+        raise os_error(exc, p) from None
     return p
+
+
+def _write_staged(fmt: _Format, network: Network, staged: Path, p: Path, options: dict) -> None:
+    """Run the format's writer on a staging path; errors name the real output."""
+    try:
+        fmt.write(network, staged, **options)
+    except InputError as exc:  # name the real output, not the staging folder
+        file = exc.file.replace(str(staged), str(p)) if exc.file else exc.file
+        raise type(exc)(exc.reason, file=file, row=exc.row, field=exc.field) from None
+    except OSError:
+        raise
+    except (ValueError, TypeError, OverflowError, KeyError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"cannot write the network as {fmt.name}: {msg}", file=str(p)) from None
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] in ("pyarrow", "pyogrio", "shapely"):
+            raise InputError(
+                f"cannot write the network as {fmt.name}: {exc}", file=str(p)
+            ) from None
+        raise
 
 
 def read_demand(path: str | Path) -> pd.DataFrame:
@@ -256,16 +282,13 @@ def read_demand(path: str | Path) -> pd.DataFrame:
 
 def write_demand(demand: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write a demand table (``.tntp``, ``.csv`` or ``.parquet`` by suffix)."""
+    from serai._fs import write_with
     from serai.network.io import tables, tntp
 
     p = Path(path)
-    if p.exists() and not overwrite:
-        raise InputError("already exists; pass overwrite=True to replace it", file=str(p))
     if p.suffix.lower() == ".tntp":
-        tntp.write_trips(demand, p)
-    else:
-        tables.write_table(demand, p)
-    return p
+        return write_with(p, lambda tmp: tntp.write_trips(demand, tmp), overwrite=overwrite)
+    return write_with(p, lambda tmp: tables.write_table(demand, tmp), overwrite=overwrite)
 
 
 def read_flows(path: str | Path) -> pd.DataFrame:

@@ -161,6 +161,11 @@ def read_meta(path) -> dict:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=str(path)) from None
+    except (RecursionError, UnicodeDecodeError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "not UTF-8 text"
+        raise InputError(f"invalid JSON: {why}", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     if not isinstance(meta, dict):
         raise InputError("expected a JSON object of metadata", file=str(path))
     return meta

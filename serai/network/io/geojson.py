@@ -275,6 +275,8 @@ def read(path: Path, *, two_way: bool = False, **_: object) -> Network:
         raise InputError(f"cannot read: {exc}", file=file) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=file, row=exc.lineno) from None
+    except RecursionError:
+        raise InputError("invalid GeoJSON: nested too deeply", file=file) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise InputError("expected a GeoJSON FeatureCollection", file=file)
     features = doc.get("features")
@@ -450,8 +452,8 @@ def _attach_geometry(
     extra: dict,
 ) -> pd.DataFrame:
     """Keep link lines as WKT in ``links.geometry`` when they carry information."""
-    if extra and not had_geometry:
-        return links  # serai wrote straight segments from node coordinates
+    if extra and not had_geometry and "shapes" in (extra.get("tables") or {}):
+        return links  # serai drew the lines from the shapes table
     if not extra:
         coords = _node_coords(nodes) if nodes is not None else {}
         straight = True

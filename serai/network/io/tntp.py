@@ -97,9 +97,13 @@ def read_node_file(path: Path) -> pd.DataFrame:
         if len(parts) < 3:
             raise InputError("expected node, x, y", file=str(path), row=lineno)
         try:
-            rows.append((int(parts[0]), float(parts[1]), float(parts[2])))
+            row = (int(parts[0]), float(parts[1]), float(parts[2]))
         except ValueError:
             raise InputError(f"not a number in {parts[:3]}", file=str(path), row=lineno) from None
+        if np.isinf(row[1]) or np.isinf(row[2]):
+            raise InputError(f"coordinates must be finite: {parts[1:3]}", file=str(path),
+                             row=lineno)  # fmt: skip
+        rows.append(row)
     return pd.DataFrame(rows, columns=["node_id", "x", "y"])
 
 
@@ -122,6 +126,7 @@ def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
                 field=_NET_COLUMNS[bad],
             ) from None
     arr = np.array(records, dtype=np.float64).reshape(-1, 10)
+    _check_numbers(arr, [ln for ln, _ in body], path)
     links = pd.DataFrame(arr, columns=_NET_COLUMNS)
     for c in ("from_node", "to_node"):
         links[c] = links[c].astype(np.int64)
@@ -138,6 +143,22 @@ def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
     first_thru = _meta_int(meta, "FIRST THRU NODE", path) or 1
     n_nodes = _meta_int(meta, "NUMBER OF NODES", path)
     seen = np.unique(np.concatenate([links["from_node"], links["to_node"]]))
+    for key, count in (("NUMBER OF NODES", n_nodes), ("NUMBER OF ZONES", n_zones or None)):
+        if count is not None and count < 0:
+            raise InputError(f"metadata <{key}> is negative: {count}", file=str(path))
+    if n_nodes is not None and len(seen) and seen.max() > n_nodes:
+        i = int(np.flatnonzero(np.maximum(links["from_node"], links["to_node"]) > n_nodes)[0])
+        raise InputError(
+            f"metadata <NUMBER OF NODES> says {n_nodes} nodes (ids 1..{n_nodes}), but links use "
+            f"node {int(seen.max())}",
+            file=str(path),
+            row=body[i][0],
+        )
+    if n_nodes is not None and n_zones > n_nodes:
+        raise InputError(
+            f"metadata <NUMBER OF ZONES> {n_zones} exceeds <NUMBER OF NODES> {n_nodes}",
+            file=str(path),
+        )
     ids = np.union1d(seen, np.arange(1, (n_nodes or 0) + 1))
     ids = np.union1d(ids, np.arange(1, n_zones + 1))
     nodes = pd.DataFrame({"node_id": ids.astype(np.int64)})
@@ -163,6 +184,27 @@ def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
         if key in meta:
             m[name] = float(meta[key])
     return Network.from_tables(nodes=nodes, links=links, meta=m)
+
+
+def _check_numbers(arr: np.ndarray, lines: list[int], path: Path) -> None:
+    """Every value finite; node ids whole numbers 1..2**62 (TNTP has no missing values)."""
+    if not arr.size:
+        return
+    bad = ~np.isfinite(arr)
+    ids = arr[:, :2]
+    with np.errstate(invalid="ignore"):
+        bad[:, :2] |= (ids != np.round(ids)) | (ids < 1) | (ids > 2**62)
+        bad[:, 2:] |= np.abs(arr[:, 2:]) > 1e12
+    if bad.any():
+        r, c = (int(v) for v in np.argwhere(bad)[0])
+        what = "a node id (whole number >= 1)" if c < 2 else "a finite number below 1e12"
+        more = int(bad.sum()) - 1
+        raise InputError(
+            f"not {what}: {arr[r, c]!r}" + (f" ({more} more such values)" if more else ""),
+            file=str(path),
+            row=lines[r],
+            field=_NET_COLUMNS[c],
+        )
 
 
 def _is_number(v: str) -> bool:
@@ -195,6 +237,18 @@ def write(network: Network, path: Path, **_: object) -> None:
         c: (links[c] if c in links.columns else pd.Series(defaults[c], index=links.index))
         for c in _NET_COLUMNS
     }
+    for c in ("speed", "toll", "alpha", "beta"):  # TNTP has no missing values: the defaults
+        cols[c] = pd.to_numeric(cols[c], errors="coerce").fillna(defaults[c])
+    for c in ("capacity", "length", "free_flow_time"):
+        v = pd.to_numeric(cols[c], errors="coerce")
+        if v.isna().any():
+            i = int(np.flatnonzero(v.isna().to_numpy())[0])
+            raise InputError(
+                f"TNTP has no missing values; link {links['link_id'].iloc[i]} has no {c} "
+                f"({int(v.isna().sum())} link(s) in all)",
+                file=str(path),
+                field=c,
+            )
     codes_note: list[str] = []
     lt = cols["link_type"].astype(str).str.strip()
     numeric = pd.to_numeric(lt, errors="coerce")
@@ -231,6 +285,7 @@ def write(network: Network, path: Path, **_: object) -> None:
         rows = [
             f"{int(i)}\t{_fmt(x)}\t{_fmt(y)}\t;"
             for i, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"], strict=True)
+            if x == x and y == y  # a node without coordinates has no line
         ]
         node_path.write_text("Node\tX\tY\t;\n" + "\n".join(rows) + "\n", encoding="utf-8")
 
@@ -241,7 +296,7 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
-_PAIR = re.compile(r"(\d+)\s*:\s*([-+0-9.eE]+)")
+_PAIR = re.compile(r"(\d+)\s*:\s*([^;\s]+)")
 
 
 def read_trips(path: Path) -> pd.DataFrame:
@@ -284,6 +339,15 @@ def read_trips(path: Path) -> pd.DataFrame:
                 f"volumes sum to {df['volume'].sum():.6g}, metadata <TOTAL OD FLOW> says {stated}",
                 file=str(path),
             )
+    vol = df["volume"].to_numpy()
+    bad = np.flatnonzero(~np.isfinite(vol) | (vol < 0))
+    if len(bad):
+        raise InputError(
+            f"volume must be a finite number >= 0, got {vol[bad[0]]!r} (origin "
+            f"{df['origin'].iloc[bad[0]]}, destination {df['destination'].iloc[bad[0]]})",
+            file=str(path),
+            field="volume",
+        )
     df = df[df["volume"] != 0].reset_index(drop=True)
     df.attrs["number_of_zones"] = _meta_int(meta, "NUMBER OF ZONES", path)
     return df

@@ -1,0 +1,53 @@
+"""Argument checks shared by the public API: finite numbers in range, whole counts.
+
+Light on purpose (no numpy, pandas): any module may import it.
+
+Examples
+--------
+>>> check_count(3, "k", 1, 50)
+3
+>>> check_number(float("nan"), "gap")
+Traceback (most recent call last):
+...
+serai.errors.InputError: field 'gap': gap must be a finite number, got nan
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from serai.errors import InputError
+
+__all__ = ["check_count", "check_number"]
+
+
+def check_number(
+    value: Any, name: str, *, low: float | None = 0.0, high: float | None = None,
+    strict: bool = False, integer: bool = False, label: str | None = None,
+) -> float:  # fmt: skip
+    """``value`` as a finite number in ``[low, high]`` (``(low, high]`` if ``strict``)."""
+    what = label or name
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{what} must be a number, got {value!r}", field=name)
+    if integer and not (isinstance(value, numbers.Integral) or float(value).is_integer()):
+        raise InputError(f"{what} must be a whole number, got {value!r}", field=name)
+    try:
+        v = float(value)
+    except OverflowError:
+        raise InputError(f"{what} is too large: {value!r}", field=name) from None
+    if not math.isfinite(v):
+        raise InputError(f"{what} must be a finite number, got {value!r}", field=name)
+    if low is not None and (v < low or (strict and v == low)):
+        raise InputError(
+            f"{what} must be {'>' if strict else '>='} {low:g}, got {value!r}", field=name
+        )
+    if high is not None and v > high:
+        raise InputError(f"{what} must be <= {high:g}, got {value!r}", field=name)
+    return v
+
+
+def check_count(value: Any, name: str, low: int = 1, high: int | None = None) -> int:
+    """``value`` as a whole number in ``[low, high]``."""
+    return int(check_number(value, name, low=low, high=high, integer=True))

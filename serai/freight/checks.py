@@ -1,0 +1,104 @@
+"""The gate of route queries: constraints and arguments checked against the routing graph.
+
+Unknown codes (countries, passages, modes) are errors with suggestions, never
+ignored; numbers must be finite and in range. :class:`~serai.freight.Router` calls
+:func:`check_query` at the top of ``route``, ``alternatives`` and ``pareto``.
+
+Examples
+--------
+>>> from serai.freight.checks import country_hints
+>>> country_hints()["russia"]
+'RU'
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from serai._checks import check_count, check_number
+from serai.errors import InputError, unknown
+
+__all__ = ["check_count", "check_number", "check_query", "country_hints"]
+
+MAX_ALTERNATIVES = 50
+MAX_CARBON_PRICE = 1e9  # USD per t CO2e; larger prices only overflow the costs
+
+
+@cache
+def country_hints() -> dict[str, str]:
+    """Common country names (lower case) to ISO 3166-1 alpha-2, for suggestions."""
+    names = {
+        "RU": "russia;russian federation", "CN": "china;prc", "KZ": "kazakhstan",
+        "IR": "iran", "TR": "turkey;turkiye;türkiye", "AZ": "azerbaijan", "GE": "georgia",
+        "AM": "armenia", "UZ": "uzbekistan", "KG": "kyrgyzstan;kyrgyz republic",
+        "TM": "turkmenistan", "TJ": "tajikistan", "AF": "afghanistan", "PK": "pakistan",
+        "MN": "mongolia", "UA": "ukraine", "BY": "belarus", "PL": "poland", "DE": "germany",
+        "NL": "netherlands;holland", "BE": "belgium", "FR": "france", "IT": "italy",
+        "ES": "spain", "GR": "greece", "BG": "bulgaria", "RO": "romania", "HU": "hungary",
+        "RS": "serbia", "EG": "egypt", "SA": "saudi arabia", "AE": "united arab emirates;uae",
+        "IN": "india", "US": "united states;usa;united states of america", "GB": "united kingdom;uk;britain",
+        "LT": "lithuania", "LV": "latvia", "EE": "estonia", "FI": "finland", "YE": "yemen",
+        "DJ": "djibouti", "SG": "singapore", "MY": "malaysia", "KR": "south korea;korea",
+        "JP": "japan", "IQ": "iraq", "SY": "syria", "OM": "oman", "QA": "qatar",
+    }  # fmt: skip
+    return {n: code for code, text in names.items() for n in text.split(";")}
+
+
+def _present(values: np.ndarray) -> list[str]:
+    return sorted({str(v) for v in values if isinstance(v, str) and v.strip()})
+
+
+def check_query(
+    router: Any,
+    cons: Any,
+    *,
+    objective: str | None = None,
+    carbon_price: Any = 0.0,
+) -> None:
+    """Refuse codes the routing graph does not know and numbers out of range."""
+    from serai.freight.route import OBJECTIVES, passage_countries
+
+    if objective is not None and objective not in (*OBJECTIVES, "co2e", "generalized", "gc"):
+        raise unknown("objective", objective, OBJECTIVES, field="objective")
+    check_number(carbon_price, "carbon_price_usd_per_t", high=MAX_CARBON_PRICE,
+                 label="the carbon price (USD per t CO2e)")  # fmt: skip
+    countries = set(_present(router._countries))
+    for cs in passage_countries().values():
+        countries |= set(cs)
+    for c in sorted(cons.avoid_countries, key=str):
+        if not isinstance(c, str) or c not in countries:
+            raise unknown("country", c, countries, field="avoid_countries", hints=country_hints())
+    passages = _present(router._passages)
+    for p in sorted(cons.avoid_passages, key=str):
+        if not isinstance(p, str) or p not in passages:
+            err = unknown("passage", p, passages, field="avoid_passages")
+            if isinstance(p, str) and p in passage_countries():
+                err = InputError(
+                    f"passage '{p}' is not on this network (its passages: {', '.join(passages)})",
+                    field="avoid_passages",
+                )
+            raise err
+    if cons.modes is not None:
+        from serai.freight.virtual import SERVICE_MODES
+
+        modes = sorted(
+            (set(_present(router._modes)) - {"transfer", "connector"}) | set(SERVICE_MODES)
+        )
+        if not cons.modes:
+            raise InputError("no mode given; allowed: " + ", ".join(modes), field="modes")
+        for m in sorted(cons.modes, key=str):
+            if not isinstance(m, str) or m not in modes:
+                raise unknown("mode", m, modes, field="modes")
+    if cons.avoid_nodes:
+        ids = router.rg.network.nodes["node_id"].to_numpy()
+        missing = sorted(set(cons.avoid_nodes) - set(ids.tolist()))
+        if missing:
+            raise InputError(f"node {missing[0]} is not in the network", field="avoid_nodes")
+    if cons.avoid_links:
+        ids = router.rg.network.links["link_id"].to_numpy()
+        missing = sorted(set(cons.avoid_links) - set(ids.tolist()))
+        if missing:
+            raise InputError(f"link {missing[0]} is not in the network", field="avoid_links")

@@ -1,0 +1,388 @@
+"""Seeded random calls of the public Python API, with the invariants their answers must keep.
+
+Every call either raises serai's own error (:class:`~serai.errors.SeraiError`) or
+returns an answer; an answer to an invalid call (an unknown code, ``k <= 0``, a
+negative weight) or an answer that breaks an invariant (non-finite totals, link
+flows that do not conserve the demand) is a *wrong result*; any other exception
+is a *foreign exception*.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+import warnings
+from collections import Counter
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+INVALID = object()  # marker: the call must raise
+
+
+@cache
+def router():
+    from serai.data import load_eurasia
+    from serai.freight import Router, build_routing_graph
+
+    return Router(build_routing_graph(load_eurasia(year=2025), year=2025))
+
+
+@cache
+def sioux():
+    from serai.network import read_network
+    from serai.network.io import read_demand
+    from tests.robustness.harness import SIOUX
+
+    return read_network(SIOUX / "SiouxFalls_net.tntp"), read_demand(SIOUX / "SiouxFalls_trips.tntp")
+
+
+PLACES = ["Xi'an", "Duisburg", "Almaty", "Baku", "Poti", "Shanghai", "Rotterdam", "Constanța"]
+BAD_PLACES = ["Atlantis", "", "91,200", "nan,nan", None, -1, 10**20, 3.5, "[b]x", ["Baku"]]
+COUNTRIES = ["RU", "IR", "KZ", "CN", "ru"]
+BAD_COUNTRIES = ["Russia", "XX", "", "R", "Iran", "ZZZ", 7, None]
+PASSAGES = ["suez", "bosporus", "cape", "Suez"]
+BAD_PASSAGES = ["panama", "suez_canal", "", "x", 3]
+MODES = ["rail", "road", "sea", "ferry"]
+BAD_MODES = ["air", "", "rial", "pipeline", 0]
+COMMODITIES = ["container", "uranium", "grain", "container_teu"]
+BAD_COMMODITIES = ["unobtainium", "", None, 5]
+OBJECTIVES = ["time", "cost", "generalised", "emissions"]
+BAD_OBJECTIVES = ["fastest", "", None, "TIME "]
+BAD_FLOATS = [float("nan"), float("inf"), -float("inf"), -1.0, 1e308, "abc", None]
+
+
+def _pick(rng: random.Random, good: list, bad: list, p_bad: float) -> tuple[object, bool]:
+    if rng.random() < p_bad:
+        return rng.choice(bad), True
+    return rng.choice(good), False
+
+
+# --------------------------------------------------------------------------- generators
+
+
+def gen_route(rng: random.Random):
+    r = router()
+    invalid = False
+    o, b1 = _pick(rng, PLACES, BAD_PLACES, 0.15)
+    d, b2 = _pick(rng, PLACES, BAD_PLACES, 0.15)
+    com, b3 = _pick(rng, COMMODITIES, BAD_COMMODITIES, 0.1)
+    obj, b4 = _pick(rng, OBJECTIVES, BAD_OBJECTIVES, 0.1)
+    invalid = b1 or b2 or b3 or b4
+    kw: dict = {"objective": obj}
+    if rng.random() < 0.4:
+        v, b = _pick(rng, COUNTRIES, BAD_COUNTRIES, 0.5)
+        kw["avoid_countries"] = [v]
+        invalid |= b
+    if rng.random() < 0.3:
+        v, b = _pick(rng, PASSAGES, BAD_PASSAGES, 0.5)
+        kw["avoid_passages"] = [v]
+        invalid |= b
+    if rng.random() < 0.3:
+        v, b = _pick(rng, MODES, BAD_MODES, 0.5)
+        kw["modes"] = [v] if rng.random() < 0.5 else [v, "rail", "sea"]
+        invalid |= b
+    if rng.random() < 0.15:
+        v, b = _pick(rng, [0.0, 50.0, 100.0], BAD_FLOATS, 0.6)
+        kw["carbon_price_usd_per_t"] = v
+        invalid |= b and v != 1e308
+    if rng.random() < 0.1:
+        kw["avoid_nodes"] = [rng.choice([-1, 10**12])]
+        invalid = True
+    kind = rng.random()
+    if kind < 0.25:
+        k = rng.choice([0, -1, 2, 3, 10**9, 2.5, "3"])
+        invalid |= not (isinstance(k, int) and 1 <= k <= 50)
+        call = ("alternatives", lambda: r.alternatives(o, d, com, k=k, **kw))
+    elif kind < 0.3:
+        kw.pop("objective")
+        kw.pop("carbon_price_usd_per_t", None)
+        mr = rng.choice([12, 0, -1, 3])
+        invalid |= mr < 1
+        call = ("pareto", lambda: r.pareto(o, d, com, max_routes=mr, **kw))
+    else:
+        call = ("route", lambda: r.route(o, d, com, **kw))
+    return call[0], call[1], invalid, _check_routes
+
+
+def _check_routes(res) -> str | None:
+    routes = res if isinstance(res, list) else [res]
+    if not routes:
+        return "no routes returned"
+    for r in routes:
+        for key in ("hours", "usd", "gc_usd"):
+            v = r.totals.get(key)
+            if v is None or not math.isfinite(v) or v < 0:
+                return f"total {key} = {v}"
+        if not math.isfinite(r.km) or r.km <= 0:
+            return f"km = {r.km}"
+    return None
+
+
+def gen_account(rng: random.Random):
+    from serai.emissions import Shipment, account_chain
+
+    n = rng.randint(1, 4)
+    invalid = False
+    rows = []
+    for _ in range(n):
+        mode, b = _pick(rng, ["rail", "road", "sea", "ferry"], ["air", "", "RAIL "], 0.1)
+        km, b2 = _pick(rng, [0.0, 10.0, 500.0, 4000.0], [float("nan"), float("inf"), -1.0, 1e308,
+                                                          "x"], 0.15)  # fmt: skip
+        ctry, b3 = _pick(rng, ["KZ", "CN", "DE", "AZ", ""], ["XX", "Russia"], 0.1)
+        daf, b4 = _pick(rng, [1.0, 1.1], [float("inf"), 0.0, -1.0, float("nan")], 0.1)
+        rows.append({"element": "tce", "mode": mode.strip().lower() if not b else mode, "km": km,
+                     "country": ctry, "distance_adjustment_factor": daf})  # fmt: skip
+        invalid |= (
+            b
+            or b2
+            or (b3 and mode == "rail")
+            or (b4 and not (isinstance(daf, float) and math.isnan(daf)))
+        )
+    legs = pd.DataFrame(rows)
+    mass, b5 = _pick(rng, [1.0, 25.0, None], [0.0, -1.0, float("inf"), 1e308, float("nan")], 0.1)
+    teu = rng.choice([1.0, None]) if mass is not None else 1.0
+    invalid |= b5
+
+    def call():
+        return account_chain(legs, Shipment("S", mass_t=mass, teu=teu))
+
+    def check(fp):
+        for k, v in fp.totals.items():
+            if isinstance(v, float) and not math.isfinite(v) and k != "intensity_g_per_tkm":
+                return f"total {k} = {v}"
+        if not np.isfinite(fp.elements["wtw_kg"].to_numpy(float)).all():
+            return "non-finite element emissions"
+        return None
+
+    return "account_chain", call, invalid, check
+
+
+def gen_assign(rng: random.Random):
+    from serai.assignment import AssignmentConfig, TrafficClass, assign
+
+    net, trips = sioux()
+    invalid = False
+    demand = trips.sample(n=rng.randint(1, 30), random_state=rng.randint(0, 10**6)).copy()
+    r = rng.random()
+    if r < 0.08:
+        demand.loc[demand.index[0], "volume"] = rng.choice([-5.0, float("inf"), float("nan")])
+        invalid = True
+    elif r < 0.14:
+        demand.loc[demand.index[0], "destination"] = rng.choice([999, -1, 0])
+        invalid = True
+    elif r < 0.18:
+        demand["origin"] = demand["origin"].astype(float) + 0.5
+        invalid = True
+    elif r < 0.21:
+        demand = demand.iloc[0:0]
+    weights = {}
+    for name in ("time_weight", "length_weight", "toll_weight", "pce"):
+        if rng.random() < 0.12:
+            v = rng.choice([-1.0, float("inf"), float("nan"), 0.0, 1e308, 2.0])
+            weights[name] = v
+            if not (math.isfinite(v) and v >= 0) or (name == "pce" and v <= 0) or v == 1e308:
+                invalid = True
+    alg = rng.choice(["aon", "msa", "fw", "cfw", "bfw", "b"])
+    gap = rng.choice([1e-4, 1e-6, -1.0, float("nan")]) if rng.random() < 0.1 else 1e-4
+    invalid |= not (gap >= 0)
+    max_iter = rng.choice([5, 20, 0, -1]) if rng.random() < 0.1 else 20
+    invalid |= max_iter < 1
+    vol = demand
+
+    def call():
+        cfg = AssignmentConfig(algorithm=alg, gap=gap, max_iter=max_iter)
+        if weights:
+            return assign(net, TrafficClass("c", vol, **weights), cfg)
+        return assign(net, vol, cfg)
+
+    def check(res):
+        return conservation(net, vol, res)
+
+    return "assign", call, invalid, check
+
+
+def conservation(net, demand, res) -> str | None:
+    """Flows must be finite, >= 0 and conserve the demand at every node."""
+    links = res.links
+    f = links["flow"].to_numpy(float)
+    if not np.isfinite(f).all():
+        return "non-finite flow"
+    if (f < -1e-9).any():
+        return f"negative flow {f.min()}"
+    if not np.isfinite(links["time"].to_numpy(float)).all():
+        return "non-finite time"
+    pce = 1.0
+    net_out = pd.Series(0.0, index=net.nodes["node_id"])
+    out_f = links.groupby("from_node")["flow"].sum()
+    in_f = links.groupby("to_node")["flow"].sum()
+    bal = net_out.add(out_f, fill_value=0).sub(in_f, fill_value=0)
+    d = demand.copy()
+    d = d[d["origin"] != d["destination"]]
+    if len(res.disconnected):
+        key = res.disconnected[["origin", "destination"]].apply(tuple, axis=1)
+        d = d[~d[["origin", "destination"]].apply(tuple, axis=1).isin(set(key))]
+    want = net_out.add(d.groupby("origin")["volume"].sum() * pce, fill_value=0).sub(
+        d.groupby("destination")["volume"].sum() * pce, fill_value=0
+    )
+    diff = (bal - want.reindex(bal.index, fill_value=0)).abs()
+    tol = 1e-6 * max(1.0, float(d["volume"].abs().sum()))
+    if len(res.class_flows) == 1 and float(diff.max()) > tol:
+        return f"flows do not conserve demand (max imbalance {float(diff.max()):.3g})"
+    return None
+
+
+def gen_paths(rng: random.Random):
+    from serai.network import compile_network
+    from serai.paths import PathFinder, shortest_path, skim
+
+    net, _ = sioux()
+    g = compile_network(net)
+    o = rng.choice([1, 5, 24, 0, -1, 999, 1.5, "3", None])
+    d = rng.choice([2, 13, 20, 0, 999, None])
+    cost = rng.choice(["free_flow_time", "length", "capacity", "nope", "", "link_type", None])
+    invalid = o not in (1, 5, 24) or d not in (2, 13, 20) or cost in ("nope", "", "link_type", None)
+    kind = rng.random()
+    if kind < 0.5:
+        return "shortest_path", lambda: shortest_path(g, o, d, cost=cost), invalid, _finite_path
+    if kind < 0.8:
+        method = rng.choice(["dijkstra", "astar", "alt", "bogus"])
+        inv = invalid or method == "bogus"
+        return ("PathFinder.path", lambda: PathFinder(g, cost=cost).path(o, d, method=method),
+                inv, _finite_path)  # fmt: skip
+    fields = rng.choice([[], ["length"], ["nope"], ["length", "length"]])
+    inv = cost in ("nope", "", "link_type", None) or fields == ["nope"]
+    return "skim", lambda: skim(g, cost=cost, fields=fields), inv, None
+
+
+def _finite_path(p) -> str | None:
+    return None if math.isfinite(p.cost) and p.cost >= 0 else f"path cost {p.cost}"
+
+
+def gen_constructors(rng: random.Random):
+    from serai.assignment import AssignmentConfig
+    from serai.emissions import Shipment
+    from serai.freight import commodity
+    from serai.freight.route import Constraints
+
+    kind = rng.randrange(5)
+    if kind == 0:
+        v = rng.choice([float("nan"), -1.0, float("inf"), 1e-5, "x", None])
+        inv = not (isinstance(v, float) and math.isfinite(v) and v >= 0)
+        return "AssignmentConfig", lambda: AssignmentConfig(gap=v), inv, None
+    if kind == 1:
+        v = rng.choice([0, -5, 10, 2.5, "7", None, 10**30])
+        inv = not (isinstance(v, int) and v >= 1)
+        return "AssignmentConfig", lambda: AssignmentConfig(max_iter=v), inv, None
+    if kind == 2:
+        v = rng.choice([None, "", "S1", 5])
+        m = rng.choice([1.0, -1.0, float("nan"), "x", None])
+        inv = v in (None, "") or m in (-1.0, "x") or (isinstance(m, float) and math.isnan(m))
+        return "Shipment", lambda: Shipment(v, mass_t=m, teu=None if m else 1.0), inv, None
+    if kind == 3:
+        v = rng.choice(["container", "teu", "nope", "", None, 5])
+        return "commodity", lambda: commodity(v), v in ("nope", "", None, 5), None
+    v = rng.choice([["a.b"], [1.5], ["x"], [None], [10**30]])
+    return "Constraints.make", lambda: Constraints.make(avoid_nodes=v), v != [10**30] or True, None
+
+
+def gen_validate(rng: random.Random):
+    from serai.network import Network, validate
+
+    n = rng.randint(0, 5)
+    pool = [1, 2, 3, -1, 0, 1.5, "a", None, float("nan"), 2**70, float("inf"), "", True]
+    links = pd.DataFrame({
+        "link_id": [rng.choice(pool) for _ in range(n)],
+        "from_node": [rng.choice(pool) for _ in range(n)],
+        "to_node": [rng.choice(pool) for _ in range(n)],
+        "length": [rng.choice(pool) for _ in range(n)],
+        "capacity": [rng.choice(pool) for _ in range(n)],
+        "mode": [rng.choice(["road", "air", "", None, 3]) for _ in range(n)],
+    })  # fmt: skip
+    nodes = pd.DataFrame({"node_id": [rng.choice(pool) for _ in range(rng.randint(0, 4))]})
+
+    def call():
+        rep = validate(Network.from_tables(nodes=nodes, links=links))
+        return rep
+
+    def check(rep):
+        clean = (
+            n > 0
+            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                    for c in ("link_id", "from_node", "to_node") for v in links[c])
+        )  # fmt: skip
+        if rep.ok and not clean:
+            return "validate accepted a table with bad ids or no links"
+        return None
+
+    return "validate", call, False, check
+
+
+GENERATORS = [(gen_route, 0.35), (gen_account, 0.15), (gen_assign, 0.15), (gen_paths, 0.15),
+              (gen_constructors, 0.1), (gen_validate, 0.1)]  # fmt: skip
+
+
+class CallTimeout(BaseException):
+    """A call ran past its time limit (a hang)."""
+
+
+def _alarm(signum, frame):
+    raise CallTimeout()
+
+
+def run_api(n: int, seed: int, log=print, timeout: int = 30) -> dict:
+    import signal
+
+    from serai.errors import SeraiError
+
+    signal.signal(signal.SIGALRM, _alarm)
+
+    rng = random.Random(seed)
+    counts = Counter(calls=0, foreign=0, wrong=0, hangs=0, refused=0, answered=0)
+    by_fn: dict[str, Counter] = {}
+    examples: dict[str, list] = {"foreign": [], "wrong": []}
+    gens, weights = zip(*GENERATORS, strict=True)
+    t0 = time.monotonic()
+    for i in range(n):
+        gen = rng.choices(gens, weights)[0]
+        try:
+            name, call, invalid, check = gen(rng)
+        except Exception as exc:  # the generator itself must not fail
+            raise RuntimeError(f"generator {gen.__name__}") from exc
+        c = by_fn.setdefault(name, Counter())
+        c["calls"] += 1
+        counts["calls"] += 1
+        try:
+            signal.alarm(timeout)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = call()
+        except CallTimeout:
+            counts["hangs"] += 1
+            c["hangs"] += 1
+            examples["foreign"].append([name, f"hang > {timeout} s"])
+            continue
+        except SeraiError:
+            counts["refused"] += 1
+            continue
+        except Exception as exc:
+            counts["foreign"] += 1
+            c["foreign"] += 1
+            examples["foreign"].append([name, f"{type(exc).__name__}: {str(exc)[:150]}"])
+            continue
+        finally:
+            signal.alarm(0)
+        counts["answered"] += 1
+        bad = "answered an invalid call" if invalid else (check(res) if check else None)
+        if bad:
+            counts["wrong"] += 1
+            c["wrong"] += 1
+            examples["wrong"].append([name, bad])
+        if i % 500 == 0:
+            log(f"api {i}/{n} {dict(counts)} {time.monotonic() - t0:.0f}s")
+    counts["seconds"] = round(time.monotonic() - t0, 1)
+    ex = {k: [list(x) for x in Counter(map(tuple, v)).most_common(30)] for k, v in examples.items()}
+    return {"counts": dict(counts), "by_function": {k: dict(v) for k, v in by_fn.items()},
+            "examples": ex}  # fmt: skip

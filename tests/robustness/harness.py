@@ -1,0 +1,439 @@
+"""Measuring harness of issue 12: bad input through the CLI, files and Python API; data safety.
+
+Run from the repository root (``make fuzz`` runs it whole)::
+
+    python -m tests.robustness.harness --area all --json fuzz-report.json
+    python -m tests.robustness.harness --area cli --limit 200   # a quick sample
+
+Counts per area:
+
+- ``cli``: generated invocations of every subcommand (``cli_cases.py``), each run
+  in a worker process with a watchdog (a run over 60 s is a *hang*): *tracebacks*
+  (an exception escaped, or serai's "internal error" line), *exit 0 on invalid*
+  input, *partial files* (a temporary or truncated output left after a failure)
+  and *clobbered* files (an existing output changed without ``--overwrite``).
+- ``files``: the corrupted-file corpus (``corpus.py``): *foreign exceptions* at
+  read/validate, *silent accepts* (read and validated with no error where one is
+  due), *warned only* (a warning where an error is due), *gate mismatches*
+  (validation passes but assignment refuses the network).
+- ``api``: seeded random calls of the public Python API (``api_cases.py``):
+  *foreign exceptions* (not :class:`~serai.errors.SeraiError`), *wrong results*
+  (an invalid call answered, or an answer that breaks an invariant: non-finite
+  totals, flows that do not conserve).
+- ``safety``: outputs under SIGINT/SIGTERM, disk full (a small tmpfs, when it can
+  be mounted), file-size limits, and folders holding the user's other files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SIOUX = ROOT / "tests" / "data" / "SiouxFalls"
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+def make_fixtures(w: Path) -> None:
+    """Input files the CLI cases refer to as ``{w}/...``."""
+    w.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(SIOUX, w / "sf", dirs_exist_ok=True)
+    (w / "empty.tntp").write_text("")
+    (w / "empty.csv").write_text("")
+    (w / "garbage.tntp").write_bytes(bytes(range(256)) * 20)
+    (w / "garbage.gpkg").write_bytes(b"SQLite format 3\x00" + bytes(range(200)) * 5)
+    (w / "nested.geojson").write_text("[" * 100000 + "]" * 100000)
+    (w / "[bold]x[/]_net.tntp").write_text((SIOUX / "SiouxFalls_net.tntp").read_text())
+    net = (SIOUX / "SiouxFalls_net.tntp").read_text().splitlines()
+    inf = [ln.replace("\t6\t6\t", "\tinf\tinf\t", 1) if i == 12 else ln for i, ln in enumerate(net)]
+    (w / "bad_inf_net.tntp").write_text("\n".join(inf) + "\n")
+    nine = [ln.replace("<NUMBER OF NODES> 24", "<NUMBER OF NODES> 4") for ln in net]
+    (w / "bad9_net.tntp").write_text("\n".join(nine) + "\n")
+    (w / "bad_csv").mkdir(exist_ok=True)
+    (w / "bad_csv" / "links.csv").write_text("link_id,from_node,to_node,length\n1,1,2,abc\n")
+    (w / "legs.csv").write_text(
+        "element,mode,toc,hoc,from_name,to_name,km,country\n"
+        "tce,rail,,,A,B,500,KZ\nhoc,transfer,,rail_terminal_transshipment,B,B,0,KZ\n"
+        "tce,rail,,,B,C,300,KZ\n"
+    )
+    (w / "bad_legs.csv").write_text("element,mode,km,country\ntce,air,500,KZ\n")
+    (w / "nan_legs.csv").write_text("element,mode,km,country,distance_adjustment_factor\n"
+                                    "tce,rail,500,KZ,inf\n")  # fmt: skip
+    (w / "huge_legs.csv").write_text("element,mode,km,country\ntce,road,1e308,KZ\n")
+    (w / "neg_trips.csv").write_text("origin,destination,volume\n1,2,-5\n")
+    (w / "inf_trips.csv").write_text("origin,destination,volume\n1,2,inf\n")
+    (w / "unknown_zone_trips.csv").write_text("origin,destination,volume\n1,999,5\n")
+
+
+def mount_full(path: Path) -> Path | None:
+    """A small tmpfs, filled nearly up, for disk-full cases (None if it cannot be mounted)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.path.ismount(path):
+        subprocess.run(["umount", str(path)], check=False, capture_output=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(path)],
+                       capture_output=True, check=False)  # fmt: skip
+    if r.returncode != 0:
+        return None
+    with contextlib.suppress(OSError), open(path / ".ballast", "wb") as fh:
+        fh.write(b"\0" * (64 * 1024))
+    return path
+
+
+def _digest(p: Path) -> str | None:
+    try:
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+# ------------------------------------------------------------------------------- worker
+
+
+def _worker() -> None:
+    """Run CLI cases in-process, one JSON line in, one JSON line out."""
+    import resource
+
+    from serai.cli import app
+
+    _cache_router()
+    real_out, real_err = sys.stdout, sys.stderr
+    for line in sys.stdin:
+        job = json.loads(line)
+        os.chdir(job["cwd"])
+        out, err = io.StringIO(), io.StringIO()
+        sys.stdout, sys.stderr = out, err
+        old = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if job.get("fsize"):
+            resource.setrlimit(resource.RLIMIT_FSIZE, (job["fsize"], old[1]))
+        code, exc = 0, None
+        try:
+            app(args=job["argv"], prog_name="serai", standalone_mode=True)
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException as e:  # a traceback a user would see
+            code, exc = 1, f"{type(e).__name__}: {str(e)[:200]}"
+            traceback.print_exc(file=err)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, old)
+            sys.stdout, sys.stderr = real_out, real_err
+        text = err.getvalue()
+        if exc is None and "internal error" in text:
+            exc = text.strip().splitlines()[-1][:200]
+        real_out.write(json.dumps({"code": code, "exc": exc, "err": text[-400:],
+                                   "out": out.getvalue()[-200:]}) + "\n")  # fmt: skip
+        real_out.flush()
+
+
+def _cache_router() -> None:
+    """Reuse the embedded network and its router between cases (the CLI builds them per run)."""
+    import functools
+
+    from serai.freight import query
+
+    query.load_network = functools.lru_cache(maxsize=4)(query.load_network)
+    query.make_router = functools.lru_cache(maxsize=4)(query.make_router)
+    import serai.cli.route as route_cli  # noqa: F401  (imports query lazily inside)
+
+
+class Pool:
+    """One worker process with a watchdog; restarted after a hang or a crash."""
+
+    def __init__(self, env: dict) -> None:
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.robustness.harness", "--worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=tempfile.gettempdir(), env=self.env, text=True, bufsize=1,
+        )  # fmt: skip
+
+    def run(self, job: dict, timeout: float) -> dict:
+        import selectors
+
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        assert self.proc and self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        t0 = time.monotonic()
+        ready = sel.select(timeout)
+        sel.close()
+        if not ready:
+            self.kill()
+            return {"code": None, "hang": True, "seconds": time.monotonic() - t0}
+        line = self.proc.stdout.readline()
+        if not line:
+            rc = self.proc.wait()
+            self.proc = None
+            return {"code": rc, "exc": f"worker died (signal {-rc})" if rc < 0 else "worker died",
+                    "crash": True}  # fmt: skip
+        r = json.loads(line)
+        r["seconds"] = time.monotonic() - t0
+        return r
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+# --------------------------------------------------------------------------------- areas
+
+
+def area_cli(tmp: Path, limit: int | None, env: dict, log) -> dict:
+    from tests.robustness.cli_cases import cli_cases, fill
+
+    w = tmp / "w"
+    make_fixtures(w)
+    full = mount_full(tmp / "full")
+    cases = cli_cases()
+    if limit:
+        step = max(1, len(cases) // limit)
+        cases = cases[::step][:limit]
+    pool = Pool(env)
+    counts = dict(cases=len(cases), tracebacks=0, hangs=0, exit0_invalid=0, partial_files=0,
+                  clobbered=0, valid_failed=0)  # fmt: skip
+    examples: dict[str, list] = {k: [] for k in counts if k != "cases"}
+    t_start = time.monotonic()
+    for n, case in enumerate(cases):
+        o = tmp / "o" / str(n)
+        o.mkdir(parents=True)
+        (o / "exists.csv").write_text("precious,user,data\n1,2,3\n")
+        before = {p: _digest(Path(fill([p], w, o, full)[0])) for p in case.unchanged}
+        argv = fill(case.argv, w, o, full)
+        if full is not None:
+            for f in full.iterdir():
+                if f.name != ".ballast":
+                    shutil.rmtree(f, ignore_errors=True) if f.is_dir() else f.unlink()
+        listing0 = _listing([o, full] if full else [o])
+        r = pool.run({"argv": argv, "cwd": str(o), "fsize": case.fsize}, case.timeout)
+        what = None
+        if r.get("hang"):
+            counts["hangs"] += 1
+            what = "hangs"
+        elif r.get("exc"):
+            counts["tracebacks"] += 1
+            what = "tracebacks"
+        elif case.expect == "invalid" and r["code"] == 0:
+            counts["exit0_invalid"] += 1
+            what = "exit0_invalid"
+        elif case.expect == "valid" and r["code"] != 0:
+            counts["valid_failed"] += 1
+            what = "valid_failed"
+        if r.get("code") not in (0, None):
+            new = _listing([o, full] if full else [o]) - listing0
+            partial = sorted(p for p in new if not p.endswith("/"))
+            if partial:
+                counts["partial_files"] += 1
+                examples["partial_files"].append([argv, partial[:3]])
+        for p, d in before.items():
+            if _digest(Path(fill([p], w, o, full)[0])) != d and "--overwrite" not in argv:
+                counts["clobbered"] += 1
+                examples["clobbered"].append(argv)
+        if what:
+            examples[what].append([argv, r.get("exc") or (r.get("err") or "")[-160:]])
+        shutil.rmtree(o, ignore_errors=True)
+        if n % 100 == 0:
+            log(f"cli {n}/{len(cases)} {counts} {time.monotonic() - t_start:.0f}s")
+    pool.kill()
+    if full is not None:
+        subprocess.run(["umount", str(full)], check=False, capture_output=True)
+    counts["seconds"] = round(time.monotonic() - t_start, 1)
+    return {"counts": counts, "examples": {k: v[:15] for k, v in examples.items()}}
+
+
+def _listing(folders) -> set[str]:
+    out = set()
+    for f in folders:
+        for dirpath, dirnames, filenames in os.walk(f):
+            for name in filenames:
+                out.add(os.path.join(dirpath, name))
+            for name in dirnames:
+                out.add(os.path.join(dirpath, name) + "/")
+    return out
+
+
+def judge_file(path: Path) -> tuple[str, str]:
+    """(outcome, detail): rejected | flagged | accepted | foreign."""
+    from serai.errors import SeraiError
+    from serai.network import read_network, validate
+
+    try:
+        with _quiet():
+            net = read_network(path)
+            rep = validate(net)
+    except SeraiError as exc:
+        return "rejected", str(exc)[:160]
+    except Exception as exc:
+        return "foreign", f"{type(exc).__name__}: {str(exc)[:160]}"
+    if rep.errors:
+        return "rejected", str(rep.errors[0])[:160]
+    if rep.warnings:
+        return "flagged", str(rep.warnings[0])[:160]
+    return "accepted", ""
+
+
+@contextlib.contextmanager
+def _quiet():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def gate_mismatch(path: Path) -> str | None:
+    """``validate(purpose="assignment")`` passed; does assignment then refuse the network?"""
+    import pandas as pd
+
+    from serai.assignment import AssignmentConfig, assign
+    from serai.errors import NetworkValidationError, SeraiError
+    from serai.network import read_network, validate
+
+    trips = pd.DataFrame({"origin": [1, 2, 13], "destination": [20, 24, 7],
+                          "volume": [100.0, 50.0, 10.0]})  # fmt: skip
+    try:
+        with _quiet():
+            net = read_network(path)
+            if "capacity" not in net.links.columns:
+                return None
+            try:
+                if not validate(net, purpose="assignment").ok:
+                    return None
+            except TypeError:  # before issue 12: validate had no purpose
+                pass
+            assign(net, trips, AssignmentConfig(algorithm="fw", max_iter=3))
+    except NetworkValidationError as exc:
+        return str(exc)[:160]
+    except SeraiError as exc:
+        msg = str(exc)
+        if any(c in msg for c in ("free_flow_time", "capacity", "alpha", "beta", "length", "link")):
+            return msg[:160]
+        return None
+    except Exception as exc:
+        return f"foreign {type(exc).__name__}: {str(exc)[:120]}"
+    return None
+
+
+def area_files(tmp: Path, n_bytes: int, log) -> dict:
+    from tests.robustness.corpus import corpus
+
+    muts = corpus(tmp / "corpus", n_bytes)
+    per: dict[str, dict[str, int]] = {}
+    examples: dict[str, list] = {"foreign": [], "silent_accept": [], "warned_only": [],
+                                 "gate_mismatch": []}  # fmt: skip
+    for m in muts:
+        c = per.setdefault(m.fmt, dict(mutations=0, foreign=0, silent_accept=0, warned_only=0,
+                                       gate_mismatch=0))  # fmt: skip
+        c["mutations"] += 1
+        outcome, detail = judge_file(m.path)
+        if outcome == "foreign":
+            c["foreign"] += 1
+            examples["foreign"].append([m.fmt, m.name, detail])
+        elif m.expect == "reject" and outcome == "accepted":
+            c["silent_accept"] += 1
+            examples["silent_accept"].append([m.fmt, m.name])
+        elif m.expect == "flag" and outcome == "accepted":
+            c["silent_accept"] += 1
+            examples["silent_accept"].append([m.fmt, m.name])
+        elif m.expect == "reject" and outcome == "flagged":
+            c["warned_only"] += 1
+            examples["warned_only"].append([m.fmt, m.name, detail])
+        if outcome in ("accepted", "flagged") and not m.name.startswith(("empty", "tntp")):
+            bad = gate_mismatch(m.path)
+            if bad:
+                c["gate_mismatch"] += 1
+                examples["gate_mismatch"].append([m.fmt, m.name, bad])
+    total = {k: sum(c[k] for c in per.values()) for k in next(iter(per.values()))}
+    log(f"files {total}")
+    return {
+        "counts": total,
+        "per_format": per,
+        "examples": {k: v[:25] for k, v in examples.items()},
+    }
+
+
+def area_api(n: int, seed: int, log) -> dict:
+    from tests.robustness.api_cases import run_api
+
+    return run_api(n, seed, log)
+
+
+def area_safety(tmp: Path, env: dict, log) -> dict:
+    from tests.robustness.safety import run_safety
+
+    return run_safety(tmp, env, log)
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--worker", action="store_true")
+    ap.add_argument("--area", default="all", choices=["all", "cli", "files", "api", "safety"])
+    ap.add_argument("--limit", type=int, default=None, help="CLI: run this many cases only")
+    ap.add_argument("--api-calls", type=int, default=6000)
+    ap.add_argument("--bytes-per-format", type=int, default=16)
+    ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--json", type=Path, default=None)
+    a = ap.parse_args()
+    if a.worker:
+        _worker()
+        return
+    env = dict(os.environ)
+    here = str(Path(__file__).resolve().parents[2]) if "tests" not in sys.modules else None
+    env["PYTHONPATH"] = os.pathsep.join(
+        x
+        for x in (env.get("PYTHONPATH"), str(Path(sys.modules["tests"].__path__[0]).parent), here)
+        if x
+    )
+    import serai
+
+    print(f"serai from {serai.__file__}", file=sys.stderr)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    report: dict = {"serai": serai.__file__, "started": time.ctime()}
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="serai-fuzz-") as td:
+        tmp = Path(td)
+        if a.area in ("all", "files"):
+            report["files"] = area_files(tmp, a.bytes_per_format, log)
+        if a.area in ("all", "api"):
+            report["api"] = area_api(a.api_calls, a.seed, log)
+        if a.area in ("all", "safety"):
+            report["safety"] = area_safety(tmp, env, log)
+        if a.area in ("all", "cli"):
+            report["cli"] = area_cli(tmp, a.limit, env, log)
+    report["seconds"] = round(time.monotonic() - t0, 1)
+    text = json.dumps(report, indent=1, default=str)
+    if a.json:
+        a.json.write_text(text)
+    summary = {k: v["counts"] for k, v in report.items() if isinstance(v, dict) and "counts" in v}
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    main()
