@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test lint format bench clean
+.PHONY: venv demo test lint format bench clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+fuzz: $(STAMP)  ## long robustness run (issue 12): properties x400, every CLI case, whole corpus, API
+	SERAI_FUZZ=1 $(PY) -m pytest tests/robustness -p no:cacheprovider
+	$(PY) -m tests.robustness.harness --area all --json fuzz-report.json
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -92,6 +92,8 @@ def check_new(path: str | Path, overwrite: bool = False) -> Path:
     p = Path(path)
     if str(path) == "" or p.name in ("", ".", ".."):
         raise InputError("an output needs a file name", file=str(path))
+    if _special(p):
+        return p  # a device or FIFO is written in place (see atomic_path)
     if p.is_dir() and not p.is_symlink():
         raise InputError("is a directory; give a file name", file=str(p))
     if (p.exists() or p.is_symlink()) and not overwrite:
@@ -100,6 +102,17 @@ def check_new(path: str | Path, overwrite: bool = False) -> Path:
     if parent.exists() and not parent.is_dir():
         raise InputError("a parent of this path is a file, not a folder", file=str(p))
     return p
+
+
+def _special(p: Path) -> bool:
+    """True for an existing target that is not a regular file or folder (device, FIFO)."""
+    import stat
+
+    try:
+        mode = p.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager
@@ -137,6 +150,13 @@ def atomic_path(
     >>> out.read_text()
     'a,b\\n1,2\\n'
     """
+    p = Path(path)
+    if _special(p):  # /dev/stdout, a FIFO: written in place, never replaced by a rename
+        try:
+            yield p
+        except OSError as exc:
+            raise os_error(exc, p) from None
+        return
     p = check_new(path, overwrite)
     parent = p.parent if str(p.parent) else Path(".")
     try:

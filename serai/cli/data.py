@@ -44,8 +44,16 @@ def data_validate_report(
     Writes docs/validation.md: the time and tariff observations before and after
     calibration, the relations of the literature, and the network's length checks.
     """
+    from serai._checks import check_number
     from serai.data.validation import validate_routes, validation_markdown
-    from serai.data.validation_io import read_validation_inputs, write_report
+    from serai.data.validation_io import (
+        check_report_target,
+        read_validation_inputs,
+        write_report,
+    )
+
+    check_report_target(out, overwrite)
+    check_number(tolerance, "tolerance", high=10.0)
 
     if network is None:
         try:

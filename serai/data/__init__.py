@@ -96,6 +96,10 @@ def load_network(
     >>> len(opened.links) > len(closed.links)
     True
     """
+    if year is not None:
+        from serai._checks import check_count
+
+        year = check_count(year, "year", 1800, 2200)
     if path is not None:
         from serai.network import read_network
 

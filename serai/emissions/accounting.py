@@ -60,6 +60,7 @@ __all__ = ["ChainFootprint", "Shipment", "account_chain"]
 
 _MODES = {"road", "rail", "sea", "ferry", "inland_waterway", "transfer"}
 _BASES = {"actual", "sfd", "gcd"}
+_MAX_KM = 100_000.0  # a leg longer than twice round the Earth is a mistake
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,18 @@ class Shipment:
     def __post_init__(self) -> None:
         if not str(self.shipment_id).strip():
             raise InputError("a shipment needs a shipment_id", field="shipment_id")
-        for name in ("mass_t", "teu"):
+        import numbers
+
+        for name, high in (("mass_t", 1e9), ("teu", 1e8)):
             v = getattr(self, name)
-            if v is not None and not (np.isfinite(v) and v > 0):
-                raise InputError(f"{name} must be a positive number, got {v}", field=name)
+            if v is not None and (
+                isinstance(v, bool)
+                or not isinstance(v, numbers.Real)
+                or not (np.isfinite(v) and 0 < v <= high)
+            ):
+                raise InputError(
+                    f"{name} must be a positive number (at most {high:g}), got {v!r}", field=name
+                )
         if self.mass_t is None and self.teu is None:
             raise InputError("a shipment needs mass_t and/or teu", field="mass_t")
 
@@ -246,14 +255,16 @@ def account_chain(
         )
 
     km = pd.to_numeric(_column(legs, "km", np.nan), errors="coerce").to_numpy(dtype=np.float64)
-    for i in np.flatnonzero(is_tce & ~(np.isfinite(km) & (km >= 0))):
+    for i in np.flatnonzero(is_tce & ~(np.isfinite(km) & (km >= 0) & (km <= _MAX_KM))):
         raise InputError(
-            f"a transport leg needs a distance km >= 0, got {km[i]}", row=labels[i], field="km"
+            f"a transport leg needs a distance km >= 0 (at most {_MAX_KM:g}), got {km[i]}",
+            row=labels[i],
+            field="km",
         )
     daf = pd.to_numeric(_column(legs, "distance_adjustment_factor", 1.0), errors="coerce")
     daf = daf.fillna(1.0).to_numpy(dtype=np.float64)
-    for i in np.flatnonzero(~(daf > 0)):
-        raise InputError(f"distance_adjustment_factor must be > 0, got {daf[i]}", row=labels[i],
+    for i in np.flatnonzero(~((daf > 0) & (daf <= 10))):
+        raise InputError(f"distance_adjustment_factor must be > 0 (at most 10), got {daf[i]}", row=labels[i],
                          field="distance_adjustment_factor")  # fmt: skip
     basis = _strings(_column(legs, "distance_basis", "actual"))
     basis = np.where(basis == "", "actual", basis)
@@ -375,6 +386,8 @@ def account_chain(
         if wtw_total > 0
         else 0.0,
     }
+    if not all(np.isfinite(v) for k, v in totals.items() if k != "intensity_g_per_tkm"):
+        raise InputError("the footprint overflows (mass and distance too large to add up)")
     notes = [
         "Distances: km x distance_adjustment_factor per leg; basis per leg in 'distance_basis' "
         "(actual = actual distance, sfd = shortest feasible distance, gcd = great circle).",

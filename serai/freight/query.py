@@ -46,6 +46,20 @@ class RouteRequest:
     destination_country: str | None = None
     crew: str = "single"  # truck crew under the driving-time rules: single or double
 
+    def __post_init__(self) -> None:
+        from serai._checks import check_count, check_number
+        from serai.freight.checks import MAX_ALTERNATIVES, MAX_CARBON_PRICE
+
+        check_count(self.alternatives, "alternatives", 1, MAX_ALTERNATIVES)
+        if self.year is not None:
+            check_count(self.year, "year", 1800, 2200)
+        check_number(self.carbon_price_usd_per_t, "carbon_price_usd_per_t", high=MAX_CARBON_PRICE,
+                     label="the carbon price (USD per t CO2e)")  # fmt: skip
+        for name in ("origin", "destination"):
+            v = getattr(self, name)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                raise InputError(f"no {name} given", field=name)
+
     def constraints(self) -> Constraints:
         return Constraints.make(
             avoid_countries=self.avoid_countries,

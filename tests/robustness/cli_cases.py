@@ -42,7 +42,7 @@ NETWORK_IN = [
     ("{w}/bad_inf_net.tntp", "invalid"), ("{w}/bad9_net.tntp", "invalid"),
     ("{w}/bad_csv", "invalid"), ("{w}/nested.geojson", "invalid"),
     ("{w}/garbage.gpkg", "invalid"), ("{w}/legs.csv", "invalid"),
-    ("{w}/[bold]x[/]_net.tntp", "invalid"), ("{w}/sf/SiouxFalls_net.tntp", "valid"),
+    ("{w}/[bold red]x_net.tntp", "odd"), ("{w}/sf/SiouxFalls_net.tntp", "valid"),
 ]  # fmt: skip
 FILE_IN = [
     ("{w}/missing.csv", "invalid"), ("{w}", "invalid"), ("{w}/empty.csv", "invalid"),
@@ -117,7 +117,7 @@ DOMAINS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("network validate", "fmt"): [("xml", "invalid"), ("geojson", "invalid")],
     ("network convert", "fmt"): [("xml", "invalid")],
     ("network convert", "to"): [("xml", "invalid"), ("", "invalid"), ("gmns", "valid")],
-    ("network info", "option"): [("x", "invalid"), ("=1", "invalid"), ("two_way=1", "invalid"),
+    ("network info", "option"): [("x", "invalid"), ("=1", "invalid"), ("two_way=1", "odd"),
                                  ("bogus=1", "invalid")],
     ("network validate", "option"): [("node_file={w}/missing.tntp", "invalid"),
                                      ("node_file=", "invalid")],

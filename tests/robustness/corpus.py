@@ -254,8 +254,9 @@ def _all(table: str, col: str, value) -> Edit:
 
 def _drop_rows(table: str) -> Edit:
     def edit(nodes, links, meta):
-        df = nodes if table == "nodes" else links
-        df.drop(index=df.index, inplace=True)
+        if table == "nodes":
+            return nodes.iloc[0:0], links
+        return nodes, links.iloc[0:0]
 
     return edit
 
@@ -329,13 +330,17 @@ SEMANTIC: dict[str, tuple[Edit, str, tuple[str, ...]]] = {
 }
 
 
-def semantic(folder: Path) -> Iterator[Mutation]:
-    """Every known defect in every format it can be written in."""
+def semantic(folder: Path, only: str | None = None) -> Iterator[Mutation]:
+    """Every known defect in every format it can be written in (or just defect ``only``)."""
     for name, (edit, expect, fmts) in SEMANTIC.items():
+        if only is not None and name != only:
+            continue
         for fmt in fmts:
             nodes, links = base_tables()
             meta: dict = {}
-            edit(nodes, links, meta)
+            res = edit(nodes, links, meta)
+            if res is not None:
+                nodes, links = res
             where = folder / f"{name}-{fmt}"
             if where.exists():
                 shutil.rmtree(where)

@@ -57,7 +57,7 @@ def make_fixtures(w: Path) -> None:
     (w / "garbage.tntp").write_bytes(bytes(range(256)) * 20)
     (w / "garbage.gpkg").write_bytes(b"SQLite format 3\x00" + bytes(range(200)) * 5)
     (w / "nested.geojson").write_text("[" * 100000 + "]" * 100000)
-    (w / "[bold]x[/]_net.tntp").write_text((SIOUX / "SiouxFalls_net.tntp").read_text())
+    (w / "[bold red]x_net.tntp").write_text((SIOUX / "SiouxFalls_net.tntp").read_text())
     net = (SIOUX / "SiouxFalls_net.tntp").read_text().splitlines()
     inf = [ln.replace("\t6\t6\t", "\tinf\tinf\t", 1) if i == 12 else ln for i, ln in enumerate(net)]
     (w / "bad_inf_net.tntp").write_text("\n".join(inf) + "\n")
@@ -89,7 +89,11 @@ def mount_full(path: Path) -> Path | None:
     if r.returncode != 0:
         return None
     with contextlib.suppress(OSError), open(path / ".ballast", "wb") as fh:
-        fh.write(b"\0" * (64 * 1024))
+        for _ in range(1000):  # fill it up, then leave 2 KiB: room for a temp file only
+            fh.write(b"\0" * 1024)
+            fh.flush()
+    size = (path / ".ballast").stat().st_size
+    os.truncate(path / ".ballast", max(0, size - 2048))
     return path
 
 
@@ -140,13 +144,26 @@ def _worker() -> None:
 
 def _cache_router() -> None:
     """Reuse the embedded network and its router between cases (the CLI builds them per run)."""
-    import functools
-
     from serai.freight import query
 
-    query.load_network = functools.lru_cache(maxsize=4)(query.load_network)
-    query.make_router = functools.lru_cache(maxsize=4)(query.make_router)
-    import serai.cli.route as route_cli  # noqa: F401  (imports query lazily inside)
+    loaded: dict = {}
+    routers: dict = {}
+    load, make = query.load_network, query.make_router
+
+    def load_network(path=None, *, year=None):
+        if path is not None:  # a file given by the case: read it every time
+            return load(path, year=year)
+        if year not in loaded:
+            loaded[year] = load(None, year=year)
+        return loaded[year]
+
+    def make_router(network, *, year=None):
+        key = (id(network), year)
+        if key not in routers:
+            routers[key] = (network, make(network, year=year))
+        return routers[key][1]
+
+    query.load_network, query.make_router = load_network, make_router
 
 
 class Pool:

@@ -194,7 +194,7 @@ def write_network(
         If ``path`` (or a file written beside it) exists and ``overwrite`` is
         false, if the network cannot be written in the format, or on an OS error.
     """
-    from serai._fs import check_new, os_error, replace_folder
+    from serai._fs import _special, check_new, os_error, replace_folder
 
     p = Path(path)
     fmt = _by_name(format) if format else _detect_write(p)
@@ -211,6 +211,8 @@ def write_network(
                 os.rename(f, new / f.name)
             inner.rmdir()
         return p
+    if _special(p):
+        raise InputError("is a device or FIFO; a network is written to a file", file=str(p))
     check_new(p, overwrite)
     parent = p.parent
     try:

@@ -199,6 +199,13 @@ def _layer(
 
 def read(path: Path, **_: object) -> Network:
     """Read a GeoPackage with ``nodes`` and ``links`` layers (see the module docstring)."""
+    with warnings.catch_warnings():
+        # GDAL's notes on a damaged file (bad application_id, WAL retry) come before our error
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
+        return _read(path)
+
+
+def _read(path: Path) -> Network:
     raw, shapely = _deps()
     import pyogrio
 
