@@ -92,7 +92,7 @@ def test_replace_folder_keeps_user_files_and_drops_only_its_own(tmp_path):
     assert (out / "a.parquet").read_text() == "2"
     assert (out / "mine" / "x.csv").read_text() == "mine"
     # a clash with a user file needs overwrite; nothing moves before the error
-    with pytest.raises(InputError, match="notes.txt, which serai did not write"):
+    with pytest.raises(InputError, match=r"notes\.txt, which serai did not write"):
         with replace_folder(out) as new:
             (new / "notes.txt").write_text("new")
     assert (out / "notes.txt").read_text() == "mine"
