@@ -324,64 +324,75 @@ GENERATORS = [(gen_route, 0.35), (gen_account, 0.15), (gen_assign, 0.15), (gen_p
               (gen_constructors, 0.1), (gen_validate, 0.1)]  # fmt: skip
 
 
-class CallTimeout(BaseException):
-    """A call ran past its time limit (a hang)."""
-
-
-def _alarm(signum, frame):
-    raise CallTimeout()
-
-
-def run_api(n: int, seed: int, log=print, timeout: int = 30) -> dict:
-    import signal
-
+def one_call(i: int, seed: int) -> dict:
+    """Make and run call ``i`` of a seeded run; the outcome as a plain dict."""
     from serai.errors import SeraiError
 
-    signal.signal(signal.SIGALRM, _alarm)
+    rng = random.Random(f"{seed}-{i}")
+    gens, weights = zip(*GENERATORS, strict=True)
+    gen = rng.choices(gens, weights)[0]
+    name, call, invalid, check = gen(rng)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = call()
+    except SeraiError:
+        return {"name": name, "outcome": "refused"}
+    except Exception as exc:
+        return {"name": name, "outcome": "foreign", "detail": f"{type(exc).__name__}: "
+                f"{str(exc)[:150]}"}  # fmt: skip
+    bad = "answered an invalid call" if invalid else (check(res) if check else None)
+    if bad:
+        return {"name": name, "outcome": "wrong", "detail": bad}
+    return {"name": name, "outcome": "answered"}
 
-    rng = random.Random(seed)
+
+def worker() -> None:
+    """Read ``i seed`` lines, answer one JSON line each (run under the harness watchdog)."""
+    import json
+    import sys
+
+    for line in sys.stdin:
+        i, seed = (int(v) for v in line.split())
+        try:
+            out = one_call(i, seed)
+        except Exception as exc:  # the generator itself
+            out = {"name": "?", "outcome": "generator", "detail": repr(exc)[:200]}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+
+
+def run_api(n: int, seed: int, log=print, timeout: float = 60.0, env=None) -> dict:
+    """Run ``n`` seeded calls in a watchdog worker; a call over ``timeout`` s is a hang."""
+    import os
+
+    from tests.robustness.harness import Pool
+
+    pool = Pool(env or dict(os.environ), ["--api-worker"])
     counts = Counter(calls=0, foreign=0, wrong=0, hangs=0, refused=0, answered=0)
     by_fn: dict[str, Counter] = {}
-    examples: dict[str, list] = {"foreign": [], "wrong": []}
-    gens, weights = zip(*GENERATORS, strict=True)
+    examples: dict[str, list] = {"foreign": [], "wrong": [], "hangs": []}
     t0 = time.monotonic()
     for i in range(n):
-        gen = rng.choices(gens, weights)[0]
-        try:
-            name, call, invalid, check = gen(rng)
-        except Exception as exc:  # the generator itself must not fail
-            raise RuntimeError(f"generator {gen.__name__}") from exc
+        r = pool.run_line(f"{i} {seed}", timeout)
+        counts["calls"] += 1
+        if r.get("hang") or r.get("crash"):
+            counts["hangs"] += 1
+            examples["hangs"].append(["?", f"call {i}: " + ("hang" if r.get("hang") else
+                                                             str(r.get("exc")))])  # fmt: skip
+            continue
+        name, outcome = r["name"], r["outcome"]
         c = by_fn.setdefault(name, Counter())
         c["calls"] += 1
-        counts["calls"] += 1
-        try:
-            signal.alarm(timeout)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = call()
-        except CallTimeout:
-            counts["hangs"] += 1
-            c["hangs"] += 1
-            examples["foreign"].append([name, f"hang > {timeout} s"])
-            continue
-        except SeraiError:
-            counts["refused"] += 1
-            continue
-        except Exception as exc:
-            counts["foreign"] += 1
-            c["foreign"] += 1
-            examples["foreign"].append([name, f"{type(exc).__name__}: {str(exc)[:150]}"])
-            continue
-        finally:
-            signal.alarm(0)
-        counts["answered"] += 1
-        bad = "answered an invalid call" if invalid else (check(res) if check else None)
-        if bad:
-            counts["wrong"] += 1
-            c["wrong"] += 1
-            examples["wrong"].append([name, bad])
-        if i % 500 == 0:
+        if outcome == "generator":
+            raise RuntimeError(r["detail"])
+        counts[outcome] += 1
+        c[outcome] += 1
+        if outcome in ("foreign", "wrong"):
+            examples[outcome].append([name, r["detail"]])
+        if i % 250 == 0:
             log(f"api {i}/{n} {dict(counts)} {time.monotonic() - t0:.0f}s")
+    pool.kill()
     counts["seconds"] = round(time.monotonic() - t0, 1)
     ex = {k: [list(x) for x in Counter(map(tuple, v)).most_common(30)] for k, v in examples.items()}
     return {"counts": dict(counts), "by_function": {k: dict(v) for k, v in by_fn.items()},

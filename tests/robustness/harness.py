@@ -169,24 +169,28 @@ def _cache_router() -> None:
 class Pool:
     """One worker process with a watchdog; restarted after a hang or a crash."""
 
-    def __init__(self, env: dict) -> None:
+    def __init__(self, env: dict, args: list[str] | None = None) -> None:
         self.env = env
+        self.args = args or ["--worker"]
         self.proc: subprocess.Popen | None = None
 
     def _start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.robustness.harness", "--worker"],
+            [sys.executable, "-m", "tests.robustness.harness", *self.args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=tempfile.gettempdir(), env=self.env, text=True, bufsize=1,
         )  # fmt: skip
 
     def run(self, job: dict, timeout: float) -> dict:
+        return self.run_line(json.dumps(job), timeout)
+
+    def run_line(self, text: str, timeout: float) -> dict:
         import selectors
 
         if self.proc is None or self.proc.poll() is not None:
             self._start()
         assert self.proc and self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.write(text + "\n")
         self.proc.stdin.flush()
         sel = selectors.DefaultSelector()
         sel.register(self.proc.stdout, selectors.EVENT_READ)
@@ -389,10 +393,10 @@ def area_files(tmp: Path, n_bytes: int, log) -> dict:
     }
 
 
-def area_api(n: int, seed: int, log) -> dict:
+def area_api(n: int, seed: int, env: dict, log) -> dict:
     from tests.robustness.api_cases import run_api
 
-    return run_api(n, seed, log)
+    return run_api(n, seed, log, env=env)
 
 
 def area_safety(tmp: Path, env: dict, log) -> dict:
@@ -407,6 +411,7 @@ def area_safety(tmp: Path, env: dict, log) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--worker", action="store_true")
+    ap.add_argument("--api-worker", action="store_true")
     ap.add_argument("--area", default="all", choices=["all", "cli", "files", "api", "safety"])
     ap.add_argument("--limit", type=int, default=None, help="CLI: run this many cases only")
     ap.add_argument("--api-calls", type=int, default=6000)
@@ -416,6 +421,11 @@ def main() -> None:
     a = ap.parse_args()
     if a.worker:
         _worker()
+        return
+    if a.api_worker:
+        from tests.robustness.api_cases import worker
+
+        worker()
         return
     env = dict(os.environ)
     here = str(Path(__file__).resolve().parents[2]) if "tests" not in sys.modules else None
@@ -438,7 +448,7 @@ def main() -> None:
         if a.area in ("all", "files"):
             report["files"] = area_files(tmp, a.bytes_per_format, log)
         if a.area in ("all", "api"):
-            report["api"] = area_api(a.api_calls, a.seed, log)
+            report["api"] = area_api(a.api_calls, a.seed, env, log)
         if a.area in ("all", "safety"):
             report["safety"] = area_safety(tmp, env, log)
         if a.area in ("all", "cli"):
