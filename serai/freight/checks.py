@@ -92,6 +92,12 @@ def check_query(
         for m in sorted(cons.modes, key=str):
             if not isinstance(m, str) or m not in modes:
                 raise unknown("mode", m, modes, field="modes")
+    services = getattr(cons, "avoid_services", None)
+    if services:
+        known = _present(getattr(router, "_e_service", np.array([], dtype=object)))
+        for sv in sorted(services, key=str):
+            if not isinstance(sv, str) or sv not in known:
+                raise unknown("service", sv, known, field="avoid_services")
     if cons.avoid_nodes:
         ids = router.rg.network.nodes["node_id"].to_numpy()
         missing = sorted(set(cons.avoid_nodes) - set(ids.tolist()))
