@@ -44,6 +44,13 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def show_warnings(report) -> None:
+    """Print each validation warning once (each already says how many rows it covers)."""
+    err = console(stderr=True)
+    for w in report.warnings:
+        err.print(str(w))
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM received: unwinds like Ctrl-C so partial outputs are cleaned up."""
 

@@ -13,6 +13,7 @@ from serai.cli._common import (
     app,
     console,
     handle_errors,
+    show_warnings,
 )
 
 
@@ -60,6 +61,10 @@ def assign_cmd(
     if log is not None and out.resolve() == log.resolve():
         raise InputError("--out and --log name the same file", file=str(out))
     net = read_network(path, format=fmt)
+    from serai.network import validate
+
+    report = validate(net, purpose="assignment", raise_on_error=True)
+    show_warnings(report)
     demand = read_demand(trips)
     config = AssignmentConfig(
         algorithm=algorithm,

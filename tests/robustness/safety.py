@@ -19,8 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SIOUX = ROOT / "tests" / "data" / "SiouxFalls"
+import serai
+
+ROOT = Path(serai.__file__).resolve().parents[1]  # the checkout whose serai is measured
+SIOUX = Path(__file__).resolve().parents[1] / "data" / "SiouxFalls"
+if not SIOUX.exists():
+    SIOUX = Path(__file__).resolve().parents[2] / "tests" / "data" / "SiouxFalls"
 
 
 def _serai(args, cwd, env, fsize=None, timeout=600, interrupt=None):
