@@ -114,6 +114,11 @@ def _worker() -> None:
     from serai.cli import app
 
     _cache_router()
+    with contextlib.suppress(Exception):  # warm up: the embedded network and its router
+        from serai.freight import query
+
+        query.make_router(query.load_network(None), year=None)
+    print("ready", flush=True)
     real_out, real_err = sys.stdout, sys.stderr
     for line in sys.stdin:
         job = json.loads(line)
@@ -180,6 +185,11 @@ class Pool:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=tempfile.gettempdir(), env=self.env, text=True, bufsize=1,
         )  # fmt: skip
+        # the worker loads the network and builds the router first: not part of any case
+        assert self.proc.stdout is not None
+        ready = self.proc.stdout.readline()
+        if ready.strip() != "ready":
+            raise RuntimeError(f"worker did not start: {ready!r}")
 
     def run(self, job: dict, timeout: float) -> dict:
         return self.run_line(json.dumps(job), timeout)
