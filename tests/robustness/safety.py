@@ -77,8 +77,11 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
     full.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)],
                              capture_output=True, check=False).returncode == 0  # fmt: skip
-    if mounted:
-        (full / ".ballast").write_bytes(b"\0" * 48 * 1024)
+    if mounted:  # fill it up, then leave 2 KiB: room for a temporary file only
+        from tests.robustness.harness import mount_full
+
+        subprocess.run(["umount", str(full)], check=False)
+        mounted = mount_full(full) is not None
     jobs = {
         "paths skim": lambda o: ["paths", "skim", net, "--out", o / "skim.csv"],
         "assign": lambda o: ["assign", net, "--trips", trips, "--out", o / "flows.csv",
@@ -151,7 +154,7 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
         )
         for sig, label in ((signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")):
             before = _snapshot(b)
-            code, _, err = _serai(["data", "build", "--out", b, "--overwrite"], tmp, env,
+            code, _, err = _serai(["data", "build", "--out", b, *flag], tmp, env,
                                   interrupt=(sig, 8.0), timeout=900)  # fmt: skip
             after = _snapshot(b)
             leftovers = [f for f in os.listdir(tmp) if f.startswith(".serai-tmp")]
