@@ -142,7 +142,12 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
         (b / "my_notes.txt").write_text("mine\n")
         (b / "my_table.parquet").write_bytes(b"PAR1 not really\n")
         mine = {k: v for k, v in _snapshot(b).items() if k.startswith("my_")}
-        code, _, err = _serai(["data", "build", "--out", b, "--overwrite"], tmp, env, timeout=900)
+        code, _, err = _serai(["data", "build", "--out", b], tmp, env, timeout=900)
+        refused = code != 0 and "--overwrite" in err
+        if refused:  # it would replace tables it did not write: asked for --overwrite
+            code, _, err = _serai(
+                ["data", "build", "--out", b, "--overwrite"], tmp, env, timeout=900
+            )
         after = _snapshot(b)
         lost = any(after.get(k) != v for k, v in mine.items())
         record(
@@ -150,8 +155,9 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
             lost=lost,
             tb=_traceback(err),
             partial=code != 0,
-            detail=f"exit {code}; {err.strip()[-200:]}",
+            detail=f"exit {code}; refused first: {refused}; {err.strip()[-200:]}",
         )
+        flag = ["--overwrite"] if refused else []
         for sig, label in ((signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")):
             before = _snapshot(b)
             code, _, err = _serai(["data", "build", "--out", b, *flag], tmp, env,
