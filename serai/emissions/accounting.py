@@ -92,8 +92,11 @@ class Shipment:
     commodity: str = ""
 
     def __post_init__(self) -> None:
-        if not str(self.shipment_id).strip():
-            raise InputError("a shipment needs a shipment_id", field="shipment_id")
+        if not isinstance(self.shipment_id, str | int) or not str(self.shipment_id).strip():
+            raise InputError(
+                f"a shipment needs a shipment_id (text), got {self.shipment_id!r}",
+                field="shipment_id",
+            )
         import numbers
 
         for name, high in (("mass_t", 1e9), ("teu", 1e8)):

@@ -128,7 +128,10 @@ def gen_account(rng: random.Random):
     invalid = False
     rows = []
     for _ in range(n):
-        mode, b = _pick(rng, ["rail", "road", "sea", "ferry"], ["air", "", "RAIL "], 0.1)
+        # case and spaces do not matter ("RAIL " is rail): only unknown modes are invalid
+        mode, b = _pick(
+            rng, ["rail", "road", "sea", "ferry", "RAIL "], ["air", "", "pipeline"], 0.1
+        )
         km, b2 = _pick(rng, [0.0, 10.0, 500.0, 4000.0], [float("nan"), float("inf"), -1.0, 1e308,
                                                           "x"], 0.15)  # fmt: skip
         ctry, b3 = _pick(rng, ["KZ", "CN", "DE", "AZ", ""], ["XX", "Russia"], 0.1)
@@ -199,13 +202,13 @@ def gen_assign(rng: random.Random):
         return assign(net, vol, cfg)
 
     def check(res):
-        return conservation(net, vol, res)
+        return conservation(net, vol, res, pce=weights.get("pce", 1.0))
 
     return "assign", call, invalid, check
 
 
-def conservation(net, demand, res) -> str | None:
-    """Flows must be finite, >= 0 and conserve the demand at every node."""
+def conservation(net, demand, res, pce: float = 1.0) -> str | None:
+    """Flows (PCE units) must be finite, >= 0 and conserve the demand at every node."""
     links = res.links
     f = links["flow"].to_numpy(float)
     if not np.isfinite(f).all():
@@ -214,7 +217,6 @@ def conservation(net, demand, res) -> str | None:
         return f"negative flow {f.min()}"
     if not np.isfinite(links["time"].to_numpy(float)).all():
         return "non-finite time"
-    pce = 1.0
     net_out = pd.Series(0.0, index=net.nodes["node_id"])
     out_f = links.groupby("from_node")["flow"].sum()
     in_f = links.groupby("to_node")["flow"].sum()
@@ -243,7 +245,10 @@ def gen_paths(rng: random.Random):
     o = rng.choice([1, 5, 24, 0, -1, 999, 1.5, "3", None])
     d = rng.choice([2, 13, 20, 0, 999, None])
     cost = rng.choice(["free_flow_time", "length", "capacity", "nope", "", "link_type", None])
-    invalid = o not in (1, 5, 24) or d not in (2, 13, 20) or cost in ("nope", "", "link_type", None)
+    # "3" names node 3 (ids given as text, as on a command line, are fine)
+    invalid = (
+        o not in (1, 5, 24, "3") or d not in (2, 13, 20) or cost in ("nope", "", "link_type", None)
+    )
     kind = rng.random()
     if kind < 0.5:
         return "shortest_path", lambda: shortest_path(g, o, d, cost=cost), invalid, _finite_path
