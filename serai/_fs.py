@@ -305,8 +305,13 @@ def replace_folder(
     import fnmatch
 
     p = Path(path)
+    if str(path) == "":
+        raise InputError("an output folder needs a name", file=str(path))
     if p.exists() and not p.is_dir():
         raise InputError("exists and is not a folder", file=str(p))
+    here, target = Path.cwd().resolve(), p.resolve()
+    if here == target or target in here.parents:
+        raise InputError("is the current folder (or holds it); give another folder", file=str(p))
     parent = p.parent if str(p.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)

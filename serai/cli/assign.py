@@ -47,7 +47,7 @@ def assign_cmd(
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
 ) -> None:
     """Static user-equilibrium assignment of TRIPS on the network; writes one row per link."""
-    from serai._fs import check_new, write_table
+    from serai._fs import check_new
     from serai.assignment import AssignmentConfig, assign
     from serai.errors import InputError
     from serai.network import compile_network, read_network
@@ -95,8 +95,17 @@ def assign_cmd(
     frames = [(out, result.links[cols])]
     if log is not None:
         frames.append((log, result.convergence))
-    for o, frame in frames:
-        write_table(frame, o, overwrite=overwrite)
+    import contextlib
+
+    from serai._fs import atomic_path
+
+    with contextlib.ExitStack() as stack:  # all or nothing: renamed together at the end
+        for o, frame in frames:
+            tmp = stack.enter_context(atomic_path(o, overwrite=overwrite))
+            if o.suffix.lower() == ".parquet":
+                frame.to_parquet(tmp, index=False)
+            else:
+                frame.to_csv(tmp, index=False)
     state = "converged" if result.converged else "NOT converged"
     con.print(
         f"{state}: {result.algorithm}, {result.iterations} iterations, relative gap "

@@ -132,8 +132,14 @@ def data_build(
         sys.path.insert(0, str(repo))
     from tools.data.build import OUT, build
 
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder", file=str(out))
+    if out is not None:
+        if str(out) in ("", "."):
+            raise InputError("--out needs a folder name", field="out")
+        if out.exists() and not out.is_dir():
+            raise InputError("exists and is not a folder", file=str(out))
+        here = Path.cwd().resolve()
+        if out.resolve() == here or out.resolve() in here.parents:
+            raise InputError("is the current folder (or holds it); give another", file=str(out))
     if not check:
         # the checkout's own data folder is the build's: it may always be rebuilt
         build(out or OUT, log=console().print, overwrite=overwrite or out is None)

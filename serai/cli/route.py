@@ -102,7 +102,7 @@ def route_cmd(
         avoid_nodes=tuple(avoid_node or ()),
         avoid_links=tuple(avoid_link or ()),
         via=tuple(via or ()),
-        modes=split_opt([modes]) if modes else None,
+        modes=_modes(modes),
         alternatives=alternatives,
         distinct_corridors=not same_corridor,
         pareto=pareto,
@@ -150,6 +150,18 @@ def _print_place_notes(route) -> None:
     for what, p in (("from", route.origin_place), ("to", route.destination_place)):
         if p is not None and p.note():
             con.print(f"[dim]{what}: {escape(p.note())}[/]", markup=True)
+
+
+def _modes(text: str | None) -> tuple[str, ...] | None:
+    """--modes as a tuple; given but empty is an error (not "all modes")."""
+    if text is None:
+        return None
+    modes = split_opt([text])
+    if not modes:
+        from serai.errors import InputError
+
+        raise InputError("--modes is empty; give modes such as rail,road,sea,ferry", field="modes")
+    return modes
 
 
 def _print_route_summary(routes) -> None:

@@ -125,6 +125,8 @@ def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
                 row=lineno,
                 field=_NET_COLUMNS[bad],
             ) from None
+    if not records:
+        raise InputError("no link lines: not a TNTP network file", file=str(path))
     arr = np.array(records, dtype=np.float64).reshape(-1, 10)
     _check_numbers(arr, [ln for ln, _ in body], path)
     links = pd.DataFrame(arr, columns=_NET_COLUMNS)
