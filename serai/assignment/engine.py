@@ -688,4 +688,9 @@ def assign(
                 field="demand",
             )
     p = _problem(graph, classes, cfg)
+    if not len(p.dvol) or not np.any(p.dvol > 0):  # Algorithm B would spin on no bush
+        raise InputError(
+            "the demand has no trips to assign (empty, all volumes zero or all intrazonal)",
+            field="demand",
+        )
     return _METHODS[cfg.algorithm](p, cfg, progress)
