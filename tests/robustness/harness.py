@@ -424,7 +424,7 @@ def main() -> None:
     ap.add_argument("--api-worker", action="store_true")
     ap.add_argument("--area", default="all", choices=["all", "cli", "files", "api", "safety"])
     ap.add_argument("--limit", type=int, default=None, help="CLI: run this many cases only")
-    ap.add_argument("--api-calls", type=int, default=6000)
+    ap.add_argument("--api-calls", type=int, default=1500)
     ap.add_argument("--bytes-per-format", type=int, default=16)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--json", type=Path, default=None)
