@@ -59,7 +59,9 @@ def make_fixtures(w: Path) -> None:
     (w / "nested.geojson").write_text("[" * 100000 + "]" * 100000)
     (w / "[bold red]x_net.tntp").write_text((SIOUX / "SiouxFalls_net.tntp").read_text())
     net = (SIOUX / "SiouxFalls_net.tntp").read_text().splitlines()
-    inf = [ln.replace("\t6\t6\t", "\tinf\tinf\t", 1) if i == 12 else ln for i, ln in enumerate(net)]
+    first = next(i for i, ln in enumerate(net) if "\t6\t6\t" in ln)  # a link line
+    inf = [ln.replace("\t6\t6\t", "\tinf\tinf\t", 1) if i == first else ln
+           for i, ln in enumerate(net)]  # fmt: skip
     (w / "bad_inf_net.tntp").write_text("\n".join(inf) + "\n")
     nine = [ln.replace("<NUMBER OF NODES> 24", "<NUMBER OF NODES> 4") for ln in net]
     (w / "bad9_net.tntp").write_text("\n".join(nine) + "\n")

@@ -163,7 +163,7 @@ def read_network(path: str | Path, *, format: str | None = None, **options: obje
     p = Path(path)
     if not p.exists():
         raise InputError("no such file or directory", file=str(p))
-    fmt = _by_name(format) if format else _detect_read(p)
+    fmt = _by_name(format) if format is not None else _detect_read(p)
     _check_options(fmt, fmt.read, options, "reader")
     return fmt.read(p, **options)
 
@@ -197,7 +197,7 @@ def write_network(
     from serai._fs import _special, check_new, os_error, replace_folder
 
     p = Path(path)
-    fmt = _by_name(format) if format else _detect_write(p)
+    fmt = _by_name(format) if format is not None else _detect_write(p)
     _check_options(fmt, fmt.write, options, "writer")
     if fmt.directory:
         if p.exists() and not p.is_dir():

@@ -202,7 +202,7 @@ def _check_numbers(arr: np.ndarray, lines: list[int], path: Path) -> None:
         what = "a node id (whole number >= 1)" if c < 2 else "a finite number below 1e12"
         more = int(bad.sum()) - 1
         raise InputError(
-            f"not {what}: {arr[r, c]!r}" + (f" ({more} more such values)" if more else ""),
+            f"not {what}: {float(arr[r, c])!r}" + (f" ({more} more such values)" if more else ""),
             file=str(path),
             row=lines[r],
             field=_NET_COLUMNS[c],
