@@ -82,7 +82,7 @@ def _fmt_premium(base: Chain, alt: Chain | None, used: bool) -> str:
         return "not used"
     if alt is None:
         return "no chain"
-    return f"+{alt.usd_per_t - base.usd_per_t:,.0f} USD/t, {alt.days - base.days:+.1f} d"
+    return f"{alt.usd_per_t - base.usd_per_t:+,.0f} USD/t, {alt.days - base.days:+.1f} d"
 
 
 def _try(model: ChainModel, req) -> tuple[Chain | None, str]:
@@ -447,8 +447,9 @@ def dashboard_html(table: pd.DataFrame, check_table: pd.DataFrame, meta: str = "
         f"<p>{esc(meta)}</p>",
         "<p>Per tonne of the product delivered (uranium: U3O8 at the converter; tungsten: W "
         "powder at the carbide maker; rare earths: NdPr metal at the magnet maker; copper: "
-        "cathode at the buyer). Premium = extra USD per tonne and days of the best chain "
-        "avoiding the country (routes and facilities).</p><table><tr>",
+        "cathode at the buyer). Premium = change in USD per tonne and in days of the best "
+        "chain avoiding the country (routes and facilities); the chain minimises generalised "
+        "cost (money + time value), so a slower detour can cost fewer dollars.</p><table><tr>",
     ]
     cols = [c for c in table.columns if c != "countries"]
     parts.append("".join(f"<th>{esc(c)}</th>" for c in cols) + "</tr>")

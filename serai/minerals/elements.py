@@ -274,7 +274,7 @@ def chain_elements(model: ChainModel, chain: Chain) -> list[Element]:
             add(
                 f"passage:{p}",
                 "passage",
-                f"passage {p}",
+                f"{p.replace('_', ' ').capitalize()} (passage)",
                 "",
                 0.0,
                 leg.seq,
