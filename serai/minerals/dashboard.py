@@ -239,11 +239,20 @@ def _ferry_capacity_t(model: ChainModel, service: str, t_per_wagon: float) -> fl
     return float(cap) * float(freq) * 52.0 * t_per_wagon
 
 
-def checks(model: ChainModel) -> pd.DataFrame:
+def checks(model: ChainModel, which: Sequence[str] = ("V16", "V17", "V18")) -> pd.DataFrame:
     """V16-V18 against the model (see the module docstring); one row per check."""
+    rows: list[dict] = []
+    for name, fn in (("V16", _check_v16), ("V17", _check_v17), ("V18", _check_v18)):
+        if name in which:
+            rows += fn(model)
+    return pd.DataFrame(rows)
+
+
+def _check_v16(model: ChainModel) -> list[dict]:
+    """Uranium via the Trans-Caspian route against the facts' chain, quota and volumes."""
     data = model.data
     ck = data.checks
-    rows = []
+    rows: list[dict] = []
     u_per_t = data.per_t("uranium_uoc", "tU")
     demand = scenario_demand(data)
     # ---- V16: uranium via the Trans-Caspian route
@@ -327,6 +336,15 @@ def checks(model: ChainModel) -> pd.DataFrame:
             "corridor-facts 5.1 (en.apa.az)",
         )
     )
+    return rows
+
+
+def _check_v17(model: ChainModel) -> list[dict]:
+    """The US import share (and the other uranium demand rows) as scenario demand."""
+    data = model.data
+    rows: list[dict] = []
+    data.per_t("uranium_uoc", "tU")
+    demand = scenario_demand(data)
     # ---- V17: US import share as a scenario demand
     for r in demand.loc[demand["mineral"] == "uranium"].itertuples(index=False):
         c, why = _try(model, model_request(model, r.origin, r.destination, "uranium", ()))
@@ -363,6 +381,16 @@ def checks(model: ChainModel) -> pd.DataFrame:
                 r.source,
             )
         )
+    return rows
+
+
+def _check_v18(model: ChainModel) -> list[dict]:
+    """Rare-earth processing concentration and the chains that exist without China."""
+    data = model.data
+    ck = data.checks
+    rows: list[dict] = []
+    data.per_t("uranium_uoc", "tU")
+    scenario_demand(data)
     # ---- V18: rare-earth processing concentration
     fac = data.facilities
     sep = fac.loc[(fac["mineral"] == "rare_earths") & (fac["stage"] == "separation")]
@@ -415,7 +443,7 @@ def checks(model: ChainModel) -> pd.DataFrame:
                     REE_TONNES_NOTE,
                 )
             )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def model_request(model, origin, destination, mineral, avoid, tonnes=None):
