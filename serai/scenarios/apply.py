@@ -115,6 +115,7 @@ class _Work:
         if name not in self.copied:
             if name == CAPACITY_TABLE and name not in self.t:
                 self.t[name] = capacity_table().copy()
+                self.t[name]["value"] = self.t[name]["value"].astype(float)
             elif name == PARAMS_TABLE and name not in self.t:
                 self.t[name] = pd.DataFrame(
                     {c: pd.Series(dtype=d) for c, d in _PARAM_COLS.items()}
@@ -287,7 +288,7 @@ class _Work:
         y = self.s.year
         yf = pd.to_numeric(t["year_from"], errors="coerce").to_numpy(float)
         yt = pd.to_numeric(t["year_to"], errors="coerce").to_numpy(float)
-        m = (t["element"].astype(str) == r["element"]).to_numpy()
+        m = (t["element"].astype(str) == r["element"]).to_numpy().copy()
         m &= (np.isnan(yf) | (yf <= y)) & (np.isnan(yt) | (yt >= y))
         if "capacity_id" in r:
             m &= (t["capacity_id"].astype(str) == r["capacity_id"]).to_numpy()

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import fnmatch
 
-from serai.errors import InputError, unknown
+from serai.errors import InputError
+from serai.scenarios._compat import unknown
 from serai.scenarios.known import (
     capacity_elements,
     capacity_table,
@@ -34,9 +35,11 @@ def match_params(pattern: str, ids: tuple[str, ...] | list[str]) -> list[str]:
     >>> match_params("border.rail.KZ.*", ["border.rail.KZ.in", "border.rail.KZ.out", "rail.speed.KZ"])
     ['border.rail.KZ.in', 'border.rail.KZ.out']
     """
+    if pattern in ids:  # an exact id first (some ids contain '*', e.g. border.rail.*.*)
+        return [pattern]
     if "*" in pattern or "?" in pattern:
         return [p for p in ids if fnmatch.fnmatchcase(p, pattern)]
-    return [pattern] if pattern in ids else []
+    return []
 
 
 def _element(s: Scenario, row: dict, key: str, idx: dict, added: set[str], kinds=None) -> tuple:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from serai.errors import InputError, unknown
+from serai.errors import InputError
+from serai.scenarios._compat import unknown
 from serai.scenarios._toml import ScenarioFileError, TomlDoc, key_text, read_toml
 from serai.scenarios.schema import ARRAY_SECTIONS, check_document
 
@@ -181,7 +182,9 @@ def _find(ref: str, here: Path | None) -> Path:
     raise unknown("scenario", ref, library_names(), field="extends" if here else "scenario")
 
 
-def _resolve(path: Path, seen: tuple[str, ...], docs: dict) -> dict:
+def _linearize(path: Path, seen: tuple[str, ...], docs: dict, order: list, parts: dict) -> None:
+    """Files of the ``extends`` tree, parents first, each file once (a shared ancestor
+    comes before every file that extends it)."""
     key = str(path.resolve())
     if key in seen:
         raise InputError(
@@ -189,39 +192,49 @@ def _resolve(path: Path, seen: tuple[str, ...], docs: dict) -> dict:
             file=str(path),
             field="extends",
         )
+    if key in parts:
+        return
     doc = read_toml(path)
     docs[doc.file] = doc
     part = check_document(doc)
     parents = part.get("extends", [])
     parents = [parents] if isinstance(parents, str) else list(parents)
-    merged: dict = {s: [] for s in ARRAY_SECTIONS}
-    merged["appraisal"] = {}
-    merged["chain"] = []
-    merged["texts"] = {}
     for ref in parents:
         try:
             ppath = _find(ref, path.parent)
         except InputError as exc:
             raise doc.error(exc.reason, ("extends",)) from None
-        parent = _resolve(ppath, (*seen, key), docs)
+        _linearize(ppath, (*seen, key), docs, order, parts)
+    part["_doc"] = doc.file
+    part["_text"] = doc.text
+    part.setdefault("name", path.stem)
+    parts[key] = part
+    order.append(key)
+
+
+def _resolve(path: Path, docs: dict) -> dict:
+    order: list[str] = []
+    parts: dict[str, dict] = {}
+    _linearize(path, (), docs, order, parts)
+    merged: dict = {s: [] for s in ARRAY_SECTIONS}
+    merged["appraisal"] = {}
+    merged["chain"] = []
+    merged["texts"] = {}
+    for key in order:
+        part = parts[key]
         for s in ARRAY_SECTIONS:
-            merged[s].extend(parent[s])
-        merged["appraisal"].update(parent["appraisal"])
-        merged["chain"].extend(c for c in parent["chain"] if c not in merged["chain"])
-        merged["texts"].update(parent["texts"])
+            merged[s].extend(part[s])
+        merged["appraisal"].update(part["appraisal"])
         for k in ("year", "title", "description"):
-            if k in parent:
-                merged[k] = parent[k]
-    for s in ARRAY_SECTIONS:
-        merged[s].extend(part[s])
-    merged["appraisal"].update(part["appraisal"])
-    for k in ("year", "title", "description"):
-        if k in part:
-            merged[k] = part[k]
-    merged["name"] = part.get("name", path.stem)
-    merged["chain"].append(merged["name"])
-    merged["texts"][doc.file] = doc.text
-    merged["_doc"] = doc.file
+            if k in part:
+                merged[k] = part[k]
+        merged["chain"].append(part["name"])
+        merged["texts"][part["_doc"]] = part["_text"]
+    top = parts[order[-1]]
+    merged["name"] = top["name"]
+    merged["_doc"] = top["_doc"]
+    for k in ("title", "description"):  # a description is not inherited
+        merged[k] = top.get(k, "")
     return merged
 
 
@@ -271,7 +284,7 @@ def load_scenario(ref: str | os.PathLike | Scenario, *, check: bool = True) -> S
         return ref
     path = _find(str(ref), None)
     docs: dict = {}
-    merged = _resolve(path, (), docs)
+    merged = _resolve(path, docs)
     s = _build(merged, docs, str(path))
     if check:
         from serai.scenarios.checks import check_scenario
@@ -297,7 +310,7 @@ def scenario_from_text(text: str, *, name: str = "scenario", check: bool = True)
         p.write_text(text, encoding="utf-8")
         docs: dict = {}
         try:
-            merged = _resolve(p, (), docs)
+            merged = _resolve(p, docs)
         except ScenarioFileError as exc:
             raise ScenarioFileError(exc.reason, file=name, line=exc.row, key=exc.field) from None
         # name the text by its scenario name, not the temporary file
