@@ -21,6 +21,8 @@ from serai.cli import (  # noqa: F401  (register)
     paths,
     places,
     route,
+    runs,
+    scenario,
 )
 from serai.cli._common import app
 

@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -73,9 +74,12 @@ def load_network(
         closed). A year: only what is open in that year (see
         :func:`network_in_year`); ``meta["year"]`` records it.
     scenario
-        Applied to the whole network before the year is chosen: a callable
-        ``Network -> Network``, or an object with an ``apply(network)`` method
-        (e.g. ``lambda n: reopen_border(n, "RU", "UA", 2026)``).
+        Applied to the whole network before the year is chosen: a scenario of the
+        library by name (``"wb-2030"``), a scenario file path, a
+        :class:`serai.scenarios.Scenario`, a callable ``Network -> Network``, or an
+        object with an ``apply(network)`` method (e.g.
+        ``lambda n: reopen_border(n, "RU", "UA", 2026)``). With a scenario that has a
+        year and ``year=None``, the scenario's year is used.
     path
         A network folder or file in any supported format instead of the
         embedded Eurasian network.
@@ -95,6 +99,8 @@ def load_network(
     >>> opened = load_network(year=2026, scenario=lambda n: reopen_border(n, "RU", "UA", 2026))
     >>> len(opened.links) > len(closed.links)
     True
+    >>> load_network(scenario="red-sea-closure").meta["year"]
+    2024
     """
     if year is not None:
         from serai._checks import check_count
@@ -106,8 +112,14 @@ def load_network(
         net = read_network(path)
     else:
         net = _load()
+    if isinstance(scenario, str | os.PathLike):
+        from serai.scenarios import load_scenario
+
+        scenario = load_scenario(scenario)
     if scenario is not None:
         net = scenario.apply(net) if hasattr(scenario, "apply") else scenario(net)
+        if year is None and isinstance(getattr(scenario, "year", None), int):
+            year = scenario.year
     if year is None:
         meta = dict(net.meta)
         meta["year"] = None

@@ -64,8 +64,14 @@ class Demand:
         return Demand(t, self.year, self.source, dict(self.meta))
 
 
-def load_demand(year: int = 2024, *, path: str | os.PathLike | None = None) -> Demand:
+def load_demand(
+    year: int | None = None, *, path: str | os.PathLike | None = None, scenario=None
+) -> Demand:
     """The demand of ``year``: synthesised from the shipped control totals, or read from ``path``.
+
+    ``scenario`` (a library name, a scenario file or a :class:`serai.scenarios.Scenario`)
+    applies its demand changes (growth, scaling, new flows); its year is the default
+    year. Without either, the year is 2024.
 
     Examples
     --------
@@ -73,12 +79,23 @@ def load_demand(year: int = 2024, *, path: str | os.PathLike | None = None) -> D
     >>> d = load_demand(2030)
     >>> d.year, bool((d.table["volume"] > 0).all())
     (2030, True)
+    >>> load_demand(scenario="minerals-us").year
+    2030
     """
-    if path is not None:
-        return read_demand(path, year=year)
-    from serai.demand.synthesis import synthesize
+    s = None
+    if scenario is not None:
+        from serai.scenarios import load_scenario
 
-    return Demand(synthesize(int(year)), int(year), "synthesis")
+        s = load_scenario(scenario)
+        year = s.year if year is None else year
+    year = 2024 if year is None else int(year)
+    if path is not None:
+        d = read_demand(path, year=year)
+    else:
+        from serai.demand.synthesis import synthesize
+
+        d = Demand(synthesize(int(year)), int(year), "synthesis")
+    return s.apply_demand(d) if s is not None else d
 
 
 def _check(t: pd.DataFrame, file: str, year: int | None, row0: int) -> pd.DataFrame:

@@ -259,6 +259,8 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
         lcs[names.index("containers")].hours if "containers" in names else lcs[0].hours
     )
     cap_table = cfg.capacities
+    if cap_table is None:  # a scenario's capacities travel with its network
+        cap_table = network.tables.get("capacities")
     if not cfg.congestion:
         cap_table = pd.DataFrame(
             columns=[

@@ -218,6 +218,10 @@ class _Work:
         mode = r.get("mode", "all")
         if r["status"] == "open":
             year = int(r.get("from_year", self.s.year))
+            if "border_status" in self.t:
+                # the shipped table holds years as text; reopen_border writes an int
+                bs = self.table("border_status")
+                bs["reopen_year"] = bs["reopen_year"].astype(object)
             bs = self.t.get("border_status")
             hit = 0
             for x, y in pairs:
