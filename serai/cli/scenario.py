@@ -113,9 +113,11 @@ def show_cmd(
     c.print(f"{s.name} ({s.year}): {s.title}", markup=False)
     c.print(f"extends: {' -> '.join(s.chain)}; hash {s.hash}", markup=False)
     ch = _changes_table(s)
-    if len(ch):
-        _print_table(c, ch, ["file", "section", "what", "change", "unit", "measure", "estimate", "source"],
-                     "changes", limit=500)  # fmt: skip
+    for r in ch.itertuples(index=False):
+        what = f"{r.section:<14} {r.what} {r.change} {r.unit}".rstrip()
+        m = f" [measure {r.measure}]" if r.measure else ""
+        why = (f"EST: {r.note}" if r.estimate else r.source) or r.note
+        c.print(f"{what}{m} ({r.file}): {why}", markup=False)
     m = _measures_table(s)
     if len(m):
         _print_table(c, m, ["measure", "name", "capex_musd", "om_musd_per_year", "open_year", "estimate"], "measures")

@@ -449,7 +449,9 @@ class _Work:
         new = pd.DataFrame(rows)
         for c in L.columns:
             if c not in new.columns:
-                new[c] = pd.NA
+                new[c] = pd.Series([None] * len(new), dtype=L[c].dtype)
+            elif pd.api.types.is_float_dtype(L[c].dtype):
+                new[c] = pd.to_numeric(new[c], errors="coerce").astype(float)
         new = new[L.columns].astype(L.dtypes.to_dict())
         self.t["links"] = pd.concat([L, new], ignore_index=True)
         fl = self.t.get("facts_lines")

@@ -59,7 +59,7 @@ def _side(a: pd.DataFrame | None, b: pd.DataFrame | None, keys: list[str], value
             if c not in t.columns:
                 t[c] = np.nan
         for c in keys:
-            t[c] = t[c].astype(object)
+            t[c] = t[c].astype(object) if c in t.columns else ""
     m = a.merge(b, on=keys, how="outer", suffixes=(f"_{sa}", f"_{sb}"))
     for c in values:
         va = pd.to_numeric(m[f"{c}_{sa}"], errors="coerce")

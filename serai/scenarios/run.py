@@ -354,7 +354,7 @@ def run_scenario(
     t = time.perf_counter()
     say(0.02, "loading the network and demand")
     net = load_network(s.year, scenario=s)
-    demand = s.apply_demand(load_demand(s.year))
+    demand = s.apply_demand(load_demand(s.year)) if flows else None
     timings["load_s"] = time.perf_counter() - t
     tables: dict[str, pd.DataFrame] = {}
     router = None
@@ -439,8 +439,8 @@ def _links_with_emissions(model, res, e_vl: np.ndarray, net) -> pd.DataFrame:
 
 def _headline(tables: dict, emis: pd.DataFrame, demand) -> pd.DataFrame:
     rows: list[tuple[str, str, float]] = []
-    tot = demand.totals()
-    rows.append(("demand_tonnes", "t", float(tot["tonnes"].sum())))
+    if demand is not None:
+        rows.append(("demand_tonnes", "t", float(demand.totals()["tonnes"].sum())))
     od = tables.get("od")
     if od is not None and len(od):
         from serai.demand import groups

@@ -1,0 +1,204 @@
+"""Applying a scenario: a new network and demand, the base untouched, applying twice = once,
+and each change with the effect the network's own rules give it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serai.data import load_network, network_in_year
+from serai.demand import load_demand
+from serai.errors import InputError
+from serai.scenarios import load_scenario, scenario_from_text
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_network()
+
+
+def snapshot(net):
+    return {k: v.copy(deep=True) for k, v in net.tables.items()}, dict(net.meta)
+
+
+def same_tables(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(a[k].equals(b[k]) for k in a)
+
+
+@pytest.mark.parametrize("name", ["wb-2030", "russia-closed", "caspian-storms", "zangezur-tripp", "minerals-us"])
+def test_apply_twice_is_once_and_base_untouched(base, name):
+    s = load_scenario(name)
+    before, meta = snapshot(base)
+    once = s.apply(base)
+    twice = s.apply(once)
+    assert same_tables(before, dict(base.tables)) and base.meta == meta  # base not altered
+    assert same_tables(dict(once.tables), dict(twice.tables))
+    assert once.meta["scenario"]["hash"] == s.hash and twice.meta["scenarios"] == [s.hash]
+    assert once.tables["links"] is not base.tables["links"] or not s.rows("open") + s.rows("close")
+    d0 = load_demand(s.year)
+    dt = d0.table.copy()
+    d1 = s.apply_demand(d0)
+    d2 = s.apply_demand(d1)
+    assert d0.table.equals(dt) and d1.table.equals(d2.table)
+
+
+def test_red_sea_closes_the_passages_in_every_year(base):
+    net = load_scenario("red-sea-closure").apply(base)
+    for year in (2010, 2024, 2040):
+        y = network_in_year(net, year)
+        assert not y.links["passage"].isin(["suez", "babalmandab"]).any()
+        assert y.links["passage"].eq("cape").any()
+    assert network_in_year(base, 2024).links["passage"].eq("suez").any()
+
+
+def test_one_loader_takes_a_scenario_name_and_its_year():
+    net = load_network(scenario="red-sea-closure")
+    assert net.meta["year"] == 2024 and net.meta["scenario"]["name"] == "red-sea-closure"
+    assert not net.links["passage"].eq("suez").any()
+    d = load_demand(scenario="minerals-us")
+    assert d.year == 2030 and d.meta["scenario"]["name"] == "minerals-us"
+
+
+def test_do_nothing_and_base_2030_lines(base):
+    lines = {"bakhty_ayagoz", "cku", "tripp_armenia", "darbaza_maktaaral", "almaty_bypass"}
+    dn = network_in_year(load_scenario("do-nothing-2030").apply(base), 2030)
+    b30 = network_in_year(load_scenario("base-2030").apply(base), 2030)
+    plain = network_in_year(base, 2030)
+    assert not (set(dn.links["name"]) & lines)
+    assert set(b30.links["name"]) & lines == lines - {"tripp_armenia"}  # planned: not committed
+    # without a scenario the closed Armenia-Azerbaijan border keeps TRIPP's links closed
+    assert "tripp_armenia" not in set(plain.links["name"])
+    # the facts' dates are kept when a scenario opens an element
+    ba = b30.links.loc[b30.links["name"] == "bakhty_ayagoz", "open_year"]
+    assert set(ba.astype(int)) == {2027}
+
+
+def test_tripp_opens_its_links_through_a_closed_border(base):
+    net = load_scenario("zangezur-tripp").apply(base)
+    y = network_in_year(net, 2030)
+    t = y.links.loc[y.links["name"] == "tripp_armenia"]
+    assert len(t) == 4
+    # the rest of the Armenia-Azerbaijan border stays closed
+    bs = net.tables["border_status"]
+    ry = bs.loc[bs["status_id"] == "am_az", "reopen_year"]
+    assert len(ry) == 1 and pd.isna(pd.to_numeric(ry, errors="coerce")).all()
+
+
+def test_capacity_rows_changed_in_the_scenario_year(base):
+    s = load_scenario("caspian-low-water")
+    caps = s.apply(base).tables["capacities"].set_index("capacity_id")
+    from serai.flows.capacity import capacity_table
+
+    ship = capacity_table().set_index("capacity_id")
+    assert caps.loc["aktau_port", "value"] == pytest.approx(0.85 * ship.loc["aktau_port", "value"])
+    assert caps.loc["caspian_roro", "value"] == pytest.approx(0.81 * ship.loc["caspian_roro", "value"])
+    # a row not open in 2024 is not touched
+    assert caps.loc["aktau_port_teu_hub", "value"] == ship.loc["aktau_port_teu_hub", "value"]
+
+
+def test_disruption_by_month_is_the_years_average(base):
+    caps = load_scenario("caspian-storms").apply(base).tables["capacities"].set_index("capacity_id")
+    from serai.flows.capacity import capacity_table
+
+    ship = capacity_table().set_index("capacity_id")
+    # Nov-Dec at 0.5 then January at 0.68: (1 - 0.5 * 2/12) * (1 - 0.32 * 1/12)
+    want = ship.loc["caspian_rail_ferries", "value"] * (1 - 0.5 * 2 / 12) * (1 - 0.32 / 12)
+    assert caps.loc["caspian_rail_ferries", "value"] == pytest.approx(want)
+    assert caps.loc["kuryk_port", "value"] == pytest.approx(ship.loc["kuryk_port", "value"] * (1 - 0.5 * 2 / 12))
+
+
+def test_border_closure_stamps_the_crossing_links(base):
+    net = load_scenario("russia-closed").apply(base)
+    y = network_in_year(net, 2024)
+    n = y.nodes.set_index("node_id")["country"]
+    ca = n.reindex(y.links["from_node"]).to_numpy()
+    cb = n.reindex(y.links["to_node"]).to_numpy()
+    eu = {"FI", "EE", "LV", "LT", "PL"}
+    land = y.links["mode"].isin(["rail", "road"]).to_numpy()
+    cross = land & (((np.isin(ca, ["RU", "BY"])) & np.isin(cb, list(eu))) | (np.isin(cb, ["RU", "BY"]) & np.isin(ca, list(eu))))
+    assert not cross.any()
+    y0 = network_in_year(base, 2024)
+    n0 = y0.nodes.set_index("node_id")["country"]
+    a0, b0 = n0.reindex(y0.links["from_node"]).to_numpy(), n0.reindex(y0.links["to_node"]).to_numpy()
+    assert ((a0 == "BY") & (b0 == "PL") & (y0.links["mode"] == "rail").to_numpy()).any()
+
+
+def test_reopen_a_closed_border_and_refuse_an_open_one(base):
+    s = scenario_from_text(
+        'extends = "base-2024"\nyear = 2026\n[[border]]\na = "RU"\nb = "UA"\nstatus = "open"\n'
+        'estimate = true\nnote = "what-if"\n',
+        name="ru-ua",
+    )
+    assert len(network_in_year(s.apply(base), 2026).links) > len(network_in_year(base, 2026).links)
+    bad = scenario_from_text(
+        'extends = "base-2024"\n[[border]]\na = "KZ"\nb = "CN"\nstatus = "open"\nestimate = true\n'
+        'note = "x"\n',
+        name="kz-cn",
+    )
+    with pytest.raises(InputError) as info:
+        bad.apply(base)
+    assert info.value.row == 4 and "no closed border" in str(info.value)
+
+
+def test_add_line_splits_the_length_and_carries_a_capacity(base):
+    s = scenario_from_text(
+        'year = 2030\n[[add_line]]\nid = "test_line"\nfrom = "dostyk"\nto = "ayagoz"\n'
+        'via = ["moyynty"]\nlength_km = 300\ncapacity = 10\nsource = "test"\n',
+        name="line",
+    )
+    net = s.apply(base)
+    new = net.links.loc[net.links["name"] == "test_line"]
+    assert len(new) == 4  # two segments, both directions
+    assert new["length"].sum() == pytest.approx(600.0)
+    assert set(network_in_year(net, 2030).links["name"]) >= {"test_line"}
+    assert "test_line" not in set(network_in_year(net, 2029).links["name"])
+    caps = net.tables["capacities"]
+    row = caps.loc[caps["element"] == "line:test_line"].iloc[0]
+    assert (row["value"], row["unit"], row["year_from"]) == (10.0, "Mt/yr", 2030.0)
+
+
+def test_demand_changes_hand_computed():
+    s = scenario_from_text(
+        'year = 2030\n'
+        '[[demand.growth]]\ngroup = "grain"\nrate = 0.02\nfrom_year = 2026\nsource = "t"\n'
+        '[[demand.scale]]\ngroup = "copper"\norigin = "KZ"\nfactor = 0.5\nsource = "t"\n'
+        '[[demand.flow]]\ngroup = "tungsten"\norigin = "KZ_CEN"\ndestination = "US_EAST;NL"\n'
+        'volume = 1\nunit = "kt"\nsource = "t"\n',
+        name="dem",
+    )
+    d0 = load_demand(2030)
+    d1 = s.apply_demand(d0)
+    t0, t1 = d0.table, d1.table
+    g0 = t0.loc[t0["group"] == "grain", "volume"].sum()
+    g1 = t1.loc[t1["group"] == "grain", "volume"].sum()
+    assert g1 == pytest.approx(g0 * 1.02**4)
+    kz = t0["origin"].str.startswith("KZ")
+    c0 = t0.loc[(t0["group"] == "copper") & kz, "volume"].sum()
+    c1 = t1.loc[(t1["group"] == "copper") & t1["origin"].str.startswith("KZ"), "volume"].sum()
+    assert c1 == pytest.approx(c0 / 2)
+    w = lambda t, dest: t.loc[(t["group"] == "tungsten") & (t["origin"] == "KZ_CEN") & (t["destination"] == dest), "volume"].sum()  # noqa: E731
+    assert w(t1, "US_EAST") - w(t0, "US_EAST") == pytest.approx(500.0)
+    assert w(t1, "NL") - w(t0, "NL") == pytest.approx(500.0)
+
+
+def test_mineral_demand_scenario_share():
+    from serai.minerals.dashboard import scenario_demand
+
+    d0 = load_demand(2030)
+    d1 = load_scenario("minerals-us").apply_demand(d0)
+    t = d1.table
+    u = t.loc[(t["group"] == "uranium") & (t["origin"] == "KZ_SOUTH") & (t["destination"] == "US_EAST"), "volume"].sum()
+    m = float(scenario_demand(scenario="us_uranium_from_kz_2025")["tonnes_per_year"].iloc[0])
+    assert u == pytest.approx(m * 1.667)
+    w = t.loc[(t["group"] == "tungsten") & (t["origin"] == "KZ_CEN")]
+    assert w.loc[w["destination"] == "US_EAST", "volume"].sum() == pytest.approx(12000.0)
+    assert w.loc[w["destination"] != "US_EAST", "volume"].sum() == 0.0
+
+
+def test_flows_take_the_scenario_capacities_from_the_network(base):
+    from serai.flows.capacity import capacity_table
+
+    net = load_network(2024, scenario="caspian-low-water")
+    assert isinstance(net.tables.get("capacities"), pd.DataFrame)
+    assert not net.tables["capacities"].equals(capacity_table())
