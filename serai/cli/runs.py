@@ -45,7 +45,10 @@ def list_cmd(
 @runs_app.command("show")
 @handle_errors
 def show_cmd(
-    run: Annotated[str, typer.Argument(help="Run id (or a unique prefix), or a scenario name (its latest run).")],
+    run: Annotated[
+        str,
+        typer.Argument(help="Run id (or a unique prefix), or a scenario name (its latest run)."),
+    ],
     store: StoreOpt = None,
     table: Annotated[str | None, typer.Option(help="Print this result table.")] = None,
     text: Annotated[bool, typer.Option(help="Print the scenario text.")] = False,
@@ -81,7 +84,9 @@ def show_cmd(
 @runs_app.command("export")
 @handle_errors
 def export_cmd(
-    run: Annotated[str, typer.Argument(help="Run id (or prefix), or a scenario name (its latest run).")],
+    run: Annotated[
+        str, typer.Argument(help="Run id (or prefix), or a scenario name (its latest run).")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
@@ -99,7 +104,9 @@ def diff_cmd(
     a: Annotated[str, typer.Argument(help="First run (id, prefix or scenario name).")],
     b: Annotated[str, typer.Argument(help="Second run: differences are B - A.")],
     store: StoreOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the comparison to a folder.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the comparison to a folder.")
+    ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace outputs serai wrote before.")] = False,
 ) -> None:
     """Two stored runs side by side: headline, corridor indicators, routes (as `scenario compare`)."""
@@ -114,6 +121,16 @@ def diff_cmd(
     _print_table(c, cmp["headline"], ["indicator", "unit", "value_A", "value_B", "value_diff", "value_pct"],
                  f"A = {ra.name} ({ra.run_id}), B = {rb.name} ({rb.run_id})")  # fmt: skip
     if len(cmp["indicators"]):
-        _print_table(c, cmp["indicators"], ["indicator", "direction", "unit", "value_A", "value_B", "value_diff"], "indicators")
+        _print_table(
+            c,
+            cmp["indicators"],
+            ["indicator", "direction", "unit", "value_A", "value_B", "value_diff"],
+            "indicators",
+        )
     if len(cmp["routes"]):
-        _print_table(c, cmp["routes"], ["question", "variant", "days_A", "days_B", "usd_A", "usd_B", "co2e_kg_A", "co2e_kg_B"], "routes")
+        _print_table(
+            c,
+            cmp["routes"],
+            ["question", "variant", "days_A", "days_B", "usd_A", "usd_B", "co2e_kg_A", "co2e_kg_B"],
+            "routes",
+        )

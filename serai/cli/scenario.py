@@ -24,7 +24,8 @@ StoreOpt = Annotated[
     ),
 ]
 MethodOpt = Annotated[
-    str, typer.Option(help="Flows method: equilibrium (logit, congestion) or lp (capacities, duals).")
+    str,
+    typer.Option(help="Flows method: equilibrium (logit, congestion) or lp (capacities, duals)."),
 ]
 
 
@@ -41,7 +42,9 @@ def _status(c, message: str):
     return c.status(message, spinner="dots")
 
 
-def _print_table(c, df, cols: list[str], title: str | None = None, fmt=None, limit: int = 60) -> None:
+def _print_table(
+    c, df, cols: list[str], title: str | None = None, fmt=None, limit: int = 60
+) -> None:
     from rich.table import Table
 
     cols = [x for x in cols if x in df.columns]
@@ -120,7 +123,12 @@ def show_cmd(
         c.print(f"{what}{m} ({r.file}): {why}", markup=False)
     m = _measures_table(s)
     if len(m):
-        _print_table(c, m, ["measure", "name", "capex_musd", "om_musd_per_year", "open_year", "estimate"], "measures")
+        _print_table(
+            c,
+            m,
+            ["measure", "name", "capex_musd", "om_musd_per_year", "open_year", "estimate"],
+            "measures",
+        )
 
 
 def _headline(c, res) -> None:
@@ -129,7 +137,14 @@ def _headline(c, res) -> None:
 
 
 def _key_indicators(df):
-    keep = ("trans_caspian", "kz_cn_rail_tonnes", "btk", "china_eu", "port_throughput_tonnes", "kz_transit")
+    keep = (
+        "trans_caspian",
+        "kz_cn_rail_tonnes",
+        "btk",
+        "china_eu",
+        "port_throughput_tonnes",
+        "kz_transit",
+    )
     m = df["indicator"].astype(str).str.startswith(keep)
     return df.loc[m]
 
@@ -138,9 +153,14 @@ def _key_indicators(df):
 @handle_errors
 def run_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario file or library name.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (tables as CSV, summary.json, scenario.toml).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Output folder (tables as CSV, summary.json, scenario.toml)."),
+    ],
     method: MethodOpt = "equilibrium",
-    flows: Annotated[bool, typer.Option("--flows/--no-flows", help="Run the corridor flows.")] = True,
+    flows: Annotated[
+        bool, typer.Option("--flows/--no-flows", help="Run the corridor flows.")
+    ] = True,
     store: StoreOpt = None,
     overwrite: Annotated[bool, typer.Option(help="Replace outputs serai wrote before.")] = False,
 ) -> None:
@@ -152,13 +172,25 @@ def run_cmd(
     s = load_scenario(scenario)
     st = open_store_opt(store)
     with _status(c, f"running {s.name} ({s.year})") as sp:
-        res = run_scenario(s, method=method, flows=flows, progress=lambda f, m: sp.update(f"{s.name}: {m}"))
+        res = run_scenario(
+            s, method=method, flows=flows, progress=lambda f, m: sp.update(f"{s.name}: {m}")
+        )
     res.write(out, overwrite=overwrite)
     rid = st.record(res) if st is not None else None
     _headline(c, res)
     if "indicators" in res.tables:
-        _print_table(c, _key_indicators(res.tables["indicators"]), ["indicator", "direction", "unit", "value"], "corridor indicators")
-    _print_table(c, res.tables["routes"], ["question", "variant", "corridor", "days", "usd", "co2e_kg"], "flagship routes (per unit)")
+        _print_table(
+            c,
+            _key_indicators(res.tables["indicators"]),
+            ["indicator", "direction", "unit", "value"],
+            "corridor indicators",
+        )
+    _print_table(
+        c,
+        res.tables["routes"],
+        ["question", "variant", "corridor", "days", "usd", "co2e_kg"],
+        "flagship routes (per unit)",
+    )
     if len(res.tables["targets"]):
         _print_table(c, res.tables["targets"], ["target", "claim", "model", "verdict"], "claims")
     tm = res.summary["timings_s"]
@@ -181,10 +213,15 @@ def _get(c, ref: str, st, method: str, reuse: bool):
 def compare_cmd(
     a: Annotated[str, typer.Argument(help="First scenario (file or name): the reference.")],
     b: Annotated[str, typer.Argument(help="Second scenario: differences are B - A.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (tables, compare.md, flow_change.png).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (tables, compare.md, flow_change.png)."),
+    ] = None,
     method: MethodOpt = "equilibrium",
     store: StoreOpt = None,
-    reuse: Annotated[bool, typer.Option(help="Use stored runs of the same scenarios, data and code.")] = True,
+    reuse: Annotated[
+        bool, typer.Option(help="Use stored runs of the same scenarios, data and code.")
+    ] = True,
     overwrite: Annotated[bool, typer.Option(help="Replace outputs serai wrote before.")] = False,
 ) -> None:
     """Compare two scenarios: indicators, corridor times, costs and CO2e, flows and
@@ -202,14 +239,27 @@ def compare_cmd(
     _print_table(c, cmp["headline"], ["indicator", "unit", "value_A", "value_B", "value_diff", "value_pct"],
                  f"headline: A = {cmp.a}, B = {cmp.b}")  # fmt: skip
     ind = _key_indicators(cmp["indicators"])
-    _print_table(c, ind, ["indicator", "direction", "unit", "value_A", "value_B", "value_diff", "value_pct"], "corridor indicators")
+    _print_table(
+        c,
+        ind,
+        ["indicator", "direction", "unit", "value_A", "value_B", "value_diff", "value_pct"],
+        "corridor indicators",
+    )
     _print_table(c, cmp["routes"], ["question", "variant", "corridor_A", "corridor_B", "days_A", "days_B",
                                      "days_diff", "usd_A", "usd_B", "co2e_kg_A", "co2e_kg_B"], "flagship routes (per unit)")  # fmt: skip
     bn = cmp["bottlenecks"]
     if len(bn):
-        _print_table(c, bn, ["element", "name", "direction", "status", "utilisation_A", "utilisation_B"], "bottlenecks", limit=20)
+        _print_table(
+            c,
+            bn,
+            ["element", "name", "direction", "status", "utilisation_A", "utilisation_B"],
+            "bottlenecks",
+            limit=20,
+        )
     if len(cmp["targets"]):
-        _print_table(c, cmp["targets"], ["target", "claim", "model_A", "model_B", "verdict"], "claims")
+        _print_table(
+            c, cmp["targets"], ["target", "claim", "model_A", "model_B", "verdict"], "claims"
+        )
     del pct
     if out is not None:
         c.print(f"comparison in {out}", markup=False)
@@ -219,15 +269,28 @@ def compare_cmd(
 @handle_errors
 def appraise_cmd(
     base: Annotated[str, typer.Argument(help="Base scenario (file or name).")],
-    alt: Annotated[str, typer.Argument(help="Alternative scenario: its measures not in the base are costed.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (cash flows, sensitivity, appraisal.json).")] = None,
-    horizon: Annotated[int | None, typer.Option(help="Years appraised (default: the scenario's, else 30).")] = None,
-    discount_rate: Annotated[float | None, typer.Option(help="Real discount rate (default 0.06).")] = None,
+    alt: Annotated[
+        str, typer.Argument(help="Alternative scenario: its measures not in the base are costed.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (cash flows, sensitivity, appraisal.json)."),
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option(help="Years appraised (default: the scenario's, else 30).")
+    ] = None,
+    discount_rate: Annotated[
+        float | None, typer.Option(help="Real discount rate (default 0.06).")
+    ] = None,
     carbon_price: Annotated[float | None, typer.Option(help="USD per t CO2e (default 80).")] = None,
-    demand_growth: Annotated[float | None, typer.Option(help="Yearly growth of the benefits (default 0.03).")] = None,
+    demand_growth: Annotated[
+        float | None, typer.Option(help="Yearly growth of the benefits (default 0.03).")
+    ] = None,
     method: MethodOpt = "equilibrium",
     store: StoreOpt = None,
-    reuse: Annotated[bool, typer.Option(help="Use stored runs of the same scenarios, data and code.")] = True,
+    reuse: Annotated[
+        bool, typer.Option(help="Use stored runs of the same scenarios, data and code.")
+    ] = True,
     overwrite: Annotated[bool, typer.Option(help="Replace outputs serai wrote before.")] = False,
 ) -> None:
     """Cost-benefit appraisal (rule of a half, CO2e at a carbon price, capex and O&M): NPV,
@@ -245,7 +308,10 @@ def appraise_cmd(
     s = ap.summary
     st_ = ap.settings
     musd = lambda v: f"{v / 1e6:,.1f}"  # noqa: E731
-    c.print(f"{ap.alt} against {ap.base} ({s['year']}); measures: {', '.join(s['measures']) or 'none'}", markup=False)
+    c.print(
+        f"{ap.alt} against {ap.base} ({s['year']}); measures: {', '.join(s['measures']) or 'none'}",
+        markup=False,
+    )
     if s["estimated_costs"]:
         c.print(f"costs that are estimates: {', '.join(s['estimated_costs'])}", markup=False)
     c.print(
@@ -283,10 +349,17 @@ def appraise_cmd(
 def sweep_cmd(
     files: Annotated[list[str], typer.Argument(help="Scenario files or library names.")],
     workers: Annotated[int, typer.Option(help="Worker processes of the local Dask cluster.")] = 2,
-    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (instead of a local cluster).")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running Dask scheduler (instead of a local cluster)."),
+    ] = None,
     method: MethodOpt = "equilibrium",
-    flows: Annotated[bool, typer.Option("--flows/--no-flows", help="Run the corridor flows.")] = True,
-    routes: Annotated[bool, typer.Option("--routes/--no-routes", help="Answer the flagship routes.")] = True,
+    flows: Annotated[
+        bool, typer.Option("--flows/--no-flows", help="Run the corridor flows.")
+    ] = True,
+    routes: Annotated[
+        bool, typer.Option("--routes/--no-routes", help="Answer the flagship routes.")
+    ] = True,
     store: StoreOpt = None,
 ) -> None:
     """Run many scenarios on dask.distributed; each run lands in the store, a failed one
@@ -306,7 +379,12 @@ def sweep_cmd(
 
         res = sweep(files, workers=workers, scheduler=scheduler, method=method, flows=flows,
                     routes=routes, store=st, progress=step)  # fmt: skip
-    _print_table(c, res.members, ["scenario", "status", "run_id", "elapsed_s", "error"], f"sweep {res.sweep_id}")
+    _print_table(
+        c,
+        res.members,
+        ["scenario", "status", "run_id", "elapsed_s", "error"],
+        f"sweep {res.sweep_id}",
+    )
     ok = int((res.members["status"] == "ok").sum())
     where = f"; runs in {st.url}" if st is not None else ""
     c.print(f"{ok} of {len(res.members)} ok in {res.elapsed_s:.1f} s{where}", markup=False)

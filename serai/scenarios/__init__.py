@@ -33,10 +33,35 @@ __all__ = [
     "ScenarioFileError",
     "apply_demand",
     "apply_network",
+    "appraise",
+    "compare",
     "library_names",
     "library_path",
     "load_scenario",
+    "run_scenario",
     "scenario_capacities",
     "scenario_from_text",
     "scenario_params",
+    "sweep",
 ]
+
+
+def __getattr__(name: str):
+    # runs, comparisons, appraisal and sweeps import the flows and Dask: load them on use
+    if name == "run_scenario":
+        from serai.scenarios.run import run_scenario
+
+        return run_scenario
+    if name == "compare":
+        from serai.scenarios.compare import compare
+
+        return compare
+    if name == "appraise":
+        from serai.scenarios.appraise import appraise
+
+        return appraise
+    if name == "sweep":
+        from serai.scenarios.sweep import sweep
+
+        return sweep
+    raise AttributeError(name)

@@ -24,7 +24,10 @@ except ImportError:  # pragma: no cover - removed when issue 12 lands
         shown = ", ".join(known[:40]) + (f", ... ({len(known)} in all)" if len(known) > 40 else "")
         did = f"; did you mean {' or '.join(close)}?" if close else ";"
         return InputError(
-            f"unknown {kind} {text!r}{did} known: {shown or 'none'}", field=field, file=file, row=row
+            f"unknown {kind} {text!r}{did} known: {shown or 'none'}",
+            field=field,
+            file=file,
+            row=row,
         )
 
 

@@ -80,9 +80,7 @@ def apply_network(scenario: Scenario, network: Network) -> Network:
     for r in scenario.rows("border"):
         w.border(r)
     # opening and closing in file order (a child's open undoes its parent's close)
-    for r in sorted(
-        [*scenario.rows("open"), *scenario.rows("close")], key=lambda r: w.order(r)
-    ):
+    for r in sorted([*scenario.rows("open"), *scenario.rows("close")], key=lambda r: w.order(r)):
         if r["_path"][0] == "open":
             w.open(r)
         else:
@@ -117,9 +115,7 @@ class _Work:
                 self.t[name] = capacity_table().copy()
                 self.t[name]["value"] = self.t[name]["value"].astype(float)
             elif name == PARAMS_TABLE and name not in self.t:
-                self.t[name] = pd.DataFrame(
-                    {c: pd.Series(dtype=d) for c, d in _PARAM_COLS.items()}
-                )
+                self.t[name] = pd.DataFrame({c: pd.Series(dtype=d) for c, d in _PARAM_COLS.items()})
             else:
                 self.t[name] = self.t[name].copy()
             self.copied.add(name)
@@ -192,7 +188,9 @@ class _Work:
             return
         if kind == "expansion":
             ex = self.table("expansions")
-            _close_rows(ex, (ex["element_id"].astype(str) == name).to_numpy(), from_year, reopen_year)
+            _close_rows(
+                ex, (ex["element_id"].astype(str) == name).to_numpy(), from_year, reopen_year
+            )
             return
         if kind == "point":
             N = self.table("nodes")
@@ -208,7 +206,9 @@ class _Work:
         _close_rows(L, m, from_year, reopen_year)
         if kind == "service" and "services" in self.t:
             sv = self.table("services")
-            _close_rows(sv, (sv["service_id"].astype(str) == name).to_numpy(), from_year, reopen_year)
+            _close_rows(
+                sv, (sv["service_id"].astype(str) == name).to_numpy(), from_year, reopen_year
+            )
 
     def border(self, r: dict) -> None:
         from serai.data.borders import link_closures, reopen_border
@@ -345,7 +345,16 @@ class _Work:
         f = float(r["capacity_factor"])
         if f == 0 and len(months) == 12:
             kind = r["element"].partition(":")[0]
-            if kind in ("line", "service", "point", "crossing", "passage", "expansion", "fleet", "corridor"):
+            if kind in (
+                "line",
+                "service",
+                "point",
+                "crossing",
+                "passage",
+                "expansion",
+                "fleet",
+                "corridor",
+            ):
                 self.close(r, None, None)
             t = self.table(CAPACITY_TABLE)
             rows = self._cap_rows(t, r)
@@ -362,7 +371,6 @@ class _Work:
 
     def parameter(self, r: dict) -> None:
         from serai.freight.params import model_params
-
         from serai.scenarios.checks import match_params
 
         base = model_params()

@@ -94,8 +94,8 @@ def user_benefits(od_a: pd.DataFrame, od_b: pd.DataFrame) -> tuple[pd.DataFrame,
     Returns the per-group table and counts of the pairs left out.
     """
     keys = ["group", "origin", "destination"]
-    a = od_a[keys + ["assigned", "cost_usd"]].copy()
-    b = od_b[keys + ["assigned", "cost_usd"]].copy()
+    a = od_a[[*keys, "assigned", "cost_usd"]].copy()
+    b = od_b[[*keys, "assigned", "cost_usd"]].copy()
     m = a.merge(b, on=keys, how="outer", suffixes=("_0", "_1"))
     t0 = pd.to_numeric(m["assigned_0"], errors="coerce").fillna(0.0).to_numpy()
     t1 = pd.to_numeric(m["assigned_1"], errors="coerce").fillna(0.0).to_numpy()
@@ -168,7 +168,11 @@ def cashflows(
         n_build = r.build_end - r.build_start + 1
         per = r.capex_musd * 1e6 / n_build
         capex += np.where((years >= r.build_start) & (years <= r.build_end), per, 0.0)
-        end = r.open_year + (int(r.life_years) if r.life_years is not None and r.life_years == r.life_years else 10**6)
+        end = r.open_year + (
+            int(r.life_years)
+            if r.life_years is not None and r.life_years == r.life_years
+            else 10**6
+        )
         om += np.where((years >= r.open_year) & (years < end), r.om_musd_per_year * 1e6, 0.0)
     grow = (1.0 + s.demand_growth) ** (years - scenario_year)
     on = years >= open_y
@@ -289,7 +293,9 @@ def appraise(base, alt, *, settings: AppraisalSettings | None = None, **override
         "capex_usd": float(costs["capex_musd"].sum() * 1e6) if len(costs) else 0.0,
         "om_usd_per_year": float(costs["om_musd_per_year"].sum() * 1e6) if len(costs) else 0.0,
         "measures": costs["measure"].tolist(),
-        "estimated_costs": [str(m) for m, e in zip(costs["measure"], costs["estimate"], strict=True) if _true(e)],
+        "estimated_costs": [
+            str(m) for m, e in zip(costs["measure"], costs["estimate"], strict=True) if _true(e)
+        ],
         **left,
         **ind,
     }
@@ -306,7 +312,9 @@ def _name(r) -> str:
     return r.scenario.name if getattr(r, "scenario", None) is not None else r.name
 
 
-def sensitivity(u: float, co2: float, costs: pd.DataFrame, s: AppraisalSettings, year: int) -> pd.DataFrame:
+def sensitivity(
+    u: float, co2: float, costs: pd.DataFrame, s: AppraisalSettings, year: int
+) -> pd.DataFrame:
     """NPV, BCR and IRR when one of demand growth, carbon price and discount rate changes."""
     import dataclasses
 
@@ -316,7 +324,9 @@ def sensitivity(u: float, co2: float, costs: pd.DataFrame, s: AppraisalSettings,
             cases.append(("demand growth", f"{g:.1%}/yr", dataclasses.replace(s, demand_growth=g)))
     for p in (0.0, s.carbon_price_usd_per_t / 2, s.carbon_price_usd_per_t * 2, 200.0):
         if abs(p - s.carbon_price_usd_per_t) > 1e-9:
-            cases.append(("carbon price", f"{p:g} USD/t", dataclasses.replace(s, carbon_price_usd_per_t=p)))
+            cases.append(
+                ("carbon price", f"{p:g} USD/t", dataclasses.replace(s, carbon_price_usd_per_t=p))
+            )
     for r in (0.03, s.discount_rate - 0.02, s.discount_rate + 0.02, 0.10):
         if abs(r - s.discount_rate) > 1e-12 and r > -0.5:
             cases.append(("discount rate", f"{r:.1%}", dataclasses.replace(s, discount_rate=r)))

@@ -100,9 +100,7 @@ def check_scenario(s: Scenario, network=None) -> None:
                     r, unknown(f"capacity row of {r['element']}", r["capacity_id"], ids).reason,
                     "capacity_id",
                 )  # fmt: skip
-        if "factor" in r and r["element"] not in cap_el and not (
-            kind == "line" and name in added
-        ):
+        if "factor" in r and r["element"] not in cap_el and not (kind == "line" and name in added):
             raise s.error(
                 r,
                 f"{r['element']} has no capacity in the flows capacity table to multiply; "
@@ -119,7 +117,12 @@ def check_scenario(s: Scenario, network=None) -> None:
                 "(capacity_factor = 0 in every month), or give it a capacity first",
                 "element",
             )
-        if r["capacity_factor"] == 0 and full_year and kind not in OPENABLE and r["element"] not in cap_el:
+        if (
+            r["capacity_factor"] == 0
+            and full_year
+            and kind not in OPENABLE
+            and r["element"] not in cap_el
+        ):
             raise s.error(r, f"a {kind} cannot be closed", "element")
     countries = {c for c in net.nodes["country"].astype(str) if c}
     groups = country_groups()
@@ -171,13 +174,14 @@ def _check_demand(s: Scenario) -> None:
                 raise s.error(r, exc.reason, key) from None
         if "minerals" in r:
             from serai.minerals.dashboard import scenario_demand
-
             from serai.scenarios.known import mineral_zones
 
             d = scenario_demand()
             names = set(d["scenario"].astype(str))
             if r["minerals"] not in names:
-                raise s.error(r, unknown("mineral demand scenario", r["minerals"], names).reason, "minerals")
+                raise s.error(
+                    r, unknown("mineral demand scenario", r["minerals"], names).reason, "minerals"
+                )
             mz = mineral_zones()
             for row in d.loc[d["scenario"] == r["minerals"]].itertuples(index=False):
                 for nm in (row.origin, row.destination, row.product):

@@ -44,7 +44,9 @@ class Comparison:
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
-    def write(self, out: str | os.PathLike, *, overwrite: bool = False, map_png: bool = True) -> Path:
+    def write(
+        self, out: str | os.PathLike, *, overwrite: bool = False, map_png: bool = True
+    ) -> Path:
         return write_comparison(self, out, overwrite=overwrite, map_png=map_png)
 
 
@@ -52,8 +54,16 @@ def _side(a: pd.DataFrame | None, b: pd.DataFrame | None, keys: list[str], value
           sa: str, sb: str) -> pd.DataFrame:  # fmt: skip
     """Outer join of two tables on keys, values suffixed and differenced."""
     cols = keys + values
-    a = a[[c for c in cols if c in a.columns]] if a is not None and len(a) else pd.DataFrame(columns=cols)
-    b = b[[c for c in cols if c in b.columns]] if b is not None and len(b) else pd.DataFrame(columns=cols)
+    a = (
+        a[[c for c in cols if c in a.columns]]
+        if a is not None and len(a)
+        else pd.DataFrame(columns=cols)
+    )
+    b = (
+        b[[c for c in cols if c in b.columns]]
+        if b is not None and len(b)
+        else pd.DataFrame(columns=cols)
+    )
     for t in (a, b):
         for c in values:
             if c not in t.columns:
@@ -81,16 +91,28 @@ def compare(a, b) -> Comparison:
     """
     sa, sb = "A", "B"
     out: dict[str, pd.DataFrame] = {}
-    out["headline"] = _side(_t(a, "headline"), _t(b, "headline"), ["indicator", "unit"], ["value"], sa, sb)
+    out["headline"] = _side(
+        _t(a, "headline"), _t(b, "headline"), ["indicator", "unit"], ["value"], sa, sb
+    )
     out["indicators"] = _side(
-        _t(a, "indicators"), _t(b, "indicators"), ["indicator", "direction", "unit"], ["value"], sa, sb
+        _t(a, "indicators"),
+        _t(b, "indicators"),
+        ["indicator", "direction", "unit"],
+        ["value"],
+        sa,
+        sb,
     )
     ra, rb = _t(a, "routes"), _t(b, "routes")
-    routes = _side(ra, rb, ["question", "variant"], ["days", "km", "usd", "gc_usd", "co2e_kg"], sa, sb)
+    routes = _side(
+        ra, rb, ["question", "variant"], ["days", "km", "usd", "gc_usd", "co2e_kg"], sa, sb
+    )
     for t, s in ((ra, sa), (rb, sb)):
         if t is not None and len(t) and "corridor" in t.columns:
             c = t.set_index(["question", "variant"])["corridor"]
-            routes[f"corridor_{s}"] = [c.get((q, v), "") for q, v in zip(routes["question"], routes["variant"], strict=True)]
+            routes[f"corridor_{s}"] = [
+                c.get((q, v), "")
+                for q, v in zip(routes["question"], routes["variant"], strict=True)
+            ]
         else:
             routes[f"corridor_{s}"] = ""
     out["routes"] = routes
@@ -118,7 +140,11 @@ def compare(a, b) -> Comparison:
         keys = zip(out["links"]["link_id"], out["links"]["service_id"], out["links"]["from_node"],
                    out["links"]["to_node"], strict=True)  # fmt: skip
         out["links"]["geometry"] = [geo.get(tuple(str(x) for x in k), "") for k in keys]
-        out["links"] = out["links"].sort_values("tonnes_diff", key=np.abs, ascending=False).reset_index(drop=True)
+        out["links"] = (
+            out["links"]
+            .sort_values("tonnes_diff", key=np.abs, ascending=False)
+            .reset_index(drop=True)
+        )
     out["od"] = _side(_t(a, "od"), _t(b, "od"), ["group", "origin", "destination"],
                       ["volume", "assigned", "unmet", "cost_usd"], sa, sb)  # fmt: skip
     out["targets"] = _targets(a, b)
@@ -192,13 +218,17 @@ def _targets(a, b) -> pd.DataFrame:
             rel = r.get("relative_to")
             row["claim"] = f"x{r['ratio']:g} vs {rel or _name(a)}"
             if rel and rel != _name(a):
-                row["verdict"] = f"the claim is relative to {rel}; compare against {rel} to check it"
+                row["verdict"] = (
+                    f"the claim is relative to {rel}; compare against {rel} to check it"
+                )
             elif np.isfinite(row["ratio_B_A"]):
                 row["verdict"] = f"model x{row['ratio_B_A']:.2f} (claim x{r['ratio']:g})"
             else:
                 row["verdict"] = "not in these runs"
         rows.append(row)
-    return pd.DataFrame(rows, columns=["target", "claim", "model_A", "model_B", "ratio_B_A", "verdict", "source"])
+    return pd.DataFrame(
+        rows, columns=["target", "claim", "model_A", "model_B", "ratio_B_A", "verdict", "source"]
+    )
 
 
 def _stored_targets(run) -> list[dict]:
@@ -279,11 +309,24 @@ def markdown(cmp: Comparison) -> str:
         lines.append("")
 
     t = cmp.tables
-    table(t["headline"], ["indicator", "unit", "value_A", "value_B", "value_diff", "value_pct"], "Headline")
-    table(t["indicators"], ["indicator", "direction", "unit", "value_A", "value_B", "value_diff", "value_pct"], "Corridor indicators", 60)
+    table(
+        t["headline"],
+        ["indicator", "unit", "value_A", "value_B", "value_diff", "value_pct"],
+        "Headline",
+    )
+    table(
+        t["indicators"],
+        ["indicator", "direction", "unit", "value_A", "value_B", "value_diff", "value_pct"],
+        "Corridor indicators",
+        60,
+    )
     table(t["routes"], ["question", "variant", "corridor_A", "corridor_B", "days_A", "days_B", "days_diff",
                         "usd_A", "usd_B", "co2e_kg_A", "co2e_kg_B"], "Flagship routes (per unit)")  # fmt: skip
-    table(t["bottlenecks"], ["element", "name", "direction", "status", "utilisation_A", "utilisation_B"], "Bottlenecks")
+    table(
+        t["bottlenecks"],
+        ["element", "name", "direction", "status", "utilisation_A", "utilisation_B"],
+        "Bottlenecks",
+    )
     table(t["targets"], ["target", "claim", "model_A", "model_B", "ratio_B_A", "verdict"], "Claims")
     return "\n".join(lines)
 
@@ -300,7 +343,9 @@ def write_comparison(cmp: Comparison, out: str | os.PathLike, *, overwrite: bool
         for name, df in cmp.tables.items():
             df.to_csv(Path(tmp) / f"{name}.csv", index=False)
         (Path(tmp) / "compare.md").write_text(markdown(cmp), encoding="utf-8")
-        (Path(tmp) / "runs.json").write_text(json.dumps(cmp.meta, indent=2, default=str), encoding="utf-8")
+        (Path(tmp) / "runs.json").write_text(
+            json.dumps(cmp.meta, indent=2, default=str), encoding="utf-8"
+        )
         if map_png:
             try:
                 flow_change_map(cmp, Path(tmp) / "flow_change.png")

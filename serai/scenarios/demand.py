@@ -62,7 +62,6 @@ def _new_rows(s: Scenario, r: dict, year: int) -> pd.DataFrame:
 
     if "minerals" in r:
         from serai.minerals.dashboard import scenario_demand
-
         from serai.scenarios.known import mineral_zones
 
         mz = mineral_zones()

@@ -142,7 +142,9 @@ class Scenario:
             "title": self.title,
             "year": self.year,
             "extends": list(self.chain[:-1]),
-            "changes": {s: len(self.changes.get(s, ())) for s in ARRAY_SECTIONS if self.changes.get(s)},
+            "changes": {
+                s: len(self.changes.get(s, ())) for s in ARRAY_SECTIONS if self.changes.get(s)
+            },
             "measures": sorted(self.measures),
             "hash": self.hash,
         }

@@ -154,7 +154,17 @@ def _changes_table(s: Scenario) -> pd.DataFrame:
             )  # fmt: skip
     return pd.DataFrame(
         rows,
-        columns=["section", "what", "change", "unit", "measure", "source", "estimate", "note", "file"],
+        columns=[
+            "section",
+            "what",
+            "change",
+            "unit",
+            "measure",
+            "source",
+            "estimate",
+            "note",
+            "file",
+        ],
     )
 
 
@@ -186,8 +196,7 @@ def link_geometry(net, links: pd.DataFrame) -> pd.Series:
         ls = ls[~ls.index.duplicated()]
         sid = ls.reindex(links["link_id"]).to_numpy()
         grouped = {
-            int(k): g[["x", "y"]].to_numpy(float)
-            for k, g in shapes.groupby("shape_id", sort=False)
+            int(k): g[["x", "y"]].to_numpy(float) for k, g in shapes.groupby("shape_id", sort=False)
         }
     for i in range(len(links)):
         pts = None
@@ -217,8 +226,12 @@ def _emission_basis(model):
 
         c = commodity("container_feu")
     try:
-        per_teu = vlink_emissions(model.rg, dataclasses.replace(c, tonnes_per_unit=0.0, base_per_unit=0.5))
-        per_t = vlink_emissions(model.rg, dataclasses.replace(c, tonnes_per_unit=1.0, base_per_unit=0.0))
+        per_teu = vlink_emissions(
+            model.rg, dataclasses.replace(c, tonnes_per_unit=0.0, base_per_unit=0.5)
+        )
+        per_t = vlink_emissions(
+            model.rg, dataclasses.replace(c, tonnes_per_unit=1.0, base_per_unit=0.0)
+        )
     except InputError:
         return None
     return per_teu, per_t, float(load_factors().load_t_per_teu)
@@ -291,7 +304,16 @@ def _targets(s: Scenario, indicators: pd.DataFrame, routes: pd.DataFrame, ref=No
         rows.append(row)
     return pd.DataFrame(
         rows,
-        columns=["target", "claim", "model", "reference", "model_ratio", "verdict", "source", "note"],
+        columns=[
+            "target",
+            "claim",
+            "model",
+            "reference",
+            "model_ratio",
+            "verdict",
+            "source",
+            "note",
+        ],
     )
 
 
@@ -373,7 +395,10 @@ def run_scenario(
         say(0.3, f"solving the flows ({method})")
 
         def it(row) -> None:
-            say(0.3 + 0.4 * min(1.0, float(row.get("iteration", 0)) / max(cfg.max_iter, 1)), "flows: iterating")
+            say(
+                0.3 + 0.4 * min(1.0, float(row.get("iteration", 0)) / max(cfg.max_iter, 1)),
+                "flows: iterating",
+            )
 
         raw = solve(model, progress=it if progress else None)
         res = make_result(model, raw, {"solve_s": time.perf_counter() - t})
@@ -417,8 +442,11 @@ def run_scenario(
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "data_versions": data_versions(),
         "serai_version": _serai_version(),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count()},  # fmt: skip
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
     }
     ordered = {k: tables[k] for k in TABLES if k in tables}
     ordered.update({k: v for k, v in tables.items() if k not in ordered})
@@ -450,7 +478,9 @@ def _headline(tables: dict, emis: pd.DataFrame, demand) -> pd.DataFrame:
         rows.append(("unmet_tonnes", "t", float((od["unmet"] * tpu).sum())))
         c = od["cost_usd"].to_numpy(float)
         ok = np.isfinite(c)
-        rows.append(("generalised_cost_usd", "USD/yr", float((od["assigned"].to_numpy()[ok] * c[ok]).sum())))
+        rows.append(
+            ("generalised_cost_usd", "USD/yr", float((od["assigned"].to_numpy()[ok] * c[ok]).sum()))
+        )
     if len(emis):
         rows.append(("tonne_km", "t km", float(emis["tonne_km"].sum())))
         rows.append(("co2e_t", "t CO2e (WTW)", float(emis["co2e_t"].sum())))
@@ -460,7 +490,9 @@ def _headline(tables: dict, emis: pd.DataFrame, demand) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "unit", "value"])
 
 
-def write_scenario_result(result: ScenarioResult, out: str | os.PathLike, *, overwrite: bool = False) -> Path:
+def write_scenario_result(
+    result: ScenarioResult, out: str | os.PathLike, *, overwrite: bool = False
+) -> Path:
     """Write a result folder: one CSV per table, ``summary.json``, ``scenario.toml`` (the
     texts of the scenario's files). The folder is built beside ``out`` and swapped in;
     files in ``out`` that serai did not write are kept."""
@@ -506,7 +538,11 @@ def run_or_reuse(
         want_dv, want_v = data_versions(), _serai_version()
         for r in cand.itertuples(index=False):
             p = r.parameters if isinstance(r.parameters, dict) else json.loads(r.parameters or "{}")
-            dv = r.data_versions if isinstance(r.data_versions, dict) else json.loads(r.data_versions or "{}")
+            dv = (
+                r.data_versions
+                if isinstance(r.data_versions, dict)
+                else json.loads(r.data_versions or "{}")
+            )
             if p.get("flows") and p.get("routes") and dv == want_dv and r.serai_version == want_v:
                 run = store.get(r.run_id)
                 run.scenario = s  # the loaded scenario (its targets, measures, appraisal)

@@ -164,9 +164,7 @@ def _check_value(doc: TomlDoc, path: tuple, spec: dict, value: object) -> None:
         elif check == "gauge" and not (500 <= v <= 2000):
             raise doc.error(f"gauge in mm (e.g. 1435 or 1520), got {v}", path)
         elif check in ("id", "new_id") and not _ID.match(v):
-            raise doc.error(
-                f"{v!r} is not an identifier (letters, digits, '_', '-', '.')", path
-            )
+            raise doc.error(f"{v!r} is not an identifier (letters, digits, '_', '-', '.')", path)
         elif check in ("element", "element_or_capacity", "capacity_element"):
             kind, sep, name = v.partition(":")
             if not sep or not name:
@@ -200,7 +198,11 @@ def _check_keys(doc: TomlDoc, table: dict, section: str, path: tuple) -> None:
         if k not in keys:
             near = suggest(k, keys)
             did = f"; did you mean {' or '.join(near)}?" if near else ""
-            where = f"[[{section}]]" if section in ARRAY_SECTIONS else (f"[{section}]" if section else "the top level")
+            where = (
+                f"[[{section}]]"
+                if section in ARRAY_SECTIONS
+                else (f"[{section}]" if section else "the top level")
+            )
             raise doc.error(f"unknown key {k!r} in {where}{did} (keys: {', '.join(keys)})", p)
         _check_value(doc, p, keys[k], v)
     for k, spec in keys.items():
@@ -319,9 +321,7 @@ def check_document(doc: TomlDoc) -> dict:
             known = [*ARRAY_SECTIONS, *TABLE_SECTIONS, "demand"]
             near = suggest(k, known)
             did = f"; did you mean {' or '.join(near)}?" if near else ""
-            raise doc.error(
-                f"unknown section {k!r}{did} (sections: {', '.join(known)})", (k,)
-            )
+            raise doc.error(f"unknown section {k!r}{did} (sections: {', '.join(known)})", (k,))
         else:
             top[k] = v
     _check_keys(doc, top, "", ())
@@ -332,9 +332,7 @@ def check_document(doc: TomlDoc) -> dict:
 
 def _rows(doc: TomlDoc, section: str, value: object, path: tuple, out: dict) -> None:
     if not (isinstance(value, list) and all(isinstance(r, dict) for r in value)):
-        raise doc.error(
-            f"{section} must be written as an array of tables ([[{section}]])", path
-        )
+        raise doc.error(f"{section} must be written as an array of tables ([[{section}]])", path)
     for i, row in enumerate(value):
         p = (*path, i)
         _check_keys(doc, row, section, p)
@@ -343,3 +341,35 @@ def _rows(doc: TomlDoc, section: str, value: object, path: tuple, out: dict) -> 
         r["_path"] = p
         r["_file"] = doc.file
         out[section].append(r)
+
+
+def markdown_table() -> str:
+    """The declared keys as a Markdown table (``docs/scenarios.md`` carries it; a test checks
+    that the page matches the declaration).
+
+    >>> markdown_table().splitlines()[0]
+    '| section | key | type | required | default | check | description |'
+    """
+    t = schema_table()
+    lines = [
+        "| section | key | type | required | default | check | description |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in t.itertuples(index=False):
+        sec = (
+            "(top)"
+            if not r.section
+            else (
+                "(every change)"
+                if r.section == "*"
+                else f"`[[{r.section}]]`"
+                if r.section in ARRAY_SECTIONS
+                else f"`[{r.section}]`"
+            )
+        )
+        check = r.check.replace("|", " or ")
+        typ = r.type.replace("|", " or ")
+        lines.append(
+            f"| {sec} | `{r.key}` | {typ} | {r.required} | {r.default} | {check} | {r.description} |"
+        )
+    return "\n".join(lines)

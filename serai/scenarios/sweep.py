@@ -47,7 +47,11 @@ def _member(scenario, method: str, flows: bool, routes: bool):
 
     t = time.perf_counter()
     try:
-        return ("ok", run_scenario(scenario, method=method, flows=flows, routes=routes), time.perf_counter() - t)
+        return (
+            "ok",
+            run_scenario(scenario, method=method, flows=flows, routes=routes),
+            time.perf_counter() - t,
+        )
     except SeraiError as exc:
         return ("failed", str(exc), time.perf_counter() - t)
     except Exception as exc:  # an unexpected error of one member must not stop the sweep

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,7 @@ def _safe(name: str) -> str:
 
 class _Backend:
     placeholder = "?"
-    types: Mapping[str, str] = {}
+    types: ClassVar[Mapping[str, str]] = {}
 
     def execute(self, sql: str, params: tuple = ()) -> None:
         raise NotImplementedError
@@ -95,7 +95,7 @@ class _Backend:
 
 
 class _DuckDB(_Backend):
-    types = {"text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN",
+    types: ClassVar[Mapping[str, str]] = {"text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN",
              "json": "JSON", "ts": "TIMESTAMP", "geometry": "VARCHAR"}  # fmt: skip
 
     def __init__(self, path: str) -> None:
@@ -140,7 +140,7 @@ class _DuckDB(_Backend):
 
 class _Postgres(_Backend):
     placeholder = "%s"
-    types = {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "bool": "BOOLEAN",
+    types: ClassVar[Mapping[str, str]] = {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "bool": "BOOLEAN",
              "json": "JSONB", "ts": "TIMESTAMP", "geometry": "geometry(Geometry, 4326)"}  # fmt: skip
 
     def __init__(self, url: str) -> None:
@@ -463,9 +463,7 @@ class RunStore:
         if len(r) == 1:
             return str(r["run_id"].iloc[0])
         if len(r) > 1:
-            raise InputError(
-                f"'{ref}' matches {len(r)} runs; give more of the run id", field="run"
-            )
+            raise InputError(f"'{ref}' matches {len(r)} runs; give more of the run id", field="run")
         r = self._b.query(
             "SELECT run_id FROM serai_runs WHERE scenario = ? AND status = 'ok' "
             "ORDER BY started_at DESC, run_id DESC LIMIT 1",
@@ -475,7 +473,9 @@ class RunStore:
             return str(r["run_id"].iloc[0])
         from serai.scenarios._compat import unknown
 
-        known = self._b.query("SELECT DISTINCT scenario FROM serai_runs")["scenario"] if True else []
+        known = (
+            self._b.query("SELECT DISTINCT scenario FROM serai_runs")["scenario"] if True else []
+        )
         raise unknown("run or scenario", ref, [str(k) for k in known if k], field="run")
 
     def get(self, ref: str) -> StoredRun:
@@ -502,7 +502,9 @@ class RunStore:
         """Plain SQL on the store (``?`` placeholders)."""
         return self._b.query(sql, params)
 
-    def export(self, ref: str, out: str | os.PathLike, *, overwrite: bool = False, fmt: str = "csv") -> Path:
+    def export(
+        self, ref: str, out: str | os.PathLike, *, overwrite: bool = False, fmt: str = "csv"
+    ) -> Path:
         """Write a run's tables (CSV or Parquet), ``run.json`` and ``scenario.toml`` to a folder."""
         from serai._fs import replace_folder
 
@@ -518,8 +520,12 @@ class RunStore:
             rec = {k: v for k, v in run.record.items() if k != "scenario_text"}
             for k in ("data_versions", "parameters", "timings", "summary"):
                 rec[k] = _json(rec.get(k))
-            (Path(tmp) / "run.json").write_text(json.dumps(rec, indent=2, default=str), encoding="utf-8")
-            (Path(tmp) / "scenario.toml").write_text(str(run.record.get("scenario_text") or ""), encoding="utf-8")
+            (Path(tmp) / "run.json").write_text(
+                json.dumps(rec, indent=2, default=str), encoding="utf-8"
+            )
+            (Path(tmp) / "scenario.toml").write_text(
+                str(run.record.get("scenario_text") or ""), encoding="utf-8"
+            )
         return out
 
     def close(self) -> None:

@@ -26,7 +26,9 @@ def same_tables(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(a[k].equals(b[k]) for k in a)
 
 
-@pytest.mark.parametrize("name", ["wb-2030", "russia-closed", "caspian-storms", "zangezur-tripp", "minerals-us"])
+@pytest.mark.parametrize(
+    "name", ["wb-2030", "russia-closed", "caspian-storms", "zangezur-tripp", "minerals-us"]
+)
 def test_apply_twice_is_once_and_base_untouched(base, name):
     s = load_scenario(name)
     before, meta = snapshot(base)
@@ -92,7 +94,9 @@ def test_capacity_rows_changed_in_the_scenario_year(base):
 
     ship = capacity_table().set_index("capacity_id")
     assert caps.loc["aktau_port", "value"] == pytest.approx(0.85 * ship.loc["aktau_port", "value"])
-    assert caps.loc["caspian_roro", "value"] == pytest.approx(0.81 * ship.loc["caspian_roro", "value"])
+    assert caps.loc["caspian_roro", "value"] == pytest.approx(
+        0.81 * ship.loc["caspian_roro", "value"]
+    )
     # a row not open in 2024 is not touched
     assert caps.loc["aktau_port_teu_hub", "value"] == ship.loc["aktau_port_teu_hub", "value"]
 
@@ -105,7 +109,9 @@ def test_disruption_by_month_is_the_years_average(base):
     # Nov-Dec at 0.5 then January at 0.68: (1 - 0.5 * 2/12) * (1 - 0.32 * 1/12)
     want = ship.loc["caspian_rail_ferries", "value"] * (1 - 0.5 * 2 / 12) * (1 - 0.32 / 12)
     assert caps.loc["caspian_rail_ferries", "value"] == pytest.approx(want)
-    assert caps.loc["kuryk_port", "value"] == pytest.approx(ship.loc["kuryk_port", "value"] * (1 - 0.5 * 2 / 12))
+    assert caps.loc["kuryk_port", "value"] == pytest.approx(
+        ship.loc["kuryk_port", "value"] * (1 - 0.5 * 2 / 12)
+    )
 
 
 def test_border_closure_stamps_the_crossing_links(base):
@@ -116,11 +122,17 @@ def test_border_closure_stamps_the_crossing_links(base):
     cb = n.reindex(y.links["to_node"]).to_numpy()
     eu = {"FI", "EE", "LV", "LT", "PL"}
     land = y.links["mode"].isin(["rail", "road"]).to_numpy()
-    cross = land & (((np.isin(ca, ["RU", "BY"])) & np.isin(cb, list(eu))) | (np.isin(cb, ["RU", "BY"]) & np.isin(ca, list(eu))))
+    cross = land & (
+        ((np.isin(ca, ["RU", "BY"])) & np.isin(cb, list(eu)))
+        | (np.isin(cb, ["RU", "BY"]) & np.isin(ca, list(eu)))
+    )
     assert not cross.any()
     y0 = network_in_year(base, 2024)
     n0 = y0.nodes.set_index("node_id")["country"]
-    a0, b0 = n0.reindex(y0.links["from_node"]).to_numpy(), n0.reindex(y0.links["to_node"]).to_numpy()
+    a0, b0 = (
+        n0.reindex(y0.links["from_node"]).to_numpy(),
+        n0.reindex(y0.links["to_node"]).to_numpy(),
+    )
     assert ((a0 == "BY") & (b0 == "PL") & (y0.links["mode"] == "rail").to_numpy()).any()
 
 
@@ -160,7 +172,7 @@ def test_add_line_splits_the_length_and_carries_a_capacity(base):
 
 def test_demand_changes_hand_computed():
     s = scenario_from_text(
-        'year = 2030\n'
+        "year = 2030\n"
         '[[demand.growth]]\ngroup = "grain"\nrate = 0.02\nfrom_year = 2026\nsource = "t"\n'
         '[[demand.scale]]\ngroup = "copper"\norigin = "KZ"\nfactor = 0.5\nsource = "t"\n'
         '[[demand.flow]]\ngroup = "tungsten"\norigin = "KZ_CEN"\ndestination = "US_EAST;NL"\n'
@@ -177,7 +189,13 @@ def test_demand_changes_hand_computed():
     c0 = t0.loc[(t0["group"] == "copper") & kz, "volume"].sum()
     c1 = t1.loc[(t1["group"] == "copper") & t1["origin"].str.startswith("KZ"), "volume"].sum()
     assert c1 == pytest.approx(c0 / 2)
-    w = lambda t, dest: t.loc[(t["group"] == "tungsten") & (t["origin"] == "KZ_CEN") & (t["destination"] == dest), "volume"].sum()  # noqa: E731
+
+    def w(t, dest):
+        return t.loc[
+            (t["group"] == "tungsten") & (t["origin"] == "KZ_CEN") & (t["destination"] == dest),
+            "volume",
+        ].sum()
+
     assert w(t1, "US_EAST") - w(t0, "US_EAST") == pytest.approx(500.0)
     assert w(t1, "NL") - w(t0, "NL") == pytest.approx(500.0)
 
@@ -188,7 +206,10 @@ def test_mineral_demand_scenario_share():
     d0 = load_demand(2030)
     d1 = load_scenario("minerals-us").apply_demand(d0)
     t = d1.table
-    u = t.loc[(t["group"] == "uranium") & (t["origin"] == "KZ_SOUTH") & (t["destination"] == "US_EAST"), "volume"].sum()
+    u = t.loc[
+        (t["group"] == "uranium") & (t["origin"] == "KZ_SOUTH") & (t["destination"] == "US_EAST"),
+        "volume",
+    ].sum()
     m = float(scenario_demand(scenario="us_uranium_from_kz_2025")["tonnes_per_year"].iloc[0])
     assert u == pytest.approx(m * 1.667)
     w = t.loc[(t["group"] == "tungsten") & (t["origin"] == "KZ_CEN")]

@@ -21,7 +21,9 @@ def run(name: str, od: pd.DataFrame, co2e_t: float, measures: list[dict], year: 
         "headline": pd.DataFrame({"indicator": ["co2e_t"], "unit": ["t"], "value": [co2e_t]}),
         "measures": m,
     }
-    return SimpleNamespace(name=name, year=year, summary={"year": year}, tables=tables, scenario=None)
+    return SimpleNamespace(
+        name=name, year=year, summary={"year": year}, tables=tables, scenario=None
+    )
 
 
 OD_BASE = pd.DataFrame(
@@ -58,7 +60,9 @@ def test_rule_of_a_half_by_hand():
 def test_npv_bcr_irr_by_hand():
     base = run("base", OD_BASE, 1_000_000.0, [])
     alt = run("alt", OD_ALT, 900_000.0, [MEASURE])
-    s = AppraisalSettings(horizon_years=5, discount_rate=0.10, carbon_price_usd_per_t=50.0, demand_growth=0.0)
+    s = AppraisalSettings(
+        horizon_years=5, discount_rate=0.10, carbon_price_usd_per_t=50.0, demand_growth=0.0
+    )
     ap = appraise(base, alt, settings=s)
     # benefits 11e6 - 4e6 (rule of a half) + 100,000 t x 50 USD = 12e6 a year from 2027;
     # capex 15e6 in 2025 and 2026; O&M 1e6 a year from 2027; discounted to 2025 at 10%
@@ -83,9 +87,13 @@ def test_npv_bcr_irr_by_hand():
 def test_growth_and_sensitivity_rows():
     base = run("base", OD_BASE, 1_000_000.0, [])
     alt = run("alt", OD_ALT, 900_000.0, [MEASURE])
-    s = AppraisalSettings(horizon_years=5, discount_rate=0.10, carbon_price_usd_per_t=50.0, demand_growth=0.05)
+    s = AppraisalSettings(
+        horizon_years=5, discount_rate=0.10, carbon_price_usd_per_t=50.0, demand_growth=0.05
+    )
     ap = appraise(base, alt, settings=s)
-    ben = (ap.tables["cashflows"]["user_benefit_usd"] + ap.tables["cashflows"]["co2_benefit_usd"]) / 1e6
+    ben = (
+        ap.tables["cashflows"]["user_benefit_usd"] + ap.tables["cashflows"]["co2_benefit_usd"]
+    ) / 1e6
     assert ben.tolist() == pytest.approx([0, 0, 12, 12 * 1.05, 12 * 1.05**2])
     sens = ap.tables["sensitivity"]
     assert set(sens["vary"]) == {"base case", "demand growth", "carbon price", "discount rate"}

@@ -21,7 +21,11 @@ def test_check_reports_file_line_key_and_exit_2(tmp_path):
     r = run("scenario", "check", "red-sea-closure", p)
     assert r.exit_code == 2
     assert "red-sea-closure: ok" in r.output
-    assert "line 4" in r.output and "close[1].elemnt" in r.output and "did you mean element" in r.output
+    assert (
+        "line 4" in r.output
+        and "close[1].elemnt" in r.output
+        and "did you mean element" in r.output
+    )
     assert "Traceback" not in r.output
 
 
@@ -29,7 +33,11 @@ def test_list_and_show():
     r = run("scenario", "list")
     assert r.exit_code == 0 and "wb-2030" in r.output and "do-nothing-2030" in r.output
     r = run("scenario", "show", "red-sea-closure")
-    assert r.exit_code == 0 and "passage:suez" in r.output and "base-2024 -> red-sea-closure" in r.output
+    assert (
+        r.exit_code == 0
+        and "passage:suez" in r.output
+        and "base-2024 -> red-sea-closure" in r.output
+    )
 
 
 def test_run_routes_only_then_runs_commands(tmp_path):
@@ -44,7 +52,9 @@ def test_run_routes_only_then_runs_commands(tmp_path):
     # an existing output is not replaced without --overwrite
     r = run("scenario", "run", "red-sea-closure", "--no-flows", "--out", out, "--store", "none")
     assert r.exit_code == 2 and "overwrite" in r.output
-    r = run("scenario", "run", "base-2024", "--no-flows", "--out", tmp_path / "base", "--store", store)
+    r = run(
+        "scenario", "run", "base-2024", "--no-flows", "--out", tmp_path / "base", "--store", store
+    )
     assert r.exit_code == 0, r.output
     r = run("runs", "list", "--store", store)
     assert r.exit_code == 0 and "red-sea-closure" in r.output and "base-2024" in r.output
@@ -54,8 +64,12 @@ def test_run_routes_only_then_runs_commands(tmp_path):
     assert r.exit_code == 0 and "Shanghai" in r.output
     r = run("runs", "export", "red-sea-closure", "--out", tmp_path / "exp", "--store", store)
     assert r.exit_code == 0 and (tmp_path / "exp" / "routes.csv").exists()
-    r = run("runs", "diff", "base-2024", "red-sea-closure", "--store", store, "--out", tmp_path / "diff")
+    r = run(
+        "runs", "diff", "base-2024", "red-sea-closure", "--store", store, "--out", tmp_path / "diff"
+    )
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "diff" / "routes.csv").exists() and (tmp_path / "diff" / "compare.md").exists()
+    assert (tmp_path / "diff" / "routes.csv").exists() and (
+        tmp_path / "diff" / "compare.md"
+    ).exists()
     r = run("runs", "show", "nope", "--store", store)
     assert r.exit_code == 2 and "unknown run or scenario" in r.output

@@ -88,7 +88,9 @@ def test_unknown_country_and_kind(tmp_path):
         )
     )
     assert (e.row, e.field) == (4, "border[1].b") and "unknown country or group 'Germany'" in str(e)
-    e = error_of(write(tmp_path, "k", 'year = 2024\n[[close]]\nelement = "port:aktau"\nsource = "x"\n'))
+    e = error_of(
+        write(tmp_path, "k", 'year = 2024\n[[close]]\nelement = "port:aktau"\nsource = "x"\n')
+    )
     assert (e.row, e.field) == (3, "close[1].element") and "did you mean point" in str(e)
 
 
@@ -103,28 +105,44 @@ def test_unknown_demand_zone_and_group(tmp_path):
     )
     assert (e.row, e.field) == (4, "demand.scale[1].origin") and "CN_XIY" in str(e)
     e = error_of(
-        write(tmp_path, "g", 'year = 2030\n[[demand.scale]]\ngroup = "uranum"\nfactor = 2\nsource = "x"\n')
+        write(
+            tmp_path,
+            "g",
+            'year = 2030\n[[demand.scale]]\ngroup = "uranum"\nfactor = 2\nsource = "x"\n',
+        )
     )
     assert (e.row, e.field) == (3, "demand.scale[1].group") and "uranium" in str(e)
 
 
 def test_rules_across_keys(tmp_path):
     e = error_of(
-        write(tmp_path, "v", 'year = 2024\n[[capacity]]\nelement = "point:aktau_port"\nvalue = 12\nsource = "x"\n')
+        write(
+            tmp_path,
+            "v",
+            'year = 2024\n[[capacity]]\nelement = "point:aktau_port"\nvalue = 12\nsource = "x"\n',
+        )
     )
     assert (e.row, e.field) == (4, "capacity[1].value") and "needs its unit" in str(e)
     e = error_of(write(tmp_path, "s", 'year = 2024\n[[close]]\nelement = "passage:suez"\n'))
     assert e.row == 2 and "needs its source" in str(e)
     e = error_of(
-        write(tmp_path, "m", 'year = 2024\n[[disruption]]\nelement = "point:aktau_port"\n'
-              "capacity_factor = 0.5\nmonths = [11, 13]\nsource = \"x\"\n")  # fmt: skip
+        write(
+            tmp_path,
+            "m",
+            'year = 2024\n[[disruption]]\nelement = "point:aktau_port"\n'
+            'capacity_factor = 0.5\nmonths = [11, 13]\nsource = "x"\n',
+        )
     )
     assert (e.row, e.field) == (5, "disruption[1].months") and "1 to 12" in str(e)
 
 
 def test_unknown_parameter_and_measure(tmp_path):
     e = error_of(
-        write(tmp_path, "m", 'year = 2024\n[[close]]\nelement = "passage:suez"\nsource = "x"\nmeasure = "nope"\n')
+        write(
+            tmp_path,
+            "m",
+            'year = 2024\n[[close]]\nelement = "passage:suez"\nsource = "x"\nmeasure = "nope"\n',
+        )
     )
     assert (e.row, e.field) == (5, "close[1].measure") and "unknown measure 'nope'" in str(e)
 
@@ -173,7 +191,9 @@ def test_error_in_a_parent_names_the_parent_file(tmp_path):
 
 
 def test_text_scenarios_and_hash():
-    a = scenario_from_text('extends = "base-2024"\n[[close]]\nelement = "passage:suez"\nsource = "x"\n', name="a")
+    a = scenario_from_text(
+        'extends = "base-2024"\n[[close]]\nelement = "passage:suez"\nsource = "x"\n', name="a"
+    )
     b = scenario_from_text(
         '# same content, other comments\nextends = "base-2024"\n[[close]]\nelement = "passage:suez"\n'
         'source = "x"\n',
@@ -181,7 +201,9 @@ def test_text_scenarios_and_hash():
     )
     assert a.hash == b.hash and a.year == 2024
     with pytest.raises(InputError) as info:
-        scenario_from_text('year = 2024\n[[close]]\nelement = "passage:nope"\nsource = "x"\n', name="inline")
+        scenario_from_text(
+            'year = 2024\n[[close]]\nelement = "passage:nope"\nsource = "x"\n', name="inline"
+        )
     assert info.value.file == "inline" and info.value.row == 3
 
 

@@ -51,7 +51,9 @@ def test_emission_basis_equals_per_class_emissions():
     comms = [_group_commodity(g) for g in groups().index]
     basis = _emission_basis(SimpleNamespace(rg=rg, commodities=comms))
     for c in comms:  # oracle: the emissions module, one class at a time
-        np.testing.assert_allclose(_per_unit_emissions(basis, c), vlink_emissions(rg, c), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            _per_unit_emissions(basis, c), vlink_emissions(rg, c), rtol=1e-12, atol=1e-12
+        )
 
 
 def test_compare_a_run_with_itself_is_all_zero(full):
@@ -100,4 +102,7 @@ def test_compare_differences_bottlenecks_and_claims():
     assert bn.loc["p2", "status"] == "binds only in B (new)"
     tg = c["targets"]
     assert tg.loc[0, "verdict"] == "model 1.1e+07 = 1.00 x the claim"
-    assert tg.loc[1, "ratio_B_A"] == pytest.approx(0.6) and "x0.60 (claim x0.5)" in tg.loc[1, "verdict"]
+    assert (
+        tg.loc[1, "ratio_B_A"] == pytest.approx(0.6)
+        and "x0.60 (claim x0.5)" in tg.loc[1, "verdict"]
+    )

@@ -19,7 +19,9 @@ def test_sweep_on_a_local_cluster(tmp_path):
         encoding="utf-8",
     )
     bad_file = tmp_path / "typo.toml"
-    bad_file.write_text('extends = "base-2024"\n[[close]]\nelemnt = "passage:suez"\n', encoding="utf-8")
+    bad_file.write_text(
+        'extends = "base-2024"\n[[close]]\nelemnt = "passage:suez"\n', encoding="utf-8"
+    )
     seen = []
     st = open_store(tmp_path / "runs.duckdb")
     res = sweep(
@@ -34,8 +36,14 @@ def test_sweep_on_a_local_cluster(tmp_path):
     m = res.members.set_index("scenario")
     assert m.loc["base-2024", "status"] == "ok" and m.loc["red-sea-closure", "status"] == "ok"
     assert m.loc["reopen-open-border", "status"] == "failed"
-    assert "line 4" in m.loc["reopen-open-border", "error"] and "no closed border" in m.loc["reopen-open-border", "error"]
-    assert m.loc[str(bad_file), "status"] == "failed" and "did you mean element" in m.loc[str(bad_file), "error"]
+    assert (
+        "line 4" in m.loc["reopen-open-border", "error"]
+        and "no closed border" in m.loc["reopen-open-border", "error"]
+    )
+    assert (
+        m.loc[str(bad_file), "status"] == "failed"
+        and "did you mean element" in m.loc[str(bad_file), "error"]
+    )
     assert sorted(d for d, _, _ in seen) == [1, 2, 3, 4] and all(t == 4 for _, t, _ in seen)
     runs = st.runs()
     assert len(runs) == 4 and set(runs["sweep_id"]) == {res.sweep_id}

@@ -48,7 +48,9 @@ def pg_server():
         pytest.skip("psycopg is not installed (pip install 'serai[store]')")
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server not installed (Debian: apt-get install -y postgresql postgis)")
+        pytest.skip(
+            "PostgreSQL server not installed (Debian: apt-get install -y postgresql postgis)"
+        )
     if not _postgis_available(bindir):
         pytest.skip("PostGIS not installed (Debian: apt-get install -y postgis)")
     run_as: list[str] = []

@@ -17,7 +17,8 @@ from serai.store import open_store
 @pytest.fixture(scope="module")
 def scen():
     return scenario_from_text(
-        'extends = "base-2024"\n[[close]]\nelement = "passage:suez"\nsource = "test"\n', name="no-suez"
+        'extends = "base-2024"\n[[close]]\nelement = "passage:suez"\nsource = "test"\n',
+        name="no-suez",
     )
 
 
@@ -29,7 +30,11 @@ def result(scen, extra_col: bool = False, scale: float = 1.0) -> ScenarioResult:
             "mode": ["rail", "ferry", "sea"],
             "tonnes": np.array([1.5e6, np.nan, 3.0]) * scale,
             "busy": [True, False, True],
-            "geometry": ["LINESTRING (71.5 51.1, 71.4 51.2)", "", "LINESTRING (50 40, 51 41, 52 42)"],
+            "geometry": [
+                "LINESTRING (71.5 51.1, 71.4 51.2)",
+                "",
+                "LINESTRING (50 40, 51 41, 52 42)",
+            ],
         }
     )
     if extra_col:
@@ -41,7 +46,9 @@ def result(scen, extra_col: bool = False, scale: float = 1.0) -> ScenarioResult:
                "flows": True, "routes": True, "timings_s": {"total_s": 12.5},
                "data_versions": {"network": "abc"}, "serai_version": "0.1.0"}  # fmt: skip
     empty = pd.DataFrame(columns=["target", "claim", "model"])
-    return ScenarioResult(scen, {"links": links, "indicators": ind, "headline": head, "targets": empty}, summary)
+    return ScenarioResult(
+        scen, {"links": links, "indicators": ind, "headline": head, "targets": empty}, summary
+    )
 
 
 def check_round_trip(st, scen):
@@ -49,21 +56,34 @@ def check_round_trip(st, scen):
     rid = st.record(r, parameters={"note": "test"})
     back = st.get(rid)
     assert back.name == "no-suez" and back.year == 2024 and back.record["status"] == "ok"
-    assert back.record["scenario_hash"] == scen.hash and "passage:suez" in back.record["scenario_text"]
+    assert (
+        back.record["scenario_hash"] == scen.hash and "passage:suez" in back.record["scenario_text"]
+    )
     assert sorted(back.table_names) == ["headline", "indicators", "links", "targets"]
     links = back.tables["links"]
     assert links["link_id"].tolist() == [10, 11, 12]
     assert links["tonnes"].iloc[0] == 1.5e6 and pd.isna(links["tonnes"].iloc[1])
     assert links["busy"].tolist() == [True, False, True]
     geo = links["geometry"].tolist()
-    assert geo[0].replace(" ", "") == "LINESTRING(71.551.1,71.451.2)".replace(" ", "") or "71.5 51.1" in geo[0]
+    assert (
+        geo[0].replace(" ", "") == "LINESTRING(71.551.1,71.451.2)".replace(" ", "")
+        or "71.5 51.1" in geo[0]
+    )
     assert pd.isna(geo[1]) or geo[1] == ""
-    pd.testing.assert_frame_equal(back.tables["indicators"], r.tables["indicators"], check_dtype=False)
+    pd.testing.assert_frame_equal(
+        back.tables["indicators"], r.tables["indicators"], check_dtype=False
+    )
     assert len(back.tables["targets"]) == 0
     rec = back.record
-    params = rec["parameters"] if isinstance(rec["parameters"], dict) else json.loads(rec["parameters"])
+    params = (
+        rec["parameters"] if isinstance(rec["parameters"], dict) else json.loads(rec["parameters"])
+    )
     assert params["note"] == "test" and params["method"] == "lp"
-    dv = rec["data_versions"] if isinstance(rec["data_versions"], dict) else json.loads(rec["data_versions"])
+    dv = (
+        rec["data_versions"]
+        if isinstance(rec["data_versions"], dict)
+        else json.loads(rec["data_versions"])
+    )
     assert dv == {"network": "abc"}
     # a second run with a new column and wider values: the table grows a column
     rid2 = st.record(result(scen, extra_col=True, scale=2.0))
@@ -87,9 +107,14 @@ def check_round_trip(st, scen):
 
 def test_duckdb_round_trip(tmp_path, scen):
     st = open_store(tmp_path / "runs.duckdb")
-    rid, rid2 = check_round_trip(st, scen)
+    rid, _rid2 = check_round_trip(st, scen)
     out = st.export(rid, tmp_path / "export")
-    assert {p.name for p in out.iterdir()} >= {"links.csv", "indicators.csv", "run.json", "scenario.toml"}
+    assert {p.name for p in out.iterdir()} >= {
+        "links.csv",
+        "indicators.csv",
+        "run.json",
+        "scenario.toml",
+    }
     assert json.loads((out / "run.json").read_text())["run_id"] == rid
     st.close()
     # the file keeps the runs
