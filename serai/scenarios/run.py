@@ -189,23 +189,32 @@ def link_geometry(net, links: pd.DataFrame) -> pd.Series:
     tx = nodes["x"].reindex(links["to_node"]).to_numpy(float)
     ty = nodes["y"].reindex(links["to_node"]).to_numpy(float)
     out = np.empty(len(links), dtype=object)
-    shapes = net.tables.get("shapes")
     sid = None
-    if shapes is not None and "shape_id" in net.links.columns and "link_id" in links.columns:
+    shapes = net.tables.get("shapes")
+    if (
+        shapes is not None
+        and len(shapes)
+        and "shape_id" in net.links.columns
+        and "link_id" in links.columns
+    ):
         ls = net.links.set_index("link_id")["shape_id"]
         ls = ls[~ls.index.duplicated()]
-        sid = ls.reindex(links["link_id"]).to_numpy()
-        grouped = {
-            int(k): g[["x", "y"]].to_numpy(float) for k, g in shapes.groupby("shape_id", sort=False)
-        }
+        sid = pd.to_numeric(ls.reindex(links["link_id"]), errors="coerce").to_numpy(float)
+        order = np.argsort(
+            shapes["shape_id"].to_numpy(np.int64), kind="stable"
+        )  # vertices keep their order
+        ids = shapes["shape_id"].to_numpy(np.int64)[order]
+        xs, ys = shapes["x"].to_numpy(float)[order], shapes["y"].to_numpy(float)[order]
     for i in range(len(links)):
         pts = None
-        if sid is not None and pd.notna(sid[i]) and int(sid[i]) in grouped:
-            pts = grouped[int(sid[i])]
-            # draw from the from_node end
-            if np.hypot(*(pts[0] - (fx[i], fy[i]))) > np.hypot(*(pts[-1] - (fx[i], fy[i]))):
-                pts = pts[::-1]
-        if pts is None or len(pts) < 2:
+        if sid is not None and np.isfinite(sid[i]):
+            lo, hi = np.searchsorted(ids, [int(sid[i]), int(sid[i]) + 1])
+            if hi - lo >= 2:
+                pts = np.column_stack([xs[lo:hi], ys[lo:hi]])
+                # draw from the from_node end
+                if np.hypot(*(pts[0] - (fx[i], fy[i]))) > np.hypot(*(pts[-1] - (fx[i], fy[i]))):
+                    pts = pts[::-1]
+        if pts is None:
             if not np.isfinite([fx[i], fy[i], tx[i], ty[i]]).all():
                 out[i] = ""
                 continue
