@@ -220,3 +220,13 @@ def test_every_library_scenario_loads_and_is_sourced():
             for r in rows:
                 if sec != "target":
                     assert r.get("source") or (r.get("estimate") and r.get("note")), (n, sec, r)
+
+
+def test_docs_show_the_declared_schema():
+    from pathlib import Path
+
+    from serai.scenarios.schema import markdown_table
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    body = page.split("<!-- schema:start -->")[1].split("<!-- schema:end -->")[0].strip()
+    assert body == markdown_table(), "regenerate the table of docs/scenarios.md from schema.csv"
