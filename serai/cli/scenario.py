@@ -361,15 +361,24 @@ def sweep_cmd(
         bool, typer.Option("--routes/--no-routes", help="Answer the flagship routes.")
     ] = True,
     store: StoreOpt = None,
+    draws: Annotated[
+        int,
+        typer.Option(
+            help="Monte Carlo: this many draws of the estimated model parameters per scenario (0: none)."
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
 ) -> None:
     """Run many scenarios on dask.distributed; each run lands in the store, a failed one
     is reported and the others go on."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from serai.scenarios.sweep import sweep
+    from serai.scenarios.sweep import parameter_draws, sweep
 
     c = console()
     st = open_store_opt(store)
+    if draws:
+        files = [d for f in files for d in parameter_draws(f, draws, seed=seed)]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=c) as bar:  # fmt: skip
         task = bar.add_task("sweep", total=len(files))
@@ -386,6 +395,15 @@ def sweep_cmd(
         f"sweep {res.sweep_id}",
     )
     ok = int((res.members["status"] == "ok").sum())
+    if draws and st is not None and ok:
+        h = st.query(
+            "SELECT h.indicator, h.value FROM serai_headline h JOIN serai_runs r USING (run_id) "
+            "WHERE r.sweep_id = ? AND r.status = 'ok'",
+            (res.sweep_id,),
+        )
+        q = h.groupby("indicator")["value"].quantile([0.1, 0.5, 0.9]).unstack()
+        q.columns = ["p10", "p50", "p90"]
+        _print_table(c, q.reset_index(), ["indicator", "p10", "p50", "p90"], f"{ok} draws")
     where = f"; runs in {st.url}" if st is not None else ""
     c.print(f"{ok} of {len(res.members)} ok in {res.elapsed_s:.1f} s{where}", markup=False)
     if ok < len(res.members):

@@ -172,3 +172,61 @@ def sweep(
     members = pd.DataFrame(rows, columns=["scenario", "status", "run_id", "error", "elapsed_s"])
     n_workers = workers if not scheduler else -1
     return SweepResult(sweep_id, members, time.perf_counter() - t0, n_workers, results)
+
+
+def parameter_draws(scenario, n: int, *, seed: int = 0) -> list:
+    """``n`` Monte Carlo variants of a scenario: each estimated time or tariff parameter that
+    carries a prior (``prior_sd`` in ``serai/freight/data``) drawn log-normally around its
+    value (after the scenario's own changes), clipped to its ``low``/``high`` bounds.
+
+    The variants are scenarios (``<name>-draw<k>``) that extend the given one with
+    ``[[parameter]]`` rows marked estimate; run them with :func:`sweep`.
+
+    Examples
+    --------
+    >>> from serai.scenarios.sweep import parameter_draws
+    >>> d = parameter_draws("base-2024", 2, seed=1)
+    >>> [s.name for s in d], d[0].hash != d[1].hash
+    (['base-2024-draw1', 'base-2024-draw2'], True)
+    """
+    import numpy as np
+
+    from serai.freight.params import model_params
+    from serai.scenarios.model import load_scenario, scenario_from_text
+
+    if n < 1:
+        raise InputError("draws must be >= 1", field="draws")
+    s = load_scenario(scenario)
+    t = model_params().table
+    sd = pd.to_numeric(t.get("prior_sd"), errors="coerce")
+    basis = t["basis"].astype(str)
+    pick = (sd > 0) & (basis == "estimate")
+    rows = t.loc[pick]
+    over = {}  # the scenario's own values come first
+    for r in s.rows("parameter"):
+        if "value" in r:
+            over[r["id"]] = float(r["value"])
+    rng = np.random.default_rng(seed)
+    ref = s.path if s.path else s.name
+    out = []
+    for k in range(1, n + 1):
+        lines = [f'extends = "{ref}"', f'name = "{s.name}-draw{k}"']
+        z = rng.standard_normal(len(rows))
+        for zi, r in zip(z, rows.itertuples(index=False), strict=True):
+            v0 = over.get(r.param_id, float(r.value))
+            v = v0 * float(np.exp(float(r.prior_sd) * zi))
+            lo = pd.to_numeric(pd.Series([r.low]), errors="coerce").iloc[0]
+            hi = pd.to_numeric(pd.Series([r.high]), errors="coerce").iloc[0]
+            if np.isfinite(lo):
+                v = max(v, float(lo))
+            if np.isfinite(hi):
+                v = min(v, float(hi))
+            lines += [
+                "[[parameter]]",
+                f'id = "{r.param_id}"',
+                f"value = {v!r}",
+                "estimate = true",
+                f'note = "Monte Carlo draw {k} of {n} (seed {seed}): log-normal around {v0:g}, sd {float(r.prior_sd):g}"',
+            ]
+        out.append(scenario_from_text("\n".join(lines) + "\n", name=f"{s.name}-draw{k}"))
+    return out
