@@ -223,3 +223,34 @@ def test_flows_take_the_scenario_capacities_from_the_network(base):
     net = load_network(2024, scenario="caspian-low-water")
     assert isinstance(net.tables.get("capacities"), pd.DataFrame)
     assert not net.tables["capacities"].equals(capacity_table())
+
+
+def test_parameters_apply_in_order_and_reach_the_model(base):
+    from serai.freight.params import model_params
+    from serai.scenarios import scenario_params
+
+    p0 = model_params()
+    dc = scenario_params(load_scenario("digital-customs").apply(base))
+    assert dc.value("border.rail.KZ.in") == pytest.approx(p0.value("border.rail.KZ.in") - 7.5)
+    assert dc.value("border.rail.KZ.out") == max(0.0, p0.value("border.rail.KZ.out") - 7.5)
+    assert dc.value("border.rail.*.*") == pytest.approx(p0.value("border.rail.*.*") - 7.5)
+    wb = scenario_params(load_scenario("wb-2030").apply(base))  # digital customs, then halved
+    assert wb.value("border.rail.KZ.in") == pytest.approx((p0.value("border.rail.KZ.in") - 7.5) * 0.5)
+    assert wb.value("rail.speed.KZ") == 62.5
+    assert p0.value("rail.speed.KZ") == model_params().value("rail.speed.KZ")  # shipped untouched
+
+
+def test_monte_carlo_draws_stay_in_bounds():
+    from serai.freight.params import model_params
+    from serai.scenarios.sweep import parameter_draws
+
+    d = parameter_draws("red-sea-closure", 3, seed=7)
+    again = parameter_draws("red-sea-closure", 3, seed=7)
+    assert [s.hash for s in d] == [s.hash for s in again]  # seeded
+    t = model_params().table.set_index("param_id")
+    rows = d[0].rows("parameter")
+    assert rows and d[0].chain[-2] == "red-sea-closure"
+    for r in rows:
+        lo = pd.to_numeric(t.at[r["id"], "low"], errors="coerce")
+        hi = pd.to_numeric(t.at[r["id"], "high"], errors="coerce")
+        assert (np.isnan(lo) or r["value"] >= lo) and (np.isnan(hi) or r["value"] <= hi)
