@@ -34,7 +34,11 @@ def route_cmd(
         int | None, typer.Option(help="Network year (links and services open then).")
     ] = None,
     objective: Annotated[
-        str, typer.Option(help="time, cost, generalised or emissions (least WTW CO2e).")
+        str,
+        typer.Option(
+            help="time, cost, generalised or emissions (least WTW CO2e); or a reliability "
+            "objective: p50, p90, p95 or mean+<k>std (days, simulated; candidates re-ranked)."
+        ),
     ] = "generalised",
     carbon_price: Annotated[
         float,
@@ -82,12 +86,39 @@ def route_cmd(
     to_country: Annotated[
         str | None, typer.Option(help="Only a destination in this country (ISO2 or name).")
     ] = None,
+    reliability: Annotated[
+        bool,
+        typer.Option(
+            "--reliability",
+            help="Simulate each route's door-to-door time: P10, P50, P90, P95, mean, sd.",
+        ),
+    ] = False,
+    month: Annotated[
+        int | None,
+        typer.Option(help="Month of departure for --reliability (1-12; default: any day)."),
+    ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(help="Days within which to arrive: adds the on-time probability."),
+    ] = None,
 ) -> None:
     """Best freight route(s) between two places, with legs, hub events and totals."""
     import json
 
     from serai._fs import check_new, write_json
     from serai.freight.query import RouteRequest, load_network, make_router, run_request
+    from serai.reliability.objective import is_reliability_objective
+
+    rel_objective = is_reliability_objective(objective)
+    if rel_objective or reliability or month is not None or deadline is not None:
+        from serai.errors import InputError
+        from serai.reliability.montecarlo import check_deadline, check_month
+
+        check_month(month)
+        check_deadline(deadline)
+        if rel_objective and pareto:
+            raise InputError("--pareto and a reliability objective exclude each other",
+                             field="objective")  # fmt: skip
 
     if geojson is not None:
         check_new(geojson, overwrite)
@@ -96,7 +127,7 @@ def route_cmd(
         destination=destination,
         commodity=commodity,
         year=year,
-        objective=objective,
+        objective="time" if rel_objective else objective,
         avoid_countries=split_opt(avoid_country),
         avoid_passages=split_opt(avoid_passage),
         avoid_nodes=tuple(avoid_node or ()),
@@ -112,7 +143,25 @@ def route_cmd(
         crew=crew,
     )
     router = make_router(load_network(network, year=year))
-    routes = run_request(router, req)
+    rels = None
+    if rel_objective:
+        from serai.reliability.objective import reliable_routes
+
+        o, d = req.origin, req.destination
+        if req.origin_country:
+            o = router.locate(o, country=req.origin_country)
+        if req.destination_country:
+            d = router.locate(d, country=req.destination_country)
+        picked = reliable_routes(
+            router, o, d, req.commodity, objective=objective,
+            month=month, deadline_days=deadline, candidates=max(6, alternatives),
+            constraints=req.constraints(), carbon_price_usd_per_t=carbon_price, crew=crew,
+        )[: max(1, alternatives)]  # fmt: skip
+        routes, rels = [r for r, _ in picked], [x for _, x in picked]
+    else:
+        routes = run_request(router, req)
+    if rels is None and (reliability or month is not None or deadline is not None):
+        rels = [r.reliability(month=month, deadline_days=deadline) for r in routes]
     if geojson is not None:
         feats = []
         for i, r in enumerate(routes):
@@ -124,6 +173,8 @@ def route_cmd(
                    overwrite=overwrite, indent=None, default=str)  # fmt: skip
     if json_out:
         data = [r.to_dict() for r in routes]
+        for d, x in zip(data, rels or [], strict=False):
+            d["reliability"] = x.to_dict()
         typer.echo(
             json.dumps(
                 data[0] if len(data) == 1 and not pareto and alternatives <= 1 else data,
@@ -135,9 +186,9 @@ def route_cmd(
         return
     _print_place_notes(routes[0])
     if len(routes) > 1:
-        _print_route_summary(routes)
+        _print_route_summary(routes, rels)
     if len(routes) == 1 or legs:
-        _print_routes(routes)
+        _print_routes(routes, rels)
     if geojson is not None:
         console().print(f"wrote {geojson}")
 
@@ -164,7 +215,7 @@ def _modes(text: str | None) -> tuple[str, ...] | None:
     return modes
 
 
-def _print_route_summary(routes) -> None:
+def _print_route_summary(routes, rels=None) -> None:
     from rich.table import Table
 
     r0 = routes[0]
@@ -182,7 +233,15 @@ def _print_route_summary(routes) -> None:
         ("countries", "left"),
     ):
         t.add_column(col, justify=just)
+    if rels:
+        for col in ("P50 days", "P90 days", "P(on time)"):
+            t.add_column(col, justify="right")
     for i, r in enumerate(routes):
+        extra = []
+        if rels:
+            x = rels[i]
+            p = x.on_time_probability
+            extra = [f"{x.p50_days:.1f}", f"{x.p90_days:.1f}", "" if p is None else f"{p:.0%}"]
         t.add_row(
             str(i + 1),
             r.corridor,
@@ -192,11 +251,12 @@ def _print_route_summary(routes) -> None:
             f"{r.totals['gc_usd']:,.0f}",
             f"{r.co2e_kg:,.0f}" if r.co2e_kg == r.co2e_kg else "",
             "-".join(r.countries),
+            *extra,
         )
     console().print(t)
 
 
-def _print_routes(routes) -> None:
+def _print_routes(routes, rels=None) -> None:
     from rich.table import Table
 
     con = console()
@@ -207,7 +267,8 @@ def _print_routes(routes) -> None:
             caption=f"{r.days:.1f} days door to door, {r.km:,.0f} km, USD {r.usd:,.0f} per "
             f"{r.unit} (generalised USD {r.totals['gc_usd']:,.0f}"
             + (f"; carbon {r.totals['usd_carbon']:,.0f}" if r.totals["usd_carbon"] else "")
-            + f")\n{_cost_caption(r)}\n{_co2_caption(r)}",
+            + f")\n{_cost_caption(r)}\n{_co2_caption(r)}"
+            + (f"\n{rels[i].line()}" if rels else ""),
         )
         for col, just in (
             ("mode", "left"),

@@ -407,8 +407,12 @@ def write_route_report(
     overwrite: bool = True,
     screenshot: Path | None = None,
     meta: Mapping[str, Any] | None = None,
+    sections: Sequence[str] = (),
 ) -> Path:
-    """Write the self-contained HTML report (and optionally the map + chart as one PNG)."""
+    """Write the self-contained HTML report (and optionally the map + chart as one PNG).
+
+    ``sections`` are HTML fragments placed after the answers table (e.g. reliability).
+    """
     import matplotlib.pyplot as plt
 
     from serai.freight.commodities import commodity
@@ -479,7 +483,9 @@ def write_route_report(
             )
             cells.append(f"<td{cls}>{esc(txt)}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</table><h2>Legs of each route</h2>")
+    parts.append("</table>")
+    parts.extend(sections)
+    parts.append("<h2>Legs of each route</h2>")
     for a in answers:
         q = a.question
         head = f"{q.group}: {q.label}"
@@ -610,9 +616,11 @@ def run_route_demo(
         f"{', '.join(map(str, years))} built in {t1 - t0:.1f} s, answered in {t2 - t1:.2f} s.",
         "footer": "serai — terminal-to-terminal free-flow estimates; see Method and assumptions.",
     }
+    rel_html, rel_table = _reliability(answers, out, say)
     report = write_route_report(
-        answers, network, out / "route_report.html", meta=meta, screenshot=screenshot
-    )
+        answers, network, out / "route_report.html", meta=meta, screenshot=screenshot,
+        sections=[rel_html],
+    )  # fmt: skip
     cols = ["question", "variant", "corridor", "days", "km", "usd", "unit"]
     show = table.reindex(columns=cols).fillna("")
     say("flagship routes (terminal to terminal, per unit):")
@@ -621,5 +629,23 @@ def run_route_demo(
             f"  {row.question} | {row.variant}: {row.corridor}, {row.days} days, {row.km} km, "
             f"USD {row.usd} per {row.unit}"
         )
+    if len(rel_table):
+        from serai.reliability.report import by_month
+
+        say("reliability: P90 door-to-door days by month of departure (Monte Carlo):")
+        for row in by_month(rel_table).itertuples(index=False):
+            p90 = " ".join(f"{v:5.1f}" for v in row[8:])
+            say(f"  {row.question[:24]:24} | {row.variant[:28]:28}: year P50 {row.p50_days:5.1f} "
+                f"P90 {row.p90_days:5.1f} | by month {p90}")  # fmt: skip
     say(f"route report written to {report}")
     return table
+
+
+def _reliability(answers: Sequence[Answer], out: Path, say: Any) -> tuple[str, pd.DataFrame]:
+    """The reliability section (serai.reliability) and its table by month (CSV in ``out``)."""
+    from serai.reliability.report import reliability_section
+
+    section, table, secs = reliability_section(answers)
+    table.to_csv(out / "reliability_by_month.csv", index=False)
+    say(f"reliability: {len(table)} simulations (routes x departure months) in {secs:.1f} s")
+    return section, table

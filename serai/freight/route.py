@@ -216,6 +216,9 @@ class Route:
     origin_place: Any = field(default=None, repr=False, compare=False)
     destination_place: Any = field(default=None, repr=False, compare=False)
     access: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    # what the route was priced with: (routing graph, Commodity, crew, ParamSet); read by
+    # serai.reliability to give each element its distribution around the model's mean
+    pricing: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def footprint(self) -> Any:
@@ -259,6 +262,20 @@ class Route:
     @property
     def days(self) -> float:
         return self.totals["days"]
+
+    def reliability(
+        self, month: int | None = None, deadline_days: float | None = None, **kw: Any
+    ) -> Any:
+        """Distribution of the door-to-door time: P10, P50, P90, P95, mean, sd, on-time share.
+
+        Monte Carlo of the route's elements around the time model's means
+        (:func:`serai.reliability.route_reliability`; keywords ``draws``, ``seed``,
+        ``flows``, ``tables``); ``month`` is the month of departure (1..12; None: any
+        day of the year).
+        """
+        from serai.reliability.routes import route_reliability
+
+        return route_reliability(self, month=month, deadline_days=deadline_days, **kw)
 
     @property
     def km(self) -> float:
@@ -1070,6 +1087,7 @@ class Router:
             services=services,
             constraints=cons,
             routing_graph=self.rg if em is not None else None,
+            pricing=(self.rg, c, lc.crew, lc.params),
         )
 
 

@@ -270,6 +270,12 @@ class ElementSet:
         )
 
 
+def check_month(month: int | None) -> int | None:
+    """The month (1..12) or None; InputError otherwise."""
+    mi = _month_index(month)
+    return None if mi is None else mi + 1
+
+
 def _month_index(month: int | None) -> int | None:
     if month is None:
         return None
@@ -421,7 +427,7 @@ class Reliability:
         return s
 
 
-def _check_deadline(deadline_days: float | None) -> float | None:
+def check_deadline(deadline_days: float | None) -> float | None:
     if deadline_days is None:
         return None
     try:
@@ -441,7 +447,7 @@ def summarise(
     drivers: tuple[tuple[str, float], ...] = (),
 ) -> Reliability:  # fmt: skip
     """Quantiles, mean, standard deviation and on-time probability of simulated hours."""
-    d = _check_deadline(deadline_days)
+    d = check_deadline(deadline_days)
     days = np.asarray(hours, float) / 24.0
     q = np.quantile(days, [0.10, 0.50, 0.90, 0.95])
     return Reliability(

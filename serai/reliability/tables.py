@@ -31,17 +31,17 @@ import csv
 import difflib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from serai.errors import InputError
 
-__all__ = ["ReliabilityTables", "reliability_tables"]
+__all__ = ["ReliabilityTables", "Rule", "load_reliability_tables", "reliability_tables"]
 
 _DATA = "serai.reliability.data"
 _TABLES = ("distributions", "seasons")
@@ -136,6 +136,18 @@ def _coerce(df: pd.DataFrame, table: str, fname: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+class Rule(NamedTuple):
+    """One rule of ``distributions.csv`` (the fields the simulation needs)."""
+
+    rule_id: str
+    family: str
+    cv: float
+    scope: str
+    group: str
+    loading: float
+    profile: str
+
+
 @dataclass(frozen=True, eq=False)
 class ReliabilityTables:
     """Checked reliability tables: rules (in priority order) and seasonal profiles.
@@ -157,6 +169,23 @@ class ReliabilityTables:
     profiles: dict[str, np.ndarray]
     folder: str = ""
     _cache: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def records(self) -> tuple[Rule, ...]:
+        """The rules as plain records, in priority order (fast access in loops)."""
+        d = self.distributions
+        return tuple(
+            Rule(
+                str(r.rule_id),
+                str(r.family),
+                float(r.cv),
+                str(r.scope),
+                str(r.group),
+                float(r.loading),
+                str(r.profile),
+            )
+            for r in d.itertuples(index=False)
+        )
 
     def rule_index(self, key: str) -> int:
         """Row of the first rule matching ``key`` (-1 when none does)."""
