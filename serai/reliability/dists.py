@@ -125,27 +125,29 @@ def sample_from_normals(
     family = np.asarray(family)
     mean = np.asarray(mean, float)
     cv = np.asarray(cv, float)
-    out = np.zeros(z.shape, float)
+    zt = np.asarray(z, float).T  # one row per element: contiguous when z is a transposed view
+    n = zt.shape[1]
+    out = np.zeros(zt.shape, float)
     for code in np.unique(family):
         cols = np.flatnonzero(family == code)
-        m, c = mean[cols], cv[cols]
-        zc = z[:, cols]
+        m, c = mean[cols][:, None], cv[cols][:, None]
+        zc = zt[cols]
         if code == FIXED:
-            out[:, cols] = m
+            out[cols] = m
         elif code == NORMAL:
-            out[:, cols] = m + c * m * zc
+            out[cols] = m + c * m * zc
         elif code == LOGNORMAL:
             s = lognormal_sigma(c)
-            out[:, cols] = m * np.exp(s * zc - 0.5 * s * s)
+            out[cols] = m * np.exp(s * zc - 0.5 * s * s)
         elif code == EXPONENTIAL:
             # -log(1 - u) with u = ndtr(z): log of the upper tail, ndtr(-z), keeps precision
-            out[:, cols] = -m * np.log(_ndtr(-zc))
+            out[cols] = -m * np.log(_ndtr(-zc))
         elif code == UNIFORM:
-            out[:, cols] = m * (1.0 + _SQRT3 * c * (2.0 * _ndtr(zc) - 1.0))
+            out[cols] = m * (1.0 + _SQRT3 * c * (2.0 * _ndtr(zc) - 1.0))
         elif code == WINDOW:
             w = window_hours(m)
             a = 24.0 * _ndtr(zc)
-            out[:, cols] = np.where(a < w, 0.0, 24.0 - a)
+            out[cols] = np.where(a < w, 0.0, 24.0 - a)
         elif code == GAMMA:
             k = 1.0 / np.square(c)
             theta = m * np.square(c)
@@ -158,18 +160,17 @@ def sample_from_normals(
                 if rng is None:
                     raise ValueError("independent gamma elements need an rng")
                 ci = np.flatnonzero(ind)
-                out[:, cols[ci]] = rng.gamma(k[ci], theta[ci], size=(z.shape[0], len(ci)))
+                out[cols[ci]] = rng.gamma(k[ci], theta[ci], size=(len(ci), n))
             if (~ind).any():
                 from scipy.special import gammaincinv
 
                 cc = np.flatnonzero(~ind)
-                u = _ndtr(zc[:, cc])
-                out[:, cols[cc]] = theta[cc] * gammaincinv(k[cc], u)
+                out[cols[cc]] = theta[cc] * gammaincinv(k[cc], _ndtr(zc[cc]))
         elif code == STORM:
-            out[:, cols] = 0.0
+            out[cols] = 0.0
         else:  # pragma: no cover - codes come from family_code
             raise ValueError(f"unknown family code {code}")
-    return out
+    return out.T
 
 
 def analytic_mean_var(family: str, mean: float, cv: float) -> tuple[float, float]:

@@ -311,24 +311,26 @@ def element_draws(
     n = _check_draws(draws)
     rng = np.random.default_rng(seed)
     E = len(es)
-    z = rng.standard_normal((n, E))
+    # one row per element (contiguous per element); returned transposed, (draws, E)
+    z = rng.standard_normal((E, n))
     grouped = es.group >= 0
     G = len(es.group_names)
     if G and grouped.any():
-        zg = rng.standard_normal((n, G))
-        a = es.loading[grouped]
-        z[:, grouped] = a * zg[:, es.group[grouped]] + np.sqrt(1.0 - a * a) * z[:, grouped]
-    x = sample_from_normals(es.family, es.mean, es.cv, z, rng=rng, independent=~grouped)
+        zg = rng.standard_normal((G, n))
+        a = es.loading[grouped][:, None]
+        z[grouped] = a * zg[es.group[grouped]] + np.sqrt(1.0 - a * a) * z[grouped]
+    x = sample_from_normals(es.family, es.mean, es.cv, z.T, rng=rng, independent=~grouped)
     storm = np.flatnonzero(es.family == STORM)
     if len(storm):
-        _storms(es, x, z, storm, mi, n, rng)
+        _storms(es, x.T, z, storm, mi, n, rng)
     return x
 
 
 def _storms(
-    es: ElementSet, x: np.ndarray, z: np.ndarray, storm: np.ndarray, mi: int | None, n: int,
+    es: ElementSet, xt: np.ndarray, z: np.ndarray, storm: np.ndarray, mi: int | None, n: int,
     rng: np.random.Generator,
 ) -> None:  # fmt: skip
+    """Fill the rows ``storm`` of ``xt`` (E, draws) with closure waits, in route order."""
     from scipy.special import ndtr
 
     # departure hour of the year
@@ -338,25 +340,24 @@ def _storms(
     else:
         dep_h = (_MONTH_START[mi] + u0 * DAYS_IN_MONTH[mi]) * 24.0
     # second channel for the residual spell: shared in a group as the closure is
-    v = rng.standard_normal((n, len(es)))
-    grouped = es.group >= 0
-    if len(es.group_names) and grouped.any():
-        vg = rng.standard_normal((n, len(es.group_names)))
-        a = es.loading[grouped]
-        v[:, grouped] = a * vg[:, es.group[grouped]] + np.sqrt(1.0 - a * a) * v[:, grouped]
+    v = rng.standard_normal((len(storm), n))
+    g = es.group[storm]
+    if (g >= 0).any():
+        vg = rng.standard_normal((len(es.group_names), n))
+        a = es.loading[storm][g >= 0][:, None]
+        v[g >= 0] = a * vg[g[g >= 0]] + np.sqrt(1.0 - a * a) * v[g >= 0]
     resid = es.storm_residual_h()
-    dev = x - es.mean  # deviations so far (storm columns filled in order below)
-    order = storm[np.argsort(es.offset_h[storm], kind="stable")]
-    for j in order:
+    order = np.argsort(es.offset_h[storm], kind="stable")
+    for k in order:
+        j = storm[k]
         before = es.offset_h < es.offset_h[j]
-        elapsed = dep_h + es.offset_h[j] + dev[:, before].sum(axis=1)
-        doy = np.mod(elapsed / 24.0, 365.0)
+        # elapsed time in each draw: the mean time before j plus the deviations before j
+        dev = before.astype(float) @ xt - es.mean[before].sum()
+        doy = np.mod((dep_h + es.offset_h[j] + dev) / 24.0, 365.0)
         mon = np.minimum(np.searchsorted(_MONTH_END, doy, side="right"), 11)
         # high scores are late: closed in the top ``closed share`` of the weather factor
-        closed = ndtr(z[:, j]) > 1.0 - es.profiles[es.profile[j], mon]
-        wait = 2.0 * resid[j] * ndtr(v[:, j])
-        x[:, j] = np.where(closed, wait, 0.0)
-        dev[:, j] = x[:, j] - es.mean[j]
+        closed = ndtr(z[j]) > 1.0 - es.profiles[es.profile[j], mon]
+        xt[j] = np.where(closed, 2.0 * resid[j] * ndtr(v[k]), 0.0)
 
 
 def simulate(
