@@ -14,9 +14,9 @@ element on the route is added as a congestion wait (rule ``flows.delay``).
 Examples
 --------
 >>> from serai.data import load_network
->>> from serai.freight import make_router
->>> router = make_router(load_network(year=2025))  # doctest: +SKIP
->>> r = router.route("Xi'an", "Duisburg", constraints=None, avoid_countries=["RU"])  # doctest: +SKIP
+>>> from serai.freight import Router, build_routing_graph
+>>> router = Router(build_routing_graph(load_network(2025)))  # doctest: +SKIP
+>>> r = router.route("Xi'an", "Duisburg", avoid_countries=["RU"])  # doctest: +SKIP
 >>> rel = r.reliability(month=1, deadline_days=40)  # doctest: +SKIP
 >>> rel.p50_days <= rel.p90_days  # doctest: +SKIP
 True
