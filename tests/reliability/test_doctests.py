@@ -12,6 +12,7 @@ MODULES = [
     "serai.reliability.dists",
     "serai.reliability.montecarlo",
     "serai.reliability.tables",
+    "serai.reliability.objective",
 ]
 
 
