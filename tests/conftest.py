@@ -39,3 +39,11 @@ def sioux_net():
     from serai.network import read_network
 
     return read_network(SIOUX / "SiouxFalls_net.tntp")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _router_cache(tmp_path_factory):
+    """Keep the on-disk router cache of the test run out of the user's ~/.cache."""
+    if "SERAI_CACHE_DIR" not in os.environ:
+        os.environ["SERAI_CACHE_DIR"] = str(tmp_path_factory.mktemp("serai-cache"))
+    yield

@@ -19,14 +19,16 @@ from serai.cli._common import (
 @handle_errors
 def route_cmd(
     origin: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--from",
             help="Origin: name or alias in any script ('Suzhou, Anhui' to choose among "
             "namesakes), UN/LOCODE or 'lat,lon'. Off the network: a first-mile road leg.",
         ),
-    ],
-    destination: Annotated[str, typer.Option("--to", help="Destination (as --from).")],
+    ] = None,
+    destination: Annotated[
+        str | None, typer.Option("--to", help="Destination (as --from).")
+    ] = None,
     commodity: Annotated[
         str, typer.Option(help="Commodity key (container, uranium, grain, ...).")
     ] = "container",
@@ -101,17 +103,40 @@ def route_cmd(
         float | None,
         typer.Option(help="Days within which to arrive: adds the on-time probability."),
     ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            help="Route every shipment of this table (.csv, .xlsx, .parquet: origin, "
+            "destination, commodity, quantity, constraints); see docs/batch.md."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="With --batch: results file (.csv, .xlsx, .parquet, .gpkg, .geojson)."),
+    ] = None,
 ) -> None:
-    """Best freight route(s) between two places, with legs, hub events and totals."""
+    """Best freight route(s) between two places, with legs, hub events and totals.
+
+    With --batch, one route per row of a shipments table; bad rows are reported
+    with their row number and the others are still routed (exit code 1 when some
+    rows failed).
+    """
     import json
 
     from serai._fs import check_new, write_json
-    from serai.freight.query import RouteRequest, load_network, make_router, run_request
+    from serai.errors import InputError
+    from serai.freight.query import RouteRequest, run_request
     from serai.reliability.objective import is_reliability_objective
 
+    if batch is not None:
+        return _batch(batch, out, network=network, year=year, overwrite=overwrite)
+    if origin is None or destination is None:
+        raise InputError(
+            "give --from and --to (or --batch FILE --out FILE)",
+            field="--to" if origin else "--from",
+        )
     rel_objective = is_reliability_objective(objective)
     if rel_objective or reliability or month is not None or deadline is not None:
-        from serai.errors import InputError
         from serai.reliability.montecarlo import check_deadline, check_month
 
         check_month(month)
@@ -142,7 +167,7 @@ def route_cmd(
         destination_country=to_country,
         crew=crew,
     )
-    router = make_router(load_network(network, year=year))
+    router = _router(network, year)
     rels = None
     if rel_objective:
         from serai.reliability.objective import reliable_routes
@@ -162,6 +187,7 @@ def route_cmd(
         routes = run_request(router, req)
     if rels is None and (reliability or month is not None or deadline is not None):
         rels = [r.reliability(month=month, deadline_days=deadline) for r in routes]
+    _save(router)
     if geojson is not None:
         feats = []
         for i, r in enumerate(routes):
@@ -213,6 +239,78 @@ def _modes(text: str | None) -> tuple[str, ...] | None:
 
         raise InputError("--modes is empty; give modes such as rail,road,sea,ferry", field="modes")
     return modes
+
+
+def _spinner(message: str):
+    return console(stderr=True).status(message, spinner="dots")
+
+
+def _router(network: Path | None, year: int | None):
+    """The router of the network and year, from the on-disk cache when possible."""
+    from serai.freight.cache import cached_router
+
+    return cached_router(network, year=year, progress=_spinner)
+
+
+def _save(router) -> None:
+    """Keep cost arrays computed by this call in the cache (never fails the command)."""
+    from serai.freight.cache import save_router
+
+    try:
+        save_router(router)
+    except OSError:
+        pass
+
+
+def _batch(path: Path, out: Path | None, *, network, year, overwrite: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from serai.errors import InputError
+    from serai.freight.batch import (
+        combine,
+        parse_shipments,
+        read_shipments,
+        route_batch,
+        write_results,
+    )
+
+    if out is None:
+        raise InputError("--batch needs --out FILE (.csv, .xlsx, .parquet, .gpkg)", field="--out")
+    if out.exists() and not overwrite:
+        raise InputError("already exists; pass --overwrite to replace it", file=str(out))
+    good, bad = parse_shipments(read_shipments(path), file=str(path))
+    routers: dict = {}
+
+    def router_for(y):
+        if y not in routers:
+            routers[y] = _router(network, y)
+        return routers[y]
+
+    err = console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=len(good) < 50,
+    ) as bar:
+        task = bar.add_task("routing", total=len(good))
+        res = route_batch(
+            good, router_for, year=year, progress=lambda n: bar.update(task, completed=n)
+        )
+    for r in routers.values():
+        _save(r)
+    df = combine(res, bad)
+    write_results(df, out, overwrite=overwrite)
+    failed = df.loc[df["status"] != "ok", ["row", "id", "error"]]
+    con = console()
+    con.print(f"wrote {out}: {len(df) - len(failed)} of {len(df)} shipments routed")
+    if len(failed):
+        for r in failed.itertuples(index=False):
+            err.print(f"row {r.row} (id {r.id}): {r.error}", markup=False)
+        raise typer.Exit(1)
 
 
 def _print_route_summary(routes, rels=None) -> None:

@@ -1,0 +1,274 @@
+"""Routers cached on disk per network content, year and code version.
+
+Building the routing graph of the embedded network and the router's lookup
+tables takes a few seconds; reading them back from a pickle takes about a tenth
+of a second. :func:`cached_router` keys a cache entry by
+
+* a content hash of the network's source files (the embedded tables, or the
+  file or folder given by ``path``),
+* the year,
+* a hash of serai's own code and data tables (so an upgrade or an edit never
+  reads a graph built by other code).
+
+An entry holds the whole :class:`~serai.freight.Router`, including the cost
+arrays of the commodities it has served; :func:`save_router` writes it again
+when a call warmed a new commodity, so the second call for a commodity is as
+fast as the first call for the default one. Writes go to a temporary file in
+the cache folder and are renamed into place (``os.replace``), so concurrent
+writers never leave a torn file and readers see either the old or the new
+entry. A file that cannot be read (truncated, written by another Python) is
+rebuilt. Locks and thread-local scratch held by a router are not stored: they
+are made anew on load.
+
+The folder is ``$SERAI_CACHE_DIR``, else ``$XDG_CACHE_HOME/serai``, else
+``~/.cache/serai``; ``SERAI_CACHE_DIR=off`` turns the cache off. Only the
+newest :data:`KEEP` entries are kept (older ones, written by serai, are removed).
+
+Examples
+--------
+>>> import os, tempfile
+>>> from serai.freight.cache import cache_dir
+>>> os.environ["SERAI_CACHE_DIR"] = tempfile.mkdtemp()
+>>> cache_dir().is_dir()
+True
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+import threading
+import types
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KEEP", "cache_dir", "cached_router", "clear_cache", "router_key", "save_router"]
+
+KEEP = 6  # newest entries kept
+_FORMAT = 1  # bump when the entry layout changes
+
+
+def cache_dir() -> Path | None:
+    """The cache folder (created), or None when ``SERAI_CACHE_DIR=off``."""
+    env = os.environ.get("SERAI_CACHE_DIR", "").strip()
+    if env.lower() in ("off", "0", "none", "false"):
+        return None
+    if env:
+        root = Path(env).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        root = (Path(xdg) if xdg else Path.home() / ".cache") / "serai"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _hash_files(paths: list[Path], h: Any) -> None:
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+
+
+def _files_of(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return [path]
+
+
+@cache
+def code_hash() -> str:
+    """Hash of serai's version, Python sources and packaged CSV tables (not the network data)."""
+    import serai
+
+    root = Path(serai.__file__).parent
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in (".py", ".csv", ".json")
+        and "__pycache__" not in p.parts
+        and "eurasia" not in p.parts
+        and "static" not in p.parts
+    )
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{serai.__version__}|{_FORMAT}".encode())
+    _hash_files(files, h)
+    return h.hexdigest()
+
+
+def router_key(path: Path | None = None, *, year: int | None = None) -> str:
+    """Cache key of the router of ``path`` (None: the embedded network) in ``year``."""
+    h = hashlib.blake2b(digest_size=16)
+    if path is None:
+        from serai.data import eurasia_path
+
+        h.update(b"embedded\0")
+        _hash_files(_files_of(eurasia_path()), h)
+    else:
+        p = Path(path)
+        h.update(b"path\0")
+        _hash_files(_files_of(p), h)
+    h.update(f"|year={year}|code={code_hash()}".encode())
+    return h.hexdigest()
+
+
+def _new_lock() -> Any:
+    return threading.Lock()
+
+
+def _new_rlock() -> Any:
+    return threading.RLock()
+
+
+def _mappingproxy(d: dict) -> types.MappingProxyType:
+    return types.MappingProxyType(d)
+
+
+class _Pickler(pickle.Pickler):
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[types.MappingProxyType] = lambda m: (_mappingproxy, (dict(m),))
+    dispatch_table[type(threading.Lock())] = lambda _: (_new_lock, ())
+    dispatch_table[type(threading.RLock())] = lambda _: (_new_rlock, ())
+    dispatch_table[threading.local] = lambda _: (threading.local, ())
+
+
+def _dumps(obj: Any) -> bytes:
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``target`` and rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _warm_signature(router: Any) -> tuple:
+    """What a router has computed beyond its construction (cost arrays by commodity)."""
+    return tuple(sorted(map(repr, getattr(router, "_costs", {}))))
+
+
+def _entry(key: str) -> Path | None:
+    root = cache_dir()
+    return None if root is None else root / f"router-{key}.pkl"
+
+
+def _prune(root: Path, keep: int = KEEP) -> None:
+    entries = sorted(root.glob("router-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in entries[keep:]:
+        p.unlink(missing_ok=True)
+
+
+def load_cached(key: str) -> Any | None:
+    """The router stored under ``key``, or None (missing or unreadable)."""
+    entry = _entry(key)
+    if entry is None or not entry.is_file():
+        return None
+    try:
+        with entry.open("rb") as fh:
+            router = pickle.load(fh)
+    except Exception:  # torn, foreign or stale pickle: rebuild
+        return None
+    router._serai_cache = (key, _warm_signature(router))
+    os.utime(entry)  # most recently used
+    return router
+
+
+def save_router(router: Any, key: str | None = None) -> bool:
+    """Store ``router`` under ``key`` (default: the key it was loaded or built with).
+
+    Writes only when the router computed something since it was stored (a new
+    commodity's costs); returns True when it wrote.
+    """
+    key = key or getattr(router, "_serai_cache", (None, ()))[0]
+    if key is None:
+        return False
+    entry = _entry(key)
+    if entry is None:
+        return False
+    sig = _warm_signature(router)
+    if entry.is_file() and getattr(router, "_serai_cache", (None, None))[1] == sig:
+        return False
+    saved = getattr(router, "_serai_cache", None)
+    try:
+        del router._serai_cache
+    except AttributeError:
+        pass
+    try:
+        data = _dumps(router)
+    finally:
+        if saved is not None:
+            router._serai_cache = saved
+    _write_atomic(entry, data)
+    router._serai_cache = (key, sig)
+    _prune(entry.parent)
+    return True
+
+
+def cached_router(
+    path: Path | None = None,
+    *,
+    year: int | None = None,
+    build: Callable[[], Any] | None = None,
+    progress: Callable[[str], Any] | None = None,
+) -> Any:
+    """The router of ``path`` (None: the embedded network) in ``year``, from the cache if there.
+
+    On a miss the router is built (``build()`` or ``make_router(load_network(path,
+    year=year), year=year)``), stored, and returned. Call :func:`save_router`
+    after serving a request to keep cost arrays computed on the way.
+    ``progress(message)``, when given, returns a context manager shown while
+    building (the CLI passes a rich spinner).
+
+    Returns
+    -------
+    Router
+        With ``_serai_cache = (key, warm signature)`` set.
+    """
+    key = router_key(path, year=year)
+    router = load_cached(key)
+    if router is not None:
+        return router
+    if build is None:
+        from serai.freight.query import load_network, make_router
+
+        def build() -> Any:
+            return make_router(load_network(path, year=year), year=year)
+
+    if progress is None:
+        router = build()
+    else:
+        with progress(
+            f"building the routing graph ({'embedded network' if path is None else path}, year {year or 'today'}); cached for the next call"
+        ):
+            router = build()
+    if cache_dir() is not None:
+        save_router(router, key)
+    return router
+
+
+def clear_cache() -> int:
+    """Remove every cached router; returns how many files were removed."""
+    root = cache_dir()
+    if root is None:
+        return 0
+    n = 0
+    for p in root.glob("router-*.pkl"):
+        p.unlink(missing_ok=True)
+        n += 1
+    for p in root.glob(".router-*.tmp"):
+        p.unlink(missing_ok=True)
+    return n

@@ -1,0 +1,169 @@
+"""Route geometry on the real link shapes (the ``shapes`` table), for maps and GIS output.
+
+The shipped network stores each link's polyline once in ``shapes`` (shape_id,
+x, y in order) and both directions of a link point to it through
+``links.shape_id``; :class:`ShapeIndex` orients each polyline from the link's
+``from_node`` to its ``to_node``. Links without a shape (ferries, transfers,
+networks without a ``shapes`` table) are drawn as a straight line between their
+end nodes.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from serai.network import Network
+>>> nodes = pd.DataFrame({"node_id": [1, 2], "x": [0.0, 2.0], "y": [0.0, 0.0]})
+>>> links = pd.DataFrame({"link_id": [10, 11], "from_node": [1, 2], "to_node": [2, 1],
+...     "shape_id": [0, 0]})
+>>> shapes = pd.DataFrame({"shape_id": [0, 0, 0], "x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 0.0]})
+>>> ix = ShapeIndex.of(Network.from_tables(nodes=nodes, links=links, shapes=shapes))
+>>> ix.line([11]).tolist()
+[[2.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ShapeIndex", "route_features", "route_wkt"]
+
+_LOCK = threading.Lock()
+_BY_NETWORK: dict[int, tuple[Any, ShapeIndex]] = {}  # id(network) -> (weakref, index)
+
+
+@dataclass(frozen=True, eq=False)
+class ShapeIndex:
+    """Oriented polyline of every link, read from the ``shapes`` table (immutable arrays)."""
+
+    link_ids: np.ndarray  # sorted
+    start: np.ndarray  # per link: first row in xy, or -1 (no shape)
+    stop: np.ndarray
+    reverse: np.ndarray  # bool: walk the shape backwards
+    end_xy: np.ndarray  # (n, 4): from x, from y, to x, to y
+    xy: np.ndarray  # (k, 2) all shape points
+
+    @classmethod
+    def of(cls, network: Any) -> ShapeIndex:
+        """The index of ``network`` (built once per network object, thread-safe)."""
+        key = id(network)
+        with _LOCK:
+            hit = _BY_NETWORK.get(key)
+        if hit is not None and hit[0]() is network:
+            return hit[1]
+        ix = cls.build(network)
+        with _LOCK:
+            _BY_NETWORK[key] = (weakref.ref(network), ix)
+            weakref.finalize(network, _BY_NETWORK.pop, key, None)
+        return ix
+
+    @classmethod
+    def build(cls, network: Any) -> ShapeIndex:
+        links = network.links
+        nodes = network.nodes
+        order = np.argsort(links["link_id"].to_numpy(np.int64), kind="stable")
+        L = links.iloc[order]
+        ids = L["link_id"].to_numpy(np.int64)
+        nxy = nodes.set_index("node_id")[["x", "y"]].astype(float)
+        fxy = nxy.reindex(L["from_node"].to_numpy()).to_numpy()
+        txy = nxy.reindex(L["to_node"].to_numpy()).to_numpy()
+        n = len(L)
+        start = np.full(n, -1, np.int64)
+        stop = np.full(n, -1, np.int64)
+        reverse = np.zeros(n, bool)
+        shapes = network.tables.get("shapes")
+        xy = np.empty((0, 2))
+        if shapes is not None and "shape_id" in L.columns and len(shapes):
+            s = shapes.sort_values("shape_id", kind="stable")
+            sid = s["shape_id"].to_numpy(np.int64)
+            xy = np.column_stack([s["x"].to_numpy(float), s["y"].to_numpy(float)])
+            want = pd.to_numeric(L["shape_id"], errors="coerce").to_numpy(float)
+            has = np.isfinite(want)
+            w = want[has].astype(np.int64)
+            a = np.searchsorted(sid, w, "left")
+            b = np.searchsorted(sid, w, "right")
+            ok = b > a
+            idx = np.flatnonzero(has)[ok]
+            start[idx], stop[idx] = a[ok], b[ok]
+            first, last = xy[a[ok]], xy[b[ok] - 1]
+            d_first = np.hypot(*(first - fxy[idx]).T)
+            d_last = np.hypot(*(last - fxy[idx]).T)
+            reverse[idx] = d_last < d_first
+        for a in (ids, start, stop, reverse, xy):
+            a.setflags(write=False)
+        end_xy = np.column_stack([fxy, txy])
+        end_xy.setflags(write=False)
+        return cls(ids, start, stop, reverse, end_xy, xy)
+
+    def link_line(self, link_id: int) -> np.ndarray:
+        """(k, 2) lon/lat of one link, from its from_node to its to_node."""
+        i = int(np.searchsorted(self.link_ids, link_id))
+        if i >= len(self.link_ids) or self.link_ids[i] != link_id:
+            return np.empty((0, 2))
+        if self.start[i] < 0:
+            return self.end_xy[i].reshape(2, 2)
+        part = self.xy[self.start[i] : self.stop[i]]
+        return part[::-1] if self.reverse[i] else part
+
+    def line(self, link_ids: Iterable[int]) -> np.ndarray:
+        """One polyline through consecutive links (shared end points kept once)."""
+        parts = [self.link_line(int(x)) for x in link_ids]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return np.empty((0, 2))
+        out = [parts[0]]
+        for p in parts[1:]:
+            out.append(p[1:] if np.allclose(p[0], out[-1][-1]) else p)
+        return np.vstack(out)
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return None if v != v else float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def route_features(route: Any, network: Any, *, decimals: int = 4) -> list[dict[str, Any]]:
+    """GeoJSON features of a route: one LineString per movement leg (real link shapes),
+    one Point per hub event, with the leg's columns as properties."""
+    ix = ShapeIndex.of(network)
+    xy = network.nodes.set_index("node_id")[["x", "y"]]
+    feats = []
+    for leg in route.legs.itertuples(index=False):
+        props = {
+            k: _clean(v) for k, v in leg._asdict().items() if k not in ("link_ids", "node_path")
+        }
+        if leg.kind == "move":
+            line = ix.line(leg.link_ids) if len(leg.link_ids) else np.empty((0, 2))
+            if len(line) < 2:  # services (ferries) have no physical link: straight line
+                line = xy.reindex(list(leg.node_path)).dropna().to_numpy(float)
+            geom = {"type": "LineString", "coordinates": np.round(line, decimals).tolist()}
+        else:
+            p = xy.reindex([leg.from_node]).to_numpy(float)[0]
+            geom = {"type": "Point", "coordinates": np.round(p, decimals).tolist()}
+        feats.append({"type": "Feature", "geometry": geom, "properties": props})
+    return feats
+
+
+def route_wkt(route: Any, network: Any, *, decimals: int = 4) -> str:
+    """The route's path as a WKT MULTILINESTRING (one part per movement leg)."""
+    parts: list[Sequence] = [
+        f["geometry"]["coordinates"]
+        for f in route_features(route, network, decimals=decimals)
+        if f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"]) >= 2
+    ]
+    if not parts:
+        return "MULTILINESTRING EMPTY"
+    body = ", ".join(
+        "(" + ", ".join(f"{x:.{decimals}f} {y:.{decimals}f}" for x, y in p) + ")" for p in parts
+    )
+    return f"MULTILINESTRING ({body})"

@@ -1,0 +1,115 @@
+"""The on-disk router cache: hits return the same answers, keys follow content, writes are atomic."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from serai.freight import cache
+from serai.freight.query import load_network, make_router
+from serai.network import write_network
+from tests.freight.toy import toy_network
+
+
+@pytest.fixture()
+def cache_root(tmp_path, monkeypatch):
+    root = tmp_path / "cache"
+    monkeypatch.setenv("SERAI_CACHE_DIR", str(root))
+    return root
+
+
+@pytest.fixture()
+def net_dir(tmp_path):
+    path = tmp_path / "net"
+    write_network(toy_network(), path, format="csv")
+    return path
+
+
+def _answer(router):
+    r = router.route("Almaty", "Duisburg", "container", avoid_countries=["RU"])
+    return r.corridor, round(r.days, 9), round(r.usd, 9), tuple(r.legs["from_node"])
+
+
+def test_hit_gives_the_same_routes_as_a_fresh_build(cache_root, net_dir):
+    fresh = make_router(load_network(net_dir))
+    first = cache.cached_router(net_dir)  # miss: built and stored
+    files = list(cache_root.glob("router-*.pkl"))
+    assert len(files) == 1
+    second = cache.cached_router(net_dir)  # hit: read back
+    assert second is not first
+    assert _answer(second) == _answer(fresh) == _answer(first)
+    # the second call warmed the container costs: stored again, read back warm
+    assert cache.save_router(second) is True
+    assert cache.save_router(second) is False  # nothing new
+    third = cache.cached_router(net_dir)
+    assert _answer(third) == _answer(fresh)
+
+
+def test_key_follows_content_year_and_code(cache_root, net_dir, monkeypatch):
+    k0 = cache.router_key(net_dir)
+    assert cache.router_key(net_dir) == k0
+    assert cache.router_key(net_dir, year=2030) != k0
+    nodes = net_dir / "nodes.csv"
+    nodes.write_text(nodes.read_text().replace("Duisburg", "Duisburg-Ruhrort"))
+    k1 = cache.router_key(net_dir)
+    assert k1 != k0
+    router = cache.cached_router(net_dir)
+    assert router.route("Almaty", "Duisburg-Ruhrort", "container").destination_name == (
+        "Duisburg-Ruhrort"
+    )
+    monkeypatch.setattr(cache, "code_hash", lambda: "other code")
+    assert cache.router_key(net_dir) != k1
+
+
+def test_torn_file_is_rebuilt(cache_root, net_dir):
+    cache.cached_router(net_dir)
+    (entry,) = cache_root.glob("router-*.pkl")
+    entry.write_bytes(entry.read_bytes()[:1000])  # a torn write (not possible via _write_atomic)
+    router = cache.cached_router(net_dir)
+    assert _answer(router)[0] == "Middle Corridor (TITR)"
+    assert entry.stat().st_size > 1000
+
+
+def test_concurrent_writers_leave_one_whole_entry(cache_root, net_dir):
+    router = cache.cached_router(net_dir)
+    key = router._serai_cache[0]
+    errors = []
+
+    def write():
+        try:
+            for _ in range(3):
+                cache.save_router(router, key + "x")
+                router._serai_cache = (key, ())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert not list(cache_root.glob(".*.tmp"))  # no temporary file left behind
+    back = cache.load_cached(key + "x")
+    assert back is not None and _answer(back) == _answer(router)
+
+
+def test_cache_off(monkeypatch, net_dir, tmp_path):
+    monkeypatch.setenv("SERAI_CACHE_DIR", "off")
+    assert cache.cache_dir() is None
+    router = cache.cached_router(net_dir)
+    assert _answer(router)[0] == "Middle Corridor (TITR)"
+
+
+def test_prune_keeps_newest(cache_root):
+    import os
+
+    cache_root.mkdir(parents=True)
+    for i in range(cache.KEEP + 3):
+        p = cache_root / f"router-{i:02d}.pkl"
+        p.write_bytes(b"x")
+        os.utime(p, (1000 + i, 1000 + i))
+    cache._prune(cache_root)
+    left = sorted(p.name for p in cache_root.glob("router-*.pkl"))
+    assert left == [f"router-{i:02d}.pkl" for i in range(3, cache.KEEP + 3)]
