@@ -9,13 +9,16 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,geo,plot,service]"
+	$(PY) -m pip install --quiet -e ".[dev,geo,plot,service,gis]"
 	touch $(STAMP)
 
 venv: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/serai demo --overwrite
+	@echo ""
+	@echo "The service and web app: . .venv/bin/activate && serai serve"
+	@echo "  then open http://127.0.0.1:8000/ (API docs: http://127.0.0.1:8000/api/docs)"
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -15,6 +15,7 @@ import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from serai.api.jobs import JobContext, job_kind
 
 __all__ = ["AppraiseRequest", "CompareRequest", "ScenarioRunRequest"]

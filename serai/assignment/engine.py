@@ -290,6 +290,16 @@ class AssignmentResult:
     def beckmann(self) -> float:
         return float(self.convergence["beckmann"].iloc[-1]) if len(self.convergence) else np.nan
 
+    def __repr__(self) -> str:
+        from serai.reprs import assignment_repr
+
+        return assignment_repr(self)
+
+    def _repr_html_(self) -> str:
+        from serai.reprs import assignment_html
+
+        return assignment_html(self)
+
 
 class _Log:
     def __init__(self, progress: Progress | None) -> None:

@@ -23,6 +23,7 @@ from serai.cli import (  # noqa: F401  (register)
     route,
     runs,
     scenario,
+    serve,
 )
 from serai.cli._common import app
 

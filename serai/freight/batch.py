@@ -290,6 +290,7 @@ def route_batch(
     progress
         Called with the number of rows done after each row.
     """
+    from serai.freight.checks import check_codes
     from serai.freight.route import Constraints
     from serai.freight.shapes import route_wkt
 
@@ -312,6 +313,12 @@ def route_batch(
                     router.resolve(getattr(s, fld))
                 except InputError as exc:
                     raise InputError(exc.reason, field=fld) from None
+            check_codes(
+                router,
+                avoid_countries=s.avoid_countries,
+                avoid_passages=s.avoid_passages,
+                modes=s.modes,
+            )
             cons = Constraints.make(
                 avoid_countries=s.avoid_countries,
                 avoid_passages=s.avoid_passages,

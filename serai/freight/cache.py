@@ -48,7 +48,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KEEP", "cache_dir", "cached_router", "clear_cache", "router_key", "save_router"]
+__all__ = [
+    "KEEP",
+    "cache_dir",
+    "cached_router",
+    "clear_cache",
+    "router_key",
+    "save_router",
+    "source_hash",
+]
 
 KEEP = 6  # newest entries kept
 _FORMAT = 1  # bump when the entry layout changes
@@ -102,8 +110,8 @@ def code_hash() -> str:
     return h.hexdigest()
 
 
-def router_key(path: Path | None = None, *, year: int | None = None) -> str:
-    """Cache key of the router of ``path`` (None: the embedded network) in ``year``."""
+@cache
+def _source_hash(path: str | None, stamp: tuple) -> str:
     h = hashlib.blake2b(digest_size=16)
     if path is None:
         from serai.data import eurasia_path
@@ -111,10 +119,27 @@ def router_key(path: Path | None = None, *, year: int | None = None) -> str:
         h.update(b"embedded\0")
         _hash_files(_files_of(eurasia_path()), h)
     else:
-        p = Path(path)
         h.update(b"path\0")
-        _hash_files(_files_of(p), h)
-    h.update(f"|year={year}|code={code_hash()}".encode())
+        _hash_files(_files_of(Path(path)), h)
+    return h.hexdigest()
+
+
+def source_hash(path: Path | None = None) -> str:
+    """Content hash of the network's files (None: the embedded tables)."""
+    if path is None:
+        from serai.data import eurasia_path
+
+        files = _files_of(eurasia_path())
+    else:
+        files = _files_of(Path(path))
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return _source_hash(None if path is None else str(Path(path).resolve()), stamp)
+
+
+def router_key(path: Path | None = None, *, year: int | None = None) -> str:
+    """Cache key of the router of ``path`` (None: the embedded network) in ``year``."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{source_hash(path)}|year={year}|code={code_hash()}".encode())
     return h.hexdigest()
 
 

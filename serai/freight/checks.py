@@ -21,7 +21,7 @@ import numpy as np
 from serai._checks import check_count, check_number
 from serai.errors import InputError, unknown
 
-__all__ = ["check_count", "check_number", "check_query", "country_hints"]
+__all__ = ["check_codes", "check_count", "check_number", "check_query", "country_hints"]
 
 MAX_ALTERNATIVES = 50
 MAX_CARBON_PRICE = 1e9  # USD per t CO2e; larger prices only overflow the costs
@@ -108,3 +108,22 @@ def check_query(
         missing = sorted(set(cons.avoid_links) - set(ids.tolist()))
         if missing:
             raise InputError(f"link {missing[0]} is not in the network", field="avoid_links")
+
+
+def check_codes(
+    router: Any,
+    *,
+    avoid_countries: Any = None,
+    avoid_passages: Any = None,
+    modes: Any = None,
+) -> None:
+    """Check a query's codes alone, before routing (batch rows, HTTP requests).
+
+    The same gate as :func:`check_query` (unknown codes are errors with suggestions).
+    """
+    from serai.freight.route import Constraints
+
+    cons = Constraints.make(
+        avoid_countries=avoid_countries, avoid_passages=avoid_passages, modes=modes
+    )
+    check_query(router, cons)

@@ -337,6 +337,29 @@ class Route:
         t = self.footprint.totals
         return {"wtt_kg": round(float(t["wtt_kg"]), 4), "ttw_kg": round(float(t["ttw_kg"]), 4)}
 
+    def __repr__(self) -> str:
+        from serai.reprs import route_repr
+
+        return route_repr(self)
+
+    def _repr_html_(self) -> str:
+        from serai.reprs import route_html
+
+        return route_html(self)
+
+    def to_geodataframe(self, network: Any = None) -> Any:
+        """Legs and hub events as a GeoDataFrame (EPSG:4326) on the real link shapes.
+
+        Needs GeoPandas (``pip install 'serai[gis]'``); ``network`` defaults to the
+        routing graph's network.
+        """
+        from serai.freight.shapes import route_geodataframe
+
+        net = network if network is not None else getattr(self.routing_graph, "network", None)
+        if net is None:
+            raise InputError("pass the network: this route carries no routing graph")
+        return route_geodataframe(self, net)
+
     def to_geojson(self, network_nodes: pd.DataFrame) -> dict[str, Any]:
         """GeoJSON FeatureCollection: one LineString per movement leg, one Point per event."""
         xy = network_nodes.set_index("node_id")[["x", "y"]]
@@ -496,6 +519,16 @@ class Router:
         r._objectives = {}
         r._lock = threading.RLock()
         return r
+
+    def __repr__(self) -> str:
+        from serai.reprs import router_repr
+
+        return router_repr(self)
+
+    def _repr_html_(self) -> str:
+        from serai.reprs import router_html
+
+        return router_html(self)
 
     # ------------------------------------------------------------------ costs and masks
     def emissions(self, name: str | Commodity) -> np.ndarray | None:

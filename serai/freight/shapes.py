@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ShapeIndex", "route_features", "route_wkt"]
+__all__ = ["ShapeIndex", "route_features", "route_geodataframe", "route_wkt"]
 
 _LOCK = threading.Lock()
 _BY_NETWORK: dict[int, tuple[Any, ShapeIndex]] = {}  # id(network) -> (weakref, index)
@@ -167,3 +167,18 @@ def route_wkt(route: Any, network: Any, *, decimals: int = 4) -> str:
         "(" + ", ".join(f"{x:.{decimals}f} {y:.{decimals}f}" for x, y in p) + ")" for p in parts
     )
     return f"MULTILINESTRING ({body})"
+
+
+def route_geodataframe(route: Any, network: Any) -> Any:
+    """Legs and hub events of a route as a GeoDataFrame (EPSG:4326); needs GeoPandas."""
+    try:
+        import geopandas as gpd
+        import shapely
+    except ImportError:
+        from serai.errors import OptionalDependencyError
+
+        raise OptionalDependencyError("geopandas", "gis") from None
+    feats = route_features(route, network, decimals=6)
+    props = pd.DataFrame([f["properties"] for f in feats])
+    geoms = [shapely.geometry.shape(f["geometry"]) for f in feats]
+    return gpd.GeoDataFrame(props, geometry=geoms, crs="EPSG:4326")

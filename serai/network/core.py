@@ -203,6 +203,11 @@ class Network:
         parts = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items())
         return f"Network({self.name!r}, {parts})"
 
+    def _repr_html_(self) -> str:
+        from serai.reprs import network_html
+
+        return network_html(self)
+
 
 def known_tables() -> tuple[str, ...]:
     """Declared table names (re-exported for IO)."""

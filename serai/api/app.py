@@ -1,0 +1,550 @@
+"""The FastAPI application: endpoints are thin calls into serai.freight and friends.
+
+Run it with ``serai serve`` (uvicorn) or mount ``create_app()`` in any ASGI server.
+"""
+
+import importlib
+import inspect
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, Query
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from serai import __version__
+from serai.api import models as m
+from serai.api.jobs import JOB_KINDS, JobKind, Jobs
+from serai.api.pool import RouterPool
+from serai.api.problems import Problem, install, problem_response
+from serai.api.settings import Settings
+
+__all__ = ["JOB_MODULES", "create_app"]
+
+API_VERSION = "1"
+STATIC = Path(__file__).parent / "static"
+# modules that register job kinds (serai.api.jobs.job_kind) when imported
+JOB_MODULES = ["serai.api.batch_job"]
+
+_PROBLEM = {"model": m.Problem, "content": {"application/problem+json": {}}}
+ERRORS = {400: _PROBLEM, 413: _PROBLEM, 422: _PROBLEM}
+
+
+def _clean(v: Any) -> Any:
+    """JSON-ready: NaN/inf as null, numpy scalars as Python numbers."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            return _clean(v.item())
+        except (TypeError, ValueError):
+            return str(v)
+    return v
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(_clean(data), ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with a 413 problem (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        too_large = problem_response(
+            413,
+            "too-large",
+            f"the request body is over {self.limit:,} bytes",
+            instance=scope.get("path"),
+        )
+        if declared is not None:
+            try:
+                if int(declared) > self.limit:
+                    return await too_large(scope, receive, send)
+            except ValueError:
+                pass
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise Problem(
+                        413, "too-large", f"the request body is over {self.limit:,} bytes"
+                    )
+            return msg
+
+        await self.app(scope, limited, send)
+
+
+def route_json(route: Any, network: Any, geometry: bool) -> dict[str, Any]:
+    """A route as JSON: totals, corridor, countries, legs and (optionally) GeoJSON on link shapes."""
+    from serai.freight.shapes import route_features
+
+    legs = route.legs.drop(columns=["link_ids", "node_path"])
+    legs = legs.astype(object).where(legs.notna(), None)
+    out = {
+        "from": route.origin_name,
+        "to": route.destination_name,
+        "origin_id": str(route.origin),
+        "destination_id": str(route.destination),
+        "commodity": route.commodity,
+        "unit": route.unit,
+        "objective": route.objective,
+        "corridor": route.corridor,
+        **{k: round(float(v), 4) for k, v in route.totals.items()},
+        "countries": list(route.countries),
+        "passages": list(route.passages),
+        "services": list(route.services),
+        "legs": legs.to_dict(orient="records"),
+    }
+    if geometry:
+        out["geojson"] = {"type": "FeatureCollection", "features": route_features(route, network)}
+    return out
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._d: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            v = self._d.get(key)
+            if v is not None:
+                self._d.move_to_end(key)
+            return v
+
+    def put(self, key: str, value: bytes) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._d[key] = value
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI app: API under ``/api``, the web app at ``/``, OpenAPI at ``/api/openapi.json``."""
+    settings = settings or Settings()
+    for mod in JOB_MODULES:
+        importlib.import_module(mod)
+    pool = RouterPool(settings.network)
+    jobs = Jobs(pool, settings)
+    cache = _LRU(settings.response_cache)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> Any:
+        yield
+        jobs.shutdown()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="serai",
+        version=__version__,
+        summary="Freight and critical-mineral routes across the Eurasian corridors.",
+        description=(
+            "Routes, alternatives, Pareto sets and emissions on serai's multimodal network, "
+            "network layers as GeoJSON, and background jobs (batch routing; flows, scenarios "
+            "and reliability as they land). Errors are RFC 9457 problem documents that name "
+            "the field."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings, app.state.pool, app.state.jobs = settings, pool, jobs
+    install(app)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    from starlette.middleware.gzip import GZipMiddleware
+
+    app.add_middleware(GZipMiddleware, minimum_size=2000)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
+    def year_of(y: int | None) -> int | None:
+        return settings.default_year if y is None else y
+
+    # ------------------------------------------------------------------ meta
+    @app.get("/api/health", response_model=m.Health, tags=["meta"])
+    def health() -> Any:
+        """Liveness: the process answers; which network years are loaded."""
+        return json_response(
+            {
+                "status": "ok",
+                "routers_loaded": [str(y) for y in pool.loaded()],
+                "jobs_active": jobs.active(),
+            }
+        )
+
+    @app.get("/api/version", response_model=m.Version, tags=["meta"])
+    def version() -> Any:
+        """serai's version, the API version and the network's content hash."""
+        from serai.freight.cache import source_hash
+
+        return json_response(
+            {"serai": __version__, "api": API_VERSION, "network": source_hash(settings.network)}
+        )
+
+    @app.get("/api/commodities", response_model=list[m.Commodity], tags=["meta"])
+    def commodities() -> Any:
+        """Commodities the router knows (key, unit, value, dangerous-goods class, sources)."""
+        from serai.freight import commodity_table
+
+        t = commodity_table().reset_index()
+        t = t.astype(object).where(t.notna(), None)
+        return json_response(t.to_dict(orient="records"))
+
+    # ------------------------------------------------------------------ places
+    @app.get("/api/places", response_model=m.Places, tags=["places"], responses=ERRORS)
+    def places(
+        q: Annotated[str, Query(min_length=1, max_length=100, description="Start of a name.")],
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    ) -> Any:
+        """Type-ahead: places whose name, alias (any script) or UN/LOCODE starts with ``q``."""
+        from serai.api.search import PlaceSearch
+
+        router, _ = pool.get(year_of(year))
+        hits = PlaceSearch.of(router).search(q, min(limit, settings.max_places))
+        return json_response({"query": q, "places": hits})
+
+    # ------------------------------------------------------------------ routes
+    def _constraints(router: Any, q: m.RouteQuery) -> Any:
+        from serai.freight.checks import check_codes
+        from serai.freight.route import Constraints
+
+        if len(q.via) > settings.max_via:
+            raise Problem(
+                422, "invalid-input", f"at most {settings.max_via} via points", field="via"
+            )
+        check_codes(
+            router,
+            avoid_countries=q.avoid_countries,
+            avoid_passages=q.avoid_passages,
+            modes=q.modes,
+        )
+        for fld in ("origin", "destination"):
+            _resolve(router, getattr(q, fld), fld)
+        for i, v in enumerate(q.via):
+            _resolve(router, v, f"via.{i}")
+        return Constraints.make(
+            avoid_countries=q.avoid_countries,
+            avoid_passages=q.avoid_passages,
+            modes=q.modes,
+            via=q.via,
+        )
+
+    def _answer(kind: str, q: m.RouteQuery, run: Any) -> Response:
+        key = f"{kind}|{q.model_dump_json()}"
+        hit = cache.get(key)
+        if hit is not None:
+            return Response(hit, media_type="application/json", headers={"X-Cache": "hit"})
+        t0 = time.perf_counter()
+
+        def work(router: Any) -> list[dict[str, Any]]:
+            cons = _constraints(router, q)
+            routes = run(router, cons)
+            return [route_json(r, router.rg.network, q.geometry) for r in routes]
+
+        routes = pool.call(year_of(q.year), work)
+        body = {
+            "query": q.model_dump(),
+            "routes": routes,
+            "took_ms": round(1000 * (time.perf_counter() - t0), 2),
+        }
+        data = json.dumps(_clean(body), ensure_ascii=False, separators=(",", ":")).encode()
+        cache.put(key, data)
+        return Response(data, media_type="application/json", headers={"X-Cache": "miss"})
+
+    @app.post("/api/route", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS)
+    def route(q: Annotated[m.RouteQuery, Body()]) -> Any:
+        """Best route under the constraints: legs, hub events, totals and path on link shapes."""
+
+        def run(router: Any, cons: Any) -> list[Any]:
+            return [
+                router.route(
+                    q.origin,
+                    q.destination,
+                    q.commodity,
+                    objective=q.objective,
+                    constraints=cons,
+                    carbon_price_usd_per_t=q.carbon_price,
+                )
+            ]
+
+        return _answer("route", q, run)
+
+    @app.get("/api/route", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS)
+    def route_get(
+        origin: Annotated[str, Query(alias="from", min_length=1, max_length=120)],
+        destination: Annotated[str, Query(alias="to", min_length=1, max_length=120)],
+        commodity: Annotated[str, Query(min_length=1, max_length=40)] = "container",
+        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+        objective: Annotated[m.Objective, Query()] = "generalised",
+        avoid_countries: Annotated[list[str], Query(max_length=60)] = [],  # noqa: B006
+        avoid_passages: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+        via: Annotated[list[str], Query(max_length=6)] = [],  # noqa: B006
+        geometry: bool = True,
+    ) -> Any:
+        """The same as ``POST /api/route`` with query parameters (for links and curl)."""
+        q = m.RouteQuery(
+            origin=origin,
+            destination=destination,
+            commodity=commodity,
+            year=year,
+            objective=objective,
+            avoid_countries=_split(avoid_countries),
+            avoid_passages=_split(avoid_passages),
+            via=via,
+            geometry=geometry,
+        )
+        return route(q)
+
+    @app.post(
+        "/api/alternatives", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS
+    )
+    def alternatives(q: Annotated[m.AlternativesQuery, Body()]) -> Any:
+        """Up to ``k`` routes in distinct corridors (penalty method with an overlap limit)."""
+        if q.k > settings.max_alternatives:
+            raise Problem(
+                422, "invalid-input", f"at most {settings.max_alternatives} alternatives", field="k"
+            )
+
+        def run(router: Any, cons: Any) -> list[Any]:
+            return router.alternatives(
+                q.origin,
+                q.destination,
+                q.commodity,
+                k=q.k,
+                objective=q.objective,
+                distinct_corridors=q.distinct_corridors,
+                constraints=cons,
+                carbon_price_usd_per_t=q.carbon_price,
+            )
+
+        return _answer("alternatives", q, run)
+
+    @app.post("/api/pareto", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS)
+    def pareto(q: Annotated[m.ParetoQuery, Body()]) -> Any:
+        """Pareto-optimal routes for (time, money), fastest first."""
+        if q.max_routes > settings.max_pareto_routes:
+            raise Problem(
+                422,
+                "invalid-input",
+                f"at most {settings.max_pareto_routes} routes",
+                field="max_routes",
+            )
+
+        def run(router: Any, cons: Any) -> list[Any]:
+            return router.pareto(
+                q.origin, q.destination, q.commodity, constraints=cons, max_routes=q.max_routes
+            )
+
+        return _answer("pareto", q, run)
+
+    @app.post(
+        "/api/emissions", response_model=m.EmissionsResponse, tags=["routes"], responses=ERRORS
+    )
+    def emissions(q: Annotated[m.RouteQuery, Body()]) -> Any:
+        """ISO 14083 footprint of the best route: WTW, WTT, TTW per transport chain element."""
+
+        def work(router: Any) -> dict[str, Any]:
+            cons = _constraints(router, q)
+            r = router.route(
+                q.origin,
+                q.destination,
+                q.commodity,
+                objective=q.objective,
+                constraints=cons,
+                carbon_price_usd_per_t=q.carbon_price,
+            )
+            if r.routing_graph is None:
+                raise Problem(
+                    422,
+                    "invalid-input",
+                    "the emission factor tables cannot serve this network",
+                    field="commodity",
+                )
+            return {
+                "query": q.model_dump(),
+                "corridor": r.corridor,
+                "unit": r.unit,
+                "emissions": r.emissions_dict(),
+            }
+
+        return json_response(pool.call(year_of(q.year), work))
+
+    # ------------------------------------------------------------------ network layers
+    from serai.api import layers
+
+    @app.get(
+        "/api/network/{layer}.geojson",
+        tags=["network"],
+        responses={200: {"content": {"application/geo+json": {}}}, 404: _PROBLEM, **ERRORS},
+    )
+    def network_layer(
+        layer: Annotated[str, layers.LAYER_PATH],
+        modes: Annotated[str, Query(max_length=60, description="Comma-separated modes.")] = "",
+    ) -> Any:
+        """Network elements as GeoJSON: ``links`` (mode, status, opening year, gauge; real
+        shapes), ``places`` (named points and ports), ``borders`` (border crossings)."""
+        router, _ = pool.get(None)
+        data = layers.layer(router.rg.network, layer, _split([modes]) if modes else ())
+        return Response(data, media_type="application/geo+json")
+
+    # ------------------------------------------------------------------ jobs
+    def add_job_kind(kind: JobKind) -> None:
+        def submit(req: Any) -> Any:
+            job = jobs.submit(kind, req)
+            return json_response(
+                job.public(), status=202, headers={"Location": f"/api/jobs/{job.id}"}
+            )
+
+        submit.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter(
+                    "req",
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    annotation=Annotated[kind.model, Body()],
+                )
+            ]
+        )
+        submit.__name__ = f"submit_{kind.name}"
+        app.add_api_route(
+            f"/api/jobs/{kind.name}",
+            submit,
+            methods=["POST"],
+            status_code=202,
+            response_model=m.JobState,
+            tags=["jobs"],
+            summary=kind.summary,
+            description=kind.description,
+            responses={**ERRORS, 503: _PROBLEM},
+        )
+
+    for kind in JOB_KINDS.values():
+        add_job_kind(kind)
+
+    @app.get("/api/jobs", response_model=list[m.JobState], tags=["jobs"])
+    def job_list() -> Any:
+        """Jobs kept in memory, oldest first."""
+        return json_response([j.public() for j in jobs.list()])
+
+    @app.get(
+        "/api/jobs/{job_id}",
+        response_model=m.JobState,
+        tags=["jobs"],
+        responses={404: _PROBLEM, **ERRORS},
+    )
+    def job_state(job_id: Annotated[str, _JOB_ID]) -> Any:
+        """State and progress (0..1) of a job."""
+        return json_response(jobs.get(job_id).public())
+
+    @app.get(
+        "/api/jobs/{job_id}/result",
+        tags=["jobs"],
+        responses={
+            200: {"content": {"application/json": {}, "text/csv": {}}},
+            404: _PROBLEM,
+            409: _PROBLEM,
+            **ERRORS,
+        },
+    )
+    def job_result(
+        job_id: Annotated[str, _JOB_ID],
+        format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+        table: Annotated[str, Query(max_length=40)] = "",
+    ) -> Any:
+        """Result of a finished job: JSON, or one of its tables as CSV."""
+        from serai.api.jobs import _jsonable
+
+        job = jobs.get(job_id)
+        if job.state != "done":
+            raise Problem(
+                409, "not-ready", f"job {job_id} is {job.state}", field="job_id", state=job.state
+            )
+        res = job.result
+        if format == "csv":
+            tables = res.get("tables", {}) if isinstance(res, dict) else {}
+            name = table or next(iter(tables), "")
+            if name not in tables:
+                raise Problem(
+                    422,
+                    "invalid-input",
+                    f"no table '{name}'; tables: {', '.join(tables) or 'none'}",
+                    field="table",
+                )
+            return Response(
+                tables[name].to_csv(index=False),
+                media_type="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{job_id}-{name}.csv"'},
+            )
+        return json_response(_jsonable(res))
+
+    # ------------------------------------------------------------------ web app
+    @app.get("/", include_in_schema=False)
+    def index() -> Any:
+        page = STATIC / "index.html"
+        if not page.is_file():
+            return Response(
+                "serai web app bundle missing: run `npm --prefix web install && npm --prefix web "
+                "run build`; the API is at /api/docs",
+                media_type="text/plain",
+                status_code=503,
+            )
+        return FileResponse(page, headers={"Cache-Control": "no-cache"})
+
+    if STATIC.is_dir():
+        from starlette.staticfiles import StaticFiles
+
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    return app
+
+
+_JOB_ID = PathParam(pattern="^[0-9a-f]{16}$", description="Job id (16 hex digits).")
+
+
+def _split(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out += [x.strip() for x in v.replace(";", ",").split(",") if x.strip()]
+    return out
+
+
+def _resolve(router: Any, place: str, field: str) -> None:
+    from serai.errors import InputError
+
+    try:
+        router.resolve(place)
+    except InputError as exc:
+        raise InputError(exc.reason, field=field) from None

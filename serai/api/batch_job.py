@@ -1,0 +1,82 @@
+"""The ``batch`` job kind: route a list of shipments (as ``serai route --batch``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from serai.api.jobs import JobContext, job_kind
+from serai.api.models import BatchRequest
+
+
+@job_kind(
+    "batch",
+    BatchRequest,
+    summary="Route a batch of shipments",
+    description=(
+        "One route per shipment (origin, destination, commodity, quantity, constraints). "
+        "Bad rows come back with status 'error', their row number (the header is row 1, as "
+        "in the CSV of `serai route --batch`) and the message; the others are routed. "
+        "Result: `summary` and the `results` table (JSON, or CSV with `?format=csv`)."
+    ),
+)
+def run_batch(req: BatchRequest, ctx: JobContext) -> dict[str, Any]:
+    import pandas as pd
+
+    from serai.api.problems import Problem
+    from serai.freight.batch import combine, parse_shipments, route_batch
+
+    if len(req.shipments) > ctx.settings.max_batch_rows:
+        raise Problem(
+            422,
+            "invalid-input",
+            f"at most {ctx.settings.max_batch_rows} shipments",
+            field="shipments",
+        )
+    rows = []
+    for s in req.shipments:
+        d = s.model_dump()
+        for k, v in d.items():
+            if isinstance(v, list):
+                d[k] = ";".join(map(str, v))
+        rows.append(d)
+    table = pd.DataFrame(rows).dropna(axis=1, how="all")
+    good, bad = parse_shipments(table, max_rows=ctx.settings.max_batch_rows)
+    total = max(1, len(good))
+    ctx.progress(0.0, f"routing {len(good)} shipments ({len(bad)} rejected)")
+
+    locked: dict[int | None, _Locked] = {}
+
+    def router_for(year: int | None) -> Any:
+        if year not in locked:
+            locked[year] = _Locked(ctx.pool, year)
+        return locked[year]
+
+    res = route_batch(
+        good,
+        router_for,
+        year=req.year,
+        geometry=req.geometry,
+        progress=lambda n: ctx.progress(n / total, f"{n} of {len(good)} routed"),
+    )
+    df = combine(res, bad)
+    ok = int((df["status"] == "ok").sum())
+    return {
+        "summary": {"shipments": len(df), "routed": ok, "failed": len(df) - ok},
+        "tables": {"results": df},
+    }
+
+
+class _Locked:
+    """A router of the shared pool used under its lock (one call at a time)."""
+
+    def __init__(self, pool: Any, year: int | None) -> None:
+        self.router, self.lock = pool.get(year)
+        self.rg = self.router.rg
+
+    def resolve(self, place: Any) -> Any:
+        with self.lock:
+            return self.router.resolve(place)
+
+    def route(self, *a: Any, **kw: Any) -> Any:
+        with self.lock:
+            return self.router.route(*a, **kw)

@@ -1,0 +1,88 @@
+"""Routers shared between requests: built once per (network, year), used from many threads.
+
+:class:`RouterPool` builds (or reads from the on-disk cache, see
+:mod:`serai.freight.cache`) one :class:`~serai.freight.Router` per year, on
+first use, under a per-key lock, so twenty simultaneous first requests build it
+once. Each router is used under its own lock while the router's scratch space is
+shared (until :class:`~serai.freight.Router` keeps scratch per thread, route
+queries on one router are serialised; routers of different years run in
+parallel; the numba kernels release the GIL).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RouterPool"]
+
+
+class RouterPool:
+    """One router per year of one network, built once, guarded for concurrent use."""
+
+    def __init__(
+        self, network: Path | None = None, *, max_years: int = 6, warm_commodity: str = "container"
+    ) -> None:
+        self.network = network
+        self.warm_commodity = warm_commodity
+        self.max_years = max_years
+        self._routers: OrderedDict[Any, tuple[Any, threading.RLock]] = OrderedDict()
+        self._building: dict[Any, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self._networks: dict[Any, Any] = {}
+
+    def _build(self, year: int | None) -> Any:
+        from serai.freight.cache import cached_router, save_router
+
+        router = cached_router(self.network, year=year)
+        try:  # costs of the default commodity and the search kernels (numba) loaded now,
+            # so the first route request is as fast as the others
+            router.costs(self.warm_commodity)
+            ids = router.rg.place_of.index
+            if len(ids) >= 2:
+                router.route(int(ids[0]), int(ids[-1]), self.warm_commodity)
+        except Exception:  # no route, or a network the commodity tables cannot serve
+            pass
+        try:
+            save_router(router)
+        except OSError:
+            pass
+        return router
+
+    def get(self, year: int | None) -> tuple[Any, threading.RLock]:
+        """(router, lock) of ``year``; hold the lock while calling the router."""
+        with self._lock:
+            hit = self._routers.get(year)
+            if hit is not None:
+                self._routers.move_to_end(year)
+                return hit
+            building = self._building.setdefault(year, threading.Lock())
+        with building:
+            with self._lock:
+                hit = self._routers.get(year)
+            if hit is not None:
+                return hit
+            router = self._build(year)
+            entry = (router, threading.RLock())
+            with self._lock:
+                self._routers[year] = entry
+                while len(self._routers) > self.max_years:
+                    self._routers.popitem(last=False)
+            return entry
+
+    def call(self, year: int | None, fn: Callable[[Any], Any]) -> Any:
+        """``fn(router)`` under the router's lock."""
+        router, lock = self.get(year)
+        with lock:
+            return fn(router)
+
+    def network_of(self, year: int | None) -> Any:
+        """The physical network of ``year`` (the router's, so both agree)."""
+        return self.get(year)[0].rg.network
+
+    def loaded(self) -> list[Hashable]:
+        with self._lock:
+            return list(self._routers)

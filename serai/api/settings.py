@@ -1,0 +1,53 @@
+"""Settings of the service: where, what network, limits on work per request, CORS."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Settings"]
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name, "")
+    return tuple(x.strip() for x in raw.split(",") if x.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the service serves and how much work one request may ask for.
+
+    Attributes
+    ----------
+    network
+        Network file or folder; None = the embedded Eurasian network.
+    store
+        Folder for job results (JSON/CSV written atomically); None = memory only.
+    cors_origins
+        Origins allowed to call the API from a browser (``SERAI_CORS_ORIGINS``,
+        comma-separated; empty = same origin only).
+    max_body_bytes
+        Largest request body accepted (413 beyond).
+    max_alternatives, max_via, max_pareto_routes, max_batch_rows, max_places
+        Work limits per request (422 beyond, naming the field).
+    max_jobs
+        Jobs queued or running at once (503 beyond).
+    default_year
+        Network year of requests that give none (None = open today).
+    """
+
+    network: Path | None = None
+    store: Path | None = None
+    cors_origins: tuple[str, ...] = field(default_factory=lambda: _env_list("SERAI_CORS_ORIGINS"))
+    max_body_bytes: int = 2_000_000
+    max_alternatives: int = 8
+    max_via: int = 6
+    max_pareto_routes: int = 12
+    max_batch_rows: int = 5_000
+    max_places: int = 50
+    max_jobs: int = 16
+    job_workers: int = 1
+    default_year: int | None = None
+    response_cache: int = 1024
+    years: tuple[int, int] = (1990, 2100)

@@ -1,0 +1,71 @@
+"""`serai serve`: the HTTP API and the web app (FastAPI + uvicorn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from serai.cli._common import app, console, handle_errors
+
+
+@app.command("serve")
+@handle_errors
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    store: Annotated[
+        Path | None, typer.Option(help="Folder where job results are written (JSON).")
+    ] = None,
+    network: Annotated[
+        Path | None, typer.Option(help="Network to serve instead of the embedded one.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Network year of requests that give none.")
+    ] = None,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(help="Origin allowed to call the API from a browser (repeatable)."),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Threads running background jobs.")] = 1,
+    warm: Annotated[
+        bool, typer.Option(help="Build (or read) the routing graph before accepting requests.")
+    ] = True,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+) -> None:
+    """Serve the HTTP API (/api, OpenAPI at /api/docs) and the web app (/) on one port."""
+    from serai.errors import OptionalDependencyError
+
+    try:
+        import uvicorn
+
+        from serai.api import Settings, create_app
+    except ImportError as exc:
+        raise OptionalDependencyError(exc.name or "fastapi", "service") from None
+    from serai.cli._common import split_opt
+
+    if store is not None:
+        store.mkdir(parents=True, exist_ok=True)
+    settings = Settings(
+        network=network,
+        store=store,
+        default_year=year,
+        job_workers=workers,
+        **({"cors_origins": split_opt(cors)} if cors else {}),
+    )
+    api = create_app(settings)
+    err = console(stderr=True)
+    if warm:
+        with err.status("loading the routing graph (cached on disk after the first time)"):
+            api.state.pool.get(year)
+    err.print(
+        f"serai {_version()} serving http://{host}:{port}/  (API docs: /api/docs; Ctrl-C stops)"
+    )
+    uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=False)
+
+
+def _version() -> str:
+    from serai import __version__
+
+    return __version__

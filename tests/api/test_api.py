@@ -1,0 +1,196 @@
+"""HTTP API on the toy network: answers equal the library's, errors are problem documents."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from serai.freight import Router, build_routing_graph
+from tests.freight.toy import toy_network
+
+
+@pytest.fixture(scope="module")
+def router():
+    return Router(build_routing_graph(toy_network()))
+
+
+def test_health_version_commodities(client):
+    assert client.get("/api/health").json()["status"] == "ok"
+    v = client.get("/api/version").json()
+    assert v["api"] == "1" and len(v["network"]) == 32
+    keys = {c["commodity"] for c in client.get("/api/commodities").json()}
+    assert {"container_feu", "uranium_uoc"} <= keys
+
+
+def test_route_equals_library(client, router):
+    body = {"origin": "Алматы", "destination": "Duisburg", "avoid_countries": ["RU"]}
+    r = client.post("/api/route", json=body)
+    assert r.status_code == 200, r.text
+    (got,) = r.json()["routes"]
+    want = router.route("Almaty", "Duisburg", "container", avoid_countries=["RU"])
+    assert got["corridor"] == want.corridor == "Middle Corridor (TITR)"
+    assert got["days"] == pytest.approx(want.days, abs=1e-4)
+    assert got["usd"] == pytest.approx(want.usd, abs=1e-3)
+    assert got["co2e_kg"] == pytest.approx(want.co2e_kg, abs=1e-3)
+    assert [leg["kind"] for leg in got["legs"]] == want.legs["kind"].tolist()
+    assert "RU" not in got["countries"]
+    # geometry: one LineString per movement leg, joined end to end
+    lines = [f for f in got["geojson"]["features"] if f["geometry"]["type"] == "LineString"]
+    assert len(lines) == (want.legs["kind"] == "move").sum()
+    assert lines[0]["geometry"]["coordinates"][0] == [76.9, 43.2]  # Almaty
+    assert lines[-1]["geometry"]["coordinates"][-1] == [6.8, 51.4]  # Duisburg
+    # GET with query parameters gives the same answer
+    g = client.get(
+        "/api/route", params={"from": "Almaty", "to": "Duisburg", "avoid_countries": "RU"}
+    )
+    assert g.status_code == 200 and g.json()["routes"][0]["days"] == got["days"]
+
+
+def test_alternatives_and_pareto(client, router):
+    r = client.post(
+        "/api/alternatives",
+        json={"origin": "Shanghai", "destination": "Rotterdam", "k": 3, "geometry": False},
+    )
+    assert r.status_code == 200, r.text
+    got = [x["corridor"] for x in r.json()["routes"]]
+    want = [x.corridor for x in router.alternatives("Shanghai", "Rotterdam", "container", k=3)]
+    assert got == want and len(set(got)) == len(got)
+    p = client.post(
+        "/api/pareto", json={"origin": "Xi'an", "destination": "Duisburg", "geometry": False}
+    ).json()["routes"]
+    pts = [(x["hours"], x["usd"]) for x in p]
+    assert pts == sorted(pts)  # fastest first, then cheaper: a frontier
+    assert all(b[1] < a[1] for a, b in itertools.pairwise(pts))
+
+
+def test_emissions(client, router):
+    r = client.post("/api/emissions", json={"origin": "Almaty", "destination": "Poti"})
+    assert r.status_code == 200, r.text
+    e = r.json()["emissions"]
+    want = router.route("Almaty", "Poti", "container").footprint.totals
+    assert e["co2e_kg"] == pytest.approx(want["wtw_kg"], abs=1e-3)
+    assert e["co2e_kg"] == pytest.approx(e["wtt_kg"] + e["ttw_kg"], abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "text"),
+    [
+        ({"origin": "Atlantis", "destination": "Duisburg"}, "origin", "unknown place"),
+        ({"origin": "Almaty", "destination": "Duisbrg"}, "destination", "Duisburg"),
+        (
+            {"origin": "Almaty", "destination": "Poti", "avoid_countries": ["XX"]},
+            "avoid_countries",
+            "XX",
+        ),
+        (
+            {"origin": "Almaty", "destination": "Poti", "avoid_passages": ["suze"]},
+            "avoid_passages",
+            "suez",
+        ),
+        ({"origin": "Almaty", "destination": "Poti", "year": 3000}, "year", "2100"),
+        ({"origin": "Almaty", "destination": "Poti", "commodity": "gold"}, "commodity", "gold"),
+        ({"origin": "Almaty", "destination": "Poti", "oops": 1}, "oops", "Extra"),
+        ({"origin": "Almaty", "destination": "Poti", "via": ["Atlantis"]}, "via.0", "Atlantis"),
+        ({"destination": "Poti"}, "origin", "required"),
+    ],
+)
+def test_problem_details_name_the_field(client, body, field, text):
+    r = client.post("/api/route", json=body)
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    p = r.json()
+    assert {"type", "title", "status", "detail"} <= p.keys() and p["status"] == 422
+    assert p.get("field") == field or any(e["field"] == field for e in p.get("errors", [])), p
+    assert text.lower() in p["detail"].lower()
+
+
+def test_no_route_names_the_constraint(client):
+    r = client.post(
+        "/api/route",
+        json={"origin": "Almaty", "destination": "Duisburg", "avoid_countries": ["KZ"]},
+    )
+    assert r.status_code == 422
+    p = r.json()
+    assert p["type"] == "/problems/no-route" and "KZ" in p["detail"]
+
+
+def test_limits(client, toy_app):
+    big = b'{"origin": "' + b"x" * (toy_app.state.settings.max_body_bytes + 10) + b'"}'
+    r = client.post("/api/route", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["type"] == "/problems/too-large"
+    r = client.post("/api/alternatives", json={"origin": "A", "destination": "B", "k": 50})
+    assert r.status_code == 422 and r.json()["field"] in ("k",)
+    r = client.post(
+        "/api/route", json={"origin": "Almaty", "destination": "Poti", "via": ["Baku"] * 9}
+    )
+    assert r.status_code == 422 and r.json()["field"] == "via"
+    assert client.get("/api/places", params={"q": "A", "limit": 500}).status_code == 422
+
+
+def test_places_type_ahead(client):
+    r = client.get("/api/places", params={"q": "Алм"}).json()
+    assert r["places"][0]["name"] == "Almaty" and r["places"][0]["country"] == "KZ"
+    r = client.get("/api/places", params={"q": "dui"}).json()
+    assert [p["name"] for p in r["places"]] == ["Duisburg"]
+    r = client.get("/api/places", params={"q": "CNSHA"}).json()
+    assert r["places"][0]["name"] == "Shanghai"
+    assert client.get("/api/places", params={"q": "zzzz"}).json()["places"] == []
+
+
+def test_network_layers(client):
+    links = client.get("/api/network/links.geojson").json()
+    modes = {f["properties"]["mode"] for f in links["features"]}
+    assert {"rail", "sea"} <= modes
+    rail = client.get("/api/network/links.geojson", params={"modes": "rail"}).json()
+    assert {f["properties"]["mode"] for f in rail["features"]} == {"rail"}
+    assert client.get("/api/network/links.geojson", params={"modes": "hover"}).status_code == 422
+    assert client.get("/api/network/nothing.geojson").status_code == 422
+    places = client.get("/api/network/places.geojson").json()
+    assert any(f["properties"]["name"] == "Aktau" for f in places["features"])
+
+
+def test_batch_job(client, router, toy_app):
+    body = {
+        "shipments": [
+            {"id": "a", "origin": "Almaty", "destination": "Poti", "quantity": 3},
+            {"id": "b", "origin": "Nowhere", "destination": "Poti"},
+            {"id": "c", "origin": "Almaty", "destination": "Poti", "quantity": "-1"},
+        ]
+    }
+    r = client.post("/api/jobs/batch", json=body)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert r.headers["location"] == f"/api/jobs/{job['id']}"
+    for _ in range(200):
+        job = client.get(f"/api/jobs/{job['id']}").json()
+        if job["state"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["state"] == "done" and job["progress"] == 1.0
+    res = client.get(job["result_url"]).json()
+    assert res["summary"] == {"shipments": 3, "routed": 1, "failed": 2}
+    rows = {r["id"]: r for r in res["tables"]["results"]}
+    want = router.route("Almaty", "Poti", "container")
+    assert rows["a"]["usd_total"] == pytest.approx(3 * want.usd, abs=0.02)
+    assert rows["b"]["row"] == 3 and "origin" in rows["b"]["error"]
+    assert rows["c"]["row"] == 4 and "quantity" in rows["c"]["error"]
+    csv = client.get(job["result_url"], params={"format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("row,id,")
+    stored = toy_app.state.settings.store / f"job-{job['id']}.json"
+    assert stored.is_file()
+    assert client.get("/api/jobs/0123456789abcdef").status_code == 404
+
+
+def test_cors_configurable(toy_dir):
+    from fastapi.testclient import TestClient
+
+    from serai.api import Settings, create_app
+
+    app = create_app(Settings(network=toy_dir, cors_origins=("https://example.org",)))
+    with TestClient(app) as c:
+        r = c.get("/api/health", headers={"Origin": "https://example.org"})
+        assert r.headers.get("access-control-allow-origin") == "https://example.org"
+        r = c.get("/api/health", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in r.headers

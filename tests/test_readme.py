@@ -1,0 +1,107 @@
+"""Every command of the README runs verbatim in a fresh copy of the repository.
+
+The ``sh`` blocks run line by line with bash (a failing line fails the test
+with its output); the ``python`` blocks run together, in order, as one script.
+The copy holds the tracked files (as a fresh clone would) and the test's
+environment stands for ``make demo`` and ``. .venv/bin/activate``: the
+interpreter running the tests comes first on the PATH. Lines the test cannot
+run verbatim are skipped, and only these: ``make ...`` (they build that
+environment and run this suite), ``. .venv/bin/activate`` and ``serai serve``
+without ``--help`` (it runs until stopped; tests/api and tests/web start it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def blocks(lang: str) -> list[str]:
+    return [b for lng, b in FENCE.findall((ROOT / "README.md").read_text("utf-8")) if lng == lang]
+
+
+def _skip(line: str) -> bool:
+    return (
+        line.startswith("make ")
+        or line.startswith(". .venv/bin/activate")
+        or (line.startswith("serai serve") and "--help" not in line)
+    )
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory):
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    dst = tmp_path_factory.mktemp("readme") / "serai"
+    for f in files:
+        if not f:
+            continue
+        src = ROOT / f.decode()
+        if src.is_file():
+            (dst / f.decode()).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst / f.decode())
+    return dst
+
+
+@pytest.fixture(scope="module")
+def env():
+    bindir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", ""), "NO_COLOR": "1"}
+
+
+def test_readme_has_the_activation_line():
+    assert any(". .venv/bin/activate" in b for b in blocks("sh"))
+
+
+def test_sh_blocks_run_verbatim(clone, env):
+    lines = [
+        ln.strip()
+        for b in blocks("sh")
+        for ln in b.splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    ran = 0
+    for line in lines:
+        if _skip(line):
+            continue
+        r = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", line],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert r.returncode == 0, (
+            f"README line failed ({r.returncode}): {line}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
+        )
+        ran += 1
+    assert ran >= 15
+
+
+def test_python_blocks_run_verbatim(clone, env):
+    script = "\n\n".join(blocks("python"))
+    assert script
+    r = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert r.returncode == 0, (
+        f"README python blocks failed:\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}"
+    )

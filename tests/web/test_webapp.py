@@ -1,0 +1,146 @@
+"""The web app in real headless Chromium (Playwright): type places, get a route drawn.
+
+Needs Debian's chromium (/usr/bin/chromium, or SERAI_CHROMIUM) and the Python
+playwright package (its driver ships in the wheel; no browser is downloaded).
+Skipped with the reason when either is missing. The screenshot goes to the test's
+temporary folder, or to SERAI_SCREENSHOT when set (that is how docs/img/webapp.png
+is made: ``SERAI_SCREENSHOT=docs/img/webapp.png .venv/bin/pytest tests/web``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.api.test_serve_process import _free_port
+
+CHROMIUM = os.environ.get("SERAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).is_file():
+    pytest.skip(
+        f"no Chromium at {CHROMIUM} (apt-get install chromium, or set SERAI_CHROMIUM)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+pytest.importorskip("fastapi", reason="the service extra (fastapi) is not installed")
+
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    """`serai serve` on the embedded network (the routing graph from the test cache)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "serai", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"serai serve exited: {proc.stderr.read()}")
+        try:
+            with urllib.request.urlopen(base + "/api/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("serai serve did not start within 300 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _pick(page, selector: str, text: str, expect: str) -> None:
+    """Type into a place box, wait for the suggestion, take it with the keyboard."""
+    page.fill(selector, "")
+    page.type(selector, text, delay=40)
+    option = page.locator(f"{selector}-list li").first
+    option.wait_for(state="visible", timeout=15_000)
+    assert expect in option.inner_text()
+    page.keyboard.press("Enter")
+    assert page.input_value(selector) == expect
+
+
+def test_plan_a_route_and_screenshot(base_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base_url + "/", wait_until="load")
+    page.wait_for_selector("#map canvas.maplibregl-canvas", timeout=30_000)
+    _pick(page, "#origin", "Алма", "Almaty")
+    _pick(page, "#destination", "Const", "Constanta")
+    page.fill("#avoid", "RU")
+    page.click("#go")
+    page.wait_for_function("document.body.dataset.routesDrawn === '1'", timeout=60_000)
+    assert "Middle Corridor" in page.inner_text(".card")
+    rows = page.locator("table.legs tbody tr")
+    assert rows.count() >= 5
+    assert "RU" not in [
+        c.strip() for c in page.locator("table.legs td:nth-child(4)").all_inner_texts()
+    ]
+    # the permalink holds the query
+    assert "from=" in page.url and "avoid=RU" in page.url
+    # the route source is on the map with its LineStrings
+    n_lines = page.evaluate("() => document.querySelectorAll('.card').length")
+    assert n_lines == 1
+    page.wait_for_timeout(1500)  # let the map finish drawing the tiles of the route
+    out = Path(os.environ.get("SERAI_SCREENSHOT") or tmp_path / "webapp.png")
+    page.screenshot(path=str(out))
+    assert out.stat().st_size > 20_000
+    assert not errors, errors
+
+
+def test_permalink_and_phone_layout(base_url, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(base_url + "/?from=Almaty&to=Poti&mode=alternatives", wait_until="load")
+    page.wait_for_function("Number(document.body.dataset.routesDrawn) >= 2", timeout=60_000)
+    assert page.input_value("#origin") == "Almaty"
+    assert page.locator(".card").count() >= 2
+    # nothing wider than the phone's screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # keyboard: the route cards are buttons reachable and pressable without a mouse
+    page.focus(".card >> nth=1")
+    page.keyboard.press("Enter")
+    assert page.get_attribute(".card >> nth=1", "aria-pressed") == "true"
+
+
+def test_errors_are_shown(base_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(base_url + "/", wait_until="load")
+    page.fill("#origin", "Atlantis")
+    page.fill("#destination", "Poti")
+    page.click("#go")
+    page.wait_for_selector("#status.error", timeout=30_000)
+    assert "unknown place 'Atlantis'" in page.inner_text("#status")
