@@ -86,9 +86,13 @@ def _pick(page, selector: str, text: str, expect: str) -> None:
     """Type into a place box, wait for the suggestion, take it with the keyboard."""
     page.fill(selector, "")
     page.type(selector, text, delay=40)
-    option = page.locator(f"{selector}-list li").first
-    option.wait_for(state="visible", timeout=15_000)
-    assert expect in option.inner_text()
+    # suggestions of a partial query may show first on a slow machine: wait for the final ones
+    page.wait_for_function(
+        "([sel, want]) => { const li = document.querySelector(sel + '-list li');"
+        " return li && li.offsetParent !== null && li.textContent.includes(want); }",
+        arg=[selector, expect],
+        timeout=15_000,
+    )
     page.keyboard.press("Enter")
     assert page.input_value(selector) == expect
 
