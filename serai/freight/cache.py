@@ -43,6 +43,7 @@ import pickle
 import tempfile
 import threading
 import types
+import weakref
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -183,7 +184,28 @@ def _write_atomic(target: Path, data: bytes) -> None:
 
 def _warm_signature(router: Any) -> tuple:
     """What a router has computed beyond its construction (cost arrays by commodity)."""
-    return tuple(sorted(map(repr, getattr(router, "_costs", {}))))
+    for _ in range(5):
+        try:
+            return tuple(sorted(map(repr, list(getattr(router, "_costs", {})))))
+        except RuntimeError:  # another thread added a commodity meanwhile
+            continue
+    return ()
+
+
+# router -> (cache key, warm signature when stored); kept outside the router so that
+# storing never changes the object other threads may be using or pickling
+_META: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_META_LOCK = threading.Lock()
+
+
+def _meta(router: Any) -> tuple[str | None, tuple | None]:
+    with _META_LOCK:
+        return _META.get(router, (None, None))
+
+
+def _set_meta(router: Any, key: str, sig: tuple) -> None:
+    with _META_LOCK:
+        _META[router] = (key, sig)
 
 
 def _entry(key: str) -> Path | None:
@@ -207,7 +229,7 @@ def load_cached(key: str) -> Any | None:
             router = pickle.load(fh)
     except Exception:  # torn, foreign or stale pickle: rebuild
         return None
-    router._serai_cache = (key, _warm_signature(router))
+    _set_meta(router, key, _warm_signature(router))
     os.utime(entry)  # most recently used
     return router
 
@@ -218,27 +240,18 @@ def save_router(router: Any, key: str | None = None) -> bool:
     Writes only when the router computed something since it was stored (a new
     commodity's costs); returns True when it wrote.
     """
-    key = key or getattr(router, "_serai_cache", (None, ()))[0]
+    known_key, stored_sig = _meta(router)
+    key = key or known_key
     if key is None:
         return False
     entry = _entry(key)
     if entry is None:
         return False
     sig = _warm_signature(router)
-    if entry.is_file() and getattr(router, "_serai_cache", (None, None))[1] == sig:
+    if entry.is_file() and key == known_key and stored_sig == sig:
         return False
-    saved = getattr(router, "_serai_cache", None)
-    try:
-        del router._serai_cache
-    except AttributeError:
-        pass
-    try:
-        data = _dumps(router)
-    finally:
-        if saved is not None:
-            router._serai_cache = saved
-    _write_atomic(entry, data)
-    router._serai_cache = (key, sig)
+    _write_atomic(entry, _dumps(router))
+    _set_meta(router, key, sig)
     _prune(entry.parent)
     return True
 
@@ -261,7 +274,7 @@ def cached_router(
     Returns
     -------
     Router
-        With ``_serai_cache = (key, warm signature)`` set.
+        Remembered with its key (outside the object), for :func:`save_router`.
     """
     key = router_key(path, year=year)
     router = load_cached(key)
