@@ -230,11 +230,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
         year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     ) -> Any:
-        """Type-ahead: places whose name, alias (any script) or UN/LOCODE starts with ``q``."""
-        from serai.api.search import PlaceSearch
+        """Type-ahead: places whose name or alias (any script) starts with ``q``.
 
-        router, _ = pool.get(year_of(year))
-        hits = PlaceSearch.of(router).search(q, min(limit, settings.max_places))
+        From the gazetteer (cities, ports, facts points; routes reach places off the
+        network by a first/last-mile road leg), else from the network's own places.
+        """
+        from serai.api.search import gazetteer_search
+
+        n = min(limit, settings.max_places)
+        hits = gazetteer_search(q, n)
+        if hits is None:  # no gazetteer in this build: the router's own places
+            from serai.api.search import PlaceSearch
+
+            router, _ = pool.get(year_of(year))
+            hits = PlaceSearch.of(router).search(q, n)
         return json_response({"query": q, "places": hits})
 
     # ------------------------------------------------------------------ routes
@@ -542,9 +551,14 @@ def _split(values: list[str]) -> list[str]:
 
 
 def _resolve(router: Any, place: str, field: str) -> None:
+    """Check a place (origin and destination: any gazetteer place; via: on the network)."""
     from serai.errors import InputError
 
+    locate = getattr(router, "locate", None)
     try:
-        router.resolve(place)
+        if locate is not None and not field.startswith("via"):
+            locate(place)
+        else:
+            router.resolve(place)
     except InputError as exc:
         raise InputError(exc.reason, field=field) from None

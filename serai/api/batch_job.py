@@ -77,6 +77,10 @@ class _Locked:
         with self.lock:
             return self.router.resolve(place)
 
+    def locate(self, place: Any) -> Any:
+        with self.lock:
+            return getattr(self.router, "locate", self.router.resolve)(place)
+
     def route(self, *a: Any, **kw: Any) -> Any:
         with self.lock:
             return self.router.route(*a, **kw)

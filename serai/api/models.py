@@ -116,6 +116,8 @@ class Place(BaseModel):
     lon: float | None
     lat: float | None
     locode: str
+    label: str | None = None
+    admin1: str | None = None
 
 
 class Places(BaseModel):

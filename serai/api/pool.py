@@ -46,6 +46,12 @@ class RouterPool:
                 router.route(int(ids[0]), int(ids[-1]), self.warm_commodity)
         except Exception:  # no route, or a network the commodity tables cannot serve
             pass
+        try:  # the gazetteer behind type-ahead
+            from serai.freight.resolver import search_places
+
+            search_places("a", limit=1)
+        except Exception:
+            pass
         try:
             save_router(router)
         except OSError:

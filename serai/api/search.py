@@ -17,7 +17,7 @@ import pandas as pd
 
 from serai.freight.places import normalise
 
-__all__ = ["PlaceSearch"]
+__all__ = ["PlaceSearch", "gazetteer_search"]
 
 _CACHE: dict[int, tuple[Any, PlaceSearch]] = {}
 _LOCK = threading.Lock()
@@ -135,3 +135,32 @@ def _f(v: Any) -> float | None:
 
 def _plain(v: Any) -> Any:
     return v if isinstance(v, str) else int(v)
+
+
+def gazetteer_search(query: str, limit: int = 10) -> list[dict[str, Any]] | None:
+    """Type-ahead over the gazetteer (:func:`serai.freight.resolver.search_places`), or None
+    when this build has no gazetteer."""
+    try:
+        from serai.freight.resolver import search_places
+    except ImportError:
+        return None
+    t = search_places(query, limit=limit)
+    out = []
+    for r in t.itertuples(index=False):
+        name = str(r.name)
+        label = ", ".join(x for x in (str(r.admin1 or ""), str(r.country or "")) if x and x != name)
+        out.append(
+            {
+                "id": str(r.place_id),
+                "name": name,
+                "matched": str(r.matched or name) if r.matched == r.matched else name,
+                "country": str(r.country or ""),
+                "kind": str(r.kind or ""),
+                "lon": _f(r.lon),
+                "lat": _f(r.lat),
+                "locode": str(r.unlocode or "") if r.unlocode == r.unlocode else "",
+                "label": f"{name} ({label})" if label else name,
+                "admin1": str(r.admin1 or "") if r.admin1 == r.admin1 else "",
+            }
+        )
+    return out

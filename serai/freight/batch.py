@@ -308,9 +308,10 @@ def route_batch(
         }
         try:
             router = router_for(y)
+            locate = getattr(router, "locate", None) or router.resolve
             for fld in ("origin", "destination"):
                 try:
-                    router.resolve(getattr(s, fld))
+                    locate(getattr(s, fld))
                 except InputError as exc:
                     raise InputError(exc.reason, field=fld) from None
             check_codes(

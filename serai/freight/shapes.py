@@ -134,9 +134,30 @@ def _clean(v: Any) -> Any:
 
 def route_features(route: Any, network: Any, *, decimals: int = 4) -> list[dict[str, Any]]:
     """GeoJSON features of a route: one LineString per movement leg (real link shapes),
-    one Point per hub event, with the leg's columns as properties."""
+    one Point per hub event, with the leg's columns as properties.
+
+    First- and last-mile legs (node ``-1``: a place off the network) start or end at the
+    place's coordinates (``route.origin_place`` / ``route.destination_place``).
+    """
     ix = ShapeIndex.of(network)
     xy = network.nodes.set_index("node_id")[["x", "y"]]
+    n_legs = len(route.legs)
+
+    def place_xy(origin: bool) -> list[float] | None:
+        p = getattr(route, "origin_place" if origin else "destination_place", None)
+        if p is None or not (p.lon == p.lon and p.lat == p.lat):
+            return None
+        return [float(p.lon), float(p.lat)]
+
+    def node_xy(node: Any, origin: bool) -> list[float] | None:
+        node = int(node)
+        if node < 0:
+            return place_xy(origin)
+        if node not in xy.index:
+            return None
+        v = xy.loc[node].to_numpy(float)
+        return v.tolist() if np.isfinite(v).all() else None
+
     feats = []
     for leg in route.legs.itertuples(index=False):
         props = {
@@ -144,11 +165,21 @@ def route_features(route: Any, network: Any, *, decimals: int = 4) -> list[dict[
         }
         if leg.kind == "move":
             line = ix.line(leg.link_ids) if len(leg.link_ids) else np.empty((0, 2))
-            if len(line) < 2:  # services (ferries) have no physical link: straight line
-                line = xy.reindex(list(leg.node_path)).dropna().to_numpy(float)
+            if len(line) < 2:  # services (ferries) and first/last-mile legs: straight segments
+                pts = [node_xy(leg.from_node, True)]
+                pts += [node_xy(n, True) for n in leg.node_path]
+                pts += [node_xy(leg.to_node, False)]
+                pts = [
+                    p for i, p in enumerate(pts) if p is not None and (i == 0 or p != pts[i - 1])
+                ]
+                line = np.array(pts, float).reshape(-1, 2)
+            if len(line) < 2:
+                continue
             geom = {"type": "LineString", "coordinates": np.round(line, decimals).tolist()}
         else:
-            p = xy.reindex([leg.from_node]).to_numpy(float)[0]
+            p = node_xy(leg.from_node, leg.seq < n_legs / 2)
+            if p is None:
+                continue
             geom = {"type": "Point", "coordinates": np.round(p, decimals).tolist()}
         feats.append({"type": "Feature", "geometry": geom, "properties": props})
     return feats

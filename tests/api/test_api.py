@@ -132,11 +132,27 @@ def test_limits(client, toy_app):
 def test_places_type_ahead(client):
     r = client.get("/api/places", params={"q": "Алм"}).json()
     assert r["places"][0]["name"] == "Almaty" and r["places"][0]["country"] == "KZ"
-    r = client.get("/api/places", params={"q": "dui"}).json()
-    assert [p["name"] for p in r["places"]] == ["Duisburg"]
-    r = client.get("/api/places", params={"q": "CNSHA"}).json()
-    assert r["places"][0]["name"] == "Shanghai"
-    assert client.get("/api/places", params={"q": "zzzz"}).json()["places"] == []
+    assert r["places"][0]["lat"] == pytest.approx(43.3, abs=0.2)
+    r = client.get("/api/places", params={"q": "Duisb"}).json()
+    assert r["places"][0]["name"] == "Duisburg" and r["places"][0]["country"] == "DE"
+    r = client.get("/api/places", params={"q": "西安"}).json()
+    assert r["places"][0]["name"] in ("Xi'an", "Xian")
+
+
+def test_off_network_place_starts_at_its_coordinates(client):
+    """A gazetteer place off the network: the first-mile leg is drawn from the place itself."""
+    r = client.post("/api/route", json={"origin": "Bishkek", "destination": "Duisburg"})
+    assert r.status_code == 200, r.text
+    route = r.json()["routes"][0]
+    first = route["legs"][0]
+    assert first["from_node"] == -1 and "first mile" in first["event"]
+    line = next(f for f in route["geojson"]["features"] if f["geometry"]["type"] == "LineString")
+    lon, lat = line["geometry"]["coordinates"][0]
+    assert (lon, lat) == pytest.approx((74.59, 42.87), abs=0.05)  # Bishkek, not a network node
+    for f in route["geojson"]["features"]:
+        coords = f["geometry"]["coordinates"]
+        pts = [coords] if f["geometry"]["type"] == "Point" else coords
+        assert all(p[0] is not None and p[1] is not None for p in pts)
 
 
 def test_network_layers(client):

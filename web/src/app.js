@@ -88,9 +88,18 @@ function typeahead(input) {
   const list = document.getElementById(input.getAttribute("aria-controls"));
   let items = [], active = -1, timer = null, seq = 0;
   const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; input.removeAttribute("aria-activedescendant"); };
-  const choose = (i) => { if (items[i]) { input.value = items[i].name; input.dataset.placeId = items[i].id; } close(); };
+  const choose = (i) => {
+    const it = items[i];
+    if (it) {
+      // namesakes: "Suzhou, Anhui" picks the one chosen
+      const twins = items.filter((x) => x.name === it.name).length > 1;
+      input.value = twins && it.admin1 ? `${it.name}, ${it.admin1}` : it.name;
+      input.dataset.placeId = it.id;
+    }
+    close();
+  };
   const render = () => {
-    list.innerHTML = items.map((p, i) => `<li id="${list.id}-${i}" role="option" aria-selected="${i === active}" data-i="${i}">${esc(p.name)} <small>${esc([p.country, p.kind === "point" ? "" : p.kind, p.matched !== p.name ? p.matched : ""].filter(Boolean).join(" · "))}</small></li>`).join("");
+    list.innerHTML = items.map((p, i) => `<li id="${list.id}-${i}" role="option" aria-selected="${i === active}" data-i="${i}">${esc(p.name)} <small>${esc([p.admin1 && p.admin1 !== p.name ? p.admin1 : "", p.country, p.matched !== p.name ? p.matched : ""].filter(Boolean).join(" · "))}</small></li>`).join("");
     list.hidden = items.length === 0;
     input.setAttribute("aria-expanded", String(items.length > 0));
     if (active >= 0) input.setAttribute("aria-activedescendant", `${list.id}-${active}`);
