@@ -76,6 +76,7 @@ async function setLayer(name, on) {
   await ensureNetwork(["borders", "places"].includes(name) ? name : "links");
   for (const id of layerIds) if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
 }
+if (window.matchMedia("(max-width: 820px)").matches) $("#layers").open = false;  // phones: folded
 document.querySelectorAll(".layers input").forEach((box) => {
   box.addEventListener("change", () => setLayer(box.dataset.layer, box.checked));
   if (box.checked) setLayer(box.dataset.layer, true);
