@@ -250,7 +250,15 @@ def save_router(router: Any, key: str | None = None) -> bool:
     sig = _warm_signature(router)
     if entry.is_file() and key == known_key and stored_sig == sig:
         return False
-    _write_atomic(entry, _dumps(router))
+    try:
+        data = _dumps(router)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        # a router that cannot be stored still answers: warn once, never fail the command
+        import warnings
+
+        warnings.warn(f"routing graph not cached (cannot be stored: {exc})", stacklevel=2)
+        return False
+    _write_atomic(entry, data)
     _set_meta(router, key, sig)
     _prune(entry.parent)
     return True
