@@ -29,6 +29,12 @@ KNOWN_BROKEN = {
         "minerals: on the 2030 network no US entry port is reachable ('no conversion facility "
         "of uranium can take part'); reported on the board 2026-12-06"
     ),
+    "serai flows --year 2030 --demand my_demand.csv --out out/f2030 --overwrite": (
+        "flows: my_demand.csv stands for a user's file and is not shipped (ship an example)"
+    ),
+    "serai demand check my_demand.parquet                     # check a user's demand file": (
+        "flows: my_demand.parquet stands for a user's file and is not shipped (ship an example)"
+    ),
 }
 FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.S | re.M)
 
