@@ -235,7 +235,9 @@ def test_parameters_apply_in_order_and_reach_the_model(base):
     assert dc.value("border.rail.KZ.out") == max(0.0, p0.value("border.rail.KZ.out") - 7.5)
     assert dc.value("border.rail.*.*") == pytest.approx(p0.value("border.rail.*.*") - 7.5)
     wb = scenario_params(load_scenario("wb-2030").apply(base))  # digital customs, then halved
-    assert wb.value("border.rail.KZ.in") == pytest.approx((p0.value("border.rail.KZ.in") - 7.5) * 0.5)
+    assert wb.value("border.rail.KZ.in") == pytest.approx(
+        (p0.value("border.rail.KZ.in") - 7.5) * 0.5
+    )
     assert wb.value("rail.speed.KZ") == 62.5
     assert p0.value("rail.speed.KZ") == model_params().value("rail.speed.KZ")  # shipped untouched
 

@@ -227,6 +227,8 @@ def test_docs_show_the_declared_schema():
 
     from serai.scenarios.schema import markdown_table
 
-    page = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    page = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(
+        encoding="utf-8"
+    )
     body = page.split("<!-- schema:start -->")[1].split("<!-- schema:end -->")[0].strip()
     assert body == markdown_table(), "regenerate the table of docs/scenarios.md from schema.csv"
