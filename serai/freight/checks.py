@@ -123,6 +123,7 @@ def check_codes(
     """
     from serai.freight.route import Constraints
 
+    router = getattr(router, "router", router)  # a wrapper holding a shared router (the API)
     cons = Constraints.make(
         avoid_countries=avoid_countries, avoid_passages=avoid_passages, modes=modes
     )
