@@ -33,7 +33,7 @@ BASE: dict[str, list[str]] = {
 }  # fmt: skip
 
 #: Commands too slow to run whole in a fuzz loop: only their refusals are tried.
-SLOW = {"data build", "demo", "data map"}
+SLOW = {"data build", "demo", "data map", "serve"}  # serve runs until stopped
 
 # Values per domain: (value, expectation when given to a parameter of that domain).
 NETWORK_IN = [
