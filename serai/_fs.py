@@ -104,6 +104,29 @@ def check_new(path: str | Path, overwrite: bool = False) -> Path:
     return p
 
 
+def check_folder(path: str | Path) -> Path:
+    """Raise :class:`InputError` if ``path`` cannot be a folder output (a file, under a file,
+    the current folder, an empty name). Call it before a long computation."""
+    p = Path(path)
+    if str(path) == "" or p.name in ("", ".", ".."):
+        raise InputError("an output folder needs a name", file=str(path))
+    if p.exists() and not p.is_dir():
+        raise InputError("exists and is not a folder", file=str(p))
+    for a in p.absolute().parents:
+        if a.exists():
+            if not a.is_dir():
+                raise InputError("a parent of this path is a file, not a folder", file=str(p))
+            try:  # can we create something there? (a probe folder, removed at once)
+                os.rmdir(tempfile.mkdtemp(prefix=_TMP, dir=a))
+            except OSError as exc:
+                raise os_error(exc, p) from None
+            break
+    here, target = Path.cwd().resolve(), p.resolve()
+    if here == target or target in here.parents:
+        raise InputError("is the current folder (or holds it); give another folder", file=str(p))
+    return p
+
+
 def _special(p: Path) -> bool:
     """True for an existing target that is not a regular file or folder (device, FIFO)."""
     import stat

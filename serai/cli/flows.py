@@ -49,11 +49,25 @@ def flows_cmd(
 ) -> None:
     """Flows of the demand on the network of --year: link and element loads, utilisation,
     delays or capacity prices, indicators.csv and the bottleneck list."""
+    from serai._fs import check_folder
     from serai.demand import read_demand
+    from serai.errors import InputError
     from serai.flows import FlowConfig, run_flows, write_result
 
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
+    bad = [f for f in fmts if f not in ("csv", "parquet")]
+    if bad or not fmts:
+        raise InputError(
+            f"unknown format {bad[0]!r} (csv, parquet or csv,parquet)" if bad
+            else "give csv, parquet or csv,parquet", field="--formats",
+        )  # fmt: skip
     cfg = FlowConfig(year=year, method=method, theta=theta, gap=gap, max_iter=max_iter)
+    check_folder(out)  # before minutes of work: a file, under a file, not writable
+    if out.is_dir() and not overwrite and (out / "summary.json").exists():
+        raise InputError(
+            "holds the outputs of an earlier run (summary.json); pass --overwrite to replace them",
+            file=str(out),
+        )
     d = read_demand(demand, year=year) if demand is not None else None
     c = console()
 

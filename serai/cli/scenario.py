@@ -165,10 +165,13 @@ def run_cmd(
     overwrite: Annotated[bool, typer.Option(help="Replace outputs serai wrote before.")] = False,
 ) -> None:
     """Run a scenario: flows, indicators, emissions and the flagship routes; record the run."""
+    from serai._fs import check_folder
     from serai.scenarios import load_scenario
     from serai.scenarios.run import run_scenario
 
     c = console()
+    _check_method(method)
+    check_folder(out)  # before minutes of work
     s = load_scenario(scenario)
     st = open_store_opt(store)
     with _status(c, f"running {s.name} ({s.year})") as sp:
@@ -196,6 +199,25 @@ def run_cmd(
     tm = res.summary["timings_s"]
     where = f"; run {rid} in {st.url}" if st is not None else ""
     c.print(f"{s.name}: {tm['total_s']:.1f} s; tables in {out}{where}", markup=False)
+
+
+def _check_method(method: str) -> None:
+    from serai.errors import InputError
+    from serai.flows.model import METHODS
+
+    if method not in METHODS:
+        raise InputError(f"unknown method '{method}'; use equilibrium or lp", field="--method")
+
+
+def _check_early(method: str, out, a: str, b: str, load) -> None:
+    """What can be refused before minutes of runs: method, output folder, both scenarios."""
+    from serai._fs import check_folder
+
+    _check_method(method)
+    if out is not None:
+        check_folder(out)
+    for ref in (a, b):  # run_or_reuse loads them again (cheap): refused here, not after a run
+        load(ref)
 
 
 def _get(c, ref: str, st, method: str, reuse: bool):
@@ -226,9 +248,11 @@ def compare_cmd(
 ) -> None:
     """Compare two scenarios: indicators, corridor times, costs and CO2e, flows and
     utilisation, bottlenecks, claims, and a map of the change in flows."""
+    from serai.scenarios import load_scenario
     from serai.scenarios.compare import compare
 
     c = console()
+    _check_early(method, out, a, b, load_scenario)
     st = open_store_opt(store)
     ra = _get(c, a, st, method, reuse)
     rb = _get(c, b, st, method, reuse)
@@ -295,9 +319,13 @@ def appraise_cmd(
 ) -> None:
     """Cost-benefit appraisal (rule of a half, CO2e at a carbon price, capex and O&M): NPV,
     BCR, IRR and a sensitivity table. Method: docs/appraisal.md."""
-    from serai.scenarios.appraise import appraise
+    from serai.scenarios import load_scenario
+    from serai.scenarios.appraise import AppraisalSettings, appraise
 
     c = console()
+    _check_early(method, out, base, alt, load_scenario)
+    AppraisalSettings.of({}, horizon_years=horizon, discount_rate=discount_rate,
+                         carbon_price_usd_per_t=carbon_price, demand_growth=demand_growth)  # fmt: skip
     st = open_store_opt(store)
     rb = _get(c, base, st, method, reuse)
     ra = _get(c, alt, st, method, reuse)

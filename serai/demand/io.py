@@ -11,7 +11,6 @@ and zones come with suggestions.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,20 +261,15 @@ def write_demand(demand: Demand, path: str | os.PathLike, *, overwrite: bool = F
     The file is written next to the target and renamed into place; an existing
     file is replaced only with ``overwrite``.
     """
+    from serai._fs import atomic_path
+
     p = Path(path)
-    if p.exists() and not overwrite:
-        raise InputError(
-            "the file exists; pass overwrite=True (--overwrite) to replace it", file=str(p)
-        )
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".parquet", ".omx"):
         raise InputError(
             f"unknown demand format '{suffix}' (use .csv, .parquet or .omx)", file=str(p)
         )
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix, dir=p.parent)
-    os.close(fd)
-    try:
+    with atomic_path(p, overwrite=overwrite) as tmp:
         t = demand.table[COLUMNS]
         if suffix == ".csv":
             t.to_csv(tmp, index=False)
@@ -283,10 +277,6 @@ def write_demand(demand: Demand, path: str | os.PathLike, *, overwrite: bool = F
             t.to_parquet(tmp, index=False)
         else:
             _write_omx(t, Path(tmp))
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return p
 
 

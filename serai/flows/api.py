@@ -94,6 +94,15 @@ def write_result(
                 f"{len(clash)} output file(s) exist (e.g. {clash[0]}); use --overwrite to replace them",
                 file=str(out),
             )
+    from serai._fs import os_error
+
+    try:
+        return _write_tables(result, out, names, formats)
+    except OSError as exc:  # disk full, permission, size limit: one clear error
+        raise os_error(exc, out) from None
+
+
+def _write_tables(result, out: Path, names: list[str], formats) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".flows-", dir=out))
     written = []

@@ -212,7 +212,9 @@ def write(out: dict, folder: Path | None = None) -> None:
              "fitted": True, "observations": obs, "note": "constant of a road border crossing, fitted by serai.flows.calibrate"},
         ]
     )  # fmt: skip
-    choice.to_csv(folder / "choice.csv", index=False)
+    from serai._fs import write_table
+
+    write_table(choice, folder / "choice.csv", overwrite=True)
     d = pd.read_csv(folder / "delays.csv", keep_default_na=False, na_values=[""])
     for c in ("fitted", "observations", "source", "note"):
         d[c] = d[c].astype(object)
@@ -221,8 +223,8 @@ def write(out: dict, folder: Path | None = None) -> None:
         round(b["alpha"], 4), round(b["beta"], 4), True, b["observations"], b["sources"],
         f"least squares, w0 = {BORDER_W0_H} h, beta in [1, 8]; RMSE {b['rmse_h']:.1f} h",
     ]  # fmt: skip
-    d.to_csv(folder / "delays.csv", index=False)
-    fit.to_csv(folder / "fit.csv", index=False)
+    write_table(d, folder / "delays.csv", overwrite=True)
+    write_table(fit, folder / "fit.csv", overwrite=True)
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a script

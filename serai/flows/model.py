@@ -129,18 +129,26 @@ class FlowConfig:
     delay_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
+        from serai._checks import check_count, check_number
+
+        if not isinstance(self.method, str) or self.method not in METHODS:
             raise InputError(
                 f"unknown method '{self.method}'; use equilibrium or lp", field="method"
             )
-        if not (1900 <= int(self.year) <= 2100):
-            raise InputError(f"year must be between 1900 and 2100, got {self.year}", field="year")
-        if self.theta is not None and not (self.theta > 0):
-            raise InputError("theta must be > 0", field="theta")
+        check_count(self.year, "year", 1900, 2100)
+        if self.theta is not None:
+            check_number(self.theta, "theta", low=0.0, strict=True, high=1e6)
         for name in ("asc_rail", "asc_road"):
             v = getattr(self, name)
-            if v is not None and not (np.isfinite(v) and v >= 0):
-                raise InputError(f"{name} must be a number >= 0 (USD)", field=name)
+            if v is not None:
+                check_number(v, name, low=0.0, high=1e9, label=f"{name} (USD)")
+        check_number(self.gap, "gap", low=0.0, strict=True, high=1.0)
+        check_count(self.max_iter, "max_iter", 1, 1_000_000)
+        check_count(self.max_paths, "max_paths", 1, 1000)
+        check_number(self.unmet_factor, "unmet_factor", low=0.0, strict=True, high=1e6)
+        check_number(self.delay_scale, "delay_scale", low=0.0, high=1e6)
+        if self.time_limit is not None:
+            check_number(self.time_limit, "time_limit", low=0.0, strict=True)
 
     @property
     def theta_value(self) -> float:

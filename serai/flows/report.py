@@ -99,14 +99,13 @@ def flow_map(
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     del nodes
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.tmp.png")
+    from serai._fs import atomic_path
+
     try:
-        fig.savefig(tmp, bbox_inches="tight")
-        os.replace(tmp, p)
+        with atomic_path(p, overwrite=True) as tmp:
+            fig.savefig(tmp, bbox_inches="tight", format="png")
     finally:
         plt.close(fig)
-        tmp.unlink(missing_ok=True)
     return p
 
 

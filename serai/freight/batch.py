@@ -396,49 +396,36 @@ def write_results(df: pd.DataFrame, out: Path, *, overwrite: bool = False) -> Pa
     and, if still too long, left out with a note in ``error``. GeoPackage and
     GeoJSON need the ``geo`` extra (pyogrio, shapely).
     """
-    import os
-    import tempfile
+    from serai._fs import atomic_path
 
     out = Path(out)
     suf = out.suffix.lower()
     if suf not in FORMATS:
         raise InputError(f"unknown output format '{suf}'; use {', '.join(FORMATS)}", file=str(out))
-    if out.exists() and not overwrite:
-        raise InputError("already exists; pass --overwrite to replace it", file=str(out))
     if not out.parent.is_dir():
         raise InputError("folder does not exist", file=str(out.parent))
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=suf)
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        if suf == ".csv":
-            df.to_csv(tmp, index=False)
-        elif suf == ".parquet":
-            df.to_parquet(tmp, index=False)
-        elif suf == ".xlsx":
-            x = df.copy()
-            long = x["geometry"].fillna("").str.len() > _XLSX_CELL
-            if long.any():
-                x.loc[long, "geometry"] = x.loc[long, "geometry"].map(_shorter_wkt)
-                still = x["geometry"].fillna("").str.len() > _XLSX_CELL
-                x.loc[still, "geometry"] = ""
-                x.loc[still, "error"] = "path too long for an Excel cell; see the CSV or GPKG"
-            x.to_excel(tmp, index=False, sheet_name="routes")
-        else:
-            _write_geo(df, tmp, suf)
-        os.replace(tmp, out)
-    except SeraiError:
-        tmp.unlink(missing_ok=True)
-        raise
+        with atomic_path(out, overwrite=overwrite) as tmp:
+            if suf == ".csv":
+                df.to_csv(tmp, index=False)
+            elif suf == ".parquet":
+                df.to_parquet(tmp, index=False)
+            elif suf == ".xlsx":
+                x = df.copy()
+                long = x["geometry"].fillna("").str.len() > _XLSX_CELL
+                if long.any():
+                    x.loc[long, "geometry"] = x.loc[long, "geometry"].map(_shorter_wkt)
+                    still = x["geometry"].fillna("").str.len() > _XLSX_CELL
+                    x.loc[still, "geometry"] = ""
+                    x.loc[still, "error"] = "path too long for an Excel cell; see the CSV or GPKG"
+                x.to_excel(tmp, index=False, sheet_name="routes")
+            else:
+                _write_geo(df, tmp, suf)
     except ImportError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(
             f"writing {suf} needs an optional package ({exc.name}): pip install 'serai[service]'",
             file=str(out),
         ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return out
 
 

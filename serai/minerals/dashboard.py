@@ -563,10 +563,6 @@ def run_minerals_demo(out: Path, *, console: Any = None, network=None) -> pd.Dat
 
 def _write(path: Path, text: str) -> None:
     """Write through a temporary file in the same folder, then rename into place."""
-    import os
-    import tempfile
+    from serai._fs import write_text
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_text(path, text, overwrite=True)

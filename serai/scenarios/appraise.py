@@ -51,13 +51,18 @@ class AppraisalSettings:
         keys = {f for f in cls.__dataclass_fields__}
         d = {k: v for k, v in dict(scenario_appraisal).items() if k in keys}
         d.update({k: v for k, v in overrides.items() if v is not None})
+        from serai._checks import check_count, check_number
+
         s = cls(**d)
-        if not (0 < s.horizon_years <= 200):
-            raise InputError("horizon_years must be between 1 and 200", field="horizon_years")
-        if not (-0.5 < s.discount_rate < 1.0):
+        check_count(s.horizon_years, "horizon_years", 1, 200)
+        check_number(s.discount_rate, "discount_rate", low=-0.5, high=1.0, strict=True)
+        if s.discount_rate >= 1.0:
             raise InputError("discount_rate must be between -0.5 and 1", field="discount_rate")
-        if s.carbon_price_usd_per_t < 0:
-            raise InputError("carbon price must be >= 0", field="carbon_price_usd_per_t")
+        check_number(s.carbon_price_usd_per_t, "carbon_price_usd_per_t", low=0.0, high=1e9)
+        check_number(s.demand_growth, "demand_growth", low=-0.5, high=1.0)
+        for name in ("start_year", "price_year"):
+            if getattr(s, name) is not None:
+                check_count(getattr(s, name), name, 1800, 2200)
         return s
 
 

@@ -325,8 +325,251 @@ def gen_validate(rng: random.Random):
     return "validate", call, False, check
 
 
-GENERATORS = [(gen_route, 0.35), (gen_account, 0.15), (gen_assign, 0.15), (gen_paths, 0.15),
-              (gen_constructors, 0.1), (gen_validate, 0.1)]  # fmt: skip
+# ------------------------------------------------ entry points added after the first measurement
+
+
+@cache
+def chain_model():
+    from serai.minerals import ChainModel
+
+    return ChainModel(router())
+
+
+MINERALS = [("KZ mine", "US converter", "uranium"), ("Inkai", "US converter", None)]
+BAD_FACILITIES = ["Atlantis", "", "[b]x", None, 5, "KZ mine"]
+
+
+def gen_chain(rng: random.Random):
+    m = chain_model()
+    o, d, mineral = rng.choice(MINERALS)
+    invalid = False
+    if rng.random() < 0.15:
+        o = rng.choice(BAD_FACILITIES[:-1])
+        invalid = True
+    if rng.random() < 0.1:
+        d = rng.choice(BAD_FACILITIES)
+        invalid = True
+    if rng.random() < 0.1:
+        mineral = rng.choice(["unobtainium", "", 5, "gold"])
+        invalid = True
+    kw: dict = {}
+    if rng.random() < 0.3:
+        v, b = _pick(rng, ["RU", "IR", "CN"], BAD_COUNTRIES, 0.5)
+        kw["avoid_countries"] = [v]
+        invalid |= b
+    if rng.random() < 0.2:
+        v, b = _pick(rng, PASSAGES, BAD_PASSAGES, 0.5)
+        kw["avoid_passages"] = [v]
+        invalid |= b
+    if rng.random() < 0.15:
+        kw["avoid_facilities"] = [rng.choice(["nope", "", 7])]
+        invalid = True
+    if rng.random() < 0.2:
+        v, b = _pick(rng, [10.0, 1000.0], [0.0, -1.0, float("nan"), float("inf"), 1e308], 0.6)
+        kw["tonnes"] = v
+        invalid |= b
+    if rng.random() < 0.15:
+        v = rng.choice([0, 1, 2, -1, 10**9, 2.5, "3"])
+        kw["alternatives"] = v
+        invalid |= not (isinstance(v, int) and 0 <= v <= 50)
+    if rng.random() < 0.15:
+        v, b = _pick(rng, [0.0, 80.0], BAD_FLOATS, 0.6)
+        kw["carbon_price_usd_per_t"] = v
+        invalid |= b
+    if rng.random() < 0.1:
+        v, b = _pick(rng, OBJECTIVES, BAD_OBJECTIVES, 0.6)
+        kw["objective"] = v
+        invalid |= b
+
+    def check(c) -> str | None:
+        for k, v in c.totals.items():
+            if isinstance(v, float) and (not math.isfinite(v) or v < 0):
+                return f"chain total {k} = {v}"
+        return None
+
+    return "ChainModel.chain", lambda: m.chain(o, d, mineral, **kw), invalid, check
+
+
+DEMAND_HEAD = "group,origin,destination,volume,unit,year\n"
+
+
+def gen_demand(rng: random.Random):
+    import tempfile
+    from pathlib import Path
+
+    from serai.demand import read_demand
+
+    row = ["metals_ores", "KZ_ALA", "CN_XIY", "1000", "t", "2024"]
+    invalid = False
+    k = rng.random()
+    if k < 0.6:
+        i = rng.randrange(6)
+        bad = {0: ["unobtainium", "", "[b]x"], 1: ["XX_NOPE", "", "KZ_ALA "],
+               2: ["XX_NOPE", ""], 3: ["-5", "nan", "inf", "abc", "", "1e400"],
+               4: ["kg", "", "Mt"], 5: ["abc", "99999", "-1", "1.5"]}[i]  # fmt: skip
+        row[i] = rng.choice(bad)
+        invalid = not (i == 1 and row[i] == "KZ_ALA ")
+    text = DEMAND_HEAD + ",".join(row) + "\n"
+    if 0.6 <= k < 0.7:
+        text = "a,b\n1,2\n"
+        invalid = True
+    elif 0.7 <= k < 0.75:
+        text = DEMAND_HEAD
+        invalid = True
+    elif 0.75 <= k < 0.8:
+        text = DEMAND_HEAD + ",".join(row) + "\n" + ",".join(row) + "\n"  # a duplicate row
+    suffix = rng.choice([".csv", ".csv", ".txt", ".parquet"])
+    if suffix != ".csv":
+        invalid = True
+    year = rng.choice([None, None, 2024, 1999, -1])
+    invalid |= year in (-1,)
+    d = Path(tempfile.mkdtemp(prefix="serai-dem-"))
+    f = d / f"demand{suffix}"
+    f.write_text(text)
+
+    def call():
+        try:
+            return read_demand(f, year=year)
+        finally:
+            f.unlink(missing_ok=True)
+            d.rmdir()
+
+    def check(dem) -> str | None:
+        v = dem.table["volume"].to_numpy(float)
+        if not np.isfinite(v).all() or (v < 0).any():
+            return "demand with non-finite or negative volumes"
+        return None
+
+    return "read_demand", call, invalid, check
+
+
+def gen_flowconfig(rng: random.Random):
+    from serai.flows import FlowConfig
+
+    kw: dict = {}
+    invalid = False
+    opts = {
+        "year": ([2024, 2030], [-1, 0, 99999, "x", None, 2024.5]),
+        "method": (["equilibrium", "lp"], ["magic", "", None, "LP "]),
+        "theta": ([None, 0.5, 8.0], [0.0, -1.0, float("nan"), float("inf"), "x"]),
+        "gap": ([1e-4], [0.0, -1.0, float("nan"), float("inf")]),
+        "max_iter": ([10, 300], [0, -1, 2.5, 10**30]),
+        "max_paths": ([3, 10], [0, -1]),
+        "unmet_factor": ([5.0], [0.0, -1.0, float("nan"), float("inf")]),
+        "delay_scale": ([1.0, 0.5], [-1.0, float("nan"), float("inf")]),
+        "asc_rail": ([None, 0.0, 100.0], [-1.0, float("nan"), float("inf")]),
+        "time_limit": ([None, 60.0], [0.0, -1.0, float("nan")]),
+    }
+    for name in rng.sample(sorted(opts), rng.randint(1, 3)):
+        good, bad = opts[name]
+        v, b = _pick(rng, good, bad, 0.6)
+        kw[name] = v
+        invalid |= b
+    return "FlowConfig", lambda: FlowConfig(**kw), invalid, None
+
+
+SCENARIO_OK = 'name = "fz"\ntitle = "fuzz"\nextends = "base-2024"\nyear = 2024\n'
+
+
+def gen_scenario(rng: random.Random):
+    from serai.scenarios import scenario_from_text
+
+    blocks = [
+        ("[[close]]\nelement = {el}\nsource = 'x'\n", ['"passage:suez"', '"point:atlantis"',
+                                                         '""', "5", '"suez"']),
+        ("[[disruption]]\nelement = 'point:kuryk_port'\nmonths = {v}\ncapacity_factor = 0.5\n"
+         "source = 'x'\n", ["[1]", "[13]", "[0]", "[]", "'x'", "[1.5]"]),
+        ("[[disruption]]\nelement = 'point:kuryk_port'\nmonths = [1]\ncapacity_factor = {v}\n"
+         "source = 'x'\n", ["0.5", "-1", "nan", "inf", "'x'", "1e308"]),
+        ("[[parameter]]\nid = {v}\nadd = 1\nsource = 'x'\n", ["'border.rail.KZ.in'",
+                                                                  "'no.such'", "''"]),
+        ("[[parameter]]\nid = 'border.rail.KZ.in'\nadd = {v}\nsource = 'x'\n", ["1", "nan",
+                                                                                   "inf", "'x'"]),
+        ("bogus_key = {v}\n", ["1"]),
+        ("[[demand]]\ngroup = 'metals_ores'\nfactor = {v}\nsource = 'x'\n", ["1.1", "-1", "nan",
+                                                                                 "inf"]),
+    ]  # fmt: skip
+    tpl, values = rng.choice(blocks)
+    v = rng.choice(values)
+    good = v in ('"passage:suez"', "[1]", "0.5", "'border.rail.KZ.in'", "1", "1.1")
+    head = SCENARIO_OK
+    k = rng.random()
+    if k < 0.08:
+        head = head.replace("2024\n", f"{rng.choice(['99999', '-1', '1.5', 'nan'])}\n")
+        good = False
+    elif k < 0.14:
+        head = head.replace('"base-2024"', rng.choice(['"fz"', '"nope"', '""', "5"]))
+        good = False
+    elif k < 0.18:
+        head = head[: rng.randrange(len(head))]  # truncated
+        good = False
+    text = head + "\n" + tpl.format(el=v, v=v)
+    return "scenario_from_text", lambda: scenario_from_text(text, name="fz"), not good, None
+
+
+def gen_places(rng: random.Random):
+    from serai.freight.resolver import search_places
+
+    if rng.random() < 0.5:
+        text, b = _pick(rng, ["Alma", "Xi", "Baku", "Шым", "constanta"],
+                        ["", " ", None, 5, "x" * 500], 0.3)  # fmt: skip
+        country, b2 = _pick(rng, [None, "KZ", "kz", "Kazakhstan"], ["Narnia", "XX", "", 7], 0.2)
+        limit, b3 = _pick(rng, [1, 10, 50], [0, -1, 10**9, 2.5, "3"], 0.2)
+        return ("search_places", lambda: search_places(text, country=country, limit=limit),
+                b or b2 or b3, None)  # fmt: skip
+    r = router()
+    place, b = _pick(rng, PLACES, BAD_PLACES, 0.3)
+    country, b2 = _pick(rng, [None, None, "KZ", "DE"], ["Narnia", "XX", 7], 0.2)
+    # a country that does not hold the place is a refusal too
+    return "Router.locate", lambda: r.locate(place, country=country), b or b2, None
+
+
+@cache
+def a_route():
+    return router().route("Xi'an", "Duisburg", "container")
+
+
+def gen_reliability(rng: random.Random):
+    route = a_route()
+    month, b = _pick(rng, [None, 1, 6, 12], [0, 13, -1, 2.5, "6", float("nan")], 0.3)
+    deadline, b2 = _pick(rng, [None, 20.0, 40.0], [0.0, -1.0, float("nan"), float("inf"), "x"],
+                         0.3)  # fmt: skip
+    draws, b3 = _pick(rng, [500, 1000], [0, -1, 10**12, 2.5], 0.2)
+
+    def check(rel) -> str | None:
+        for k in ("p50_days", "p90_days", "mean_days"):
+            v = getattr(rel, k, None)
+            if v is not None and (not math.isfinite(v) or v <= 0):
+                return f"reliability {k} = {v}"
+        return None
+
+    return ("Route.reliability",
+            lambda: route.reliability(month=month, deadline_days=deadline, draws=draws),
+            b or b2 or b3, check)  # fmt: skip
+
+
+def gen_road_leg(rng: random.Random):
+    from serai.freight import road_leg
+
+    km, b = _pick(rng, [0.0, 10.0, 800.0, 5000.0], [-1.0, float("nan"), float("inf"), 1e308, "x"],
+                  0.3)  # fmt: skip
+    crew, b2 = _pick(rng, ["single", "double"], ["triple", "", None], 0.2)
+    sp, b3 = _pick(rng, [None, 60.0], [0.0, -1.0, float("nan"), float("inf")], 0.2)
+
+    def check(leg) -> str | None:
+        for k in ("hours", "usd"):
+            v = getattr(leg, k, None)
+            if v is not None and (not math.isfinite(v) or v < 0):
+                return f"road leg {k} = {v}"
+        return None
+
+    return ("road_leg", lambda: road_leg(km, crew=crew, speed_kmh=sp), b or b2 or b3, check)
+
+
+GENERATORS = [(gen_route, 0.25), (gen_account, 0.08), (gen_assign, 0.1), (gen_paths, 0.08),
+              (gen_constructors, 0.06), (gen_validate, 0.06), (gen_chain, 0.08),
+              (gen_demand, 0.06), (gen_flowconfig, 0.05), (gen_scenario, 0.06),
+              (gen_places, 0.06), (gen_reliability, 0.03), (gen_road_leg, 0.03)]  # fmt: skip
 
 
 def one_call(i: int, seed: int) -> dict:
@@ -365,15 +608,20 @@ def worker() -> None:
             except Exception:
                 pass
     sioux()
-    print("ready", flush=True)
+    chain_model()
+    a_route()
+    import os
+
+    ans = os.fdopen(os.dup(1), "w", buffering=1)  # answers; fd 1 itself goes to /dev/null
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    ans.write("ready\n")
     for line in sys.stdin:
         i, seed = (int(v) for v in line.split())
         try:
-            out = one_call(i, seed)
+            res = one_call(i, seed)
         except Exception as exc:  # the generator itself
-            out = {"name": "?", "outcome": "generator", "detail": repr(exc)[:200]}
-        sys.stdout.write(json.dumps(out) + "\n")
-        sys.stdout.flush()
+            res = {"name": "?", "outcome": "generator", "detail": repr(exc)[:200]}
+        ans.write(json.dumps(res) + "\n")
 
 
 def run_api(n: int, seed: int, log=print, timeout: float = 120.0, env=None) -> dict:

@@ -30,10 +30,45 @@ BASE: dict[str, list[str]] = {
     "emissions factors": ["tocs"],
     "demo": ["--out", "{o}/demo"],
     "version": [],
+    # added after the first measurement (commands of issues 10, 11, 13-17)
+    "chain": ["--product", "uranium", "--from", "KZ mine", "--to", "US converter",
+              "--no-exposure", "--alternatives", "1"],
+    "flows": ["--out", "{o}/flows", "--year", "2024", "--method", "lp", "--no-map"],
+    "demand write": ["{o}/demand.csv"],
+    "demand check": ["{w}/demand.csv"],
+    "scenario list": [],
+    "scenario check": ["{w}/scn_ok.toml"],
+    "scenario show": ["{w}/scn_ok.toml"],
+    "scenario run": ["{w}/scn_ok.toml", "--out", "{o}/run", "--store", "none"],
+    "scenario compare": ["base-2024", "{w}/scn_ok.toml", "--out", "{o}/cmp", "--store", "none"],
+    "scenario appraise": ["base-2024", "{w}/scn_ok.toml", "--out", "{o}/apr", "--store", "none"],
+    "scenario sweep": ["{w}/scn_ok.toml", "--store", "none", "--workers", "1"],
+    "runs list": ["--store", "{w}/runs.duckdb"],
+    "runs show": ["nope", "--store", "{w}/runs.duckdb"],
+    "runs export": ["nope", "--out", "{o}/exp", "--store", "{w}/runs.duckdb"],
+    "runs diff": ["nope", "nope2", "--store", "{w}/runs.duckdb"],
+    "places search": ["Alma"],
+    "places resolve": ["Almaty"],
+    "data calibrate": ["--check"],
+    "data check": ["--details", "1"],
+    "serve": ["--port", "0"],
 }  # fmt: skip
 
 #: Commands too slow to run whole in a fuzz loop: only their refusals are tried.
-SLOW = {"data build", "demo", "data map", "serve"}  # serve runs until stopped
+SLOW = {
+    "data build",
+    "demo",
+    "data map",
+    "flows",
+    "scenario run",
+    "scenario compare",
+    "scenario appraise",
+    "scenario sweep",
+    "data calibrate",
+    "data check",
+    "serve",
+    "chain",
+}
 
 # Values per domain: (value, expectation when given to a parameter of that domain).
 NETWORK_IN = [
@@ -157,6 +192,162 @@ DOMAINS: dict[tuple[str, str], list[tuple[str, str]]] = {
                       ("", "invalid"), ("{w}/sf", "invalid")],
 }  # fmt: skip
 
+SCENARIO_IN = [
+    ("{w}/missing.toml", "invalid"), ("", "invalid"), ("{w}", "invalid"),
+    ("{w}/scn_syntax.toml", "invalid"), ("{w}/scn_element.toml", "invalid"),
+    ("{w}/scn_factor.toml", "invalid"), ("{w}/scn_loop.toml", "invalid"),
+    ("{w}/scn_year.toml", "invalid"), ("{w}/scn_key.toml", "invalid"),
+    ("{w}/scn_nan.toml", "invalid"), ("{w}/garbage.tntp", "invalid"),
+    ("no-such-scenario", "invalid"), ("../../etc/passwd", "invalid"),
+]  # fmt: skip
+DEMAND_IN = [
+    *FILE_IN, ("{w}/dem_neg.csv", "invalid"), ("{w}/dem_zone.csv", "invalid"),
+    ("{w}/dem_group.csv", "invalid"), ("{w}/dem_nan.csv", "invalid"),
+    ("{w}/dem_cols.csv", "invalid"), ("{w}/dem_year.csv", "odd"),
+    ("{w}/garbage.omx", "invalid"), ("{w}/garbage.parquet", "invalid"),
+    ("{w}/demand.csv", "valid"),
+]  # fmt: skip
+STORE = [("{w}/missing_dir/x.duckdb", "odd"), ("{w}/legs.csv", "invalid"),
+         ("{w}/garbage.tntp", "invalid"), ("postgresql://nobody@127.0.0.1:1/x", "invalid"),
+         ("", "odd"), ("{w}", "invalid")]  # fmt: skip
+YEAR = [("-5", "invalid"), ("0", "invalid"), ("99999", "invalid"), ("abc", "invalid")]
+METHOD = [("magic", "invalid"), ("", "invalid"), ("[b]lp", "invalid")]
+RUN_ID = [
+    ("", "invalid"),
+    ("[bold]x", "invalid"),
+    ("%", "invalid"),
+    ("'; drop table runs;--", "invalid"),
+]
+DOMAINS.update({
+    ("chain", "product"): [("unobtainium", "invalid"), ("", "invalid"), ("[b]x", "invalid"),
+                           ("Uranium", "odd")],
+    ("chain", "origin"): [("Atlantis", "invalid"), ("", "invalid"), ("[red]x", "invalid")],
+    ("chain", "destination"): [("Atlantis", "invalid"), ("", "invalid")],
+    ("chain", "year"): YEAR,
+    ("chain", "objective"): [("fastest", "invalid"), ("", "invalid")],
+    ("chain", "avoid_country"): [("Russia", "invalid"), ("XX", "invalid"), ("RU,XX", "invalid")],
+    ("chain", "avoid_passage"): [("panama", "invalid"), ("suez_canal", "invalid")],
+    ("chain", "avoid_facility"): [("nope", "invalid"), ("", "odd")],
+    ("chain", "tonnes"): [("nan", "invalid"), ("-1", "invalid"), ("inf", "invalid"),
+                          ("1e308", "invalid")],
+    ("chain", "alternatives"): [("-1", "invalid"), ("1000000", "invalid"), ("abc", "invalid")],
+    ("chain", "carbon_price"): [("nan", "invalid"), ("inf", "invalid"), ("-10", "invalid")],
+    ("chain", "concern"): [("Russia", "invalid"), ("XX", "invalid")],
+    ("chain", "threshold"): [("nan", "invalid"), ("-1", "invalid"), ("inf", "invalid")],
+    ("chain", "network"): NETWORK_IN[:6],
+    ("chain", "data"): [("{w}/missing", "invalid"), ("{w}/legs.csv", "invalid"),
+                        ("{w}/empty_dir", "invalid"), ("{w}/bad_minerals", "invalid")],
+    ("flows", "out"): [("{o}/exists.csv", "invalid"), ("{w}/legs.csv/f", "invalid"),
+                       ("", "invalid"), ("/proc/serai_flows", "invalid")],
+    ("flows", "year"): YEAR,
+    ("flows", "method"): METHOD,
+    ("flows", "demand"): [v for v in DEMAND_IN if v[1] == "invalid"],
+    ("flows", "theta"): [("nan", "invalid"), ("-1", "invalid"), ("inf", "invalid"),
+                         ("0", "invalid")],
+    ("flows", "gap"): [("nan", "invalid"), ("-1", "invalid"), ("inf", "invalid"), ("0", "invalid")],
+    ("flows", "max_iter"): [("0", "invalid"), ("-5", "invalid"), ("99999999999999999999", "invalid")],
+    ("flows", "formats"): [("xml", "invalid"), ("", "invalid"), ("csv,xml", "invalid")],
+    ("demand write", "path"): [*FILE_OUT, ("{o}/d.xlsx", "invalid"), ("{o}/d.omx", "odd")],
+    ("demand write", "year"): [*YEAR, ("1800", "invalid")],
+    ("demand check", "path"): DEMAND_IN,
+    ("demand check", "year"): YEAR,
+    ("scenario check", "files"): SCENARIO_IN,
+    ("scenario show", "scenario"): SCENARIO_IN,
+    ("scenario run", "scenario"): SCENARIO_IN,
+    ("scenario run", "out"): [("{o}/exists.csv", "invalid"), ("", "invalid"),
+                              ("{w}/legs.csv/r", "invalid")],
+    ("scenario run", "method"): METHOD,
+    ("scenario run", "store"): [v for v in STORE if v[1] == "invalid"],
+    ("scenario compare", "a"): SCENARIO_IN[:6],
+    ("scenario compare", "b"): SCENARIO_IN[:6],
+    ("scenario compare", "out"): [("{o}/exists.csv", "invalid"), ("", "invalid")],
+    ("scenario compare", "method"): METHOD,
+    ("scenario appraise", "base"): SCENARIO_IN[:6],
+    ("scenario appraise", "alt"): SCENARIO_IN[:6],
+    ("scenario appraise", "horizon"): [("0", "invalid"), ("-1", "invalid"), ("100000", "invalid")],
+    ("scenario appraise", "discount_rate"): [("nan", "invalid"), ("-1", "invalid"),
+                                             ("inf", "invalid"), ("100", "invalid")],
+    ("scenario appraise", "carbon_price"): [("nan", "invalid"), ("inf", "invalid"),
+                                            ("-10", "invalid")],
+    ("scenario appraise", "demand_growth"): [("nan", "invalid"), ("inf", "invalid"),
+                                             ("-2", "invalid")],
+    ("scenario appraise", "out"): [("{o}/exists.csv", "invalid"), ("", "invalid")],
+    ("scenario sweep", "files"): SCENARIO_IN[:8],
+    ("scenario sweep", "workers"): [("0", "invalid"), ("-1", "invalid"), ("100000", "invalid")],
+    ("scenario sweep", "draws"): [("-1", "invalid"), ("100000000", "invalid")],
+    ("scenario sweep", "seed"): [("-1", "odd"), ("99999999999999999999", "invalid")],
+    ("scenario sweep", "scheduler"): [("nowhere:1", "invalid"), ("tcp://127.0.0.1:1", "invalid")],
+    ("runs list", "store"): STORE,
+    ("runs list", "limit"): [("0", "odd"), ("-1", "invalid"), ("abc", "invalid")],
+    ("runs list", "scenario"): [("[b]x", "odd"), ("'; drop table runs;--", "odd")],
+    ("runs show", "run"): RUN_ID,
+    ("runs show", "store"): STORE,
+    ("runs show", "table"): [("nope", "invalid"), ("", "invalid")],
+    ("runs export", "run"): RUN_ID,
+    ("runs export", "out"): [("{o}/exists.csv", "invalid"), ("", "invalid")],
+    ("runs export", "store"): STORE,
+    ("runs export", "fmt"): [("xml", "invalid"), ("", "invalid")],
+    ("runs diff", "a"): RUN_ID,
+    ("runs diff", "store"): STORE,
+    ("runs diff", "out"): [("{o}/exists.csv", "invalid"), ("", "invalid")],
+    ("places search", "name"): [("", "invalid"), (" ", "invalid"), ("[b]x", "odd"),
+                                ("x" * 5000, "odd"), ("%", "odd"), ("Ωmega", "odd")],
+    ("places search", "country"): [("Narnia", "invalid"), ("XX", "invalid"), ("", "odd"),
+                                   ("kz", "valid")],
+    ("places search", "limit"): [("0", "invalid"), ("-1", "invalid"), ("100000000", "invalid")],
+    ("places resolve", "name"): [("Atlantis", "invalid"), ("", "invalid"), ("91,200", "invalid"),
+                                 ("nan,nan", "invalid"), ("[red]x", "invalid")],
+    ("places resolve", "country"): [("Narnia", "invalid"), ("XX", "invalid")],
+    ("places resolve", "year"): YEAR,
+    ("data check", "year"): YEAR,
+    ("data check", "network"): NETWORK_IN[:6],
+    ("data check", "land"): [("{w}/missing.geojson", "invalid"), ("{w}/nested.geojson", "invalid"),
+                             ("{w}/legs.csv", "invalid")],
+    ("data check", "before"): [("{w}/missing.json", "invalid"), ("{w}/garbage.tntp", "invalid"),
+                               ("{w}/legs.csv", "invalid")],
+    ("data check", "details"): [("-1", "invalid"), ("abc", "invalid")],
+    ("serve", "port"): [("-1", "invalid"), ("99999", "invalid"), ("abc", "invalid")],
+    ("serve", "host"): [("999.1.1.1", "invalid"), ("", "invalid")],
+    ("serve", "store"): [("{w}/legs.csv", "invalid"), ("/proc/serai_store", "invalid")],
+    ("serve", "network"): NETWORK_IN[:6],
+    ("serve", "year"): YEAR,
+    ("serve", "workers"): [("0", "invalid"), ("-1", "invalid")],
+    ("serve", "log_level"): [("loud", "invalid")],
+    ("route", "crew"): [("triple", "invalid"), ("", "invalid"), ("double", "valid")],
+    ("route", "objective"): [("fastest", "invalid"), ("", "invalid"), ("time", "valid"),
+                             ("emissions", "valid"), ("p90", "valid"), ("p101", "invalid"),
+                             ("mean+nanstd", "invalid"), ("mean+-1std", "invalid"),
+                             ("p0", "invalid")],
+    ("route", "month"): [("0", "invalid"), ("13", "invalid"), ("-1", "invalid"), ("6", "valid")],
+    ("route", "deadline"): [("nan", "invalid"), ("-1", "invalid"), ("inf", "invalid"),
+                            ("0", "invalid"), ("40", "valid")],
+    ("route", "from_country"): [("Narnia", "invalid"), ("XX", "invalid"), ("", "invalid")],
+    ("route", "to_country"): [("Narnia", "invalid"), ("XX", "invalid")],
+})  # fmt: skip
+
+#: ``serai route --batch FILE --out FILE``: its own base line.
+BATCH_BASE = ["route", "--batch", "{w}/ship.csv", "--out", "{o}/routes.csv"]
+BATCH_IN = [*FILE_IN, ("{w}/bad_ship.csv", "odd"), ("{w}/ship_cols.csv", "invalid"),
+            ("{w}/ship_nan.csv", "odd"), ("{w}/ship_many.csv", "odd")]  # fmt: skip
+BATCH_OUT = [*FILE_OUT, ("{o}/r.xml", "invalid"), ("{o}/r.xlsx", "valid"),
+             ("{o}/r.geojson", "valid")]  # fmt: skip
+
+
+def batch_cases() -> list[Case]:
+    out = [Case(list(BATCH_BASE), "valid", "batch base")]
+    for v, e in BATCH_IN:
+        out.append(Case([*BATCH_BASE[:2], v, *BATCH_BASE[3:]], e, f"batch={v[-30:]!r}"))
+    for v, e in BATCH_OUT:
+        c = Case([*BATCH_BASE[:4], v], e, f"batch out={v[-30:]!r}")
+        if "{o}/exists.csv" in v:
+            c.unchanged.append("{o}/exists.csv")
+        out.append(c)
+    out.append(Case([*BATCH_BASE[:4], "{o}/limited.csv"], "invalid", "batch size-limit", fsize=200))
+    out.append(Case(["route", "--batch", "{w}/ship.csv"], "invalid", "batch without --out"))
+    out.append(Case([*BATCH_BASE, "--from", "Almaty"], "odd", "batch and --from"))
+    out.append(Case([*BATCH_BASE, "--year", "99999"], "invalid", "batch year"))
+    return out
+
 
 @dataclass
 class Case:
@@ -278,6 +469,7 @@ def cli_cases() -> list[Case]:
                     cases.append(
                         Case([*words, *argv], "invalid", f"{p.name} size-limit", fsize=200)
                     )
+    cases.extend(batch_cases())
     # pairs of bad values (two parameters at once) for the fast commands
     for cmd in ("route", "assign", "paths skim", "emissions chain", "network convert"):
         params = {p.name: p for p in commands()[cmd]}

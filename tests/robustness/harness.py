@@ -79,6 +79,50 @@ def make_fixtures(w: Path) -> None:
     (w / "neg_trips.csv").write_text("origin,destination,volume\n1,2,-5\n")
     (w / "inf_trips.csv").write_text("origin,destination,volume\n1,2,inf\n")
     (w / "unknown_zone_trips.csv").write_text("origin,destination,volume\n1,999,5\n")
+    _more_fixtures(w)
+
+
+def _more_fixtures(w: Path) -> None:
+    """Inputs of the commands added after the first measurement (scenarios, demand, batch)."""
+    ok = 'name = "fz"\ntitle = "fuzz"\nextends = "base-2024"\nyear = 2024\n'
+    (w / "scn_ok.toml").write_text(ok)
+    (w / "scn_syntax.toml").write_text('name = "fz\nyear = = 2024\n[[disruption]\n')
+    dis = ('\n[[disruption]]\nelement = "{el}"\nmonths = [1]\ncapacity_factor = {f}\n'
+           'source = "fuzz"\n')  # fmt: skip
+    (w / "scn_element.toml").write_text(ok + dis.format(el="point:atlantis_port", f=0.5))
+    (w / "scn_factor.toml").write_text(ok + dis.format(el="point:kuryk_port", f=-3))
+    (w / "scn_nan.toml").write_text(ok + dis.format(el="point:kuryk_port", f="nan"))
+    (w / "scn_loop.toml").write_text(ok.replace("base-2024", "scn_loop"))
+    (w / "scn_year.toml").write_text(ok.replace("2024", "99999"))
+    (w / "scn_key.toml").write_text(ok + "bogus_key = 1\n[[parameter]]\nid = 'no.such.param'\n"
+                                    "add = 1\nsource = 'x'\n")  # fmt: skip
+    head = "group,origin,destination,volume,unit,year\n"
+    (w / "demand.csv").write_text(head + "metals_ores,KZ_ALA,CN_XIY,1000,t,2024\n")
+    (w / "dem_neg.csv").write_text(head + "metals_ores,KZ_ALA,CN_XIY,-1000,t,2024\n")
+    (w / "dem_zone.csv").write_text(head + "metals_ores,KZ_ALA,XX_NOPE,1000,t,2024\n")
+    (w / "dem_group.csv").write_text(head + "unobtainium,KZ_ALA,CN_XIY,1000,t,2024\n")
+    (w / "dem_nan.csv").write_text(head + "metals_ores,KZ_ALA,CN_XIY,nan,t,2024\n")
+    (w / "dem_cols.csv").write_text("a,b\n1,2\n")
+    (w / "dem_year.csv").write_text(head + "metals_ores,KZ_ALA,CN_XIY,1000,t,1999\n")
+    (w / "garbage.omx").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(range(256)) * 4)
+    (w / "garbage.parquet").write_bytes(b"PAR1" + bytes(range(256)) * 4 + b"PAR1")
+    sh = "id,origin,destination,commodity,quantity,year,avoid_countries,avoid_passages,via,modes\n"
+    (w / "ship.csv").write_text(sh + "a,Almaty,Baku,container,2,,,,,\n")
+    (w / "bad_ship.csv").write_text(
+        sh + "a,Atlantis,Baku,container,2,,,,,\n"
+        "b,Almaty,Baku,unobtainium,x,99999,Russia,panama,Nowhere,air\n"
+    )
+    (w / "ship_cols.csv").write_text("foo,bar\n1,2\n")
+    (w / "ship_nan.csv").write_text(
+        sh + "a,Almaty,Baku,container,nan,,,,,\n"
+        "b,Almaty,Baku,container,inf,,,,,\n"
+        "c,Almaty,Baku,container,-1,,,,,\n"
+        "d,[b]x,Baku,container,1,,,,,\n"
+    )
+    (w / "ship_many.csv").write_text(sh + "a,Almaty,Baku,container,2,,,,,\n" * 200)
+    (w / "empty_dir").mkdir(exist_ok=True)
+    (w / "bad_minerals").mkdir(exist_ok=True)
+    (w / "bad_minerals" / "facilities.csv").write_text("facility_id,name\nx,\n")
 
 
 def mount_full(path: Path) -> Path | None:
@@ -120,8 +164,14 @@ def _worker() -> None:
         from serai.freight import query
 
         query.make_router(query.load_network(None), year=None)
-    print("ready", flush=True)
-    real_out, real_err = sys.stdout, sys.stderr
+    # answers go to a private copy of fd 1; whatever a command writes to fd 1 itself (a
+    # server's or a library's own stream) goes to /dev/null and cannot break the protocol
+    real_out = os.fdopen(os.dup(1), "w", buffering=1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    real_out.write("ready\n")
+    real_out.flush()
+    orig_out, real_err = sys.stdout, sys.stderr
     for line in sys.stdin:
         job = json.loads(line)
         os.chdir(job["cwd"])
@@ -140,7 +190,7 @@ def _worker() -> None:
             traceback.print_exc(file=err)
         finally:
             resource.setrlimit(resource.RLIMIT_FSIZE, old)
-            sys.stdout, sys.stderr = real_out, real_err
+            sys.stdout, sys.stderr = orig_out, real_err
         text = err.getvalue()
         if exc is None and "internal error" in text:
             exc = text.strip().splitlines()[-1][:200]
@@ -232,17 +282,31 @@ class Pool:
 # --------------------------------------------------------------------------------- areas
 
 
-def area_cli(tmp: Path, limit: int | None, env: dict, log) -> dict:
-    from tests.robustness.cli_cases import cli_cases, fill
+def area_cli(tmp: Path, limit: int | None, env: dict, log, only: str | None = None) -> dict:
+    from tests.robustness.cli_cases import cli_cases
 
     w = tmp / "w"
     make_fixtures(w)
     full = mount_full(tmp / "full")
     cases = cli_cases()
+    if only:  # e.g. "chain,flows,scenario run": cases of these commands only
+        prefixes = [x.split() for x in only.split(",")]
+        cases = [c for c in cases if any(c.argv[: len(p)] == p for p in prefixes)]
     if limit:
         step = max(1, len(cases) // limit)
         cases = cases[::step][:limit]
     pool = Pool(env)
+    try:
+        return _run_cli_cases(cases, pool, tmp, w, full, log)
+    finally:
+        pool.kill()
+        if full is not None:
+            subprocess.run(["umount", str(full)], check=False, capture_output=True)
+
+
+def _run_cli_cases(cases, pool, tmp: Path, w: Path, full: Path | None, log) -> dict:
+    from tests.robustness.cli_cases import fill
+
     counts = dict(cases=len(cases), tracebacks=0, hangs=0, exit0_invalid=0, partial_files=0,
                   clobbered=0, valid_failed=0)  # fmt: skip
     examples: dict[str, list] = {k: [] for k in counts if k != "cases"}
@@ -276,6 +340,7 @@ def area_cli(tmp: Path, limit: int | None, env: dict, log) -> dict:
             new = _listing([o, full] if full else [o]) - listing0
             partial = sorted(p for p in new if not p.endswith("/"))
             if partial:
+                log(f"  partial_files: {argv} -> {partial[:3]}")
                 counts["partial_files"] += 1
                 examples["partial_files"].append([argv, partial[:3]])
         for p, d in before.items():
@@ -284,12 +349,10 @@ def area_cli(tmp: Path, limit: int | None, env: dict, log) -> dict:
                 examples["clobbered"].append(argv)
         if what:
             examples[what].append([argv, r.get("exc") or (r.get("err") or "")[-160:]])
+            log(f"  {what}: {argv} -> {(r.get('exc') or (r.get('err') or ''))[-200:]!r}")
         shutil.rmtree(o, ignore_errors=True)
         if n % 100 == 0:
             log(f"cli {n}/{len(cases)} {counts} {time.monotonic() - t_start:.0f}s")
-    pool.kill()
-    if full is not None:
-        subprocess.run(["umount", str(full)], check=False, capture_output=True)
     counts["seconds"] = round(time.monotonic() - t_start, 1)
     return {"counts": counts, "examples": {k: v[:15] for k, v in examples.items()}}
 
@@ -426,6 +489,7 @@ def main() -> None:
     ap.add_argument("--api-worker", action="store_true")
     ap.add_argument("--area", default="all", choices=["all", "cli", "files", "api", "safety"])
     ap.add_argument("--limit", type=int, default=None, help="CLI: run this many cases only")
+    ap.add_argument("--only", default=None, help="CLI: these commands only (comma-separated)")
     ap.add_argument("--api-calls", type=int, default=1500)
     ap.add_argument("--bytes-per-format", type=int, default=16)
     ap.add_argument("--seed", type=int, default=12)
@@ -464,7 +528,7 @@ def main() -> None:
         if a.area in ("all", "safety"):
             report["safety"] = area_safety(tmp, env, log)
         if a.area in ("all", "cli"):
-            report["cli"] = area_cli(tmp, a.limit, env, log)
+            report["cli"] = area_cli(tmp, a.limit, env, log, a.only)
     report["seconds"] = round(time.monotonic() - t0, 1)
     text = json.dumps(report, indent=1, default=str)
     if a.json:
