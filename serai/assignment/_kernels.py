@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from numba import njit
 from numba.typed import List
 
+from serai._jit import njit
 from serai.paths._kernels import search as _search
 
 INF = np.inf

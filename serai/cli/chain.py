@@ -73,12 +73,12 @@ def chain_cmd(
     """Best mine -> processing -> buyer chain, every leg routed, and what it is exposed to."""
     import json
 
+    from serai._checks import check_number
     from serai.errors import InputError
     from serai.minerals import ChainModel, load_minerals
     from serai.minerals.exposure import DEFAULT_CONCERN
 
-    if threshold < 0:
-        raise InputError(f"threshold must be >= 0, got {threshold}", field="--threshold")
+    check_number(threshold, "--threshold", low=0.0, high=10.0, label="threshold")
     tables = load_minerals(data) if data is not None else None
     conc = split_opt(concern) or DEFAULT_CONCERN
     if table:
@@ -109,6 +109,7 @@ def chain_cmd(
             f"{' and '.join(missing)} needed (or --table for the dashboard)", field=missing[0]
         )
     model = ChainModel.load(year=year, network=network, data=tables)
+    model.check_codes(countries=[str(x).strip().upper() for x in conc])  # --concern too
     c = model.chain(
         origin,
         destination,

@@ -234,22 +234,38 @@ def data_check(
     """
     import json
 
+    from serai._checks import check_count
     from serai.data import load_network
     from serai.data.check import ANOMALY_CLASSES, check_network, default_land_path, load_land
     from serai.errors import InputError
 
-    net = load_network(path=network)
-    if land is not None and not land.exists():
-        raise InputError("no such file", file=str(land), field="land")
-    land_paths = (land, None) if land is not None else default_land_path()
-    report = check_network(net, year=year, land=load_land(*land_paths) if land_paths else None)
+    if year is not None:  # every input is checked before minutes of checks
+        check_count(year, "--year", 1800, 2200)
     old = {}
     if before is not None:
         try:
             old = json.loads(before.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read counts: {exc}", file=str(before)) from None
-        old = old.get("counts", old)
+        old = old.get("counts", old) if isinstance(old, dict) else old
+        if not isinstance(old, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in old.values()
+        ):
+            raise InputError("expected JSON {class: count}", file=str(before))
+    if land is not None and not land.is_file():
+        raise InputError("no such file", file=str(land), field="land")
+    land_paths = (land, None) if land is not None else default_land_path()
+    land_geom = None
+    if land_paths:
+        try:
+            land_geom = load_land(*land_paths)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise InputError(
+                f"not a GeoJSON FeatureCollection of land polygons ({type(exc).__name__}: "
+                f"{str(exc)[:80]})", file=str(land_paths[0]), field="land",
+            ) from None  # fmt: skip
+    net = load_network(path=network)
+    report = check_network(net, year=year, land=land_geom)
     if as_json:
         typer.echo(json.dumps({"year": year, "counts": report.counts, "skipped": report.skipped,
                                "total": report.total}, indent=1))  # fmt: skip

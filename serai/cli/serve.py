@@ -45,6 +45,7 @@ def serve_cmd(
         raise OptionalDependencyError(exc.name or "fastapi", "service") from None
     from serai.cli._common import split_opt
 
+    _check_options(host, port, workers, log_level)
     if store is not None:
         store.mkdir(parents=True, exist_ok=True)
     settings = Settings(
@@ -62,10 +63,31 @@ def serve_cmd(
     err.print(
         f"serai {_version()} serving http://{host}:{port}/  (API docs: /api/docs; Ctrl-C stops)"
     )
-    uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run(api, host=host, port=port, log_level=log_level.lower(), access_log=False)
 
 
 def _version() -> str:
     from serai import __version__
 
     return __version__
+
+
+def _check_options(host: str, port: int, workers: int, log_level: str) -> None:
+    """Refuse what uvicorn would fail on late (or serve wrongly: an empty host is every
+    interface) before the routing graph is loaded."""
+    import socket
+
+    from serai._checks import check_count
+    from serai.errors import InputError, unknown
+
+    if not host.strip():
+        raise InputError("give an interface to listen on (127.0.0.1, 0.0.0.0, ...)", field="--host")
+    try:
+        socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        raise InputError(f"unknown host or interface {host!r}", field="--host") from None
+    check_count(port, "--port", 0, 65535)
+    check_count(workers, "--workers", 1, 64)
+    levels = ("critical", "error", "warning", "info", "debug", "trace")
+    if log_level.lower() not in levels:
+        raise unknown("log level", log_level, levels, field="--log-level")

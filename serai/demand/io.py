@@ -191,11 +191,18 @@ def read_demand(path: str | os.PathLike, *, year: int | None = None) -> Demand:
     name = str(p)
     if not p.exists():
         raise InputError("no such file", file=name)
+    if p.is_dir():
+        raise InputError("is a folder; give a demand file (.csv, .parquet or .omx)", file=name)
     suffix = p.suffix.lower()
     if suffix == ".csv":
         try:
             t = pd.read_csv(p, keep_default_na=False, na_values=[""])
-        except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        except (
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            UnicodeDecodeError,
+            ValueError,
+        ) as e:
             raise InputError(f"cannot read the CSV: {e}", file=name) from None
         t = _check(t, name, year, 2)
     elif suffix in (".parquet", ".pq"):

@@ -9,7 +9,8 @@ list from which dominated ones are unlinked.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from serai._jit import njit
 
 
 @njit(cache=True, nogil=True, inline="always")

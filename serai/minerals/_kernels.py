@@ -8,8 +8,8 @@ safe to call from several threads at once.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from serai._jit import njit
 from serai.paths._kernels import search
 
 

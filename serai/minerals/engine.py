@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from serai._checks import check_count, check_number
 from serai.errors import InputError, NoPathError
 from serai.freight import Constraints, Router
 from serai.minerals.facilities import (
@@ -235,8 +236,10 @@ class ChainModel(FacilityMixin):
             avoid_links=tuple(int(n) for n in avoid_links),
             avoid_facilities=tuple(avoid_facilities),
             tonnes=tonnes,
-            alternatives=int(alternatives),
-            carbon_price_usd_per_t=float(carbon_price_usd_per_t),
+            alternatives=check_count(alternatives, "alternatives", 0, 50),
+            carbon_price_usd_per_t=check_number(
+                carbon_price_usd_per_t, "carbon_price_usd_per_t", low=0.0, high=1e9
+            ),
         )
         return self.solve(req)
 
@@ -251,8 +254,8 @@ class ChainModel(FacilityMixin):
                 f"unknown objective '{req.objective}'; use {', '.join(OBJECTIVES)}",
                 field="objective",
             )
-        if req.tonnes is not None and not (np.isfinite(req.tonnes) and req.tonnes > 0):
-            raise InputError(f"tonnes must be a positive number, got {req.tonnes}", field="tonnes")
+        if req.tonnes is not None:
+            check_number(req.tonnes, "tonnes", low=0.0, strict=True, high=1e12)
         mineral = self.mineral_of(req.mineral)
         o = self.resolve(req.origin, mineral, "from")
         mineral = mineral or o.mineral

@@ -8,7 +8,8 @@ the source. All kernels are compiled once and cached on disk (``cache=True``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from serai._jit import njit
 
 INF = np.inf
 

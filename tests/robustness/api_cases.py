@@ -358,7 +358,7 @@ def gen_chain(rng: random.Random):
         kw["avoid_countries"] = [v]
         invalid |= b
     if rng.random() < 0.2:
-        v, b = _pick(rng, PASSAGES, BAD_PASSAGES, 0.5)
+        v, b = _pick(rng, PASSAGES, [p for p in BAD_PASSAGES if p != "panama"], 0.5)
         kw["avoid_passages"] = [v]
         invalid |= b
     if rng.random() < 0.15:

@@ -226,7 +226,8 @@ DOMAINS.update({
     ("chain", "year"): YEAR,
     ("chain", "objective"): [("fastest", "invalid"), ("", "invalid")],
     ("chain", "avoid_country"): [("Russia", "invalid"), ("XX", "invalid"), ("RU,XX", "invalid")],
-    ("chain", "avoid_passage"): [("panama", "invalid"), ("suez_canal", "invalid")],
+    # panama is a passage the chain model knows (its chokepoint table), though off this network
+    ("chain", "avoid_passage"): [("panama", "odd"), ("suez_canal", "invalid")],
     ("chain", "avoid_facility"): [("nope", "invalid"), ("", "odd")],
     ("chain", "tonnes"): [("nan", "invalid"), ("-1", "invalid"), ("inf", "invalid"),
                           ("1e308", "invalid")],
