@@ -241,6 +241,7 @@ def data_check(
 
     if year is not None:  # every input is checked before minutes of checks
         check_count(year, "--year", 1800, 2200)
+    check_count(details, "--details", 0, 1_000_000)
     old = {}
     if before is not None:
         try:

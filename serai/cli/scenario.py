@@ -401,9 +401,13 @@ def sweep_cmd(
     is reported and the others go on."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from serai._checks import check_count
     from serai.scenarios.sweep import parameter_draws, sweep
 
     c = console()
+    _check_method(method)
+    check_count(workers, "--workers", 1, 256)
+    check_count(draws, "--draws", 0, 10_000)
     st = open_store_opt(store)
     if draws:
         files = [d for f in files for d in parameter_draws(f, draws, seed=seed)]

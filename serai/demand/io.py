@@ -87,7 +87,9 @@ def load_demand(
 
         s = load_scenario(scenario)
         year = s.year if year is None else year
-    year = 2024 if year is None else int(year)
+    from serai._checks import check_count
+
+    year = 2024 if year is None else check_count(year, "year", 1900, 2100)
     if path is not None:
         d = read_demand(path, year=year)
     else:

@@ -330,14 +330,7 @@ class PlaceResolver:
 
     # ------------------------------------------------------------------ internals
     def _country(self, text: str) -> str:
-        iso = self.gz.country_code(text) or (
-            text.upper() if re.fullmatch(r"[A-Za-z]{2}", text.strip()) else ""
-        )
-        if not iso:
-            raise InputError(
-                f"unknown country '{text}' (give an ISO2 code or a name)", field="country"
-            )
-        return iso
+        return country_iso(self.gz, text)
 
     def _candidates(self, key: str, iso: str, admin_key: str) -> list[dict]:
         """Every place with this key: dicts with rank fields, best first."""
@@ -492,6 +485,28 @@ def _suggest_pool(gz: Gazetteer) -> tuple[list[str]]:
     return pool
 
 
+def country_iso(gz: Gazetteer, text: Any, field: str = "country") -> str:
+    """ISO2 of a country code or name the gazetteer knows; else an error with suggestions."""
+    from serai.errors import unknown
+
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"a country is an ISO2 code or a name, got {text!r}", field=field)
+    iso = gz.country_code(text)
+    if not iso and re.fullmatch(r"[A-Za-z]{2}", text.strip()):
+        iso = text.strip().upper()
+    if iso not in _known_countries(gz):
+        raise unknown("country", text, sorted(_known_countries(gz)), field=field)
+    return iso
+
+
+def _known_countries(gz: Gazetteer) -> frozenset:
+    k = gz.__dict__.get("_serai_iso2")
+    if k is None:  # computed once per gazetteer (a frozen dataclass: set past its __setattr__)
+        k = frozenset(str(c) for c in set(gz.country) | set(gz.country_keys.values()) if c)
+        object.__setattr__(gz, "_serai_iso2", k)
+    return k
+
+
 def search_places(
     text: str, country: str | None = None, limit: int = 10, gazetteer: Gazetteer | None = None
 ) -> pd.DataFrame:
@@ -506,11 +521,16 @@ def search_places(
     >>> search_places("Duisb", limit=3)["name"].tolist()[0]
     'Duisburg'
     """
+    from serai._checks import check_count
+
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("give the beginning of a place name", field="text")
+    limit = check_count(limit, "limit", 1, 1000)
     gz = gazetteer if gazetteer is not None else load_gazetteer()
     key = normalise(text)
     iso = ""
-    if country:
-        iso = gz.country_code(country) or country.strip().upper()
+    if country is not None and not (isinstance(country, str) and not country.strip()):
+        iso = country_iso(gz, country)
     rows = gz.prefix_rows(key) if key else np.empty(0, np.int64)
     cols = ["name", "country", "admin1", "population", "kind", "lat", "lon", "unlocode",
             "matched", "place_id"]  # fmt: skip

@@ -83,6 +83,17 @@ def _check(driving_h: float, crew: str) -> None:
         raise InputError(f"crew must be one of {', '.join(CREWS)}, not '{crew}'", field="crew")
     if not (driving_h >= 0 and math.isfinite(driving_h)):
         raise InputError(f"driving time must be a finite number >= 0, got {driving_h}")
+    if driving_h > MAX_DRIVING_H:  # the schedule is built day by day: bound the loop
+        raise InputError(
+            f"driving time of {driving_h:.3g} h is beyond any road haul (at most {MAX_DRIVING_H:g} h)",
+            field="driving_h",
+        )
+
+
+#: Longest road haul the schedule accepts (hours at the wheel): a year of driving.
+MAX_DRIVING_H = 8760.0
+#: Longest road distance a leg may have (km): once around the Earth.
+MAX_ROAD_KM = 40_075.0
 
 
 def truck_schedule(driving_h: float, crew: str = "single") -> TruckSchedule:
@@ -219,13 +230,15 @@ def road_leg(
     from serai.freight.params import model_params
 
     p = model_params()
-    km = float(km)
-    if not (km >= 0 and math.isfinite(km)):
-        raise InputError(f"road distance must be a finite number >= 0, got {km}", field="km")
-    v = float(speed_kmh) if speed_kmh is not None else p.value("road.speed")
-    if not v > 0:
-        raise InputError(f"speed must be > 0 km/h, got {v}", field="speed_kmh")
-    rate = float(usd_per_km) if usd_per_km is not None else p.value("road.rate")
+    from serai._checks import check_number
+
+    km = check_number(km, "km", low=0.0, high=MAX_ROAD_KM, label="road distance (km)")
+    v = p.value("road.speed")
+    if speed_kmh is not None:
+        v = check_number(speed_kmh, "speed_kmh", low=0.0, strict=True, high=1000.0)
+    rate = p.value("road.rate")
+    if usd_per_km is not None:
+        rate = check_number(usd_per_km, "usd_per_km", low=0.0, high=1e6)
     s = truck_schedule(km / v, crew)
     return RoadLeg(km, s.driving_h, s.rest_h, km * rate, crew)
 

@@ -174,6 +174,10 @@ def sweep(
     return SweepResult(sweep_id, members, time.perf_counter() - t0, n_workers, results)
 
 
+#: Most Monte Carlo draws per scenario (each draw is a full scenario run).
+MAX_DRAWS = 10_000
+
+
 def parameter_draws(scenario, n: int, *, seed: int = 0) -> list:
     """``n`` Monte Carlo variants of a scenario: each estimated time or tariff parameter that
     carries a prior (``prior_sd`` in ``serai/freight/data``) drawn log-normally around its
@@ -191,11 +195,12 @@ def parameter_draws(scenario, n: int, *, seed: int = 0) -> list:
     """
     import numpy as np
 
+    from serai._checks import check_count
     from serai.freight.params import model_params
     from serai.scenarios.model import load_scenario, scenario_from_text
 
-    if n < 1:
-        raise InputError("draws must be >= 1", field="draws")
+    n = check_count(n, "draws", 1, MAX_DRAWS)
+    check_count(seed, "seed", 0, 2**32 - 1)
     s = load_scenario(scenario)
     t = model_params().table
     sd = pd.to_numeric(t.get("prior_sd"), errors="coerce")
