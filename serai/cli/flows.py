@@ -108,8 +108,17 @@ def demand_write(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
     """Write the synthesised demand of --year (zones x commodity groups)."""
+    from serai._checks import check_count
+    from serai._fs import check_new
     from serai.demand import load_demand, write_demand
+    from serai.errors import InputError
 
+    if path.suffix.lower() not in (".csv", ".parquet", ".omx"):  # before the synthesis
+        raise InputError(
+            f"unknown demand format '{path.suffix}' (use .csv, .parquet or .omx)", file=str(path)
+        )
+    check_new(path, overwrite)
+    check_count(year, "--year", 1900, 2100)
     d = load_demand(year)
     write_demand(d, path, overwrite=overwrite)
     console().print(f"{len(d.table)} OD rows for {year} -> {path}", markup=False)

@@ -265,8 +265,10 @@ def _save(router) -> None:
 def _batch(path: Path, out: Path | None, *, network, year, overwrite: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from serai._fs import check_new
     from serai.errors import InputError
     from serai.freight.batch import (
+        FORMATS,
         combine,
         parse_shipments,
         read_shipments,
@@ -276,8 +278,11 @@ def _batch(path: Path, out: Path | None, *, network, year, overwrite: bool) -> N
 
     if out is None:
         raise InputError("--batch needs --out FILE (.csv, .xlsx, .parquet, .gpkg)", field="--out")
-    if out.exists() and not overwrite:
-        raise InputError("already exists; pass --overwrite to replace it", file=str(out))
+    if out.suffix.lower() not in FORMATS:  # before routing every row
+        raise InputError(
+            f"unknown output format '{out.suffix}'; use {', '.join(FORMATS)}", file=str(out)
+        )
+    check_new(out, overwrite)
     good, bad = parse_shipments(read_shipments(path), file=str(path))
     routers: dict = {}
 

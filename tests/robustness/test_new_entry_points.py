@@ -172,3 +172,17 @@ def test_numba_first_use_skips_scipy_linalg():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", ["exists.csv", "d.xlsx", "sub"])
+def test_demand_write_refuses_before_the_synthesis(tmp_path, name):
+    """`serai demand write` checks its output first (the synthesis takes a minute under load)."""
+    from typer.testing import CliRunner
+
+    from serai.cli import app
+
+    (tmp_path / "exists.csv").write_text("precious\n")
+    (tmp_path / "sub").mkdir()
+    r = CliRunner().invoke(app, ["demand", "write", str(tmp_path / name)])
+    assert r.exit_code == 2, r.output  # serai's own error, not a traceback (exit 1/70)
+    assert (tmp_path / "exists.csv").read_text() == "precious\n"
