@@ -98,10 +98,21 @@ def check_new(path: str | Path, overwrite: bool = False) -> Path:
         raise InputError("is a directory; give a file name", file=str(p))
     if (p.exists() or p.is_symlink()) and not overwrite:
         raise InputError(_EXISTS, file=str(p))
-    parent = p.parent
-    if parent.exists() and not parent.is_dir():
-        raise InputError("a parent of this path is a file, not a folder", file=str(p))
+    _probe_parents(p)
     return p
+
+
+def _probe_parents(p: Path) -> None:
+    """The nearest existing folder above ``p`` must be a folder we can create files in."""
+    for a in p.absolute().parents:
+        if a.exists():
+            if not a.is_dir():
+                raise InputError("a parent of this path is a file, not a folder", file=str(p))
+            try:  # a probe folder, removed at once (/proc, read-only mounts, permissions)
+                os.rmdir(tempfile.mkdtemp(prefix=_TMP, dir=a))
+            except OSError as exc:
+                raise os_error(exc, p) from None
+            return
 
 
 def check_folder(path: str | Path) -> Path:
@@ -112,15 +123,7 @@ def check_folder(path: str | Path) -> Path:
         raise InputError("an output folder needs a name", file=str(path))
     if p.exists() and not p.is_dir():
         raise InputError("exists and is not a folder", file=str(p))
-    for a in p.absolute().parents:
-        if a.exists():
-            if not a.is_dir():
-                raise InputError("a parent of this path is a file, not a folder", file=str(p))
-            try:  # can we create something there? (a probe folder, removed at once)
-                os.rmdir(tempfile.mkdtemp(prefix=_TMP, dir=a))
-            except OSError as exc:
-                raise os_error(exc, p) from None
-            break
+    _probe_parents(p)
     here, target = Path.cwd().resolve(), p.resolve()
     if here == target or target in here.parents:
         raise InputError("is the current folder (or holds it); give another folder", file=str(p))
