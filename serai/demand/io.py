@@ -158,9 +158,14 @@ def _check(t: pd.DataFrame, file: str, year: int | None, row0: int) -> pd.DataFr
     t["unit"] = want
     if "year" in t.columns:
         yrs = pd.to_numeric(t["year"], errors="coerce")
-        if yrs.isna().any():
-            i = int(np.flatnonzero(yrs.isna().to_numpy())[0])
-            raise InputError("year must be an integer", file=file, row=i + row0, field="year")
+        v = yrs.to_numpy(float)
+        bad = ~np.isfinite(v) | (v != np.round(v)) | (v < 1900) | (v > 2100)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"year must be a whole number in 1900..2100, got {t['year'].iloc[i]!r}",
+                file=file, row=i + row0, field="year",
+            )  # fmt: skip
         if year is not None and (yrs != year).any():
             i = int(np.flatnonzero((yrs != year).to_numpy())[0])
             raise InputError(

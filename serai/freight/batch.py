@@ -402,9 +402,7 @@ def write_results(df: pd.DataFrame, out: Path, *, overwrite: bool = False) -> Pa
     suf = out.suffix.lower()
     if suf not in FORMATS:
         raise InputError(f"unknown output format '{suf}'; use {', '.join(FORMATS)}", file=str(out))
-    if not out.parent.is_dir():
-        raise InputError("folder does not exist", file=str(out.parent))
-    try:
+    try:  # atomic_path makes missing folders, as every other writer does
         with atomic_path(out, overwrite=overwrite) as tmp:
             if suf == ".csv":
                 df.to_csv(tmp, index=False)

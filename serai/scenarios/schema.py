@@ -12,6 +12,7 @@ parameters, zones) are in :mod:`serai.scenarios.known`.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from importlib import resources
@@ -93,8 +94,13 @@ def _type_ok(value: object, typ: str) -> bool:
         return isinstance(value, str)
     if typ == "int":
         return isinstance(value, int) and not isinstance(value, bool)
-    if typ == "float":
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if typ == "float":  # TOML has nan and inf: never a usable scenario number
+        return (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and abs(value) <= 1e12
+        )
     if typ == "bool":
         return isinstance(value, bool)
     if typ == "list[str]":
@@ -111,7 +117,7 @@ def _type_ok(value: object, typ: str) -> bool:
 _TYPE_WORDS = {
     "str": "a string",
     "int": "an integer",
-    "float": "a number",
+    "float": "a finite number",
     "bool": "true or false",
     "list[str]": "a list of strings",
     "list[int]": "a list of integers",

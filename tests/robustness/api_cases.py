@@ -511,9 +511,10 @@ def gen_places(rng: random.Random):
     from serai.freight.resolver import search_places
 
     if rng.random() < 0.5:
-        text, b = _pick(rng, ["Alma", "Xi", "Baku", "Шым", "constanta"],
-                        ["", " ", None, 5, "x" * 500], 0.3)  # fmt: skip
-        country, b2 = _pick(rng, [None, "KZ", "kz", "Kazakhstan"], ["Narnia", "XX", "", 7], 0.2)
+        # a 500-letter text (no match) and country "" (no filter) are odd, not invalid
+        text, b = _pick(rng, ["Alma", "Xi", "Baku", "Шым", "constanta", "x" * 500],
+                        ["", " ", None, 5], 0.3)  # fmt: skip
+        country, b2 = _pick(rng, [None, "KZ", "kz", "Kazakhstan", ""], ["Narnia", "XX", 7], 0.2)
         limit, b3 = _pick(rng, [1, 10, 50], [0, -1, 10**9, 2.5, "3"], 0.2)
         return ("search_places", lambda: search_places(text, country=country, limit=limit),
                 b or b2 or b3, None)  # fmt: skip

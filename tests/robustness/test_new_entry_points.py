@@ -186,3 +186,26 @@ def test_demand_write_refuses_before_the_synthesis(tmp_path, name):
     r = CliRunner().invoke(app, ["demand", "write", str(tmp_path / name)])
     assert r.exit_code == 2, r.output  # serai's own error, not a traceback (exit 1/70)
     assert (tmp_path / "exists.csv").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("year", ["99999", "-1", "1.5"])
+def test_read_demand_year_column(tmp_path, year):
+    from serai.demand import read_demand
+
+    p = tmp_path / "d.csv"
+    p.write_text(
+        f"group,origin,destination,volume,unit,year\nmetals_ores,KZ_ALA,CN_XIY,1,t,{year}\n"
+    )
+    with pytest.raises(InputError, match="year"):
+        read_demand(p)
+
+
+@pytest.mark.parametrize("v", ["nan", "inf", "-inf", "1e300"])
+def test_scenario_numbers_finite(v):
+    from serai.scenarios import scenario_from_text
+
+    text = (
+        f'extends = "base-2024"\n[[parameter]]\nid = "border.rail.KZ.in"\nadd = {v}\nsource = "x"\n'
+    )
+    with pytest.raises(InputError):
+        scenario_from_text(text, name="fz")
