@@ -314,10 +314,10 @@ def replace_folder(
     Rules:
 
     - ``path`` absent or empty: the new folder simply takes its place.
-    - ``path`` holds files: without ``overwrite`` only files serai wrote there before
-      (listed in its ``.serai-written.json``) may be replaced; a clash with any other
-      file is an error raised before anything is moved. With ``overwrite`` clashing
-      files are replaced.
+    - ``path`` holds files: without ``overwrite`` a file of the new build that is
+      already there is an error raised before anything is moved (existing outputs are
+      replaced only with ``--overwrite``; ``owned`` patterns excepted). With
+      ``overwrite`` clashing files are replaced.
     - Files of ``path`` the new build does not produce and that serai did not write
       are carried over (hard links), never deleted (``keep_others``); files serai
       wrote there before and no longer produces are dropped.
@@ -352,11 +352,11 @@ def replace_folder(
         ours = _written(p) if existing else set()
         ours |= {n for n in existing for pat in owned if fnmatch.fnmatch(n, pat)}
         if existing and not overwrite:
-            clash = [n for n in produced if n in existing and n not in ours and n != MANIFEST]
+            owned_now = {n for n in existing for pat in owned if fnmatch.fnmatch(n, pat)}
+            clash = [n for n in produced if n in existing and n not in owned_now and n != MANIFEST]
             if clash:
                 raise InputError(
-                    f"would replace {', '.join(clash[:5])}"
-                    f"{' ...' if len(clash) > 5 else ''}, which serai did not write there; "
+                    f"already holds {', '.join(clash[:5])}{' ...' if len(clash) > 5 else ''}; "
                     "pass --overwrite (overwrite=True) to replace them",
                     file=str(p),
                 )

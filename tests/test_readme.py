@@ -25,10 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # README lines known to fail, with the reason; each must still fail (a line that starts to
 # work fails the test until it is taken off this list). Keep it empty: fix the line instead.
 KNOWN_BROKEN = {
-    'serai chain --product uranium --from Inkai --to "US converter" --year 2030 --json': (
-        "minerals: on the 2030 network no US entry port is reachable ('no conversion facility "
-        "of uranium can take part'); reported on the board 2026-12-06"
-    ),
     "serai flows --year 2030 --demand my_demand.csv --out out/f2030 --overwrite": (
         "flows: my_demand.csv stands for a user's file and is not shipped (ship an example)"
     ),

@@ -109,7 +109,8 @@ def chain_cmd(
             f"{' and '.join(missing)} needed (or --table for the dashboard)", field=missing[0]
         )
     model = ChainModel.load(year=year, network=network, data=tables)
-    model.check_codes(countries=[str(x).strip().upper() for x in conc])  # --concern too
+    if split_opt(concern):  # codes the user gave (the default list may name countries off a
+        model.check_codes(countries=[str(x).strip().upper() for x in conc])  # small network)
     c = model.chain(
         origin,
         destination,

@@ -86,13 +86,18 @@ def test_replace_folder_keeps_user_files_and_drops_only_its_own(tmp_path):
     (out / "notes.txt").write_text("mine")
     (out / "mine").mkdir()
     (out / "mine" / "x.csv").write_text("mine")
-    with replace_folder(out) as new:  # serai wrote a and b: may replace them, drops b
+    # an existing output is replaced only with overwrite, even one serai wrote
+    with pytest.raises(InputError, match=r"already holds a\.parquet; pass --overwrite"):
+        with replace_folder(out) as new:
+            (new / "a.parquet").write_text("2")
+    assert (out / "a.parquet").read_text() == "1"
+    with replace_folder(out, overwrite=True) as new:  # serai wrote a and b: replaces a, drops b
         (new / "a.parquet").write_text("2")
     assert _left(out) == sorted([MANIFEST, "a.parquet", "mine", "notes.txt"])
     assert (out / "a.parquet").read_text() == "2"
     assert (out / "mine" / "x.csv").read_text() == "mine"
-    # a clash with a user file needs overwrite; nothing moves before the error
-    with pytest.raises(InputError, match=r"notes\.txt, which serai did not write"):
+    # a clash with a user file needs overwrite too; nothing moves before the error
+    with pytest.raises(InputError, match=r"already holds notes\.txt"):
         with replace_folder(out) as new:
             (new / "notes.txt").write_text("new")
     assert (out / "notes.txt").read_text() == "mine"

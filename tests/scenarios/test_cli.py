@@ -12,7 +12,7 @@ runner = CliRunner()
 
 
 def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "250"})
 
 
 def test_check_reports_file_line_key_and_exit_2(tmp_path):
