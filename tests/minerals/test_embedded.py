@@ -46,6 +46,7 @@ def _allowed_port_nodes(model) -> set[int]:
         ("Inkai", "EU converter", ("RU",)),
         ("Inkai", "EU converter", ()),
         ("Navoiyuran", "EU converter", ("RU",)),
+        ("Inkai", "US converter", ()),
     ],
 )
 def test_uranium_never_uses_an_unlisted_port_or_service(model, origin, dest, avoid):
@@ -71,11 +72,17 @@ def test_russia_free_uranium_follows_the_facts_chain(model):
 
 
 def test_chain_to_a_us_converter_enters_through_a_listed_port(model):
-    if not model.access("metropolis"):
-        pytest.skip("no US entry port on this network yet (issue 10 adds the US coast)")
+    # class 7 may enter the US only through a port with an allow rule (dg_rules.csv: USBAL);
+    # Norfolk, New York, Savannah, Houston and New Orleans are nearer to some plants
     c = model.chain("Inkai", "US converter", "uranium", avoid_countries=["RU"])
     assert c.facilities[-1] == "metropolis"
     assert c.legs[-1].to_access.place_name.startswith("Baltimore")
+    ports, _ = _port_events_and_services(model, c)
+    nodes = model.router.rg.network.nodes.set_index("node_id")
+    assert "USBAL" in set(nodes.loc[sorted(ports), "unlocode"])
+    # the same chain for copper cathode (no rule) lands at another US port
+    cu = model.chain("Aktogay", "US buyer", "copper")
+    assert not cu.legs[-1].to_access.place_name.startswith("Baltimore")
 
 
 def test_dashboard_row_and_v16_checks(model):
