@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from serai.minerals.products import product_commodity
 from serai.minerals.result import Alternative, Chain, ChainLeg, ChainStage
 
 __all__ = ["build_chain"]
@@ -75,7 +74,7 @@ def build_chain(model, sol) -> Chain:
             )
         )
     legs = []
-    tkm = km = vdays = 0.0
+    tkm = km = vdays = hours = usd = co2 = 0.0
     for s, leg in enumerate(sol.legs):
         i, j = pick[s], pick[s + 1]
         cl = _chain_leg(model, sol, leg, i, j)
@@ -83,9 +82,18 @@ def build_chain(model, sol) -> Chain:
         km += cl.totals["km"]
         tkm += cl.totals["move_km"] * leg.mass_factor
         vdays += cl.totals["hours"] / 24.0 * cl.value_usd_per_t * leg.mass_factor
+        hours += cl.totals["hours"]
+        usd += cl.totals["usd"] * leg.mass_factor
+        co2 += cl.totals["co2e_kg"] * leg.mass_factor
+    # the chain's totals are its legs as routed (Router.route: exact truck rests per haul);
+    # the facility choice and the alternatives use the search's costs, which may differ by
+    # the rest approximation of road hauls in the search (a fraction of an hour)
     totals = {
         **best,
-        "hours": best["days"] * 24.0,
+        "days": hours / 24.0,
+        "usd_per_t": usd,
+        "co2e_kg_per_t": co2,
+        "hours": hours,
         "km": km,
         "tonne_km_per_t": tkm,
         "value_days_per_t": vdays,
@@ -142,13 +150,8 @@ def _chain_leg(model, sol, leg, i: int, j: int) -> ChainLeg:
             part = "access" if first else "egress"
             fname = str(fac.loc[acc.facility_id, "name"])
             ends = (fname, acc.place_name) if first else (acc.place_name, fname)
-            c = product_commodity(model.data, leg.product)
-            from serai.freight.accesscost import transfer
-
-            th, tu = transfer(c, model.router.params)
-            tr_h = th if acc.event == "transfer" else 0.0
-            tr_u = tu if acc.event == "transfer" else 0.0
-            tr_k = model._offnet_factors(leg.product)[1] if acc.event == "transfer" else 0.0
+            tr = acc.event == "transfer"
+            tr_h, tr_u, tr_k = model.transfer_terms(leg.product) if tr else (0.0, 0.0, 0.0)
             mv = {
                 "part": part,
                 "kind": "move",

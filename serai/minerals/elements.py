@@ -22,7 +22,7 @@ from serai.minerals.engine import ChainModel
 from serai.minerals.facilities import SAME_SITE_KM, _haversine
 from serai.minerals.result import Chain
 
-__all__ = ["Element", "chain_elements", "removal_objectives"]
+__all__ = ["Element", "chain_elements", "removal_matrices", "removal_objectives"]
 
 
 @dataclass(frozen=True)
@@ -320,16 +320,34 @@ def removal_objectives(model: ChainModel, chain: Chain, elements: Sequence[Eleme
     """Best chain objective with each element removed in turn (inf: the chain is cut).
 
     Exact: every leg's costs between all candidate facilities are recomputed with the
-    element's edges removed (numba, only trees that used them), and the facility
-    choice is solved again.
+    element's edges removed (numba, only trees that used them; each source with the cost
+    array of its import-premium zone, as the leg was solved), and the facility choice is
+    solved again.
+    """
+    ne = len(elements)
+    if not ne:
+        return np.empty(0)
+    sol = chain.solution
+    mats = removal_matrices(model, chain, elements)
+    fw = np.zeros((ne, mats[0].shape[1]))
+    for L, leg in zip(mats, sol.legs, strict=True):
+        fw = np.min(fw[:, :, None] + leg.weight * L, axis=1)
+    return fw.min(axis=1)
+
+
+def removal_matrices(
+    model: ChainModel, chain: Chain, elements: Sequence[Element]
+) -> list[np.ndarray]:
+    """Per leg, the objective between every pair of its candidate facilities with each
+    element removed in turn: arrays ``[element, from facility, to facility]`` (inf: cut).
+
+    With nothing removed they are the leg's own objective matrix (the chain's solution).
     """
     from serai.minerals._kernels import removal_costs
 
     sol = chain.solution
     g = model.router.rg.graph
     ne = len(elements)
-    if not ne:
-        return np.empty(0)
     edge_sets = [_edges_of(model, e) for e in elements]
     ptr = np.zeros(ne + 1, np.int64)
     ptr[1:] = np.cumsum([len(x) for x in edge_sets])
@@ -337,9 +355,13 @@ def removal_objectives(model: ChainModel, chain: Chain, elements: Sequence[Eleme
     fac = model.data.facilities
     mats = []
     for s, leg in enumerate(sol.legs):
-        _, rem = removal_costs(
-            g.indptr, g.heads, g.tails, leg.cost, g.passable, leg.src_v, leg.tgt_v, ptr, flat
-        )
+        # each source with the cost array of its import-premium zone (as the leg was solved)
+        rem = np.full((ne, len(leg.src_v), len(leg.tgt_v)), np.inf)
+        for free, cost in leg.costs.items():
+            sel = leg.src_free == free
+            _, rem[:, sel] = removal_costs(
+                g.indptr, g.heads, g.tails, cost, g.passable, leg.src_v[sel], leg.tgt_v, ptr, flat
+            )
         si = {v: i for i, v in enumerate(leg.src_v)}
         ti = {v: i for i, v in enumerate(leg.tgt_v)}
         c = leg.commodity
@@ -371,10 +393,7 @@ def removal_objectives(model: ChainModel, chain: Chain, elements: Sequence[Eleme
                 tot = oa[None, :, None] + rem[:, ia][:, :, jb] + ob[None, None, :]
                 L[:, i, j] = tot.reshape(ne, -1).min(axis=1)
         mats.append(L)
-    fw = np.zeros((ne, mats[0].shape[1]))
-    for L, leg in zip(mats, sol.legs, strict=True):
-        fw = np.min(fw[:, :, None] + leg.weight * L, axis=1)
-    return fw.min(axis=1)
+    return mats
 
 
 def _off_obj(model, acc, product, req, c) -> float:

@@ -23,9 +23,17 @@ How a chain is found
    legs, hub events and ISO 14083 emissions.
 
 Legs off the network (mine to railhead, US entry port to a plant) are road legs of
-great-circle length x :data:`CIRCUITY`, priced with the product's road tariff and speed
-and the truck emission factor; a ``transfer`` event is added where goods change to
-rail. They stand in until first/last-mile routing is part of the freight router.
+great-circle length x :data:`CIRCUITY` (or the km of ``access.csv``), priced by the time
+and tariff models (:func:`serai.freight.accesscost.offnet_leg`: driving, rests, road rate)
+and the truck emission factor. They end at a place of the routing graph, whose terminal
+connector charges the terminal dwell and the lift onto rail or the port handling; a
+``transfer`` event adds the transfer hours and the transshipment emissions (no second
+lift), as the freight router's own first/last mile does.
+
+A leg that starts in the import-premium zone (Kazakhstan, Central Asia) pays no import
+premium: the sources of each leg are searched with the cost array of their zone (one
+many-to-many per group), by the country of the place where the leg joins the network,
+as :meth:`serai.freight.Router.costs_from` does for a route from that place.
 """
 
 from __future__ import annotations
@@ -105,7 +113,8 @@ class _Leg:
     rules: ProductRules
     weight: float
     mass_factor: float
-    cost: np.ndarray  # per edge, inf where masked
+    costs: dict[bool, np.ndarray]  # per edge, inf where masked; key: import-premium-free
+    src_free: np.ndarray  # per source vnode: True where the leg starts in the premium zone
     src_access: list[list[Access]]
     tgt_access: list[list[Access]]
     src_v: np.ndarray
@@ -400,6 +409,18 @@ class ChainModel(FacilityMixin):
             f" ({'; '.join(reasons)})" if reasons else ""
         )
 
+    def _import_zone(self, src: list[list[Access]], src_v: np.ndarray) -> np.ndarray:
+        """Per source vnode: True where a route from its place pays no import premium."""
+        from serai.freight.tariffs import starts_in_import_zone
+
+        r = self.router
+        place = {a.vnode: a.place for acc in src for a in acc}
+        # the country the router gives the place when it routes from it (Router.costs_from)
+        return np.array(
+            [starts_in_import_zone(r.place_country(r.locate(place[int(v)]))) for v in src_v],
+            dtype=bool,
+        )
+
     def _constraints(self, req: ChainRequest, rules: ProductRules) -> Constraints:
         return Constraints.make(
             avoid_countries=req.avoid_countries,
@@ -418,8 +439,6 @@ class ChainModel(FacilityMixin):
         c = product_commodity(self.data, product)
         rules = self.rules(product)
         cons = self._constraints(req, rules)
-        from serai.freight.tariffs import starts_in_import_zone
-
         lc = router.costs(c, req.carbon_price_usd_per_t)
         rows = g.link_rows
         mask = router.mask(cons)
@@ -427,25 +446,24 @@ class ChainModel(FacilityMixin):
         tgt = [self.access(f) for f in cands[s + 1]]
         src_v = np.unique([a.vnode for acc in src for a in acc]).astype(np.int64)
         tgt_v = np.unique([a.vnode for acc in tgt for a in acc]).astype(np.int64)
-        # a leg starting in Kazakhstan / Central Asia pays no import premium (tariff model)
-        fac_all = self.data.facilities
-        zone = [
-            starts_in_import_zone(str(fac_all.loc[f, "country"]))
-            if "country" in fac_all.columns
-            else False
-            for f in cands[s]
-        ]
-        runs = {}
-        for flag in dict.fromkeys(zone):
+        zone = self._import_zone(src, src_v)
+        costs: dict[bool, np.ndarray] = {}
+        dist = np.full((len(src_v), len(tgt_v)), np.inf)
+        sums = np.full((3, len(src_v), len(tgt_v)), np.nan)
+        for flag in (False, True):
+            sel = zone == flag
+            if not sel.any():
+                continue
+            # a route from inside the import-premium zone pays no import premium
             lcf = lc.without_market if flag else lc
             cost_f = np.where(mask, router.edge_objective(lcf, req.objective), np.inf)
             co2 = lcf.kg_co2e[rows] if lcf.kg_co2e is not None else np.zeros(len(rows))
             aux = np.ascontiguousarray(np.vstack([lcf.hours[rows], lcf.usd[rows], co2]))
-            runs[flag] = (
-                cost_f,
-                *many_to_many(g.indptr, g.heads, g.tails, cost_f, g.passable, src_v, tgt_v, aux),
+            d, sm = many_to_many(
+                g.indptr, g.heads, g.tails, cost_f, g.passable, src_v[sel], tgt_v, aux
             )
-        cost, dist, sums = runs[zone[0]] if zone else runs.setdefault(False, (None, None, None))
+            dist[sel], sums[:, sel] = d, sm
+            costs[flag] = cost_f
         nf, ng = len(src), len(tgt)
         obj = np.full((nf, ng), np.inf)
         met = np.full((3, nf, ng), np.nan)
@@ -465,7 +483,6 @@ class ChainModel(FacilityMixin):
         si = {v: i for i, v in enumerate(src_v)}
         ti = {v: i for i, v in enumerate(tgt_v)}
         for i, fa in enumerate(cands[s]):
-            _, dist, sums = runs[zone[i]]
             ia = np.array([si[a.vnode] for a in src[i]])
             for j, fb in enumerate(cands[s + 1]):
                 if (
@@ -491,8 +508,6 @@ class ChainModel(FacilityMixin):
                 for q in range(3):
                     met[q, i, j] = offs[i][q][a] + sums[q, ia[a], jb[b]] + offt[j][q][b]
         weight = 1.0 if req.objective == "time" else float(mass)
-        if zone:
-            cost, dist, sums = runs[zone[0]]
         return _Leg(
             s,
             product,
@@ -501,7 +516,8 @@ class ChainModel(FacilityMixin):
             rules,
             weight,
             float(mass),
-            cost,
+            costs,
+            zone,
             src,
             tgt,
             src_v,

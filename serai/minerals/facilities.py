@@ -343,13 +343,30 @@ class FacilityMixin:
             self._offf[product] = (float(w[0]) / 100.0, float(w[1]))
         return self._offf[product]
 
+    def transfer_terms(self, product: str) -> tuple[float, float, float]:
+        """Hours, USD and kg CO2e per tonne of the ``transfer`` event of an access leg.
+
+        The leg ends at a place of the routing graph, whose terminal connector already
+        charges the terminal dwell and the one crane lift onto (or off) the train
+        (``terminal.rail.origin``/``dest`` and ``lift`` of the time and tariff models); the
+        event adds what the freight router's own first/last mile adds on top of that
+        (:func:`serai.freight.accesscost.rail_transfer`): the transfer hours, no second
+        lift. Emissions: one ``rail_terminal_transshipment`` (ISO 14083 hub operation).
+        """
+        from serai.freight.accesscost import transfer
+
+        hours, _ = transfer(product_commodity(self.data, product), self.router.params)
+        return float(hours), 0.0, self._offnet_factors(product)[1]
+
     def offnet(self, a: Access, product: str) -> dict[str, float]:
         """Hours, USD and kg CO2e per tonne of the leg between a facility and its place."""
         c = product_commodity(self.data, product)
-        kg_km, kg_tr = self._offnet_factors(product)
-        tr = a.event == "transfer"
+        kg_km, _ = self._offnet_factors(product)
         from serai.freight.accesscost import offnet_leg
 
-        m = offnet_leg(a.km, a.mode, a.country, c, with_transfer=tr, params=self.router.params)
-        co2 = a.km * kg_km + (kg_tr if tr else 0.0)
-        return {"km": a.km, "hours": m["hours"], "usd": m["usd"], "co2e_kg": co2}
+        m = offnet_leg(a.km, a.mode, a.country, c, params=self.router.params)
+        h, u, k = m["hours"], m["usd"], a.km * kg_km
+        if a.event == "transfer":
+            th, tu, tk = self.transfer_terms(product)
+            h, u, k = h + th, u + tu, k + tk
+        return {"km": a.km, "hours": h, "usd": u, "co2e_kg": k}

@@ -8,6 +8,7 @@ import itertools
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from serai.errors import InputError
@@ -187,6 +188,56 @@ def test_mass_conversion_and_per_tonne_of_product_by_hand(model):
     t = chain.legs_table()
     assert t["usd_per_t_final"].sum() == pytest.approx(chain.usd_per_t)
     assert t["co2e_kg_per_t_final"].sum() == pytest.approx(chain.co2e_kg_per_t)
+
+
+def test_access_leg_with_a_transfer_by_hand(tmp_path):
+    # the copper mine 40 km off the network, trucked to A and put on rail there: the truck
+    # haul (driving at road.speed, no rest in under 4.5 h, the road rate), the transfer hours,
+    # and ONE lift at A -- the rail terminal's (terminal.rail.origin + lift of the place's
+    # connector), as the freight router's own first mile charges it
+    from serai.freight.params import model_params
+    from serai.freight.tariffs import money_scale
+
+    folder = write_tables(tmp_path)
+    acc = pd.read_csv(folder / "access.csv")
+    acc.loc[acc["facility_id"] == "cu_mine", ["km", "event"]] = [40.0, "transfer"]
+    acc.to_csv(folder / "access.csv", index=False)
+    m = ChainModel(Router(build_routing_graph(synthetic_network())), load_minerals(folder))
+    chain = m.chain("cu_mine", "cu_buyer_c", "copper", objective="cost")
+    assert chain.facilities == ("cu_mine", "smelter_b", "cu_buyer_c")
+    p = model_params()
+    v = p.value
+    scale = money_scale(product_commodity(m.data, "copper_concentrate"), p.values, p)
+    h_rail, u_rail = _leg_by_hand(100, "copper_concentrate", m)
+    h_cath, u_cath = _leg_by_hand(300, "copper_cathode", m)
+    hours = 40 / v("road.speed") + v("transfer.container") + h_rail
+    usd = 40 * v("road.rate") * scale + u_rail
+    leg = chain.legs[0]
+    assert leg.totals["hours"] == pytest.approx(hours)
+    assert leg.totals["usd"] == pytest.approx(usd)
+    assert list(leg.table["part"][:2]) == ["access", "access"]  # the haul, then the transfer
+    r = _stage_ratio("copper", "smelting")
+    assert chain.usd_per_t == pytest.approx(r * usd + u_cath)
+    assert chain.days == pytest.approx((hours + h_cath) / 24)
+
+
+def test_removal_keeps_each_sources_import_premium(model):
+    # the cathode leg starts at a Kazakh smelter (inside the import-premium zone: no premium)
+    # or at the German one (a container route from Germany into Kazakhstan pays
+    # market.import.CA); with nothing removed, the removal matrices must be the legs' own
+    # matrices pair by pair, so each source keeps the cost array of its zone
+    from serai.minerals.elements import Element, removal_matrices
+
+    chain = model.chain("cu_mine", "cu_buyer_c", "copper", objective="cost")
+    sol = chain.solution
+    assert sorted(sol.legs[1].src_free.tolist()) == [False, True]
+    nothing = Element("none", "section", "nothing", "", 0.0, (), {"avoid_links": ()})
+    for L, leg in zip(removal_matrices(model, chain, [nothing]), sol.legs, strict=True):
+        np.testing.assert_allclose(L[0], leg.obj, rtol=1e-12)
+    i = sol.candidates[1].index("smelter_w2")
+    j = sol.candidates[2].index("cu_buyer_c")
+    by_router = _leg_value(model, "smelter_w2", "cu_buyer_c", "copper_cathode", "cost")
+    assert sol.legs[1].obj[i, j] == pytest.approx(by_router, rel=1e-12)
 
 
 def _used_nodes_and_services(model, chain):
