@@ -309,20 +309,38 @@ def _check_v16(model: ChainModel) -> list[dict]:
         )
         cap = _ferry_capacity_t(model, "aktau_alat_rail_ferry", 32.0)
         if cap:
+            ferry = "the ferry binds" if t > cap else f"the ferry does not bind ({t / cap:.1%})"
+            limit = (
+                f"; the quota binds first ({tu:,.0f} tU > {quota:,.0f} tU)"
+                if tu > quota and t <= cap
+                else ""
+            )
             rows.append(
                 _check(
                     "V16",
                     "Aktau-Alat rail ferry capacity for that uranium",
                     f"{t:,.0f} t U3O8 = {t / cap:.1%} of {cap:,.0f} t/yr (2 x 16 t per wagon)",
                     f"quota {quota:,.0f} tU",
-                    "ferry not binding; the quota is",
-                    "services table: 56 wagons per sailing, sailings from the 60 h wait (EST)",
+                    ferry + limit,
+                    "services table: wagons per sailing and sailings a week (or from the wait); "
+                    "2 x 16 t of drums per wagon (EST)",
                 )
             )
     share = float(ck.loc["V16_west_share", "value"])
     free = [routes.get((d, ()), (None, ""))[0] for d in ("US converter", "EU converter")]
     n_casp = sum(1 for c in free if c is not None and _uses_caspian(model, c))
     n_ok = sum(1 for c in free if c is not None)
+    if not n_ok:
+        verdict = "not computable (no chain)"
+    elif n_casp == n_ok:
+        verdict = (
+            f"least cost sends all of it via the TITR; {1 - share:.0%} observed elsewhere "
+            "(St Petersburg) is not explained by cost (quota, contracts, shipping slots)"
+        )
+    elif n_casp == 0:
+        verdict = "least cost sends none of it via the TITR: differs"
+    else:
+        verdict = "least cost splits the destinations; the observed share is by volume"
     rows.append(
         _check(
             "V16",
@@ -330,9 +348,7 @@ def _check_v16(model: ChainModel) -> list[dict]:
             "country avoided",
             f"{n_casp} of {n_ok} destinations (US, EU)",
             f"{share:.0%} of transport to Western countries (2023)",
-            "cost alone does not explain the observed split"
-            if n_ok and (n_casp / n_ok) < share
-            else "consistent",
+            verdict,
             "corridor-facts 5.1 (en.apa.az)",
         )
     )
@@ -430,6 +446,16 @@ def _check_v18(model: ChainModel) -> list[dict]:
                 model, model_request(model, "kuyrektykol", dest, "rare_earths", avoid, tonnes=20000)
             )
             label = f"REE Kuyrektykol -> {dest}" + (" without China" if avoid else "")
+            if c is not None:
+                where = sorted({s.country for s in c.stages if s.role == "process"})
+                verdict = f"exists (processing in {', '.join(where)})"
+            else:
+                off = _off_network_buyers(model, dest, "rare_earths", avoid)
+                verdict = (
+                    f"not computable: the buyers left ({', '.join(off)}) are off this network"
+                    if off
+                    else "none"
+                )
             rows.append(
                 _check(
                     "V18",
@@ -439,11 +465,25 @@ def _check_v18(model: ChainModel) -> list[dict]:
                     else f"no chain ({why})",
                     f"China {obs:.0%} of refining; China + Malaysia + Australia "
                     f"{float(ck.loc['V18_top3', 'value']):.0%}",
-                    ("exists" if c is not None else "none"),
+                    verdict,
                     REE_TONNES_NOTE,
                 )
             )
     return rows
+
+
+def _off_network_buyers(model: ChainModel, group: str, mineral: str, avoid) -> list[str]:
+    """Names of a group's facilities outside ``avoid`` when none of them has an access place
+    on the network (a coverage gap, not a verdict on the chain); else []."""
+    try:
+        group_ids = model.resolve(group, mineral, "to").facility_ids
+    except SeraiError:
+        return []
+    fac = model.data.facilities
+    ids = [f for f in group_ids if fac.loc[f, "country"] not in set(avoid)]
+    if not ids or any(model.access(f) for f in ids):
+        return []
+    return [str(fac.loc[f, "name"]) for f in ids]
 
 
 def model_request(model, origin, destination, mineral, avoid, tonnes=None):

@@ -95,3 +95,20 @@ def test_dashboard_row_and_v16_checks(model):
     assert ru_free["verdict"].iloc[0] == "matches"
     quota = ck.loc[ck["quantity"].str.startswith("TITR uranium needed")]
     assert quota["model"].iloc[0].startswith("3,800 tU")
+    # verdicts are computed: 3,800 tU > the 3,500 tU quota, the ferry carries far more
+    ferry = ck.loc[ck["quantity"].str.startswith("Aktau-Alat rail ferry")]
+    assert "does not bind" in ferry["verdict"].iloc[0]
+    assert "the quota binds first (3,800 tU > 3,500 tU)" in ferry["verdict"].iloc[0]
+
+
+def test_v18_tells_a_coverage_gap_from_a_missing_chain(model):
+    from serai.minerals.dashboard import _off_network_buyers
+
+    fac = model.data.facilities
+    ea = model.resolve("East Asia buyer", "rare_earths").facility_ids
+    outside = [f for f in ea if fac.loc[f, "country"] != "CN"]
+    off = _off_network_buyers(model, "East Asia buyer", "rare_earths", ("CN",))
+    # listed only when every buyer left has no access place on the network
+    assert bool(off) == (bool(outside) and not any(model.access(f) for f in outside))
+    assert off == [str(fac.loc[f, "name"]) for f in outside] or not off
+    assert _off_network_buyers(model, "EU buyer", "rare_earths", ("CN",)) == []
