@@ -129,6 +129,21 @@ def _landlocked(model: ChainModel, countries: set[str]) -> list[int]:
     return out
 
 
+def _passages_known(model: ChainModel, names: str) -> tuple[str, ...]:
+    """The names of a chokepoint's passages (``;``-separated, aliases allowed in the table)
+    that the router knows: the network's passage tags and the router's passage list. The
+    router's gate refuses the others (``bab_el_mandeb`` where the network says
+    ``babalmandab``)."""
+    cache = model.__dict__.setdefault("_exposure_cache", {})
+    if "passages" not in cache:
+        from serai.freight.route import passage_countries
+
+        known = set(model.router.rg.vlinks["passage"]) | set(passage_countries())
+        known.discard("")
+        cache["passages"] = known
+    return tuple(sorted(set(str(names).split(";")) & cache["passages"]))
+
+
 # ---------------------------------------------------------------------- elements
 def _sections(v: pd.DataFrame, branch: set[int]) -> list[tuple[int, int, str, list[int], float]]:
     """Runs of consecutive physical move links of one layer, cut at branch nodes and at
@@ -240,7 +255,7 @@ def chain_elements(model: ChainModel, chain: Chain) -> list[Element]:
                         "",
                         0.0,
                         leg.seq,
-                        {"avoid_passages": tuple(sorted(set(str(cp.passages).split(";"))))},
+                        {"avoid_passages": _passages_known(model, cp.passages)},
                     )
                     tags -= mine
             else:

@@ -375,9 +375,9 @@ class ChainModel(FacilityMixin):
                 )
         from serai.freight.route import passage_countries
 
+        # the router's passages (network tags and its passage list): the same set its gate
+        # accepts, so a passage passed here is never refused later by a leg's route
         known_p = set(v["passage"]) | set(passage_countries())
-        for ch in self.data.chokepoints["passages"]:
-            known_p |= set(str(ch).split(";"))
         known_p.discard("")
         for p in passages:
             if p not in known_p:

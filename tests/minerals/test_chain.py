@@ -360,3 +360,22 @@ def test_resolution_errors(model):
         model.chain("u_mine", "fab_e", "uranium", avoid_passages=["bosphorus"])
     g = model.resolve("DE fabricator", "uranium")
     assert g.facility_ids == ("fab_w1", "fab_w2") and not g.explicit
+
+
+def test_chokepoint_aliases_the_router_does_not_know_are_dropped(tmp_path):
+    # chokepoints.csv may spell a passage several ways; the constraints that remove a
+    # chokepoint carry only the names the router accepts (its gate refuses the others:
+    # the rare-earth chain via Suez failed on 'bab_el_mandeb' before)
+    folder = write_tables(tmp_path)
+    ch = pd.read_csv(folder / "chokepoints.csv", keep_default_na=False)
+    ch.loc[ch["chokepoint"] == "bosporus", "passages"] = "bosporus;bosphorus;istanbul_strait"
+    ch.to_csv(folder / "chokepoints.csv", index=False)
+    m = ChainModel(Router(build_routing_graph(synthetic_network())), load_minerals(folder))
+    chain = m.chain("u_mine", "fab_w1", "uranium", objective="cost")
+    el = {e.element_id: e for e in chain_elements(m, chain)}["chokepoint:bosporus"]
+    assert el.avoid == {"avoid_passages": ("bosporus",)}
+    x = exposure(m, chain, concern=("RU",), threshold=0.0)
+    p = x.premiums.set_index("avoid")
+    assert not p.loc["Bosporus", "feasible"]  # Goodport's sea lane is the only class-7 way
+    with pytest.raises(InputError, match="did you mean bosporus"):
+        m.chain("u_mine", "fab_w1", "uranium", avoid_passages=["bosphorus"])
