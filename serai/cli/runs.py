@@ -39,7 +39,8 @@ def list_cmd(
     df = st.runs(scenario=scenario, limit=limit)
     df["scenario_hash"] = df["scenario_hash"].astype(str).str[:12]
     _print_table(console(), df, ["run_id", "scenario", "year", "method", "status", "elapsed_s",
-                                 "started_at", "sweep_id", "scenario_hash", "error"], f"runs in {st.url}")  # fmt: skip
+                                 "started_at", "sweep_id", "scenario_hash", "error"], f"runs in {st.url}",
+                 keep=("run_id", "scenario"))  # fmt: skip
 
 
 @runs_app.command("show")
@@ -50,7 +51,9 @@ def show_cmd(
         typer.Argument(help="Run id (or a unique prefix), or a scenario name (its latest run)."),
     ],
     store: StoreOpt = None,
-    table: Annotated[str | None, typer.Option(help="Print this result table.")] = None,
+    table: Annotated[
+        str | None, typer.Option(help="Print this result table (CSV, without geometry).")
+    ] = None,
     text: Annotated[bool, typer.Option(help="Print the scenario text.")] = False,
 ) -> None:
     """A run's record (inputs, versions, timings), its tables, or one table."""
@@ -60,11 +63,12 @@ def show_cmd(
     if table:
         df = r.tables[table] if table in r.table_names else None
         if df is None:
-            from serai.scenarios._compat import unknown
+            from serai.errors import unknown
 
             raise unknown("table", table, r.table_names, field="--table")
-        _print_table(c, df.drop(columns=[x for x in ("geometry",) if x in df.columns]), list(df.columns),
-                     f"{table} of {r.run_id}", limit=200)  # fmt: skip
+        # CSV on stdout: wide tables stay whole on any terminal and can be piped
+        df = df.drop(columns=[x for x in ("geometry",) if x in df.columns])
+        c.print(df.to_csv(index=False), markup=False, soft_wrap=True, end="")
         return
     rec = r.record
     for k in ("run_id", "scenario", "scenario_hash", "year", "method", "status", "error", "started_at",

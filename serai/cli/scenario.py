@@ -43,14 +43,29 @@ def _status(c, message: str):
 
 
 def _print_table(
-    c, df, cols: list[str], title: str | None = None, fmt=None, limit: int = 60
+    c,
+    df,
+    cols: list[str],
+    title: str | None = None,
+    fmt=None,
+    limit: int = 60,
+    keep: tuple[str, ...] = (),
 ) -> None:
+    """A rich table of ``cols``; the ``keep`` columns are never shortened (the others
+    give way on a narrow terminal)."""
     from rich.table import Table
 
     cols = [x for x in cols if x in df.columns]
-    t = Table(*cols, title=title)
-    for _, r in df.head(limit).iterrows():
-        t.add_row(*[_cell(r[x], fmt) for x in cols])
+    rows = [[_cell(r[x], fmt) for x in cols] for _, r in df.head(limit).iterrows()]
+    t = Table(title=title)
+    for i, x in enumerate(cols):
+        if x in keep:
+            w = max([len(x), *(len(r[i]) for r in rows)])
+            t.add_column(x, no_wrap=True, min_width=w)
+        else:
+            t.add_column(x)
+    for r in rows:
+        t.add_row(*r)
     c.print(t)
 
 
@@ -167,11 +182,13 @@ def run_cmd(
     """Run a scenario: flows, indicators, emissions and the flagship routes; record the run."""
     from serai._fs import check_folder
     from serai.scenarios import load_scenario
-    from serai.scenarios.run import run_scenario
+    from serai.scenarios.run import RESULT_FILES, check_out, run_scenario
 
     c = console()
     _check_method(method)
     check_folder(out)  # before minutes of work
+    from serai.scenarios.run import check_out
+    check_out(out, RESULT_FILES, overwrite)
     s = load_scenario(scenario)
     st = open_store_opt(store)
     with _status(c, f"running {s.name} ({s.year})") as sp:
@@ -250,9 +267,11 @@ def compare_cmd(
     utilisation, bottlenecks, claims, and a map of the change in flows."""
     from serai.scenarios import load_scenario
     from serai.scenarios.compare import compare
+    from serai.scenarios.run import check_out
 
     c = console()
     _check_early(method, out, a, b, load_scenario)
+    check_out(out, ("*.csv", "compare.md", "runs.json", "flow_change.png"), overwrite)
     st = open_store_opt(store)
     ra = _get(c, a, st, method, reuse)
     rb = _get(c, b, st, method, reuse)
@@ -326,6 +345,8 @@ def appraise_cmd(
     _check_early(method, out, base, alt, load_scenario)
     AppraisalSettings.of({}, horizon_years=horizon, discount_rate=discount_rate,
                          carbon_price_usd_per_t=carbon_price, demand_growth=demand_growth)  # fmt: skip
+    from serai.scenarios.run import check_out
+    check_out(out, ("*.csv", "appraisal.json"), overwrite)
     st = open_store_opt(store)
     rb = _get(c, base, st, method, reuse)
     ra = _get(c, alt, st, method, reuse)

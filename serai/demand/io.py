@@ -10,6 +10,7 @@ and zones come with suggestions.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,10 +94,17 @@ def load_demand(
     if path is not None:
         d = read_demand(path, year=year)
     else:
-        from serai.demand.synthesis import synthesize
-
-        d = Demand(synthesize(int(year)), int(year), "synthesis")
+        d = Demand(_synthesized(int(year)).copy(), int(year), "synthesis")
     return s.apply_demand(d) if s is not None else d
+
+
+@functools.lru_cache(maxsize=8)
+def _synthesized(year: int) -> pd.DataFrame:
+    """The shipped demand of ``year``, synthesised once per process (callers get copies):
+    scenario runs, comparisons and tests ask for the same years again and again."""
+    from serai.demand.synthesis import synthesize
+
+    return synthesize(year)
 
 
 def _check(t: pd.DataFrame, file: str, year: int | None, row0: int) -> pd.DataFrame:

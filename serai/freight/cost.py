@@ -27,7 +27,7 @@ from serai.freight.params import (
     ParamSet,
     TermBuilder,
     Terms,
-    model_params,
+    network_params,
 )
 from serai.freight.roadtime import CREWS
 from serai.freight.virtual import RoutingGraph
@@ -210,7 +210,8 @@ def link_costs(
     crew
         Truck crew under the driving-time rules: ``single`` or ``double``.
     params
-        Model parameters (default: the shipped, calibrated ones).
+        Model parameters (default: those of the network, :func:`~serai.freight.params.network_params`:
+        the shipped, calibrated ones with a scenario's overrides).
 
     Examples
     --------
@@ -234,7 +235,7 @@ def link_costs(
     from serai.freight.tariffs import money_scale
 
     c = commodity(commodity_name)
-    p = params if params is not None else model_params()
+    p = params if params is not None else network_params(rg.network)
     v = rg.vlinks
     n = len(v)
     terms = model_terms(rg, c, p, crew)

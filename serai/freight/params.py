@@ -55,8 +55,12 @@ __all__ = [
     "TermBuilder",
     "Terms",
     "model_params",
+    "network_params",
     "zone_of",
 ]
+
+#: Table of a network holding a scenario's parameter overrides (``param_id``, ``value``, ...).
+NETWORK_PARAMS_TABLE = "model_params"
 
 _DATA = "serai.freight.data"
 
@@ -266,6 +270,38 @@ def _apply_calibration(t: pd.DataFrame) -> pd.DataFrame:
 def model_params() -> ParamSet:
     """The shipped parameters, with the calibrated values of ``calibrated.csv`` applied."""
     return ParamSet.from_table(_apply_calibration(_load_table()))
+
+
+def network_params(network) -> ParamSet:
+    """The parameters the links of ``network`` are costed with: the shipped, calibrated ones
+    with the overrides the network carries (table ``model_params``, left there by a
+    scenario's ``[[parameter]]`` changes; see :mod:`serai.scenarios`).
+
+    Every consumer that costs links without explicit parameters (routes, flows, chains,
+    the service) gets them from here, so a scenario's speeds, border times and tariffs act
+    wherever its network is used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from serai.network import Network
+    >>> nodes = pd.DataFrame({"node_id": [1, 2], "x": [70.0, 74.0], "y": [45.0, 45.0]})
+    >>> links = pd.DataFrame({"link_id": [1], "from_node": [1], "to_node": [2], "length": [1.0]})
+    >>> net = Network.from_tables(nodes=nodes, links=links)
+    >>> network_params(net) is model_params()
+    True
+    >>> t = pd.DataFrame({"param_id": ["rail.speed.KZ"], "value": [62.5]})
+    >>> network_params(net.with_tables(model_params=t)).value("rail.speed.KZ")
+    62.5
+    """
+    base = model_params()
+    tables = getattr(network, "tables", None) or {}
+    t = tables.get(NETWORK_PARAMS_TABLE)
+    if t is None or not len(t):
+        return base
+    return base.with_values(
+        dict(zip(t["param_id"].astype(str), t["value"].astype(float), strict=True))
+    )
 
 
 @cache

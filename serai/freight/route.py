@@ -417,7 +417,9 @@ class Router:
         self, rg: RoutingGraph, places: PlaceIndex | None = None, *, params: Any = None
     ) -> None:
         self.rg = rg
-        self.params = params  # model parameters (None: the shipped, calibrated ones)
+        self.params = (
+            params  # model parameters (None: the network's, freight.params.network_params)
+        )
         g = rg.graph
         if places is None:
             pts = rg.network.tables.get("points")

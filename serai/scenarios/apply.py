@@ -389,6 +389,8 @@ class _Work:
             if pid.startswith(("rail.speed", "road.speed", "sea.speed")) and not v > 0:
                 raise self.s.error(r, f"{pid} would become {v:g}; a speed must stay > 0")
             v = max(v, 0.0)
+            if v0 > 0 and v != v0:
+                self._scale_measured_speeds(pid, v / v0, r, f"{pid} {v0:g} -> {v:g}")
             rows.append(
                 {"param_id": pid, "value": v, "base_value": b, "source": r.get("source", ""),
                  "estimate": bool(r.get("estimate", False)), "note": r.get("note", ""),
@@ -398,6 +400,50 @@ class _Work:
         self.t[PARAMS_TABLE] = pd.concat(
             [keep, pd.DataFrame(rows, columns=list(_PARAM_COLS))], ignore_index=True
         ).astype(_PARAM_COLS)
+
+    def _scale_measured_speeds(self, pid: str, ratio: float, r: dict, what: str) -> None:
+        """A speed parameter also moves the links whose speed the network measured.
+
+        The time model uses a link's own speed when its source is not an estimate (the
+        Kazakh main lines carry CAREC's 57.9 km/h, the value of ``rail.speed.KZ``); a
+        scenario that changes ``rail.speed.<zone>``, ``road.speed`` or ``sea.speed`` scales
+        those measured speeds of the mode (and rail zone) by the same ratio, so the change
+        reaches every link of its zone. Per-line speeds (``rail.speed.line.*``) are the
+        time model's own and need nothing here.
+        """
+        from serai.freight.elements import _is_estimate
+        from serai.freight.params import zone_of
+
+        parts = pid.split(".")
+        if len(parts) < 2 or parts[1] != "speed" or (len(parts) > 2 and parts[2] == "line"):
+            return
+        L = self.t["links"]
+        if "speed" not in L.columns:
+            return
+        sel = L["mode"].astype(str).to_numpy() == parts[0]
+        if "speed_source" in L.columns:
+            sel &= ~_is_estimate(L["speed_source"].to_numpy(object))
+        sp = pd.to_numeric(L["speed"], errors="coerce").to_numpy(float)
+        sel &= np.isfinite(sp) & (sp > 0)
+        if len(parts) > 2 and sel.any():  # rail.speed.<zone>: the links' country in the zone
+            cc = L["country"].fillna("").astype(str).to_numpy(object)
+            if (cc == "").any():
+                nc = self.t["nodes"].drop_duplicates("node_id").set_index("node_id")["country"]
+                fc = nc.reindex(L["from_node"]).fillna("").astype(str).to_numpy(object)
+                cc = np.where(cc == "", fc, cc)
+            sel &= zone_of(cc) == parts[2]
+        rows = np.flatnonzero(sel)
+        if not len(rows):
+            return
+        L = self.table("links")
+        L["speed"] = pd.to_numeric(L["speed"], errors="coerce").astype(float)
+        L.loc[L.index[rows], "speed"] = L["speed"].to_numpy(float)[rows] * ratio
+        if "speed_source" in L.columns:
+            L["speed_source"] = L["speed_source"].astype(object)
+            src = L["speed_source"].fillna("").astype(str).to_numpy(object)[rows]
+            L.loc[L.index[rows], "speed_source"] = [
+                f"{x} x{ratio:.4g} (scenario {self.s.name}: {what})" for x in src
+            ]
 
     def add_line(self, r: dict) -> None:
         pts = self.t["points"]
@@ -614,10 +660,6 @@ def scenario_params(network: Network):
     >>> p.value("border.rail.KZ.in") < 78.0
     True
     """
-    from serai.freight.params import model_params
+    from serai.freight.params import network_params
 
-    base = model_params()
-    t = network.tables.get(PARAMS_TABLE)
-    if t is None or not len(t):
-        return base
-    return base.with_values(dict(zip(t["param_id"], t["value"].astype(float), strict=True)))
+    return network_params(network)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from serai.errors import InputError
-from serai.scenarios._compat import unknown
+from serai.errors import InputError, unknown
 from serai.scenarios.known import (
     capacity_elements,
     capacity_table,

@@ -346,8 +346,9 @@ def write_comparison(cmp: Comparison, out: str | os.PathLike, *, overwrite: bool
         (Path(tmp) / "runs.json").write_text(
             json.dumps(cmp.meta, indent=2, default=str), encoding="utf-8"
         )
-        if map_png:
-            try:
+        links = cmp.tables.get("links")
+        if map_png and links is not None and len(links) and "geometry" in links.columns:
+            try:  # runs without flows (routes only) have no links to draw
                 flow_change_map(cmp, Path(tmp) / "flow_change.png")
             except ImportError:
                 pass

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from serai.errors import InputError
-from serai.scenarios._compat import unknown
+from serai.errors import InputError, unknown
 from serai.scenarios._toml import ScenarioFileError, TomlDoc, key_text, read_toml
 from serai.scenarios.schema import ARRAY_SECTIONS, check_document
 

@@ -499,6 +499,41 @@ def _headline(tables: dict, emis: pd.DataFrame, demand) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "unit", "value"])
 
 
+#: Files a result folder holds (patterns), for the check made before a run starts.
+RESULT_FILES = (*(f"{t}.csv" for t in TABLES), "summary.json", "scenario.toml")
+
+
+def check_out(out: str | os.PathLike | None, files: Sequence[str], overwrite: bool) -> None:
+    """Fail at once (before a long run) when writing ``files`` (names or patterns) into
+    folder ``out`` would replace a file serai did not write there, without ``overwrite``.
+    The same rule as :func:`serai._fs.replace_folder`, which checks again when writing."""
+    import fnmatch
+
+    from serai._fs import MANIFEST, _written
+
+    if out is None:
+        return
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise InputError("exists and is not a folder", file=str(p))
+    if overwrite or not p.is_dir():
+        return
+    ours = _written(p)
+    clash = sorted(
+        f.name
+        for f in p.iterdir()
+        if f.name != MANIFEST
+        and f.name not in ours
+        and any(fnmatch.fnmatch(f.name, pat) for pat in files)
+    )
+    if clash:
+        raise InputError(
+            f"would replace {', '.join(clash[:5])}{' ...' if len(clash) > 5 else ''}, which serai "
+            "did not write there; pass --overwrite (overwrite=True) to replace them",
+            file=str(p),
+        )
+
+
 def write_scenario_result(
     result: ScenarioResult, out: str | os.PathLike, *, overwrite: bool = False
 ) -> Path:

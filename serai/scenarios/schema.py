@@ -19,7 +19,7 @@ from importlib import resources
 
 import pandas as pd
 
-from serai.scenarios._compat import suggest
+from serai.errors import suggest
 from serai.scenarios._toml import TomlDoc
 
 __all__ = [

@@ -471,7 +471,7 @@ class RunStore:
         )
         if len(r):
             return str(r["run_id"].iloc[0])
-        from serai.scenarios._compat import unknown
+        from serai.errors import unknown
 
         known = (
             self._b.query("SELECT DISTINCT scenario FROM serai_runs")["scenario"] if True else []

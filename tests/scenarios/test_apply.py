@@ -256,3 +256,70 @@ def test_monte_carlo_draws_stay_in_bounds():
         lo = pd.to_numeric(t.at[r["id"], "low"], errors="coerce")
         hi = pd.to_numeric(t.at[r["id"], "high"], errors="coerce")
         assert (np.isnan(lo) or r["value"] >= lo) and (np.isnan(hi) or r["value"] <= hi)
+
+
+def test_speed_and_tariff_parameters_reach_the_link_costs():
+    """The scenario's parameters are what routes and flows cost links with (no params passed):
+    a measured Kazakh link speed moves with rail.speed.KZ, the tariff with rail.rate.KZ."""
+    from serai.freight import build_routing_graph, link_costs
+    from serai.freight.params import model_params
+    from serai.network import Network
+
+    nodes = pd.DataFrame({"node_id": [1, 2], "x": [70.0, 74.0], "y": [45.0, 45.0],
+                          "country": ["KZ", "KZ"]})  # fmt: skip
+    links = pd.DataFrame({"link_id": [1], "from_node": [1], "to_node": [2], "mode": ["rail"],
+                          "length": [579.0], "country": ["KZ"], "speed": [57.9],
+                          "speed_source": ["carec_kz_2022: measured"]})  # fmt: skip
+    net = Network.from_tables(nodes=nodes, links=links)
+    s = scenario_from_text(
+        'year = 2024\n[[parameter]]\nid = "rail.speed.KZ"\nvalue = 62.5\nsource = "t"\n'
+        '[[parameter]]\nid = "rail.rate.KZ"\nfactor = 1.1\nsource = "t"\n',
+        name="kz-faster",
+    )
+    alt = s.apply(net)
+    p = model_params()
+    move = None
+    out = {}
+    for key, n in (("base", net), ("alt", alt)):
+        rg = build_routing_graph(n)
+        move = (rg.vlinks["kind"] == "move").to_numpy()
+        lc = link_costs(rg, "container")
+        out[key] = (float(lc.hours_motion[move][0]), float(lc.usd_tariff[move][0]))
+    assert out["base"][0] == pytest.approx(579.0 / 57.9)
+    assert out["alt"][0] == pytest.approx(579.0 / 62.5)  # the measured speed moved with the zone
+    assert out["alt"][1] == pytest.approx(1.1 * out["base"][1])
+    assert out["base"][1] == pytest.approx(579.0 * p.value("rail.rate.KZ"))
+    assert net.links["speed"].iloc[0] == 57.9  # the base is untouched
+    assert "rail.speed.KZ 57.9 -> 62.5" in alt.links["speed_source"].iloc[0]
+
+
+def test_border_times_of_a_scenario_reach_the_link_costs():
+    """A border-time change (as digital-customs states it) acts on the border sides the routes
+    and flows cost: CN -> KZ by rail, 78 h in Kazakhstan (CAREC) becomes 70.5 h."""
+    from serai.freight import build_routing_graph, link_costs
+    from serai.freight.params import model_params
+    from serai.network import Network
+
+    nodes = pd.DataFrame({"node_id": [1, 2], "x": [80.0, 82.0], "y": [45.0, 45.0],
+                          "country": ["CN", "KZ"]})  # fmt: skip
+    links = pd.DataFrame({"link_id": [1, 2], "from_node": [1, 2], "to_node": [2, 1],
+                          "mode": ["rail", "rail"], "length": [10.0, 10.0]})  # fmt: skip
+    net = Network.from_tables(nodes=nodes, links=links)
+    s = scenario_from_text(
+        'year = 2024\n[[parameter]]\nid = "border.rail.KZ.*"\nadd = -7.5\nsource = "t"\n',
+        name="kz-customs",
+    )
+    p = model_params()
+    got = {}
+    for key, n in (("base", net), ("alt", s.apply(net))):
+        rg = build_routing_graph(n)
+        v = rg.vlinks
+        into_kz = ((v["kind"] == "border") & (v["to_country"] == "KZ")).to_numpy()
+        out_kz = ((v["kind"] == "border") & (v["from_country"] == "KZ")).to_numpy()
+        lc = link_costs(rg, "container")
+        got[key] = (lc.component("border_in")[into_kz][0], lc.component("border_out")[out_kz][0])
+    assert got["base"] == pytest.approx(
+        (p.value("border.rail.KZ.in"), p.value("border.rail.KZ.out"))
+    )
+    assert got["alt"][0] == pytest.approx(p.value("border.rail.KZ.in") - 7.5)
+    assert got["alt"][1] == pytest.approx(max(0.0, p.value("border.rail.KZ.out") - 7.5))

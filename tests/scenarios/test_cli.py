@@ -49,9 +49,14 @@ def test_run_routes_only_then_runs_commands(tmp_path):
     names = {p.name for p in out.iterdir()}
     assert {"routes.csv", "headline.csv", "changes.csv", "summary.json", "scenario.toml"} <= names
     assert json.loads((out / "summary.json").read_text())["scenario"] == "red-sea-closure"
-    # an existing output is not replaced without --overwrite
-    r = run("scenario", "run", "red-sea-closure", "--no-flows", "--out", out, "--store", "none")
-    assert r.exit_code == 2 and "overwrite" in r.output
+    # a folder holding a file of the user's with a result's name is refused at once (before
+    # the run) without --overwrite; a run into the folder serai wrote replaces its own files
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "routes.csv").write_text("my own routes\n", encoding="utf-8")
+    r = run("scenario", "run", "red-sea-closure", "--no-flows", "--out", mine, "--store", "none")
+    assert r.exit_code == 2 and "overwrite" in r.output and "routes.csv" in r.output
+    assert (mine / "routes.csv").read_text(encoding="utf-8") == "my own routes\n"
     r = run(
         "scenario", "run", "base-2024", "--no-flows", "--out", tmp_path / "base", "--store", store
     )
