@@ -54,10 +54,11 @@ def _print_table(
     """A rich table of ``cols``; the ``keep`` columns are never shortened (the others
     give way on a narrow terminal)."""
     from rich.table import Table
+    from rich.text import Text
 
     cols = [x for x in cols if x in df.columns]
     rows = [[_cell(r[x], fmt) for x in cols] for _, r in df.head(limit).iterrows()]
-    t = Table(title=title)
+    t = Table(title=Text(title) if title else None)  # user text: never read as markup
     for i, x in enumerate(cols):
         if x in keep:
             w = max([len(x), *(len(r[i]) for r in rows)])
@@ -65,7 +66,7 @@ def _print_table(
         else:
             t.add_column(x)
     for r in rows:
-        t.add_row(*r)
+        t.add_row(*(Text(x) for x in r))
     c.print(t)
 
 
@@ -432,7 +433,7 @@ def sweep_cmd(
     st = open_store_opt(store)
     if draws:
         files = [d for f in files for d in parameter_draws(f, draws, seed=seed)]
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=c) as bar:  # fmt: skip
         task = bar.add_task("sweep", total=len(files))
 

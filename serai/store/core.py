@@ -450,8 +450,10 @@ class RunStore:
             sql += " WHERE scenario = ?"
             params = (scenario,)
         sql += " ORDER BY started_at DESC, run_id DESC"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
+        if limit is not None:
+            from serai._checks import check_count
+
+            sql += f" LIMIT {check_count(limit, 'limit', 1, 10**9)}"
         df = self._b.query(sql, params)
         return df if len(df) else pd.DataFrame(columns=LIST_COLUMNS)
 
