@@ -23,7 +23,9 @@ from serai.reliability.montecarlo import (
     ElementSet,
     Reliability,
     element_draws,
+    element_draws_by_month,
     simulate,
+    simulate_by_month,
     summarise,
 )
 from serai.reliability.tables import ReliabilityTables, load_reliability_tables, reliability_tables
@@ -35,8 +37,10 @@ __all__ = [
     "Reliability",
     "ReliabilityTables",
     "element_draws",
+    "element_draws_by_month",
     "load_reliability_tables",
     "reliability_tables",
     "simulate",
+    "simulate_by_month",
     "summarise",
 ]

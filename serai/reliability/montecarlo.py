@@ -46,7 +46,10 @@ __all__ = [
     "DEFAULT_SEED",
     "ElementSet",
     "Reliability",
+    "element_draws",
+    "element_draws_by_month",
     "simulate",
+    "simulate_by_month",
     "summarise",
 ]
 
@@ -307,11 +310,68 @@ def element_draws(
     ``month=None``: departures spread over the year. The same ``seed`` gives the same
     draws (common random numbers across routes and months).
     """
-    mi = _month_index(month)
+    return element_draws_by_month(es, (month,), draws=draws, seed=seed)[0]
+
+
+def element_draws_by_month(
+    es: ElementSet, months: Sequence[int | None], *, draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+) -> list[np.ndarray]:  # fmt: skip
+    """:func:`element_draws` for each month of ``months``, drawing what the month does not change once.
+
+    Only the seasonal (storm) elements depend on the month of departure; every other
+    element's draws, and the random numbers of the storms, are made once. Each array is
+    exactly ``element_draws(es, month=m, draws=draws, seed=seed)``.
+
+    >>> es = ElementSet.build(["a", "s"], ["gamma", "storm"], [10.0, 2.0], [0.5, 0],
+    ...                       profile=["", "w"], profiles={"w": [0.5] + [0] * 11})
+    >>> jan, jul = element_draws_by_month(es, (1, 7), draws=1000)
+    >>> bool((jan[:, 0] == jul[:, 0]).all()), bool(jul[:, 1].max() == 0 < jan[:, 1].max())
+    (True, True)
+    >>> bool((jan == element_draws(es, month=1, draws=1000)).all())
+    True
+    """
+    return list(_draws_by_month(es, months, draws, seed, copy=True))
+
+
+def simulate_by_month(
+    es: ElementSet, months: Sequence[int | None], *, draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+) -> list[np.ndarray]:  # fmt: skip
+    """:func:`simulate` for each month of ``months`` (door-to-door hours per month).
+
+    Equal to ``[simulate(es, month=m, draws=draws, seed=seed) for m in months]`` at a
+    fraction of the cost: only the seasonal elements are drawn again for each month
+    (a route without one is simulated once).
+    """
+    n = _check_draws(draws)
+    if not len(es):
+        for m in months:
+            _month_index(m)
+        return [np.full(n, es.base_h) for _ in months]
+    storm = es.family == STORM
+    out: list[np.ndarray] = []
+    fixed_sum: np.ndarray | None = None
+    for xt in _draws_by_month(es, months, n, seed, copy=False, transposed=True):
+        if fixed_sum is None:
+            fixed_sum = es.base_h + xt[~storm].sum(axis=0)
+        out.append(fixed_sum + xt[storm].sum(axis=0) if storm.any() else fixed_sum.copy())
+    return out
+
+
+def _draws_by_month(
+    es: ElementSet, months: Sequence[int | None], draws: int, seed: int, *, copy: bool,
+    transposed: bool = False,
+):  # fmt: skip
+    """Yield the draws of each month: (draws, E), or (E, draws) when ``transposed``.
+
+    Without ``copy``, one buffer is reused: each array is valid until the next is yielded.
+    """
+    mis = [_month_index(m) for m in months]
     n = _check_draws(draws)
     rng = np.random.default_rng(seed)
     E = len(es)
-    # one row per element (contiguous per element); returned transposed, (draws, E)
+    # one row per element (contiguous per element)
     z = rng.standard_normal((E, n))
     grouped = es.group >= 0
     G = len(es.group_names)
@@ -319,26 +379,22 @@ def element_draws(
         zg = rng.standard_normal((G, n))
         a = es.loading[grouped][:, None]
         z[grouped] = a * zg[es.group[grouped]] + np.sqrt(1.0 - a * a) * z[grouped]
-    x = sample_from_normals(es.family, es.mean, es.cv, z.T, rng=rng, independent=~grouped)
+    xt = sample_from_normals(es.family, es.mean, es.cv, z.T, rng=rng, independent=~grouped).T
     storm = np.flatnonzero(es.family == STORM)
     if len(storm):
-        _storms(es, x.T, z, storm, mi, n, rng)
-    return x
+        u0, v = _storm_numbers(es, storm, n, rng)
+    for mi in mis:
+        if len(storm):
+            _storms(es, xt, z, storm, mi, u0, v)
+        x = xt.copy() if copy and len(mis) > 1 else xt
+        yield x if transposed else x.T
 
 
-def _storms(
-    es: ElementSet, xt: np.ndarray, z: np.ndarray, storm: np.ndarray, mi: int | None, n: int,
-    rng: np.random.Generator,
-) -> None:  # fmt: skip
-    """Fill the rows ``storm`` of ``xt`` (E, draws) with closure waits, in route order."""
-    from scipy.special import ndtr
-
-    # departure hour of the year
+def _storm_numbers(
+    es: ElementSet, storm: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform departure times within the period and the residual-spell scores of each storm."""
     u0 = rng.random(n)
-    if mi is None:
-        dep_h = u0 * 365.0 * 24.0
-    else:
-        dep_h = (_MONTH_START[mi] + u0 * DAYS_IN_MONTH[mi]) * 24.0
     # second channel for the residual spell: shared in a group as the closure is
     v = rng.standard_normal((len(storm), n))
     g = es.group[storm]
@@ -346,6 +402,21 @@ def _storms(
         vg = rng.standard_normal((len(es.group_names), n))
         a = es.loading[storm][g >= 0][:, None]
         v[g >= 0] = a * vg[g[g >= 0]] + np.sqrt(1.0 - a * a) * v[g >= 0]
+    return u0, v
+
+
+def _storms(
+    es: ElementSet, xt: np.ndarray, z: np.ndarray, storm: np.ndarray, mi: int | None,
+    u0: np.ndarray, v: np.ndarray,
+) -> None:  # fmt: skip
+    """Fill the rows ``storm`` of ``xt`` (E, draws) with closure waits, in route order."""
+    from scipy.special import ndtr
+
+    # departure hour of the year
+    if mi is None:
+        dep_h = u0 * 365.0 * 24.0
+    else:
+        dep_h = (_MONTH_START[mi] + u0 * DAYS_IN_MONTH[mi]) * 24.0
     resid = es.storm_residual_h()
     order = np.argsort(es.offset_h[storm], kind="stable")
     for k in order:
@@ -365,9 +436,7 @@ def simulate(
     seed: int = DEFAULT_SEED,
 ) -> np.ndarray:  # fmt: skip
     """Door-to-door hours of ``draws`` simulated trips departing in ``month`` (1..12 or None)."""
-    if not len(es):
-        return np.full(_check_draws(draws), es.base_h)
-    return es.base_h + element_draws(es, month=month, draws=draws, seed=seed).sum(axis=1)
+    return simulate_by_month(es, (month,), draws=draws, seed=seed)[0]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pandas as pd
 from serai.reliability.montecarlo import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
-    element_draws,
+    simulate_by_month,
     summarise,
 )
 from serai.reliability.routes import route_elements
@@ -52,9 +52,9 @@ def flagship_reliability(
             continue
         r, q = a.route, a.question
         es = route_elements(r).elements
-        for m in (0, *months):
-            x = element_draws(es, month=m or None, draws=draws, seed=seed)
-            h = es.base_h + x.sum(axis=1)
+        periods = (0, *months)
+        hours = simulate_by_month(es, [m or None for m in periods], draws=draws, seed=seed)
+        for m, h in zip(periods, hours, strict=True):
             s = summarise(h, deadline_days=deadline_days, month=m or None, seed=seed,
                           model_days=r.days)  # fmt: skip
             if m == 0:
@@ -102,8 +102,11 @@ def reliability_figure(answers: Sequence[Any], samples: dict[int, np.ndarray], t
                                  gridspec_kw={"width_ratios": [1.5, 1]})  # fmt: skip
     data = [samples[i] for i in idx]
     if data:
-        parts = a1.violinplot(data, positions=np.arange(len(idx)), vert=False, widths=0.85,
-                              showextrema=False, quantiles=[[0.1, 0.5, 0.9]] * len(idx))  # fmt: skip
+        # horizontal violins: ``orientation`` since matplotlib 3.10 (``vert`` deprecated in 3.11)
+        new_api = tuple(int(v) for v in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+        how = {"orientation": "horizontal"} if new_api else {"vert": False}
+        parts = a1.violinplot(data, positions=np.arange(len(idx)), widths=0.85, showextrema=False,
+                              quantiles=[[0.1, 0.5, 0.9]] * len(idx), **how)  # fmt: skip
         for body, i in zip(parts["bodies"], idx, strict=True):
             body.set_facecolor(_color(answers[i].route.corridor))
             body.set_alpha(0.55)

@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,13 +36,14 @@ from serai.reliability.montecarlo import (
     DEFAULT_SEED,
     ElementSet,
     Reliability,
-    element_draws,
+    check_deadline,
+    element_draws_by_month,
     summarise,
     variance_drivers,
 )
 from serai.reliability.tables import ReliabilityTables, reliability_tables
 
-__all__ = ["RouteElements", "route_elements", "route_reliability"]
+__all__ = ["RouteElements", "route_elements", "route_reliability", "route_reliability_by_month"]
 
 _REST = 1  # index of "rest" in serai.freight.params.TIME
 
@@ -261,20 +263,57 @@ def route_reliability(
     keep_samples
         Keep the simulated days in ``samples_days`` (for plots).
     """
+    return route_reliability_by_month(
+        route, months=(month,), deadline_days=deadline_days, draws=draws, seed=seed,
+        tables=tables, flows=flows, capacities=capacities, keep_samples=keep_samples,
+    )[0]  # fmt: skip
+
+
+def route_reliability_by_month(
+    route: Any,
+    *,
+    months: Sequence[int | None] = (None, *range(1, 13)),
+    deadline_days: float | None = None,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    tables: ReliabilityTables | None = None,
+    flows: Any = None,
+    capacities: Any = None,
+    keep_samples: bool = False,
+) -> list[Reliability]:
+    """:func:`route_reliability` for each month of departure in ``months`` (None: the year).
+
+    The route's elements are read once and only its seasonal elements are drawn again
+    for each month; each answer equals ``route_reliability(route, month=m, ...)``.
+
+    Examples
+    --------
+    >>> from serai.freight import Router, build_routing_graph  # doctest: +SKIP
+    >>> from serai.data import load_network  # doctest: +SKIP
+    >>> r = Router(build_routing_graph(load_network(2025))).route("Almaty", "Baku")  # doctest: +SKIP
+    >>> jan, jul = route_reliability_by_month(r, months=(1, 7))  # doctest: +SKIP
+    >>> jan.p90_days > jul.p90_days  # a Caspian crossing: storms in January  # doctest: +SKIP
+    True
+    """
+    check_deadline(deadline_days)
     re = route_elements(route, tables=tables, flows=flows, capacities=capacities)
-    x = element_draws(re.elements, month=month, draws=draws, seed=seed) if len(re.elements) else (
-        np.zeros((int(draws), 0))
-    )  # fmt: skip
-    hours = re.elements.base_h + x.sum(axis=1)
-    return summarise(
-        hours,
-        deadline_days=deadline_days,
-        month=month,
-        seed=seed,
-        model_days=re.model_hours / 24.0,
-        keep_samples=keep_samples,
-        drivers=variance_drivers(x, _driver_labels(re.elements)),
-    )
+    labels = _driver_labels(re.elements)
+    out = []
+    for m, x in zip(
+        months, element_draws_by_month(re.elements, months, draws=draws, seed=seed), strict=True
+    ):
+        out.append(
+            summarise(
+                re.elements.base_h + x.sum(axis=1),
+                deadline_days=deadline_days,
+                month=m,
+                seed=seed,
+                model_days=re.model_hours / 24.0,
+                keep_samples=keep_samples,
+                drivers=variance_drivers(x, labels),
+            )
+        )
+    return out
 
 
 def _driver_labels(es: ElementSet) -> np.ndarray:

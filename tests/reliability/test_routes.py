@@ -247,3 +247,53 @@ def test_congestion_from_flows_adds_an_exponential_wait(routes):
 def test_flows_must_be_a_flow_result(routes):
     with pytest.raises(InputError, match="FlowResult"):
         route_elements(routes["middle"], flows=object())
+
+
+def test_by_month_answers_are_the_month_by_month_answers(routes):
+    from serai.reliability.routes import route_reliability_by_month
+
+    r = routes["middle"]
+    months = (None, 1, 7, 12)
+    got = route_reliability_by_month(r, months=months, deadline_days=30, draws=3000)
+    for m, g in zip(months, got, strict=True):
+        assert g == route_reliability(r, month=m, deadline_days=30, draws=3000)
+        assert g.drivers == route_reliability(r, month=m, deadline_days=30, draws=3000).drivers
+
+
+def test_report_section_and_table_by_month(router):
+    """The demo report's reliability part on the toy network: every route x 13 periods."""
+    pytest.importorskip("matplotlib")
+    from serai.freight.report import Question, answer_flagship
+    from serai.reliability.report import by_month, reliability_section
+
+    qs = (
+        Question("Xi'an -> Duisburg", "Middle", "Xi'an", "Duisburg", constraints=MIDDLE),
+        Question(
+            "Xi'an -> Duisburg", "Northern", "Xi'an", "Duisburg", constraints={"modes": ["rail"]}
+        ),
+        Question(
+            "Almaty -> Duisburg",
+            "no Kazakhstan",
+            "Almaty",
+            "Duisburg",
+            constraints={"avoid_countries": ["KZ"]},
+        ),
+    )
+    answers = answer_flagship({2025: router}, qs)
+    assert answers[2].route is None  # no route: left out of the table, not an error
+    html, table, secs = reliability_section(answers, draws=2000)
+    assert secs >= 0
+    assert len(table) == 2 * 13
+    assert html.count("data:image/png;base64,") == 1  # the violins and P90 by month
+    assert "Middle" in html and "Northern" in html
+    # each row is the route's own simulation for that month (same seed)
+    for a in answers[:2]:
+        for m in (0, 1, 7):
+            row = table.loc[(table["variant"] == a.question.label) & (table["month"] == m)]
+            want = route_reliability(a.route, month=m or None, draws=2000)
+            assert float(row["p90_days"].iloc[0]) == pytest.approx(want.p90_days, abs=1e-4)
+            assert float(row["model_days"].iloc[0]) == pytest.approx(a.route.days)
+    wide = by_month(table).set_index("variant")
+    assert wide.loc["Middle", "Jan"] > wide.loc["Middle", "Jul"]
+    assert wide.loc["Northern", "Jan"] == wide.loc["Northern", "Jul"]
+    assert (wide["p90_days"] >= wide["p50_days"]).all()
