@@ -110,3 +110,28 @@ def test_places_resolve_in_local_scripts(router):
         assert r.km == pytest.approx(latin.km)
     r = router.route("Алматы", "Констанца", "container")
     assert r.destination.startswith("constanta")
+
+
+def test_middle_corridor_reliability_by_month(router):
+    """Issue 15 on the embedded network: January's Caspian P90 exceeds July's.
+
+    Xi'an -> Duisburg by the Middle Corridor boards a Caspian ferry (storm closures: 10
+    storm days in one January, none drawn in July); the Northern route does not, so its
+    distribution is the same every month. Over the year the simulated mean is the time
+    model's days (sampling error).
+    """
+    from serai.reliability.routes import route_elements, route_reliability_by_month
+
+    land = ["rail", "road", "ferry"]
+    mc = router.route("Xi'an", "Duisburg", modes=land, avoid_countries=["RU", "IR"])
+    north = router.route("Xi'an", "Duisburg", modes=land, via=["Brest"])
+    assert "caspian_storm" in set(route_elements(mc).elements.rule)
+    assert "caspian_storm" not in set(route_elements(north).elements.rule)
+    year, jan, jul = route_reliability_by_month(mc, months=(None, 1, 7), draws=20_000)
+    assert jan.p90_days > jul.p90_days + 0.1
+    assert jan.mean_days > jul.mean_days
+    assert abs(year.mean_days - mc.days) < 4 * year.std_days / np.sqrt(year.draws)
+    n_jan, n_jul = route_reliability_by_month(north, months=(1, 7), draws=20_000)
+    assert n_jan.p90_days == n_jul.p90_days
+    for x in (year, jan, jul, n_jan):
+        assert x.p10_days <= x.p50_days <= x.p90_days <= x.p95_days
