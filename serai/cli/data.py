@@ -325,7 +325,8 @@ def data_calibrate(
     console().print(
         f"{len(res.params)} parameters calibrated on {len(res.fit)} observations in "
         f"{res.rounds} round(s); sum of squared residuals {res.cost_before:.2f} -> "
-        f"{res.cost_after:.2f} (observations only)"
+        f"{res.cost_after:.2f} (observations only); routes {res.route_status}"
+        + (f" (alternating: {', '.join(res.alternating)})" if res.alternating else "")
     )
     if check:
         problems = check_fit(res)

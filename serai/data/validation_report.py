@@ -258,8 +258,14 @@ REVISIONS = [
     "applies wherever a container route ends in Kazakhstan or Central Asia, and containers "
     "cross the Caspian only on the ferries and feeders of the services table (the facts know "
     "no other container shipping there).",
-    "- Routes re-chosen with fitted parameters oscillated between two sets; the fit now keeps "
-    "the round whose re-chosen routes fit best.",
+    "- Routes re-chosen with fitted parameters oscillated between two sets; the fit kept the "
+    "round whose re-chosen routes fit best. It now detects the cycle and fits once on every "
+    "route of the cycle (the Interrail Turkmenbashi quotes alternate between paths of nearly "
+    "equal cost), so the result no longer depends on the round the cycle was entered in.",
+    "- The Interrail quotes (a rail forwarder's rail-and-ferry through rates) were answered "
+    "with a truck hop from Tashkent across the Saryagash road border (4 h on the Kazakh "
+    "side instead of CAREC's rail 78 h); their queries now say `--modes rail,ferry`, the "
+    "scope of the quotes, for the calibration and the validation rows alike.",
     "- After the first validation run (Khorgos rows well below their band): technical stops "
     "of trains en route were added (`rail.enroute_h_per_1000km`), an element the model "
     "lacked; the facts' Dostyk–Moyynty figures (800 km/day before its second track against "
@@ -286,8 +292,12 @@ _WHY = {
     "khorgos_moscow_t2t": "a 2017 dry-port figure",
     "argus_china_almaty": "the quote gives one price for Almaty and Aktau; the model charges "
     "the ~2,000 km between them at the fitted Kazakh rail rate",
-    "interrail_aktau_40": "the Kazakh segment of an Uzbek transit via Aktau was priced far above "
-    "the Kazakh China–Europe transit rate the model fits (V10); the model has one Kazakh rate",
+    "interrail_aktau_40": "the model path is wrong: the 2025 network lacks Arys–Kyzylorda "
+    "(Orenburg–Tashkent line) and the Tejen–Ashgabat link, so Tashkent reaches Aktau over "
+    "Taraz–Shu–Zhezkazgan (2,943 km of Kazakh rail) and the Turkmenbashi quote it is compared "
+    "with runs 3,473 km through Kazakhstan instead of Uzbekistan and Turkmenistan. Whether "
+    "the Kazakh segment of an Uzbek transit is priced above the China–Europe transit rate "
+    "(the model has one Kazakh rate) cannot be judged until the paths are right",
     "interrail_aktau_20": "as for the 40 ft quote",
 }
 
@@ -331,6 +341,21 @@ def _inputs_and_not_compared(mv: ModelValidation, obs: pd.DataFrame) -> list[str
     return [*out, ""]
 
 
+def _route_note(mv: ModelValidation) -> list[str]:
+    col = mv.fit.get("route_fitted")
+    if col is None:
+        return []
+    alt = mv.fit.loc[col.astype(str) == "alternated", "obs_id"].tolist()
+    if not alt:
+        return ["Routes: the fitted values choose the routes they were fitted on.", ""]
+    return [
+        f"Routes: those of {', '.join(alt)} alternated between fitting rounds (two or more "
+        "paths of nearly equal generalised cost); the parameters were fitted on all of them "
+        "at once, and the routes re-chosen with the result are the ones shown.",
+        "",
+    ]
+
+
 def _fit_tables(mv: ModelValidation) -> list[str]:
     out = [
         "## Calibration",
@@ -340,9 +365,12 @@ def _fit_tables(mv: ModelValidation) -> list[str]:
         "(`scipy.optimize.least_squares`; method in `tools/calibrate/fit.py`): residual "
         "`(ln model - ln mid) / s` per observation (mid = geometric middle of the band, "
         "s = half its log width, at least ln 1.1) and `(ln value - ln prior) / prior_sd` per "
-        "parameter; routes are re-chosen with the fitted values until they stop changing. "
-        "`serai data calibrate --check` refits and compares with the shipped values.",
+        "parameter; routes are re-chosen with the fitted values until they stop changing "
+        "(when they cycle, the parameters are fitted once on every route of the cycle and the "
+        "routes re-chosen). `serai data calibrate --check` refits and compares with the "
+        "shipped values.",
         "",
+        *_route_note(mv),
         "### Residual per calibration observation",
         "",
         "| Observation | Band | Model before | Residual before | Model after | Residual after | "

@@ -56,3 +56,12 @@ def test_cli_check_writes_nothing(refit, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "reproduced" in res.output
     assert (DATA / "calibrated.csv").read_bytes() == before
+
+
+def test_routes_settle_on_a_fixed_point(refit):
+    # the fitted values choose the very routes they were fitted on; observations whose routes
+    # alternated between rounds (a cycle) were fitted on all their routes and are named
+    assert refit.route_status == "converged"
+    fit = pd.read_csv(DATA / "calibration_fit.csv", keep_default_na=False)
+    assert set(fit.loc[fit["route_fitted"] == "alternated", "obs_id"]) == set(refit.alternating)
+    assert set(fit["route_fitted"]) <= {"fixed", "alternated"}

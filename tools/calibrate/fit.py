@@ -25,8 +25,15 @@ Method
 * Routes change with the parameters: the routes are fixed while the parameters are
   fitted (each route's value is then a sum of parameter terms, cheap to evaluate),
   then every query is answered again with the fitted parameters; this repeats until
-  no route changes or the routes repeat an earlier round (at most ``max_rounds``).
-  The parameters kept are those of the round whose re-chosen routes fit best.
+  no route changes (a fixed point: the fitted values choose the routes they were
+  fitted on). When the routes repeat an earlier round (a cycle: some observation has
+  two routes of nearly equal generalised cost and the fit tips it from one to the
+  other), the parameters are fitted once more on every route of the cycle at once,
+  each observation's distinct routes sharing its weight, and the routes are re-chosen
+  with those values: the result no longer depends on which round the cycle was
+  entered in. Which observations alternated is written in ``calibration_fit.csv``
+  (``route_fitted``). After ``max_rounds`` fits without either, the round whose
+  re-chosen routes fit best is kept.
 * A parameter is reported as calibrated, with the observations it rests on, when at
   least one calibration residual depends on it; the others keep their prior and stay
   estimates.
@@ -62,6 +69,8 @@ class CalibrationResult:
     converged_routes: bool
     cost_before: float
     cost_after: float
+    route_status: str = "converged"  # converged | cycle | max_rounds
+    alternating: tuple[str, ...] = ()  # observations whose routes alternated (cycle)
 
 
 def _band_residual_parts(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -70,6 +79,20 @@ def _band_residual_parts(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     mid = np.log(np.sqrt(lo * hi))
     s = np.maximum(np.log(hi / lo) / 2.0, np.log(1.0 + MIN_BAND))
     return mid, s
+
+
+def _cost(
+    table: pd.DataFrame,
+    mid: np.ndarray,
+    s: np.ndarray,
+    x: np.ndarray,
+    x_prior: np.ndarray,
+    sd: np.ndarray,
+) -> float:
+    r = np.concatenate(
+        [(np.log(table["model_value"].to_numpy(float)) - mid) / s, (x - x_prior) / sd]
+    )
+    return float(r @ r)
 
 
 def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> CalibrationResult:
@@ -105,15 +128,13 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
 
     theta = prior.values.copy()
     before: pd.DataFrame | None = None
-    seen: set = set()
-    last_paths: tuple | None = None
+    history: list[tuple] = []  # per round: (paths, records, subs) of the routes the fit used
     rounds = 0
-    converged = False
-    res = None
-    records: dict = {}
-    best: tuple | None = None  # (cost on re-chosen routes, theta, table, jacobian)
-    jac = None
-    for rounds in range(1, max_rounds + 1):
+    alt: list[str] = []
+    status = "max_rounds"
+    best: tuple | None = None  # (cost on re-chosen routes, theta, table, jacobian, rows)
+    fitted: tuple | None = None  # (theta, jacobian, rows) of the last fit
+    for rounds in range(1, max_rounds + 2):
         ps = prior.with_values(theta)
         routers = {y: r.with_params(ps) for y, r in base.items()}
         table, routes = evaluate(routers, cal, sets=("calibration",))
@@ -124,55 +145,88 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
             from serai.errors import NoPathError
 
             raise NoPathError(f"calibration observations without a route: {', '.join(missing)}")
+        order = list(table["obs_id"])
         mid, s = _band_residual_parts(table)
-        x_now = np.log(theta[fit_idx])
-        r_now = np.concatenate(
-            [(np.log(table["model_value"].to_numpy(float)) - mid) / s, (x_now - x_prior) / sd]
-        )
-        cost_now = float(r_now @ r_now)
-        if rounds > 1:
-            log(f"round {rounds - 1}: routes re-chosen, cost {cost_now:.4f}")
+        paths = tuple(tuple(routes[o][1].rows.tolist()) for o in order)
+        if fitted is not None:
+            cost_now = _cost(table, mid, s, np.log(theta[fit_idx]), x_prior, sd)
+            changed = [o for o, a, b in zip(order, paths, history[-1][0], strict=True) if a != b]
+            log(
+                f"round {rounds - 1}: routes re-chosen with the fitted values, cost {cost_now:.4f};"
+                f" routes changed: {', '.join(changed) or 'none'}"
+            )
             if best is None or cost_now < best[0] - 1e-12:
-                best = (cost_now, theta.copy(), table, jac)
-        paths = tuple(tuple(routes[o][1].rows.tolist()) for o in table["obs_id"])
-        if paths in seen:
-            converged = len(seen) > 0 and paths == last_paths
+                best = (cost_now, theta.copy(), table, *fitted[1:])
+            # a fixed point: the fitted values choose the routes they were fitted on
+            if not changed:
+                status = "converged"
+                best = (cost_now, theta.copy(), table, *fitted[1:])
+                break
+            if status == "cycle":  # the joint fit of a cycle was re-chosen: stop there
+                best = (cost_now, theta.copy(), table, *fitted[1:])
+                break
+        if rounds > max_rounds:
             break
-        seen.add(paths)
-        last_paths = paths
-        records = {o: routes[o][1] for o in table["obs_id"]}
+        records = {o: routes[o][1] for o in order}
         subs = {}
         for o, rec in records.items():
             year = int(cal.loc[cal["obs_id"] == o, "network_year"].iloc[0])
-            terms = model_terms(routers[year].rg, rec.commodity, ps, rec.crew)
-            subs[o] = terms.subset(rec.rows)
-        mid, s = _band_residual_parts(table)
-        order = list(table["obs_id"])
+            subs[o] = model_terms(routers[year].rg, rec.commodity, ps, rec.crew).subset(rec.rows)
+        earlier = [i for i, h in enumerate(history) if h[0] == paths]
+        history.append((paths, records, subs))
+        if earlier:
+            # the routes repeat an earlier round: a cycle. Fit once more on every route of the
+            # cycle (each observation's distinct routes share its weight), re-choose, and stop.
+            status = "cycle"
+            cycle = history[earlier[0] :]
+            terms_of: list[tuple[int, object, object, float]] = []
+            for k, o in enumerate(order):
+                distinct = {}
+                for h in cycle:
+                    distinct.setdefault(h[0][k], (h[1][o], h[2][o]))
+                w = 1.0 / np.sqrt(len(distinct))
+                terms_of += [(k, rec, sub, w) for rec, sub in distinct.values()]
+            alt = sorted(
+                {order[k] for k, *_ in terms_of if sum(1 for t in terms_of if t[0] == k) > 1}
+            )
+            log(
+                f"round {rounds}: the routes of {', '.join(alt)} alternate between "
+                f"{len(cycle)} sets; fitting on all of them at once"
+            )
+        else:
+            terms_of = [(k, records[o], subs[o], 1.0) for k, o in enumerate(order)]
+        kk = np.array([t[0] for t in terms_of])
+        ww = np.array([t[3] for t in terms_of])
 
-        def residuals(
-            x: np.ndarray, subs=subs, mid=mid, s=s, order=order, records=records
-        ) -> np.ndarray:
+        def residuals(x: np.ndarray, terms_of=terms_of, kk=kk, ww=ww, mid=mid, s=s) -> np.ndarray:
             full = theta.copy()
             full[fit_idx] = np.exp(x)
-            vals = np.array([records[o].value(subs[o], full, prior) for o in order])
-            r_obs = (np.log(np.maximum(vals, 1e-9)) - mid) / s
+            vals = np.array([rec.value(sub, full, prior) for _, rec, sub, _ in terms_of])
+            r_obs = ww * (np.log(np.maximum(vals, 1e-9)) - mid[kk]) / s[kk]
             return np.concatenate([r_obs, (x - x_prior) / sd])
 
         x0 = np.clip(np.log(theta[fit_idx]), lo, hi)
         res = least_squares(residuals, x0, bounds=(lo, hi), method="trf", x_scale=1.0)
         theta[fit_idx] = np.exp(res.x)
-        jac = np.asarray(res.jac)[: len(order)]
+        fitted = (theta.copy(), np.asarray(res.jac)[: len(terms_of)], kk)
         log(
             f"round {rounds}: fixed routes, cost {2 * res.cost:.4f} (sum of squared residuals), "
             f"{res.nfev} evaluations"
         )
     assert before is not None and best is not None
-    _, theta, after, jac = best
+    _, theta, after, jac, jac_rows = best
+    converged = status == "converged"
+    rounds = len(history)
+    log(f"routes: {status} after {rounds} fit(s)")
     # ---- which observations each parameter rests on (Jacobian of the fit that gave them)
     n_obs = len(after)
     rest_on = {}
     for j, pid in enumerate(ids):
-        hit = [after["obs_id"].iloc[i] for i in range(n_obs) if abs(jac[i, j]) > 1e-8]
+        hit = [
+            after["obs_id"].iloc[i]
+            for i in range(n_obs)
+            if (np.abs(jac[jac_rows == i, j]) > 1e-8).any()
+        ]
         if hit:
             rest_on[pid] = hit
     rows = []
@@ -217,6 +271,7 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
             "verdict_prior": before.set_index("obs_id").loc[after["obs_id"], "verdict"].to_numpy(),
             "verdict_fitted": after["verdict"],
             "corridor_fitted": after["corridor"],
+            "route_fitted": np.where(after["obs_id"].isin(alt), "alternated", "fixed"),
         }
     )
     for c in ("model_prior", "model_fitted", "residual_prior", "residual_fitted"):
@@ -228,6 +283,8 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
         converged,
         float((fit["residual_prior"] ** 2).sum()),
         float((fit["residual_fitted"] ** 2).sum()),
+        route_status=status,
+        alternating=tuple(alt),
     )
 
 
