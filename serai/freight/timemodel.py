@@ -176,14 +176,19 @@ def border_side_param(
 
     Crossing-specific row (``crossing`` is the network's crossing id and/or the
     country pair in the direction of travel, ``|``-separated), then the country's
-    figure for the direction, then for both directions, then the customs-union default
-    (inside a union), then the mode default.
+    figure for the direction, then for both directions, then the mode default. Inside a
+    customs union (``union``) the country's figures are skipped: they are averages over
+    crossings with customs clearance (CAREC's Kazakh inbound 78 h includes the
+    transshipment at Dostyk and Altynkol), and a union crossing takes the union default
+    unless it has its own row.
 
     >>> from serai.freight.params import model_params
     >>> p = model_params()
     >>> border_side_param(p, "rail", "CN", "out", "dostyk_alashankou", False)
     'border.rail.CN.out.dostyk_alashankou'
     >>> border_side_param(p, "rail", "RU", "in", "", True)
+    'border.rail.union.*'
+    >>> border_side_param(p, "rail", "KZ", "in", "RU-KZ", True)  # not CAREC's 78 h
     'border.rail.union.*'
     >>> border_side_param(p, "road", "TR", "in", "kapikule", False)
     'border.road.*.*'
@@ -192,9 +197,10 @@ def border_side_param(
     for x in crossing.split("|"):
         if x:
             cands += [f"border.{mode}.{country}.{direction}.{x}", f"border.{mode}.{country}.*.{x}"]
-    cands += [f"border.{mode}.{country}.{direction}", f"border.{mode}.{country}.*"]
     if union:
         cands.append(f"border.{mode}.union.*")
+    else:
+        cands += [f"border.{mode}.{country}.{direction}", f"border.{mode}.{country}.*"]
     cands.append(f"border.{mode}.*.*")
     hit = p.first(cands)
     return hit if hit is not None else f"border.{mode}.*.*"

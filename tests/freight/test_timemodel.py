@@ -89,9 +89,12 @@ def test_border_side_precedence():
     assert border_side_param(P, "rail", "BY", "out", "brest|BY-PL", False) == (
         "border.rail.BY.out.BY-PL"
     )
-    # national figure before the union default; the union default before the global one
-    assert border_side_param(P, "rail", "KZ", "out", "", True) == "border.rail.KZ.out"
+    # inside a customs union the union default, not the national averages (measured at
+    # crossings with customs clearance); the union default before the global one
+    assert border_side_param(P, "rail", "KZ", "out", "", True) == "border.rail.union.*"
+    assert border_side_param(P, "rail", "KZ", "in", "x|RU-KZ", True) == "border.rail.union.*"
     assert border_side_param(P, "rail", "RU", "in", "", True) == "border.rail.union.*"
+    assert border_side_param(P, "rail", "KZ", "out", "x|KZ-UZ", False) == "border.rail.KZ.out"
     assert border_side_param(P, "road", "GE", "out", "sarpi_road", False) == (
         "border.road.GE.out.sarpi_road"
     )

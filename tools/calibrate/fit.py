@@ -31,7 +31,8 @@ Method
   other), the parameters are fitted once more on every route of the cycle at once,
   each observation's distinct routes sharing its weight, and the routes are re-chosen
   with those values: the result no longer depends on which round the cycle was
-  entered in. Which observations alternated is written in ``calibration_fit.csv``
+  entered in. It is reported as converged when the re-chosen routes are one of the
+  route sets of the cycle (the values were fitted on them), as a cycle otherwise. Which observations alternated is written in ``calibration_fit.csv``
   (``route_fitted``). After ``max_rounds`` fits without either, the round whose
   re-chosen routes fit best is kept.
 * A parameter is reported as calibrated, with the observations it rests on, when at
@@ -131,6 +132,7 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
     history: list[tuple] = []  # per round: (paths, records, subs) of the routes the fit used
     rounds = 0
     alt: list[str] = []
+    cycle_paths: set = set()
     status = "max_rounds"
     best: tuple | None = None  # (cost on re-chosen routes, theta, table, jacobian, rows)
     fitted: tuple | None = None  # (theta, jacobian, rows) of the last fit
@@ -164,6 +166,8 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
                 break
             if status == "cycle":  # the joint fit of a cycle was re-chosen: stop there
                 best = (cost_now, theta.copy(), table, *fitted[1:])
+                if paths in cycle_paths:  # one of the route sets the joint fit was made on
+                    status = "converged"
                 break
         if rounds > max_rounds:
             break
@@ -179,6 +183,7 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
             # cycle (each observation's distinct routes share its weight), re-choose, and stop.
             status = "cycle"
             cycle = history[earlier[0] :]
+            cycle_paths = {h[0] for h in cycle}
             terms_of: list[tuple[int, object, object, float]] = []
             for k, o in enumerate(order):
                 distinct = {}
@@ -191,7 +196,7 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
             )
             log(
                 f"round {rounds}: the routes of {', '.join(alt)} alternate between "
-                f"{len(cycle)} sets; fitting on all of them at once"
+                f"{len(cycle_paths)} route sets; fitting on all of them at once"
             )
         else:
             terms_of = [(k, records[o], subs[o], 1.0) for k, o in enumerate(order)]
