@@ -72,14 +72,23 @@ def _gc_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
-def _weights(zs: list[str], group: str, role: str, w: pd.DataFrame) -> np.ndarray:
+def _weight_lookup(w: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, float]]]:
+    """``(zone, group) -> [(role, weight), ...]`` in file order (role and group may be ``*``)."""
+    out: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for z, role, grp, wt in zip(w["zone_id"], w["role"], w["group"], w["weight"], strict=True):
+        out.setdefault((str(z), str(grp)), []).append((str(role), float(wt)))
+    return out
+
+
+def _weights(zs: list[str], group: str, role: str, w: dict) -> np.ndarray:
+    """Zone weights: the first row of the group (else of group ``*``) for the role or ``*``."""
     out = np.ones(len(zs))
     for i, z in enumerate(zs):
-        rows = w.loc[(w["zone_id"] == z) & w["role"].isin([role, "*"])]
-        exact = rows.loc[rows["group"] == group]
-        pick = exact if len(exact) else rows.loc[rows["group"] == "*"]
-        if len(pick):
-            out[i] = float(pick["weight"].iloc[0])
+        for grp in (group, "*"):
+            hit = [wt for r, wt in w.get((z, grp), ()) if r in (role, "*")]
+            if hit:
+                out[i] = hit[0]
+                break
     return out
 
 
@@ -141,7 +150,7 @@ def synthesize(
         raise InputError(f"beta must be >= 0, got {beta}", field="beta")
     z = zones()
     t = totals_table() if totals is None else totals
-    w = weights_table()
+    w = _weight_lookup(weights_table())
     frames = []
     for i, r in enumerate(t.itertuples(index=False)):
         row = i + 2
@@ -188,13 +197,13 @@ def synthesize(
     return d[["group", "origin", "destination", "volume", "unit", "year", "total_id", "estimate"]]
 
 
-def _match(pattern: str, zone: str, z: pd.DataFrame) -> int:
+def _match(pattern: str, zone: str, where: dict[str, tuple[str, str]]) -> int:
     """Specificity of a growth pattern for a zone: 2 zone id, 1 region/country, 0 '*', -1 no."""
     if pattern == "*":
         return 0
     if pattern == zone:
         return 2
-    if zone in z.index and pattern in (z.loc[zone, "region"], z.loc[zone, "country"]):
+    if pattern in where.get(zone, ()):
         return 1
     return -1
 
@@ -203,30 +212,34 @@ def grow(d: pd.DataFrame, year: int) -> np.ndarray:
     """Growth factor of each row of ``d`` (group, origin, destination, base_year) to ``year``."""
     g = growth_table()
     z = zones()
-    out = np.ones(len(d))
+    where = {
+        str(k): (str(r), str(c)) for k, r, c in zip(z.index, z["region"], z["country"], strict=True)
+    }
+    rules: dict[str, list[tuple]] = {}
+    for gr in g.itertuples(index=False):
+        rules.setdefault(str(gr.group), []).append(
+            (str(gr.origin), str(gr.destination), int(gr.from_year), int(gr.to_year), float(gr.rate))
+        )
     cache: dict[tuple, float] = {}
-    for i, r in enumerate(
-        d[["group", "origin", "destination", "base_year"]].itertuples(index=False)
-    ):
-        key = (r.group, r.origin, r.destination, int(r.base_year))
+    keys = zip(d["group"], d["origin"], d["destination"], d["base_year"], strict=True)
+    out = np.ones(len(d))
+    for i, (grp, o, dst, y0) in enumerate(keys):
+        key = (grp, o, dst, int(y0))
         if key not in cache:
             best, pick = -1, None
-            for gr in g.loc[g["group"] == r.group].itertuples(index=False):
-                so, sd = (
-                    _match(str(gr.origin), r.origin, z),
-                    _match(str(gr.destination), r.destination, z),
-                )
+            for rule in rules.get(grp, ()):
+                so, sd = _match(rule[0], o, where), _match(rule[1], dst, where)
                 if so < 0 or sd < 0:
                     continue
                 if so + sd > best:
-                    best, pick = so + sd, gr
+                    best, pick = so + sd, rule
             f = 1.0
             if pick is not None:
-                y0 = int(r.base_year)
+                y0 = int(y0)
                 lo, hi = (y0 + 1, year) if year >= y0 else (year + 1, y0)
                 for y in range(lo, hi + 1):
-                    if int(pick.from_year) <= y <= int(pick.to_year):
-                        f *= 1.0 + float(pick.rate)
+                    if pick[2] <= y <= pick[3]:
+                        f *= 1.0 + pick[4]
                 if year < y0:
                     f = 1.0 / f
             cache[key] = f

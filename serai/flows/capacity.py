@@ -292,6 +292,22 @@ def _point_nodes(rg: RoutingGraph, pid: str) -> set[int]:
     return nodes
 
 
+def _both_directions(net, lids: set[int]) -> set[int]:
+    """The links ``lids`` and the links joining the same nodes the other way.
+
+    ``border_crossings`` lists one link per crossing and node pair; the network's links are
+    directed, so the opposite direction is another link (Dostyk KZ -> CN is link 2591, the
+    table lists 2588 CN -> KZ): without it a capacity would bind one direction only.
+    """
+    links = net.links
+    sel = links["link_id"].isin(lids).to_numpy()
+    pairs = set(zip(links["from_node"].to_numpy()[sel], links["to_node"].to_numpy()[sel], strict=True))
+    pairs |= {(b, a) for a, b in pairs}
+    ft = zip(links["from_node"].to_numpy(), links["to_node"].to_numpy(), strict=True)
+    hit = np.fromiter(((a, b) in pairs for a, b in ft), bool, count=len(links))
+    return lids | set(links["link_id"].to_numpy()[hit].astype(np.int64).tolist())
+
+
 def _vlinks_of(rg: RoutingGraph, r) -> tuple[np.ndarray, str]:
     """Rows of ``rg.vlinks`` an element applies to (and a reason when none)."""
     vl = rg.vlinks
@@ -303,7 +319,9 @@ def _vlinks_of(rg: RoutingGraph, r) -> tuple[np.ndarray, str]:
         bc = net.tables.get("border_crossings")
         if bc is None or "crossing_id" not in bc.columns:
             return np.zeros(0, np.int64), "the network has no border_crossings table"
-        lids = set(bc.loc[bc["crossing_id"].isin(members or [ekey]), "link_id"].astype(np.int64))
+        lids = _both_directions(
+            net, set(bc.loc[bc["crossing_id"].isin(members or [ekey]), "link_id"].astype(np.int64))
+        )
         rows = np.flatnonzero((kind == "border") & vl["link_id"].isin(lids).to_numpy())
         if not len(rows):
             rows = np.flatnonzero((kind == "move") & vl["link_id"].isin(lids).to_numpy())

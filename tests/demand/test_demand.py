@@ -62,7 +62,7 @@ def test_facts_anchors(base):
     assert set(base.loc[base["group"] == "uranium", "destination"]) >= {"US_EAST"}
 
 
-def test_furness_margins_and_gravity():
+def test_furness_margins_and_gravity(base):
     rng = np.random.default_rng(3)
     o = rng.uniform(1, 10, 5)
     d = rng.uniform(1, 10, 4)
@@ -70,14 +70,13 @@ def test_furness_margins_and_gravity():
     m = furness(o, d, np.exp(-rng.uniform(0, 3, (5, 4))))
     assert np.allclose(m.sum(axis=1), o) and np.allclose(m.sum(axis=0), d)
     # a nearer destination of the same weight gets more from the same origin
-    t = synthesize(2024)
-    cn = t.loc[(t["total_id"] == "cn_eu_containers") & (t["origin"] == "CN_XIY")]
+    cn = base.loc[(base["total_id"] == "cn_eu_containers") & (base["origin"] == "CN_XIY")]
     v = cn.set_index("destination")["volume"]
     assert v["PL"] / 8 > v["NL"] / 18  # weights 8 and 18; Poland is nearer to Xi'an
 
 
-def test_growth_and_start_years():
-    d24, d30 = synthesize(2024), synthesize(2030)
+def test_growth_and_start_years(base):
+    d24, d30 = base, synthesize(2030)
     assert "kz_w_katpar" not in set(d24["total_id"]) and "kz_w_katpar" in set(d30["total_id"])
     c24 = d24.loc[d24["group"] == "containers", "volume"].sum()
     c30 = d30.loc[d30["group"] == "containers", "volume"].sum()
@@ -100,9 +99,14 @@ def test_expand_set_and_unknown_codes():
     assert set(zones().index) >= {"US_EAST", "IN_MUM", "CN_XIY"}
 
 
+@pytest.fixture(scope="module")
+def demand24():
+    return load_demand(2024)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".omx"])
-def test_round_trip(tmp_path, suffix):
-    d = load_demand(2024)
+def test_round_trip(tmp_path, suffix, demand24):
+    d = demand24
     p = write_demand(d, tmp_path / f"demand{suffix}")
     back = read_demand(p, year=2024)
     a = d.table.groupby(["group", "origin", "destination"])["volume"].sum()

@@ -72,10 +72,12 @@ def test_ferry_is_a_charge_per_box_and_borders_outside_unions_pay_fees(router):
     )
 
 
-def test_bulk_pays_per_tonne_with_the_carec_rail_cost(router):
+def test_bulk_pays_per_tonne_km_by_rail(router):
     g = router.route("Dostyk", "Almaty", "grain", objective="time")
     rail = g.legs.loc[g.legs["mode"] == "rail"].iloc[0]
-    assert rail["usd"] == pytest.approx(880 * 883 / 500 / 20)  # CAREC TFI3, Kazakhstan 2022
+    # hand computation: the leg's km x the Kazakh bulk rail rate per t-km (tariff_params.csv)
+    assert rail["usd"] == pytest.approx(rail["km"] * v("bulk.rail.rate.KZ"))
+    assert v("bulk.rail.rate.KZ") == pytest.approx(0.010)  # DisruptSC (World Bank), as bulk sea
 
 
 def test_no_unscheduled_container_shipping_on_the_caspian():
