@@ -53,6 +53,7 @@ def flows_cmd(
     from serai.demand import read_demand
     from serai.errors import InputError
     from serai.flows import FlowConfig, run_flows, write_result
+    from serai.flows.api import check_outputs
 
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in fmts if f not in ("csv", "parquet")]
@@ -63,11 +64,11 @@ def flows_cmd(
         )  # fmt: skip
     cfg = FlowConfig(year=year, method=method, theta=theta, gap=gap, max_iter=max_iter)
     check_folder(out)  # before minutes of work: a file, under a file, not writable
-    if out.is_dir() and not overwrite and (out / "summary.json").exists():
-        raise InputError(
-            "holds the outputs of an earlier run (summary.json); pass --overwrite to replace them",
-            file=str(out),
-        )
+    check_outputs(out, formats=fmts, overwrite=overwrite)  # before the computation
+    if map_:
+        from serai._fs import check_new
+
+        check_new(out / "flows.png", overwrite)
     d = read_demand(demand, year=year) if demand is not None else None
     c = console()
 

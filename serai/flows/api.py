@@ -30,8 +30,9 @@ def run_flows(
     Parameters
     ----------
     network
-        The physical network (default: :func:`serai.data.load_network` of
-        ``config.year``; a network loaded for another year is an error).
+        The physical network (default: the embedded network of ``config.year``, its router
+        from the disk cache :func:`serai.freight.cache.cached_router`; a network loaded for
+        another year is an error).
     demand
         Demand between zones (default: :func:`serai.demand.load_demand` of the year).
     config
@@ -50,13 +51,15 @@ def run_flows(
     >>> r.indicators.head()  # doctest: +SKIP
     """
     cfg = config if config is not None else FlowConfig()
-    if network is None:
-        from serai.data import load_network
+    router = None
+    if network is None:  # the embedded network: its routing graph from the disk cache
+        from serai.freight.cache import cached_router
 
-        network = load_network(int(cfg.year))
+        router = cached_router(year=int(cfg.year))
+        network = router.rg.network
     if demand is None:
         demand = load_demand(int(cfg.year))
-    model = build_model(network, demand, cfg)
+    model = build_model(network, demand, cfg, router=router)
     t = time.perf_counter()
     raw = solve(model, progress=progress)
     solve_s = time.perf_counter() - t
@@ -65,6 +68,33 @@ def run_flows(
     res.summary["timings_s"]["tables_s"] = round(time.perf_counter() - t, 3)
     res.summary["demand_source"] = demand.source
     return res
+
+
+def check_outputs(
+    out: str | os.PathLike,
+    *,
+    formats: tuple[str, ...] = ("csv", "parquet"),
+    overwrite: bool = False,
+) -> Path:
+    """Refuse an output folder before the computation: unknown format, a file in the way, or
+    result files already there without ``overwrite`` (:class:`~serai.errors.InputError`)."""
+    from serai.flows.results import TABLES
+
+    out = Path(out)
+    for f in formats:
+        if f not in ("csv", "parquet"):
+            raise InputError(f"unknown format '{f}' (csv or parquet)", field="format")
+    names = [f"{n}.{f}" for n in TABLES for f in formats] + ["summary.json"]
+    if out.exists() and not out.is_dir():
+        raise InputError("the output path exists and is not a folder", file=str(out))
+    if out.exists() and not overwrite:
+        clash = [n for n in names if (out / n).exists()]
+        if clash:
+            raise InputError(
+                f"{len(clash)} output file(s) exist (e.g. {clash[0]}); use --overwrite to replace them",
+                file=str(out),
+            )
+    return out
 
 
 def write_result(
@@ -80,20 +110,8 @@ def write_result(
     one by one; an existing file is replaced only with ``overwrite``; files in
     ``out`` that this call does not write are left alone.
     """
-    out = Path(out)
-    for f in formats:
-        if f not in ("csv", "parquet"):
-            raise InputError(f"unknown format '{f}' (csv or parquet)", field="format")
+    out = check_outputs(out, formats=formats, overwrite=overwrite)
     names = [f"{n}.{f}" for n in result.tables() for f in formats] + ["summary.json"]
-    if out.exists() and not out.is_dir():
-        raise InputError("the output path exists and is not a folder", file=str(out))
-    if out.exists() and not overwrite:
-        clash = [n for n in names if (out / n).exists()]
-        if clash:
-            raise InputError(
-                f"{len(clash)} output file(s) exist (e.g. {clash[0]}); use --overwrite to replace them",
-                file=str(out),
-            )
     from serai._fs import os_error
 
     try:

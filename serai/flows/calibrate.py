@@ -11,9 +11,11 @@ as a check, never fitted.
   crossings (2022: >23 Mt over 28 Mt, 67.4 h; 2023: at full capacity, 69.7 h),
   with ``w0`` the 30.5 h outbound time at Alashankou (CAREC 2022), ``beta`` in [1, 8].
 * **Choice constants** (logit dispersion kept at its estimate): the constant of a
-  rail border crossing for containers (USD per TEU) and of a road border crossing (USD per t)
-  are found so that the equilibrium reproduces UTLC ERA's 412,000 TEU China ->
-  Europe (2024) and the >32 Mt China–Kazakhstan rail total (2024).
+  rail border crossing for containers (USD per TEU), of a road border crossing (USD per t)
+  and of a uranium route entering Russia (USD per t U3O8) are found so that the equilibrium
+  reproduces UTLC ERA's 412,000 TEU China -> Europe (2024), the >32 Mt China–Kazakhstan
+  rail total (2024) and the 2,300 tU of uranium shipped via the Trans-Caspian route (2023,
+  facts 5.1, V16).
 
 ``python -m serai.flows.calibrate --write`` reruns the fit and writes
 ``serai/flows/data/choice.csv``, ``delays.csv`` (fitted rows with the observations
@@ -31,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["BORDER_WAITS", "CHECKS", "TARGETS", "calibrate", "fit_border_delay"]
+__all__ = ["BORDER_WAITS", "CHECKS", "PARAMS", "TARGETS", "calibrate", "fit_border_delay"]
 
 #: (year, volume Mt, capacity Mt, wait h, sources) for the border delay fit
 BORDER_WAITS = (
@@ -40,12 +42,14 @@ BORDER_WAITS = (
 )  # fmt: skip
 BORDER_W0_H = 30.5  # CAREC 2022 outbound time at Alashankou (cpmm.carecprogram.org/?p=133)
 
-#: fitted targets: (indicator, direction, observed, low, high, unit, year, source)
+#: fitted targets: (indicator, direction, observed, low, high, unit, year, source, parameter)
 TARGETS = (
     ("china_eu_northern_via_kz_teu", "CN->EU", 412000.0, 412000.0, 420000.0, "TEU", 2024,
-     "news.maritime-network.com/2025/03/16/china-eu-rail-box-volume-nears-record-high-in-2024 (UTLC ERA 2024 China->Europe 412,000 TEU)"),
+     "news.maritime-network.com/2025/03/16/china-eu-rail-box-volume-nears-record-high-in-2024 (UTLC ERA 2024 China->Europe 412,000 TEU)", "asc_rail"),
     ("kz_cn_rail_tonnes", "total", 32.0e6, 32.0e6, 34.0e6, "t", 2024,
-     "astanatimes.com/2025/01/kazakh-china-rail-cargo-transportation-reaches-record-32-million-tons-in-2024/ (>32 Mt)"),
+     "astanatimes.com/2025/01/kazakh-china-rail-cargo-transportation-reaches-record-32-million-tons-in-2024/ (>32 Mt)", "asc_road"),
+    ("uranium_titr_t_u3o8", "westbound", 2712.0, 2712.0, 4127.0, "t", 2023,
+     "astanatimes.com/2024/05 (2,300 tU via TITR 2023 = 2,712 t U3O8; quota 3,500 tU = 4,127 t); facts V16", "asc_ru_uranium"),
 )  # fmt: skip
 #: reported beside the model, never fitted (facts figures of other volumes)
 CHECKS = (
@@ -54,8 +58,6 @@ CHECKS = (
     ("kz_transit_tonnes", "total", 34.6e6, 34.6e6, 34.6e6, "t", 2024, "qazinform (KZ transit 34.6 Mt 2024, all directions)"),
     ("trans_caspian_tonnes", "total", 3.9e6, 3.3e6, 4.5e6, "t", 2024,
      "facts section 10: TITR 2024 3.3 Mt (TITR Association, seaports) vs 4.5 Mt (KZ Ministry / AZCON)"),
-    ("uranium_titr_t_u3o8", "westbound", 2712.0, 2712.0, 4127.0, "t", 2023,
-     "astanatimes.com/2024/05 (2,300 tU via TITR 2023 = 2,712 t U3O8; quota 3,500 tU)"),
     ("port_throughput_teu_poti", "total", 545297.0, 545297.0, 600000.0, "TEU", 2024, "sea-news.az/2025/05/08 (Poti 545,297 TEU 2024)"),
 )  # fmt: skip
 
@@ -87,13 +89,16 @@ def fit_border_delay() -> dict:
     }
 
 
-def _measure(model, asc_rail: float, asc_road: float, *, gap: float):
-    from serai.flows.model import solve
+#: the constants, their bounds and the first step (USD) of their search
+PARAMS = {"asc_rail": (0.0, 3000.0, 150.0), "asc_road": (0.0, 1000.0, 100.0),
+          "asc_ru_uranium": (0.0, 20000.0, 1000.0)}  # fmt: skip
+
+
+def _measure(model, x: dict, *, gap: float):
+    from serai.flows.model import _seed_routes, constants_for, solve
     from serai.flows.results import make_result
 
-    cfg = replace(model.config, asc_rail=asc_rail, asc_road=asc_road, gap=gap)
-    from serai.flows.model import _seed_routes, constants_for
-
+    cfg = replace(model.config, gap=gap, **x)
     p = replace(model.problem, edge_constant=constants_for(model, cfg))
     # the choice set is seeded with the constants, exactly as a run with this configuration
     m = replace(model, problem=p, config=cfg, seeds=_seed_routes(p, model.router, cfg))
@@ -101,86 +106,104 @@ def _measure(model, asc_rail: float, asc_road: float, *, gap: float):
     return make_result(m, raw, {})
 
 
+def _band_residual(v: float, lo: float, hi: float) -> float:
+    """log distance of ``v`` from the band [lo, hi] (0 inside)."""
+    v = max(v, 1.0)
+    return float(np.log(v / lo) if v < lo else (np.log(v / hi) if v > hi else 0.0))
+
+
 def calibrate(
     year: int = 2024,
     *,
-    gap: float = 1e-5,
+    gap: float = 1e-4,
     tol: float = 0.02,
-    max_iter: int = 8,
+    max_evals: int = 12,
+    start: dict | None = None,
     verbose: bool = True,
 ) -> dict:
-    """Fit the delay function and the two choice constants; returns parameters and the fit table."""
+    """Fit the delay function and the three choice constants; returns parameters and the fit.
+
+    Each constant moves its own target (``TARGETS``: the rail-border constant the China ->
+    Europe rail volume via Kazakhstan, the road-border constant the China–Kazakhstan rail
+    total, the Russia constant the uranium via the Trans-Caspian route); they are fitted in
+    turn by the secant method on the log distance from the target's band, starting from
+    ``start`` (default: the shipped values), with at most ``max_evals`` equilibria.
+    """
     from serai.data import load_network
     from serai.demand import load_demand
     from serai.flows.model import FlowConfig, build_model
 
     border = fit_border_delay()
+    cfg0 = FlowConfig(year=year)
+    x = dict(start or {"asc_rail": cfg0.asc_rail_value, "asc_road": cfg0.asc_road_value,
+                       "asc_ru_uranium": cfg0.asc_ru_uranium_value})  # fmt: skip
     model = build_model(
         load_network(year), load_demand(year), FlowConfig(year=year, asc_rail=0.0, asc_road=0.0)
     )
     # the fitted border delay is used while the constants are fitted
-    names = [
-        f"{a}|{d}"
-        for a, d in zip(
-            model.capacity.units["capacity_id"], model.capacity.units["direction"], strict=True
-        )
-    ]
-    del names
     kinds = model.capacity.elements.set_index("capacity_id")["kind"]
     is_border = kinds.reindex(model.capacity.units["capacity_id"]).to_numpy() == "border"
     u = model.problem.units
     alpha = np.where(is_border, border["alpha"], u.params[0])
     beta = np.where(is_border, border["beta"], u.params[1])
     model = replace(model, problem=replace(model.problem, units=replace(u, params=(alpha, beta))))
-    obs = np.array([t[2] for t in TARGETS])
     cache: dict = {}
 
-    def run(x):
-        key = tuple(np.round(x, 3))
+    def run(xx: dict):
+        key = tuple(round(xx[k], 2) for k in PARAMS)
         if key not in cache:
             t0 = time.perf_counter()
-            res = _measure(model, float(x[0]), float(x[1]), gap=gap)
+            res = _measure(model, dict(xx), gap=gap)
             ind = res.indicators.set_index(["indicator", "direction"])["value"]
-            cache[key] = (res, np.array([ind[(t[0], t[1])] for t in TARGETS]))
+            vals = np.array([ind[(t[0], t[1])] for t in TARGETS])
+            r = np.array(
+                [_band_residual(v, t[3], t[4]) for v, t in zip(vals, TARGETS, strict=True)]
+            )
+            cache[key] = (res, vals, r)
             if verbose:
-                print(
-                    f"asc_rail {x[0]:9.2f}  asc_road {x[1]:7.2f}  -> {cache[key][1].round(0).tolist()}  ({time.perf_counter() - t0:.0f} s)",
-                    flush=True,
-                )
+                print(f"{key} -> {vals.round(0).tolist()} residuals {r.round(3).tolist()} "
+                      f"({time.perf_counter() - t0:.0f} s)", flush=True)  # fmt: skip
         return cache[key]
 
-    def resid(x):
-        return np.log(np.maximum(run(x)[1], 1.0) / obs)
-
-    # Coordinate fit: the rail-border constant moves the China -> Europe rail volume (secant on
-    # its log residual), the road-border constant the China–Kazakhstan rail total (bounded scan:
-    # that total saturates when all road crossings have moved to rail, so the closest value is
-    # kept and the remaining misfit reported).
-    x = np.zeros(2)
-    lo, hi = np.array([0.0, 0.0]), np.array([3000.0, 1000.0])
-    for _ in range(max_iter):
-        # 1-D secant on x[0] for the first target
-        a0, r0 = x[0], resid(x)[0]
-        a1 = min(max(a0 + (150.0 if r0 > 0 else -150.0), lo[0]), hi[0])
-        for _ in range(4):
-            x1 = np.array([a1, x[1]])
-            r1 = resid(x1)[0]
-            if abs(r1) < tol or a1 == a0 or r1 == r0:
-                break
-            a0, r0, a1 = a1, r1, float(np.clip(a1 - r1 * (a1 - a0) / (r1 - r0), lo[0], hi[0]))
-        x[0] = a1
-        # scan x[1] for the second target
-        grid = [0.0, 30.0, 100.0, 300.0]
-        best = min(grid, key=lambda v: abs(resid(np.array([x[0], v]))[1]))
-        moved = best != x[1]
-        x[1] = best
-        if not moved or np.max(np.abs(resid(x))) < tol:
+    order = [t[8] for t in TARGETS]
+    best = (np.inf, dict(x))
+    _, _, r = run(x)
+    for _ in range(3):  # sweeps over the constants
+        for j, name in enumerate(order):
+            lo, hi, step = PARAMS[name]
+            a0, r0 = x[name], r[j]
+            if abs(r0) < tol or len(cache) >= max_evals:
+                continue
+            # the target rises with its constant, except the rail-border one (it lowers rail)
+            sign = -1.0 if name == "asc_rail" else 1.0
+            a1 = float(np.clip(a0 - sign * np.sign(r0) * step, lo, hi))
+            for _ in range(4):
+                if a1 == a0 or len(cache) >= max_evals:
+                    break
+                _, _, r1 = run({**x, name: a1})
+                if abs(r1[j]) < tol or r1[j] == r0:
+                    break
+                a0, r0, a1 = (
+                    a1,
+                    r1[j],
+                    float(np.clip(a1 - r1[j] * (a1 - a0) / (r1[j] - r0), lo, hi)),
+                )
+            # keep the value that brings this target closest
+            tried = [(abs(rr[j]), k) for k, (_, _, rr) in cache.items()
+                     if all(k[i] == round(x[n], 2) for i, n in enumerate(PARAMS) if n != name)]  # fmt: skip
+            x[name] = float(min(tried)[1][list(PARAMS).index(name)])
+            _, _, r = run(x)
+        score = float(np.max(np.abs(r)))
+        if score < best[0]:
+            best = (score, dict(x))
+        if score < tol or len(cache) >= max_evals:
             break
-    res, _ = run(x)
+    x = best[1]
+    res, _, _ = run(x)
     ind = res.indicators.set_index(["indicator", "direction"])["value"]
     rows = []
     for kind, table in (("fitted", TARGETS), ("check", CHECKS)):
-        for name, direction, value, lo, hi, unit, yr, src in table:
+        for name, direction, value, lo, hi, unit, yr, src, *_ in table:
             if direction == "both":
                 m = ind.get((name, "CN->EU"), np.nan) + ind.get((name, "EU->CN"), np.nan)
             else:
@@ -188,7 +211,8 @@ def calibrate(
             rows.append({"indicator": name, "direction": direction, "use": kind, "year": yr, "unit": unit,
                          "observed": value, "low": lo, "high": hi, "model": float(m),
                          "ratio": float(m) / value if value else np.nan, "source": src})  # fmt: skip
-    return {"asc_rail_border_usd_per_teu": float(x[0]), "asc_road_usd_per_t": float(x[1]),
+    return {"asc_rail_border_usd_per_teu": x["asc_rail"], "asc_road_usd_per_t": x["asc_road"],
+            "asc_ru_uranium_usd_per_t": x["asc_ru_uranium"],
             "theta": model.config.theta_value, "border": border, "fit": pd.DataFrame(rows),
             "result": res, "evaluations": len(cache)}  # fmt: skip
 
@@ -210,6 +234,8 @@ def write(out: dict, folder: Path | None = None) -> None:
              "fitted": True, "observations": obs, "note": "constant of a rail border crossing for containerised classes, fitted by serai.flows.calibrate"},
             {"parameter": "asc_road_usd_per_t", "value": round(out["asc_road_usd_per_t"], 3), "unit": "USD per t",
              "fitted": True, "observations": obs, "note": "constant of a road border crossing, fitted by serai.flows.calibrate"},
+            {"parameter": "asc_ru_uranium_usd_per_t", "value": round(out["asc_ru_uranium_usd_per_t"], 2), "unit": "USD per t U3O8",
+             "fitted": True, "observations": obs, "note": "constant of a uranium route entering Russia (sanctions, permit and insurance risk: Kazatomprom uses the Trans-Caspian route as the alternative to St Petersburg, facts 5.1), fitted by serai.flows.calibrate"},
         ]
     )  # fmt: skip
     from serai._fs import write_table
@@ -231,8 +257,13 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a script
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--write", action="store_true", help="write choice.csv, delays.csv and fit.csv")
+    ap.add_argument("--max-evals", type=int, default=12, help="equilibria at most")
+    ap.add_argument(
+        "--from-zero", action="store_true", help="start the constants at 0, not the shipped values"
+    )
     a = ap.parse_args(argv)
-    out = calibrate(a.year)
+    start = {k: 0.0 for k in PARAMS} if a.from_zero else None
+    out = calibrate(a.year, max_evals=a.max_evals, start=start)
     pd.set_option("display.width", 200)
     print(
         out["fit"][["indicator", "direction", "use", "observed", "model", "ratio"]].to_string(
@@ -240,7 +271,16 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a script
         )
     )
     print(
-        {k: out[k] for k in ("asc_rail_border_usd_per_teu", "asc_road_usd_per_t", "theta")},
+        {
+            k: out[k]
+            for k in (
+                "asc_rail_border_usd_per_teu",
+                "asc_road_usd_per_t",
+                "asc_ru_uranium_usd_per_t",
+                "theta",
+                "evaluations",
+            )
+        },
         out["border"],
     )
     if a.write:

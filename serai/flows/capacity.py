@@ -301,7 +301,9 @@ def _both_directions(net, lids: set[int]) -> set[int]:
     """
     links = net.links
     sel = links["link_id"].isin(lids).to_numpy()
-    pairs = set(zip(links["from_node"].to_numpy()[sel], links["to_node"].to_numpy()[sel], strict=True))
+    pairs = set(
+        zip(links["from_node"].to_numpy()[sel], links["to_node"].to_numpy()[sel], strict=True)
+    )
     pairs |= {(b, a) for a, b in pairs}
     ft = zip(links["from_node"].to_numpy(), links["to_node"].to_numpy(), strict=True)
     hit = np.fromiter(((a, b) in pairs for a, b in ft), bool, count=len(links))
@@ -341,7 +343,18 @@ def _vlinks_of(rg: RoutingGraph, r) -> tuple[np.ndarray, str]:
         nodes = _point_nodes(rg, ekey)
         at = vl["node_id"].isin(nodes).to_numpy()
         sea_end = np.isin(kind, ["access", "egress"]) & (vl["layer"].to_numpy() == "sea")
-        rows = np.flatnonzero(at & (np.isin(kind, ["port", "board", "alight"]) | sea_end))
+        use = at & (np.isin(kind, ["port", "board", "alight"]) | sea_end)
+        if str(getattr(r, "unit", "")).startswith("TEU"):
+            # a container terminal's TEU capacity is its cranes and yard: wagons rolling onto a
+            # rail ferry and trucks onto a ro-ro do not pass it (the fleets bind them)
+            layer = vl["layer"].astype(str).to_numpy()
+            smode = vl["service_mode"].astype(str).to_numpy()
+            rolls = np.isin(kind, ["board", "alight"]) & (
+                ((smode == "ferry") & np.char.startswith(layer.astype("U"), "rail"))
+                | ((smode == "roro") & (layer == "road"))
+            )
+            use &= ~rolls
+        rows = np.flatnonzero(use)
         return rows, "" if len(rows) else f"port {ekey} has no port, ferry or sea link this year"
     if r.applies == "service":
         base = vl["service_id"].str.replace("~r", "", regex=False)

@@ -6,7 +6,8 @@ as links; one class per commodity group, costed by its freight commodity), with
 the capacities of the year as congestible units, and a first choice set of
 routes in distinct corridors (one least-cost search per corridor restriction:
 none, Russia avoided, Russia and Iran avoided, Russia and Azerbaijan avoided,
-Kazakhstan–Mongolia–Russia avoided (sea), land only, no road).
+Kazakhstan–Mongolia–Russia avoided (sea), land only, no road, land without Russia,
+land without Russia and Iran).
 
 :func:`run_flows` solves it with
 
@@ -67,6 +68,11 @@ SEEDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
     ("no_ru_az", ("RU", "AZ"), None),
     ("sea", ("KZ", "MN", "RU"), None),
     ("land", (), ("rail", "road", "ferry")),
+    # the Middle Corridor and the Southern route: without these two, every Russia-free seed
+    # allows sea, sea wins, and the Middle Corridor never enters the choice set of a
+    # China-Europe pair (column generation only adds least-cost routes)
+    ("land_no_ru", ("RU",), ("rail", "road", "ferry")),
+    ("land_no_ru_ir", ("RU", "IR"), ("rail", "road", "ferry")),
     ("no_road", (), ("rail", "sea", "ferry")),
 )
 
@@ -102,6 +108,10 @@ class FlowConfig:
         (default: calibrated).
     asc_road
         Choice constant of a road border crossing, USD per tonne (default: calibrated).
+    asc_ru_uranium
+        Choice constant of a uranium route entering Russia, USD per t U3O8 (default:
+        calibrated): the sanctions, permit and insurance risk that made Kazatomprom ship
+        westbound uranium via the Trans-Caspian route instead of St Petersburg (facts 5.1).
     gap, max_iter, time_limit
         Stopping rules of the equilibrium.
     max_paths
@@ -119,6 +129,7 @@ class FlowConfig:
     theta: float | None = None
     asc_rail: float | None = None
     asc_road: float | None = None
+    asc_ru_uranium: float | None = None
     gap: float = 1e-4
     max_iter: int = 300
     time_limit: float | None = None
@@ -138,7 +149,7 @@ class FlowConfig:
         check_count(self.year, "year", 1900, 2100)
         if self.theta is not None:
             check_number(self.theta, "theta", low=0.0, strict=True, high=1e6)
-        for name in ("asc_rail", "asc_road"):
+        for name in ("asc_rail", "asc_road", "asc_ru_uranium"):
             v = getattr(self, name)
             if v is not None:
                 check_number(v, name, low=0.0, high=1e9, label=f"{name} (USD)")
@@ -159,6 +170,12 @@ class FlowConfig:
         return (
             float(self.asc_road) if self.asc_road is not None else _param("asc_road_usd_per_t", 0.0)
         )
+
+    @property
+    def asc_ru_uranium_value(self) -> float:
+        if self.asc_ru_uranium is not None:
+            return float(self.asc_ru_uranium)
+        return _param("asc_ru_uranium_usd_per_t", 0.0)
 
     @property
     def asc_rail_value(self) -> float:
@@ -229,8 +246,17 @@ def zone_places(router: Router) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("zone")
 
 
-def build_model(network: Network, demand: Demand, config: FlowConfig | None = None) -> FlowModel:
-    """The flow model of a network, a demand and a configuration (see the module docstring)."""
+def build_model(
+    network: Network,
+    demand: Demand,
+    config: FlowConfig | None = None,
+    *,
+    router: Router | None = None,
+) -> FlowModel:
+    """The flow model of a network, a demand and a configuration (see the module docstring).
+
+    ``router`` may give a router already built on ``network`` (e.g. from the disk cache).
+    """
     cfg = config if config is not None else FlowConfig()
     t0 = time.perf_counter()
     tm: dict[str, float] = {}
@@ -241,12 +267,16 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
             f"with serai.data.load_network({cfg.year})",
             field="year",
         )
-    rg = (
-        build_routing_graph(network)
-        if ny is not None
-        else build_routing_graph(network, year=int(cfg.year))
-    )
-    router = Router(rg)
+    if router is not None and router.rg.network is not network:
+        raise InputError("the router was built on another network", field="router")
+    if router is None:
+        rg = (
+            build_routing_graph(network)
+            if ny is not None
+            else build_routing_graph(network, year=int(cfg.year))
+        )
+        router = Router(rg)
+    rg = router.rg
     tm["routing_graph_s"] = time.perf_counter() - t0
     g = rg.graph
     rows = np.asarray(g.link_rows)
@@ -322,10 +352,10 @@ def build_model(network: Network, demand: Demand, config: FlowConfig | None = No
 
 def _constants(rg, specs, cfg: FlowConfig) -> np.ndarray | None:
     """Choice constants per class and edge (cost units, >= 0): a rail border crossing for
-    containerised classes (USD per TEU) and a road border crossing (USD per t); None when both
-    are zero."""
-    asc_rail, asc_road = cfg.asc_rail_value, cfg.asc_road_value
-    if not asc_rail and not asc_road:
+    containerised classes (USD per TEU), a road border crossing (USD per t) and, for uranium,
+    a border crossing into Russia (USD per t); None when all are zero."""
+    asc_rail, asc_road, asc_ru = cfg.asc_rail_value, cfg.asc_road_value, cfg.asc_ru_uranium_value
+    if not asc_rail and not asc_road and not asc_ru:
         return None
     vl = rg.vlinks
     rows = np.asarray(rg.graph.link_rows)
@@ -334,12 +364,16 @@ def _constants(rg, specs, cfg: FlowConfig) -> np.ndarray | None:
     border = kind == "border"
     road_border = border & (event == "border_road")
     rail_border = border & ~road_border
+    into_ru = border & (vl["to_country"].astype(str).to_numpy()[rows] == "RU")
+    into_ru &= vl["from_country"].astype(str).to_numpy()[rows] != "RU"
     const = np.zeros((len(specs), len(rows)))
     for k, sp in enumerate(specs):
         if sp.containerised and asc_rail:
             const[k] += np.where(rail_border, asc_rail * sp.teu_per_unit, 0.0)
         if asc_road:
             const[k] += np.where(road_border, asc_road * sp.tonnes_per_unit, 0.0)
+        if asc_ru and sp.name == "uranium":
+            const[k] += np.where(into_ru, asc_ru * sp.tonnes_per_unit, 0.0)
     return const
 
 

@@ -33,6 +33,10 @@ def _shore(x: float, y: float) -> str:
     return "other"
 
 
+#: the tables of a result, by file name (without suffix)
+TABLES = ("links", "elements", "paths", "od", "indicators", "bottlenecks", "convergence")
+
+
 @dataclass(frozen=True, eq=False)
 class FlowResult:
     """Corridor flows: tables keyed by network ids, indicators, bottlenecks, run facts.
@@ -76,7 +80,7 @@ class FlowResult:
     vlink_flows: np.ndarray = field(repr=False, default=None)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by its file name (without suffix)."""
+        """Every table by its file name (without suffix; :data:`TABLES`)."""
         return {
             "links": self.links,
             "elements": self.elements,
@@ -244,6 +248,7 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
         "theta": cfg.theta_value,
         "asc_rail_border_usd_per_teu": cfg.asc_rail_value,
         "asc_road_usd_per_t": cfg.asc_road_value,
+        "asc_ru_uranium_usd_per_t": cfg.asc_ru_uranium_value,
         "delay_scale": cfg.delay_scale,
         "classes": list(names),
         "od_pairs": len(od),
@@ -413,7 +418,9 @@ def _indicators(model, xf, tonnes, teus, paths, elements) -> pd.DataFrame:
         "uranium_titr_t_u3o8",
         "westbound",
         "t",
-        u.loc[u["corridor"].str.contains("Middle Corridor"), "tonnes"].sum(),
+        # via the TITR = across the Caspian westbound (Aktau/Kuryk -> Baku, then Georgia and the
+        # Black Sea; routes that ship on from Poti to the US or Rotterdam are labelled "Sea")
+        u.loc[u["caspian"] == "westbound", "tonnes"].sum(),
     )
     us = paths.loc[paths["destination"].map(reg) == "US"]
     add("minerals_to_us_tonnes", "total", "t", us["tonnes"].sum())

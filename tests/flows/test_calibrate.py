@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from serai.flows.calibrate import BORDER_WAITS, CHECKS, TARGETS, fit_border_delay
+from serai.flows.calibrate import BORDER_WAITS, CHECKS, PARAMS, TARGETS, fit_border_delay
 from serai.flows.model import choice_parameters
 
 
@@ -19,10 +19,15 @@ def test_border_delay_fit_reproduces_the_carec_waits():
 
 
 def test_targets_are_the_issue_volumes_and_checks_are_never_fitted():
-    assert {t[0] for t in TARGETS} == {"china_eu_northern_via_kz_teu", "kz_cn_rail_tonnes"}
+    assert {t[0] for t in TARGETS} == {
+        "china_eu_northern_via_kz_teu",
+        "kz_cn_rail_tonnes",
+        "uranium_titr_t_u3o8",
+    }
     assert not ({c[0] for c in CHECKS} & {t[0] for t in TARGETS})
     for t in TARGETS + CHECKS:
-        assert t[-1], "every observation names its source"
+        assert "." in t[7], "every observation names its source"
+    assert {t[8] for t in TARGETS} == set(PARAMS)  # one constant per target
 
 
 def test_shipped_choice_parameters_carry_their_observations():
