@@ -229,7 +229,7 @@ def write(out: dict, folder: Path | None = None) -> None:
     choice = pd.DataFrame(
         [
             {"parameter": "theta", "value": out["theta"], "unit": "per least cost", "fitted": False,
-             "observations": "", "note": "EST: a route 12.5% dearer than the best keeps exp(-1) of its weight; not fitted (two constants are fitted to the two target volumes)"},
+             "observations": "", "note": "EST: a route 12.5% dearer than the best keeps exp(-1) of its weight; not fitted (three constants are fitted to the three target volumes)"},
             {"parameter": "asc_rail_border_usd_per_teu", "value": round(out["asc_rail_border_usd_per_teu"], 2), "unit": "USD per TEU",
              "fitted": True, "observations": obs, "note": "constant of a rail border crossing for containerised classes, fitted by serai.flows.calibrate"},
             {"parameter": "asc_road_usd_per_t", "value": round(out["asc_road_usd_per_t"], 3), "unit": "USD per t",

@@ -44,9 +44,11 @@ def small_demand() -> Demand:
 
 @pytest.fixture(scope="module")
 def model():
-    from serai.data import load_network
+    from serai.freight.cache import cached_router
 
-    return build_model(load_network(2024), small_demand(), FlowConfig(year=2024, gap=1e-5))
+    router = cached_router(year=2024)  # the router `serai flows` uses (disk cache)
+    cfg = FlowConfig(year=2024, gap=1e-5)
+    return build_model(router.rg.network, small_demand(), cfg, router=router)
 
 
 @pytest.fixture(scope="module")
@@ -127,13 +129,29 @@ def test_equilibrium_converges_and_reports(results):
     assert sea > 0 and rail > 0
 
 
-def test_cli_flows(tmp_path):
+def test_cli_flows(tmp_path, model, monkeypatch):
     from typer.testing import CliRunner
 
+    import serai.flows.api
     from serai.cli import app
 
+    built = []
+
+    def same_model(network, demand, cfg, *, router=None):
+        # the CLI reads the file, checks it and asks for the module's model: reuse it (one
+        # build per module; building is tested by the fixture itself)
+        def rows(t):
+            cols = ("group", "origin", "destination", "volume")
+            return sorted(zip(*(t[c].tolist() for c in cols), strict=True))
+
+        assert rows(demand.table) == rows(small_demand().table)
+        assert router is not None and router.rg.year == 2024
+        built.append(cfg)
+        return replace(model, config=cfg)
+
+    monkeypatch.setattr(serai.flows.api, "build_model", same_model)
     d = tmp_path / "demand.csv"
-    small_demand().table.iloc[:4].to_csv(d, index=False)
+    small_demand().table.to_csv(d, index=False)
     out = tmp_path / "out"
     args = [
         "flows",
@@ -155,8 +173,10 @@ def test_cli_flows(tmp_path):
     assert summary["method"] == "lp" and summary["year"] == 2024
     ind = pd.read_csv(out / "indicators.csv")
     assert list(ind.columns) == ["indicator", "direction", "unit", "value"]
+    assert len(built) == 1 and built[0].method == "lp"
     r2 = CliRunner().invoke(app, args)
     assert r2.exit_code == 2 and "overwrite" in r2.output
+    assert len(built) == 1  # refused before any computation
     bad = tmp_path / "bad.csv"
     bad.write_text("group,origin,destination,volume\ngrain,KZ_NORTH,Tashkent,5\n")
     r3 = CliRunner().invoke(app, ["flows", "--demand", str(bad), "--out", str(tmp_path / "o2")])
