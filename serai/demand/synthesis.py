@@ -218,7 +218,13 @@ def grow(d: pd.DataFrame, year: int) -> np.ndarray:
     rules: dict[str, list[tuple]] = {}
     for gr in g.itertuples(index=False):
         rules.setdefault(str(gr.group), []).append(
-            (str(gr.origin), str(gr.destination), int(gr.from_year), int(gr.to_year), float(gr.rate))
+            (
+                str(gr.origin),
+                str(gr.destination),
+                int(gr.from_year),
+                int(gr.to_year),
+                float(gr.rate),
+            )
         )
     cache: dict[tuple, float] = {}
     keys = zip(d["group"], d["origin"], d["destination"], d["base_year"], strict=True)
