@@ -44,16 +44,9 @@ def run_batch(req: BatchRequest, ctx: JobContext) -> dict[str, Any]:
     total = max(1, len(good))
     ctx.progress(0.0, f"routing {len(good)} shipments ({len(bad)} rejected)")
 
-    locked: dict[int | None, _Locked] = {}
-
-    def router_for(year: int | None) -> Any:
-        if year not in locked:
-            locked[year] = _Locked(ctx.pool, year)
-        return locked[year]
-
     res = route_batch(
         good,
-        router_for,
+        lambda y: ctx.pool.get(ctx.settings.default_year if y is None else y)[0],
         year=req.year,
         geometry=req.geometry,
         progress=lambda n: ctx.progress(n / total, f"{n} of {len(good)} routed"),
@@ -65,22 +58,3 @@ def run_batch(req: BatchRequest, ctx: JobContext) -> dict[str, Any]:
         "tables": {"results": df},
     }
 
-
-class _Locked:
-    """A router of the shared pool used under its lock (one call at a time)."""
-
-    def __init__(self, pool: Any, year: int | None) -> None:
-        self.router, self.lock = pool.get(year)
-        self.rg = self.router.rg
-
-    def resolve(self, place: Any) -> Any:
-        with self.lock:
-            return self.router.resolve(place)
-
-    def locate(self, place: Any) -> Any:
-        with self.lock:
-            return getattr(self.router, "locate", self.router.resolve)(place)
-
-    def route(self, *a: Any, **kw: Any) -> Any:
-        with self.lock:
-            return self.router.route(*a, **kw)

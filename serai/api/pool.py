@@ -3,16 +3,15 @@
 :class:`RouterPool` builds (or reads from the on-disk cache, see
 :mod:`serai.freight.cache`) one :class:`~serai.freight.Router` per year, on
 first use, under a per-key lock, so twenty simultaneous first requests build it
-once. Each router is used under its own lock while the router's scratch space is
-shared (until :class:`~serai.freight.Router` keeps scratch per thread, route
-queries on one router are serialised; routers of different years run in
-parallel; the numba kernels release the GIL).
+once. A :class:`~serai.freight.Router` keeps its search scratch per thread, so
+requests use it concurrently without a lock (tests/freight/test_router_threads.py).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import nullcontext
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ class RouterPool:
         self.network = network
         self.warm_commodity = warm_commodity
         self.max_years = max_years
-        self._routers: OrderedDict[Any, tuple[Any, threading.RLock]] = OrderedDict()
+        self._routers: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
         self._building: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
         self._networks: dict[Any, Any] = {}
@@ -58,8 +57,12 @@ class RouterPool:
             pass
         return router
 
-    def get(self, year: int | None) -> tuple[Any, threading.RLock]:
-        """(router, lock) of ``year``; hold the lock while calling the router."""
+    def get(self, year: int | None) -> tuple[Any, Any]:
+        """(router, guard) of ``year``.
+
+        The guard is a no-op context manager kept for callers written when routers
+        had to be used one call at a time; routers are safe to share between threads.
+        """
         with self._lock:
             hit = self._routers.get(year)
             if hit is not None:
@@ -72,7 +75,7 @@ class RouterPool:
             if hit is not None:
                 return hit
             router = self._build(year)
-            entry = (router, threading.RLock())
+            entry = (router, nullcontext())
             with self._lock:
                 self._routers[year] = entry
                 while len(self._routers) > self.max_years:
@@ -80,10 +83,8 @@ class RouterPool:
             return entry
 
     def call(self, year: int | None, fn: Callable[[Any], Any]) -> Any:
-        """``fn(router)`` under the router's lock."""
-        router, lock = self.get(year)
-        with lock:
-            return fn(router)
+        """``fn(router)`` with the shared router of ``year``."""
+        return fn(self.get(year)[0])
 
     def network_of(self, year: int | None) -> Any:
         """The physical network of ``year`` (the router's, so both agree)."""
