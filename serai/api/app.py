@@ -31,7 +31,7 @@ __all__ = ["JOB_MODULES", "create_app"]
 API_VERSION = "1"
 STATIC = Path(__file__).parent / "static"
 # modules that register job kinds (serai.api.jobs.job_kind) when imported
-JOB_MODULES = ["serai.api.batch_job", "serai.api.scenario_jobs"]
+JOB_MODULES = ["serai.api.batch_job", "serai.api.flows_job", "serai.api.scenario_jobs"]
 
 _PROBLEM = {"model": m.Problem, "content": {"application/problem+json": {}}}
 ERRORS = {400: _PROBLEM, 413: _PROBLEM, 422: _PROBLEM}
@@ -53,9 +53,14 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    data: Any,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    media_type: str = "application/json",
+) -> Response:
     body = json.dumps(_clean(data), ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
 class BodyLimit:
@@ -97,8 +102,9 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
-def route_json(route: Any, network: Any, geometry: bool) -> dict[str, Any]:
-    """A route as JSON: totals, corridor, countries, legs and (optionally) GeoJSON on link shapes."""
+def route_json(route: Any, network: Any, geometry: bool, reliability: Any = None) -> dict[str, Any]:
+    """A route as JSON: totals, corridor, countries, legs, reliability (when computed) and
+    (optionally) GeoJSON on link shapes."""
     from serai.freight.shapes import route_features
 
     legs = route.legs.drop(columns=["link_ids", "node_path"])
@@ -118,6 +124,8 @@ def route_json(route: Any, network: Any, geometry: bool) -> dict[str, Any]:
         "services": list(route.services),
         "legs": legs.to_dict(orient="records"),
     }
+    if reliability is not None:
+        out["reliability"] = reliability.to_dict()
     if geometry:
         out["geojson"] = {"type": "FeatureCollection", "features": route_features(route, network)}
     return out
@@ -281,8 +289,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         def work(router: Any) -> list[dict[str, Any]]:
             cons = _constraints(router, q)
-            routes = run(router, cons)
-            return [route_json(r, router.rg.network, q.geometry) for r in routes]
+            return [
+                route_json(r, router.rg.network, q.geometry, rel)
+                for r, rel in _reliable(q, run(router, cons))
+            ]
 
         routes = pool.call(year_of(q.year), work)
         body = {
@@ -299,6 +309,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Best route under the constraints: legs, hub events, totals and path on link shapes."""
 
         def run(router: Any, cons: Any) -> list[Any]:
+            if _rel_objective(q):
+                return _by_reliability(router, q, cons, 1)
             return [
                 router.route(
                     q.origin,
@@ -318,11 +330,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         destination: Annotated[str, Query(alias="to", min_length=1, max_length=120)],
         commodity: Annotated[str, Query(min_length=1, max_length=40)] = "container",
         year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
-        objective: Annotated[m.Objective, Query()] = "generalised",
+        objective: Annotated[
+            str, Query(pattern=m.OBJECTIVE_PATTERN, description=m.OBJECTIVE_HELP)
+        ] = "generalised",
         avoid_countries: Annotated[list[str], Query(max_length=60)] = [],  # noqa: B006
         avoid_passages: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
         via: Annotated[list[str], Query(max_length=6)] = [],  # noqa: B006
         geometry: bool = True,
+        reliability: bool = False,
+        month: Annotated[int | None, Query(ge=1, le=12)] = None,
+        deadline_days: Annotated[float | None, Query(gt=0, le=365)] = None,
     ) -> Any:
         """The same as ``POST /api/route`` with query parameters (for links and curl)."""
         q = m.RouteQuery(
@@ -335,6 +352,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             avoid_passages=_split(avoid_passages),
             via=via,
             geometry=geometry,
+            reliability=reliability,
+            month=month,
+            deadline_days=deadline_days,
         )
         return route(q)
 
@@ -349,6 +369,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
 
         def run(router: Any, cons: Any) -> list[Any]:
+            if _rel_objective(q):
+                return _by_reliability(router, q, cons, q.k)
             return router.alternatives(
                 q.origin,
                 q.destination,
@@ -372,6 +394,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"at most {settings.max_pareto_routes} routes",
                 field="max_routes",
             )
+        if _rel_objective(q):
+            raise Problem(
+                422,
+                "invalid-input",
+                "the Pareto set is of (time, money); a reliability objective ranks single "
+                "routes (use /api/route or /api/alternatives)",
+                field="objective",
+            )
 
         def run(router: Any, cons: Any) -> list[Any]:
             return router.pareto(
@@ -388,14 +418,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         def work(router: Any) -> dict[str, Any]:
             cons = _constraints(router, q)
-            r = router.route(
-                q.origin,
-                q.destination,
-                q.commodity,
-                objective=q.objective,
-                constraints=cons,
-                carbon_price_usd_per_t=q.carbon_price,
-            )
+            if _rel_objective(q):
+                r = _by_reliability(router, q, cons, 1)[0][0]
+            else:
+                r = router.route(
+                    q.origin,
+                    q.destination,
+                    q.commodity,
+                    objective=q.objective,
+                    constraints=cons,
+                    carbon_price_usd_per_t=q.carbon_price,
+                )
             if r.routing_graph is None:
                 raise Problem(
                     422,
@@ -461,7 +494,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     for kind in JOB_KINDS.values():
-        add_job_kind(kind)
+        if settings.job_kinds is None or kind.name in settings.job_kinds:
+            add_job_kind(kind)
 
     @app.get("/api/jobs", response_model=list[m.JobState], tags=["jobs"])
     def job_list() -> Any:
@@ -482,7 +516,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/api/jobs/{job_id}/result",
         tags=["jobs"],
         responses={
-            200: {"content": {"application/json": {}, "text/csv": {}}},
+            200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}},
             404: _PROBLEM,
             409: _PROBLEM,
             **ERRORS,
@@ -490,10 +524,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def job_result(
         job_id: Annotated[str, _JOB_ID],
-        format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+        format: Annotated[str, Query(pattern="^(json|csv|geojson)$")] = "json",
         table: Annotated[str, Query(max_length=40)] = "",
     ) -> Any:
-        """Result of a finished job: JSON, or one of its tables as CSV."""
+        """Result of a finished job: JSON, one of its tables as CSV, or its map as GeoJSON
+        (jobs that draw one: flows)."""
         from serai.api.jobs import _jsonable
 
         job = jobs.get(job_id)
@@ -502,6 +537,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 409, "not-ready", f"job {job_id} is {job.state}", field="job_id", state=job.state
             )
         res = job.result
+        if format == "geojson":
+            fc = res.get("geojson") if isinstance(res, dict) else None
+            if fc is None:
+                raise Problem(422, "invalid-input", f"job {job_id} has no map", field="format")
+            return json_response(fc, media_type="application/geo+json")
         if format == "csv":
             tables = res.get("tables", {}) if isinstance(res, dict) else {}
             name = table or next(iter(tables), "")
@@ -517,7 +557,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 media_type="text/csv",
                 headers={"Content-Disposition": f'attachment; filename="{job_id}-{name}.csv"'},
             )
+        if isinstance(res, dict) and "geojson" in res:
+            res = {k: v for k, v in res.items() if k != "geojson"}
+            res["geojson_url"] = f"/api/jobs/{job_id}/result?format=geojson"
         return json_response(_jsonable(res))
+
+    # ------------------------------------------------------------------ scenarios and runs
+    from serai.api.runs import runs_router
+
+    app.include_router(runs_router(settings, json_response, ERRORS))
 
     # ------------------------------------------------------------------ web app
     @app.get("/", include_in_schema=False)
@@ -538,6 +586,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     return app
+
+
+def _rel_objective(q: Any) -> bool:
+    from serai.reliability.objective import is_reliability_objective
+
+    return is_reliability_objective(q.objective)
+
+
+def _by_reliability(router: Any, q: Any, cons: Any, k: int) -> list[tuple[Any, Any]]:
+    """The ``k`` best candidate routes by a reliability objective, with their simulations."""
+    from serai.reliability.objective import reliable_routes
+
+    return reliable_routes(
+        router,
+        q.origin,
+        q.destination,
+        q.commodity,
+        objective=q.objective,
+        month=q.month,
+        deadline_days=q.deadline_days,
+        candidates=max(6, k),
+        constraints=cons,
+        carbon_price_usd_per_t=q.carbon_price,
+    )[:k]
+
+
+def _reliable(q: Any, items: list[Any]) -> list[tuple[Any, Any]]:
+    """(route, reliability or None) pairs; reliability simulated when the query asks for it."""
+    want = q.reliability or q.month is not None or q.deadline_days is not None
+    out = []
+    for it in items:
+        r, rel = it if isinstance(it, tuple) else (it, None)
+        if rel is None and want:
+            rel = r.reliability(month=q.month, deadline_days=q.deadline_days)
+        out.append((r, rel))
+    return out
 
 
 _JOB_ID = PathParam(pattern="^[0-9a-f]{16}$", description="Job id (16 hex digits).")

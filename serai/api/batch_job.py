@@ -57,4 +57,3 @@ def run_batch(req: BatchRequest, ctx: JobContext) -> dict[str, Any]:
         "summary": {"shipments": len(df), "routed": ok, "failed": len(df) - ok},
         "tables": {"results": df},
     }
-

@@ -27,12 +27,12 @@ by the function (serai's own) become a failed job with the message; with a
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,21 +116,33 @@ class JobContext:
 
 
 class Jobs:
-    """Queue and run jobs in worker threads; keep the newest ``keep`` in memory."""
+    """Queue and run jobs in worker threads; keep the newest ``keep`` in memory.
+
+    Workers are daemon threads: stopping the service abandons a running job (its result
+    was only in memory) instead of waiting for it.
+    """
 
     def __init__(self, pool: Any, settings: Any, *, keep: int = 200) -> None:
         self.pool, self.settings, self.keep = pool, settings, keep
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
-        self._exec: ThreadPoolExecutor | None = None
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._workers: list[threading.Thread] = []
 
-    def _executor(self) -> ThreadPoolExecutor:
+    def _start_workers(self) -> None:
         with self._lock:
-            if self._exec is None:  # made on first use, again after a shutdown
-                self._exec = ThreadPoolExecutor(
-                    max_workers=max(1, self.settings.job_workers), thread_name_prefix="serai-job"
-                )
-            return self._exec
+            self._workers = [t for t in self._workers if t.is_alive()]
+            for i in range(len(self._workers), max(1, self.settings.job_workers)):
+                t = threading.Thread(target=self._work, name=f"serai-job-{i}", daemon=True)
+                t.start()
+                self._workers.append(t)
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            self._run(*item)
 
     def active(self) -> int:
         with self._lock:
@@ -151,7 +163,8 @@ class Jobs:
                 if old.state in ("queued", "running"):
                     break
                 self._jobs.pop(old_id)
-        self._executor().submit(self._run, job, kind, request)
+        self._start_workers()
+        self._queue.put((job, kind, request))
         return job
 
     def _run(self, job: Job, kind: JobKind, request: Any) -> None:
@@ -206,12 +219,13 @@ class Jobs:
             return list(self._jobs.values())
 
     def shutdown(self) -> None:
+        """Cancel queued jobs and stop the workers (a running job ends on its own)."""
         for j in self.list():
             j.cancel.set()
         with self._lock:
-            ex, self._exec = self._exec, None
-        if ex is not None:
-            ex.shutdown(wait=False, cancel_futures=True)
+            n, self._workers = len(self._workers), []
+        for _ in range(n):
+            self._queue.put(None)
 
 
 def _jsonable(result: Any) -> Any:

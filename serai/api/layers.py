@@ -53,9 +53,27 @@ def _s(v: Any) -> Any:
     return v
 
 
-def _links(network: Any, modes: tuple[str, ...]) -> dict[str, Any]:
+def link_lines(network: Any, link_ids: Any) -> list[np.ndarray]:
+    """Shapes of links (lon, lat arrays), simplified for the map (:data:`SIMPLIFY_DEG`)."""
     from serai.freight.shapes import ShapeIndex
 
+    ix = ShapeIndex.of(network)
+    lines = [ix.link_line(int(lid)) for lid in link_ids]
+    try:
+        import shapely
+    except ImportError:  # geo extra absent: full shapes
+        return lines
+    if not lines:
+        return lines
+    parts = [x if len(x) >= 2 else np.zeros((2, 2)) for x in lines]
+    idx = np.repeat(np.arange(len(parts)), [len(x) for x in parts])
+    geoms = shapely.simplify(shapely.linestrings(np.vstack(parts), indices=idx), SIMPLIFY_DEG)
+    return [
+        shapely.get_coordinates(g) if len(x) >= 2 else x for g, x in zip(geoms, lines, strict=True)
+    ]
+
+
+def _links(network: Any, modes: tuple[str, ...]) -> dict[str, Any]:
     links = network.links
     known = set(links["mode"].astype(str))
     bad = [x for x in modes if x not in known]
@@ -70,25 +88,12 @@ def _links(network: Any, modes: tuple[str, ...]) -> dict[str, Any]:
     a = np.minimum(L["from_node"].to_numpy(), L["to_node"].to_numpy())
     b = np.maximum(L["from_node"].to_numpy(), L["to_node"].to_numpy())
     L = L.assign(_a=a, _b=b).drop_duplicates(["_a", "_b", "mode"])
-    ix = ShapeIndex.of(network)
     cols = [
         c
         for c in ("mode", "status", "open_year", "gauge", "name", "passage", "length")
         if c in L.columns
     ]
-    lines = [ix.link_line(int(lid)) for lid in L["link_id"].to_numpy()]
-    try:
-        import shapely
-
-        parts = [x if len(x) >= 2 else np.zeros((2, 2)) for x in lines]
-        idx = np.repeat(np.arange(len(parts)), [len(x) for x in parts])
-        geoms = shapely.simplify(shapely.linestrings(np.vstack(parts), indices=idx), SIMPLIFY_DEG)
-        lines = [
-            shapely.get_coordinates(g) if len(x) >= 2 else x
-            for g, x in zip(geoms, lines, strict=True)
-        ]
-    except ImportError:  # geo extra absent: full shapes
-        pass
+    lines = link_lines(network, L["link_id"].to_numpy())
     feats = []
     for rec, lid, line in zip(
         L[cols].to_dict(orient="records"), L["link_id"].to_numpy(), lines, strict=True

@@ -15,7 +15,12 @@ __all__ = [
     "Shipment",
 ]
 
-Objective = Literal["time", "cost", "generalised", "emissions"]
+OBJECTIVE_PATTERN = r"^(time|cost|generalised|emissions|p50|p90|p95|mean\+\d{1,2}(\.\d{1,3})?std)$"
+OBJECTIVE_HELP = (
+    "time, cost, generalised or emissions (least WTW CO2e); or a reliability objective "
+    "(candidate routes re-ranked by simulated door-to-door days): p50, p90, p95 or "
+    "mean+<k>std (k 0..10)."
+)
 
 _ROUTE_EXAMPLE = {
     "origin": "Xi'an",
@@ -43,7 +48,7 @@ class RouteQuery(BaseModel):
     destination: str = Field(min_length=1, max_length=120)
     commodity: str = Field("container", min_length=1, max_length=40)
     year: int | None = Field(None, ge=1990, le=2100, description="Network year (None: open today).")
-    objective: Objective = "generalised"
+    objective: str = Field("generalised", pattern=OBJECTIVE_PATTERN, description=OBJECTIVE_HELP)
     avoid_countries: list[str] = Field(default_factory=list, max_length=60)
     avoid_passages: list[str] = Field(default_factory=list, max_length=20)
     via: list[str] = Field(default_factory=list, description="Places to pass, in order.")
@@ -52,6 +57,18 @@ class RouteQuery(BaseModel):
     )
     carbon_price: float = Field(0.0, ge=0, le=10_000, description="USD per t CO2e (WTW).")
     geometry: bool = Field(True, description="Add each route's path as GeoJSON (real link shapes).")
+    reliability: bool = Field(
+        False,
+        description="Add each route's simulated door-to-door time (P10/P50/P90/P95 days, "
+        "mean, sd; Monte Carlo of its elements, docs/reliability.md). Implied by `month`, "
+        "`deadline_days` or a reliability objective.",
+    )
+    month: int | None = Field(
+        None, ge=1, le=12, description="Month of departure for reliability (None: any day)."
+    )
+    deadline_days: float | None = Field(
+        None, gt=0, le=365, description="Deadline: probability of arriving within it."
+    )
 
 
 class AlternativesQuery(RouteQuery):
@@ -78,6 +95,25 @@ class Leg(BaseModel):
     event: str | None = None
 
 
+class Reliability(BaseModel):
+    """Simulated door-to-door time of a route (days)."""
+
+    model_config = ConfigDict(extra="allow")
+    p10_days: float
+    p50_days: float
+    p90_days: float
+    p95_days: float
+    mean_days: float
+    std_days: float
+    on_time_probability: float | None = None
+    deadline_days: float | None = None
+    month: int | None = None
+    draws: int
+    seed: int
+    model_days: float | None = None
+    drivers: list[dict[str, Any]] = []
+
+
 class Route(BaseModel):
     model_config = ConfigDict(extra="allow")
     from_: str = Field(alias="from")
@@ -92,6 +128,7 @@ class Route(BaseModel):
     usd: float
     gc_usd: float
     co2e_kg: float | None = None
+    reliability: Reliability | None = None
     countries: list[str]
     passages: list[str]
     legs: list[Leg]
@@ -203,6 +240,13 @@ class BatchRequest(BaseModel):
     shipments: list[Shipment] = Field(min_length=1)
     year: int | None = Field(None, ge=1990, le=2100)
     geometry: bool = False
+
+
+class ScenarioInfo(BaseModel):
+    name: str
+    year: int | None
+    title: str
+    description: str
 
 
 class JobState(BaseModel):

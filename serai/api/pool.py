@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from contextlib import nullcontext
 from collections.abc import Callable, Hashable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 

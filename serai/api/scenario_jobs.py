@@ -4,23 +4,22 @@
 ``/api/jobs/scenario-appraise`` (see :mod:`serai.api.jobs`). A scenario is a library name
 (``"wb-2030"``) or the text of a TOML file (``extends`` then names library scenarios);
 errors in it come back as the failed job's message, naming the line and the key. Runs are
-recorded in the run store of ``$SERAI_STORE`` (default ``serai-runs.duckdb`` in the
-service's folder) when ``store`` is true, and stored runs of the same scenario content, data
+recorded in the service's run store (``serai serve --runs``, else ``$SERAI_STORE``, else
+``serai-runs.duckdb`` in the service's folder; read it back at ``/api/runs``) when ``store`` is true, and stored runs of the same scenario content, data
 and code are reused.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from serai.api.jobs import JobContext, job_kind
+from serai.api.runs import STORE_LOCK as _STORE_LOCK
+from serai.api.runs import store_url
 
 __all__ = ["AppraiseRequest", "CompareRequest", "ScenarioRunRequest"]
-
-_STORE_LOCK = threading.Lock()  # one writer at a time for the embedded store
 
 
 class _Base(BaseModel):
@@ -69,12 +68,12 @@ def _scenario(text: str, name: str):
     return load_scenario(text)
 
 
-def _store(on: bool):
+def _store(on: bool, ctx: JobContext):
     if not on:
         return None
     from serai.store import open_store
 
-    return open_store()
+    return open_store(store_url(ctx.settings))
 
 
 def _get(ref: str, name: str, req: _Base, ctx: JobContext, lo: float, hi: float):
@@ -85,7 +84,7 @@ def _get(ref: str, name: str, req: _Base, ctx: JobContext, lo: float, hi: float)
     if not req.store:
         return run_scenario(s, method=req.method, progress=say), None
     with _STORE_LOCK:
-        st = _store(True)
+        st = _store(True, ctx)
         try:
             run, rid, _ = run_or_reuse(s, store=st, method=req.method, progress=say)
             if hasattr(run, "store"):  # read the stored tables before the store closes
@@ -125,7 +124,7 @@ def run_job(req: ScenarioRunRequest, ctx: JobContext) -> dict[str, Any]:
     rid = None
     if req.store:
         with _STORE_LOCK:
-            st = _store(True)
+            st = _store(True, ctx)
             try:
                 rid = st.record(res)
             finally:

@@ -24,6 +24,9 @@ class Settings:
         Network file or folder; None = the embedded Eurasian network.
     store
         Folder for job results (JSON/CSV written atomically); None = memory only.
+    runs_store
+        Run store of the scenario jobs and ``/api/runs``: a DuckDB file or a
+        ``postgresql://`` URL (None: ``$SERAI_STORE``, else ``serai-runs.duckdb``).
     cors_origins
         Origins allowed to call the API from a browser (``SERAI_CORS_ORIGINS``,
         comma-separated; empty = same origin only).
@@ -33,12 +36,16 @@ class Settings:
         Work limits per request (422 beyond, naming the field).
     max_jobs
         Jobs queued or running at once (503 beyond).
+    job_kinds
+        Job kinds offered (None: every registered kind; e.g. ``("batch",)`` for an instance
+        that must not run flows or scenarios).
     default_year
         Network year of requests that give none (None = open today).
     """
 
     network: Path | None = None
     store: Path | None = None
+    runs_store: str | None = None
     cors_origins: tuple[str, ...] = field(default_factory=lambda: _env_list("SERAI_CORS_ORIGINS"))
     max_body_bytes: int = 2_000_000
     max_alternatives: int = 8
@@ -47,6 +54,7 @@ class Settings:
     max_batch_rows: int = 5_000
     max_places: int = 50
     max_jobs: int = 16
+    job_kinds: tuple[str, ...] | None = None
     job_workers: int = 1
     default_year: int | None = None
     response_cache: int = 1024

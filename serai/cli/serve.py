@@ -18,6 +18,13 @@ def serve_cmd(
     store: Annotated[
         Path | None, typer.Option(help="Folder where job results are written (JSON).")
     ] = None,
+    runs: Annotated[
+        str | None,
+        typer.Option(
+            help="Run store of scenario jobs and /api/runs: a DuckDB file or postgresql:// URL "
+            "(default $SERAI_STORE or ./serai-runs.duckdb)."
+        ),
+    ] = None,
     network: Annotated[
         Path | None, typer.Option(help="Network to serve instead of the embedded one.")
     ] = None,
@@ -51,6 +58,7 @@ def serve_cmd(
     settings = Settings(
         network=network,
         store=store,
+        runs_store=runs,
         default_year=year,
         job_workers=workers,
         **({"cors_origins": split_opt(cors)} if cors else {}),

@@ -210,3 +210,55 @@ def test_cors_configurable(toy_dir):
         assert r.headers.get("access-control-allow-origin") == "https://example.org"
         r = c.get("/api/health", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in r.headers
+
+
+def test_reliability_equals_library(client, router):
+    """Reliability on request equals Route.reliability; p90 picks reliable_routes' first."""
+    from serai.reliability.objective import reliable_routes
+
+    body = {"origin": "Almaty", "destination": "Duisburg", "month": 1, "deadline_days": 20}
+    r = client.post("/api/route", json={**body, "geometry": False})
+    assert r.status_code == 200, r.text
+    got = r.json()["routes"][0]["reliability"]
+    want = router.route("Almaty", "Duisburg", "container").reliability(month=1, deadline_days=20)
+    assert got["p90_days"] == pytest.approx(want.p90_days, abs=1e-4)
+    assert got["on_time_probability"] == pytest.approx(want.on_time_probability, abs=1e-4)
+    assert got["p10_days"] <= got["p50_days"] <= got["p90_days"] <= got["p95_days"]
+    assert (
+        "reliability"
+        not in client.post(
+            "/api/route", json={"origin": "Almaty", "destination": "Poti", "geometry": False}
+        ).json()["routes"][0]
+    )
+
+    r = client.post("/api/route", json={**body, "objective": "p90", "geometry": False})
+    assert r.status_code == 200, r.text
+    (got,) = r.json()["routes"]
+    (best, rel), *_ = reliable_routes(
+        router, "Almaty", "Duisburg", "container", objective="p90", month=1, deadline_days=20
+    )
+    assert got["objective"] == "p90" and got["corridor"] == best.corridor
+    assert got["reliability"]["p90_days"] == pytest.approx(rel.p90_days, abs=1e-4)
+    g = client.get(
+        "/api/route",
+        params={"from": "Almaty", "to": "Duisburg", "objective": "p90", "month": 1,
+                "deadline_days": 20, "geometry": False},
+    )  # fmt: skip
+    assert g.json()["routes"][0]["reliability"] == got["reliability"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/route", {"objective": "p99"}, "objective"),
+        ("/api/route", {"objective": "mean+11std"}, "objective"),
+        ("/api/route", {"month": 13}, "month"),
+        ("/api/route", {"deadline_days": 0}, "deadline_days"),
+        ("/api/pareto", {"objective": "p90"}, "objective"),
+    ],
+)
+def test_reliability_problems_name_the_field(client, path, body, field):
+    r = client.post(path, json={"origin": "Almaty", "destination": "Poti", **body})
+    assert r.status_code == 422, r.text
+    p = r.json()
+    assert p.get("field") == field or any(e["field"] == field for e in p.get("errors", [])), p
