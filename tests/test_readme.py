@@ -24,14 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # README lines known to fail, with the reason; each must still fail (a line that starts to
 # work fails the test until it is taken off this list). Keep it empty: fix the line instead.
-KNOWN_BROKEN = {
-    "serai flows --year 2030 --demand my_demand.csv --out out/f2030 --overwrite": (
-        "flows: my_demand.csv stands for a user's file and is not shipped (ship an example)"
-    ),
-    "serai demand check my_demand.parquet                     # check a user's demand file": (
-        "flows: my_demand.parquet stands for a user's file and is not shipped (ship an example)"
-    ),
-}
+KNOWN_BROKEN: dict[str, str] = {}
 FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.S | re.M)
 
 

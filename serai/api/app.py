@@ -31,7 +31,12 @@ __all__ = ["JOB_MODULES", "create_app"]
 API_VERSION = "1"
 STATIC = Path(__file__).parent / "static"
 # modules that register job kinds (serai.api.jobs.job_kind) when imported
-JOB_MODULES = ["serai.api.batch_job", "serai.api.flows_job", "serai.api.scenario_jobs"]
+JOB_MODULES = [
+    "serai.api.batch_job",
+    "serai.api.chain_job",
+    "serai.api.flows_job",
+    "serai.api.scenario_jobs",
+]
 
 _PROBLEM = {"model": m.Problem, "content": {"application/problem+json": {}}}
 ERRORS = {400: _PROBLEM, 413: _PROBLEM, 422: _PROBLEM}

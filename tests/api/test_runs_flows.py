@@ -137,3 +137,29 @@ def test_runs_from_the_store(tmp_path):
         assert "links" in bad.json()["detail"]
         bad = client.get("/api/runs/nosuchrun")
         assert bad.status_code == 422 and bad.json()["field"] == "run"
+
+
+def test_chain_job_equals_library(eurasia):
+    from serai.api.chain_job import _MODELS
+
+    client, _ = eurasia
+    body = {"product": "uranium", "origin": "Inkai", "destination": "US converter", "year": 2030}
+    r = client.post("/api/jobs/chain", json=body)
+    assert r.status_code == 202, r.text
+    job = _wait(client, r.json())
+    assert job["state"] == "done", job
+    got = client.get(job["result_url"]).json()
+    model = _MODELS[2030][1]  # the job's model (its caches warm): the library called directly
+    want = model.chain("Inkai", "US converter", "uranium").to_dict()
+    assert got["facilities"] == want["facilities"] and got["facilities"][0] == "inkai"
+    assert got["days"] == pytest.approx(want["days"], abs=1e-6)
+    assert got["usd_per_t"] == pytest.approx(want["usd_per_t"], abs=1e-6)
+    assert [x["corridor"] for x in got["legs"]] == [x["corridor"] for x in want["legs"]]
+    assert [x["corridor"] for x in got["tables"]["legs"]] == [x["corridor"] for x in want["legs"]]
+    csv = client.get(job["result_url"], params={"format": "csv", "table": "stages"})
+    assert pd.read_csv(io.StringIO(csv.text))["facility_id"].tolist() == [
+        s["facility_id"] for s in want["stages"]
+    ]
+    r = client.post("/api/jobs/chain", json={**body, "destination": "Atlantis converter"})
+    job = _wait(client, r.json())
+    assert job["state"] == "failed" and "Atlantis" in job["error"], job

@@ -22,7 +22,7 @@ from serai.api import Settings, create_app  # noqa: E402
 EXAMPLES = int(os.environ.get("SERAI_SCHEMATHESIS_EXAMPLES", "8"))
 
 
-HEAVY = ("flows", "scenario-run", "scenario-compare", "scenario-appraise")
+HEAVY = ("chain", "flows", "scenario-run", "scenario-compare", "scenario-appraise")
 
 
 def _app(**kw):
