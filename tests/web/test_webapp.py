@@ -152,3 +152,71 @@ def test_errors_are_shown(base_url, browser):
     page.click("#go")
     page.wait_for_selector("#status.error", timeout=30_000)
     assert "unknown place 'Atlantis'" in page.inner_text("#status")
+
+
+def test_reliability_shown_on_the_cards(base_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(base_url + "/?from=Almaty&to=Poti&rel=1&month=1&deadline=12", wait_until="load")
+    page.wait_for_function("document.body.dataset.routesDrawn === '1'", timeout=60_000)
+    assert page.is_checked("#reliability") and page.input_value("#month") == "1"
+    text = page.inner_text(".card .rel")
+    assert "P50" in text and "P90" in text and "within 12 days" in text
+
+
+def _flows_job(base: str) -> str:
+    """A small flows job submitted over HTTP and waited for (the full demand takes minutes)."""
+    import json
+    import time
+    import urllib.request
+
+    from tests.api.test_runs_flows import DEMAND
+
+    body = {"year": 2024, "method": "lp", "demand_csv": DEMAND.to_csv(index=False)}
+    req = urllib.request.Request(
+        base + "/api/jobs/flows",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        job = json.load(r)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/jobs/{job['id']}", timeout=30) as r:
+            job = json.load(r)
+        if job["state"] != "queued" and job["state"] != "running":
+            break
+        time.sleep(0.5)
+    assert job["state"] == "done", job
+    return job["id"]
+
+
+def test_flows_permalink_draws_flows_and_bottlenecks(base_url, browser):
+    job = _flows_job(base_url)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base_url}/?flows={job}", wait_until="load")
+    page.wait_for_function("document.body.dataset.flowsJob === 'done'", timeout=60_000)
+    assert page.evaluate("document.querySelector('#flows-tool').open")
+    out = page.inner_text("#flows-results")
+    assert "Flows 2024" in out and "Indicators" in out and "Bottlenecks" in out
+    assert not page.is_disabled(".layers input[data-layer=flows]")
+    # the flows layer toggles off and on from the keyboard
+    page.focus(".layers input[data-layer=flows]")
+    page.keyboard.press("Space")
+    assert not page.is_checked(".layers input[data-layer=flows]")
+    assert not errors, errors
+
+
+def test_scenario_comparison_form(base_url, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(base_url + "/", wait_until="load")
+    page.focus("#compare-tool > summary")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.querySelector('#compare-tool').open")
+    page.wait_for_function("document.querySelectorAll('#scen-a option').length > 3", timeout=60_000)
+    assert page.input_value("#scen-a") == "base-2024" and page.input_value("#scen-b") != "base-2024"
+    page.select_option("#scen-b", "base-2024")
+    page.click("#compare-go")
+    assert "two different" in page.inner_text("#compare-status")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

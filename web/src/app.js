@@ -7,7 +7,7 @@ maplibregl.setWorkerUrl(new URL("/static/maplibre-gl-worker.mjs", location.href)
 const COLOURS = ["#0b5cad", "#d1495b", "#2a9d8f", "#e9a03b", "#6a4c93", "#3d405b", "#8ab17d", "#bc6c25"];
 const MODE_COLOUR = { rail: "#222", road: "#9a9a9a", sea: "#5fa8d3", ferry: "#1d4e89", transfer: "#e07a1f" };
 const $ = (sel) => document.querySelector(sel);
-const state = { routes: [], selected: 0, vias: [] };
+const state = { routes: [], selected: 0, vias: [], jobs: {} };
 
 // ------------------------------------------------------------------ map
 const map = new maplibregl.Map({
@@ -72,6 +72,7 @@ function popupOn(layer, html) {
   map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
 }
 async function setLayer(name, on) {
+  if (name === "flows") { for (const id of ["flows-lines", "flows-elements"]) if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none"); return; }
   const layerIds = { rail: ["net-rail"], road: ["net-road"], sea: ["net-sea"], ferry: ["net-ferry"], planned: ["net-planned"], borders: ["net-borders"], places: ["net-places"] }[name];
   await ensureNetwork(["borders", "places"].includes(name) ? name : "links");
   for (const id of layerIds) if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
@@ -79,7 +80,7 @@ async function setLayer(name, on) {
 if (window.matchMedia("(max-width: 820px)").matches) $("#layers").open = false;  // phones: folded
 document.querySelectorAll(".layers input").forEach((box) => {
   box.addEventListener("change", () => setLayer(box.dataset.layer, box.checked));
-  if (box.checked) setLayer(box.dataset.layer, true);
+  if (box.checked && box.dataset.layer !== "flows") setLayer(box.dataset.layer, true);
 });
 
 // ------------------------------------------------------------------ type-ahead
@@ -156,6 +157,8 @@ function readForm() {
     commodity: $("#commodity").value, year: $("#year").value, objective: $("#objective").value,
     mode: $("#mode").value, avoid: $("#avoid").value.split(/[,;\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean),
     passages: checked("passage"), modes: modes.length === 4 ? [] : modes,
+    rel: $("#reliability").checked ? "1" : "", month: $("#month").value, deadline: $("#deadline").value,
+    flows: state.jobs.flows || "", compare: state.jobs.compare || "",
   };
 }
 function toURL(q) {
@@ -167,6 +170,7 @@ function toURL(q) {
 }
 function fromURL() {
   const p = new URLSearchParams(location.search);
+  for (const k of ["flows", "compare"]) if (p.get(k)) state.jobs[k] = p.get(k);
   if (!p.has("from")) return false;
   $("#origin").value = p.get("from") || "";
   $("#destination").value = p.get("to") || "";
@@ -178,6 +182,9 @@ function fromURL() {
   $("#avoid").value = p.get("avoid") || "";
   const passages = (p.get("passages") || "").split(",");
   document.querySelectorAll("input[name=passage]").forEach((x) => (x.checked = passages.includes(x.value)));
+  $("#reliability").checked = p.get("rel") === "1";
+  $("#month").value = p.get("month") || "";
+  $("#deadline").value = p.get("deadline") || "";
   const modes = (p.get("modes") || "").split(",").filter(Boolean);
   if (modes.length) document.querySelectorAll("input[name=modes]").forEach((x) => (x.checked = modes.includes(x.value)));
   return true;
@@ -195,6 +202,8 @@ async function run(pushUrl = true) {
     destination: q.to, commodity: q.commodity, objective: q.objective,
     avoid_countries: q.avoid, avoid_passages: q.passages, via: q.via,
     ...(q.year ? { year: +q.year } : {}), ...(q.modes.length ? { modes: q.modes } : {}),
+    ...(q.rel ? { reliability: true } : {}), ...(q.month ? { month: +q.month } : {}),
+    ...(q.deadline ? { deadline_days: +q.deadline } : {}),
   };
   const endpoint = q.mode === "alternatives" ? "/api/alternatives" : q.mode === "pareto" ? "/api/pareto" : "/api/route";
   if (q.mode === "alternatives") body.k = 4;
@@ -224,11 +233,17 @@ function showRoutes(routes) {
   const unit = routes[0].unit;
   el.innerHTML = `<h2>${esc(routes[0].from)} → ${esc(routes[0].to)}</h2>
     <div class="cards">${routes.map((r, i) => `<button type="button" class="card" style="--c:${COLOURS[i % COLOURS.length]}" aria-pressed="${i === 0}" data-i="${i}">
-      <b>${esc(r.corridor)}</b><span class="nums">${fmt(r.days, 1)} days · ${fmt(r.km)} km · USD ${fmt(r.usd)} per ${esc(unit)} · ${fmt(r.co2e_kg)} kg CO2e</span></button>`).join("")}</div>
+      <b>${esc(r.corridor)}</b><span class="nums">${fmt(r.days, 1)} days · ${fmt(r.km)} km · USD ${fmt(r.usd)} per ${esc(unit)} · ${fmt(r.co2e_kg)} kg CO2e</span>${relLine(r.reliability)}</button>`).join("")}</div>
     <div class="chart" id="chart"></div><h2 id="legs-title">Legs</h2><div id="legs"></div>`;
   el.querySelectorAll(".card").forEach((b) => b.addEventListener("click", () => select(+b.dataset.i)));
   drawChart(routes);
   select(0);
+}
+
+function relLine(x) {
+  if (!x) return "";
+  const ontime = x.on_time_probability == null ? "" : ` · ${fmt(100 * x.on_time_probability)}% within ${fmt(x.deadline_days, 0)} days`;
+  return `<span class="rel">P50 ${fmt(x.p50_days, 1)} · P90 ${fmt(x.p90_days, 1)} · P95 ${fmt(x.p95_days, 1)} days${ontime}</span>`;
 }
 
 function select(i) {
@@ -299,4 +314,159 @@ async function drawRoutes() {
     }
   } catch (e) { /* the form still works with the default */ }
   if (fromLink) run(false);
+  loadScenarios();
+  if (state.jobs.flows) { $("#flows-tool").open = true; followJob("flows", state.jobs.flows); }
+  if (state.jobs.compare) { $("#compare-tool").open = true; followJob("compare", state.jobs.compare); }
 })();
+
+// ------------------------------------------------------------------ background jobs (flows, scenario comparison)
+const JOBS = {
+  flows: { kind: "flows", show: showFlows },
+  compare: { kind: "scenario-compare", show: showCompare },
+};
+function jobUI(name) {
+  return { status: $(`#${name}-status`), bar: $(`#${name}-progress`), go: $(`#${name}-go`), out: $(`#${name}-results`) };
+}
+function jobStatus(name, text, error = false) { const s = jobUI(name).status; s.textContent = text; s.className = "jobstatus" + (error ? " error" : ""); }
+function setJobInURL(name, id) {
+  if (id) state.jobs[name] = id; else delete state.jobs[name];
+  const p = new URLSearchParams(location.search);
+  if (id) p.set(name, id); else p.delete(name);
+  history.replaceState(null, "", `${location.pathname}?${p}`);
+}
+
+async function startJob(name, body) {
+  const ui = jobUI(name);
+  ui.go.disabled = true;
+  jobStatus(name, "Submitting…");
+  try {
+    const r = await fetch(`/api/jobs/${JOBS[name].kind}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const data = await r.json();
+    if (!r.ok) { jobStatus(name, `${data.title}: ${data.detail}`, true); ui.go.disabled = false; return; }
+    setJobInURL(name, data.id);
+    await followJob(name, data.id);
+  } catch (e) {
+    jobStatus(name, `The service did not answer (${e.message}).`, true);
+    ui.go.disabled = false;
+  }
+}
+
+async function followJob(name, id) {
+  const ui = jobUI(name);
+  ui.go.disabled = true; ui.bar.hidden = false;
+  document.body.dataset[`${name}Job`] = "running";
+  try {
+    for (;;) {
+      const r = await fetch(`/api/jobs/${id}`);
+      const job = await r.json();
+      if (!r.ok) { jobStatus(name, `${job.detail} (jobs are kept in the service's memory; run it again)`, true); setJobInURL(name, null); document.body.dataset[`${name}Job`] = "failed"; return; }
+      ui.bar.value = job.progress;
+      if (job.state === "done") {
+        const res = await (await fetch(job.result_url)).json();
+        jobStatus(name, `Done in ${fmt(job.finished - job.started, 0)} s.`);
+        await JOBS[name].show(res, job);
+        document.body.dataset[`${name}Job`] = "done";
+        return;
+      }
+      if (job.state === "failed" || job.state === "cancelled") { jobStatus(name, job.error || job.state, true); document.body.dataset[`${name}Job`] = "failed"; return; }
+      jobStatus(name, `${job.state === "queued" ? "Queued" : "Running"} — ${Math.round(100 * job.progress)}%${job.message ? ": " + job.message : ""}`);
+      await new Promise((ok) => setTimeout(ok, 1000));
+    }
+  } finally {
+    ui.go.disabled = false; ui.bar.hidden = true;
+  }
+}
+
+$("#flows-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  startJob("flows", { year: +$("#flows-year").value, method: $("#flows-method").value });
+});
+$("#compare-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const a = $("#scen-a").value, b = $("#scen-b").value;
+  if (a === b) { jobStatus("compare", "Choose two different scenarios.", true); return; }
+  startJob("compare", { a, b, method: $("#compare-method").value });
+});
+
+async function loadScenarios() {
+  try {
+    const r = await fetch("/api/scenarios");
+    if (!r.ok) return;
+    const lib = await r.json();
+    const opts = lib.map((s) => `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.title || s.name)}${s.year ? " (" + s.year + ")" : ""}</option>`).join("");
+    $("#scen-a").innerHTML = opts; $("#scen-b").innerHTML = opts;
+    const has = (n) => lib.some((s) => s.name === n);
+    if (has("base-2024")) $("#scen-a").value = "base-2024";
+    const b = lib.find((s) => s.name !== $("#scen-a").value && s.year === 2024) || lib.find((s) => s.name !== $("#scen-a").value);
+    if (b) $("#scen-b").value = b.name;
+  } catch (e) { /* the comparison form stays empty */ }
+}
+
+const UTIL_COLOUR = ["step", ["coalesce", ["get", "utilisation"], 0], "#2a9d8f", 0.7, "#e9a03b", 0.95, "#c1121f"];
+
+async function showFlows(res, job) {
+  await mapReady;
+  for (const id of ["flows-lines", "flows-elements"]) if (map.getLayer(id)) map.removeLayer(id);
+  if (map.getSource("flows")) map.removeSource("flows");
+  const fc = await (await fetch(res.geojson_url)).json();
+  map.addSource("flows", { type: "geojson", data: fc });
+  map.addLayer({ id: "flows-lines", type: "line", source: "flows", filter: ["==", ["get", "layer"], "flow"],
+    layout: { "line-cap": "round", "line-join": "round" },
+    paint: { "line-color": ["match", ["get", "mode"], "sea", "#3a86c8", "ferry", "#1d4e89", "road", "#8d8d8d", "#7b2d26"],
+      "line-opacity": 0.7,
+      "line-width": ["interpolate", ["linear"], ["sqrt", ["get", "tonnes"]], 0, 0.5, 1000, 2, 3000, 5, 8000, 12] } }, firstRouteLayer());
+  map.addLayer({ id: "flows-elements", type: "circle", source: "flows", filter: ["==", ["get", "layer"], "element"],
+    paint: { "circle-radius": ["case", ["has", "rank"], 7, 4], "circle-color": UTIL_COLOUR, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } });
+  if (!networkLoaded.flowsPopups) {
+    networkLoaded.flowsPopups = true;
+    popupOn("flows-lines", (p) => `<b>${esc(p.mode)}</b><br>${fmt(p.tonnes)} t/yr${p.teu ? " · " + fmt(p.teu) + " TEU" : ""}`);
+    popupOn("flows-elements", (p) => `<b>${esc(p.name)}</b><br>${esc(p.kind)} · ${esc(p.direction)}<br>load ${fmt(p.load)} of ${fmt(p.capacity)} ${esc(p.measure)} (${fmt(100 * (p.utilisation || 0))}%)${p.rank ? `<br>bottleneck #${p.rank}` : ""}`);
+  }
+  const box = document.querySelector(".layers input[data-layer=flows]");
+  box.disabled = false; box.checked = true;
+  const t = res.tables, s = res.summary;
+  const lp = s.method === "lp";
+  const bn = t.bottlenecks || [];
+  const ind = (t.indicators || []).filter((r) => r.value);
+  const el = jobUI("flows").out;
+  el.innerHTML = `<h2>Flows ${esc(s.year)} — ${lp ? "capacities (LP)" : "equilibrium"}</h2>
+    <p class="hint">${fmt(s.demand_tonnes / 1e6, 1)} Mt of demand; ${lp ? "" : `gap ${Number(s.gap).toExponential(1)} after ${s.iterations} iterations; `}line width: tonnes per year; circles: capacity elements by utilisation.</p>
+    <div class="legend"><span><i style="background:#2a9d8f"></i>&lt; 70%</span><span><i style="background:#e9a03b"></i>70–95%</span><span><i style="background:#c1121f"></i>≥ 95%</span></div>
+    <h2>Bottlenecks</h2>
+    ${bn.length ? `<div class="scroll"><table class="data"><thead><tr><th>#</th><th>element</th><th>dir.</th><th class="n">use</th><th class="n">${lp ? "USD per unit" : "delay h"}</th></tr></thead><tbody>
+    ${bn.slice(0, 10).map((b) => `<tr><td>${esc(b.rank)}</td><td><button type="button" class="row-link" data-cap="${esc(b.capacity_id)}">${esc(b.name)}</button></td><td>${esc(b.direction)}</td><td class="n">${fmt(100 * b.utilisation)}%</td><td class="n">${lp ? fmt(b.dual, 1) : fmt(b.delay_h, 1)}</td></tr>`).join("")}
+    </tbody></table></div>` : "<p class=hint>No capacity binds.</p>"}
+    <h2>Indicators</h2>
+    <div class="scroll"><table class="data"><thead><tr><th>indicator</th><th>direction</th><th class="n">value</th></tr></thead><tbody>
+    ${ind.slice(0, 16).map((r) => `<tr><td>${esc(r.indicator.replaceAll("_", " "))}</td><td>${esc(r.direction)}</td><td class="n">${fmt(r.value)} ${esc(r.unit)}</td></tr>`).join("")}
+    </tbody></table></div>
+    <p><a href="${esc(job.result_url)}?format=csv&table=links">links.csv</a> · <a href="${esc(job.result_url)}?format=csv&table=elements">elements.csv</a> · <a href="${esc(job.result_url)}?format=csv&table=indicators">indicators.csv</a> · <a href="${esc(res.geojson_url)}">GeoJSON</a></p>`;
+  el.querySelectorAll("button[data-cap]").forEach((b) => b.addEventListener("click", () => {
+    const f = fc.features.find((x) => x.properties.layer === "element" && x.properties.capacity_id === b.dataset.cap);
+    if (f) { map.flyTo({ center: f.geometry.coordinates, zoom: 6 }); new maplibregl.Popup().setLngLat(f.geometry.coordinates).setHTML(`<b>${esc(f.properties.name)}</b><br>${fmt(100 * (f.properties.utilisation || 0))}% used`).addTo(map); }
+  }));
+  const bounds = new maplibregl.LngLatBounds();
+  fc.features.filter((f) => f.properties.layer === "element").forEach((f) => bounds.extend(f.geometry.coordinates));
+  if (!bounds.isEmpty() && !state.routes.length) map.fitBounds(bounds, { padding: 40, duration: 0, maxZoom: 5 });
+}
+
+function diffCell(v, d = 1) {
+  if (v == null || v === "") return `<td class="n">–</td>`;
+  return `<td class="n ${v > 0 ? "up" : v < 0 ? "down" : ""}">${v > 0 ? "+" : ""}${fmt(v, d)}</td>`;
+}
+
+async function showCompare(res) {
+  const t = res.tables, s = res.summary;
+  const head = t.headline || [], routes = t.routes || [];
+  const ind = (t.indicators || []).filter((r) => r.value_diff).sort((a, b) => Math.abs(b.value_diff) - Math.abs(a.value_diff));
+  jobUI("compare").out.innerHTML = `<h2>${esc(s.b)} vs ${esc(s.a)}</h2>
+    <div class="scroll"><table class="data"><thead><tr><th>headline</th><th class="n">A</th><th class="n">B</th><th class="n">B − A</th></tr></thead><tbody>
+    ${head.map((r) => `<tr><td>${esc(String(r.indicator).replaceAll("_", " "))} <small>${esc(r.unit)}</small></td><td class="n">${fmt(r.value_A, 1)}</td><td class="n">${fmt(r.value_B, 1)}</td>${diffCell(r.value_diff)}</tr>`).join("")}
+    </tbody></table></div>
+    ${routes.length ? `<h2>Flagship routes</h2><div class="scroll"><table class="data"><thead><tr><th>question</th><th>A</th><th>B</th><th class="n">days B − A</th></tr></thead><tbody>
+    ${routes.map((r) => `<tr><td>${esc(r.question)}${r.variant ? " <small>" + esc(r.variant) + "</small>" : ""}</td><td>${esc(r.corridor_A)}</td><td>${esc(r.corridor_B)}</td>${diffCell(r.days_diff)}</tr>`).join("")}
+    </tbody></table></div>` : ""}
+    ${ind.length ? `<h2>Largest changes</h2><div class="scroll"><table class="data"><thead><tr><th>indicator</th><th class="n">A</th><th class="n">B − A</th></tr></thead><tbody>
+    ${ind.slice(0, 12).map((r) => `<tr><td>${esc(String(r.indicator).replaceAll("_", " "))} <small>${esc(r.direction || "")} ${esc(r.unit || "")}</small></td><td class="n">${fmt(r.value_A)}</td>${diffCell(r.value_diff, 0)}</tr>`).join("")}
+    </tbody></table></div>` : ""}`;
+}
