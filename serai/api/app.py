@@ -110,10 +110,8 @@ class BodyLimit:
 def route_json(route: Any, network: Any, geometry: bool, reliability: Any = None) -> dict[str, Any]:
     """A route as JSON: totals, corridor, countries, legs, reliability (when computed) and
     (optionally) GeoJSON on link shapes."""
-    from serai.freight.shapes import route_features
+    from serai.freight.shapes import leg_records, route_features
 
-    legs = route.legs.drop(columns=["link_ids", "node_path"])
-    legs = legs.astype(object).where(legs.notna(), None)
     out = {
         "from": route.origin_name,
         "to": route.destination_name,
@@ -123,17 +121,31 @@ def route_json(route: Any, network: Any, geometry: bool, reliability: Any = None
         "unit": route.unit,
         "objective": route.objective,
         "corridor": route.corridor,
-        **{k: round(float(v), 4) for k, v in route.totals.items()},
-        "countries": list(route.countries),
-        "passages": list(route.passages),
-        "services": list(route.services),
-        "legs": legs.to_dict(orient="records"),
+        **{k: _num(v) for k, v in route.totals.items()},
+        "countries": [str(c) for c in route.countries],
+        "passages": [str(c) for c in route.passages],
+        "services": [str(c) for c in route.services],
+        "legs": leg_records(route),
     }
     if reliability is not None:
         out["reliability"] = reliability.to_dict()
     if geometry:
         out["geojson"] = {"type": "FeatureCollection", "features": route_features(route, network)}
     return out
+
+
+def _num(v: Any) -> float | None:
+    v = float(v)
+    return round(v, 4) if math.isfinite(v) else None
+
+
+def dumps(data: Any) -> bytes:
+    """JSON bytes; data made of plain Python values is written as is (fast), anything else
+    (numpy scalars, NaN) goes through :func:`_clean` first."""
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError):
+        return json.dumps(_clean(data), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class _LRU:
@@ -305,7 +317,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "routes": routes,
             "took_ms": round(1000 * (time.perf_counter() - t0), 2),
         }
-        data = json.dumps(_clean(body), ensure_ascii=False, separators=(",", ":")).encode()
+        data = dumps(body)
         cache.put(key, data)
         return Response(data, media_type="application/json", headers={"X-Cache": "miss"})
 

@@ -497,15 +497,18 @@ class Router:
         # search scratch: one set per thread (a Router may be shared by threads)
         self._scratch = tree_scratch(g.n_nodes, g.n_edges)
         self._lock = threading.RLock()  # guards the cost caches
+        self._located: dict[tuple, Any] = {}  # located names (a Place is immutable)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         del state["_lock"]
+        state.pop("_located", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self._located = {}
 
     def with_params(self, params: Any) -> Router:
         """A router over the same graph with other model parameters.
@@ -720,11 +723,21 @@ class Router:
         >>> p.name, p.country, p.on_network
         ('Almaty', 'KZ', True)
         """
+        key = (place, country) if isinstance(place, str) else None
+        memo = self.__dict__.get("_located")
+        if key is not None and memo is not None:
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
         p = self.resolver.locate(place, country=country)
         if p.target is not None and not self._in_graph(p.target):
             from dataclasses import replace as _replace
 
             p = _replace(p, target=None)  # not usable in this year: reached by road
+        if key is not None and memo is not None:
+            if len(memo) >= _MAX_LOCATED:
+                memo.clear()
+            memo[key] = p
         return p
 
     def _in_graph(self, target: Any) -> bool:
@@ -1232,11 +1245,27 @@ _LEG_COLUMNS = [
 ]
 
 
+_MAX_LOCATED = 4096  # names remembered per Router
+_LABEL_ARRAYS: dict[int, tuple[pd.Series, np.ndarray, np.ndarray]] = {}
+
+
+def _label_arrays(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, labels) of a labels Series as numpy arrays, converted once per Series (a str
+    Series of 18,000 labels takes milliseconds to convert: once per route was the cost)."""
+    hit = _LABEL_ARRAYS.get(id(labels))
+    if hit is None or hit[0] is not labels:
+        hit = (labels, labels.index.to_numpy(), labels.to_numpy())
+        if len(_LABEL_ARRAYS) >= 16:
+            _LABEL_ARRAYS.clear()
+        _LABEL_ARRAYS[id(labels)] = hit
+    return hit[1], hit[2]
+
+
 def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
     """Labels of node ids (labels indexed by sorted node id)."""
-    idx = labels.index.to_numpy()
+    idx, all_labels = _label_arrays(labels)
     pos = np.clip(np.searchsorted(idx, ids), 0, len(idx) - 1)
-    vals = labels.to_numpy()[pos]
+    vals = all_labels[pos]
     return np.where(idx[pos] == ids, vals, "")
 
 
@@ -1317,8 +1346,8 @@ def _legs(
         "service_id": svc,
         "from_node": from_node,
         "to_node": to_node,
-        "from_name": labels.reindex(from_node).fillna("").to_numpy(),
-        "to_name": labels.reindex(to_node).fillna("").to_numpy(),
+        "from_name": _label_of(labels, np.asarray(from_node, np.int64)),
+        "to_name": _label_of(labels, np.asarray(to_node, np.int64)),
         "country": country[start],
         "from_country": fc,
         "to_country": tc,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ShapeIndex", "route_features", "route_geodataframe", "route_wkt"]
+__all__ = ["ShapeIndex", "leg_records", "route_features", "route_geodataframe", "route_wkt"]
 
 _LOCK = threading.Lock()
 _BY_NETWORK: dict[int, tuple[Any, ShapeIndex]] = {}  # id(network) -> (weakref, index)
@@ -47,6 +47,8 @@ class ShapeIndex:
     reverse: np.ndarray  # bool: walk the shape backwards
     end_xy: np.ndarray  # (n, 4): from x, from y, to x, to y
     xy: np.ndarray  # (k, 2) all shape points
+    node_ids: np.ndarray  # sorted
+    node_xy: np.ndarray  # (n_nodes, 2)
 
     @classmethod
     def of(cls, network: Any) -> ShapeIndex:
@@ -98,13 +100,31 @@ class ShapeIndex:
             a.setflags(write=False)
         end_xy = np.column_stack([fxy, txy])
         end_xy.setflags(write=False)
-        return cls(ids, start, stop, reverse, end_xy, xy)
+        norder = np.argsort(nodes["node_id"].to_numpy(np.int64), kind="stable")
+        node_ids = nodes["node_id"].to_numpy(np.int64)[norder]
+        node_xy = np.column_stack(
+            [nodes["x"].to_numpy(float)[norder], nodes["y"].to_numpy(float)[norder]]
+        )
+        for a in (node_ids, node_xy):
+            a.setflags(write=False)
+        return cls(ids, start, stop, reverse, end_xy, xy, node_ids, node_xy)
+
+    def node(self, node_id: int) -> list[float] | None:
+        """[lon, lat] of a node (None: unknown or without coordinates)."""
+        i = int(np.searchsorted(self.node_ids, node_id))
+        if i >= len(self.node_ids) or self.node_ids[i] != node_id:
+            return None
+        x, y = self.node_xy[i]
+        return [float(x), float(y)] if x == x and y == y else None
 
     def link_line(self, link_id: int) -> np.ndarray:
         """(k, 2) lon/lat of one link, from its from_node to its to_node."""
         i = int(np.searchsorted(self.link_ids, link_id))
         if i >= len(self.link_ids) or self.link_ids[i] != link_id:
             return np.empty((0, 2))
+        return self._part(i)
+
+    def _part(self, i: int) -> np.ndarray:
         if self.start[i] < 0:
             return self.end_xy[i].reshape(2, 2)
         part = self.xy[self.start[i] : self.stop[i]]
@@ -112,14 +132,58 @@ class ShapeIndex:
 
     def line(self, link_ids: Iterable[int]) -> np.ndarray:
         """One polyline through consecutive links (shared end points kept once)."""
-        parts = [self.link_line(int(x)) for x in link_ids]
-        parts = [p for p in parts if len(p)]
+        ids = np.fromiter((int(x) for x in link_ids), np.int64)
+        pos = np.searchsorted(self.link_ids, ids)
+        ok = pos < len(self.link_ids)
+        ok[ok] = self.link_ids[pos[ok]] == ids[ok]
+        pos = pos[ok]
+        parts = [self._part(int(i)) for i in pos]
         if not parts:
             return np.empty((0, 2))
-        out = [parts[0]]
-        for p in parts[1:]:
-            out.append(p[1:] if np.allclose(p[0], out[-1][-1]) else p)
+        if len(parts) == 1:
+            return parts[0]
+        # a part starting where the previous one ends drops its first point (the tolerance
+        # of numpy.isclose: shapes of neighbouring links meet within ~1e-3 degree)
+        first = np.array([p[0] for p in parts[1:]])
+        last = np.array([p[-1] for p in parts[:-1]])
+        joined = (np.abs(first - last) <= 1e-8 + 1e-5 * np.abs(last)).all(axis=1)
+        out = [parts[0]] + [p[1:] if j else p for p, j in zip(parts[1:], joined, strict=True)]
         return np.vstack(out)
+
+
+def _column(values: Any) -> list[Any]:
+    """A column as plain Python values: NaN as None, numpy scalars as int/float/bool/str."""
+    a = np.asarray(values)
+    if a.dtype.kind == "f":
+        out = a.tolist()
+        if np.isnan(a).any():
+            out = [None if v != v else v for v in out]
+        return out
+    if a.dtype.kind in "iub":
+        return a.tolist()
+    if a.dtype.kind == "U":
+        return a.tolist()
+    plain = (str, int, bool)
+    return [
+        v if type(v) in plain else _clean(v)
+        for v in (values.tolist() if hasattr(values, "tolist") else values)
+    ]
+
+
+def leg_records(route: Any, *, drop: Sequence[str] = ("link_ids", "node_path")) -> list[dict]:
+    """The legs of a route as JSON-ready dicts (the columns of ``route.legs``; no pandas)."""
+    data = getattr(route, "leg_data", None)
+    if data is None:
+        legs = route.legs.drop(columns=[c for c in drop if c in route.legs.columns])
+        legs = legs.astype(object).where(legs.notna(), None)
+        return legs.to_dict(orient="records")
+    from serai.freight.route import _LEG_COLUMNS
+
+    cols = [c for c in _LEG_COLUMNS if c not in drop and c in data]
+    if not len(data.get("seq", ())):
+        return []
+    values = [_column(data[c]) for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _clean(v: Any) -> Any:
@@ -129,6 +193,10 @@ def _clean(v: Any) -> Any:
         return None if v != v else float(v)
     if isinstance(v, np.bool_):
         return bool(v)
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.str_):
+        return str(v)
     return v
 
 
@@ -140,8 +208,9 @@ def route_features(route: Any, network: Any, *, decimals: int = 4) -> list[dict[
     place's coordinates (``route.origin_place`` / ``route.destination_place``).
     """
     ix = ShapeIndex.of(network)
-    xy = network.nodes.set_index("node_id")[["x", "y"]]
-    n_legs = len(route.legs)
+    data = route.leg_data
+    n_legs = len(data.get("seq", ()))
+    link_ids, node_path = data.get("link_ids", ()), data.get("node_path", ())
 
     def place_xy(origin: bool) -> list[float] | None:
         p = getattr(route, "origin_place" if origin else "destination_place", None)
@@ -151,33 +220,26 @@ def route_features(route: Any, network: Any, *, decimals: int = 4) -> list[dict[
 
     def node_xy(node: Any, origin: bool) -> list[float] | None:
         node = int(node)
-        if node < 0:
-            return place_xy(origin)
-        if node not in xy.index:
-            return None
-        v = xy.loc[node].to_numpy(float)
-        return v.tolist() if np.isfinite(v).all() else None
+        return place_xy(origin) if node < 0 else ix.node(node)
 
     feats = []
-    for leg in route.legs.itertuples(index=False):
-        props = {
-            k: _clean(v) for k, v in leg._asdict().items() if k not in ("link_ids", "node_path")
-        }
-        if leg.kind == "move":
-            line = ix.line(leg.link_ids) if len(leg.link_ids) else np.empty((0, 2))
+    for i, props in enumerate(leg_records(route)):
+        if props["kind"] == "move":
+            lids = link_ids[i]
+            line = ix.line(lids) if len(lids) else np.empty((0, 2))
             if len(line) < 2:  # services (ferries) and first/last-mile legs: straight segments
-                pts = [node_xy(leg.from_node, True)]
-                pts += [node_xy(n, True) for n in leg.node_path]
-                pts += [node_xy(leg.to_node, False)]
+                pts = [node_xy(props["from_node"], True)]
+                pts += [node_xy(n, True) for n in node_path[i]]
+                pts += [node_xy(props["to_node"], False)]
                 pts = [
-                    p for i, p in enumerate(pts) if p is not None and (i == 0 or p != pts[i - 1])
+                    p for j, p in enumerate(pts) if p is not None and (j == 0 or p != pts[j - 1])
                 ]
                 line = np.array(pts, float).reshape(-1, 2)
             if len(line) < 2:
                 continue
             geom = {"type": "LineString", "coordinates": np.round(line, decimals).tolist()}
         else:
-            p = node_xy(leg.from_node, leg.seq < n_legs / 2)
+            p = node_xy(props["from_node"], props["seq"] < n_legs / 2)
             if p is None:
                 continue
             geom = {"type": "Point", "coordinates": np.round(p, decimals).tolist()}
