@@ -315,8 +315,12 @@ async function drawRoutes() {
   } catch (e) { /* the form still works with the default */ }
   if (fromLink) run(false);
   loadScenarios();
-  if (state.jobs.flows) { $("#flows-tool").open = true; followJob("flows", state.jobs.flows); }
-  if (state.jobs.compare) { $("#compare-tool").open = true; followJob("compare", state.jobs.compare); }
+  // a job's permalink opens its section and shows it (the route planner stays above it)
+  for (const name of ["flows", "compare"]) {
+    if (!state.jobs[name]) continue;
+    $(`#${name}-tool`).open = true;
+    followJob(name, state.jobs[name]).then(() => { if (!fromLink) $(`#${name}-tool`).scrollIntoView({ block: "start" }); });
+  }
 })();
 
 // ------------------------------------------------------------------ background jobs (flows, scenario comparison)
@@ -450,9 +454,19 @@ async function showFlows(res, job) {
   if (!bounds.isEmpty() && !state.routes.length) map.fitBounds(bounds, { padding: 40, duration: 0, maxZoom: 5 });
 }
 
-function diffCell(v, d = 1) {
+// large totals compactly (tonne-km run to 10^12): 2.72 tn, 61.8 bn, 12.3 M
+function big(x) {
+  if (x == null || x === "") return "–";
+  const a = Math.abs(x);
+  if (a >= 1e12) return fmt(x / 1e12, 2) + " tn";
+  if (a >= 1e9) return fmt(x / 1e9, 1) + " bn";
+  if (a >= 1e6) return fmt(x / 1e6, 1) + " M";
+  return fmt(x, a >= 100 ? 0 : 1);
+}
+function diffCell(v) {
   if (v == null || v === "") return `<td class="n">–</td>`;
-  return `<td class="n ${v > 0 ? "up" : v < 0 ? "down" : ""}">${v > 0 ? "+" : ""}${fmt(v, d)}</td>`;
+  // signed, not coloured: more is good for some indicators and bad for others
+  return `<td class="n">${v > 0 ? "+" : ""}${big(v)}</td>`;
 }
 
 async function showCompare(res) {
@@ -461,12 +475,12 @@ async function showCompare(res) {
   const ind = (t.indicators || []).filter((r) => r.value_diff).sort((a, b) => Math.abs(b.value_diff) - Math.abs(a.value_diff));
   jobUI("compare").out.innerHTML = `<h2>${esc(s.b)} vs ${esc(s.a)}</h2>
     <div class="scroll"><table class="data"><thead><tr><th>headline</th><th class="n">A</th><th class="n">B</th><th class="n">B − A</th></tr></thead><tbody>
-    ${head.map((r) => `<tr><td>${esc(String(r.indicator).replaceAll("_", " "))} <small>${esc(r.unit)}</small></td><td class="n">${fmt(r.value_A, 1)}</td><td class="n">${fmt(r.value_B, 1)}</td>${diffCell(r.value_diff)}</tr>`).join("")}
+    ${head.map((r) => `<tr><td>${esc(String(r.indicator).replaceAll("_", " "))} <small>${esc(r.unit)}</small></td><td class="n">${big(r.value_A)}</td><td class="n">${big(r.value_B)}</td>${diffCell(r.value_diff)}</tr>`).join("")}
     </tbody></table></div>
     ${routes.length ? `<h2>Flagship routes</h2><div class="scroll"><table class="data"><thead><tr><th>question</th><th>A</th><th>B</th><th class="n">days B − A</th></tr></thead><tbody>
     ${routes.map((r) => `<tr><td>${esc(r.question)}${r.variant ? " <small>" + esc(r.variant) + "</small>" : ""}</td><td>${esc(r.corridor_A)}</td><td>${esc(r.corridor_B)}</td>${diffCell(r.days_diff)}</tr>`).join("")}
     </tbody></table></div>` : ""}
     ${ind.length ? `<h2>Largest changes</h2><div class="scroll"><table class="data"><thead><tr><th>indicator</th><th class="n">A</th><th class="n">B − A</th></tr></thead><tbody>
-    ${ind.slice(0, 12).map((r) => `<tr><td>${esc(String(r.indicator).replaceAll("_", " "))} <small>${esc(r.direction || "")} ${esc(r.unit || "")}</small></td><td class="n">${fmt(r.value_A)}</td>${diffCell(r.value_diff, 0)}</tr>`).join("")}
+    ${ind.slice(0, 12).map((r) => `<tr><td>${esc(String(r.indicator).replaceAll("_", " "))} <small>${esc(r.direction || "")} ${esc(r.unit || "")}</small></td><td class="n">${big(r.value_A)}</td>${diffCell(r.value_diff)}</tr>`).join("")}
     </tbody></table></div>` : ""}`;
 }
