@@ -148,7 +148,7 @@ def page_load(base: str) -> list[float]:
     return out
 
 
-def cli_times(runs: int = 10) -> list[float]:
+def cli_times(runs: int = 10, cache: str | None = None) -> list[float]:
     cmd = [
         str(Path(sys.executable).parent / "serai"),
         "route",
@@ -157,11 +157,12 @@ def cli_times(runs: int = 10) -> list[float]:
         "--to",
         "Duisburg",
     ]
-    subprocess.run(cmd, check=True, capture_output=True)  # warm the disk cache
+    env = {**os.environ, **({"SERAI_CACHE_DIR": cache} if cache else {})}
+    subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm the disk cache
     out = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
         out.append(1000 * (time.perf_counter() - t))
     return out
 

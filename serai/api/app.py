@@ -297,11 +297,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             via=q.via,
         )
 
-    def _answer(kind: str, q: m.RouteQuery, run: Any) -> Response:
+    async def _answer(kind: str, q: m.RouteQuery, run: Any) -> Response:
+        """The cached answer on the event loop; a search in the worker threads otherwise."""
         key = f"{kind}|{q.model_dump_json()}"
         hit = cache.get(key)
         if hit is not None:
             return Response(hit, media_type="application/json", headers={"X-Cache": "hit"})
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(_compute, key, q, run)
+
+    def _compute(key: str, q: m.RouteQuery, run: Any) -> Response:
         t0 = time.perf_counter()
 
         def work(router: Any) -> list[dict[str, Any]]:
@@ -322,7 +328,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(data, media_type="application/json", headers={"X-Cache": "miss"})
 
     @app.post("/api/route", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS)
-    def route(q: Annotated[m.RouteQuery, Body()]) -> Any:
+    async def route(q: Annotated[m.RouteQuery, Body()]) -> Any:
         """Best route under the constraints: legs, hub events, totals and path on link shapes."""
 
         def run(router: Any, cons: Any) -> list[Any]:
@@ -339,10 +345,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
             ]
 
-        return _answer("route", q, run)
+        return await _answer("route", q, run)
 
     @app.get("/api/route", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS)
-    def route_get(
+    async def route_get(
         origin: Annotated[str, Query(alias="from", min_length=1, max_length=120)],
         destination: Annotated[str, Query(alias="to", min_length=1, max_length=120)],
         commodity: Annotated[str, Query(min_length=1, max_length=40)] = "container",
@@ -373,12 +379,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             month=month,
             deadline_days=deadline_days,
         )
-        return route(q)
+        return await route(q)
 
     @app.post(
         "/api/alternatives", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS
     )
-    def alternatives(q: Annotated[m.AlternativesQuery, Body()]) -> Any:
+    async def alternatives(q: Annotated[m.AlternativesQuery, Body()]) -> Any:
         """Up to ``k`` routes in distinct corridors (penalty method with an overlap limit)."""
         if q.k > settings.max_alternatives:
             raise Problem(
@@ -399,10 +405,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 carbon_price_usd_per_t=q.carbon_price,
             )
 
-        return _answer("alternatives", q, run)
+        return await _answer("alternatives", q, run)
 
     @app.post("/api/pareto", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS)
-    def pareto(q: Annotated[m.ParetoQuery, Body()]) -> Any:
+    async def pareto(q: Annotated[m.ParetoQuery, Body()]) -> Any:
         """Pareto-optimal routes for (time, money), fastest first."""
         if q.max_routes > settings.max_pareto_routes:
             raise Problem(
@@ -425,7 +431,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 q.origin, q.destination, q.commodity, constraints=cons, max_routes=q.max_routes
             )
 
-        return _answer("pareto", q, run)
+        return await _answer("pareto", q, run)
 
     @app.post(
         "/api/emissions", response_model=m.EmissionsResponse, tags=["routes"], responses=ERRORS
