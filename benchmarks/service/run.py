@@ -122,6 +122,15 @@ async def load(base: str, qs: list[dict], concurrency: int, seconds: float) -> d
     }
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def page_load(base: str) -> list[float]:
     try:
         from playwright.sync_api import sync_playwright
@@ -207,9 +216,12 @@ def main() -> None:
         res = {}
         for kind in ("repeat", "distinct"):
             n = a.requests if kind == "repeat" else min(a.requests, 512)
+            c0 = cpu_s(proc.pid)
             res[kind] = asyncio.run(
                 load(base, questions(kind, n, seed=2), a.concurrency, a.seconds)
             )
+            # the server's CPU per request: what the machine's load does not stretch
+            res[kind]["cpu_ms"] = 1000 * (cpu_s(proc.pid) - c0) / res[kind]["requests"]
         pages = page_load(base)
     finally:
         proc.terminate()
@@ -228,14 +240,15 @@ def main() -> None:
     )
     print(
         f"\n| mix ({a.concurrency} clients) | requests | median ms | p90 ms | p99 ms | max ms "
-        "| req/s | server work, median ms (cache misses) | status codes |"
+        "| req/s | server work, median ms (cache misses) | server CPU ms per request "
+        "| status codes |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for kind, r in res.items():
         print(
             f"| {kind} | {r['requests']} | {r['median_ms']:.1f} | {r['p90_ms']:.1f} "
             f"| {r['p99_ms']:.1f} | {r['max_ms']:.0f} | {r['per_s']:.0f} "
-            f"| {r['server_median_ms']:.1f} | {r['codes']} |"
+            f"| {r['server_median_ms']:.1f} | {r['cpu_ms']:.2f} | {r['codes']} |"
         )
     if pages:
         print(

@@ -1,0 +1,64 @@
+"""CPU per route request of the service's own work (route search + JSON), one process per tree.
+
+    .venv/bin/python benchmarks/service/request_cpu.py [--root OTHER_CHECKOUT]
+
+Runs the 64 (origin, destination) questions of the load test (avoiding Russia, geometry
+on) through what ``POST /api/route`` does after parsing: ``Router.route`` and the JSON
+answer; prints the median wall and the process CPU (user+system) per request. CPU time is
+what a loaded machine stretches least, so two checkouts run one after the other compare as
+a ratio (``--root`` puts another checkout first on ``sys.path``, e.g. a ``git worktree`` of
+an older commit; its routing graph comes from the disk cache keyed by its code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import sys
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--root", default=None)
+ap.add_argument("--rounds", type=int, default=3)
+a = ap.parse_args()
+if a.root:
+    sys.path.insert(0, a.root)
+
+from serai.api import app as api  # noqa: E402
+from serai.freight.cache import cached_router  # noqa: E402
+
+ORIGINS = ["Xi'an", "Almaty", "Shanghai", "Shymkent", "Tashkent", "Aktau", "Baku", "Urumqi"]
+DESTS = ["Duisburg", "Constanța", "Poti", "Rotterdam", "Istanbul", "Hamburg", "Mersin", "Batumi"]
+router = cached_router(None, year=None)
+net = router.rg.network
+
+
+def request(o: str, d: str) -> bytes:
+    from serai.freight.checks import check_codes
+    from serai.freight.route import Constraints
+
+    check_codes(router, avoid_countries=["RU"])
+    router.locate(o)
+    router.locate(d)  # the API checks both places first (field names in errors)
+    r = router.route(o, d, "container", constraints=Constraints.make(avoid_countries=["RU"]))
+    body = {"routes": [api.route_json(r, net, True)]}
+    if hasattr(api, "dumps"):
+        return api.dumps(body)
+    return json.dumps(api._clean(body), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+pairs = list(itertools.product(ORIGINS, DESTS))
+request(*pairs[0])
+wall, cpu = [], []
+for _ in range(a.rounds):
+    for o, d in pairs:
+        t, c = time.perf_counter(), time.process_time()
+        request(o, d)
+        wall.append(1000 * (time.perf_counter() - t))
+        cpu.append(1000 * (time.process_time() - c))
+print(json.dumps({"root": a.root or ".", "serai": api.__file__, "requests": len(wall),
+                  "median_wall_ms": round(statistics.median(wall), 2),
+                  "median_cpu_ms": round(statistics.median(cpu), 2),
+                  "mean_cpu_ms": round(statistics.fmean(cpu), 2)}))  # fmt: skip
