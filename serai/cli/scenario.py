@@ -188,7 +188,6 @@ def run_cmd(
     c = console()
     _check_method(method)
     check_folder(out)  # before minutes of work
-    from serai.scenarios.run import check_out
     check_out(out, RESULT_FILES, overwrite)
     s = load_scenario(scenario)
     st = open_store_opt(store)
@@ -347,6 +346,7 @@ def appraise_cmd(
     AppraisalSettings.of({}, horizon_years=horizon, discount_rate=discount_rate,
                          carbon_price_usd_per_t=carbon_price, demand_growth=demand_growth)  # fmt: skip
     from serai.scenarios.run import check_out
+
     check_out(out, ("*.csv", "appraisal.json"), overwrite)
     st = open_store_opt(store)
     rb = _get(c, base, st, method, reuse)
