@@ -661,7 +661,7 @@ def _direction(p, paths, f, y, c, b, th, q, v) -> np.ndarray:
     if u is not None:
         dt = u.vdf.derivative(v, u.t0, u.cap, u.params)
         h = p.weight[paths.p_class] * (paths.curv @ dt)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # a denormal path flow: 1/(th f) = inf
         h = h + np.where(pos, 1.0 / (th * np.where(pos, f, 1.0)), np.inf)
         gr = c + (np.log(np.where(pos, f, 1.0) / q[paths.p_od]) - b) / th
     gr = np.where(pos, gr, -np.inf)

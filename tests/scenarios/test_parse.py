@@ -37,7 +37,7 @@ def test_bad_type_names_line(tmp_path):
     )
     e = error_of(p)
     assert (e.row, e.field) == (4, "capacity[1].factor")
-    assert "must be a number, not a string" in str(e)
+    assert "must be a finite number, not a string" in str(e)
 
 
 def test_year_as_float_and_bool_are_type_errors(tmp_path):
