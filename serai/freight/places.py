@@ -22,6 +22,7 @@ import pandas as pd
 from serai.errors import InputError
 
 __all__ = ["PlaceIndex", "normalise"]
+_ASCII_INT = re.compile(r"-?[0-9]+")  # a node id ("¹".isdigit() is True, int("¹") fails)
 
 _COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
 _LOCODE = re.compile(r"^[A-Za-z]{2}\s?[A-Za-z2-9]{3}$")
@@ -227,7 +228,7 @@ class PlaceIndex:
             code = q.replace(" ", "").upper()
             if code in self.locodes.index:
                 return _plain(self.locodes.loc[code])
-        if q.lstrip("-").isdigit() and int(q) in self.names.index:
+        if _ASCII_INT.fullmatch(q) and int(q) in self.names.index:
             return int(q)
         raise InputError(f"unknown place '{query}'{self._suggest(key)}", field="place")
 

@@ -45,6 +45,7 @@ from serai.freight.gazetteer import Gazetteer, great_circle_km, load_gazetteer
 from serai.freight.places import _COORD, PlaceIndex, normalise
 
 __all__ = ["COINCIDE_KM", "Place", "PlaceResolver", "search_places"]
+_ASCII_INT = re.compile(r"-?[0-9]+")  # a node id ("¹".isdigit() is True, int("¹") fails)
 
 COINCIDE_KM = 50.0  # a gazetteer place this close to a network place of the same name is it
 
@@ -256,7 +257,7 @@ class PlaceResolver:
                     cands = kept
                 if cands:
                     return self._choose(q, base, cands)
-        if not cands and q.lstrip("-").isdigit() and self.index is not None:
+        if not cands and _ASCII_INT.fullmatch(q) and self.index is not None:
             if int(q) in self.index.names.index:
                 return self._node_place(int(q), q)
         if not cands:

@@ -94,6 +94,7 @@ def test_emissions(client, router):
         ({"origin": "Almaty", "destination": "Poti", "oops": 1}, "oops", "Extra"),
         ({"origin": "Almaty", "destination": "Poti", "via": ["Atlantis"]}, "via.0", "Atlantis"),
         ({"destination": "Poti"}, "origin", "required"),
+        ({"origin": "¹", "destination": "Poti"}, "origin", "unknown place"),  # "¹".isdigit()
     ],
 )
 def test_problem_details_name_the_field(client, body, field, text):
