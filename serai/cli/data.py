@@ -119,8 +119,19 @@ def data_build(
             "OUT are always kept)."
         ),
     ] = False,
+    allow_anomalies: Annotated[
+        bool,
+        typer.Option(
+            help="Write the network even if `serai data check` finds anomalies in it (to "
+            "inspect a failed build; use with --out)."
+        ),
+    ] = False,
 ) -> None:
-    """Rebuild the embedded network from tools/data (works from a repository checkout)."""
+    """Rebuild the embedded network from tools/data (works from a repository checkout).
+
+    The build fails, keeping the previous network, when `serai data check` finds any anomaly
+    in the new one (today's network and 2030's, planned lines open).
+    """
     from serai.errors import InputError
 
     repo = Path(__file__).resolve().parents[2]
@@ -142,14 +153,19 @@ def data_build(
             raise InputError("is the current folder (or holds it); give another", file=str(out))
     if not check:
         # the checkout's own data folder is the build's: it may always be rebuilt
-        build(out or OUT, log=console().print, overwrite=overwrite or out is None)
+        build(
+            out or OUT,
+            log=console().print,
+            overwrite=overwrite or out is None,
+            check=not allow_anomalies,
+        )
         return
     import hashlib
     import tempfile
 
     target = out or OUT
     with tempfile.TemporaryDirectory() as tmp:
-        build(Path(tmp), log=console().print)
+        build(Path(tmp), log=console().print, check=not allow_anomalies)
         new = {
             f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in Path(tmp).glob("*.parquet")
         }

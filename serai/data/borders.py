@@ -43,7 +43,10 @@ def link_closures(
     """Closure of every link by the border-status rows: ``closed_from``, ``reopen_year``, ``closure_id``.
 
     Only rail and road links whose end nodes lie in two different countries
-    are matched. When several rows match one link, the earliest closure wins.
+    are matched. When several rows match one link, the earliest closure wins. A
+    link that opens after a closure began (its own ``open_year`` later than
+    ``closed_from``: a new line agreed across that border, such as TRIPP through
+    Armenia) is not closed by it.
     """
     n = nodes.set_index("node_id")
     ca = n["country"].reindex(links["from_node"]).fillna("").astype(str).to_numpy()
@@ -58,6 +61,11 @@ def link_closures(
     ) / 2
     mode = links["mode"].astype(str).to_numpy()
     cross = np.isin(mode, ["rail", "road"]) & (ca != cb) & (ca != "") & (cb != "")
+    opens = (
+        pd.to_numeric(links["open_year"], errors="coerce").to_numpy(float)
+        if "open_year" in links.columns
+        else np.full(len(links), np.nan)
+    )
     closed_from = np.full(len(links), np.nan)
     reopen = np.full(len(links), np.nan)
     cid = np.full(len(links), "", dtype=object)
@@ -78,6 +86,7 @@ def link_closures(
             lo0, la0, lo1, la1 = box[k]
             hit &= (mx >= lo0) & (mx <= lo1) & (my >= la0) & (my <= la1)
         start = cf[k] if np.isfinite(cf[k]) else -np.inf
+        hit &= ~(opens > start)  # built after the closure began: not closed by it
         take = hit & ~(closed_from <= start)  # earliest closure wins
         closed_from[take] = start
         reopen[take] = ry[k]

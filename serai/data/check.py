@@ -22,7 +22,8 @@ itself (a link's own ``length_source`` is never taken as proof):
     Earth countries minus its marine polygons): a sea lane across a country, or
     a river shown as sea. A port's harbour approach (how deep the port lies
     inside the coarse polygons) and the sea-going canals (Suez, Panama, Kiel)
-    are allowed.
+    are allowed, and so are ferries across the lakes the land polygons cover
+    (``LAKES``: Lake Van).
 ``inland_as_sea``
     a sea or ferry link tagged with an inland passage (``volga_don``, ``danube``...):
     rivers and canals are mode ``inland_waterway``, with their vessel limits.
@@ -79,6 +80,9 @@ INLAND_PASSAGES = ("volga_don", "danube", "volga", "don", "rhine", "dnieper")
 # channels the build tags (tools/data/sea.py SEAWAYS): their lanes may cross coarse land polygons
 CANALS = ("suez", "panama", "kiel", "bosporus", "dardanelles", "mississippi",
           "houston_ship_channel", "elbe", "scheldt", "nieuwe_waterweg")  # fmt: skip
+# lakes the admin-0 land polygons cover (Natural Earth 1:50m countries include them), crossed by
+# listed ferries (tools/data/ferries.csv): their links lie over "land" by construction
+LAKES = ("lake_van",)
 OVER_LAND_KM = 5.0
 FAR_SNAP_KM = 30.0
 LINE_TOLERANCE = 0.25
@@ -313,7 +317,15 @@ def check_network(
     details["speed"] = links.loc[bad_speed, ["link_id", "mode", "speed", "free_flow_time"]]
 
     # closed borders offered as open: the closures derived afresh from the border_status table
+    # usable in the year: the link open and both its end nodes too (as load_network(year) keeps it)
     usable = open_mask(links, year)
+    if "status" in nodes.columns:
+        node_open = pd.Series(open_mask(nodes, year), index=nodes.index)
+        usable = (
+            usable
+            & node_open.reindex(links["from_node"]).fillna(False).to_numpy(bool)
+            & node_open.reindex(links["to_node"]).fillna(False).to_numpy(bool)
+        )
     bs = border_status if border_status is not None else net.tables.get("border_status")
     if bs is None or not len(bs):
         counts["open_closed_border"] = 0
@@ -344,7 +356,7 @@ def check_network(
         counts["water_over_land"] = 0
         skipped["water_over_land"] = "no land polygons given (repository checkout or --land FILE)"
     else:
-        idx = np.flatnonzero(water & ~np.isin(passage, list(CANALS)))
+        idx = np.flatnonzero(water & ~np.isin(passage, list(CANALS) + list(LAKES)))
         geoms = _link_geometry(net, links.iloc[idx])
         over = _km_over_land(geoms, land)
         # a port's harbour approach (its depth inside the land polygons) is allowed
@@ -473,6 +485,8 @@ def _disconnected(net, usable) -> tuple[int, pd.DataFrame]:
     used = np.zeros(len(ids), bool)
     used[f[ok].astype(int)] = True
     used[t[ok].astype(int)] = True
+    if not used.any():  # nothing built yet: no component to be cut off from
+        return 0, net.nodes.iloc[:0][["node_id", "mode", "country"]].copy()
     sizes = np.bincount(lab[used])
     main = int(np.argmax(sizes))
     bad = used & (lab != main)

@@ -41,7 +41,7 @@ GAUGE_EXCEPTIONS = [
         "GE: Akhalkalaki–Kartsakhi section of Baku–Tbilisi–Kars is 1435 mm",
     ),
 ]
-ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40_000_000, "place": 50_000_000, "waterway": 60_000_000}  # fmt: skip
+ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40_000_000, "place": 50_000_000, "waterway": 60_000_000, "ferry_terminal": 70_000_000}  # fmt: skip
 TRANSFER_KM = 10.0  # port/place to rail/road transfer when the nearest node is this close
 LINE_SNAP_KM = 30.0  # a facts line endpoint farther than this from the graph gets its own node
 ACCESS_DETOUR = 1.2
@@ -143,19 +143,28 @@ def _undirected_to_links(u_id, v_id, km, mode, extra: dict) -> pd.DataFrame:
 
 
 def build(
-    out: Path = OUT, *, raw: Path = RAW, facts_dir: Path = FACTS, log=print, overwrite: bool = True
+    out: Path = OUT,
+    *,
+    raw: Path = RAW,
+    facts_dir: Path = FACTS,
+    log=print,
+    overwrite: bool = True,
+    check: bool = True,
 ) -> dict:
     """Run the whole build and write the network to ``out``. Returns a report dict.
 
     ``out`` is replaced as a whole at the end (``serai._fs.replace_folder``): an
     interrupted build leaves the previous one intact, and files in ``out`` that the
     build did not write are kept; without ``overwrite`` a build refuses to replace
-    files there that an earlier build did not write.
+    files there that an earlier build did not write. With ``check`` (default) the new
+    network replaces ``out`` only if ``serai data check`` finds no anomaly in it, today and
+    in 2030 (planned lines open); else an InputError names the counts and ``out`` is kept.
     """
     t0 = time.perf_counter()
     countries = Countries(raw / "ne_50m_admin_0_countries.json")
     anchors = pd.read_csv(HERE / "anchors.csv", dtype=str, keep_default_na=False)
     connectors = pd.read_csv(HERE / "connectors.csv", keep_default_na=False)
+    ferries = pd.read_csv(HERE / "ferries.csv", keep_default_na=False)
     facts = load_facts(facts_dir)
     points = _points(facts, anchors)
     log(f"facts tables: {', '.join(sorted(facts)) or 'none'}; {len(points)} named points")
@@ -178,7 +187,8 @@ def build(
     for mode, kind, params in (("rail", "railways", RAIL), ("road", "highways", ROAD)):
         pm = points[points["modes"].str.contains(mode)]
         con = connectors[connectors["mode"] == mode]
-        res = build_land(raw, kind, params, countries, pm, con)
+        fer = ferries[ferries["service_kind"] == ("ferry" if mode == "rail" else "roro")]
+        res = build_land(raw, kind, params, countries, pm, con, fer)
         e = res.edges
         used = np.flatnonzero(e.degree() > 0)
         ids = ID_BASE[mode] + res.nodes["raw_id"].to_numpy()
@@ -222,6 +232,9 @@ def build(
         )
         node_frames.append(nodes)
         link_frames.append(links)
+        fnodes, flinks = _ferry_links(res, ids, fer, mode, add_shapes, log)
+        node_frames.append(fnodes)
+        link_frames.append(flinks)
         land[mode] = nodes
         log(f"{mode}: {len(nodes):,} nodes, {len(e.u):,} links, {e.km.sum():,.0f} km, "
             f"{(b['kind'] == 'auto').sum()} auto bridges, {len(listed)} listed connectors, "
@@ -455,6 +468,7 @@ def build(
     links = _at_least_great_circle(links, nodes, log)
     links = _finish_links(links, _speeds())
     nodes = _finish_nodes(nodes)
+    nodes = _open_with_lines(nodes, links)
     links = _stamp_closures(links, nodes, facts)
     border = _border_crossings(links, nodes, facts)
     gbreaks = _gauge_breaks(links, nodes, facts)
@@ -478,8 +492,9 @@ def build(
             tables[f"facts_{name}" if name in ("attributes", "lines") else name] = facts[name]
     if "facts_attributes" in tables:
         tables["provenance"] = tables.pop("facts_attributes")
-    _write(out, tables, overwrite=overwrite)
+    counts = _write(out, tables, overwrite=overwrite, check=check, log=log)
     report = {
+        "anomalies": {("today" if y is None else y): sum(c.values()) for y, c in counts.items()},
         "seconds": round(time.perf_counter() - t0, 1),
         "nodes": len(nodes),
         "links": len(links),
@@ -488,6 +503,71 @@ def build(
     }
     log(f"wrote {out} in {report['seconds']} s: {report}")
     return report
+
+
+def _ferry_links(res, ids, ferries: pd.DataFrame, mode: str, add_shapes, log):
+    """Listed ferries (``ferries.csv``: lake and strait crossings off the sea network).
+
+    Each terminal is a node at its listed position (kind ``ferry_terminal``, the land mode's
+    layer), joined to the nearest node of the mode's graph by an access link (great-circle x
+    ``ACCESS_DETOUR``, ``origin=connector``); the crossing is a ``ferry`` link between the
+    two terminals along the listed ``via`` points (``lat lon;lat lon``), its length the
+    polyline's x the listed detour, with the listed crossing time and wait (estimates, with
+    their reasoning). Returns (nodes, links).
+    """
+    f = res.ferries
+    missing = sorted(set(ferries["ferry_id"]) - set(f["ferry_id"]))
+    if missing:
+        log(f"ferries not joined (terminal > 15 km from the graph or outside it): {missing}")
+    if not len(f):
+        return pd.DataFrame(), pd.DataFrame()
+    row = ferries.set_index("ferry_id").loc[f["ferry_id"]].reset_index()
+    lon, lat = res.nodes["lon"].to_numpy(), res.nodes["lat"].to_numpy()
+    cc = res.nodes["country"].to_numpy()
+    u, v = f["node_u"].to_numpy(), f["node_v"].to_numpy()
+    k = np.arange(len(f))
+    base = ID_BASE["ferry_terminal"] + (0 if mode == "rail" else 500_000)
+    ta, tb = base + 2 * k, base + 2 * k + 1
+    ax, ay = row["from_lon"].astype(float).to_numpy(), row["from_lat"].astype(float).to_numpy()
+    bx, by = row["to_lon"].astype(float).to_numpy(), row["to_lat"].astype(float).to_numpy()
+    nodes = pd.DataFrame(
+        {"node_id": np.r_[ta, tb], "x": np.r_[ax, bx], "y": np.r_[ay, by],
+         "country": np.r_[cc[u], cc[v]], "kind": "ferry_terminal", "mode": mode,
+         "name": np.r_[row["from_name"], row["to_name"]]}
+    )  # fmt: skip
+    # access: terminal <-> nearest graph node
+    gx, gy = np.r_[lon[u], lon[v]], np.r_[lat[u], lat[v]]
+    tx, ty = np.r_[ax, bx], np.r_[ay, by]
+    akm = np.round(np.maximum(np.asarray(haversine_km(gx, gy, tx, ty)) * ACCESS_DETOUR, 0.001), 3)
+    ageom = [np.array([[gx[i], gy[i]], [tx[i], ty[i]]]) for i in range(len(gx))]
+    access = _undirected_to_links(
+        np.r_[ids[u], ids[v]], np.r_[ta, tb], akm, mode,
+        {"country": np.r_[cc[u], cc[v]], "shape_id": add_shapes(ageom), "origin": "connector",
+         "name": np.r_[row["ferry_id"], row["ferry_id"]] + "_access",
+         "length_source": f"estimate: great-circle x {ACCESS_DETOUR} (ferry terminal access)"},
+    )  # fmt: skip
+    if mode == "rail":  # the gauge of the line the terminal serves
+        access["gauge"] = np.tile(_gauge(np.r_[cc[u], cc[v]], np.c_[gx, gy]), 2)
+    # the crossing, along the listed via points
+    geom, km = [], []
+    for i, r in enumerate(row.itertuples()):
+        via = [tuple(float(t) for t in p.split()) for p in str(r.via).split(";") if p.strip()]
+        pts = np.array([[ax[i], ay[i]], *[(lo, la) for la, lo in via], [bx[i], by[i]]])
+        seg = haversine_km(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])
+        geom.append(pts)
+        km.append(round(float(np.sum(seg)) * float(r.detour), 3))
+    why = ("estimate: " + row["note"]).to_numpy(object)
+    extra = {
+        "country": "", "shape_id": add_shapes(geom), "origin": "listed_ferry",
+        "name": row["ferry_id"].to_numpy(object), "service_kind": row["service_kind"].to_numpy(object),
+        "passage": row["passage"].to_numpy(object),
+        "free_flow_time": np.round(row["crossing_h"].astype(float).to_numpy() * 60.0, 3),
+        "wait_h": row["wait_h"].astype(float).to_numpy(), "time_source": why,
+        "length_source": why,
+    }  # fmt: skip
+    log(f"ferries: {', '.join(row['ferry_id'])}")
+    crossing = _undirected_to_links(ta, tb, np.array(km), "ferry", extra)
+    return nodes, pd.concat([access, crossing], ignore_index=True)
 
 
 def _expansions(rows, node_of_row, facts) -> pd.DataFrame:
@@ -1198,6 +1278,21 @@ def _finish_links(links: pd.DataFrame, speeds: pd.DataFrame) -> pd.DataFrame:
     return links
 
 
+def _open_with_lines(nodes: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """A stop that is not operational and has no opening year of its own (a planned town
+    station such as Meghri) opens with the first line through it (the earliest ``open_year``
+    of its links); without one it would keep every line through it closed for ever."""
+    yr = pd.concat(
+        [links[["from_node", "open_year"]].rename(columns={"from_node": "node_id"}),
+         links[["to_node", "open_year"]].rename(columns={"to_node": "node_id"})]
+    ).dropna().groupby("node_id")["open_year"].min()  # fmt: skip
+    nodes = nodes.copy()
+    m = (nodes["status"] != "operational") & nodes["open_year"].isna()
+    m &= nodes["node_id"].isin(yr.index)
+    nodes.loc[m, "open_year"] = yr.reindex(nodes.loc[m, "node_id"]).to_numpy()
+    return nodes
+
+
 def _finish_nodes(nodes: pd.DataFrame) -> pd.DataFrame:
     nodes = nodes.copy()
     nodes["status"] = nodes["status"].replace("", "operational")
@@ -1318,13 +1413,52 @@ def _connectors_table(frames):
     )
 
 
-def _write(out: Path, tables: dict, overwrite: bool = True) -> None:
+CHECK_YEARS = (None, 2030)  # today's network and the one with the planned lines open
+
+
+def _write(out: Path, tables: dict, overwrite: bool = True, check: bool = True, log=print) -> dict:
+    """Write the tables into ``out`` as a whole; with ``check``, only if ``serai data check``
+    finds no anomaly in the new network for each of :data:`CHECK_YEARS` (else
+    :class:`serai.errors.InputError` and ``out`` keeps the previous build)."""
     from serai._fs import replace_folder
 
     # the checkout's data folder is the build's own: its tables are replaced, stale ones dropped
     owned = ("*.parquet", "network.json") if Path(out).resolve() == OUT.resolve() else ()
     with replace_folder(out, overwrite=overwrite, owned=owned) as new:
         _write_into(new, tables)
+        counts = anomalies(new, log) if check else {}
+        bad = {y: {k: v for k, v in c.items() if v} for y, c in counts.items()}
+        bad = {y: c for y, c in bad.items() if c}
+        if bad:
+            from serai.errors import InputError
+
+            what = "; ".join(
+                f"{'today' if y is None else y}: " + ", ".join(f"{k} {v:,}" for k, v in c.items())
+                for y, c in bad.items()
+            )
+            raise InputError(
+                f"the new network has anomalies ({what}); the previous build is kept. "
+                "`serai data check --network <folder> --details 20` lists them (build with "
+                "--allow-anomalies --out <folder> to inspect)",
+                file=str(out),
+            )
+    return counts
+
+
+def anomalies(folder: Path, log=print) -> dict:
+    """``serai data check`` counts of the network in ``folder`` for each of CHECK_YEARS."""
+    from serai.data import load_network
+    from serai.data.check import check_network, default_land_path, load_land
+
+    land_paths = default_land_path()
+    land = load_land(*land_paths) if land_paths else None
+    net = load_network(path=folder)
+    out = {}
+    for y in CHECK_YEARS:
+        rep = check_network(net, year=y, land=land)
+        out[y] = dict(rep.counts)
+        log(f"check ({'today' if y is None else y}): {rep.total} anomalies {rep.counts}")
+    return out
 
 
 def _write_into(out: Path, tables: dict) -> None:

@@ -26,17 +26,30 @@ RAIL_REGION: dict[str, tuple | None] = {
     "RU": (27.0, 41.0, 75.0, 58.0), "BY": None, "UA": None, "MD": None, "LT": None,
     "PL": None, "DE": None, "NL": None, "BE": None, "LU": None, "CZ": None, "SK": None,
     "AT": None, "HU": None, "RO": None, "BG": None, "RS": None, "HR": None, "SI": None,
+    # the rest of Europe: France, Iberia, Britain and Ireland (Channel Tunnel), Italy,
+    # Switzerland, Scandinavia and the Baltics, the Balkans and Greece
+    "FR": None, "ES": None, "PT": None, "AD": None, "GB": None, "IE": None, "IT": None,
+    "CH": None, "LI": None, "DK": None, "SE": None, "NO": None, "FI": None, "EE": None,
+    "LV": None, "GR": None, "AL": None, "MK": None, "ME": None, "BA": None, "XK": None,
 }  # fmt: skip
-# Road: the corridor core only (first/last mile, whole truck routes Asia <-> Türkiye/EU east).
+RAIL_REGION["IR"] = None  # the whole of Iran: INSTC to Bandar Abbas
+# Road: the corridor core and all of Europe (first/last mile, whole truck routes).
 ROAD_REGION: dict[str, tuple | None] = {
     "CN": (73.0, 34.0, 110.0, 50.0), "KZ": None, "UZ": None, "KG": None, "TJ": None,
     "TM": None, "AZ": None, "GE": None, "AM": None, "TR": None, "IR": (44.0, 34.5, 62.0, 40.0),
     "RU": (37.0, 41.0, 62.0, 56.5), "BY": None, "PL": None, "DE": None, "NL": None,
     "BG": None, "RO": None, "UA": None, "MD": None, "HU": None, "AT": None, "CZ": None,
     "SK": None, "RS": None,
+    "BE": None, "LU": None, "FR": None, "ES": None, "PT": None, "AD": None, "GB": None,
+    "IE": None, "IT": None, "CH": None, "LI": None, "SI": None, "HR": None, "DK": None,
+    "SE": None, "NO": None, "FI": None, "EE": None, "LV": None, "LT": None, "GR": None,
+    "AL": None, "MK": None, "ME": None, "BA": None, "XK": None,
 }  # fmt: skip
+ROAD_REGION["CN"] = None  # all of China: ports (Shanghai, Lianyungang) and Chongqing by road
+ROAD_REGION["IR"] = None  # all of Iran (INSTC)
 # Dense countries get a coarser junction merge (km).
-DENSE = {"CN", "DE", "NL", "BE", "LU", "PL", "CZ", "AT", "UA", "RU", "SK", "HU", "RO", "SI", "HR", "RS", "BG"}  # fmt: skip
+DENSE = {"CN", "DE", "NL", "BE", "LU", "PL", "CZ", "AT", "UA", "RU", "SK", "HU", "RO", "SI", "HR", "RS", "BG",
+         "FR", "GB", "IT", "CH", "ES", "DK"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ class LandNet:
     edges: go.Edges
     dropped_components: int
     bridges: pd.DataFrame  # u, v (node index), km, kind (auto|listed), connector_id, reason
+    ferries: pd.DataFrame | None = None  # ferry_id, node_u, node_v (node index), snap_km
 
 
 def _region_mask(lon, lat, cc, region):
@@ -80,8 +94,16 @@ def build_land(
     countries: Countries,
     anchors: pd.DataFrame,
     connectors: pd.DataFrame,
+    ferries: pd.DataFrame | None = None,
 ) -> LandNet:
-    """Build the simplified rail (``kind='railways'``) or road (``'highways'``) network."""
+    """Build the simplified rail (``kind='railways'``) or road (``'highways'``) network.
+
+    ``ferries`` (ferry_id, from_lat, from_lon, to_lat, to_lon): crossings by ship that this
+    mode's graph has no link for (train ferries for rail, ro-ro for road). Their terminal
+    nodes (the nearest graph node, within ``FERRY_SNAP_KM``) are kept, and the pieces they
+    join count as one component, so an island (Sicily, Hainan, Ireland) is not dropped;
+    the ferry links themselves are added by the build (mode ``ferry``).
+    """
     nodes = pd.read_csv(raw / f"{kind}_nodes.csv.gz")
     edges = pd.read_csv(raw / f"{kind}_edges.csv.gz")
     lon, lat = nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float)
@@ -103,8 +125,9 @@ def build_land(
     e, auto = _auto_bridge(e, lon, lat, params.auto_gap_km)
     e, listed = _listed_connectors(e, lon, lat, connectors)
     bridges = pd.concat([auto, listed], ignore_index=True)
-    # keep the main component; report what is dropped
-    comp = go.components(n, e.u, e.v)
+    fa, fb, fsnap, fid = _ferry_ends(e, lon, lat, ferries)
+    # keep the main component (ferries join their two sides); report what is dropped
+    comp = go.components(n, np.r_[e.u, fa], np.r_[e.v, fb])
     deg = e.degree()
     sizes = np.bincount(comp[deg > 0], minlength=comp.max() + 1)
     main = int(np.argmax(sizes))
@@ -122,6 +145,8 @@ def build_land(
     protect[anchor_node[d < 25.0]] = True
     ends = bridges[["u", "v"]].to_numpy().ravel()
     protect[ends] = True
+    protect[fa] = True
+    protect[fb] = True
 
     e = go.contract(e, protect)
     e = go.Edges(e.n, e.u, e.v, e.km, go.simplify(e.geom, params.tolerance_deg / 2))
@@ -151,7 +176,43 @@ def build_land(
         from_lon=lon[bu], from_lat=lat[bu], to_lon=lon[bv], to_lat=lat[bv],
         country=cc[bu], node_u=rep_all[bu], node_v=rep_all[bv],
     )  # fmt: skip
-    return LandNet(out_nodes, e, dropped, bridges)
+    kept = comp[fa] == main
+    ferry_out = pd.DataFrame(
+        {"ferry_id": fid[kept], "node_u": rep_all[fa[kept]], "node_v": rep_all[fb[kept]],
+         "snap_km": fsnap[kept]}
+    )  # fmt: skip
+    return LandNet(out_nodes, e, dropped, bridges, ferry_out)
+
+
+BRIDGE_CELL_DEG = 0.25  # one auto bridge per pair of graph pieces per cell of this size
+FERRY_SNAP_KM = 15.0  # a ferry terminal farther than this from the mode's graph is not joined
+
+
+def _ferry_ends(e: go.Edges, lon, lat, ferries: pd.DataFrame | None):
+    """Graph nodes nearest each ferry's two terminals (both within ``FERRY_SNAP_KM``)."""
+    z = np.zeros(0, np.int64)
+    if ferries is None or not len(ferries):
+        return z, z, np.zeros(0), np.zeros(0, object)
+    deg = e.degree()
+    a = _nearest(
+        lon, lat, deg > 0, ferries["from_lon"].astype(float), ferries["from_lat"].astype(float)
+    )
+    b = _nearest(
+        lon, lat, deg > 0, ferries["to_lon"].astype(float), ferries["to_lat"].astype(float)
+    )
+    da = np.asarray(
+        haversine_km(
+            lon[a], lat[a], ferries["from_lon"].astype(float), ferries["from_lat"].astype(float)
+        )
+    )
+    db = np.asarray(
+        haversine_km(
+            lon[b], lat[b], ferries["to_lon"].astype(float), ferries["to_lat"].astype(float)
+        )
+    )
+    ok = (da <= FERRY_SNAP_KM) & (db <= FERRY_SNAP_KM) & (a != b)
+    snap = np.maximum(da, db)
+    return a[ok], b[ok], snap[ok], ferries["ferry_id"].to_numpy(object)[ok]
 
 
 def reattach(e: go.Edges, lon, lat) -> go.Edges:
@@ -202,51 +263,50 @@ def _xyz(lon, lat):
     return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
-def _auto_bridge(e: go.Edges, lon, lat, max_km: float, rounds: int = 20):
-    """Join components whose nearest nodes are at most ``max_km`` apart (repeat until stable).
+def _auto_bridge(e: go.Edges, lon, lat, max_km: float):
+    """Join every two components wherever their nodes come within ``max_km`` of each other.
 
-    Each bridge is the shortest node pair between a component and any other one;
-    these are digitising gaps of the source graph (sidings and lines that stop a
-    few hundred metres short of each other), listed in the output.
+    These are digitising gaps of the source graph (sidings and lines that stop a few
+    hundred metres short of each other), listed in the output. Every pair of
+    components gets a bridge (their shortest node pair; ties: lowest node indices) in
+    each ``BRIDGE_CELL_DEG`` cell where they meet, so a line cut into several pieces is
+    whole again even where each piece also touches a third one (the Turksib north of
+    Almaty is four pieces) and a piece joined at both ends keeps both (Zhetygen–Altynkol
+    at Zhetygen and at Khorgos). The candidate
+    pairs (all node pairs within ``max_km``) are found with a KD-tree.
     """
     from scipy.spatial import cKDTree
 
-    rows = []
-    for _ in range(rounds):
-        deg = e.degree()
-        used = np.flatnonzero(deg > 0)
-        comp = go.components(e.n, e.u, e.v)
-        sizes = np.bincount(comp[used], minlength=comp.max() + 1)
-        main = int(np.argmax(sizes))
-        new_u, new_v, new_km = [], [], []
-        tree_all = cKDTree(_xyz(lon[used], lat[used]))
-        for c in np.unique(comp[used]):
-            if c == main:
-                continue
-            mine = used[comp[used] == c]
-            # candidates: the k nearest nodes; take the first one in another component
-            dist, j = tree_all.query(_xyz(lon[mine], lat[mine]), k=min(len(mine) + 8, len(used)))
-            other = comp[used[j]] != c
-            dist = np.where(other, dist, np.inf)
-            flat = int(np.argmin(dist))
-            a, col = divmod(flat, dist.shape[1])
-            if not np.isfinite(dist[a, col]):
-                continue
-            b = used[j[a, col]]
-            km = float(haversine_km(lon[mine[a]], lat[mine[a]], lon[b], lat[b]))
-            if km <= max_km:
-                new_u.append(mine[a])
-                new_v.append(b)
-                new_km.append(km)
-        if not new_u:
-            break
-        nu, nv, nk = np.array(new_u), np.array(new_v), np.round(np.array(new_km), 3)
-        nk = np.maximum(nk, 0.001)
-        geom = [np.column_stack([lon[[a, b]], lat[[a, b]]]) for a, b in zip(nu, nv, strict=True)]
-        e = go.dedupe(go.Edges(e.n, np.r_[e.u, nu], np.r_[e.v, nv], np.r_[e.km, nk], e.geom + geom))
-        rows.append(pd.DataFrame({"u": nu, "v": nv, "km": nk}))
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({"u": [], "v": [], "km": []})
-    out = out.astype({"u": np.int64, "v": np.int64, "km": float})
+    used = np.flatnonzero(e.degree() > 0)
+    pairs = cKDTree(_xyz(lon[used], lat[used])).query_pairs(
+        r=max_km * 1.001 / 6371.0088, output_type="ndarray"
+    )
+    pa, pb = used[pairs[:, 0]], used[pairs[:, 1]]
+    comp = go.components(e.n, e.u, e.v)
+    cross = comp[pa] != comp[pb]
+    pa, pb = pa[cross], pb[cross]
+    pkm = np.asarray(haversine_km(lon[pa], lat[pa], lon[pb], lat[pb]), float)
+    ok = pkm <= max_km
+    pa, pb, pkm = pa[ok], pb[ok], pkm[ok]
+    # one bridge per pair of components and place (0.25° cell of the gap): the shortest
+    ca, cb = np.minimum(comp[pa], comp[pb]), np.maximum(comp[pa], comp[pb])
+    cell = np.floor((lon[pa] + lon[pb]) / 2 / BRIDGE_CELL_DEG).astype(np.int64) * 100_000
+    cell += np.floor((lat[pa] + lat[pb]) / 2 / BRIDGE_CELL_DEG).astype(np.int64)
+    order = np.lexsort((np.maximum(pa, pb), np.minimum(pa, pb), pkm, cell, cb, ca))
+    first = np.ones(len(order), bool)
+    first[1:] = (
+        (ca[order][1:] != ca[order][:-1])
+        | (cb[order][1:] != cb[order][:-1])
+        | (cell[order][1:] != cell[order][:-1])
+    )
+    pick = order[first]
+    nu, nv = np.minimum(pa, pb)[pick], np.maximum(pa, pb)[pick]
+    nk = np.maximum(np.round(pkm[pick], 3), 0.001)
+    geom = [np.column_stack([lon[[a, b]], lat[[a, b]]]) for a, b in zip(nu, nv, strict=True)]
+    e = go.dedupe(go.Edges(e.n, np.r_[e.u, nu], np.r_[e.v, nv], np.r_[e.km, nk], e.geom + geom))
+    out = pd.DataFrame({"u": nu, "v": nv, "km": nk}).astype(
+        {"u": np.int64, "v": np.int64, "km": float}
+    )
     out["kind"] = "auto"
     out["connector_id"] = ""
     out["reason"] = f"gap <= {max_km:g} km between components of the OSM-derived graph"
