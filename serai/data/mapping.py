@@ -24,7 +24,7 @@ def render_map(
     net: Network,
     out: Path,
     *,
-    bbox: tuple[float, float, float, float] = (3.0, 22.0, 122.0, 58.0),
+    bbox: tuple[float, float, float, float] = (-11.0, 18.0, 122.0, 62.0),
     label_points: bool = True,
     dpi: int = 130,
 ) -> Path:
