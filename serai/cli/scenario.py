@@ -87,7 +87,7 @@ def _cell(v, fmt=None) -> str:
 @scenario_app.command("list")
 @handle_errors
 def list_cmd() -> None:
-    """The shipped scenario library (scenarios/)."""
+    """The shipped scenario library (serai/scenarios/library/)."""
     from serai.scenarios import library_names, library_path, load_scenario
 
     c = console()

@@ -31,16 +31,15 @@ __all__ = [
 
 
 def library_path() -> Path:
-    """Folder of the shipped scenario library (``scenarios/`` of the repository).
+    """Folder of the shipped scenario library (``serai/scenarios/library/``, installed with
+    the package).
 
     ``SERAI_SCENARIOS`` points to another folder.
     """
     env = os.environ.get("SERAI_SCENARIOS")
     if env:
         return Path(env)
-    import serai
-
-    return Path(serai.__file__).resolve().parents[1] / "scenarios"
+    return Path(__file__).resolve().parent / "library"
 
 
 def library_names() -> list[str]:
