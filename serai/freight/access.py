@@ -547,7 +547,7 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     from dataclasses import replace
     from types import MappingProxyType
 
-    from serai.freight.route import _LEG_COLUMNS
+    from serai.freight.routeresult import _LEG_COLUMNS
 
     legs = [x for x in (first, last) if x is not None]
     new = {

@@ -177,7 +177,7 @@ def leg_records(route: Any, *, drop: Sequence[str] = ("link_ids", "node_path")) 
         legs = route.legs.drop(columns=[c for c in drop if c in route.legs.columns])
         legs = legs.astype(object).where(legs.notna(), None)
         return legs.to_dict(orient="records")
-    from serai.freight.route import _LEG_COLUMNS
+    from serai.freight.routeresult import _LEG_COLUMNS
 
     cols = [c for c in _LEG_COLUMNS if c not in drop and c in data]
     if not len(data.get("seq", ())):

@@ -1,0 +1,222 @@
+"""Several routes between two places: distinct alternatives and the time-cost Pareto set.
+
+Both build on the single-route search of :class:`~serai.freight.Router` and are its
+methods :meth:`~serai.freight.Router.alternatives` and :meth:`~serai.freight.Router.pareto`
+(plain functions here, with the router as first argument).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from serai.errors import InputError
+from serai.freight import access
+from serai.freight.commodities import Commodity
+from serai.freight.constraints import Constraints
+
+if TYPE_CHECKING:
+    from serai.freight.route import Router
+    from serai.freight.routeresult import Route
+
+__all__ = ["alternatives", "pareto"]
+
+
+def alternatives(
+    router: Router,
+    origin: Any,
+    destination: Any,
+    commodity_name: str | Commodity = "container_feu",
+    *,
+    k: int = 3,
+    objective: str = "generalised",
+    penalty: float = 1.0,
+    max_overlap: float = 0.6,
+    max_iter: int | None = None,
+    distinct_corridors: bool = False,
+    constraints: Constraints | None = None,
+    carbon_price_usd_per_t: float = 0.0,
+    crew: str = "single",
+    **kw: Any,
+) -> list[Route]:
+    """Up to ``k`` distinct routes by the penalty method.
+
+    After each search the movement links of the route found get their cost
+    multiplied by ``1 + penalty``; a new route is kept when at most
+    ``max_overlap`` of its km is shared with any route already kept. Routes
+    are reported at their true (unpenalised) cost, best first. With
+    ``distinct_corridors`` a route is also dropped when its corridor label is
+    already taken.
+    """
+    from serai.freight.checks import MAX_ALTERNATIVES, check_count, check_number
+
+    k = check_count(k, "k", 1, MAX_ALTERNATIVES)
+    penalty = check_number(penalty, "penalty", strict=True, high=1e6)
+    max_overlap = check_number(max_overlap, "max_overlap", high=1.0)
+    if max_iter is not None:
+        max_iter = check_count(max_iter, "max_iter", 1, 100 * MAX_ALTERNATIVES)
+    cons = constraints if constraints is not None else Constraints.make(**kw)
+    first = router.route(
+        origin,
+        destination,
+        commodity_name,
+        objective=objective,
+        constraints=cons,
+        carbon_price_usd_per_t=carbon_price_usd_per_t,
+        crew=crew,
+    )
+    lc = router.costs_from(router.locate(origin), commodity_name, carbon_price_usd_per_t, crew)
+    o, d = first.origin, first.destination
+    po, pd_ = access.end_vnodes(router, first)
+    via = [router.rg.place(router.resolve(v)) for v in cons.via]
+    base = np.where(router.mask(cons), router.edge_objective(lc, objective), np.inf)
+    km_e = router.rg.graph.edge_values(router.rg.vlinks["km"].to_numpy(float))
+    move_e = router._e_kind == "move"
+    routes = [first]
+    used = [edges_of(router, first)]
+    factor = np.ones_like(base)
+    for e in used[0]:
+        factor[e] *= 1 + penalty
+    for _ in range(max_iter or (12 * k if distinct_corridors else 4 * k)):
+        if len(routes) >= k:
+            break
+        edges = router._search(base * factor, po, pd_, via)
+        if edges is None:
+            break
+        es = np.asarray(edges)
+        mv = es[move_e[es]]
+        tot = km_e[mv].sum()
+        ok = True
+        for u in used:
+            shared = km_e[np.intersect1d(mv, u)].sum()
+            if tot > 0 and shared / tot > max_overlap:
+                ok = False
+                break
+        factor[mv] *= 1 + penalty
+        if ok:
+            r = access.like(router._make_route(es, o, d, lc, objective, cons), first)
+            if distinct_corridors and r.corridor in {x.corridor for x in routes}:
+                continue
+            routes.append(r)
+            used.append(mv)
+    key = {"time": "hours", "cost": "usd", "emissions": "co2e_kg", "co2e": "co2e_kg"}.get(
+        objective, "gc_usd"
+    )
+    return sorted(routes, key=lambda r: r.totals[key])
+
+
+def edges_of(router: Router, r: Route) -> np.ndarray:
+    """Graph edges of the movement links of a route (what the penalty method penalises)."""
+    g = router.rg.graph
+    pos = np.empty(len(g.link_rows), np.int64)
+    pos[g.link_rows] = np.arange(len(g.link_rows))
+    e = pos[r.vlink_rows]
+    return e[router._e_kind[e] == "move"]
+
+
+def pareto(
+    router: Router,
+    origin: Any,
+    destination: Any,
+    commodity_name: str | Commodity = "container_feu",
+    *,
+    constraints: Constraints | None = None,
+    max_routes: int = 12,
+    method: str = "labels",
+    max_labels: int = 2_000_000,
+    crew: str = "single",
+    **kw: Any,
+) -> list[Route]:
+    """Pareto-optimal routes for (time, money), fastest first.
+
+    ``method="labels"`` (default): bi-objective label setting (Martins'
+    algorithm, numba) finds every Pareto-optimal route, supported or not;
+    when more than ``max_labels`` labels would be needed, or with via points,
+    it falls back to ``"nise"``. At most ``max_routes`` routes are returned
+    (evenly spread over the frontier when there are more).
+
+    ``method="nise"``: supported points only, as follows.
+
+    Non-inferior set estimation (NISE, Cohon 1978): start from the fastest and
+    the cheapest route; between two neighbours, minimise the weighted sum
+    whose weights are normal to the segment joining them; keep the new route
+    if it lies strictly below the segment, and recurse. This finds every
+    route on the convex hull of the time-cost frontier (not routes in its
+    concave gaps).
+    """
+    from serai.freight.checks import check_count, check_query
+
+    max_routes = check_count(max_routes, "max_routes", 1, 1000)
+    max_labels = check_count(max_labels, "max_labels", 1, 10**9)
+    cons = constraints if constraints is not None else Constraints.make(**kw)
+    check_query(router, cons)
+    op, dp = router.locate(origin), router.locate(destination)
+    lc = router.costs_from(op, commodity_name, 0.0, crew)
+    # off the network: the first/last-mile legs of the best generalised route, held fixed
+    ref = router.route(op, dp, commodity_name, constraints=cons, crew=crew)
+    o, d = ref.origin, ref.destination
+    po, pd_ = access.end_vnodes(router, ref)
+    via = [router.rg.place(router.resolve(v)) for v in cons.via]
+    mask = router.mask(cons)
+    h = np.ascontiguousarray(lc.hours[router.rg.graph.link_rows])
+    u = np.ascontiguousarray(lc.usd[router.rg.graph.link_rows])
+    allowed = lc.allowed[router.rg.graph.link_rows] & mask
+
+    def solve(wh: float, wu: float) -> tuple[float, float, np.ndarray] | None:
+        c = np.where(allowed, wh * h + wu * u, np.inf)
+        e = router._search(c, po, pd_, via)
+        if e is None:
+            return None
+        return float(h[e].sum()), float(u[e].sum()), e
+
+    if method not in ("labels", "nise"):
+        raise InputError(f"unknown Pareto method '{method}'; use labels or nise", field="method")
+    if method == "labels" and not via:
+        from serai.freight._pareto import pareto_labels, trace_labels
+
+        g = router.rg.graph
+        w1 = np.where(allowed, h, np.inf)
+        w2 = np.where(allowed, u, np.inf)
+        used, tl, c1, _c2, pred, edge = pareto_labels(
+            g.indptr, g.heads, w1, w2, po, pd_, g.passable, int(max_labels)
+        )
+        if used >= 0:
+            if not len(tl):
+                raise router._diagnose(o, d, lc, "time", cons)
+            order = np.argsort(c1[tl], kind="stable")
+            tl = tl[order]
+            if len(tl) > max_routes:
+                tl = tl[np.unique(np.linspace(0, len(tl) - 1, max_routes).round().astype(int))]
+            return [
+                access.like(
+                    router._make_route(trace_labels(int(t), pred, edge), o, d, lc, "pareto",
+                                     cons), ref)
+                for t in tl
+            ]  # fmt: skip
+    a = solve(1.0, 1e-6)
+    if a is None:
+        raise router._diagnose(o, d, lc, "time", cons)
+    b = solve(1e-6, 1.0)
+    pts = {(round(a[0], 6), round(a[1], 6)): a}
+    if b is not None:
+        pts[(round(b[0], 6), round(b[1], 6))] = b
+    stack = [(a, b)] if b is not None else []
+    while stack and len(pts) < max_routes:
+        p, q = stack.pop()
+        wh, wu = p[1] - q[1], q[0] - p[0]  # normal to the segment p-q
+        if wh <= 0 or wu <= 0:
+            continue
+        r = solve(wh, wu)
+        if r is None:
+            continue
+        if wh * r[0] + wu * r[1] < wh * p[0] + wu * p[1] - 1e-9 * (abs(wh * p[0]) + abs(wu * p[1])):
+            key = (round(r[0], 6), round(r[1], 6))
+            if key not in pts:
+                pts[key] = r
+                stack += [(p, r), (r, q)]
+    routes = [
+        access.like(router._make_route(e, o, d, lc, "pareto", cons), ref)
+        for _, _, e in pts.values()
+    ]
+    return sorted(routes, key=lambda r: r.totals["hours"])

@@ -1,0 +1,282 @@
+"""Reading a route back: from the graph edges a search found to a :class:`Route`.
+
+Consecutive virtual links of one mode in one country become a movement leg, hub
+links become events (transfer, gauge change, port, boarding, border); every node
+gets a readable label (:func:`node_labels`). Plain numpy, no groupby.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from serai.freight.constraints import Constraints
+from serai.freight.corridors import corridor_label
+from serai.freight.params import TIME
+from serai.freight.places import PlaceIndex
+from serai.freight.routecost import leg_columns, route_components, route_totals
+from serai.freight.routeresult import _LEG_COLUMNS, Route
+
+if TYPE_CHECKING:
+    from serai.freight.cost import LinkCosts
+    from serai.freight.route import Router
+
+__all__ = ["make_route", "node_labels"]
+
+
+def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(country before, country after) of every stretch of sea or ferry legs."""
+    out = []
+    before = ""
+    inside = False
+    for kind, mode, c in zip(legs["kind"], legs["mode"], legs["country"], strict=True):
+        if kind == "move" and mode in ("sea", "ferry"):
+            inside = True
+            continue
+        if inside and c:
+            out.append((before, c))
+        inside = False
+        before = c or before
+    return out
+
+
+def node_labels(
+    nodes: pd.DataFrame, places: PlaceIndex, within_km: float = 150.0, gazetteer: Any = None
+) -> pd.Series:
+    """A label for every node: its name, else "near <closest named place>", else lat,lon.
+
+    With a ``gazetteer`` (:class:`~serai.freight.gazetteer.Gazetteer`), an unnamed node within
+    40 km of a populated place is "near <that place>" first.
+    """
+    ids = nodes["node_id"].to_numpy(np.int64)
+    name = (
+        nodes["name"].fillna("").astype(str).to_numpy(object)
+        if "name" in nodes
+        else np.full(len(ids), "", object)
+    )
+    out = name.copy()
+    missing = out == ""
+    x = pd.to_numeric(
+        nodes.get("x", pd.Series(np.nan, index=nodes.index)), errors="coerce"
+    ).to_numpy(float)
+    y = pd.to_numeric(
+        nodes.get("y", pd.Series(np.nan, index=nodes.index)), errors="coerce"
+    ).to_numpy(float)
+    if gazetteer is not None and missing.any():
+        from serai.freight.gazetteer import chord_km
+        from serai.freight.places import _unit
+
+        ok = missing & np.isfinite(x) & np.isfinite(y)
+        chord, i = gazetteer.tree.query(_unit(y[ok], x[ok]), k=8)
+        good = (chord_km(chord) <= 40.0) & (gazetteer.population[i] > 0)
+        first = np.argmax(good, axis=1)  # nearest populated place (ports have no population)
+        pick = i[np.arange(len(i)), first]
+        has = good[np.arange(len(i)), first]
+        pname = gazetteer.places["name"].to_numpy(object)[pick].astype(str)
+        out[ok] = np.where(has, np.char.add("near ", pname), "").astype(object)
+        missing = out == ""
+    named = np.array([bool(places.name(t)) for t in places.targets], dtype=bool)
+    if missing.any() and named.any():
+        from scipy.spatial import cKDTree
+
+        from serai.freight.places import EARTH_KM, _unit
+
+        tree = cKDTree(places.xyz[named])
+        tnames = np.array([places.name(t) for t in places.targets[named]], dtype=object)
+        ok = missing & np.isfinite(x) & np.isfinite(y)
+        chord, i = tree.query(_unit(y[ok], x[ok]))
+        km = 2 * EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2))
+        lab = np.where(km <= within_km, "near " + tnames[i].astype(str), "")
+        out[ok] = lab
+    still = (out == "") & np.isfinite(x) & np.isfinite(y)
+    out[still] = [f"{b:.2f},{a:.2f}" for a, b in zip(x[still], y[still], strict=True)]
+    return pd.Series(out, index=ids).sort_index()
+
+
+_LABEL_ARRAYS: dict[int, tuple[pd.Series, np.ndarray, np.ndarray]] = {}
+
+
+def _label_arrays(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, labels) of a labels Series as numpy arrays, converted once per Series (a str
+    Series of 18,000 labels takes milliseconds to convert: once per route was the cost)."""
+    hit = _LABEL_ARRAYS.get(id(labels))
+    if hit is None or hit[0] is not labels:
+        hit = (labels, labels.index.to_numpy(), labels.to_numpy())
+        if len(_LABEL_ARRAYS) >= 16:
+            _LABEL_ARRAYS.clear()
+        _LABEL_ARRAYS[id(labels)] = hit
+    return hit[1], hit[2]
+
+
+def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
+    """Labels of node ids (labels indexed by sorted node id)."""
+    idx, all_labels = _label_arrays(labels)
+    pos = np.clip(np.searchsorted(idx, ids), 0, len(idx) - 1)
+    vals = all_labels[pos]
+    return np.where(idx[pos] == ids, vals, "")
+
+
+def _legs(
+    cols: Mapping[str, np.ndarray],
+    rows: np.ndarray,
+    rc: tuple[np.ndarray, np.ndarray, np.ndarray],
+    labels: pd.Series,
+    kg_co2e: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Group the virtual links of a route into movement legs and hub events (numpy, no groupby).
+
+    ``rc`` is :func:`~serai.freight.routecost.route_components` of the rows.
+    """
+    comps, hb, ub = rc
+    kind = cols["kind"][rows].copy()
+    hours = comps[: len(TIME)].sum(axis=0)
+    usd = comps[len(TIME) :].sum(axis=0)
+    event = cols["event"][rows]
+    ends = (kind == "access") | (kind == "egress")
+    co2 = kg_co2e[rows] if kg_co2e is not None else np.full(len(rows), np.nan)
+    free = (hours == 0) & (usd == 0) & ~(co2 > 0)
+    kind[ends] = np.where(event[ends] != "", event[ends], "transfer")
+    # events with neither time nor money (alighting a rail ferry) carry no information
+    keep = ~((ends | (kind == "alight")) & free)
+    r = rows[keep]
+    kind, hours, usd, event, co2 = kind[keep], hours[keep], usd[keep], event[keep], co2[keep]
+    comps, hb, ub = comps[:, keep], hb[:, keep], ub[:, keep]
+    if not len(r):
+        empty = {c: np.empty(0, dtype=object) for c in _LEG_COLUMNS}
+        empty["km"] = np.empty(0)
+        return empty
+    layer, country = cols["layer"][r], cols["country"][r]
+    is_move = kind == "move"
+    same = np.r_[False, (layer[1:] == layer[:-1]) & (country[1:] == country[:-1])]
+    brk = ~(is_move & np.r_[False, is_move[:-1]] & same)
+    start = np.flatnonzero(brk)
+    last = np.r_[start[1:], len(r)] - 1
+    fn, tn = cols["from_node"][r], cols["to_node"][r]
+    lid, psg = cols["link_id"][r], cols["passage"][r]
+    svc = np.char.replace(cols["service_id"][r[start]].astype(str), "~r", "")
+    mode = cols["mode"][r[start]].copy()
+    k0 = kind[start]
+    mv = k0 == "move"
+    mode[mv & (svc != "")] = "ferry"
+    fc, tc = cols["from_country"][r[start]], cols["to_country"][r[last]]
+    ev0 = event[start]
+    ev_txt = np.where(
+        mv,
+        "",
+        np.where(
+            k0 == "border",
+            np.char.add(
+                np.char.add(
+                    np.char.add(np.char.add("border ", fc.astype(str)), ">"), tc.astype(str)
+                ),
+                np.char.add(np.char.add(" (", ev0.astype(str)), ")"),
+            ),
+            np.where(
+                (ev0 != "") & (ev0 != k0),
+                np.char.add(np.char.add(k0.astype(str), ":"), ev0.astype(str)),
+                k0,
+            ),
+        ),
+    )
+    link_ids, node_path, passages = [], [], []
+    for a, b in zip(start, last + 1, strict=True):
+        ids = lid[a:b]
+        link_ids.append(ids[ids >= 0].tolist())
+        node_path.append(list(dict.fromkeys(np.column_stack([fn[a:b], tn[a:b]]).ravel().tolist())))
+        passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
+    from_node, to_node = fn[start], tn[last]
+    data = {
+        "seq": np.arange(len(start)),
+        "kind": k0,
+        "mode": mode,
+        "layer": layer[start],
+        "service_id": svc,
+        "from_node": from_node,
+        "to_node": to_node,
+        "from_name": _label_of(labels, np.asarray(from_node, np.int64)),
+        "to_name": _label_of(labels, np.asarray(to_node, np.int64)),
+        "country": country[start],
+        "from_country": fc,
+        "to_country": tc,
+        "passage": passages,
+        "km": np.add.reduceat(cols["km"][r], start),
+        "hours": np.add.reduceat(hours, start),
+        "wait_h": np.add.reduceat(
+            comps[TIME.index("schedule")] + comps[TIME.index("queue")], start
+        ),
+        "usd": np.add.reduceat(usd, start),
+        "co2e_kg": np.add.reduceat(co2, start),
+        "event": ev_txt,
+        "link_ids": link_ids,
+        "node_path": node_path,
+        **leg_columns(comps, hb, ub, start),
+    }
+    return data
+
+
+def line_names(router: Router, rows: np.ndarray) -> set[str]:
+    """Names of the physical links used (for named lines such as ``cku``)."""
+    if router._link_names is None:
+        return set()
+    ids = router._cols["link_id"][rows]
+    ids = np.unique(ids[ids >= 0])
+    keys, names = router._link_names
+    pos = np.clip(np.searchsorted(keys, ids), 0, max(len(keys) - 1, 0))
+    hit = keys[pos] == ids if len(keys) else np.zeros(len(ids), bool)
+    return {str(x) for x in names[pos[hit]] if isinstance(x, str) and x}
+
+
+def make_route(
+    router: Router,
+    edges: np.ndarray,
+    o: Any,
+    d: Any,
+    lc: LinkCosts,
+    objective: str,
+    cons: Constraints,
+) -> Route:
+    """The :class:`Route` of an edge sequence found by a search: legs, totals, corridor."""
+    rows = router.rg.graph.link_rows[np.asarray(edges, np.int64)]
+    em = lc.kg_co2e
+    rc = route_components(lc, rows, router._cols["kind"][rows], router._cols["mode"][rows])
+    cols = _legs(router._cols, rows, rc, router.labels, em)
+    c = lc.commodity
+    move = cols["kind"] == "move"
+    lkm, lmode = np.asarray(cols["km"], float), cols["mode"]
+    lcountry, lsvc = cols["country"], cols["service_id"]
+    km = float(lkm[move].sum())
+    sea_km = float(lkm[move & (lmode == "sea")].sum())
+    totals = {
+        "km": km,
+        **route_totals(*rc, c.vot_usd_per_unit_h, float(lc.carbon_usd[rows].sum())),
+        "co2e_kg": float(em[rows].sum()) if em is not None else float("nan"),
+    }
+    countries = tuple(dict.fromkeys(x for x in lcountry[move] if x))
+    passages = tuple(dict.fromkeys(p for p in router._cols["passage"][rows] if p))
+    services = tuple(dict.fromkeys(x for x in lsvc[move] if x))
+    ferry_pairs = _water_crossings(cols)
+    lines = line_names(router, rows)
+    label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0, lines)
+    return Route(
+        origin=o,
+        destination=d,
+        origin_name=router.places.name(o) or str(o),
+        destination_name=router.places.name(d) or str(d),
+        commodity=c.commodity,
+        unit=c.unit,
+        objective=objective,
+        vlink_rows=rows,
+        leg_data=MappingProxyType(cols),
+        totals=MappingProxyType(totals),
+        corridor=label,
+        countries=countries,
+        passages=passages,
+        services=services,
+        constraints=cons,
+        routing_graph=router.rg if em is not None else None,
+        pricing=(router.rg, c, lc.crew, lc.params),
+    )
