@@ -47,3 +47,21 @@ def _router_cache(tmp_path_factory):
     if "SERAI_CACHE_DIR" not in os.environ:
         os.environ["SERAI_CACHE_DIR"] = str(tmp_path_factory.mktemp("serai-cache"))
     yield
+
+
+@pytest.fixture(scope="module")
+def serai_serve():
+    """Start ``serai serve`` processes: ``serai_serve(*args, timeout=, env=)`` -> base URL.
+
+    Each server runs until the end of the test module (see :func:`tests.live.serve_process`).
+    """
+    from contextlib import ExitStack
+
+    from tests.live import serve_process
+
+    with ExitStack() as stack:
+
+        def start(*args: str, timeout: float = 120.0, env: dict | None = None) -> str:
+            return stack.enter_context(serve_process(*args, timeout=timeout, env=env))
+
+        yield start

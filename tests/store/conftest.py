@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.live import free_port
 
 
 def _pg_bin() -> Path | None:
@@ -31,12 +32,6 @@ def _postgis_available(bindir: Path) -> bool:
     cands = [Path(share) / "extension"] if share else []
     cands += list(Path("/usr/share/postgresql").glob("*/extension"))
     return any((c / "postgis.control").exists() for c in cands)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +56,7 @@ def pg_server():
     tmp = Path(tempfile.mkdtemp(prefix="serai-pg-"))
     if run_as:
         shutil.chown(tmp, user="postgres")
-    data, port = tmp / "data", _free_port()
+    data, port = tmp / "data", free_port()
     try:
         subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "serai",
                         "--no-sync", "-E", "UTF8"], check=True, capture_output=True)  # fmt: skip

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_serve_process import _free_port
-
 CHROMIUM = os.environ.get("SERAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).is_file():
     pytest.skip(
@@ -42,36 +40,9 @@ ARGS = [
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+def base_url(serai_serve):
     """`serai serve` on the embedded network (the routing graph from the test cache)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "serai", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"serai serve exited: {proc.stderr.read()}")
-        try:
-            with urllib.request.urlopen(base + "/api/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("serai serve did not start within 300 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    return serai_serve(timeout=300)
 
 
 @pytest.fixture(scope="module")
