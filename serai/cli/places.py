@@ -80,7 +80,7 @@ def places_resolve(
     d = p.to_dict()
     if p.target is None:
         near, km = router.places.snap(p.lat, p.lon)
-        from serai.freight.access import network_name
+        from serai.freight.ends import network_name
 
         d["nearest_network_place"] = network_name(router, near)
         d["nearest_network_place_km"] = round(km, 1)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from serai.errors import InputError
-from serai.freight import access
+from serai.freight import ends
 from serai.freight.commodities import Commodity
 from serai.freight.constraints import Constraints
 
@@ -68,7 +68,7 @@ def alternatives(
     )
     lc = router.costs_from(router.locate(origin), commodity_name, carbon_price_usd_per_t, crew)
     o, d = first.origin, first.destination
-    po, pd_ = access.end_vnodes(router, first)
+    po, pd_ = ends.end_vnodes(router, first)
     via = [router.rg.place(router.resolve(v)) for v in cons.via]
     base = np.where(router.mask(cons), router.edge_objective(lc, objective), np.inf)
     km_e = router.rg.graph.edge_values(router.rg.vlinks["km"].to_numpy(float))
@@ -95,7 +95,7 @@ def alternatives(
                 break
         factor[mv] *= 1 + penalty
         if ok:
-            r = access.like(router._make_route(es, o, d, lc, objective, cons), first)
+            r = ends.like(router._make_route(es, o, d, lc, objective, cons), first)
             if distinct_corridors and r.corridor in {x.corridor for x in routes}:
                 continue
             routes.append(r)
@@ -156,7 +156,7 @@ def pareto(
     # off the network: the first/last-mile legs of the best generalised route, held fixed
     ref = router.route(op, dp, commodity_name, constraints=cons, crew=crew)
     o, d = ref.origin, ref.destination
-    po, pd_ = access.end_vnodes(router, ref)
+    po, pd_ = ends.end_vnodes(router, ref)
     via = [router.rg.place(router.resolve(v)) for v in cons.via]
     mask = router.mask(cons)
     h = np.ascontiguousarray(lc.hours[router.rg.graph.link_rows])
@@ -189,7 +189,7 @@ def pareto(
             if len(tl) > max_routes:
                 tl = tl[np.unique(np.linspace(0, len(tl) - 1, max_routes).round().astype(int))]
             return [
-                access.like(
+                ends.like(
                     router._make_route(trace_labels(int(t), pred, edge), o, d, lc, "pareto",
                                      cons), ref)
                 for t in tl
@@ -216,7 +216,6 @@ def pareto(
                 pts[key] = r
                 stack += [(p, r), (r, q)]
     routes = [
-        access.like(router._make_route(e, o, d, lc, "pareto", cons), ref)
-        for _, _, e in pts.values()
+        ends.like(router._make_route(e, o, d, lc, "pareto", cons), ref) for _, _, e in pts.values()
     ]
     return sorted(routes, key=lambda r: r.totals["hours"])

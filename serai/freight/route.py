@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from serai.errors import InputError
-from serai.freight import access
 from serai.freight import alternatives as _alternatives
+from serai.freight import ends as _ends
 from serai.freight.commodities import Commodity, commodity
 from serai.freight.constraints import (
     Constraints,
@@ -418,7 +418,7 @@ class Router:
                 raise InputError(
                     f"{p.label} is not a place on the network (routes reach it by a first/last-"
                     f"mile road leg, but a via point must be on the network); the nearest "
-                    f"network place is {access.network_name(self, near)} ({km:,.0f} km)",
+                    f"network place is {_ends.network_name(self, near)} ({km:,.0f} km)",
                     field="place",
                 )
             return p.target
@@ -478,9 +478,9 @@ class Router:
         cost: np.ndarray, via: list[int],
     ) -> Route:  # fmt: skip
         """Best route between two located places (first/last-mile legs when off the network)."""
-        starts = access.endpoints(self, op, "first", lc, cons)
-        ends = access.endpoints(self, dp, "last", lc, cons)
-        best = access.best_pair(self, cost, starts, ends, via, objective)
+        starts = _ends.endpoints(self, op, "first", lc, cons)
+        ends = _ends.endpoints(self, dp, "last", lc, cons)
+        best = _ends.best_pair(self, cost, starts, ends, via, objective)
         o = op.target if op.target is not None else starts[0][0].node_id
         d = dp.target if dp.target is not None else ends[0][0].node_id
         if best is None:
@@ -489,7 +489,7 @@ class Router:
         o = op.target if first is None else first.node_id
         d = dp.target if last is None else last.node_id
         r = self._make_route(edges, o, d, lc, objective, cons)
-        return access.splice(r, first, last, op, dp)
+        return _ends.splice(r, first, last, op, dp)
 
     _diagnose = diagnose
     alternatives = _alternatives.alternatives

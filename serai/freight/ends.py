@@ -1,0 +1,211 @@
+"""Routes with first/last-mile legs: where a route may start and end, and splicing the legs in.
+
+For a place off the network, :func:`endpoints` lists the road legs
+(:class:`~serai.freight.access.AccessLeg`) that reach it, :func:`best_pair` picks the
+cheapest whole route over the start and end candidates, and :func:`splice` adds the
+legs to the route's legs table, totals and countries. The
+:class:`~serai.freight.Router` calls these; the legs themselves are modelled in
+:mod:`serai.freight.access`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from serai.errors import InputError
+from serai.freight.access import MAX_ACCESS_KM, AccessLeg, emission_rates
+from serai.freight.resolver import Place
+
+__all__ = ["best_pair", "end_vnodes", "endpoints", "like", "network_name", "splice"]
+
+
+def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[Any]:
+    """(AccessLeg or None, vnode) pairs where a route may start or end for ``place``."""
+    rg = router.rg
+    if place.target is not None:
+        return [(None, rg.place(place.target))]
+    if not (place.lat == place.lat and place.lon == place.lon):
+        raise InputError(f"{place.label} has no coordinates", field="place")
+    em = router.emissions(lc.commodity)
+    legs = router.access.legs(
+        place,
+        side,
+        lc.commodity,
+        constraints=cons,
+        labels=router.labels,
+        emissions=emission_rates(lc.commodity) if em is not None else None,
+        carbon_price_usd_per_t=lc.carbon_price_usd_per_t,
+        params=lc.params,
+        crew=lc.crew,
+    )
+    if not legs:
+        near_t, near_km = router.places.snap(place.lat, place.lon)
+        d = router.access.nearest_km(place.lat, place.lon)
+        what = "road or rail node" if cons.modes is None else f"{'/'.join(sorted(cons.modes))} node"
+        if d <= MAX_ACCESS_KM:
+            why = (
+                f"no usable {what} within {MAX_ACCESS_KM:,.0f} km can be reached by road "
+                f"(the nearest, {d:,.0f} km away, is across the sea, in an avoided country or "
+                "not open to the commodity)"
+            )
+        elif np.isfinite(d):
+            why = (
+                f"{d:,.0f} km from the nearest {what} (the first/last-mile limit is "
+                f"{MAX_ACCESS_KM:,.0f} km)"
+            )
+        else:
+            why = f"no {what}"
+        raise InputError(
+            f"{place.label} is off the network: {why}; the nearest place on "
+            f"the network is {network_name(router, near_t)} ({near_km:,.0f} km)",
+            field="place",
+        )
+    return [(leg, leg.vnode) for leg in legs]
+
+
+def best_pair(
+    router: Any,
+    cost: np.ndarray,
+    starts: list[Any],
+    ends: list[Any],
+    via: list[int],
+    objective: str,
+) -> tuple[np.ndarray, Any, Any] | None:
+    """The cheapest (edges, first leg, last leg) over the start and end candidates."""
+    best = None
+    best_total = math.inf
+    pairs = sorted(
+        ((a, b) for a in starts for b in ends),
+        key=lambda p: (
+            (p[0][0].objective(objective) if p[0][0] else 0.0)
+            + (p[1][0].objective(objective) if p[1][0] else 0.0)
+        ),
+    )
+    for (ol, ov), (dl, dv) in pairs:
+        extra = (ol.objective(objective) if ol else 0.0) + (dl.objective(objective) if dl else 0.0)
+        if extra >= best_total:
+            continue
+        edges = router._search(cost, ov, dv, via)
+        if edges is None:
+            continue
+        total = float(cost[np.asarray(edges, np.int64)].sum()) + extra
+        if total < best_total:
+            best_total, best = total, (np.asarray(edges, np.int64), ol, dl)
+    return best
+
+
+def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
+           origin: Place, destination: Place) -> Any:  # fmt: skip
+    """The route with its first/last-mile legs added to legs, totals and countries."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from serai.freight.routeresult import _LEG_COLUMNS
+
+    legs = [x for x in (first, last) if x is not None]
+    new = {
+        "origin_place": origin,
+        "destination_place": destination,
+        "origin_name": origin.label if first is not None else route.origin_name,
+        "destination_name": destination.label if last is not None else route.destination_name,
+    }
+    if not legs:
+        return replace(route, **new)
+    pre = first.rows() if first is not None else []
+    post = last.rows() if last is not None else []
+    data = {}
+    n_mid = len(route.leg_data.get("seq", ()))
+    for col in _LEG_COLUMNS:
+        mid = list(route.leg_data[col]) if n_mid else []
+        data[col] = [r.get(col) for r in pre] + mid + [r.get(col) for r in post]
+    data["seq"] = list(range(len(data["kind"])))
+    numeric = ("km", "hours", "wait_h", "usd", "co2e_kg")
+    arr = {k: np.asarray(v, dtype=float)
+           if k in numeric or k.startswith(("hours_", "usd_", "share_")) else _objects(v)
+           for k, v in data.items()}  # fmt: skip
+    t = dict(route.totals)
+    from serai.freight.params import BASES
+
+    old_h, old_u = t["hours"], t["usd"]
+    hb = np.array([t[f"share_hours_{b}"] * old_h for b in BASES])
+    ub = np.array([t[f"share_usd_{b}"] * old_u for b in BASES])
+    for leg in legs:
+        t["km"] += leg.km
+        t["hours"] += leg.hours
+        t["usd"] += leg.usd
+        t["gc_usd"] += leg.gc_usd
+        t["usd_tariff"] += leg.usd_tariff
+        t["usd_hub"] += leg.component("usd_hub")
+        t["usd_border"] += leg.component("usd_border")
+        t["hours_motion"] += leg.hours_motion
+        t["hours_rest"] += leg.hours_rest
+        t["hours_dwell"] += leg.component("hours_dwell")
+        for side in ("out", "in"):
+            t[f"hours_border_{side}"] += leg.component(f"hours_border_{side}")
+        t["hours_border"] = t["hours_border_out"] + t["hours_border_in"]
+        t["hours_hub"] += leg.hours_hub
+        t["usd_carbon"] += leg.carbon_usd
+        t["co2e_kg"] += leg.co2e_kg
+        hb += np.asarray(leg.hours_by_basis)
+        ub += np.asarray(leg.usd_by_basis)
+    for i, b in enumerate(BASES):
+        t[f"share_hours_{b}"] = float(hb[i] / t["hours"]) if t["hours"] > 0 else 0.0
+        t[f"share_usd_{b}"] = float(ub[i] / t["usd"]) if t["usd"] > 0 else 0.0
+    t["days"] = t["hours"] / 24.0
+    vot = legs[0].vot_usd_per_h
+    t["usd_time"] = t["hours"] * vot
+    t["access_km"] = float(sum(leg.km for leg in legs))
+    countries = list(route.countries)
+    if first is not None and first.place.country:
+        countries = [c for c in dict.fromkeys([first.place.country, *countries]) if c]
+    if (
+        last is not None
+        and last.place.country
+        and (not countries or countries[-1] != last.place.country)
+    ):
+        countries = [*[c for c in countries if c != last.place.country], last.place.country]
+    corridor = route.corridor if n_mid else "Road (first/last mile only)"
+    return replace(
+        route,
+        leg_data=MappingProxyType(arr),
+        totals=MappingProxyType(t),
+        countries=tuple(countries),
+        corridor=corridor,
+        access=tuple(legs),
+        **new,
+    )
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def end_vnodes(router: Any, route: Any) -> tuple[int, int]:
+    """Routing-graph vnodes where a route's network part starts and ends."""
+    first = next((a for a in route.access if a.side == "first"), None)
+    last = next((a for a in route.access if a.side == "last"), None)
+    po = first.vnode if first is not None else router.rg.place(route.origin)
+    pd_ = last.vnode if last is not None else router.rg.place(route.destination)
+    return po, pd_
+
+
+def like(route: Any, ref: Any) -> Any:
+    """``route`` (between the same network ends as ``ref``) with ref's places and legs."""
+    first = next((a for a in ref.access if a.side == "first"), None)
+    last = next((a for a in ref.access if a.side == "last"), None)
+    if ref.origin_place is None:
+        return route
+    return splice(route, first, last, ref.origin_place, ref.destination_place)
+
+
+def network_name(router: Any, target: Any) -> str:
+    """Display name of a network node or point (its label when it has no name)."""
+    name = router.places.name(target)
+    if not name and not isinstance(target, str):
+        name = str(router.labels.get(int(target), ""))
+    return name or str(target)
