@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["serai.minerals.tables", "serai.minerals.products", "serai.minerals.dashboard"]
+MODULES = ["serai.minerals.tables", "serai.minerals.products", "serai.minerals.validation"]
 
 
 @pytest.mark.parametrize("name", MODULES)
