@@ -3,7 +3,8 @@
 :func:`answer_flagship` runs the questions (:data:`FLAGSHIP`) through routers and
 returns a table; :func:`write_route_report` writes one self-contained HTML file
 (map and chart inlined as PNG, leg tables, method notes). Plotting needs
-matplotlib (``pip install 'serai[plot]'``), imported only here.
+matplotlib (``pip install 'serai[plot]'``), imported only here. The questions and
+answers themselves are data in :mod:`serai.freight.flagship` (re-exported here).
 """
 
 from __future__ import annotations
@@ -12,14 +13,21 @@ import base64
 import html
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from serai.errors import InputError, NoPathError, OptionalDependencyError
+from serai.errors import InputError, OptionalDependencyError
+from serai.freight.flagship import (
+    FLAGSHIP,
+    Answer,
+    Question,
+    _emission_cells,
+    answer_flagship,
+    summary_table,
+)
 from serai.freight.route import Route, Router
 
 __all__ = [
@@ -30,196 +38,6 @@ __all__ = [
     "summary_table",
     "write_route_report",
 ]
-
-
-@dataclass(frozen=True)
-class Question:
-    """One route question: places, commodity, year and constraints (``Router.route`` keywords)."""
-
-    group: str
-    label: str
-    origin: str
-    destination: str
-    commodity: str = "container_feu"
-    year: int = 2025
-    objective: str = "generalised"
-    constraints: Mapping[str, Any] = field(default_factory=dict)
-    note: str = ""
-
-
-_LAND = ["rail", "road", "ferry"]
-FLAGSHIP: tuple[Question, ...] = (
-    Question("Xi'an -> Duisburg (FEU)", "best overall", "Xi'an", "Duisburg"),
-    Question(
-        "Xi'an -> Duisburg (FEU)",
-        "Northern",
-        "Xi'an",
-        "Duisburg",
-        constraints={"modes": _LAND, "via": ["Brest"]},
-    ),
-    Question(
-        "Xi'an -> Duisburg (FEU)",
-        "Middle Corridor",
-        "Xi'an",
-        "Duisburg",
-        constraints={"modes": _LAND, "avoid_countries": ["RU", "IR"]},
-    ),
-    Question(
-        "Xi'an -> Duisburg (FEU)",
-        "Southern",
-        "Xi'an",
-        "Duisburg",
-        constraints={"modes": _LAND, "avoid_countries": ["RU", "AZ"]},
-    ),
-    Question(
-        "Xi'an -> Duisburg (FEU)",
-        "CKU (2030 network)",
-        "Xi'an",
-        "Duisburg",
-        year=2030,
-        constraints={"modes": _LAND, "avoid_countries": ["RU"], "via": ["Makmal"]},
-        note="CKU railway under construction, opening 2030 in the network data",
-    ),
-    Question(
-        "Xi'an -> Duisburg (FEU)",
-        "sea via Suez",
-        "Xi'an",
-        "Duisburg",
-        constraints={"avoid_countries": ["KZ", "MN", "RU", "KG"]},
-    ),
-    Question(
-        "Xi'an -> Duisburg (FEU)",
-        "sea via Cape",
-        "Xi'an",
-        "Duisburg",
-        constraints={"avoid_countries": ["KZ", "MN", "RU", "KG"], "avoid_passages": ["suez"]},
-    ),
-    Question(
-        "Xi'an -> Duisburg (FEU)",
-        "best, Russia avoided",
-        "Xi'an",
-        "Duisburg",
-        constraints={"avoid_countries": ["RU"]},
-    ),
-    Question("Almaty -> Constanța (FEU)", "best overall", "Almaty", "Constanța"),
-    Question(
-        "Almaty -> Constanța (FEU)",
-        "Russia avoided",
-        "Almaty",
-        "Constanța",
-        constraints={"avoid_countries": ["RU"]},
-    ),
-    Question(
-        "Uranium ore concentrate (t): South Kazakhstan -> Black Sea",
-        "Shymkent -> Poti, Russia avoided",
-        "Shymkent",
-        "Poti",
-        commodity="uranium_uoc",
-        constraints={"avoid_countries": ["RU", "IR"]},
-        note="US-bound cargo; Iran avoided as well (sanctions); rail and rail ferries only",
-    ),
-    Question(
-        "Uranium ore concentrate (t): South Kazakhstan -> Black Sea",
-        "Shymkent -> Poti, unconstrained",
-        "Shymkent",
-        "Poti",
-        commodity="uranium_uoc",
-    ),
-    Question(
-        "Shanghai -> Rotterdam (FEU)",
-        "sea via Suez",
-        "Shanghai",
-        "Rotterdam",
-        constraints={"modes": ["sea"]},
-    ),
-    Question(
-        "Shanghai -> Rotterdam (FEU)",
-        "sea via Cape",
-        "Shanghai",
-        "Rotterdam",
-        constraints={"modes": ["sea"], "avoid_passages": ["suez"]},
-    ),
-    Question(
-        "Shanghai -> Rotterdam (FEU)",
-        "best, Russia avoided",
-        "Shanghai",
-        "Rotterdam",
-        constraints={"avoid_countries": ["RU"]},
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A question and its route, or the reason there is none."""
-
-    question: Question
-    route: Route | None
-    error: str = ""
-
-
-def answer_flagship(
-    routers: Mapping[int, Router], questions: Sequence[Question] = FLAGSHIP
-) -> list[Answer]:
-    """Answer each question with the router of its year (unknown places or no route become errors)."""
-    out = []
-    for q in questions:
-        if q.year not in routers:
-            raise InputError(f"no router for year {q.year}", field="year")
-        try:
-            r = routers[q.year].route(
-                q.origin, q.destination, q.commodity, objective=q.objective, **dict(q.constraints)
-            )
-            out.append(Answer(q, r))
-        except (NoPathError, InputError) as exc:
-            out.append(Answer(q, None, str(exc)))
-    return out
-
-
-def summary_table(answers: Sequence[Answer]) -> pd.DataFrame:
-    """One row per question: corridor, days, km, USD per unit and the cost components."""
-    rows = []
-    for a in answers:
-        q, r = a.question, a.route
-        row = {"question": q.group, "variant": q.label, "year": q.year, "commodity": q.commodity}
-        if r is None:
-            row.update({"corridor": "no route", "note": a.error})
-        else:
-            legs = r.legs
-            row.update(
-                {
-                    "corridor": r.corridor,
-                    "days": round(r.days, 1),
-                    "km": round(r.km),
-                    "usd": round(r.usd),
-                    "unit": r.unit,
-                    "gc_usd": round(r.totals["gc_usd"]),
-                    **_emission_cells(r),
-                    "hours_moving": round(r.totals["hours_motion"]),
-                    "hours_hubs": round(r.totals["hours_hub"]),
-                    "hours_waiting": round(r.totals["hours_wait"]),
-                    "borders": int((legs["kind"] == "border").sum()),
-                    "transfers": int(
-                        legs["kind"].isin(["transfer", "gauge", "port", "board"]).sum()
-                    ),
-                    "countries": "-".join(r.countries),
-                    "note": q.note,
-                }
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _emission_cells(r) -> dict[str, float]:
-    """WTW, WTT and TTW kg CO2e per unit (ISO 14083) of a route; NaN when unavailable."""
-    if r.routing_graph is None:
-        return {"co2e_kg": float("nan"), "wtt_kg": float("nan"), "ttw_kg": float("nan")}
-    t = r.footprint.totals
-    return {
-        "co2e_kg": round(float(t["wtw_kg"]), 1),
-        "wtt_kg": round(float(t["wtt_kg"]), 1),
-        "ttw_kg": round(float(t["ttw_kg"]), 1),
-    }
 
 
 _COLORS = {
