@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import difflib
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from serai.errors import InputError
-from serai.schema import ColumnSpec, TableSchema
+from serai.schema import TableSchema, read_schema
 
 __all__ = ["TABLES", "MineralData", "load_minerals", "minerals_schema"]
 
@@ -54,37 +53,10 @@ TABLES = (
 _DATA = "serai.minerals.data"
 
 
-def _default(dtype: str, text: str) -> object:
-    if text == "":
-        return None
-    if dtype == "bool":
-        return text.strip().lower() in {"true", "1", "yes"}
-    if dtype == "int64":
-        return int(text)
-    if dtype == "float64":
-        return float(text)
-    return text
-
-
 @cache
 def minerals_schema() -> dict[str, TableSchema]:
     """The declared columns of every minerals table (``data/columns.csv``)."""
-    text = resources.files(_DATA).joinpath("columns.csv").read_text(encoding="utf-8")
-    out: dict[str, list[ColumnSpec]] = {}
-    for row in csv.DictReader(text.splitlines()):
-        out.setdefault(row["table"], []).append(
-            ColumnSpec(
-                table=row["table"],
-                name=row["column"],
-                dtype=row["dtype"],
-                unit=row["unit"],
-                default=_default(row["dtype"], row["default"]),
-                required=row["required"].strip().lower() == "yes",
-                check=row["check"],
-                description=row["description"],
-            )
-        )
-    return {t: TableSchema(t, tuple(cols)) for t, cols in out.items()}
+    return read_schema(resources.files(_DATA).joinpath("columns.csv").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True, eq=False)

@@ -27,6 +27,7 @@ __all__ = [
     "ColumnSpec",
     "TableSchema",
     "default_modes",
+    "read_schema",
     "schema_markdown",
     "table_names",
     "table_schema",
@@ -102,9 +103,9 @@ def _parse_default(dtype: str, text: str) -> object:
     return text
 
 
-@cache
-def _all() -> dict[str, TableSchema]:
-    text = resources.files("serai.schema").joinpath("columns.csv").read_text(encoding="utf-8")
+def read_schema(text: str) -> dict[str, TableSchema]:
+    """Table schemas from the text of a ``columns.csv`` (columns table, column, dtype, unit,
+    default, required, check, description), in the order the tables first appear."""
     by_table: dict[str, list[ColumnSpec]] = {}
     for row in csv.DictReader(text.splitlines()):
         spec = ColumnSpec(
@@ -119,6 +120,13 @@ def _all() -> dict[str, TableSchema]:
         )
         by_table.setdefault(spec.table, []).append(spec)
     return {t: TableSchema(t, tuple(cols)) for t, cols in by_table.items()}
+
+
+@cache
+def _all() -> dict[str, TableSchema]:
+    return read_schema(
+        resources.files("serai.schema").joinpath("columns.csv").read_text(encoding="utf-8")
+    )
 
 
 def table_names() -> tuple[str, ...]:
