@@ -162,6 +162,16 @@ class ChoiceProblem:
     def n_od(self) -> int:
         return len(self.od_volume)
 
+    def origin_groups(self) -> dict[tuple[int, int], list[int]]:
+        """OD pair indices grouped by (class, origin index), in order of first appearance
+        (one least-cost tree serves each group)."""
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, (k, o) in enumerate(
+            zip(self.od_class.tolist(), self.od_origin.tolist(), strict=True)
+        ):
+            groups.setdefault((k, o), []).append(i)
+        return groups
+
     def edge_costs_at(self, excess: np.ndarray | None) -> np.ndarray:
         """(K, m) edge costs with the current unit delays."""
         if self.units is None or excess is None:

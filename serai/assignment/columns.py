@@ -180,9 +180,7 @@ def shortest_path_generator(p: ChoiceProblem) -> Generator:
     from serai.paths import shortest_paths
 
     g = p.graph
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, (k, o) in enumerate(zip(p.od_class.tolist(), p.od_origin.tolist(), strict=True)):
-        groups.setdefault((k, o), []).append(i)
+    groups = p.origin_groups()
 
     def generate(costs: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
         for (k, o), ods in groups.items():
@@ -208,9 +206,7 @@ def penalty_routes(
 
     g = p.graph
     cost0 = p.edge_cost if p.edge_constant is None else p.edge_cost + p.edge_constant
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, (k, o) in enumerate(zip(p.od_class.tolist(), p.od_origin.tolist(), strict=True)):
-        groups.setdefault((k, o), []).append(i)
+    groups = p.origin_groups()
     out: list[tuple[int, np.ndarray]] = []
     for (k, o), ods in groups.items():
         pen = np.ones(g.n_edges)

@@ -116,6 +116,19 @@ def _unit_counts(p: ChoiceProblem) -> sparse.csr_matrix | None:
     return sparse.csr_matrix((np.ones(eu.nnz), eu.indices, eu.indptr), shape=eu.shape)
 
 
+def _unmet_penalty(cfg: LPConfig, base: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Cost per unit of unmet demand of each OD pair: ``unmet_cost``, else ``unmet_factor``
+    times its least cost (an unreachable or free pair: times the largest least cost)."""
+    if cfg.unmet_cost is not None:
+        return np.full(len(base), float(cfg.unmet_cost))
+    penalty = np.where(reach & (base > 0), cfg.unmet_factor * base, 1.0)
+    if reach.any():
+        penalty = np.where(
+            reach & (base > 0), penalty, cfg.unmet_factor * max(base[reach].max(), 1.0)
+        )
+    return penalty
+
+
 def _least_costs(p: ChoiceProblem, costs: np.ndarray, groups) -> tuple[np.ndarray, list]:
     """Least cost and route of every OD pair at ``costs`` (K, m)."""
     from serai.assignment.logit import routes_from_tree
@@ -189,20 +202,11 @@ def min_cost_flow(
     use = np.zeros((K, 0)) if p.units is None else np.asarray(p.units.use, float)
     if U and (np.any(~(cap >= 0)) or np.any(use < 0)):
         raise InputError("capacities and class use of capacity must be >= 0", field="capacity")
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, (k, o) in enumerate(zip(p.od_class.tolist(), p.od_origin.tolist(), strict=True)):
-        groups.setdefault((k, o), []).append(i)
+    groups = p.origin_groups()
     base, first = _least_costs(p, p.edge_cost, groups)
     q = np.asarray(p.od_volume, float)
     reach = np.isfinite(base)
-    if cfg.unmet_cost is not None:
-        penalty = np.full(N, float(cfg.unmet_cost))
-    else:
-        penalty = np.where(reach & (base > 0), cfg.unmet_factor * base, 1.0)
-        if reach.any():
-            penalty = np.where(
-                reach & (base > 0), penalty, cfg.unmet_factor * max(base[reach].max(), 1.0)
-            )
+    penalty = _unmet_penalty(cfg, base, reach)
     inf = highspy.kHighsInf
     # rows: N demand equalities, then U capacity rows (finite capacity only matter)
     h.addRows(N, q, q, 0, np.zeros(N, np.int32), np.zeros(0, np.int32), np.zeros(0))
@@ -383,19 +387,10 @@ def arc_min_cost_flow(p: ChoiceProblem, config: LPConfig | None = None) -> dict:
     highspy, h = _highs()
     g = p.graph
     K, N, m, n = p.K, p.n_od, g.n_edges, g.n_nodes
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, (k, o) in enumerate(zip(p.od_class.tolist(), p.od_origin.tolist(), strict=True)):
-        groups.setdefault((k, o), []).append(i)
+    groups = p.origin_groups()
     base, _ = _least_costs(p, p.edge_cost, groups)
     reach = np.isfinite(base)
-    if cfg.unmet_cost is not None:
-        penalty = np.full(N, float(cfg.unmet_cost))
-    else:
-        penalty = np.where(reach & (base > 0), cfg.unmet_factor * base, 1.0)
-        if reach.any():
-            penalty = np.where(
-                reach & (base > 0), penalty, cfg.unmet_factor * max(base[reach].max(), 1.0)
-            )
+    penalty = _unmet_penalty(cfg, base, reach)
     counts = _unit_counts(p)
     U = 0 if p.units is None else p.units.n
     use = np.zeros((K, 0)) if p.units is None else p.units.use
