@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from serai.minerals.engine import ChainModel
-from serai.minerals.facilities import SAME_SITE_KM, _haversine
+from serai.minerals.facilities import same_site
 from serai.minerals.result import Chain
 
 __all__ = ["Element", "chain_elements", "removal_matrices", "removal_objectives"]
@@ -388,16 +388,7 @@ def removal_matrices(
                 [_off_obj(model, a, leg.product, sol.request, c) for a in leg.src_access[i]]
             )
             for j, fb in enumerate(sol.candidates[s + 1]):
-                same = (
-                    fa == fb
-                    or _haversine(
-                        fac.loc[fa, "lat"],
-                        fac.loc[fa, "lon"],
-                        fac.loc[fb, "lat"],
-                        fac.loc[fb, "lon"],
-                    )
-                    < SAME_SITE_KM
-                )
+                same = same_site(fac, fa, fb)
                 if same:
                     L[:, i, j] = 0.0
                     continue

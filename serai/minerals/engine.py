@@ -50,10 +50,9 @@ from serai.errors import InputError, NoPathError
 from serai.freight import Constraints, Router
 from serai.minerals.facilities import (
     MAX_ACCESS_KM,
-    SAME_SITE_KM,
     Endpoint,
     FacilityMixin,
-    _haversine,
+    same_site,
 )
 from serai.minerals.products import PortIndex, ProductRules, product_commodity
 from serai.minerals.result import Access, Chain
@@ -485,16 +484,7 @@ class ChainModel(FacilityMixin):
         for i, fa in enumerate(cands[s]):
             ia = np.array([si[a.vnode] for a in src[i]])
             for j, fb in enumerate(cands[s + 1]):
-                if (
-                    fa == fb
-                    or _haversine(
-                        fac.loc[fa, "lat"],
-                        fac.loc[fa, "lon"],
-                        fac.loc[fb, "lat"],
-                        fac.loc[fb, "lon"],
-                    )
-                    < SAME_SITE_KM
-                ):
+                if same_site(fac, fa, fb):
                     obj[i, j] = 0.0
                     met[:, i, j] = 0.0
                     continue

@@ -86,6 +86,21 @@ def _haversine(lat1, lon1, lat2, lon2):
     return 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
 
 
+def same_site(facilities: pd.DataFrame, a: str, b: str) -> bool:
+    """Whether facilities ``a`` and ``b`` share a site (the same, or closer than
+    :data:`SAME_SITE_KM`): no transport between them."""
+    return bool(
+        a == b
+        or _haversine(
+            facilities.loc[a, "lat"],
+            facilities.loc[a, "lon"],
+            facilities.loc[b, "lat"],
+            facilities.loc[b, "lon"],
+        )
+        < SAME_SITE_KM
+    )
+
+
 class FacilityMixin:
     """Facility look-ups of :class:`~serai.minerals.ChainModel` (needs ``router``, ``data``,
     ``year`` and the caches ``_rules``, ``_access``, ``_offf``, ``_ports``)."""
