@@ -1,27 +1,228 @@
-"""numba for serai's kernels, with a cheaper first use per process.
+"""numba for serai's kernels: compiled on first real use, interpreted for tiny problems.
 
-Every kernel module takes ``njit`` from here (``from serai._jit import njit``); kernels
-are compiled once and cached on disk (``cache=True``).
+Every kernel module takes ``njit`` (and ``typed_list``) from here. ``@njit(...)``
+does not import numba: it returns a :class:`Kernel` that holds the plain Python
+function. The first compiled call of any kernel imports numba, turns every kernel
+into a numba dispatcher (with the options given, ``cache=True``: compiled once and
+cached on disk) and puts the dispatchers in place of the kernels in the kernel
+modules' globals, so kernels call each other compiled, exactly as before.
 
-Why: the first call of any numba function in a process loads numba's typing and
-lowering registries; one of them, ``numba.np.arraymath``, asks at import time whether
-a BLAS is available by importing ``scipy.linalg.cython_blas``, which imports all of
-``scipy.linalg`` (about 0.25 CPU s here, a third of a small ``serai assign``). serai's
-kernels use no BLAS. That one question is answered here by whether scipy's
-``linalg`` package is installed (found, not imported); the first real BLAS use in the
-process (none in serai) still goes through numba's full check, which is put back
-after that one call.
+Why: importing numba (about 0.3 s) and the first use of a numba function in a
+process (its typing and lowering registries, then loading each cached kernel:
+about 0.6 s) cost more than a whole small assignment. Inside
+:func:`interpreted` the same kernels run as plain Python (the code numba would
+compile; the same operations in the same order, hence the same numbers) until a
+CPU-time budget is spent, when :class:`OverBudget` is raised and the caller runs
+the problem compiled. ``SERAI_JIT=always`` (or ``compiled``) never interprets;
+``SERAI_JIT=never`` (or ``interpreted``) interprets without a budget (debugging).
+
+The first call of any numba function also loads ``numba.np.arraymath``, which asks
+whether a BLAS is available by importing ``scipy.linalg.cython_blas`` (all of
+``scipy.linalg``, about 0.25 CPU s). serai's kernels use no BLAS: that one question
+is answered by whether scipy's ``linalg`` package is installed (found, not
+imported); the first real BLAS use in the process still goes through numba's full
+check, which is put back after that one call.
+
+Examples
+--------
+>>> from serai._jit import njit, interpreted
+>>> @njit(cache=False)
+... def add(a, b):
+...     return a + b
+>>> with interpreted(budget_s=1.0):
+...     add(1, 2)
+3
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
 import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
-import numba
-from numba import njit
+__all__ = [
+    "Kernel",
+    "OverBudget",
+    "interpreted",
+    "is_compiled",
+    "jit_mode",
+    "njit",
+    "typed_list",
+]
 
-__all__ = ["njit", "numba"]
+_LOCK = threading.RLock()
+_STATE = threading.local()  # .deadline: process-time at which interpreting stops (or inf)
+_COMPILED = False  # True once numba is loaded and the kernels are dispatchers
+_REGISTRY: list[Kernel | _LazyGlobal] = []
+
+
+class OverBudget(RuntimeError):
+    """Raised inside :func:`interpreted` once its CPU-time budget is spent."""
+
+
+def jit_mode() -> str:
+    """``auto`` (default), ``always`` (never interpret) or ``never`` (always interpret)."""
+    m = os.environ.get("SERAI_JIT", "auto").strip().lower()
+    if m in ("always", "compiled", "1", "on"):
+        return "always"
+    if m in ("never", "interpreted", "0", "off"):
+        return "never"
+    return "auto"
+
+
+def is_compiled() -> bool:
+    """True once numba has been loaded and the kernels turned into dispatchers."""
+    return _COMPILED
+
+
+@contextlib.contextmanager
+def interpreted(budget_s: float | None = 0.3) -> Iterator[None]:
+    """Run kernels called in this thread as plain Python for at most ``budget_s`` CPU s.
+
+    Past the budget the next kernel call raises :class:`OverBudget` (nothing is
+    half-done that the caller keeps: it reruns the problem compiled). ``None``: no
+    budget. Once numba is loaded in the process, nested kernel calls go to the
+    compiled code (the dispatchers are in the modules' globals).
+    """
+    prev = getattr(_STATE, "deadline", None)
+    _STATE.deadline = float("inf") if budget_s is None else time.process_time() + budget_s
+    try:
+        yield
+    finally:
+        _STATE.deadline = prev
+
+
+def _compile_all() -> None:
+    """Import numba once; every registered kernel becomes a dispatcher in its module."""
+    global _COMPILED
+    with _LOCK:
+        if _COMPILED:
+            return
+        _cheap_blas_probe()
+        for obj in list(_REGISTRY):
+            obj._resolve()
+        for obj in list(_REGISTRY):
+            _swap_globals(obj)
+        _COMPILED = True
+
+
+def _swap_globals(obj: Kernel | _LazyGlobal) -> None:
+    g = getattr(obj, "py_func", None)
+    namespaces = [sys.modules.get(obj.module).__dict__] if obj.module in sys.modules else []
+    if g is not None and g.__globals__ not in namespaces:
+        namespaces.append(g.__globals__)
+    for ns in namespaces:
+        for name, value in list(ns.items()):
+            if isinstance(value, Kernel | _LazyGlobal):
+                ns[name] = value._resolve()
+
+
+class _LazyGlobal:
+    """A module global that is a numba object once compiled, a Python stand-in before."""
+
+    def __init__(self, make: Callable[[], Any], python: Any, module: str) -> None:
+        self._make = make
+        self._python = python
+        self._value: Any = None
+        self.module = module
+        with _LOCK:
+            _REGISTRY.append(self)
+
+    def _resolve(self) -> Any:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __call__(self, *args: Any) -> Any:
+        if getattr(_STATE, "deadline", None) is not None:
+            return self._python(*args)
+        _compile_all()
+        return self._resolve()(*args)
+
+
+def _numba_typed_list() -> Any:
+    from numba.typed import List
+
+    return List
+
+
+def typed_list(module: str) -> _LazyGlobal:
+    """``numba.typed.List`` in compiled kernels, ``list`` when interpreted."""
+    return _LazyGlobal(_numba_typed_list, list, module)
+
+
+class Kernel:
+    """A kernel: its Python function, compiled by numba on the first compiled call."""
+
+    def __init__(self, py_func: Callable[..., Any], options: dict[str, Any]) -> None:
+        self.py_func = py_func
+        self.options = options
+        self.module = py_func.__module__
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__doc__ = py_func.__doc__
+        self.__wrapped__ = py_func
+        self._dispatcher: Any = None
+        with _LOCK:
+            _REGISTRY.append(self)
+
+    def _resolve(self) -> Any:
+        with _LOCK:
+            if self._dispatcher is None:
+                import numba
+
+                self._dispatcher = numba.njit(**self.options)(self.py_func)
+            return self._dispatcher
+
+    @property
+    def dispatcher(self) -> Any:
+        """The numba dispatcher (numba is imported and every kernel compiled lazily)."""
+        _compile_all()
+        return self._resolve()
+
+    def __call__(self, *args: Any) -> Any:
+        deadline = getattr(_STATE, "deadline", None)
+        if deadline is not None:
+            if time.process_time() > deadline:
+                raise OverBudget(self.__name__)
+            return self.py_func(*args)
+        if self._dispatcher is None or not _COMPILED:
+            _compile_all()
+        return self._dispatcher(*args)
+
+    def __repr__(self) -> str:
+        return f"<serai kernel {self.module}.{self.__qualname__}>"
+
+
+def njit(*args: Any, **options: Any) -> Any:
+    """``numba.njit`` without importing numba now (see the module notes).
+
+    ``@njit``, ``@njit(cache=True, ...)`` and ``njit(**opts)(f)`` work as in numba.
+    A function made after numba is loaded (user VDFs) becomes a dispatcher at once.
+    """
+    if args and callable(args[0]) and not options:
+        return njit()(args[0])
+
+    def wrap(f: Callable[..., Any]) -> Any:
+        k = Kernel(f, options)
+        if _COMPILED:  # numba loaded: no reason to wait (closures made after the swap)
+            _swap_kernel_env(k)
+            return k._resolve()
+        return k
+
+    return wrap
+
+
+def _swap_kernel_env(k: Kernel) -> None:
+    ns = k.py_func.__globals__
+    for name, value in list(ns.items()):
+        if isinstance(value, Kernel | _LazyGlobal):
+            ns[name] = value._resolve()
 
 
 def _cheap_blas_probe() -> None:
@@ -45,6 +246,3 @@ def _cheap_blas_probe() -> None:
             raise ImportError("scipy 0.16+ is required for linear algebra")
 
     la.ensure_blas = ensure_blas
-
-
-_cheap_blas_probe()

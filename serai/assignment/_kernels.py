@@ -17,11 +17,11 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from numba.typed import List
 
-from serai._jit import njit
+from serai._jit import njit, typed_list
 from serai.paths._kernels import search as _search
 
+List = typed_list(__name__)  # numba.typed.List when compiled, list when interpreted
 INF = np.inf
 _NO_DEST = np.zeros(0, dtype=np.bool_)
 _TINY_VC = 1e-9  # volume/capacity at which a power < 1 BPR derivative is taken for zero flow

@@ -703,4 +703,40 @@ def assign(
             "the demand has no trips to assign (empty, all volumes zero or all intrazonal)",
             field="demand",
         )
-    return _METHODS[cfg.algorithm](p, cfg, progress)
+    return _run(_METHODS[cfg.algorithm], p, cfg, progress)
+
+
+#: Largest problem (edges x origins) first tried with the kernels interpreted.
+SMALL_WORK = 20_000
+#: CPU seconds an interpreted run may take before it is rerun compiled.
+SMALL_BUDGET_S = 0.3
+
+
+def _run(method: Callable, p: _Problem, cfg: AssignmentConfig, progress: Progress | None):
+    """Run ``method``; a small problem first with the kernels interpreted (no numba start-up).
+
+    Loading numba and its cached kernels costs about 0.9 s per process, more than a
+    whole SiouxFalls assignment run as plain Python (0.1 s). A small problem is run
+    interpreted within :data:`SMALL_BUDGET_S` CPU s; past it, it is run again compiled
+    (the same kernels, the same numbers; the iterations already reported are not
+    reported again). See :mod:`serai._jit`.
+    """
+    from serai import _jit
+
+    mode = _jit.jit_mode()
+    small = p.m * max(1, len(p.borig)) <= SMALL_WORK
+    if mode == "always" or _jit.is_compiled() or (mode == "auto" and not small):
+        return method(p, cfg, progress)
+    done = [0]
+
+    def report(row: dict) -> None:
+        if row["iteration"] > done[0]:
+            done[0] = row["iteration"]
+            if progress is not None:
+                progress(row)
+
+    try:
+        with _jit.interpreted(None if mode == "never" else SMALL_BUDGET_S):
+            return method(p, cfg, report)
+    except _jit.OverBudget:
+        return method(p, cfg, report)
