@@ -11,7 +11,10 @@ of a second. :func:`cached_router` keys a cache entry by
   reads a graph built by other code).
 
 An entry holds the whole :class:`~serai.freight.Router`, including the cost
-arrays of the commodities it has served; :func:`save_router` writes it again
+arrays of the commodities it has served, as a pickle (protocol 5) whose array
+buffers are stored out of band after it, each aligned; reading an entry maps the
+file into memory (copy-on-write) and the arrays are views of that mapping, so a
+hit reads only the pages a query touches and processes share them; :func:`save_router` writes it again
 when a call warmed a new commodity, so the second call for a commodity is as
 fast as the first call for the default one. Writes go to a temporary file in
 the cache folder and are renamed into place (``os.replace``), so concurrent
@@ -38,8 +41,10 @@ from __future__ import annotations
 import copyreg
 import hashlib
 import io
+import mmap
 import os
 import pickle
+import struct
 import tempfile
 import threading
 import types
@@ -60,7 +65,9 @@ __all__ = [
 ]
 
 KEEP = 6  # newest entries kept
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes
+_MAGIC = b"SERAIRC2"  # entry: magic, n buffers, stream length, (offset, size) per buffer
+_ALIGN = 64
 
 
 def cache_dir() -> Path | None:
@@ -164,18 +171,63 @@ class _Pickler(pickle.Pickler):
     dispatch_table[threading.local] = lambda _: (threading.local, ())
 
 
-def _dumps(obj: Any) -> bytes:
+def _dumps(obj: Any) -> list[Any]:
+    """An entry as chunks: header, pickle stream, then each out-of-band buffer aligned."""
     buf = io.BytesIO()
-    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
-    return buf.getvalue()
+    buffers: list[pickle.PickleBuffer] = []
+    _Pickler(buf, protocol=5, buffer_callback=buffers.append).dump(obj)
+    stream = buf.getvalue()
+    raws = [b.raw() for b in buffers]
+    head = 24 + 16 * len(raws)
+    offsets, pos = [], head + len(stream)
+    for r in raws:
+        pos = -(-pos // _ALIGN) * _ALIGN
+        offsets.append((pos, r.nbytes))
+        pos += r.nbytes
+    chunks: list[Any] = [
+        _MAGIC + struct.pack("<QQ", len(raws), len(stream))
+        + b"".join(struct.pack("<QQ", o, n) for o, n in offsets),
+        stream,
+    ]  # fmt: skip
+    end = head + len(stream)
+    for (o, _), r in zip(offsets, raws, strict=True):
+        if o > end:
+            chunks.append(b"\0" * (o - end))
+        chunks.append(r)
+        end = o + r.nbytes
+    return chunks
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``target`` and rename it into place."""
+def _loads_mapped(path: Path) -> Any:
+    """Read an entry written by :func:`_dumps`; arrays are views of a private mapping."""
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size < 24:
+            raise ValueError("not a router entry")
+        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+    view = memoryview(mm)
+    if bytes(view[:8]) != _MAGIC:
+        raise ValueError("not a router entry")
+    n, stream_len = struct.unpack_from("<QQ", mm, 8)
+    head = 24 + 16 * n
+    if head + stream_len > size:
+        raise ValueError("truncated router entry")
+    buffers = []
+    for i in range(n):
+        o, k = struct.unpack_from("<QQ", mm, 24 + 16 * i)
+        if o + k > size:
+            raise ValueError("truncated router entry")
+        buffers.append(view[o : o + k])
+    return pickle.loads(view[head : head + stream_len], buffers=buffers)
+
+
+def _write_atomic(target: Path, data: bytes | list[Any]) -> None:
+    """Write ``data`` (bytes, or chunks written in turn) beside ``target``; rename it into place."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in [data] if isinstance(data, bytes | bytearray) else data:
+                fh.write(chunk)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -225,9 +277,8 @@ def load_cached(key: str) -> Any | None:
     if entry is None or not entry.is_file():
         return None
     try:
-        with entry.open("rb") as fh:
-            router = pickle.load(fh)
-    except Exception:  # torn, foreign or stale pickle: rebuild
+        router = _loads_mapped(entry)
+    except Exception:  # torn, foreign or stale entry: rebuild
         return None
     _set_meta(router, key, _warm_signature(router))
     os.utime(entry)  # most recently used
