@@ -139,9 +139,20 @@ def _num(v: Any) -> float | None:
     return round(v, 4) if math.isfinite(v) else None
 
 
+try:  # 5-10x faster than json for the large bodies of routes with geometry
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson comes with the service extra
+    _orjson = None
+
+
 def dumps(data: Any) -> bytes:
     """JSON bytes; data made of plain Python values is written as is (fast), anything else
     (numpy scalars, NaN) goes through :func:`_clean` first."""
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(data, option=_orjson.OPT_NON_STR_KEYS)
+        except TypeError:  # numpy values, integers past 64 bits: cleaned below
+            return _orjson.dumps(_clean(data), option=_orjson.OPT_NON_STR_KEYS)
     try:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
     except (TypeError, ValueError):

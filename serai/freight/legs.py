@@ -227,7 +227,7 @@ def line_names(router: Router, rows: np.ndarray) -> set[str]:
     keys, names = router._link_names
     pos = np.clip(np.searchsorted(keys, ids), 0, max(len(keys) - 1, 0))
     hit = keys[pos] == ids if len(keys) else np.zeros(len(ids), bool)
-    return {str(x) for x in names[pos[hit]] if isinstance(x, str) and x}
+    return {str(x) for x in set(names[pos[hit]].tolist()) if isinstance(x, str) and x}
 
 
 def make_route(

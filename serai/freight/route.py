@@ -55,6 +55,9 @@ __all__ = ["Constraints", "NoRouteError", "Route", "Router"]
 OBJECTIVES = ("time", "cost", "generalised", "emissions")
 
 
+_MASK_LOCK = threading.Lock()
+
+
 class Router:
     """Route queries over one routing graph, with cached per-commodity costs.
 
@@ -167,6 +170,7 @@ class Router:
         state = dict(self.__dict__)
         del state["_lock"]
         state.pop("_located", None)
+        state.pop("_masks", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -297,7 +301,23 @@ class Router:
         return self._objectives[key]
 
     def mask(self, cons: Constraints) -> np.ndarray:
-        """Per-edge True where the constraints allow the link (lookups on integer codes)."""
+        """Per-edge True where the constraints allow the link (read-only; the last 32 kept)."""
+        key = (cons.avoid_countries, cons.avoid_passages, cons.avoid_nodes, cons.avoid_links,
+               cons.avoid_services, cons.modes)  # fmt: skip
+        memo = self.__dict__.get("_masks")
+        if memo is None:
+            memo = self.__dict__.setdefault("_masks", {})
+        hit = memo.get(key)
+        if hit is None:
+            hit = self._mask(cons)
+            hit.setflags(write=False)
+            with _MASK_LOCK:  # the memo may be shared by copies (with_params)
+                if len(memo) >= 32:
+                    memo.pop(next(iter(memo)))
+                memo[key] = hit
+        return hit
+
+    def _mask(self, cons: Constraints) -> np.ndarray:
         ok = np.ones(self.rg.graph.n_edges, dtype=bool)
         if cons.avoid_countries:
             bad = np.isin(np.asarray(self._countries, dtype=object), list(cons.avoid_countries))
