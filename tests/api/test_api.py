@@ -263,3 +263,28 @@ def test_reliability_problems_name_the_field(client, path, body, field):
     assert r.status_code == 422, r.text
     p = r.json()
     assert p.get("field") == field or any(e["field"] == field for e in p.get("errors", [])), p
+
+
+def test_web_files_are_served_compressed_once_and_revalidated(client):
+    """app.js arrives gzip-compressed (the same bytes once inflated), twice the same;
+    a reload with its ETag gets 304; a client without gzip gets the plain file."""
+    from serai.api.app import STATIC
+
+    page = STATIC / "app.js"
+    if not page.is_file():
+        pytest.skip("web app bundle not built")
+    plain = page.read_bytes()
+    raw = []
+    for _ in range(2):
+        r = client.get("/static/app.js", headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.headers["cache-control"] == "no-cache"
+        assert r.content == plain  # httpx inflates
+        raw.append(int(r.headers["content-length"]))
+    assert raw[0] == raw[1] < len(plain) / 2
+    r = client.get("/static/app.js", headers={"If-None-Match": r.headers["etag"]})
+    assert r.status_code == 304
+    r = client.get("/static/app.js", headers={"Accept-Encoding": "identity"})
+    assert r.status_code == 200 and "content-encoding" not in r.headers
+    assert r.content == plain
