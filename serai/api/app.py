@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -159,20 +160,60 @@ def dumps(data: Any) -> bytes:
         return json.dumps(_clean(data), ensure_ascii=False, separators=(",", ":")).encode()
 
 
+_GZIP_OK: ContextVar[bool] = ContextVar("serai_gzip_ok", default=False)
+
+
+class AcceptsGzip:
+    """Note whether the client takes gzip (pure ASGI), for answers compressed once and cached."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        ok = any(
+            k == b"accept-encoding" and b"gzip" in v.lower() for k, v in scope.get("headers") or []
+        )
+        token = _GZIP_OK.set(ok)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _GZIP_OK.reset(token)
+
+
+def _packed(data: bytes) -> tuple[bytes, bytes | None]:
+    """A JSON answer with its gzip form (level 6, made once in the worker thread and cached:
+    GZipMiddleware compressed every answer at level 9 on the event loop, cache hits too)."""
+    if len(data) < 2000:
+        return data, None
+    import gzip
+
+    return data, gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def _body_response(entry: tuple[bytes, bytes | None], state: str) -> Response:
+    data, gz = entry
+    if gz is not None and _GZIP_OK.get():
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding", "X-Cache": state}
+        return Response(gz, media_type="application/json", headers=headers)
+    return Response(data, media_type="application/json", headers={"X-Cache": state})
+
+
 class _LRU:
     def __init__(self, size: int) -> None:
         self.size = size
-        self._d: OrderedDict[str, bytes] = OrderedDict()
+        self._d: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> Any:
         with self._lock:
             v = self._d.get(key)
             if v is not None:
                 self._d.move_to_end(key)
             return v
 
-    def put(self, key: str, value: bytes) -> None:
+    def put(self, key: str, value: Any) -> None:
         if self.size <= 0:
             return
         with self._lock:
@@ -224,6 +265,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from starlette.middleware.gzip import GZipMiddleware
 
     app.add_middleware(GZipMiddleware, minimum_size=2000)
+    app.add_middleware(AcceptsGzip)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
     def year_of(y: int | None) -> int | None:
@@ -313,7 +355,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         key = f"{kind}|{q.model_dump_json()}"
         hit = cache.get(key)
         if hit is not None:
-            return Response(hit, media_type="application/json", headers={"X-Cache": "hit"})
+            return _body_response(hit, "hit")
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(_compute, key, q, run)
@@ -334,9 +376,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "routes": routes,
             "took_ms": round(1000 * (time.perf_counter() - t0), 2),
         }
-        data = dumps(body)
-        cache.put(key, data)
-        return Response(data, media_type="application/json", headers={"X-Cache": "miss"})
+        entry = _packed(dumps(body))
+        cache.put(key, entry)
+        return _body_response(entry, "miss")
 
     @app.post("/api/route", response_model=m.RouteResponse, tags=["routes"], responses=ERRORS)
     async def route(q: Annotated[m.RouteQuery, Body()]) -> Any:

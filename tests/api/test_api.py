@@ -288,3 +288,17 @@ def test_web_files_are_served_compressed_once_and_revalidated(client):
     r = client.get("/static/app.js", headers={"Accept-Encoding": "identity"})
     assert r.status_code == 200 and "content-encoding" not in r.headers
     assert r.content == plain
+
+
+def test_route_answers_gzip_once_and_the_same_from_the_cache(client):
+    """A route answer is compressed once and cached: the miss, the hit and a client that
+    does not take gzip all read the same JSON."""
+    q = {"origin": "Almaty", "destination": "Duisburg", "geometry": True, "avoid_countries": ["RU"]}
+    got = []
+    for enc in ("gzip", "gzip", "identity"):
+        r = client.post("/api/route", json=q, headers={"Accept-Encoding": enc})
+        assert r.status_code == 200, r.text
+        got.append((r.headers.get("x-cache"), r.headers.get("content-encoding"), r.json()))
+    assert [g[:2] for g in got] == [("miss", "gzip"), ("hit", "gzip"), ("hit", None)]
+    assert got[0][2] == got[1][2] == got[2][2]
+    assert got[0][2]["routes"][0]["geojson"]["features"]
