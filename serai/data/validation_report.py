@@ -71,9 +71,9 @@ def model_validation(network: Any = None, *, log: Any = None) -> ModelValidation
     say = log or (lambda _m: None)
     say(f"answering {int(obs['set'].isin(['calibration', 'validation', 'reference', 'input']).sum())} "
         "queries with the prior parameters")  # fmt: skip
-    before, _ = evaluate({y: r.with_params(prior_params()) for y, r in routers.items()})
+    before, _ = evaluate({y: r.with_params(prior_params().for_year(y)) for y, r in routers.items()})
     say("... and with the calibrated parameters")
-    after, _ = evaluate({y: r.with_params(model_params()) for y, r in routers.items()})
+    after, _ = evaluate({y: r.with_params(model_params().for_year(y)) for y, r in routers.items()})
     n = routers[years[0]].rg.network
     label = f"{n.name or 'network'}: {len(n.nodes):,} nodes, {len(n.links):,} links"
     return ModelValidation(

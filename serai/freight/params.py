@@ -199,6 +199,46 @@ class ParamSet:
             t["calibrated"] = t["calibrated"].to_numpy(bool) | t["param_id"].isin(cal).to_numpy()
         return ParamSet.from_table(t)
 
+    def for_year(self, year: int | None) -> ParamSet:
+        """The parameters of a network year: measured values of that year.
+
+        A parameter measured in year ``Y0`` (its table row's ``year``) keeps its value for
+        ``year >= Y0`` (the latest measurement stands, no extrapolation). For an earlier
+        year, ``param_history.csv`` gives the value of the latest year at or before it,
+        or of its earliest year when ``year`` precedes them all (e.g. the CAREC Kazakh rail
+        border times and speeds of 2019-2021 for a 2017 or 2018 figure). Returns ``self``
+        when nothing changes (``year`` None, or not before any table year).
+
+        Examples
+        --------
+        >>> p = model_params()
+        >>> p.for_year(2025) is p
+        True
+        >>> p.for_year(2018).value("rail.speed.KZ")  # CAREC 2020, the earliest measured
+        65.2
+        >>> p.for_year(2021).value("border.road.GE.*")
+        3.6
+        """
+        if year is None:
+            return self
+        h = _history()
+        if not len(h):
+            return self
+        year = int(year)
+        tyear = pd.to_numeric(self.table["year"], errors="coerce").to_numpy(float)
+        change: dict[str, float] = {}
+        for pid, rows in h.groupby("param_id", sort=False):
+            i = self.index.get(str(pid))
+            if i is None or not np.isfinite(tyear[i]) or year >= tyear[i]:
+                continue
+            ys = rows["year"].to_numpy(int)
+            vs = rows["value"].to_numpy(float)
+            before = ys <= year
+            k = int(np.argmax(np.where(before, ys, -1))) if before.any() else int(np.argmin(ys))
+            if vs[k] != self.values[i]:
+                change[str(pid)] = float(vs[k])
+        return self.with_values(change) if change else self
+
     def first(self, candidates: Sequence[str]) -> str | None:
         """The first of ``candidates`` that is a parameter (None if none is)."""
         for c in candidates:
@@ -267,6 +307,29 @@ def _apply_calibration(t: pd.DataFrame) -> pd.DataFrame:
 
 
 @cache
+def _history() -> pd.DataFrame:
+    """``param_history.csv``: values of measured parameters in years before their table row."""
+    h = _read("param_history.csv")
+    name = "param_history.csv"
+    for col in ("param_id", "year", "value", "basis", "source"):
+        if col not in h.columns:
+            raise InputError(f"column '{col}' missing", file=name, field=col)
+    for c in ("year", "value"):
+        num = pd.to_numeric(h[c], errors="coerce")
+        bad = ~np.isfinite(num.to_numpy(float))
+        if bad.any():
+            raise InputError(
+                f"'{c}' must be a number", file=name, row=int(np.flatnonzero(bad)[0]) + 2, field=c
+            )
+        h[c] = num
+    known = set(_load_table()["param_id"])
+    unknown = sorted(set(h["param_id"]) - known)
+    if unknown:
+        raise InputError(f"unknown parameter '{unknown[0]}'", file=name, field="param_id")
+    return h
+
+
+@cache
 def model_params() -> ParamSet:
     """The shipped parameters, with the calibrated values of ``calibrated.csv`` applied."""
     return ParamSet.from_table(_apply_calibration(_load_table()))
@@ -294,7 +357,7 @@ def network_params(network) -> ParamSet:
     >>> network_params(net.with_tables(model_params=t)).value("rail.speed.KZ")
     62.5
     """
-    base = model_params()
+    base = model_params().for_year((getattr(network, "meta", None) or {}).get("year"))
     tables = getattr(network, "tables", None) or {}
     t = tables.get(NETWORK_PARAMS_TABLE)
     if t is None or not len(t):

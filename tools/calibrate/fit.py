@@ -112,6 +112,13 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
     cal = obs[obs["set"] == "calibration"].reset_index(drop=True)
     years = sorted({int(y) for y in cal["network_year"].dropna()})
     base = {y: Router(build_routing_graph(load_network(y))) for y in years}
+    # measured values of each observation's network year (ParamSet.for_year): fixed, not fitted
+    year_of = dict(zip(cal["obs_id"], cal["network_year"].astype(int), strict=True))
+    override = {}
+    for y in years:
+        vy = prior.for_year(y).values
+        k = np.flatnonzero(vy != prior.values)
+        override[y] = (k, vy[k])
     t = prior.table
     fit_idx = np.flatnonzero(t["fit"].to_numpy(bool))
     ids = [prior.ids[i] for i in fit_idx]
@@ -138,7 +145,7 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
     fitted: tuple | None = None  # (theta, jacobian, rows) of the last fit
     for rounds in range(1, max_rounds + 2):
         ps = prior.with_values(theta)
-        routers = {y: r.with_params(ps) for y, r in base.items()}
+        routers = {y: r.with_params(ps.for_year(y)) for y, r in base.items()}
         table, routes = evaluate(routers, cal, sets=("calibration",))
         if before is None:
             before = table.copy()
@@ -174,8 +181,10 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
         records = {o: routes[o][1] for o in order}
         subs = {}
         for o, rec in records.items():
-            year = int(cal.loc[cal["obs_id"] == o, "network_year"].iloc[0])
-            subs[o] = model_terms(routers[year].rg, rec.commodity, ps, rec.crew).subset(rec.rows)
+            year = year_of[o]
+            subs[o] = model_terms(
+                routers[year].rg, rec.commodity, ps.for_year(year), rec.crew
+            ).subset(rec.rows)
         earlier = [i for i, h in enumerate(history) if h[0] == paths]
         history.append((paths, records, subs))
         if earlier:
@@ -206,7 +215,16 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
         def residuals(x: np.ndarray, terms_of=terms_of, kk=kk, ww=ww, mid=mid, s=s) -> np.ndarray:
             full = theta.copy()
             full[fit_idx] = np.exp(x)
-            vals = np.array([rec.value(sub, full, prior) for _, rec, sub, _ in terms_of])
+            by_year = {}
+            for y, (k, v) in override.items():
+                by_year[y] = full.copy()
+                by_year[y][k] = v
+            vals = np.array(
+                [
+                    rec.value(sub, by_year[year_of[rec.obs_id]], prior)
+                    for _, rec, sub, _ in terms_of
+                ]
+            )
             r_obs = ww * (np.log(np.maximum(vals, 1e-9)) - mid[kk]) / s[kk]
             return np.concatenate([r_obs, (x - x_prior) / sd])
 
