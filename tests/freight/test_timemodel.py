@@ -166,3 +166,56 @@ def test_route_totals_are_the_sum_of_legs():
         assert np.sum(share) / route.totals["hours"] == pytest.approx(
             route.totals["share_hours_estimate"]
         )
+
+
+def test_measured_values_of_the_network_year_by_hand():
+    # CAREC's Kazakh rail BCP time for all directions (39.9 h in 2019, 57.2 h in 2021) with
+    # the 2022 direction shares (inbound 78.0 h of 67.4 h): the entry side of Dostyk
+    def years(y):
+        n = _net(NODES, LINKS, border_crossings=_crossing(crossing_id=["dostyk_alashankou"] * 2))
+        extra = {k: t for k, t in n.tables.items() if k not in ("nodes", "links")}
+        n = Network.from_tables(nodes=n.nodes, links=n.links, meta={**n.meta, "year": y}, **extra)
+        return Router(build_routing_graph(n)).route("Urumqi", "Aktogay", objective="time")
+
+    legs = {y: years(y).legs.set_index("kind") for y in (2017, 2019, 2021, 2022, 2030)}
+    assert legs[2019].loc["border", "hours_border_in"] == pytest.approx(
+        78.0 * 39.9 / 67.4, abs=0.01
+    )
+    assert legs[2021].loc["border", "hours_border_in"] == pytest.approx(
+        78.0 * 57.2 / 67.4, abs=0.01
+    )
+    # before the first measurement: the first; from the table's year on: the table (no
+    # extrapolation)
+    assert (
+        legs[2017].loc["border", "hours_border_in"] == legs[2019].loc["border", "hours_border_in"]
+    )
+    assert legs[2022].loc["border", "hours_border_in"] == pytest.approx(78.0)
+    assert legs[2030].loc["border", "hours_border_in"] == pytest.approx(78.0)
+    # the Kazakh speed without delay: 65.2 km/h in 2020 (the first measured), 49.0 in 2021
+    kz = {y: legs[y].loc[legs[y]["country"] == "KZ"] for y in legs}
+    move = {y: kz[y].loc["move"] for y in kz}
+    km = float(move[2022]["km"].sum())
+    for y, speed in ((2017, 65.2), (2021, 49.0), (2022, 57.9), (2030, 57.9)):
+        assert float(move[y]["hours_motion"].sum()) == pytest.approx(km / speed)
+    # the Chinese outbound side has no history: the 2022 figure whatever the year
+    assert legs[2017].loc["border", "hours_border_out"] == pytest.approx(30.5)
+    assert P.for_year(2025) is P and P.for_year(None) is P
+
+
+def test_param_history_rows_are_what_their_notes_say():
+    import re
+    from importlib import resources
+
+    with resources.files("serai.freight.data").joinpath("param_history.csv").open("rb") as fh:
+        h = pd.read_csv(fh)
+    assert set(h["basis"]) <= {"measured", "estimate"}
+    for r in h.to_dict("records"):
+        if r["basis"] == "estimate":  # a derived value: the note's arithmetic, by hand
+            a, b, c = map(
+                float, re.search(r"([\d.]+)(?: h)? x ([\d.]+) / ([\d.]+)", r["note"]).groups()
+            )
+            assert r["value"] == pytest.approx(a * b / c, abs=0.01), r
+        else:  # a published figure: the note quotes it with its year
+            assert f"{r['value']:g} h ({r['year']})" in r["note"] or f"{r['year']}" in r["note"]
+        # history is for years before the table's own measurement
+        assert r["year"] < int(P.table.loc[P.idx(r["param_id"]), "year"])

@@ -31,10 +31,15 @@ Method
   other), the parameters are fitted once more on every route of the cycle at once,
   each observation's distinct routes sharing its weight, and the routes are re-chosen
   with those values: the result no longer depends on which round the cycle was
-  entered in. It is reported as converged when the re-chosen routes are one of the
-  route sets of the cycle (the values were fitted on them), as a cycle otherwise. Which observations alternated is written in ``calibration_fit.csv``
-  (``route_fitted``). After ``max_rounds`` fits without either, the round whose
-  re-chosen routes fit best is kept.
+  entered in. A route set the joint fit chooses outside the cycle joins it and the joint
+  fit is redone; it is reported as converged when the re-chosen routes are one of the
+  route sets of the cycle (the values were fitted on them), as a cycle otherwise. Which
+  observations alternated is written in ``calibration_fit.csv`` (``route_fitted``).
+  After ``max_rounds`` fits without either, the round whose re-chosen routes fit best
+  is kept.
+* Each observation is answered on the network of its year (``network_year``) with the
+  measured values of that year (:meth:`serai.freight.params.ParamSet.for_year`), which
+  are fixed, not fitted.
 * A parameter is reported as calibrated, with the observations it rests on, when at
   least one calibration residual depends on it; the others keep their prior and stay
   estimates.
@@ -96,7 +101,7 @@ def _cost(
     return float(r @ r)
 
 
-def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> CalibrationResult:
+def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 14) -> CalibrationResult:
     """Fit the ``fit=true`` parameters to the calibration observations (see module doc)."""
     from scipy.optimize import least_squares
 
@@ -140,6 +145,7 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
     rounds = 0
     alt: list[str] = []
     cycle_paths: set = set()
+    cycle_start = 0
     status = "max_rounds"
     best: tuple | None = None  # (cost on re-chosen routes, theta, table, jacobian, rows)
     fitted: tuple | None = None  # (theta, jacobian, rows) of the last fit
@@ -171,11 +177,12 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
                 status = "converged"
                 best = (cost_now, theta.copy(), table, *fitted[1:])
                 break
-            if status == "cycle":  # the joint fit of a cycle was re-chosen: stop there
+            if status == "cycle":  # the joint fit of a cycle was re-chosen
                 best = (cost_now, theta.copy(), table, *fitted[1:])
                 if paths in cycle_paths:  # one of the route sets the joint fit was made on
                     status = "converged"
-                break
+                    break
+                # a route set outside the cycle: it joins the cycle and the joint fit is redone
         if rounds > max_rounds:
             break
         records = {o: routes[o][1] for o in order}
@@ -187,11 +194,15 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
             ).subset(rec.rows)
         earlier = [i for i, h in enumerate(history) if h[0] == paths]
         history.append((paths, records, subs))
-        if earlier:
+        if earlier or status == "cycle":
             # the routes repeat an earlier round: a cycle. Fit once more on every route of the
-            # cycle (each observation's distinct routes share its weight), re-choose, and stop.
+            # cycle (each observation's distinct routes share its weight) and re-choose; a
+            # route set the joint fit chooses outside the cycle joins it, until the re-chosen
+            # routes are among those fitted on (or max_rounds).
+            start = earlier[0] if earlier else len(history) - 1
+            cycle_start = start if status != "cycle" else min(cycle_start, start)
             status = "cycle"
-            cycle = history[earlier[0] :]
+            cycle = history[cycle_start:]
             cycle_paths = {h[0] for h in cycle}
             terms_of: list[tuple[int, object, object, float]] = []
             for k, o in enumerate(order):
@@ -220,10 +231,7 @@ def calibrate(*, log: Callable[[str], None] = print, max_rounds: int = 8) -> Cal
                 by_year[y] = full.copy()
                 by_year[y][k] = v
             vals = np.array(
-                [
-                    rec.value(sub, by_year[year_of[rec.obs_id]], prior)
-                    for _, rec, sub, _ in terms_of
-                ]
+                [rec.value(sub, by_year[year_of[rec.obs_id]], prior) for _, rec, sub, _ in terms_of]
             )
             r_obs = ww * (np.log(np.maximum(vals, 1e-9)) - mid[kk]) / s[kk]
             return np.concatenate([r_obs, (x - x_prior) / sd])
