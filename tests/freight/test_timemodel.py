@@ -219,3 +219,39 @@ def test_param_history_rows_are_what_their_notes_say():
             assert f"{r['value']:g} h ({r['year']})" in r["note"] or f"{r['year']}" in r["note"]
         # history is for years before the table's own measurement
         assert r["year"] < int(P.table.loc[P.idx(r["param_id"]), "year"])
+
+
+def _caspian(**svc) -> Router:
+    nodes = [
+        (1, "Mangystau", "KZ", "city", 51.9, 43.9),
+        (2, "Aktau port", "KZ", "port", 51.21, 43.68),
+        (3, "Alat port", "AZ", "port", 49.39, 39.95),
+        (4, "Baku", "AZ", "city", 49.85, 40.4),
+    ]
+    net = _net(nodes, [(1, 1, 2, "rail", 60, 1520), (2, 3, 4, "rail", 65, 1520)])
+    s = {"service_id": ["aktau_alat"], "from_node": [2], "to_node": [3], "mode": ["ferry"],
+         "crossing_h": [22.0]}  # fmt: skip
+    s.update({k: [x] for k, x in svc.items()})
+    return Router(build_routing_graph(net.with_tables(services=pd.DataFrame(s))))
+
+
+def test_caspian_ferry_waits_by_hand():
+    # no timetable: the ferry leaves when full (queue) plus the expected storm delay; the
+    # wagons roll on and off (ferry loading and unloading) after the Caspian port dwell
+    legs = _caspian().route("Mangystau", "Baku", objective="time").legs
+    board = legs.loc[legs["kind"] == "board"].iloc[0]
+    alight = legs.loc[legs["kind"] == "alight"].iloc[0]
+    assert board["hours_queue"] == pytest.approx(
+        v("ferry.queue.caspian") + v("ferry.weather.caspian")
+    )
+    assert board["hours_schedule"] == 0.0
+    assert board["hours_dwell"] == pytest.approx(v("ferry.load") + v("caspian.port.depart"))
+    assert alight["hours_dwell"] == pytest.approx(v("ferry.unload") + v("caspian.port.arrive"))
+    crossing = legs.loc[(legs["kind"] == "move") & (legs["mode"] == "ferry")].iloc[0]
+    assert crossing["hours_motion"] == pytest.approx(22.0)
+    # a timetable of 3 sailings a week: half the headway, 168 / 3 / 2 = 28 h, instead of
+    # the queue (the storm delay stays)
+    b3 = _caspian(frequency_per_week=3.0).route("Mangystau", "Baku", objective="time").legs
+    b3 = b3.loc[b3["kind"] == "board"].iloc[0]
+    assert b3["hours_schedule"] == pytest.approx(28.0)
+    assert b3["hours_queue"] == pytest.approx(v("ferry.weather.caspian"))
