@@ -226,18 +226,25 @@ class ParamSet:
             return self
         year = int(year)
         tyear = pd.to_numeric(self.table["year"], errors="coerce").to_numpy(float)
-        change: dict[str, float] = {}
+        t = None
         for pid, rows in h.groupby("param_id", sort=False):
             i = self.index.get(str(pid))
             if i is None or not np.isfinite(tyear[i]) or year >= tyear[i]:
                 continue
             ys = rows["year"].to_numpy(int)
-            vs = rows["value"].to_numpy(float)
             before = ys <= year
             k = int(np.argmax(np.where(before, ys, -1))) if before.any() else int(np.argmin(ys))
-            if vs[k] != self.values[i]:
-                change[str(pid)] = float(vs[k])
-        return self.with_values(change) if change else self
+            r = rows.iloc[k]
+            if t is None:
+                t = self.table.copy()
+            # the value of that year, with its provenance (a derived value is an estimate)
+            t.loc[i, ["value", "basis", "year", "source"]] = [
+                float(r["value"]),
+                str(r["basis"]),
+                int(r["year"]),
+                str(r["source"]),
+            ]
+        return self if t is None else ParamSet.from_table(t)
 
     def first(self, candidates: Sequence[str]) -> str | None:
         """The first of ``candidates`` that is a parameter (None if none is)."""

@@ -200,6 +200,10 @@ def test_measured_values_of_the_network_year_by_hand():
     # the Chinese outbound side has no history: the 2022 figure whatever the year
     assert legs[2017].loc["border", "hours_border_out"] == pytest.approx(30.5)
     assert P.for_year(2025) is P and P.for_year(None) is P
+    # provenance follows the value: a split by the 2022 direction shares is an estimate
+    assert P.for_year(2019).basis_of("border.rail.KZ.in") == "estimate"
+    assert P.for_year(2021).basis_of("rail.speed.KZ") == "measured"
+    assert legs[2019].loc["border", "time_basis"] != legs[2022].loc["border", "time_basis"]
 
 
 def test_param_history_rows_are_what_their_notes_say():
