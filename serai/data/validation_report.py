@@ -432,7 +432,11 @@ def _route_note(mv: ModelValidation) -> list[str]:
     return [
         f"Routes: those of {', '.join(alt)} alternated between fitting rounds (two or more "
         "paths of nearly equal generalised cost); the parameters were fitted on all of them "
-        "at once, and the routes re-chosen with the result are the ones shown.",
+        "at once, and the routes re-chosen with the result are the ones shown. What "
+        "alternates: the Interrail Turkmenbashi quotes between the Turkmenbashi–Alat train "
+        "ferry (`ferry.caspian.tm`, fitted) and the ro-ro ferry with the box lifted on and "
+        "off (`ferry.roro.caspian`, an unfitted USD 700 estimate, plus two lifts), two prices "
+        "a few dollars apart (the quote is a rail forwarder's: most likely the train ferry).",
         "",
     ]
 
