@@ -60,9 +60,10 @@ class LandParams:
     merge_km: float
     tolerance_deg: float
     auto_gap_km: float
+    dead_end_bridges: bool = False  # also bridge gaps inside the graph (``_dead_end_bridges``)
 
 
-RAIL = LandParams(RAIL_REGION, 25.0, 8.0, 3.0, 0.01, 2.0)
+RAIL = LandParams(RAIL_REGION, 25.0, 8.0, 3.0, 0.01, 2.0, dead_end_bridges=True)
 ROAD = LandParams(ROAD_REGION, 40.0, 12.0, 4.0, 0.015, 2.0)
 
 
@@ -122,7 +123,7 @@ def build_land(
     e = go.dedupe(go.Edges(n, u, v, km, [xy[[a, b]] for a, b in zip(u, v, strict=True)]))
 
     # bridge tiny gaps (<= auto_gap_km) between components, then the listed connectors
-    e, auto = _auto_bridge(e, lon, lat, params.auto_gap_km)
+    e, auto = _auto_bridge(e, lon, lat, params.auto_gap_km, params.dead_end_bridges)
     e, listed = _listed_connectors(e, lon, lat, connectors)
     bridges = pd.concat([auto, listed], ignore_index=True)
     fa, fb, fsnap, fid = _ferry_ends(e, lon, lat, ferries)
@@ -263,7 +264,7 @@ def _xyz(lon, lat):
     return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
-def _auto_bridge(e: go.Edges, lon, lat, max_km: float):
+def _auto_bridge(e: go.Edges, lon, lat, max_km: float, dead_ends: bool = False):
     """Join every two components wherever their nodes come within ``max_km`` of each other.
 
     These are digitising gaps of the source graph (sidings and lines that stop a few
@@ -273,7 +274,8 @@ def _auto_bridge(e: go.Edges, lon, lat, max_km: float):
     whole again even where each piece also touches a third one (the Turksib north of
     Almaty is four pieces) and a piece joined at both ends keeps both (Zhetygen–Altynkol
     at Zhetygen and at Khorgos). The candidate
-    pairs (all node pairs within ``max_km``) are found with a KD-tree.
+    pairs (all node pairs within ``max_km``) are found with a KD-tree. With ``dead_ends``
+    (rail), gaps inside one component are bridged too (``_dead_end_bridges``).
     """
     from scipy.spatial import cKDTree
 
@@ -310,6 +312,85 @@ def _auto_bridge(e: go.Edges, lon, lat, max_km: float):
     out["kind"] = "auto"
     out["connector_id"] = ""
     out["reason"] = f"gap <= {max_km:g} km between components of the OSM-derived graph"
+    if not dead_ends:
+        return e, out
+    e, inner = _dead_end_bridges(e, lon, lat, max_km)
+    return e, pd.concat([out, inner], ignore_index=True)
+
+
+DEAD_END_DETOUR_KM = 50.0  # a dead end this far (along the graph) from a node <= max_km away
+
+
+def _dead_end_bridges(e: go.Edges, lon, lat, max_km: float):
+    """Join a dead end to the nearest node within ``max_km`` that the graph only reaches the
+    long way round (more than ``DEAD_END_DETOUR_KM`` along the graph, or not at all).
+
+    These are digitising gaps inside one component: a line that stops a few hundred metres
+    short of the station it runs into, while both sides are joined far away (Turkmenabat on
+    the Central Asian main line: 0.1 km, otherwise 800 km round via Uzbekistan; Kokand,
+    Kokshetau, Dashoguz). A dead end with a node that close but joined to it by the graph
+    within the detour is a siding or a station track, and is left alone. One bridge per
+    dead end (the nearest such node), pairs found once.
+
+    >>> import numpy as np
+    >>> from tools.data import graphops as go
+    >>> lon = np.array([0.0, 1.0, 1.005, 2.0, 1.0, 1.005])
+    >>> lat = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 1.0])
+    >>> e = go.Edges(6, np.array([0, 2, 0, 4, 5]), np.array([1, 3, 4, 5, 3]),
+    ...              np.array([111.0, 111.0, 111.0, 1.0, 111.0]), [np.zeros((2, 2))] * 5)
+    >>> e2, b = _dead_end_bridges(e, lon, lat, 2.0)
+    >>> b[["u", "v"]].to_numpy().tolist(), round(float(b["km"].iat[0]), 3)
+    ([[1, 2]], 0.556)
+    """
+    from scipy import sparse
+    from scipy.sparse.csgraph import dijkstra
+    from scipy.spatial import cKDTree
+
+    empty = pd.DataFrame({"u": [], "v": [], "km": []}).astype(
+        {"u": np.int64, "v": np.int64, "km": float}
+    )
+    deg = e.degree()
+    used = np.flatnonzero(deg > 0)
+    ends = np.flatnonzero(deg == 1)
+    if not len(ends):
+        return e, empty.assign(kind="auto", connector_id="", reason="")
+    tree = cKDTree(_xyz(lon[used], lat[used]))
+    near = tree.query_ball_point(_xyz(lon[ends], lat[ends]), r=max_km * 1.001 / 6371.0088)
+    has = np.array([len(x) > 1 for x in near], bool)
+    ends = ends[has]
+    near = [np.array(x, np.int64) for x, h in zip(near, has, strict=True) if h]
+    m = sparse.coo_matrix((e.km, (e.u, e.v)), shape=(e.n, e.n)).tocsr()
+    m = m.maximum(m.T)
+    pairs = {}
+    for start in range(0, len(ends), 2000):  # bounded memory: rows of dead ends x all nodes
+        block = ends[start : start + 2000]
+        dist = dijkstra(m, indices=block, limit=DEAD_END_DETOUR_KM)
+        for r, a in enumerate(block):
+            cand = used[near[start + r]]
+            cand = cand[cand != a]
+            gap = np.asarray(haversine_km(lon[a], lat[a], lon[cand], lat[cand]), float)
+            far = (gap <= max_km) & ~np.isfinite(dist[r, cand])
+            if not far.any():
+                continue
+            k = int(np.argmin(np.where(far, gap, np.inf)))
+            b = int(cand[k])
+            key = (min(a, b), max(a, b))
+            pairs.setdefault(key, float(gap[k]))
+    if not pairs:
+        return e, empty.assign(kind="auto", connector_id="", reason="")
+    keys = sorted(pairs)
+    nu = np.array([k[0] for k in keys], np.int64)
+    nv = np.array([k[1] for k in keys], np.int64)
+    nk = np.maximum(np.round(np.array([pairs[k] for k in keys]), 3), 0.001)
+    geom = [np.column_stack([lon[[a, b]], lat[[a, b]]]) for a, b in zip(nu, nv, strict=True)]
+    e = go.dedupe(go.Edges(e.n, np.r_[e.u, nu], np.r_[e.v, nv], np.r_[e.km, nk], e.geom + geom))
+    out = pd.DataFrame({"u": nu, "v": nv, "km": nk})
+    out["kind"] = "auto"
+    out["connector_id"] = ""
+    out["reason"] = (
+        f"dead end <= {max_km:g} km from a node the graph reaches only over "
+        f"> {DEAD_END_DETOUR_KM:g} km (gap inside the OSM-derived graph)"
+    )
     return e, out
 
 
