@@ -109,5 +109,6 @@ def test_cli_command_is_what_a_user_types(obs):
     r = obs.set_index("obs_id").loc["interrail_tm_20"].to_dict()
     assert cli_command(r) == (
         'serai route --from Tashkent --to "Istanbul port" --year 2020 --commodity container_teu '
-        '--via "Turkmenbashi port" --via "Alat port" --via Akhalkalaki --modes rail,ferry'
+        '--via "Turkmenbashi port" --via "Alat port" --via Akhalkalaki --avoid-country KZ '
+        "--modes rail,ferry"
     )
