@@ -39,16 +39,40 @@ def eurasia(year: int) -> dict:
            "od_pairs": int(model.problem.n_od), "classes": list(model.problem.names),
            "graph": {"nodes": int(model.problem.graph.n_nodes), "edges": int(model.problem.graph.n_edges)},
            "capacity_units": len(model.capacity.cap)}  # fmt: skip
-    t = time.perf_counter()
-    eq = solve(model)
+    import serai.flows.model as fm
+
+    gens = []
+
+    class Recorded(fm.CorridorGenerator):  # keeps the corridor searches of the solve
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            gens.append(self)
+
+    fm.CorridorGenerator, plain = Recorded, fm.CorridorGenerator
+    t, c = time.perf_counter(), time.process_time()
+    try:
+        eq = solve(model)
+    finally:
+        fm.CorridorGenerator = plain
     out["equilibrium_s"] = time.perf_counter() - t
+    # CPU seconds of this process (all its threads): the machine is shared, wall time is not
+    out["equilibrium_cpu_s"] = time.process_time() - c
+    out["corridor_searches"] = gens[0].searches if gens else []
+    # the same equilibrium with corridors at free-flow costs only (the choice sets before)
+    free = replace(model, config=replace(model.config, corridors=False))
+    t, c = time.perf_counter(), time.process_time()
+    eq0 = solve(free)
+    out["equilibrium_free_flow_corridors_s"] = time.perf_counter() - t
+    out["equilibrium_free_flow_corridors_cpu_s"] = time.process_time() - c
+    out["equilibrium_free_flow_corridors_iterations"] = int(eq0.iterations)
     out["equilibrium_gap"] = float(eq.gap)
     out["equilibrium_iterations"] = int(eq.iterations)
     out["equilibrium_routes"] = len(eq.paths)
     lp_model = replace(model, config=replace(model.config, method="lp"))
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     lp = solve(lp_model)
     out["lp_s"] = time.perf_counter() - t
+    out["lp_cpu_s"] = time.process_time() - c
     out["lp_rounds"] = len(lp.log)
     out["lp_columns"] = len(lp.paths)
     out["lp_optimal"] = bool(lp.optimal)
@@ -58,9 +82,10 @@ def eurasia(year: int) -> dict:
     p = model.problem
     from serai.assignment.logit import shortest_path_generator
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     n_routes = sum(1 for _ in shortest_path_generator(p)(p.edge_cost))
     out["aon_serai_s"] = time.perf_counter() - t
+    out["aon_serai_cpu_s"] = time.process_time() - c
     import networkx as nx
 
     g = p.graph
@@ -82,7 +107,7 @@ def eurasia(year: int) -> dict:
             G.add_edge(a, b, weight=w)
         graphs[k] = G
     build_nx = time.perf_counter() - t
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for (k, o), ods in groups.items():
         G = graphs[k]
         # places (non-passable nodes) may not be passed through: the origin's own edges only
@@ -91,6 +116,7 @@ def eurasia(year: int) -> dict:
         _, paths = nx.single_source_dijkstra(H, o, weight="weight")
         n_nx += sum(1 for i in ods if int(p.od_destination[i]) in paths)
     out["aon_networkx_s"] = time.perf_counter() - t
+    out["aon_networkx_cpu_s"] = time.process_time() - c
     out["aon_networkx_graph_build_s"] = build_nx
     out["aon_routes"] = [n_routes, n_nx]
     return out
@@ -151,14 +177,14 @@ def reduced(seed: int = 0, n: int = 1200, m: int = 4800, n_od: int = 30) -> dict
     p = ChoiceProblem(g, ("a", "b"), cost, np.ones(K), np.array(oc), np.array(oo), np.array(odd),
                       np.array(oq), units)  # fmt: skip
     cfg = LPConfig(unmet_factor=3.0)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     cg = min_cost_flow(p, cfg)
-    cg_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    cg_s, cg_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     arc = arc_min_cost_flow(p, cfg)
-    arc_s = time.perf_counter() - t0
+    arc_s, arc_cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"nodes": n, "edges": int(g.n_edges), "od_pairs": n_od, "units": U,
-            "colgen_s": cg_s, "arc_lp_s": arc_s, "colgen_objective": cg.objective,
+            "colgen_s": cg_s, "arc_lp_s": arc_s, "colgen_cpu_s": cg_cpu, "arc_lp_cpu_s": arc_cpu, "colgen_objective": cg.objective,
             "arc_objective": arc["objective"], "rel_diff": abs(cg.objective - arc["objective"]) / arc["objective"],
             "colgen_rounds": len(cg.log), "binding": int(cg.units["binding"].sum())}  # fmt: skip
 

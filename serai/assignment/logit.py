@@ -103,7 +103,11 @@ def logit_equilibrium(
     generate
         Column generator: called with the (K, m) edge costs of the current
         iterate (constants included), yields ``(od, edges)`` routes; default:
-        :func:`shortest_path_generator`.
+        :func:`shortest_path_generator`. If it has a ``complete`` attribute (same
+        signature: a wider, dearer search, e.g. the least-cost route of every
+        corridor), that is called when the gap is met, and the iteration goes on
+        while it adds routes: the choice sets are then complete for both searches
+        at the equilibrium costs.
     initial_paths
         Routes to start from (e.g. one per corridor), ``(od, edges)``.
     progress
@@ -207,8 +211,13 @@ def logit_equilibrium(
         gap, tstt, sptt, fisk = measures(f, c, b, th, sod, v)
         log.add(it, gap, tstt, sptt, fisk, time.perf_counter() - g0)
         if gap <= cfg.gap and not grew:
-            # stop only when the route sets are complete at the current costs
-            if gen_now or not _grow(paths, gen(choice_costs(ex)), cfg.max_paths, f):
+            # stop only when the route sets are complete at the current costs: for the
+            # generator, and for its wider search (``generate.complete``) if it has one
+            grew = not gen_now and _grow(paths, gen(choice_costs(ex)), cfg.max_paths, f)
+            wider = getattr(gen, "complete", None)
+            if not grew and wider is not None:
+                grew = _grow(paths, wider(choice_costs(ex)), cfg.max_paths, f)
+            if not grew:
                 converged = True
                 break
             f = paths.flow
@@ -256,8 +265,10 @@ def _direction(p, paths, f, y, c, b, th, q, v) -> np.ndarray:
     if u is not None:
         dt = u.vdf.derivative(v, u.t0, u.cap, u.params)
         h = p.weight[paths.p_class] * (paths.curv @ dt)
-    with np.errstate(divide="ignore", over="ignore"):  # a denormal path flow: 1/(th f) = inf
-        h = h + np.where(pos, 1.0 / (th * np.where(pos, f, 1.0)), np.inf)
+    # the entropy term adds 1 / (theta f_p) to the curvature; it is kept as its inverse
+    # a_p = theta f_p (finite for every flow, 0 at zero flow), see the shift below
+    a = th * f
+    with np.errstate(divide="ignore"):
         gr = c + (np.log(np.where(pos, f, 1.0) / q[paths.p_od]) - b) / th
     gr = np.where(pos, gr, -np.inf)
     order, starts = paths.order, paths.starts
@@ -273,11 +284,19 @@ def _direction(p, paths, f, y, c, b, th, q, v) -> np.ndarray:
     _, fi = np.unique(grp[idx], return_index=True)
     first[idx[fi]] = True
     best = order[first]  # one per group, in group order
+    # Newton shift (g_p - g_b) / (h_p + 1/a_p + h_b + 1/a_b) written without dividing by a
+    # flow: a_p a_b (g_p - g_b) / (a_p a_b (h_p + h_b) + a_p + a_b). A path whose flow is
+    # denormal (a logit share of exp(-700)) gives a 0 shift, not an overflow.
     hb = np.repeat(h[best], sizes)
+    ab = np.repeat(a[best], sizes)
     go = gr[order]
     fo = f[order]
-    with np.errstate(invalid="ignore"):
-        shift = np.where(first, 0.0, np.minimum(fo, (go - gmin_p) / (h[order] + hb)))
+    ao = a[order]
+    with np.errstate(invalid="ignore", under="ignore"):
+        aa = ao * ab
+        den = aa * (h[order] + hb) + ao + ab
+        step = np.where(den > 0, aa * (go - gmin_p) / np.where(den > 0, den, 1.0), 0.0)
+        shift = np.where(first, 0.0, np.minimum(fo, step))
     shift = np.where(np.isfinite(shift), np.maximum(shift, 0.0), 0.0)
     d_sorted = -shift
     tot = np.add.reduceat(shift, starts)

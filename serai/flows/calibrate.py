@@ -101,7 +101,8 @@ def _measure(model, x: dict, *, gap: float):
     cfg = replace(model.config, gap=gap, **x)
     p = replace(model.problem, edge_constant=constants_for(model, cfg))
     # the choice set is seeded with the constants, exactly as a run with this configuration
-    m = replace(model, problem=p, config=cfg, seeds=_seed_routes(p, model.router, cfg))
+    m = replace(model, problem=p, config=cfg,
+                seeds=_seed_routes(p, model.router, cfg, masks=model.masks))  # fmt: skip
     raw = solve(m)
     return make_result(m, raw, {})
 

@@ -48,12 +48,14 @@ from serai.freight import Constraints, Router, build_routing_graph, commodity, l
 from serai.network.core import Network
 
 __all__ = [
+    "CorridorGenerator",
     "FlowConfig",
     "FlowModel",
     "build_model",
     "choice_parameters",
     "class_table",
     "constants_for",
+    "corridor_routes",
     "solve",
 ]
 
@@ -116,6 +118,12 @@ class FlowConfig:
         Stopping rules of the equilibrium.
     max_paths
         Routes per OD pair and class.
+    corridors
+        Keep the corridor choice sets complete at the equilibrium costs: the least-cost
+        route of every corridor restriction (``SEEDS``) is searched again at congested
+        costs whenever the gap is met, and the equilibrium goes on while that adds routes
+        (:class:`CorridorGenerator`). ``False``: corridors at free-flow costs only (the
+        seeds), then least-cost routes at the current costs (column generation).
     unmet_factor
         LP penalty of unmet demand, times the OD pair's least cost.
     capacities
@@ -134,6 +142,7 @@ class FlowConfig:
     max_iter: int = 300
     time_limit: float | None = None
     max_paths: int = 10
+    corridors: bool = True
     unmet_factor: float = 5.0
     capacities: pd.DataFrame | None = field(default=None, compare=False)
     congestion: bool = True
@@ -201,6 +210,7 @@ class FlowModel:
     zone_places: pd.DataFrame
     seeds: list = field(repr=False, default_factory=list)
     timings: dict = field(default_factory=dict)
+    masks: tuple = field(repr=False, default=())
 
 
 def _group_commodity(gname: str):
@@ -345,9 +355,10 @@ def build_model(
         edge_constant=None,
     )  # fmt: skip
     p = replace(p, edge_constant=_constants(rg, specs, cfg))
-    seeds = _seed_routes(p, router, cfg)
+    masks = corridor_masks(router)
+    seeds = _seed_routes(p, router, cfg, masks=masks)
     tm["seed_routes_s"] = time.perf_counter() - t0 - sum(tm.values())
-    return FlowModel(rg, router, cfg, specs, comms, lcs, cu, p, od, miss, zp, seeds, tm)
+    return FlowModel(rg, router, cfg, specs, comms, lcs, cu, p, od, miss, zp, seeds, tm, masks)
 
 
 def _constants(rg, specs, cfg: FlowConfig) -> np.ndarray | None:
@@ -382,22 +393,31 @@ def constants_for(model: FlowModel, cfg: FlowConfig) -> np.ndarray | None:
     return _constants(model.rg, model.specs, cfg)
 
 
-def _seed_routes(p: ChoiceProblem, router: Router, cfg: FlowConfig) -> list:
-    """Least-cost routes under each corridor restriction, kept within 25 / theta of the best."""
+def corridor_masks(router: Router) -> tuple[np.ndarray, ...]:
+    """Per-edge masks of the corridor restrictions of ``SEEDS`` (True where allowed)."""
+    return tuple(router.mask(Constraints.make(avoid_countries=a, modes=mo)) for _, a, mo in SEEDS)
+
+
+def corridor_routes(
+    p: ChoiceProblem, masks: tuple[np.ndarray, ...], costs: np.ndarray, theta: float
+) -> list[tuple[int, np.ndarray]]:
+    """Least-cost route of every OD pair under each corridor mask at ``costs`` (K, m).
+
+    One search per class, origin and mask; a route is kept when its cost is within
+    ``25 / theta`` (relative) of the OD pair's best corridor route (beyond that its logit
+    weight is below ``exp(-25)``).
+    """
     from serai.paths import shortest_paths
 
     g = p.graph
-    base_cost = p.edge_cost if p.edge_constant is None else p.edge_cost + p.edge_constant
-    masks = [router.mask(Constraints.make(avoid_countries=a, modes=mo)) for _, a, mo in SEEDS]
     groups_: dict[tuple[int, int], list[int]] = {}
     for i, (k, o) in enumerate(zip(p.od_class.tolist(), p.od_origin.tolist(), strict=True)):
         groups_.setdefault((k, o), []).append(i)
-    theta = cfg.theta_value
     out = []
     for (k, o), ods in groups_.items():
         found: list[list[np.ndarray]] = [[] for _ in ods]
         for mask in masks:
-            cost = np.where(mask, base_cost[k], np.inf)
+            cost = np.where(mask, costs[k], np.inf)
             tree = shortest_paths(g, int(g.node_ids[o]), cost=cost)
             for j, e in enumerate(routes_from_tree(tree, p.od_destination[ods])):
                 if e is not None and len(e):
@@ -405,12 +425,56 @@ def _seed_routes(p: ChoiceProblem, router: Router, cfg: FlowConfig) -> list:
         for j, i in enumerate(ods):
             if not found[j]:
                 continue
-            c = [float(base_cost[k][e].sum()) for e in found[j]]
+            c = [float(costs[k][e].sum()) for e in found[j]]
             best = min(c)
             for e, ce in zip(found[j], c, strict=True):
                 if ce <= best * (1.0 + 25.0 / theta):
                     out.append((i, e))
     return out
+
+
+def _seed_routes(
+    p: ChoiceProblem, router: Router, cfg: FlowConfig, *, masks: tuple | None = None
+) -> list:
+    """Least-cost routes under each corridor restriction at free-flow costs (constants
+    included), kept within 25 / theta of the best."""
+    base_cost = p.edge_cost if p.edge_constant is None else p.edge_cost + p.edge_constant
+    masks = masks if masks else corridor_masks(router)
+    return corridor_routes(p, masks, base_cost, cfg.theta_value)
+
+
+class CorridorGenerator:
+    """Column generator of the equilibrium: the least-cost route of every OD pair at each
+    call (:func:`~serai.assignment.logit.shortest_path_generator`) and, through
+    :meth:`complete`, the least-cost route of every corridor restriction at the current
+    (congested) costs. :func:`~serai.assignment.logit.logit_equilibrium` calls
+    :meth:`complete` when the gap is met and goes on while it adds routes, so each OD pair's
+    choice set holds the best route of every corridor at the equilibrium costs, not only at
+    free-flow costs (the seeds): a corridor whose free-flow best route runs through an
+    element that jams gets its detour.
+
+    ``searches`` records each corridor search (call, routes found, seconds); one generator
+    per solve.
+    """
+
+    def __init__(self, p: ChoiceProblem, masks: tuple, theta: float) -> None:
+        # the unrestricted mask is left out: the least-cost search covers it at every call
+        self.p, self.theta = p, theta
+        self.masks = tuple(m for m in masks if not m.all())
+        self._least = shortest_path_generator(p)
+        self.calls = 0
+        self.searches: list[dict] = []
+
+    def __call__(self, costs: np.ndarray):
+        self.calls += 1
+        return self._least(costs)
+
+    def complete(self, costs: np.ndarray) -> list:
+        t = time.perf_counter()
+        out = corridor_routes(self.p, self.masks, costs, self.theta)
+        self.searches.append({"call": self.calls, "routes": len(out),
+                              "seconds": round(time.perf_counter() - t, 3)})  # fmt: skip
+        return out
 
 
 def solve(model: FlowModel, *, progress=None):
@@ -426,9 +490,12 @@ def solve(model: FlowModel, *, progress=None):
         theta=cfg.theta_value, scale="relative", path_size=True, gap=cfg.gap,
         max_iter=cfg.max_iter, time_limit=cfg.time_limit, max_paths=cfg.max_paths,
     )  # fmt: skip
-    return logit_equilibrium(
-        p, lcfg, generate=shortest_path_generator(p), initial_paths=model.seeds, progress=progress
-    )
+    if cfg.corridors:
+        masks = model.masks or corridor_masks(model.router)
+        gen = CorridorGenerator(p, masks, cfg.theta_value)
+    else:
+        gen = shortest_path_generator(p)
+    return logit_equilibrium(p, lcfg, generate=gen, initial_paths=model.seeds, progress=progress)
 
 
 def class_table(model: FlowModel) -> pd.DataFrame:

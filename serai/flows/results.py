@@ -401,6 +401,17 @@ def _indicators(model, xf, tonnes, teus, paths, elements) -> pd.DataFrame:
         for rname in ("northern", "middle_corridor", "southern", "sea", "other"):
             add(f"china_eu_teu_{rname}", direction, "TEU", sub["teu"][route == rname].sum())
         add("china_eu_rail_teu", direction, "TEU", sub["teu"][route != "sea"].sum())
+    # China–Europe rail as the China–Europe Railway Express counts it: Europe including
+    # European Russia (the check of calibrate.CHECKS), both directions
+    ru_eu = ["EU", "RU"]
+    o_reg, d_reg = cont["origin"].map(reg), cont["destination"].map(reg)
+    rail = ~cont["corridor"].str.startswith("Sea")
+    cn_o, cn_d2 = o_reg.isin(["CN_COAST", "CN_INLAND"]), d_reg.isin(["CN_COAST", "CN_INLAND"])
+    wb = cont.loc[rail & cn_o & d_reg.isin(ru_eu), "teu"].sum()
+    eb = cont.loc[rail & o_reg.isin(ru_eu) & cn_d2, "teu"].sum()
+    add("china_europe_incl_ru_rail_teu", "westbound", "TEU", wb)
+    add("china_europe_incl_ru_rail_teu", "eastbound", "TEU", eb)
+    add("china_europe_incl_ru_rail_teu", "total", "TEU", wb + eb)
     # ---- calibration quantities
     kz = paths["countries"].str.split("-").apply(lambda c: "KZ" in c)
     transit = (

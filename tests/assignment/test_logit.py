@@ -167,3 +167,89 @@ def test_bad_config_is_an_input_error():
         LogitConfig(theta=0.0)
     with pytest.raises(InputError, match="scale"):
         LogitConfig(scale="log")
+
+
+def _choice_problem(links: dict, trips: pd.DataFrame):
+    from serai.assignment import TrafficClass
+    from serai.assignment.logit import plain_problem
+    from serai.network.compile import compile_network
+
+    g = compile_network(_net(links), check=False, block_zones=None)
+    return plain_problem(g, [TrafficClass("c", trips)])
+
+
+def _edges_of(p, link_ids) -> np.ndarray:
+    lid = np.asarray(p.graph.link_ids)
+    return np.array([int(np.flatnonzero(lid == x)[0]) for x in link_ids], np.int64)
+
+
+def test_wider_search_completes_the_choice_set_at_equilibrium_costs():
+    """A generator's ``complete`` search runs when the gap is met, and the equilibrium goes on
+    while it adds routes: the result is the equilibrium over every route it can find at the
+    final costs, here the same as giving all three routes at the start."""
+    from serai.assignment.logit import logit_equilibrium, shortest_path_generator
+
+    # 1 -> 2 directly on two parallel links (10, large; 12, small), or via 3 (13, large):
+    # link 1 stays the least-cost route, so least-cost searches never add the detour
+    links = {
+        "link_id": [1, 2, 3, 4],
+        "from_node": [1, 1, 1, 3],
+        "to_node": [2, 2, 3, 2],
+        "free_flow_time": [10.0, 12.0, 6.5, 6.5],
+        "capacity": [1000.0, 20.0, 500.0, 500.0],
+        "alpha": [0.15, 0.15, 0.15, 0.15],
+        "beta": [4.0, 4.0, 4.0, 4.0],
+    }
+    p = _choice_problem(links, _trips(1, 2, 100.0))
+    cfg = LogitConfig(theta=0.5, scale="absolute", gap=1e-12, max_iter=2000)
+    direct1, direct2, via3 = _edges_of(p, [1]), _edges_of(p, [2]), _edges_of(p, [3, 4])
+    least = shortest_path_generator(p)
+    calls = []
+
+    def gen(costs):
+        return least(costs)
+
+    def corridor(costs):  # "the best route avoiding link 1", at the costs it is given
+        calls.append(costs[0].copy())
+        c = [costs[0][e].sum() for e in (direct2, via3)]
+        return [(0, (direct2, via3)[int(np.argmin(c))])]
+
+    gen.complete = corridor
+    # at free-flow costs the corridor's best route is link 2 (12 < 13); once link 2 jams it
+    # is the route via node 3: found only because the search is repeated at congested costs
+    r = logit_equilibrium(p, cfg, generate=gen, initial_paths=[(0, direct1), (0, direct2)])
+    full = logit_equilibrium(p, cfg, initial_paths=[(0, direct1), (0, direct2), (0, via3)])
+    assert r.converged and len(calls) >= 2
+    assert len(r.paths) == 3
+    v = r.links.set_index("link_id")["flow"]
+    vf = full.links.set_index("link_id")["flow"]
+    # (the gap is quadratic in the flow error: 1e-12 leaves ~1e-6 in the flows)
+    assert np.allclose(v.to_numpy(), vf.reindex(v.index).to_numpy(), rtol=1e-5)
+    assert v[3] > 1.0  # the detour carries flow
+    # without the wider search the detour never enters (least-cost routes only: links 1, 2)
+    r0 = logit_equilibrium(p, cfg, generate=least, initial_paths=[(0, direct1), (0, direct2)])
+    assert r0.links.set_index("link_id")["flow"][3] == 0.0
+
+
+def test_denormal_path_flow_gives_no_overflow():
+    """A route whose logit share underflows (cost 1,500 above the best at theta 1) keeps a
+    zero Newton shift: no overflow warning, the other two routes at their hand split."""
+    import warnings
+
+    net = _net(
+        {
+            "link_id": [1, 2, 3],
+            "from_node": [1, 1, 1],
+            "to_node": [2, 2, 2],
+            "free_flow_time": [10.0, 11.0, 710.0],
+            "capacity": [1e9, 1e9, 1e9],
+            "alpha": [0.15, 0.15, 0.15],
+            "beta": [4.0, 4.0, 4.0],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        r = logit_assign(net, _trips(), LogitConfig(theta=1.0, scale="absolute", gap=1e-12))
+    f = r.links.set_index("link_id")["flow"]
+    w = np.exp(-np.array([10.0, 11.0]))
+    assert np.allclose(f[[1, 2]].to_numpy(), 100 * w / w.sum(), rtol=1e-7)
