@@ -250,13 +250,19 @@ def _weighted_integral(p: ChoiceProblem, paths: _Paths, f, u: Units, v) -> float
     return float(np.sum(mean_w * (u.vdf.integral(v, u.t0, u.cap, u.params) - u.t0 * v)))
 
 
+#: a route whose logit loading exceeds this multiple of its flow sends its OD pair towards
+#: the logit loading (see _direction)
+_FAR = 10.0
+
+
 def _direction(p, paths, f, y, c, b, th, q, v) -> np.ndarray:
     """Projected-Newton direction per OD pair (flow to the path of least Fisk gradient).
 
     ``g_p = c_p + (ln(f_p / q) - b_p) / theta`` is the gradient of Fisk's objective;
     each path sends ``(g_p - g_best) / (h_p + h_best)`` of flow to the best path of
     its OD pair, ``h`` the own-path curvature (congestion plus ``1 / (theta f_p)``).
-    OD pairs with a route at zero flow (new columns) move towards the logit loading.
+    OD pairs with a route at zero flow (new columns) or far below its logit loading move
+    towards the logit loading.
     """
     u = p.units
     P = len(f)
@@ -274,7 +280,13 @@ def _direction(p, paths, f, y, c, b, th, q, v) -> np.ndarray:
     order, starts = paths.order, paths.starts
     sizes = np.diff(np.r_[starts, P])
     gmin = np.minimum.reduceat(gr[order], starts)
-    any_zero = np.minimum.reduceat((~pos[order]).astype(np.int64) * -1, starts) < 0
+    # an OD pair with a route far below its logit loading (a new column at zero flow, or a
+    # route a capped Newton shift drove towards zero: Newton grows a flow f only by about
+    # theta f (g_p - g_b) per step, so a route at 1e-300 of its share would take a hundred
+    # iterations) moves towards the logit loading instead, a descent direction of Fisk's
+    # objective too
+    far = ~pos | (y > _FAR * f)
+    any_zero = np.maximum.reduceat(far[order].astype(np.int64), starts) > 0
     # best path of each OD (first minimiser in the sorted order)
     gmin_p = np.repeat(gmin, sizes)
     is_min = gr[order] <= gmin_p

@@ -399,13 +399,18 @@ def corridor_masks(router: Router) -> tuple[np.ndarray, ...]:
 
 
 def corridor_routes(
-    p: ChoiceProblem, masks: tuple[np.ndarray, ...], costs: np.ndarray, theta: float
+    p: ChoiceProblem,
+    masks: tuple[np.ndarray, ...],
+    costs: np.ndarray,
+    theta: float,
+    *,
+    cutoff: float = 25.0,
 ) -> list[tuple[int, np.ndarray]]:
     """Least-cost route of every OD pair under each corridor mask at ``costs`` (K, m).
 
     One search per class, origin and mask; a route is kept when its cost is within
-    ``25 / theta`` (relative) of the OD pair's best corridor route (beyond that its logit
-    weight is below ``exp(-25)``).
+    ``cutoff / theta`` (relative) of the OD pair's best corridor route: beyond that its logit
+    weight is below ``exp(-cutoff)`` times the best route's.
     """
     from serai.paths import shortest_paths
 
@@ -428,7 +433,7 @@ def corridor_routes(
             c = [float(costs[k][e].sum()) for e in found[j]]
             best = min(c)
             for e, ce in zip(found[j], c, strict=True):
-                if ce <= best * (1.0 + 25.0 / theta):
+                if ce <= best * (1.0 + cutoff / theta):
                     out.append((i, e))
     return out
 
@@ -453,28 +458,46 @@ class CorridorGenerator:
     free-flow costs (the seeds): a corridor whose free-flow best route runs through an
     element that jams gets its detour.
 
-    ``searches`` records each corridor search (call, routes found, seconds); one generator
-    per solve.
+    A corridor route is added when its logit weight is at least ``share`` times the OD pair's
+    best route's (default: the equilibrium's gap, ``exp(-cutoff)`` with ``cutoff = ln(1 /
+    share)``): a route that would carry less than that share of its OD pair's demand does
+    not move the equilibrium beyond its tolerance. At most ``rounds`` searches add routes;
+    the last search then finds the choice sets complete or the rounds are spent (recorded in
+    ``searches``). ``searches`` records each corridor search (call, routes found, new routes,
+    seconds); one generator per solve.
     """
 
-    def __init__(self, p: ChoiceProblem, masks: tuple, theta: float) -> None:
-        # the unrestricted mask is left out: the least-cost search covers it at every call
-        self.p, self.theta = p, theta
-        self.masks = tuple(m for m in masks if not m.all())
+    def __init__(
+        self, p: ChoiceProblem, masks: tuple, theta: float, *, share: float = 1e-4,
+        rounds: int = 4,
+    ) -> None:  # fmt: skip
+        self.p, self.masks, self.theta, self.rounds = p, masks, theta, rounds
+        self.cutoff = float(np.log(1.0 / share))
         self._least = shortest_path_generator(p)
         self.calls = 0
         self.searches: list[dict] = []
+        self._seen: set[tuple[int, bytes]] = set()
 
     def __call__(self, costs: np.ndarray):
         self.calls += 1
-        return self._least(costs)
+        for i, e in self._least(costs):
+            self._seen.add((i, e.tobytes()))
+            yield i, e
+
+    def known(self, routes) -> None:
+        """Routes already in the choice sets (the seeds): not counted as new."""
+        self._seen.update((int(i), np.asarray(e, np.int64).tobytes()) for i, e in routes)
 
     def complete(self, costs: np.ndarray) -> list:
+        if sum(1 for s in self.searches if s["new"]) >= self.rounds:
+            return []
         t = time.perf_counter()
-        out = corridor_routes(self.p, self.masks, costs, self.theta)
-        self.searches.append({"call": self.calls, "routes": len(out),
+        out = corridor_routes(self.p, self.masks, costs, self.theta, cutoff=self.cutoff)
+        new = [(i, e) for i, e in out if (i, e.tobytes()) not in self._seen]
+        self._seen.update((i, e.tobytes()) for i, e in out)
+        self.searches.append({"call": self.calls, "routes": len(out), "new": len(new),
                               "seconds": round(time.perf_counter() - t, 3)})  # fmt: skip
-        return out
+        return new
 
 
 def solve(model: FlowModel, *, progress=None):
@@ -492,7 +515,8 @@ def solve(model: FlowModel, *, progress=None):
     )  # fmt: skip
     if cfg.corridors:
         masks = model.masks or corridor_masks(model.router)
-        gen = CorridorGenerator(p, masks, cfg.theta_value)
+        gen = CorridorGenerator(p, masks, cfg.theta_value, share=cfg.gap)
+        gen.known(model.seeds)
     else:
         gen = shortest_path_generator(p)
     return logit_equilibrium(p, lcfg, generate=gen, initial_paths=model.seeds, progress=progress)
