@@ -40,7 +40,12 @@ def _serai(args, cwd, env, fsize=None, timeout=600, interrupt=None):
         time.sleep(after)
         if p.poll() is None:
             p.send_signal(sig)
-    out, err = p.communicate(timeout=timeout)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:  # recorded as a hang, the run goes on
+        p.kill()
+        out, err = p.communicate()
+        return None, out, f"{err}\nHANG: no answer in {timeout} s"
     return p.returncode, out, err
 
 
@@ -64,9 +69,12 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
     results: list[dict] = []
 
     def record(name, *, lost=False, partial=False, tb=False, not_refused=False, detail=""):
+        hang = "HANG: no answer" in detail
         results.append(dict(name=name, data_lost=lost, partial=partial, traceback=tb,
-                            not_refused=not_refused, detail=detail[-300:]))  # fmt: skip
-        log(f"safety {name}: lost={lost} partial={partial} tb={tb} not_refused={not_refused}")
+                            not_refused=not_refused, hang=hang,
+                            detail=detail[-300:]))  # fmt: skip
+        log(f"safety {name}: lost={lost} partial={partial} tb={tb} not_refused={not_refused}"
+            f"{' HANG' if hang else ''}")  # fmt: skip
 
     net, trips = SIOUX / "SiouxFalls_net.tntp", SIOUX / "SiouxFalls_trips.tntp"
     legs = tmp / "legs.csv"
@@ -142,11 +150,11 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
         (b / "my_notes.txt").write_text("mine\n")
         (b / "my_table.parquet").write_bytes(b"PAR1 not really\n")
         mine = {k: v for k, v in _snapshot(b).items() if k.startswith("my_")}
-        code, _, err = _serai(["data", "build", "--out", b], tmp, env, timeout=900)
+        code, _, err = _serai(["data", "build", "--out", b], tmp, env, timeout=2400)
         refused = code != 0 and "--overwrite" in err
         if refused:  # it would replace tables it did not write: asked for --overwrite
             code, _, err = _serai(
-                ["data", "build", "--out", b, "--overwrite"], tmp, env, timeout=900
+                ["data", "build", "--out", b, "--overwrite"], tmp, env, timeout=2400
             )
         after = _snapshot(b)
         lost = any(after.get(k) != v for k, v in mine.items())
@@ -161,7 +169,7 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
         for sig, label in ((signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")):
             before = _snapshot(b)
             code, _, err = _serai(["data", "build", "--out", b, *flag], tmp, env,
-                                  interrupt=(sig, 8.0), timeout=900)  # fmt: skip
+                                  interrupt=(sig, 8.0), timeout=2400)  # fmt: skip
             after = _snapshot(b)
             leftovers = [f for f in os.listdir(tmp) if f.startswith(".serai-tmp")]
             record(
@@ -184,7 +192,7 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
         detail=f"exit {code}",
     )
 
-    keys = ("data_lost", "partial", "traceback", "not_refused")
+    keys = ("data_lost", "partial", "traceback", "not_refused", "hang")
     counts = {k: sum(bool(r[k]) for r in results) for k in keys}
     counts["scenarios"] = len(results)
     return {"counts": counts, "results": results}
