@@ -415,11 +415,8 @@ def corridor_routes(
     from serai.paths import shortest_paths
 
     g = p.graph
-    groups_: dict[tuple[int, int], list[int]] = {}
-    for i, (k, o) in enumerate(zip(p.od_class.tolist(), p.od_origin.tolist(), strict=True)):
-        groups_.setdefault((k, o), []).append(i)
     out = []
-    for (k, o), ods in groups_.items():
+    for (k, o), ods in p.origin_groups().items():
         found: list[list[np.ndarray]] = [[] for _ in ods]
         for mask in masks:
             cost = np.where(mask, costs[k], np.inf)
