@@ -181,3 +181,30 @@ def test_cli_flows(tmp_path, model, monkeypatch):
     bad.write_text("group,origin,destination,volume\ngrain,KZ_NORTH,Tashkent,5\n")
     r3 = CliRunner().invoke(app, ["flows", "--demand", str(bad), "--out", str(tmp_path / "o2")])
     assert r3.exit_code == 2 and "unknown zone 'Tashkent'" in r3.output
+
+
+def test_corridor_choice_sets_complete_at_equilibrium_costs(results):
+    """Every corridor's least-cost route at the equilibrium costs is in its OD pair's choice
+    set (or the pair has its maximum of routes), for routes above the gap's logit share: the
+    corridors are searched again at congested costs, not only at free-flow costs."""
+    from serai.flows.model import corridor_routes
+
+    m, raw, _res = results["equilibrium"]
+    p = m.problem
+    excess = raw.units["delay"].to_numpy()
+    costs = p.edge_costs_at(excess) + (0.0 if p.edge_constant is None else p.edge_constant)
+    have = {
+        (int(od), np.asarray(e, np.int64).tobytes())
+        for od, e in zip(raw.paths["od"], raw.path_edges, strict=True)
+    }
+    count = raw.paths.groupby("od").size()
+    routes = corridor_routes(
+        p, m.masks, costs, m.config.theta_value, cutoff=float(np.log(1 / m.config.gap))
+    )
+    assert routes
+    missing = [
+        (i, len(e))
+        for i, e in routes
+        if (i, e.tobytes()) not in have and count.get(i, 0) < m.config.max_paths
+    ]
+    assert not missing
