@@ -303,8 +303,9 @@ REVISIONS = [
     "answer is a standard block train to Duisburg, so the band is now DHL's block-train time "
     "to Germany, 18–20 days (the speed train is listed as not compared). This was noticed "
     "while examining why the Northern door-to-door validation row (20–26 days) came out near "
-    "(19.3 days) after the change above; with it that row and the Kazakh transit row come "
-    "inside, and the 2018 Chongqing row moves from near (+2%) to near (+10%).",
+    "(19.3 days) after the change above, on the network before the rail gaps of the corridor "
+    "lines were closed; there, with it, that row and the Kazakh transit row came inside, and "
+    "the 2018 Chongqing row moved from near (+2%) to near (+10%).",
     "- The routes re-chosen after the joint fit of a cycle could fall outside the cycle; such a "
     "route set now joins the cycle and the joint fit is redone until the re-chosen routes are "
     "among those fitted on: the calibration converges (a fixed point of the joint fit).",
@@ -332,32 +333,36 @@ _WHY = {
     "quote of the same source; no per-segment model holds both",
     "chongqing_duisburg_t2t": "a 2018 scheduled-service figure, answered on the 2018 network "
     "with the measured Kazakh values of the nearest CAREC years (rail border 46 h inbound "
-    "instead of 78 h; speed 65.2 km/h, 2020). The rest of the path (3,182 km in China, "
-    "Russia, Belarus, Brest) rests on speeds, technical stops and the Brest time fitted to "
+    "instead of 78 h; speed 65.2 km/h, 2020). The rest of the path (China, Russia, "
+    "Belarus, Brest) rests on speeds, technical stops and the Brest time fitted to "
     "DHL's 2024 block-train time (18–20 days to Germany), when the Northern route was slower "
     "(Brest waits of about 10 days on average in 2021, facts §7); the facts give no 2018 "
     "Chinese or Russian speed to evaluate it with",
     "khorgos_duisburg_t2t": "a 2017 dry-port marketing figure to 'Europe' (destination not "
     "stated; Duisburg used), answered on the 2017 network with the earliest CAREC Kazakh "
-    "speed (2020): 0.8 days below the band",
-    "khorgos_moscow_t2t": "a 2017 dry-port figure",
+    "speed (2020): 1.3 days below the band on a 6,482 km path. The same source's Moscow "
+    "figure (4–5 days) comes out 0.1 day above its band: the two 2017 claims put 7–9 days "
+    "between them, the model 5.6 days (Russia west of Moscow, Belarus, Brest at the fitted "
+    "68 h, Poland, Germany); one set of times cannot meet both",
+    "khorgos_moscow_t2t": "a 2017 dry-port figure, 0.1 day above its band (see the Duisburg "
+    "figure of the same source above)",
     "argus_china_almaty": "the quote gives one price for Almaty and Aktau, about 2,500 km "
-    "further by rail (5,904 km against 3,379 km from Xi'an); the model charges the extra "
-    "2,745 Kazakh km at the rail rate fitted on the China–Europe through rates (USD 0.19 per "
-    "FEU-km, about USD 500 net) and the Aktau half of the quote is a calibration row, so "
-    "Almaty comes out 10% lower. A price that does not grow with 2,500 km inside "
+    "further by rail (5,890 km against 3,380 km from Xi'an); the model charges the extra "
+    "2,730 Kazakh km at the rail rate fitted on the China–Europe through rates (about "
+    "USD 450 net) and the Aktau half of the quote is a calibration row, so Almaty comes out "
+    "9% lower. A price that does not grow with 2,500 km inside "
     "Kazakhstan is a market price (imbalanced flows into Central Asia), which "
     "the facts do not quote per destination",
     "interrail_aktau_40": "the paths are now right (the 2020 network: Tashkent–Saryagash–"
-    "Arys–Kyzylorda–Beyneu–Aktau, 2,083 km of Kazakh rail, against 1,961 km of Uzbek and "
-    "Turkmen rail to Turkmenbashi). The two quotes of the same forwarder differ by USD 1,312 "
-    "for 40 ft but USD 399 for 20 ft; the model charges the Kazakh km at the China–Europe "
-    "transit rate (0.19 USD per FEU-km) and the Aktau ferry as fitted on the Middle Corridor "
-    "rate, and comes out USD 850 below the Turkmenbashi route. CAREC's Kazakh cost of a "
+    "Arys–Kyzylorda–Beyneu–Aktau, 2,083 km of Kazakh rail, against 668 km of Uzbek and "
+    "1,167 km of Turkmen rail to Turkmenbashi). The two quotes of the same forwarder differ "
+    "by USD 1,312 for 40 ft but USD 399 for 20 ft; the model charges the Kazakh km at the "
+    "China–Europe transit rate (0.18 USD per FEU-km) and the Aktau ferry as fitted on the "
+    "Middle Corridor rate, and comes out USD 900 below the Turkmenbashi route. CAREC's Kazakh cost of a "
     "cross-border consignment (USD 724 per 500 km and 20 t in 2020, facts §4.4) would give "
     "about USD 4,600 for this quote, but the same kind of cost on the Uzbek and Turkmen rail "
     "(at the Kazakh 2020 or the CAREC average 2022 cost) would put the Turkmenbashi quote at "
-    "USD 4,900–5,200 against 2,972: the quotes price the Kazakh segment of "
+    "USD 4,800–5,100 against 2,972: the quotes price the Kazakh segment of "
     "an Uzbek export like a consignment and the Turkmen route like a through rate, a "
     "commercial difference no row of the facts separates",
     "interrail_aktau_20": "as for the 40 ft quote (the 20 ft / 40 ft ratios of the two quotes "
@@ -374,8 +379,8 @@ _WHY_REL = {
     "altynkol_vs_dostyk": "KTZ's 'via Altynkol 500 km shorter and 10–15% cheaper' is for "
     "Central Asia in general; from Xi'an to Tashkent the network's paths differ by 300 km "
     "(4,332 against 4,632 km), and both prices carry the fitted import premium into Central "
-    "Asia (about USD 3,800 of USD 5,100), which a tariff comparison does not contain: "
-    "without it, via Altynkol is about 5% cheaper",
+    "Asia (about USD 3,700 of USD 5,100), which a tariff comparison does not contain: "
+    "without it, via Altynkol is about 4% cheaper",
 }
 
 
