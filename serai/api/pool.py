@@ -37,6 +37,12 @@ class RouterPool:
         from serai.freight.cache import cached_router, save_router
 
         router = cached_router(self.network, year=year)
+        try:  # a long-lived process: nearest-point queries by KD-tree (serai.freight.nearest)
+            from serai.freight.nearest import prefer_trees
+
+            prefer_trees()
+        except ImportError:
+            pass
         try:  # costs of the default commodity and the search kernels (numba) loaded now,
             # so the first route request is as fast as the others
             router.costs(self.warm_commodity)

@@ -41,6 +41,7 @@ import numpy as np
 
 from serai.errors import InputError
 from serai.freight.gazetteer import _unit, chord_km
+from serai.freight.nearest import NearestIndex
 from serai.freight.resolver import Place
 
 __all__ = ["DETOUR_FACTOR", "DETOUR_SOURCE", "MAX_ACCESS_KM", "AccessLeg", "AccessModel"]
@@ -236,8 +237,6 @@ class AccessModel:
     """
 
     def __init__(self, rg: Any) -> None:
-        from scipy.spatial import cKDTree
-
         from serai.freight.gazetteer import load_gazetteer
 
         self.gazetteer = load_gazetteer()
@@ -281,7 +280,7 @@ class AccessModel:
                     if kind is not None
                     else np.full(len(nid), "", object)
                 ),
-                "tree": cKDTree(_unit(lat, lon)),
+                "tree": NearestIndex(_unit(lat, lon)),
             }
 
     def nearest_km(self, lat: float, lon: float) -> float:

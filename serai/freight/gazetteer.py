@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from serai.freight.nearest import NearestIndex
+
 __all__ = ["Gazetteer", "gazetteer_path", "load_gazetteer"]
 
 EARTH_KM = 6371.0088
@@ -78,7 +80,7 @@ class Gazetteer:
     land_col0: np.ndarray
     land_col1: np.ndarray
     land_iso: np.ndarray
-    tree: object  # cKDTree over the places (unit vectors)
+    tree: object  # NearestIndex over the places (unit vectors; cKDTree's answers)
     lat: np.ndarray
     lon: np.ndarray
     population: np.ndarray
@@ -229,7 +231,6 @@ class Gazetteer:
 def load_gazetteer(path: str | None = None) -> Gazetteer:
     """Read the gazetteer tables once per process (``path``: another folder of the same tables)."""
     import pyarrow.parquet as pq
-    from scipy.spatial import cKDTree
 
     root = Path(path) if path else gazetteer_path()
     places = pq.read_table(root / "places.parquet").to_pandas()
@@ -254,7 +255,7 @@ def load_gazetteer(path: str | None = None) -> Gazetteer:
         land_col0=land["col0"].to_numpy(np.int64),
         land_col1=land["col1"].to_numpy(np.int64),
         land_iso=land["iso2"].to_numpy(object),
-        tree=cKDTree(_unit(lat, lon)),
+        tree=NearestIndex(_unit(lat, lon)),
         lat=lat,
         lon=lon,
         population=places["population"].to_numpy(np.int64),

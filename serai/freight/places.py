@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from serai.errors import InputError
+from serai.freight.nearest import NearestIndex
 
 __all__ = ["PlaceIndex", "normalise"]
 _ASCII_INT = re.compile(r"-?[0-9]+")  # a node id ("¹".isdigit() is True, int("¹") fails)
@@ -69,7 +70,7 @@ class PlaceIndex:
     targets: np.ndarray  # snap candidates (node ids or point ids), object
     xyz: np.ndarray
     names: pd.Series  # target -> display name
-    tree: object = None  # scipy cKDTree over xyz
+    tree: object = None  # NearestIndex over xyz (cKDTree's answers)
     lookup: dict = None  # type: ignore[assignment]  # key -> best target
     max_snap_km: float = 150.0  # coordinates farther than this from every place are an error
 
@@ -99,8 +100,6 @@ class PlaceIndex:
         >>> idx.resolve("阿拉木图"), idx.resolve("Алматы"), idx.resolve("KZSCO"), idx.resolve("43.6,51.1")
         (1, 1, 2, 2)
         """
-        from scipy.spatial import cKDTree
-
         nodes = nodes.reset_index(drop=True)
         if candidates is not None:
             nodes = nodes.loc[nodes["node_id"].isin(np.asarray(candidates))]
@@ -196,7 +195,7 @@ class PlaceIndex:
             targets=targets,
             xyz=xyz,
             names=names,
-            tree=cKDTree(xyz) if len(xyz) else None,
+            tree=NearestIndex(xyz) if len(xyz) else None,
             lookup=dict(
                 zip(
                     *keys.drop_duplicates("key")[["key", "target"]].to_numpy().T.tolist(),
