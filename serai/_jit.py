@@ -2,10 +2,12 @@
 
 Every kernel module takes ``njit`` (and ``typed_list``) from here. ``@njit(...)``
 does not import numba: it returns a :class:`Kernel` that holds the plain Python
-function. The first compiled call of any kernel imports numba, turns every kernel
-into a numba dispatcher (with the options given, ``cache=True``: compiled once and
-cached on disk) and puts the dispatchers in place of the kernels in the kernel
-modules' globals, so kernels call each other compiled, exactly as before.
+function. The first compiled call of any kernel imports numba and makes every kernel
+a numba dispatcher (with the options given, ``cache=True``: compiled once and cached
+on disk) over the same code with its own copy of the module's globals in which the
+other kernels are their dispatchers, so compiled kernels call each other compiled,
+exactly as before, while the module globals keep the :class:`Kernel` objects: a call
+decides per thread whether it runs compiled or interpreted.
 
 Why: importing numba (about 0.3 s) and the first use of a numba function in a
 process (its typing and lowering registries, then loading each cached kernel:
@@ -86,8 +88,8 @@ def interpreted(budget_s: float | None = 0.3) -> Iterator[None]:
 
     Past the budget the next kernel call raises :class:`OverBudget` (nothing is
     half-done that the caller keeps: it reruns the problem compiled). ``None``: no
-    budget. Once numba is loaded in the process, nested kernel calls go to the
-    compiled code (the dispatchers are in the modules' globals).
+    budget. Kernels called by an interpreted kernel are interpreted too (the
+    module globals hold the kernels, not their dispatchers).
     """
     prev = getattr(_STATE, "deadline", None)
     _STATE.deadline = float("inf") if budget_s is None else time.process_time() + budget_s
@@ -98,7 +100,7 @@ def interpreted(budget_s: float | None = 0.3) -> Iterator[None]:
 
 
 def _compile_all() -> None:
-    """Import numba once; every registered kernel becomes a dispatcher in its module."""
+    """Import numba once; make every registered kernel's dispatcher (compiled lazily)."""
     global _COMPILED
     with _LOCK:
         if _COMPILED:
@@ -106,20 +108,21 @@ def _compile_all() -> None:
         _cheap_blas_probe()
         for obj in list(_REGISTRY):
             obj._resolve()
-        for obj in list(_REGISTRY):
-            _swap_globals(obj)
         _COMPILED = True
 
 
-def _swap_globals(obj: Kernel | _LazyGlobal) -> None:
-    g = getattr(obj, "py_func", None)
-    namespaces = [sys.modules.get(obj.module).__dict__] if obj.module in sys.modules else []
-    if g is not None and g.__globals__ not in namespaces:
-        namespaces.append(g.__globals__)
-    for ns in namespaces:
-        for name, value in list(ns.items()):
-            if isinstance(value, Kernel | _LazyGlobal):
-                ns[name] = value._resolve()
+# id(module globals) -> (those globals, their copy for the compiled kernels)
+_COPIES: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _globals_copy(ns: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The compiled kernels' copy of a module's globals (shared by its kernels); fresh?"""
+    hit = _COPIES.get(id(ns))
+    if hit is not None:
+        return hit[1], False
+    copy = dict(ns)
+    _COPIES[id(ns)] = (ns, copy)  # ns kept alive: its id is never reused
+    return copy, True
 
 
 class _LazyGlobal:
@@ -174,9 +177,20 @@ class Kernel:
     def _resolve(self) -> Any:
         with _LOCK:
             if self._dispatcher is None:
+                import types
+
                 import numba
 
-                self._dispatcher = numba.njit(**self.options)(self.py_func)
+                py = self.py_func
+                env, fresh = _globals_copy(py.__globals__)
+                f = types.FunctionType(py.__code__, env, py.__name__, py.__defaults__,
+                                       py.__closure__)  # fmt: skip
+                f.__qualname__, f.__doc__ = py.__qualname__, py.__doc__
+                self._dispatcher = numba.njit(**self.options)(f)
+                if fresh:  # numba reads globals when it compiles (first call): all set by then
+                    for name, value in list(env.items()):
+                        if isinstance(value, Kernel | _LazyGlobal):
+                            env[name] = value._resolve()
             return self._dispatcher
 
     @property
@@ -191,9 +205,11 @@ class Kernel:
             if time.process_time() > deadline:
                 raise OverBudget(self.__name__)
             return self.py_func(*args)
-        if self._dispatcher is None or not _COMPILED:
+        d = self._dispatcher
+        if d is None:  # first compiled call of this kernel (maybe made after the others)
             _compile_all()
-        return self._dispatcher(*args)
+            d = self._resolve()
+        return d(*args)
 
     def __repr__(self) -> str:
         return f"<serai kernel {self.module}.{self.__qualname__}>"
@@ -203,26 +219,14 @@ def njit(*args: Any, **options: Any) -> Any:
     """``numba.njit`` without importing numba now (see the module notes).
 
     ``@njit``, ``@njit(cache=True, ...)`` and ``njit(**opts)(f)`` work as in numba.
-    A function made after numba is loaded (user VDFs) becomes a dispatcher at once.
     """
     if args and callable(args[0]) and not options:
         return njit()(args[0])
 
-    def wrap(f: Callable[..., Any]) -> Any:
-        k = Kernel(f, options)
-        if _COMPILED:  # numba loaded: no reason to wait (closures made after the swap)
-            _swap_kernel_env(k)
-            return k._resolve()
-        return k
+    def wrap(f: Callable[..., Any]) -> Kernel:
+        return Kernel(f, options)
 
     return wrap
-
-
-def _swap_kernel_env(k: Kernel) -> None:
-    ns = k.py_func.__globals__
-    for name, value in list(ns.items()):
-        if isinstance(value, Kernel | _LazyGlobal):
-            ns[name] = value._resolve()
 
 
 def _cheap_blas_probe() -> None:

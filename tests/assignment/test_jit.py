@@ -49,6 +49,30 @@ SCRIPT = textwrap.dedent(
         [a, mc, i0, i1, float(np.max(np.abs(f0 - f1))), float(np.max(np.abs(f1)))]
         for (a, mc), (i0, f0), (i1, f1) in zip(cases, interp, comp)
     ]
+    # numba loaded: one thread interpreting while another runs compiled, at once
+    import threading
+    mixed = {}
+
+    def worker(name, interpret):
+        got = []
+        for a, mc in cases[-3:]:
+            if interpret:
+                with _jit.interpreted(None):
+                    got.append(run(a, mc))
+            else:
+                got.append(run(a, mc))
+        mixed[name] = got
+
+    ts = [threading.Thread(target=worker, args=(n, n == "interpreted"))
+          for n in ("interpreted", "compiled")]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    out["mixed"] = [
+        float(np.max(np.abs(f - comp[len(cases) - 3 + j][1])))
+        for name in ("interpreted", "compiled") for j, (_, f) in enumerate(mixed[name])
+    ]
     print(json.dumps(out))
     """
 )
@@ -90,6 +114,7 @@ def test_interpreted_kernels_give_the_compiled_flows():
         assert it0 == it1, (algorithm, multiclass)
         # same operations in the same order; only library sums may round differently
         assert diff <= 1e-9 * scale, (algorithm, multiclass, diff)
+    assert len(got["mixed"]) == 6 and max(got["mixed"]) <= 1e-9 * max(c[5] for c in got["cases"])
 
 
 def test_run_past_its_budget_is_rerun_compiled_and_reported_once():
