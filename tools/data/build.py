@@ -45,6 +45,7 @@ ID_BASE = {"rail": 10_000_000, "road": 20_000_000, "sea": 30_000_000, "port": 40
 TRANSFER_KM = 10.0  # port/place to rail/road transfer when the nearest node is this close
 LINE_SNAP_KM = 30.0  # a facts line endpoint farther than this from the graph gets its own node
 ACCESS_DETOUR = 1.2
+TOWN_POPULATION = 100_000  # rail keeps a node at every Natural Earth place this large on a line
 MAX_ACCESS_KM = 100.0  # no access link longer than this (ports outside the road/rail clip)  # access line length = great-circle x this (estimate) when farther
 
 
@@ -125,6 +126,24 @@ def _points(facts: dict, anchors: pd.DataFrame) -> pd.DataFrame:
     return a.reset_index(drop=True)
 
 
+def _towns(raw: Path, min_population: int) -> pd.DataFrame:
+    """Natural Earth populated places (lon, lat) of at least ``min_population`` (``pop_max``)."""
+    import gzip
+
+    with gzip.open(raw / "ne_10m_populated_places_simple.json.gz", "rt", encoding="utf-8") as fh:
+        feats = json.load(fh)["features"]
+    rows = [
+        (f["properties"]["longitude"], f["properties"]["latitude"])
+        for f in feats
+        if (f["properties"].get("pop_max") or 0) >= min_population
+    ]
+    return (
+        pd.DataFrame(rows, columns=["lon", "lat"])
+        .sort_values(["lon", "lat"])
+        .reset_index(drop=True)
+    )
+
+
 def _undirected_to_links(u_id, v_id, km, mode, extra: dict) -> pd.DataFrame:
     """Two directed links per undirected edge; ``extra`` columns are repeated."""
     n = len(u_id)
@@ -188,7 +207,8 @@ def build(
         pm = points[points["modes"].str.contains(mode)]
         con = connectors[connectors["mode"] == mode]
         fer = ferries[ferries["service_kind"] == ("ferry" if mode == "rail" else "roro")]
-        res = build_land(raw, kind, params, countries, pm, con, fer)
+        towns = _towns(raw, TOWN_POPULATION) if mode == "rail" else None
+        res = build_land(raw, kind, params, countries, pm, con, fer, towns)
         e = res.edges
         used = np.flatnonzero(e.degree() > 0)
         ids = ID_BASE[mode] + res.nodes["raw_id"].to_numpy()

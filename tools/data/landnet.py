@@ -96,6 +96,7 @@ def build_land(
     anchors: pd.DataFrame,
     connectors: pd.DataFrame,
     ferries: pd.DataFrame | None = None,
+    towns: pd.DataFrame | None = None,
 ) -> LandNet:
     """Build the simplified rail (``kind='railways'``) or road (``'highways'``) network.
 
@@ -104,6 +105,11 @@ def build_land(
     nodes (the nearest graph node, within ``FERRY_SNAP_KM``) are kept, and the pieces they
     join count as one component, so an island (Sicily, Hainan, Ireland) is not dropped;
     the ferry links themselves are added by the build (mode ``ferry``).
+
+    ``towns`` (lon, lat): places whose nearest graph node within ``TOWN_KM`` is kept through
+    the simplification, so a line through a town has a node there (Kyzylorda, Erzurum,
+    Mashhad were 40-170 km from the nearest rail node, and a route from them began with a
+    road leg that long).
     """
     nodes = pd.read_csv(raw / f"{kind}_nodes.csv.gz")
     edges = pd.read_csv(raw / f"{kind}_edges.csv.gz")
@@ -144,6 +150,10 @@ def build_land(
     protect[e.u[cross]] = True
     protect[e.v[cross]] = True
     protect[anchor_node[d < 25.0]] = True
+    if towns is not None and len(towns):
+        town_node = _nearest(lon, lat, deg > 0, towns["lon"].to_numpy(), towns["lat"].to_numpy())
+        dt = np.asarray(haversine_km(lon[town_node], lat[town_node], towns["lon"], towns["lat"]))
+        protect[town_node[dt <= TOWN_KM]] = True
     ends = bridges[["u", "v"]].to_numpy().ravel()
     protect[ends] = True
     protect[fa] = True
@@ -185,6 +195,8 @@ def build_land(
     return LandNet(out_nodes, e, dropped, bridges, ferry_out)
 
 
+# a town's nearest graph node is kept if it is this close (stations lie off the centre)
+TOWN_KM = 10.0
 BRIDGE_CELL_DEG = 0.25  # one auto bridge per pair of graph pieces per cell of this size
 FERRY_SNAP_KM = 15.0  # a ferry terminal farther than this from the mode's graph is not joined
 
