@@ -96,9 +96,13 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
     """Answer a request: one route, ``alternatives`` routes, or the Pareto set."""
     cons = req.constraints()
     origin, destination = req.origin, req.destination
-    if req.origin_country:
+    for field, value in (("from_country", req.origin_country),
+                         ("to_country", req.destination_country)):  # fmt: skip
+        if value is not None and not str(value).strip():
+            raise InputError("empty; give a country name or ISO code", field=field)
+    if req.origin_country is not None:
         origin = router.locate(origin, country=req.origin_country)
-    if req.destination_country:
+    if req.destination_country is not None:
         destination = router.locate(destination, country=req.destination_country)
     if req.pareto:
         return router.pareto(origin, destination, req.commodity, constraints=cons, crew=req.crew)
