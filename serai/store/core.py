@@ -94,6 +94,30 @@ class _Backend:
         return text.replace("?", self.placeholder)
 
 
+#: Suffixes of the user's data files: never opened (and later written) as a run store.
+_NOT_A_STORE = {".csv", ".parquet", ".json", ".geojson", ".gpkg", ".xlsx", ".xls", ".txt",
+                ".md", ".toml", ".tntp", ".omx", ".png", ".html", ".zip"}  # fmt: skip
+
+
+def _check_duckdb_file(p: Path) -> None:
+    """Refuse a path that is not a DuckDB file: DuckDB would take an 8-byte CSV as an
+    empty database and write its tables into the user's file."""
+    if p.is_dir():
+        raise InputError("the run store is a folder; give a DuckDB file", file=str(p))
+    if p.exists() and p.stat().st_size > 0:
+        with p.open("rb") as f:
+            head = f.read(12)
+        if head[8:12] != b"DUCK":
+            raise InputError(
+                "not a DuckDB run store (give a .duckdb file or a postgresql:// URL)",
+                file=str(p),
+            )
+    elif p.suffix.lower() in _NOT_A_STORE:
+        raise InputError(
+            f"a run store is a DuckDB file, not {p.suffix} (e.g. runs.duckdb)", file=str(p)
+        )
+
+
 class _DuckDB(_Backend):
     types: ClassVar[Mapping[str, str]] = {"text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN",
              "json": "JSON", "ts": "TIMESTAMP", "geometry": "VARCHAR"}  # fmt: skip
@@ -106,6 +130,7 @@ class _DuckDB(_Backend):
         p = Path(path)
         if p.parent and not p.parent.exists():
             raise InputError("the folder of the run store does not exist", file=str(p))
+        _check_duckdb_file(p)
         try:
             self.con = duckdb.connect(str(p))
         except duckdb.Error as exc:
