@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import shutil
@@ -157,6 +158,25 @@ def _no_signals() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+@functools.cache
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` sets it: not thread-safe)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return 0o022
+
+
+def _set_mode(tmp: Path, target: Path) -> None:
+    """Give the finished temporary file the mode a plain write would have: the replaced
+    file's, else 0o666 less the umask (``mkstemp`` creates files readable by the owner only)."""
+    with contextlib.suppress(OSError):
+        if tmp.is_file():
+            mode = target.stat().st_mode & 0o777 if target.is_file() else 0o666 & ~_umask()
+            os.chmod(tmp, mode)
+
+
 @contextlib.contextmanager
 def atomic_path(
     path: str | Path, *, overwrite: bool = False, suffix: str | None = None
@@ -201,6 +221,7 @@ def atomic_path(
         with _no_signals():
             if not overwrite and (p.exists() or p.is_symlink()):
                 raise InputError(_EXISTS, file=str(p))  # appeared meanwhile
+            _set_mode(tmp, p)
             os.replace(tmp, p)
     except OSError as exc:
         raise os_error(exc, p) from None

@@ -144,13 +144,10 @@ def data_build(
     from tools.data.build import OUT, build
 
     if out is not None:
-        if str(out) in ("", "."):
-            raise InputError("--out needs a folder name", field="out")
-        if out.exists() and not out.is_dir():
-            raise InputError("exists and is not a folder", file=str(out))
-        here = Path.cwd().resolve()
-        if out.resolve() == here or out.resolve() in here.parents:
-            raise InputError("is the current folder (or holds it); give another", file=str(out))
+        from serai._fs import check_folder
+
+        # before the build's minutes: under a file, unwritable (/proc), the current folder
+        check_folder(out)
     if not check:
         # the checkout's own data folder is the build's: it may always be rebuilt
         build(

@@ -283,6 +283,10 @@ def _batch(path: Path, out: Path | None, *, network, year, overwrite: bool) -> N
             f"unknown output format '{out.suffix}'; use {', '.join(FORMATS)}", file=str(out)
         )
     check_new(out, overwrite)
+    if year is not None:  # the same year for every row: refused once, before any row
+        from serai._checks import check_count
+
+        check_count(year, "--year", 1800, 2200)
     good, bad = parse_shipments(read_shipments(path), file=str(path))
     routers: dict = {}
 

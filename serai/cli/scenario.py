@@ -417,7 +417,7 @@ def sweep_cmd(
             help="Monte Carlo: this many draws of the estimated model parameters per scenario (0: none)."
         ),
     ] = 0,
-    seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the draws (0 to 2**32-1).")] = 0,
 ) -> None:
     """Run many scenarios on dask.distributed; each run lands in the store, a failed one
     is reported and the others go on."""
@@ -430,6 +430,7 @@ def sweep_cmd(
     _check_method(method)
     check_count(workers, "--workers", 1, 256)
     check_count(draws, "--draws", 0, 10_000)
+    check_count(seed, "--seed", 0, 2**32 - 1)
     st = open_store_opt(store)
     if draws:
         files = [d for f in files for d in parameter_draws(f, draws, seed=seed)]

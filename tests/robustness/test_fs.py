@@ -130,3 +130,18 @@ def test_disk_full_on_a_small_tmpfs(tmp_path):
     finally:
         subprocess.run(["umount", str(mnt)], check=False)
     assert not os.path.ismount(mnt)
+
+
+def test_outputs_get_the_mode_of_a_plain_write(tmp_path):
+    import stat
+
+    from serai._fs import _umask, write_text
+
+    # mkstemp makes owner-only files; an output must be readable as a plain open() makes it
+    new = write_text(tmp_path / "new.csv", "a\n")
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~_umask()
+    old = tmp_path / "old.csv"
+    old.write_text("x\n")
+    os.chmod(old, 0o640)
+    write_text(old, "y\n", overwrite=True)  # a replaced file keeps its mode
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640

@@ -209,3 +209,38 @@ def test_scenario_numbers_finite(v):
     )
     with pytest.raises(InputError):
         scenario_from_text(text, name="fz")
+
+
+# --- found by the CLI run on the integrated code (this session): refused before the work
+
+
+def _cli(*args, cwd=None):
+    from typer.testing import CliRunner
+
+    from serai.cli import app
+
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def test_data_build_out_under_a_file_or_unwritable_is_refused_at_once(tmp_path):
+    f = tmp_path / "legs.csv"
+    f.write_text("a\n")
+    for out in (f / "sub", "/proc/serai_build"):
+        r = _cli("data", "build", "--out", str(out))
+        assert r.exit_code == 2, r.output  # was: minutes of building, then the write failed
+        assert "Traceback" not in r.output
+    assert f.read_text() == "a\n"
+
+
+def test_sweep_seed_out_of_range_is_refused():
+    r = _cli("scenario", "sweep", "base-2024", "--store", "none", "--seed", "99999999999999999999")
+    assert r.exit_code == 2 and "--seed" in r.output
+
+
+def test_batch_year_is_checked_once_before_any_row(tmp_path):
+    ship = tmp_path / "ship.csv"
+    ship.write_text("origin,destination,commodity\nAlmaty,Poti,container_feu\n")
+    out = tmp_path / "routes.csv"
+    r = _cli("route", "--batch", str(ship), "--out", str(out), "--year", "99999")
+    assert r.exit_code == 2 and "--year" in r.output
+    assert not out.exists()  # was: a results file of 0 routed rows
