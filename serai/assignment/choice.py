@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from serai.assignment.config import Converged
 from serai.assignment.vdf import VolumeDelay
 from serai.errors import InputError
 from serai.network.compile import Graph
@@ -181,7 +182,7 @@ class ChoiceProblem:
 
 
 @dataclass(frozen=True, eq=False)
-class LogitResult:
+class LogitResult(Converged):
     """Logit equilibrium: link, unit and path tables and the convergence log.
 
     Attributes
@@ -215,11 +216,3 @@ class LogitResult:
     convergence: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     disconnected: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     converged: bool = False
-
-    @property
-    def gap(self) -> float:
-        return float(self.convergence["gap"].iloc[-1]) if len(self.convergence) else np.nan
-
-    @property
-    def iterations(self) -> int:
-        return int(self.convergence["iteration"].iloc[-1]) if len(self.convergence) else 0

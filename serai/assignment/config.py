@@ -153,3 +153,18 @@ class TrafficClass:
         check_number(self.pce, "pce", strict=True, high=1e6, label=f"class '{self.name}': pce")
         for w in ("time_weight", "length_weight", "toll_weight"):
             check_number(getattr(self, w), w, high=1e12, label=f"class '{self.name}': {w}")
+
+
+class Converged:
+    """The last relative gap and iteration of a result's ``convergence`` table (one row per
+    iteration); shared by the assignment and logit-equilibrium results."""
+
+    convergence: pd.DataFrame
+
+    @property
+    def gap(self) -> float:
+        return float(self.convergence["gap"].iloc[-1]) if len(self.convergence) else np.nan
+
+    @property
+    def iterations(self) -> int:
+        return int(self.convergence["iteration"].iloc[-1]) if len(self.convergence) else 0

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from serai.assignment import _kernels as kn
-from serai.assignment.config import AssignmentConfig, TrafficClass
+from serai.assignment.config import AssignmentConfig, Converged, TrafficClass
 from serai.assignment.vdf import VolumeDelay, vdf_by_name
 from serai.errors import InputError
 from serai.network.compile import Graph, compile_network
@@ -244,7 +244,7 @@ def _problem(graph: Graph, classes: Sequence[TrafficClass], config: AssignmentCo
 
 # ----------------------------------------------------------------------------- results
 @dataclass(frozen=True, eq=False)
-class AssignmentResult:
+class AssignmentResult(Converged):
     """Flows and costs at the last iterate, the convergence log and unassigned demand.
 
     Attributes
@@ -277,14 +277,6 @@ class AssignmentResult:
     class_flows: np.ndarray = field(repr=False)
     intrazonal_volume: float = 0.0
     bush_bytes: int = 0
-
-    @property
-    def gap(self) -> float:
-        return float(self.convergence["gap"].iloc[-1]) if len(self.convergence) else np.nan
-
-    @property
-    def iterations(self) -> int:
-        return int(self.convergence["iteration"].iloc[-1]) if len(self.convergence) else 0
 
     @property
     def beckmann(self) -> float:
