@@ -16,6 +16,12 @@ def main() -> None:
 
         sys.stdout.write(f"{__version__}\n")
         return
+    if sys.argv[1:2] == ["route"]:  # a running `serai serve` answers: no Typer, numpy, pandas
+        from serai._route_client import try_server
+
+        code = try_server(sys.argv[2:])
+        if code is not None:
+            sys.exit(code)
     from serai.cli import main as cli_main
 
     cli_main()

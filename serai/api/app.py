@@ -253,6 +253,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.pool, app.state.jobs = settings, pool, jobs
     install(app)
+    from serai.cli.route_server import add_cli_route
+
+    add_cli_route(app, pool)  # `serai route` answered here (hidden; loopback clients only)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,8 +28,16 @@ emissions_app = typer.Typer(
 app.add_typer(emissions_app, name="emissions")
 
 
+# (stdout console, stderr console) that console() returns instead of new ones: set while
+# `serai serve` runs a command for a `serai route` client (serai.cli.route_server)
+CAPTURE: ContextVar[tuple | None] = ContextVar("serai_cli_capture", default=None)
+
+
 def console(stderr: bool = False):
     """A rich console that never reads markup from text (user text cannot inject styles)."""
+    captured = CAPTURE.get()
+    if captured is not None:
+        return captured[1 if stderr else 0]
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +14,12 @@ from serai.cli._common import (
     console,
     handle_errors,
     split_opt,
+)
+
+# year -> router: set while `serai serve` answers a `serai route` client (the server's
+# shared routers; nothing is read from or written to the disk cache then)
+SERVED_BY: ContextVar[Callable[[int | None], Any] | None] = ContextVar(
+    "serai_route_served_by", default=None
 )
 
 
@@ -114,12 +122,23 @@ def route_cmd(
         Path | None,
         typer.Option(help="With --batch: results file (.csv, .xlsx, .parquet, .gpkg, .geojson)."),
     ] = None,
+    no_server: Annotated[
+        bool,
+        typer.Option(
+            "--no-server",
+            help="Compute in this process even when a `serai serve` of this serai and network "
+            "is running (otherwise it answers, with the same output; or set SERAI_NO_SERVER=1).",
+        ),
+    ] = False,
 ) -> None:
     """Best freight route(s) between two places, with legs, hub events and totals.
 
     With --batch, one route per row of a shipments table; bad rows are reported
     with their row number and the others are still routed (exit code 1 when some
     rows failed).
+
+    When a ``serai serve`` of the same serai and network runs on this machine, it
+    answers (the same output, without loading the graph here); ``--no-server`` computes here.
     """
     import json
 
@@ -201,7 +220,7 @@ def route_cmd(
         data = [r.to_dict() for r in routes]
         for d, x in zip(data, rels or [], strict=False):
             d["reliability"] = x.to_dict()
-        typer.echo(
+        _echo(
             json.dumps(
                 data[0] if len(data) == 1 and not pareto and alternatives <= 1 else data,
                 ensure_ascii=False,
@@ -245,8 +264,22 @@ def _spinner(message: str):
     return console(stderr=True).status(message, spinner="dots")
 
 
+def _echo(text: str) -> None:
+    """Print plain text (JSON) to stdout, or to the served client's."""
+    from serai.cli._common import CAPTURE
+
+    captured = CAPTURE.get()
+    if captured is None:
+        typer.echo(text)
+    else:
+        captured[0].file.write(text + "\n")
+
+
 def _router(network: Path | None, year: int | None):
     """The router of the network and year, from the on-disk cache when possible."""
+    served = SERVED_BY.get()
+    if served is not None and network is None:
+        return served(year)
     from serai.freight.cache import cached_router
 
     return cached_router(network, year=year, progress=_spinner)
@@ -254,6 +287,8 @@ def _router(network: Path | None, year: int | None):
 
 def _save(router) -> None:
     """Keep cost arrays computed by this call in the cache (never fails the command)."""
+    if SERVED_BY.get() is not None:
+        return  # the server's router: it stays in memory
     from serai.freight.cache import save_router
 
     try:

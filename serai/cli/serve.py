@@ -71,7 +71,10 @@ def serve_cmd(
     err.print(
         f"serai {_version()} serving http://{host}:{port}/  (API docs: /api/docs; Ctrl-C stops)"
     )
-    uvicorn.run(api, host=host, port=port, log_level=log_level.lower(), access_log=False)
+    from serai._route_client import serving_file
+
+    with serving_file(host, port, network):  # `serai route` asks this server (same output)
+        uvicorn.run(api, host=host, port=port, log_level=log_level.lower(), access_log=False)
 
 
 def _version() -> str:

@@ -50,9 +50,12 @@ import threading
 import types
 import weakref
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+from serai._cachekey import FORMAT, cache_dir, code_hash, source_hash
+from serai._cachekey import _files_of as _files_of
+from serai._cachekey import _hash_files as _hash_files
 
 __all__ = [
     "KEEP",
@@ -65,83 +68,9 @@ __all__ = [
 ]
 
 KEEP = 6  # newest entries kept
-_FORMAT = 2  # bump when the entry layout changes
-_MAGIC = b"SERAIRC2"  # entry: magic, n buffers, stream length, (offset, size) per buffer
+_FORMAT = FORMAT  # bump (in serai._cachekey) when the entry layout changes
+_MAGIC = b"SERAIRC3"  # entry: magic, n buffers, stream length, (offset, size) per buffer
 _ALIGN = 64
-
-
-def cache_dir() -> Path | None:
-    """The cache folder (created), or None when ``SERAI_CACHE_DIR=off``."""
-    env = os.environ.get("SERAI_CACHE_DIR", "").strip()
-    if env.lower() in ("off", "0", "none", "false"):
-        return None
-    if env:
-        root = Path(env).expanduser()
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        root = (Path(xdg) if xdg else Path.home() / ".cache") / "serai"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
-def _hash_files(paths: list[Path], h: Any) -> None:
-    for p in paths:
-        h.update(p.name.encode())
-        h.update(b"\0")
-        h.update(p.read_bytes())
-        h.update(b"\0")
-
-
-def _files_of(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return [path]
-
-
-@cache
-def code_hash() -> str:
-    """Hash of serai's version, Python sources and packaged CSV tables (not the network data)."""
-    import serai
-
-    root = Path(serai.__file__).parent
-    files = sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix in (".py", ".csv", ".json")
-        and "__pycache__" not in p.parts
-        and "eurasia" not in p.parts
-        and "static" not in p.parts
-    )
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{serai.__version__}|{_FORMAT}".encode())
-    _hash_files(files, h)
-    return h.hexdigest()
-
-
-@cache
-def _source_hash(path: str | None, stamp: tuple) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    if path is None:
-        from serai.data import eurasia_path
-
-        h.update(b"embedded\0")
-        _hash_files(_files_of(eurasia_path()), h)
-    else:
-        h.update(b"path\0")
-        _hash_files(_files_of(Path(path)), h)
-    return h.hexdigest()
-
-
-def source_hash(path: Path | None = None) -> str:
-    """Content hash of the network's files (None: the embedded tables)."""
-    if path is None:
-        from serai.data import eurasia_path
-
-        files = _files_of(eurasia_path())
-    else:
-        files = _files_of(Path(path))
-    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
-    return _source_hash(None if path is None else str(Path(path).resolve()), stamp)
 
 
 def router_key(path: Path | None = None, *, year: int | None = None) -> str:
@@ -169,6 +98,39 @@ class _Pickler(pickle.Pickler):
     dispatch_table[type(threading.Lock())] = lambda _: (_new_lock, ())
     dispatch_table[type(threading.RLock())] = lambda _: (_new_rlock, ())
     dispatch_table[threading.local] = lambda _: (threading.local, ())
+
+    def reducer_override(self, obj: Any) -> Any:
+        """Object arrays of strings as (distinct strings, int32 codes): unpickling a few
+        thousand strings and taking them by code is ~10x faster than unpickling each of
+        hundreds of thousands of strings (the router's per-link labels)."""
+        if type(obj).__name__ != "ndarray" or type(obj).__module__ != "numpy":
+            return NotImplemented
+        return _reduce_str_array(obj)
+
+
+def _str_array(uniques: list[str], codes: Any, shape: tuple[int, ...], order: str) -> Any:
+    """An object array of ``uniques[codes]`` in ``shape`` (``order`` "C" or "F")."""
+    import numpy as np
+
+    u = np.empty(len(uniques), dtype=object)
+    u[:] = uniques
+    return u[np.asarray(codes, dtype=np.intp)].reshape(shape, order=order)
+
+
+def _reduce_str_array(a: Any) -> Any:
+    if a.dtype.kind != "O" or a.size < 64:
+        return NotImplemented
+    order = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
+    flat = a.ravel(order=order)
+    if not all(type(x) is str for x in flat):
+        return NotImplemented
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(flat)
+    if len(uniques) >= 2**31:  # pragma: no cover
+        return NotImplemented
+    return (_str_array, (list(uniques), codes.astype(np.int32), a.shape, order))
 
 
 def _dumps(obj: Any) -> list[Any]:

@@ -1,0 +1,214 @@
+"""``serai route`` answered by a running ``serai serve``: the client side (standard library only).
+
+A warm ``serai route`` process spends most of its time importing pandas and numba
+and reading the routing graph; a running ``serai serve`` has all of that loaded. So
+``serai serve`` registers itself in the cache folder (``serve-<port>.json``: URL,
+process id, serai version, code hash and network hash; removed when it stops), and
+``serai route`` -- before it imports Typer, numpy or pandas -- sends its arguments
+to that server, which runs the same route command on its shared router and returns
+the text the command printed and its exit code (:mod:`serai.cli.route_server`). The
+output is the same as computing in the process, byte for byte: the server renders
+with the client's console facts (width, terminal, colours, encoding).
+
+The direct path is taken, silently, when there is no registration, the server does
+not answer within :data:`CONNECT_TIMEOUT_S`, it runs another serai version or code
+or serves another network, or the command needs this process: ``--batch``,
+``--geojson``, ``--out``, ``--network`` (files of this machine and folder),
+``--help``, a usage error (printed by the direct path), ``SERAI_DEBUG`` set. Opt out
+with ``--no-server`` or ``SERAI_NO_SERVER=1``.
+
+Examples
+--------
+>>> import os
+>>> os.environ["SERAI_NO_SERVER"] = "1"
+>>> try_server(["--from", "Almaty", "--to", "Duisburg"]) is None  # opted out: compute here
+True
+>>> del os.environ["SERAI_NO_SERVER"]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CONNECT_TIMEOUT_S", "ENDPOINT", "serving_file", "try_server"]
+
+ENDPOINT = "/api/cli/route"
+CONNECT_TIMEOUT_S = 0.25  # a live server on this machine accepts in well under a millisecond
+READ_TIMEOUT_S = 3600.0  # the server computes (a first call of a year builds its graph)
+# options whose answer depends on this process (files, folder) or that print help
+LOCAL_ONLY = ("--batch", "--out", "--geojson", "--network", "--overwrite", "--help", "--no-server")
+_PREFIX = "serve-"
+
+
+def _off(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _client_address(host: str) -> str | None:
+    """The address this machine's clients use for a server bound to ``host`` (None: not local)."""
+    h = host.strip().strip("[]").lower()
+    if h in ("", "0.0.0.0", "localhost") or h.startswith("127."):
+        return "127.0.0.1"
+    if h in ("::", "::1"):
+        return "::1"
+    return None
+
+
+def identity(network: Path | None = None) -> dict[str, str]:
+    """What a client and a server must share: serai version, code hash, network hash."""
+    from serai import __version__
+    from serai._cachekey import code_hash, source_hash
+
+    return {"version": __version__, "code": code_hash(), "network": source_hash(network)}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def serving_file(host: str, port: int, network: Path | None = None) -> Iterator[Path | None]:
+    """Register a ``serai serve`` on ``host:port`` for ``serai route`` while the block runs.
+
+    Writes ``<cache folder>/serve-<port>.json`` (atomically) and removes it on exit
+    when it is still this process's. Nothing is written when the cache is off, the
+    port is 0 (chosen by the system) or the host is not reachable from this machine
+    by loopback; the server then simply is not used by ``serai route``.
+    """
+    from serai._cachekey import cache_dir
+
+    addr = _client_address(host)
+    root = cache_dir() if addr is not None and port > 0 else None
+    if root is None:
+        yield None
+        return
+    url_host = f"[{addr}]" if ":" in addr else addr
+    path = root / f"{_PREFIX}{port}.json"
+    data = {"url": f"http://{url_host}:{port}", "pid": os.getpid(), "started": time.time(),
+            **identity(network)}  # fmt: skip
+    _write_atomic(path, json.dumps(data))
+    try:
+        yield path
+    finally:
+        try:
+            if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                path.unlink(missing_ok=True)
+        except (OSError, ValueError):
+            pass
+
+
+def registrations() -> list[dict[str, Any]]:
+    """Registered servers, newest first (unreadable files skipped)."""
+    from serai._cachekey import cache_root
+
+    root = cache_root()
+    if root is None:
+        return []
+    try:
+        files = [(p.stat().st_mtime, p) for p in root.glob(f"{_PREFIX}*.json")]
+    except OSError:
+        return []
+    out = []
+    for _, p in sorted(files, reverse=True):
+        try:
+            d = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(d, dict) and isinstance(d.get("url"), str):
+            out.append(d)
+    return out
+
+
+def _console_facts() -> dict[str, Any]:
+    """What rich decides about this process's stdout and stderr (width, terminal, colours)."""
+    from rich.console import Console
+
+    def facts(stderr: bool) -> dict[str, Any]:
+        c = Console(stderr=stderr)
+        return {
+            "width": c.width,
+            "height": c.height,
+            "terminal": c.is_terminal,
+            "interactive": c.is_interactive,
+            "color_system": c.color_system,
+            "no_color": c.no_color,
+            "encoding": c.encoding,
+            "term": os.environ.get("TERM", ""),
+        }
+
+    return {"stdout": facts(False), "stderr": facts(True)}
+
+
+def _post(url: str, body: bytes) -> dict[str, Any] | None:
+    """POST to the server; None when it is gone, slow to accept, or answers otherwise."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=CONNECT_TIMEOUT_S)
+    try:
+        conn.connect()
+        conn.sock.settimeout(READ_TIMEOUT_S)
+        conn.request("POST", ENDPOINT, body=body, headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        data = resp.read()
+        if resp.status != 200:
+            return None
+        out = json.loads(data)
+    except (OSError, ValueError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+    if not isinstance(out, dict) or out.get("fallback") or not isinstance(out.get("exit_code"), int):
+        return None
+    return out
+
+
+def try_server(argv: list[str]) -> int | None:
+    """Run ``serai route <argv>`` on a registered ``serai serve``; its exit code, or None.
+
+    None means nothing was printed: compute in this process (the direct path).
+    """
+    if _off("SERAI_NO_SERVER") or _off("SERAI_DEBUG"):
+        return None
+    for a in argv:
+        if a.split("=", 1)[0] in LOCAL_ONLY:
+            return None
+    regs = registrations()
+    if not regs:
+        return None
+    me = None
+    for reg in regs[:3]:
+        if me is None:
+            me = identity()
+        if any(reg.get(k) != v for k, v in me.items()):
+            continue
+        body = json.dumps({"argv": list(argv), "console": _console_facts(), **me}).encode()
+        try:
+            out = _post(reg["url"], body)
+        except KeyboardInterrupt:
+            sys.stderr.write("error: interrupted; outputs left as they were\n")
+            return 130
+        if out is None:
+            continue
+        sys.stdout.write(str(out.get("stdout", "")))
+        sys.stdout.flush()
+        sys.stderr.write(str(out.get("stderr", "")))
+        sys.stderr.flush()
+        return int(out["exit_code"])
+    return None
