@@ -174,7 +174,11 @@ def _post(url: str, body: bytes) -> dict[str, Any] | None:
         return None
     finally:
         conn.close()
-    if not isinstance(out, dict) or out.get("fallback") or not isinstance(out.get("exit_code"), int):
+    if (
+        not isinstance(out, dict)
+        or out.get("fallback")
+        or not isinstance(out.get("exit_code"), int)
+    ):
         return None
     return out
 

@@ -176,7 +176,5 @@ def add_cli_route(app: Any, pool: Any) -> None:
         from starlette.concurrency import run_in_threadpool
 
         argv, cons = parsed
-        answer = await run_in_threadpool(
-            run_route_argv, argv, cons, lambda year: pool.get(year)[0]
-        )
+        answer = await run_in_threadpool(run_route_argv, argv, cons, lambda year: pool.get(year)[0])
         return JSONResponse(answer)

@@ -114,3 +114,47 @@ def test_prune_keeps_newest(cache_root):
     cache._prune(cache_root)
     left = sorted(p.name for p in cache_root.glob("router-*.pkl"))
     assert left == [f"router-{i:02d}.pkl" for i in range(3, cache.KEEP + 3)]
+
+
+def test_string_arrays_round_trip_exactly(tmp_path):
+    """Object arrays of str are stored as codes + distinct strings; every other array as before."""
+    import numpy as np
+    import pandas as pd
+
+    rnd = np.random.default_rng(5)
+    words = np.array(["rail", "sea", "", "Алматы", "x" * 300, "ferry"], dtype=object)
+    arrays = {
+        "flat": words[rnd.integers(0, len(words), 5000)],
+        "c2d": words[rnd.integers(0, len(words), (40, 30))],
+        "f2d": np.asfortranarray(words[rnd.integers(0, len(words), (40, 30))]),
+        "mixed": np.array(["a", None, float("nan"), 3] * 40, dtype=object),
+        "np_str": np.array([np.str_("a"), np.str_("b")] * 40, dtype=object),
+        "short": np.array(["a", "b"], dtype=object),
+        "empty_2d": np.empty((0, 70), dtype=object),
+        "numbers": rnd.random(1000),
+    }
+    df = pd.DataFrame({"name": arrays["flat"][:200], "km": np.arange(200.0)})
+    path = tmp_path / "entry.pkl"
+    path.write_bytes(b"".join(bytes(c) for c in cache._dumps({"arrays": arrays, "df": df})))
+    back = cache._loads_mapped(path)
+    for name, a in arrays.items():
+        b = back["arrays"][name]
+        assert b.dtype == a.dtype and b.shape == a.shape, name
+        assert b.flags.f_contiguous == a.flags.f_contiguous, name
+        assert [type(x) for x in b.ravel()] == [type(x) for x in a.ravel()], name
+        assert pd.Series(b.ravel()).equals(pd.Series(a.ravel())), name
+    pd.testing.assert_frame_equal(back["df"], df)
+
+
+def test_cached_router_tables_equal_the_built_ones(cache_root, net_dir):
+    import numpy as np
+
+    built = cache.cached_router(net_dir)
+    back = cache.cached_router(net_dir)
+    assert back is not built
+    for name, a in built._cols.items():
+        b = back._cols[name]
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    for name in ("_e_kind", "_e_mode", "_e_passage", "_e_service"):
+        assert np.array_equal(getattr(built, name), getattr(back, name)), name
+    assert back.labels.equals(built.labels)
