@@ -253,9 +253,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.pool, app.state.jobs = settings, pool, jobs
     install(app)
-    from serai.cli.route_server import add_cli_route
-
-    add_cli_route(app, pool)  # `serai route` answered here (hidden; loopback clients only)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -645,6 +642,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from serai.api.runs import runs_router
 
     app.include_router(runs_router(settings, json_response, ERRORS))
+    from serai.cli.route_server import add_cli_route
+
+    add_cli_route(app, pool)  # `serai route` answered here (hidden; loopback clients only)
 
     # ------------------------------------------------------------------ web app
     @app.get("/", include_in_schema=False)
