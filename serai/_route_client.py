@@ -19,11 +19,10 @@ with ``--no-server`` or ``SERAI_NO_SERVER=1``.
 
 Examples
 --------
->>> import os
->>> os.environ["SERAI_NO_SERVER"] = "1"
->>> try_server(["--from", "Almaty", "--to", "Duisburg"]) is None  # opted out: compute here
+>>> try_server(["--from", "Almaty", "--to", "Duisburg", "--geojson", "r.geojson"]) is None
 True
->>> del os.environ["SERAI_NO_SERVER"]
+
+(a file of this folder is written: the command is computed in this process).
 """
 
 from __future__ import annotations
@@ -63,11 +62,12 @@ def _client_address(host: str) -> str | None:
 
 
 def identity(network: Path | None = None) -> dict[str, str]:
-    """What a client and a server must share: serai version, code hash, network hash."""
+    """What a client and a server must share: serai and Python versions, code and network hashes."""
     from serai import __version__
     from serai._cachekey import code_hash, source_hash
 
-    return {"version": __version__, "code": code_hash(), "network": source_hash(network)}
+    return {"version": __version__, "python": sys.version, "code": code_hash(),
+            "network": source_hash(network)}  # fmt: skip
 
 
 def _write_atomic(path: Path, text: str) -> None:

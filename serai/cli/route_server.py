@@ -124,7 +124,7 @@ def run_route_argv(
     return {"stdout": out.getvalue(), "stderr": err.getvalue(), "exit_code": code}
 
 
-_LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost", "testclient")
+_LOCAL_HOSTS = ("127.0.0.1", "::1", "::ffff:127.0.0.1", "localhost", "testclient")
 MAX_ARGS = 200
 MAX_ARG_CHARS = 2000
 

@@ -218,3 +218,12 @@ def test_real_server_answers_the_real_client(monkeypatch, capsys):
         imported = {ln.rsplit("|", 1)[-1].strip() for ln in proc.stderr.splitlines()}
         assert not imported & {"typer", "numpy", "pandas", "numba", "scipy"}, proc.stderr[-500:]
     assert not reg.exists()  # removed when the server stopped
+
+
+def test_doctests():
+    import doctest
+
+    from serai import _cachekey
+
+    for mod in (client, _cachekey):
+        assert doctest.testmod(mod).failed == 0, mod.__name__
