@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +70,8 @@ def identity(network: Path | None = None) -> dict[str, str]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -155,32 +156,80 @@ def _console_facts() -> dict[str, Any]:
 
 
 def _post(url: str, body: bytes) -> dict[str, Any] | None:
-    """POST to the server; None when it is gone, slow to accept, or answers otherwise."""
-    import http.client
+    """POST to the server; None when it is gone, slow to accept, or answers otherwise.
+
+    HTTP/1.1 over a plain socket (``Connection: close``): ``http.client`` would cost
+    this process more to import than the whole exchange takes.
+    """
+    import socket
     from urllib.parse import urlsplit
 
     u = urlsplit(url)
-    conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=CONNECT_TIMEOUT_S)
     try:
-        conn.connect()
-        conn.sock.settimeout(READ_TIMEOUT_S)
-        conn.request("POST", ENDPOINT, body=body, headers={"Content-Type": "application/json"})
-        resp = conn.getresponse()
-        data = resp.read()
-        if resp.status != 200:
-            return None
-        out = json.loads(data)
-    except (OSError, ValueError, http.client.HTTPException):
+        sock = socket.create_connection((u.hostname, u.port), timeout=CONNECT_TIMEOUT_S)
+    except (OSError, ValueError, TypeError):
+        return None
+    try:
+        sock.settimeout(READ_TIMEOUT_S)
+        sock.sendall(
+            f"POST {ENDPOINT} HTTP/1.1\r\nHost: {u.netloc}\r\nContent-Type: application/json"
+            f"\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        chunks = []
+        while chunk := sock.recv(1 << 16):
+            chunks.append(chunk)
+    except OSError:
         return None
     finally:
-        conn.close()
-    if (
-        not isinstance(out, dict)
-        or out.get("fallback")
-        or not isinstance(out.get("exit_code"), int)
-    ):
+        sock.close()
+    return _answer(b"".join(chunks))
+
+
+def _answer(raw: bytes) -> dict[str, Any] | None:
+    """The JSON body of a whole HTTP response when its status is 200, else None."""
+    head, sep, payload = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = lines[0].split(b" ", 2)
+    if not sep or len(status) < 2 or status[1] != b"200":
+        return None
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(b":")
+        headers[k.strip().lower()] = v.strip().lower()
+    if headers.get(b"content-encoding", b"identity") != b"identity":
+        return None
+    if b"chunked" in headers.get(b"transfer-encoding", b""):
+        payload = _dechunk(payload)
+    elif b"content-length" in headers:
+        n = int(headers[b"content-length"])
+        if len(payload) < n:
+            return None  # cut short
+        payload = payload[:n]
+    try:
+        out = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(out, dict) or out.get("fallback") or type(out.get("exit_code")) is not int:
         return None
     return out
+
+
+def _dechunk(data: bytes) -> bytes:
+    """The body of a chunked transfer encoding (b"" when malformed)."""
+    out, pos = [], 0
+    while True:
+        end = data.find(b"\r\n", pos)
+        if end < 0:
+            return b""
+        try:
+            size = int(data[pos:end].split(b";", 1)[0], 16)
+        except ValueError:
+            return b""
+        if size == 0:
+            return b"".join(out)
+        out.append(data[end + 2 : end + 2 + size])
+        pos = end + 2 + size + 2
 
 
 def try_server(argv: list[str]) -> int | None:

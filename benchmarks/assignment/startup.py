@@ -59,8 +59,8 @@ SERVED = "serai route (served by serai serve)"
 
 @contextmanager
 def serve(tree: Path):
-    """A `serai serve --year 2025` of ``tree`` on a free port; yields True once registered
-    for `serai route` (False: that tree's serve does not register, the row is skipped)."""
+    """A `serai serve --year 2025` of ``tree`` on a free port; yields its process id once
+    registered for `serai route` (None: that tree's serve does not register, row skipped)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -77,13 +77,23 @@ def serve(tree: Path):
                     break
                 time.sleep(0.5)
         root = os.environ.get("SERAI_CACHE_DIR") or str(Path.home() / ".cache" / "serai")
-        yield proc.poll() is None and (Path(root) / f"serve-{port}.json").is_file()
+        yield (
+            proc.pid
+            if proc.poll() is None and (Path(root) / f"serve-{port}.json").is_file()
+            else None
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def hyperfine(cmd: str, runs: int, tree: Path, js: Path, env: dict | None = None) -> dict:
@@ -122,12 +132,16 @@ def main() -> None:
             show(name, r)
         if not args.no_serve and (not args.only or args.only in SERVED):
             py = Path(sys.executable).parent / "python"
-            with serve(args.tree) as registered:
-                if registered:
+            with serve(args.tree) as pid:
+                if pid:
                     cmd = ROUTE.format(serai=f"{py} -m serai")
+                    c0 = cpu_of(pid)
                     out["results"][SERVED] = r = hyperfine(cmd, args.runs, args.tree,
                                                            Path(d) / "h.json")  # fmt: skip
+                    # the server's CPU per call (2 warm-up runs + the timed ones)
+                    r["server_cpu_s"] = (cpu_of(pid) - c0) / (args.runs + 2)
                     show(SERVED, r)
+                    print(f"{'':<36} + server CPU {r['server_cpu_s']:.3f} s per call")
                 else:
                     print(f"{SERVED:<36} n/a (this tree's serve does not register)")
     out["load_after"] = os.getloadavg()

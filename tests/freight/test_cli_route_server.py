@@ -154,6 +154,22 @@ def test_client_without_a_server_prints_nothing(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr() == ("", "")
 
 
+def test_client_reads_only_whole_200_answers():
+    body = json.dumps({"stdout": "x\n", "stderr": "", "exit_code": 0}).encode()
+    ok = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+    assert client._answer(ok % len(body) + body)["stdout"] == "x\n"
+    assert client._answer(ok % len(body) + body[:-3]) is None  # cut short
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    parts = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:10], body[10:]))
+    assert client._answer(chunked + parts + b"0\r\n\r\n")["exit_code"] == 0
+    assert client._answer(b"HTTP/1.1 409 Conflict\r\ncontent-length: 2\r\n\r\n{}") is None
+    gz = b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n\r\n" + body
+    assert client._answer(gz) is None
+    fallback = json.dumps({"fallback": True}).encode()
+    assert client._answer(ok % len(fallback) + fallback) is None
+    assert client._answer(b"garbage") is None
+
+
 def test_registration_address():
     assert client._client_address("0.0.0.0") == "127.0.0.1"
     assert client._client_address("127.0.0.1") == "127.0.0.1"
