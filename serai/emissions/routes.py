@@ -23,6 +23,7 @@ layer, a transshipment when the event is a ``transfer``, nothing for road vehicl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -204,6 +205,33 @@ def vlink_emissions(
     return out
 
 
+_MISSING = object()
+
+
+def _node_namer(nodes: pd.DataFrame, needed: np.ndarray) -> Any:
+    """``name(node_id) -> str`` for the ``needed`` ids: the node's name, else the id as text."""
+    if "name" not in nodes:
+        return str
+    names = nodes.set_index("node_id")["name"]
+    if not names.index.is_unique:  # several rows per id: answered as pandas answers
+
+        def name(node: int) -> str:
+            if node not in names.index:
+                return str(node)
+            return str(names.loc[node])
+
+        return name
+    pos = names.index.get_indexer(needed)
+    values = names.to_numpy()
+    table = {k: values[j] for k, j in zip(needed.tolist(), pos.tolist(), strict=True) if j >= 0}
+
+    def name(node: int) -> str:
+        got = table.get(node, _MISSING)
+        return str(node) if got is _MISSING else str(got)
+
+    return name
+
+
 def route_legs(route, rg) -> pd.DataFrame:
     """The legs table (transport-chain contract of :mod:`serai.emissions.accounting`) of a route.
 
@@ -213,13 +241,6 @@ def route_legs(route, rg) -> pd.DataFrame:
     """
     v = rg.vlinks.iloc[np.asarray(route.vlink_rows, dtype=np.int64)].reset_index(drop=True)
     kind = v["kind"].astype(str).to_numpy()
-    names = rg.network.nodes.set_index("node_id")["name"] if "name" in rg.network.nodes else None
-
-    def name(node: int) -> str:
-        if names is None or node not in names.index:
-            return str(node)
-        return str(names.loc[node])
-
     rows: list[dict] = []
     share = _vlink_share(rg, v)
     is_move = kind == "move"
@@ -231,24 +252,28 @@ def route_legs(route, rg) -> pd.DataFrame:
     # the country selects grid and electrified share: it only splits rail legs
     group_country = np.where(mode == "rail", country, "")
     hoc = _hoc_of(kind, v["event"].astype(str).to_numpy(), v["layer"].astype(str).to_numpy())
+    # the columns read per link, as arrays (a pandas row per link cost ~0.3 ms)
+    r_layer, r_svc = v["layer"].to_numpy(), v["service_id"].to_numpy()
+    r_from, r_to = v["from_node"].to_numpy(), v["to_node"].to_numpy()
+    r_km, r_node, r_country = v["km"].to_numpy(), v["node_id"].to_numpy(), v["country"].to_numpy()
+    name = _node_namer(rg.network.nodes, np.unique(np.concatenate([r_from, r_to, r_node])))
     for i in range(len(v)):
-        r = v.iloc[i]
         if is_move[i]:
             prev = rows[-1] if rows else None
             same = (
                 prev is not None
                 and prev["element"] == "tce"
-                and prev["_key"] == (r["layer"], group_country[i], r["service_id"])
+                and prev["_key"] == (r_layer[i], group_country[i], r_svc[i])
                 and (
                     prev["electrified_share"] == share[i]
                     or (np.isnan(prev["electrified_share"]) and np.isnan(share[i]))
                 )
-                and prev["_to"] == r["from_node"]
+                and prev["_to"] == r_from[i]
             )
             if same:
-                prev["km"] += float(r["km"])
-                prev["_to"] = int(r["to_node"])
-                prev["to_name"] = name(int(r["to_node"]))
+                prev["km"] += float(r_km[i])
+                prev["_to"] = int(r_to[i])
+                prev["to_name"] = name(int(r_to[i]))
                 continue
             rows.append(
                 {
@@ -256,17 +281,17 @@ def route_legs(route, rg) -> pd.DataFrame:
                     "mode": mode[i],
                     "toc": toc[i],
                     "hoc": "",
-                    "from_name": name(int(r["from_node"])),
-                    "to_name": name(int(r["to_node"])),
-                    "km": float(r["km"]),
+                    "from_name": name(int(r_from[i])),
+                    "to_name": name(int(r_to[i])),
+                    "km": float(r_km[i]),
                     "country": country[i],
                     "electrified_share": share[i],
-                    "_key": (r["layer"], group_country[i], r["service_id"]),
-                    "_to": int(r["to_node"]),
+                    "_key": (r_layer[i], group_country[i], r_svc[i]),
+                    "_to": int(r_to[i]),
                 }
             )
         elif hoc[i]:
-            node = int(r["node_id"]) if int(r["node_id"]) >= 0 else int(r["from_node"])
+            node = int(r_node[i]) if int(r_node[i]) >= 0 else int(r_from[i])
             rows.append(
                 {
                     "element": "hoc",
@@ -276,7 +301,7 @@ def route_legs(route, rg) -> pd.DataFrame:
                     "from_name": name(node),
                     "to_name": "",
                     "km": 0.0,
-                    "country": str(r["country"]),
+                    "country": str(r_country[i]),
                     "electrified_share": np.nan,
                     "_key": None,
                     "_to": -1,
