@@ -1,7 +1,8 @@
 """Entry point of the ``serai`` script: answers ``--version`` before anything is imported.
 
-Everything else goes to :func:`serai.cli.main` (Typer and the command groups are
-imported only then), so ``serai --version`` costs a bare interpreter start-up.
+Everything else goes to :func:`serai.cli.run` (Typer and the module of the command
+asked for are imported only then), so ``serai --version`` costs a bare interpreter
+start-up.
 """
 
 from __future__ import annotations
@@ -22,6 +23,6 @@ def main() -> None:
         code = try_server(sys.argv[2:])
         if code is not None:
             sys.exit(code)
-    from serai.cli import main as cli_main
+    from serai.cli import run
 
-    cli_main()
+    run()

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from serai.assignment.vdf import VolumeDelay
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["ALGORITHMS", "AssignmentConfig", "TrafficClass"]
+
+
+def is_frame(obj: object) -> bool:
+    """True for a pandas DataFrame (without importing pandas: if it is not loaded, no
+    object can be one)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
 
 #: Algorithm names accepted by :class:`AssignmentConfig` (aliases map to these).
 ALGORITHMS = ("aon", "msa", "fw", "cfw", "bfw", "b")
@@ -108,7 +121,8 @@ class TrafficClass:
         Label used in result columns (``flow_<name>``).
     demand
         Table with ``origin``, ``destination``, ``volume`` (node ids; volume in
-        class units, e.g. trucks).
+        class units, e.g. trucks): a DataFrame, or a mapping of those column names
+        to arrays.
     pce
         Passenger-car equivalents of one unit of this class on the shared capacity.
     time_weight, length_weight, toll_weight
@@ -134,7 +148,7 @@ class TrafficClass:
     """
 
     name: str
-    demand: pd.DataFrame
+    demand: pd.DataFrame | Mapping
     pce: float = 1.0
     time_weight: float = 1.0
     length_weight: float = 0.0
@@ -148,7 +162,7 @@ class TrafficClass:
 
         if not isinstance(self.name, str) or not self.name.strip():
             raise InputError(f"a traffic class needs a name, got {self.name!r}", field="name")
-        if not isinstance(self.demand, pd.DataFrame):
+        if not (is_frame(self.demand) or isinstance(self.demand, Mapping)):
             raise InputError(f"class '{self.name}': demand must be a DataFrame", field="demand")
         check_number(self.pce, "pce", strict=True, high=1e6, label=f"class '{self.name}': pce")
         for w in ("time_weight", "length_weight", "toll_weight"):

@@ -16,19 +16,32 @@ every class has time weight 1 and PCE 1).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from serai.assignment import _kernels as kn
-from serai.assignment.config import AssignmentConfig, Converged, TrafficClass
+from serai.assignment.config import AssignmentConfig, TrafficClass, is_frame
+from serai.assignment.dispatch import SMALL_BUDGET_S as SMALL_BUDGET_S
+from serai.assignment.dispatch import SMALL_WORK as SMALL_WORK
+from serai.assignment.dispatch import _run as _run
+from serai.assignment.result import AssignmentResult as AssignmentResult
+from serai.assignment.result import _disconnected as _disconnected
+from serai.assignment.result import _Log as _Log
+from serai.assignment.result import _result as _result
 from serai.assignment.vdf import VolumeDelay, vdf_by_name
 from serai.errors import InputError
 from serai.network.compile import Graph, compile_network
-from serai.network.core import Network
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from serai.network.core import Network
+
+# moved out, still importable from here: the result and its log (serai.assignment.result),
+# the interpreted/compiled dispatch of small problems (serai.assignment.dispatch)
 __all__ = [
     "AssignmentResult",
     "algorithm_b",
@@ -136,21 +149,38 @@ def _edge_array(g: Graph, spec: str | np.ndarray, what: str) -> np.ndarray:
     return arr
 
 
-def _demand_arrays(g: Graph, demand: pd.DataFrame, cls: str) -> tuple[np.ndarray, ...]:
+def _demand_columns(demand: pd.DataFrame | Mapping, cls: str) -> tuple[np.ndarray, ...]:
+    """origin, destination, volume (float64, non-numbers NaN) and the volumes as given."""
+    names = demand.columns if is_frame(demand) else demand.keys()
     for col in ("origin", "destination", "volume"):
-        if col not in demand.columns:
+        if col not in names:
             raise InputError(f"demand of class '{cls}' has no column '{col}'", field=col)
+    if not is_frame(demand):  # columns as arrays: numbers as they are, anything else via pandas
+        o, d = np.asarray(demand["origin"]), np.asarray(demand["destination"])
+        vol = np.asarray(demand["volume"])
+        if vol.dtype.kind in "iuf" and o.ndim == d.ndim == vol.ndim == 1:
+            return o, d, vol.astype(np.float64), vol
+        import pandas as pd
+
+        demand = pd.DataFrame({c: demand[c] for c in ("origin", "destination", "volume")})
+    import pandas as pd
+
     vol = pd.to_numeric(demand["volume"], errors="coerce").to_numpy(dtype=np.float64)
+    return (demand["origin"].to_numpy(), demand["destination"].to_numpy(), vol,
+            demand["volume"].to_numpy())  # fmt: skip
+
+
+def _demand_arrays(g: Graph, demand: pd.DataFrame | Mapping, cls: str) -> tuple[np.ndarray, ...]:
+    o, d, vol, given = _demand_columns(demand, cls)
     bad = np.flatnonzero(~np.isfinite(vol) | (vol < 0))
     if len(bad):
         raise InputError(
-            f"demand of class '{cls}': volume must be a finite number >= 0, got "
-            f"{demand['volume'].iloc[bad[0]]!r}",
+            f"demand of class '{cls}': volume must be a finite number >= 0, got {given[bad[0]]!r}",
             row=int(bad[0]),
             field="volume",
         )
-    o = g.node_index(demand["origin"].to_numpy())
-    d = g.node_index(demand["destination"].to_numpy())
+    o = g.node_index(o)
+    d = g.node_index(d)
     keep = vol > 0
     intra = float(vol[keep & (o == d)].sum())
     keep &= o != d
@@ -239,163 +269,6 @@ def _problem(graph: Graph, classes: Sequence[TrafficClass], config: AssignmentCo
         dvol=np.concatenate(dvol),
         cls_blocks=tuple(blocks),
         intrazonal=intra,
-    )
-
-
-# ----------------------------------------------------------------------------- results
-@dataclass(frozen=True, eq=False)
-class AssignmentResult(Converged):
-    """Flows and costs at the last iterate, the convergence log and unassigned demand.
-
-    Attributes
-    ----------
-    links : DataFrame
-        One row per graph edge, in the network's link order: ``link_id``, ``from_node``, ``to_node``, ``flow``
-        (total, PCE units), ``time``, ``cost`` (generalised cost of the first class),
-        ``voc`` (flow / capacity), and ``flow_<class>`` / ``cost_<class>`` per class.
-    convergence : DataFrame
-        ``iteration``, ``gap`` (relative), ``tstt``, ``sptt``, ``beckmann``,
-        ``time_s`` (seconds of this iteration), ``elapsed_s`` (since the start),
-        ``gap_time_s`` (of which spent computing the gap), ``cpu_s`` (process CPU
-        seconds since the start).
-    class_flows : ndarray, shape (classes, links)
-        Flow of each class in class units, rows as in ``links``.
-    disconnected : DataFrame
-        ``class``, ``origin``, ``destination``, ``volume`` of OD pairs with no path;
-        their demand is not assigned.
-    intrazonal_volume : float
-        Demand from a zone to itself (not assigned).
-    bush_bytes : int
-        Algorithm B: bytes of bush storage at the end (0 for the link-based methods).
-    """
-
-    links: pd.DataFrame
-    convergence: pd.DataFrame
-    disconnected: pd.DataFrame
-    algorithm: str
-    converged: bool
-    class_flows: np.ndarray = field(repr=False)
-    intrazonal_volume: float = 0.0
-    bush_bytes: int = 0
-
-    @property
-    def beckmann(self) -> float:
-        return float(self.convergence["beckmann"].iloc[-1]) if len(self.convergence) else np.nan
-
-    def __repr__(self) -> str:
-        from serai.reprs import assignment_repr
-
-        return assignment_repr(self)
-
-    def _repr_html_(self) -> str:
-        from serai.reprs import assignment_html
-
-        return assignment_html(self)
-
-
-class _Log:
-    def __init__(self, progress: Progress | None) -> None:
-        self.rows: list[dict] = []
-        self.start = time.perf_counter()
-        self.last = self.start
-        self.cpu_start = time.process_time()
-        self.progress = progress
-
-    def add(self, it: int, gap: float, tstt: float, sptt: float, beck: float, gap_s: float) -> None:
-        now = time.perf_counter()
-        row = {
-            "iteration": it,
-            "gap": gap,
-            "tstt": tstt,
-            "sptt": sptt,
-            "beckmann": beck,
-            "time_s": now - self.last,
-            "elapsed_s": now - self.start,
-            "gap_time_s": gap_s,
-            "cpu_s": time.process_time() - self.cpu_start,
-        }
-        self.last = now
-        self.rows.append(row)
-        if self.progress is not None:
-            self.progress(dict(row))
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.start
-
-    def frame(self) -> pd.DataFrame:
-        cols = [
-            "iteration", "gap", "tstt", "sptt", "beckmann", "time_s", "elapsed_s", "gap_time_s",
-            "cpu_s",
-        ]  # fmt: skip
-        return pd.DataFrame(self.rows, columns=cols)
-
-
-def _disconnected(p: _Problem, od: np.ndarray) -> pd.DataFrame:
-    bad = np.flatnonzero(~np.isfinite(od))
-    g = p.graph
-    if len(bad) == 0:
-        return pd.DataFrame(
-            {
-                "class": pd.Series([], dtype=object),
-                "origin": pd.Series([], dtype=np.int64),
-                "destination": pd.Series([], dtype=np.int64),
-                "volume": pd.Series([], dtype=np.float64),
-            }
-        )
-    block = np.searchsorted(p.dptr, bad, side="right") - 1
-    return pd.DataFrame(
-        {
-            "class": [p.names[k] for k in p.bclass[block]],
-            "origin": g.node_ids[p.borig[block]],
-            "destination": g.node_ids[p.dnode[bad]],
-            "volume": p.dvol[bad],
-        }
-    )
-
-
-def _result(
-    p: _Problem,
-    x: np.ndarray,
-    log: _Log,
-    algorithm: str,
-    converged: bool,
-    od: np.ndarray,
-    bush_bytes: int = 0,
-) -> AssignmentResult:
-    g = p.graph
-    v = p.total(x)
-    t = p.times(v)
-    costs = p.class_costs(t)
-    links = pd.DataFrame(
-        {
-            "link_id": g.link_ids,
-            "from_node": g.node_ids[g.tails],
-            "to_node": g.node_ids[g.heads],
-            "flow": v,
-            "time": t,
-            "cost": costs[0],
-            "voc": v / p.cap,
-        }
-    )
-    if p.K > 1:
-        for k, name in enumerate(p.names):
-            links[f"flow_{name}"] = x[k]
-            links[f"cost_{name}"] = costs[k]
-    else:
-        links[f"flow_{p.names[0]}"] = x[0]
-    order = np.argsort(g.link_rows, kind="stable")  # rows in the network's link order
-    x = np.ascontiguousarray(x[:, order])
-    x.setflags(write=False)
-    return AssignmentResult(
-        links=links.iloc[order].reset_index(drop=True),
-        convergence=log.frame(),
-        disconnected=_disconnected(p, od),
-        algorithm=algorithm,
-        converged=converged,
-        class_flows=x,
-        intrazonal_volume=p.intrazonal,
-        bush_bytes=bush_bytes,
     )
 
 
@@ -618,7 +491,7 @@ _METHODS = {
 
 def assign(
     network: Network | Graph,
-    demand: pd.DataFrame | TrafficClass | Sequence[TrafficClass],
+    demand: pd.DataFrame | Mapping | TrafficClass | Sequence[TrafficClass],
     config: AssignmentConfig | None = None,
     *,
     progress: Progress | None = None,
@@ -633,8 +506,9 @@ def assign(
         ``free_flow_time`` and ``capacity``, plus the VDF's parameter columns
         (defaults apply when absent).
     demand
-        One table with ``origin``, ``destination``, ``volume`` (a single class
-        using ``config.length_weight`` and ``config.toll_weight``), or one or more
+        One table with ``origin``, ``destination``, ``volume`` (a DataFrame, or a
+        mapping of those column names to arrays; a single class using
+        ``config.length_weight`` and ``config.toll_weight``), or one or more
         :class:`TrafficClass`.
     config
         Algorithm, stopping rule and VDF (defaults: Algorithm B, gap 1e-4, BPR).
@@ -671,7 +545,7 @@ def assign(
 
         validate(network, purpose="assignment", raise_on_error=True)
         graph = compile_network(network, check=False)
-    if isinstance(demand, pd.DataFrame):
+    if is_frame(demand) or isinstance(demand, Mapping):
         classes: Sequence[TrafficClass] = [
             TrafficClass(
                 "all",
@@ -696,39 +570,3 @@ def assign(
             field="demand",
         )
     return _run(_METHODS[cfg.algorithm], p, cfg, progress)
-
-
-#: Largest problem (edges x origins) first tried with the kernels interpreted.
-SMALL_WORK = 20_000
-#: CPU seconds an interpreted run may take before it is rerun compiled.
-SMALL_BUDGET_S = 0.3
-
-
-def _run(method: Callable, p: _Problem, cfg: AssignmentConfig, progress: Progress | None):
-    """Run ``method``; a small problem first with the kernels interpreted (no numba start-up).
-
-    Loading numba and its cached kernels costs about 0.9 s per process, more than a
-    whole SiouxFalls assignment run as plain Python (0.1 s). A small problem is run
-    interpreted within :data:`SMALL_BUDGET_S` CPU s; past it, it is run again compiled
-    (the same kernels, the same numbers; the iterations already reported are not
-    reported again). See :mod:`serai._jit`.
-    """
-    from serai import _jit
-
-    mode = _jit.jit_mode()
-    small = p.m * max(1, len(p.borig)) <= SMALL_WORK
-    if mode == "always" or _jit.is_compiled() or (mode == "auto" and not small):
-        return method(p, cfg, progress)
-    done = [0]
-
-    def report(row: dict) -> None:
-        if row["iteration"] > done[0]:
-            done[0] = row["iteration"]
-            if progress is not None:
-                progress(row)
-
-    try:
-        with _jit.interpreted(None if mode == "never" else SMALL_BUDGET_S):
-            return method(p, cfg, report)
-    except _jit.OverBudget:
-        return method(p, cfg, report)

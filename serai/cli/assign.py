@@ -50,8 +50,6 @@ def assign_cmd(
     from serai._fs import check_new
     from serai.assignment import AssignmentConfig, assign
     from serai.errors import InputError
-    from serai.network import compile_network, read_network
-    from serai.network.io import read_demand
 
     outputs = [out] + ([log] if log is not None else [])
     for o in outputs:
@@ -60,23 +58,27 @@ def assign_cmd(
         check_new(o, overwrite)
     if log is not None and out.resolve() == log.resolve():
         raise InputError("--out and --log name the same file", file=str(out))
-    net = read_network(path, format=fmt)
-    from serai.network import validate
+    loaded = _tntp_inputs(path, fmt, trips, block_zones)
+    if loaded is None:  # the general path: pandas tables, the validation gate's report
+        from serai.network import compile_network, read_network, validate
+        from serai.network.io import read_demand
 
-    report = validate(net, purpose="assignment", raise_on_error=True)
-    show_warnings(report)
-    demand = read_demand(trips)
+        net = read_network(path, format=fmt)
+        report = validate(net, purpose="assignment", raise_on_error=True)
+        show_warnings(report)
+        demand = read_demand(trips)
+        graph, meta = compile_network(net, block_zones=block_zones), net.meta
+    else:
+        graph, meta, demand = loaded
     config = AssignmentConfig(
         algorithm=algorithm,
         gap=gap,
         max_iter=max_iter,
         vdf=vdf,
         length_weight=float(
-            length_weight if length_weight is not None else net.meta.get("distance_factor", 0.0)
+            length_weight if length_weight is not None else meta.get("distance_factor", 0.0)
         ),
-        toll_weight=float(
-            toll_weight if toll_weight is not None else net.meta.get("toll_factor", 0.0)
-        ),
+        toll_weight=float(toll_weight if toll_weight is not None else meta.get("toll_factor", 0.0)),
         time_limit=time_limit,
     )
     con = console()
@@ -87,31 +89,34 @@ def assign_cmd(
             f"objective {row['beckmann']:.10g}  {row['elapsed_s']:.3f} s"
         )
 
-    result = assign(
-        compile_network(net, block_zones=block_zones), demand, config,
-        progress=show if progress else None,
-    )  # fmt: skip
+    result = assign(graph, demand, config, progress=show if progress else None)
     cols = ["link_id", "from_node", "to_node", "flow", "time", "cost", "voc"]
-    frames = [(out, result.links[cols])]
+    links = result.link_columns()
+    tables = [(out, {c: links[c] for c in cols})]
     if log is not None:
-        frames.append((log, result.convergence))
+        tables.append((log, result.log_columns()))
     import contextlib
 
     from serai._fs import atomic_path
 
     with contextlib.ExitStack() as stack:  # all or nothing: renamed together at the end
-        for o, frame in frames:
+        for o, columns in tables:
             tmp = stack.enter_context(atomic_path(o, overwrite=overwrite))
             if o.suffix.lower() == ".parquet":
-                frame.to_parquet(tmp, index=False)
-            else:
-                frame.to_csv(tmp, index=False)
+                import pandas as pd
+
+                pd.DataFrame(columns).to_parquet(tmp, index=False)
+            else:  # the bytes pandas' to_csv writes, without loading pandas
+                from serai._csv import write_columns
+
+                with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                    write_columns(fh, columns)
     state = "converged" if result.converged else "NOT converged"
     con.print(
         f"{state}: {result.algorithm}, {result.iterations} iterations, relative gap "
         f"{result.gap:.3e}, objective {result.beckmann:.10g}; wrote {out}"
     )
-    if len(result.disconnected):
+    if result.n_disconnected:
         console(stderr=True).print(
             f"warning: {len(result.disconnected)} OD pair(s) with no path, volume "
             f"{result.disconnected['volume'].sum():.6g} not assigned (first: "
@@ -119,3 +124,24 @@ def assign_cmd(
             f"{result.disconnected.iloc[0]['destination']})",
             markup=False,
         )
+
+
+def _tntp_inputs(path: Path, fmt: str | None, trips: Path, block_zones: bool | None):
+    """(graph, metadata, demand columns) of TNTP files without pandas, or None.
+
+    Only for a ``_net.tntp`` file the validation gate would pass without a word
+    (:func:`serai.network.io.tntp.graph_if_clean`) and ``_trips.tntp`` demand; a file
+    the readers refuse is refused with their message. None: the general path.
+    """
+    tntp_file = (fmt is None and path.suffix.lower() == ".tntp") or (
+        fmt is not None and fmt.lower() == "tntp"
+    )
+    if not (tntp_file and path.is_file() and trips.suffix.lower() == ".tntp" and trips.is_file()):
+        return None
+    from serai.network.io import tntp
+
+    got = tntp.graph_if_clean(path, purpose="assignment", block_zones=block_zones)
+    if got is None:
+        return None
+    origin, destination, volume, _ = tntp.parse_trips(trips)
+    return (*got, {"origin": origin, "destination": destination, "volume": volume})

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from serai.errors import InputError
 from serai.network.core import Network, column_or_default
 from serai.network.validate import validate
 
-__all__ = ["Graph", "compile_network"]
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["Graph", "compile_network", "graph_from_arrays"]
 
 
 def _whole(v: object) -> bool:
@@ -211,13 +214,12 @@ def compile_network(
     >>> g.indptr.tolist(), g.heads.tolist()
     ([0, 1, 2, 2], [1, 2])
     """
+    import pandas as pd
+
     if check:
         validate(network, raise_on_error=True)
     nodes, links = network.nodes, network.links
     node_ids = nodes["node_id"].to_numpy(dtype=np.int64)
-    id_order = np.argsort(node_ids, kind="stable")
-    n = len(node_ids)
-
     keep = np.ones(len(links), dtype=bool)
     if modes is not None:
         keep &= np.isin(column_or_default(links, "links", "mode").astype(str), list(modes))
@@ -226,20 +228,6 @@ def compile_network(
         if mask.shape != (len(links),):
             raise InputError(f"link_mask needs one value per link ({len(links)}), got {mask.shape}")
         keep &= mask
-    rows = np.flatnonzero(keep)
-    sorted_ids = node_ids[id_order]
-
-    def to_index(values: np.ndarray) -> np.ndarray:
-        pos = np.searchsorted(sorted_ids, values)
-        return id_order[np.clip(pos, 0, max(n - 1, 0))]
-
-    tails = to_index(links["from_node"].to_numpy(dtype=np.int64)[rows])
-    heads = to_index(links["to_node"].to_numpy(dtype=np.int64)[rows])
-    order = np.lexsort((heads, tails))
-    rows, tails, heads = rows[order], tails[order], heads[order]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-
     costs: dict[str, np.ndarray] = {}
     for col in links.columns:
         if col in _ID_COLUMNS:
@@ -247,13 +235,71 @@ def compile_network(
         s = links[col]
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             continue
-        costs[col] = _frozen(s.to_numpy(dtype=np.float64, na_value=np.nan)[rows])
-    if "free_flow_time" not in costs and {"length", "speed"} <= costs.keys():
-        costs["free_flow_time"] = _frozen(costs["length"] / costs["speed"] * 60.0)
+        costs[col] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    return graph_from_arrays(
+        node_ids,
+        links["from_node"].to_numpy(dtype=np.int64),
+        links["to_node"].to_numpy(dtype=np.int64),
+        links["link_id"].to_numpy(dtype=np.int64),
+        costs,
+        is_zone=np.asarray(column_or_default(nodes, "nodes", "is_zone"), dtype=bool),
+        passable=np.asarray(column_or_default(nodes, "nodes", "passable"), dtype=bool),
+        x=np.asarray(column_or_default(nodes, "nodes", "x"), dtype=np.float64),
+        y=np.asarray(column_or_default(nodes, "nodes", "y"), dtype=np.float64),
+        geographic=network.is_geographic,
+        name=network.name,
+        keep=keep,
+        block_zones=block_zones,
+    )
 
-    is_zone = np.asarray(column_or_default(nodes, "nodes", "is_zone"), dtype=bool)
+
+def graph_from_arrays(
+    node_ids: np.ndarray,
+    from_node: np.ndarray,
+    to_node: np.ndarray,
+    link_ids: np.ndarray,
+    costs: Mapping[str, np.ndarray],
+    *,
+    is_zone: np.ndarray,
+    passable: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    geographic: bool,
+    name: str,
+    keep: np.ndarray | None = None,
+    block_zones: bool | None = None,
+) -> Graph:
+    """The graph of link arrays (one value per link row), no validation, no pandas.
+
+    :func:`compile_network` makes every graph through this: node ids (int64, unique),
+    each link's tail and head node ids (which must be among them) and ``link_id``,
+    its numeric columns (float64, ``costs``), the node columns and ``keep`` (the
+    link rows to keep, all if None).
+    """
+    node_ids = np.asarray(node_ids, dtype=np.int64)
+    id_order = np.argsort(node_ids, kind="stable")
+    n = len(node_ids)
+    rows = np.flatnonzero(keep) if keep is not None else np.arange(len(link_ids))
+    sorted_ids = node_ids[id_order]
+
+    def to_index(values: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(sorted_ids, values)
+        return id_order[np.clip(pos, 0, max(n - 1, 0))]
+
+    tails = to_index(np.asarray(from_node, dtype=np.int64)[rows])
+    heads = to_index(np.asarray(to_node, dtype=np.int64)[rows])
+    order = np.lexsort((heads, tails))
+    rows, tails, heads = rows[order], tails[order], heads[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+
+    edge_costs = {c: _frozen(np.asarray(v, dtype=np.float64)[rows]) for c, v in costs.items()}
+    if "free_flow_time" not in edge_costs and {"length", "speed"} <= edge_costs.keys():
+        edge_costs["free_flow_time"] = _frozen(edge_costs["length"] / edge_costs["speed"] * 60.0)
+
+    is_zone = np.asarray(is_zone, dtype=bool)
     if block_zones is None:
-        passable = np.asarray(column_or_default(nodes, "nodes", "passable"), dtype=bool)
+        passable = np.asarray(passable, dtype=bool)
     elif block_zones:
         passable = ~is_zone
     else:
@@ -264,19 +310,19 @@ def compile_network(
         indptr=_frozen(indptr),
         heads=_frozen(heads.astype(np.int32)),
         tails=_frozen(tails.astype(np.int32)),
-        link_ids=_frozen(links["link_id"].to_numpy(dtype=np.int64)[rows]),
+        link_ids=_frozen(np.asarray(link_ids, dtype=np.int64)[rows]),
         link_rows=_frozen(rows.astype(np.int64)),
-        costs=MappingProxyType(costs),
+        costs=MappingProxyType(edge_costs),
         passable=_frozen(passable.copy()),
         is_zone=_frozen(is_zone.copy()),
-        x=_frozen(np.asarray(column_or_default(nodes, "nodes", "x"), dtype=np.float64)),
-        y=_frozen(np.asarray(column_or_default(nodes, "nodes", "y"), dtype=np.float64)),
-        geographic=network.is_geographic,
+        x=_frozen(np.asarray(x, dtype=np.float64)),
+        y=_frozen(np.asarray(y, dtype=np.float64)),
+        geographic=geographic,
         meta=MappingProxyType(
             {
                 "_id_order": _frozen(id_order),
                 "_sorted_ids": _frozen(node_ids[id_order]),
-                "name": network.name,
+                "name": name,
             }
         ),
     )

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from serai.schema import table_names, table_schema
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Network", "coerce_table", "column_or_default"]
 
@@ -28,6 +30,8 @@ def coerce_table(df: pd.DataFrame, table: str) -> pd.DataFrame:
     Values that cannot be cast become missing (``<NA>`` / ``NaN``); validation
     then reports them with their row. Undeclared columns are kept unchanged.
     """
+    import pandas as pd
+
     out = df.copy()
     try:
         schema = table_schema(table)
@@ -128,6 +132,8 @@ class Network:
 
         If ``nodes`` is omitted, one node per id seen in ``links`` is created.
         """
+        import pandas as pd
+
         if nodes is None:
             ids = pd.unique(
                 pd.concat(
@@ -181,6 +187,8 @@ class Network:
 
     def summary(self) -> dict[str, Any]:
         """Counts for display: nodes, links, zones, links per mode, total length per mode."""
+        import pandas as pd
+
         links = self.links
         out: dict[str, Any] = {
             "name": self.name,

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from serai.errors import NetworkValidationError
 from serai.network.core import Network
 from serai.schema import table_schema
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Problem", "ValidationReport", "validate"]
 
@@ -86,6 +89,8 @@ class ValidationReport:
         return not self.errors
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(
             [(p.severity, p.table, p.row, p.id, p.column, p.message) for p in self.problems],
             columns=["severity", "table", "row", "id", "column", "message"],
@@ -107,6 +112,8 @@ def _rows(
     file: str | None = None,
     values: Iterable | None = None,
 ) -> list[Problem]:
+    import pandas as pd
+
     idx = np.flatnonzero(mask)
     if not len(idx):
         return []
@@ -121,6 +128,8 @@ def _rows(
 
 
 def _check_table(net: Network, table: str) -> list[Problem]:
+    import pandas as pd
+
     df = net.tables[table]
     try:
         schema = table_schema(table)
@@ -302,6 +311,8 @@ def _codes(df, values, table, column, kind, known, key, file) -> list[Problem]:
 def _emission_ids(column: str) -> tuple[str, ...]:
     from importlib import resources
 
+    import pandas as pd
+
     name = "tocs.csv" if column == "toc" else "hocs.csv"
     with resources.files("serai.emissions.data").joinpath(name).open("rb") as fh:
         ids = pd.read_csv(fh, usecols=[0]).iloc[:, 0].astype(str).tolist()
@@ -342,6 +353,8 @@ def _crs_problems(network: Network) -> list[Problem]:
 
 def _geometry_problems(network: Network) -> list[Problem]:
     """A link's drawn line must start and end near its end nodes."""
+    import pandas as pd
+
     links, nodes = network.links, network.nodes
     if "geometry" not in links.columns or not {"x", "y"} <= set(nodes.columns):
         return []

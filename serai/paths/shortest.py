@@ -10,14 +10,17 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from serai.errors import InputError, NoPathError
 from serai.network.compile import Graph
 from serai.paths import _kernels as k
 from serai.paths.workspace import PerThread, tree_arrays, tree_scratch
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Path",
@@ -69,6 +72,8 @@ class PathTree:
 
     def distances(self) -> pd.Series:
         """Least cost to every node, indexed by node id (inf where unreachable)."""
+        import pandas as pd
+
         return pd.Series(
             self.dist, index=pd.Index(self.graph.node_ids, name="node_id"), name=self.cost_name
         )
@@ -450,6 +455,8 @@ class Skim:
 
     def to_frame(self) -> pd.DataFrame:
         """Long table: origin, destination, one column per matrix."""
+        import pandas as pd
+
         o = np.repeat(self.origins, len(self.destinations))
         d = np.tile(self.destinations, len(self.origins))
         data = {"origin": o, "destination": d}

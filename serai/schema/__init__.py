@@ -19,9 +19,12 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ColumnSpec",
@@ -150,6 +153,8 @@ def table_schema(table: str) -> TableSchema:
 
 def default_modes() -> pd.DataFrame:
     """The built-in modes table (used when a network brings none)."""
+    import pandas as pd
+
     path = resources.files("serai.schema").joinpath("modes.csv")
     with resources.as_file(path) as p:
         return pd.read_csv(p, dtype=str, keep_default_na=False)

@@ -81,13 +81,13 @@ FALLBACK = textwrap.dedent(
     """
     import json, sys
     from serai import _jit
-    from serai.assignment import AssignmentConfig, assign, engine
+    from serai.assignment import AssignmentConfig, assign, dispatch
     from serai.network import compile_network, read_demand, read_network
 
     folder = sys.argv[1]
     graph = compile_network(read_network(folder + "/SiouxFalls_net.tntp"))
     demand = read_demand(folder + "/SiouxFalls_trips.tntp")
-    engine.SMALL_BUDGET_S = 0.02  # spent within the first iteration
+    dispatch.SMALL_BUDGET_S = 0.02  # spent within the first iteration
     seen = []
     r = assign(graph, demand, AssignmentConfig(algorithm="b", gap=1e-8),
                progress=lambda row: seen.append(row["iteration"]))
@@ -121,3 +121,20 @@ def test_run_past_its_budget_is_rerun_compiled_and_reported_once():
     got = _run(FALLBACK)
     assert got["compiled"] is True
     assert got["seen"] == list(range(1, got["iterations"] + 1))
+
+
+def test_projection_of_the_cpu_still_needed():
+    from serai.assignment.dispatch import projected_cpu
+
+    def rows(gaps, step=0.1):
+        return [{"iteration": i + 1, "gap": g, "cpu_s": step * (i + 1)} for i, g in enumerate(gaps)]
+
+    assert projected_cpu([], 1e-4, 100) != projected_cpu([], 1e-4, 100)  # NaN: no rate yet
+    assert projected_cpu(rows([1e-2]), 1e-4, 100) != projected_cpu(rows([1e-2]), 1e-4, 100)
+    # a decade per iteration from 1e-2: 1e-8 is 6 iterations of 0.1 s away
+    assert abs(projected_cpu(rows([1, 1e-1, 1e-2]), 1e-8, 1000) - 0.6) < 1e-9
+    assert abs(projected_cpu(rows([1, 1e-1, 1e-2]), 1e-8, 5) - 0.2) < 1e-9  # max_iter caps
+    assert projected_cpu(rows([1, 1e-1, 1e-5]), 1e-4, 100) == 0.0  # converged
+    # not falling, or a target of 0: every iteration left
+    assert abs(projected_cpu(rows([1e-2, 1e-2]), 1e-4, 10) - 0.8) < 1e-9
+    assert abs(projected_cpu(rows([1, 1e-1]), 0.0, 10) - 0.8) < 1e-9

@@ -47,3 +47,21 @@ def test_version_output():
     from serai import __version__
 
     assert r.returncode == 0 and r.stdout.strip() == __version__
+
+
+def test_assign_on_tntp_loads_no_pandas_and_no_other_command(tmp_path):
+    # the TNTP -> assign -> CSV path: numpy readers, the pandas-free gate, the CSV writer
+    from tests.conftest import SIOUX
+
+    code = (
+        "import sys\nsys.argv = ['serai', 'assign', "
+        f"{str(SIOUX / 'SiouxFalls_net.tntp')!r}, '--trips', "
+        f"{str(SIOUX / 'SiouxFalls_trips.tntp')!r}, '--out', {str(tmp_path / 'f.csv')!r}]\n"
+        "from serai._entry import main\ntry:\n    main()\nexcept SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "others = [m for m in sys.modules if m.startswith('serai.cli.') and m not in "
+        "('serai.cli._common', 'serai.cli.assign')]\nassert not others, others"
+    )
+    loaded = _loaded(code)
+    assert "numpy" in loaded and (tmp_path / "f.csv").stat().st_size > 0  # the probe works
+    assert not {"pandas", "pyarrow", "numba", "scipy"} & set(loaded), loaded

@@ -19,15 +19,33 @@ Format traps handled here (see the TNTP README shipped with the test data):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from serai.errors import InputError
 from serai.network.core import Network
 
-__all__ = ["read", "read_flows", "read_node_file", "read_trips", "write", "write_trips"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from serai.network.compile import Graph
+
+__all__ = [
+    "NetFile",
+    "graph_if_clean",
+    "parse",
+    "parse_node_file",
+    "parse_trips",
+    "read",
+    "read_flows",
+    "read_node_file",
+    "read_trips",
+    "write",
+    "write_trips",
+]
 
 _META = re.compile(r"^\s*<([^>]+)>\s*(.*?)\s*$")
 _NET_COLUMNS = [
@@ -87,8 +105,8 @@ def _meta_int(meta: dict[str, str], key: str, path: Path) -> int | None:
         ) from None
 
 
-def read_node_file(path: Path) -> pd.DataFrame:
-    """Read a ``_node.tntp`` file into node_id, x, y."""
+def parse_node_file(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node ids, x and y of a ``_node.tntp`` file (numpy arrays; no pandas)."""
     rows = []
     for lineno, line in enumerate(_read_text(path).splitlines(), start=1):
         parts = line.replace(";", " ").split()
@@ -104,11 +122,64 @@ def read_node_file(path: Path) -> pd.DataFrame:
             raise InputError(f"coordinates must be finite: {parts[1:3]}", file=str(path),
                              row=lineno)  # fmt: skip
         rows.append(row)
-    return pd.DataFrame(rows, columns=["node_id", "x", "y"])
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    x = np.array([r[1] for r in rows], dtype=np.float64)
+    y = np.array([r[2] for r in rows], dtype=np.float64)
+    return ids, x, y
 
 
-def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
-    """Read a ``_net.tntp`` file (and the ``_node.tntp`` beside it, if any)."""
+def read_node_file(path: Path) -> pd.DataFrame:
+    """Read a ``_node.tntp`` file into node_id, x, y."""
+    import pandas as pd
+
+    ids, x, y = parse_node_file(path)
+    return pd.DataFrame({"node_id": ids, "x": x, "y": y})
+
+
+@dataclass(frozen=True, eq=False)
+class NetFile:
+    """A ``_net.tntp`` file as numpy arrays (what :func:`read` makes its tables of).
+
+    ``values`` holds the ten TNTP columns (:data:`_NET_COLUMNS`) per link line, in
+    file order; ``node_ids`` every node (sorted): ids the links use, 1..<NUMBER OF
+    NODES> and 1..<NUMBER OF ZONES>; ``coords`` the ``_node.tntp`` file's ids, x, y
+    (None without one); ``meta`` the network's metadata.
+    """
+
+    values: np.ndarray
+    node_ids: np.ndarray
+    n_zones: int
+    first_thru: int
+    coords: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    meta: dict[str, object]
+
+    def link_columns(self) -> dict[str, np.ndarray]:
+        """The links table's columns, as :func:`read` makes them (before dtype casts)."""
+        arr = self.values
+        cols: dict[str, np.ndarray] = {"link_id": np.arange(1, len(arr) + 1, dtype=np.int64)}
+        for i, c in enumerate(_NET_COLUMNS):
+            cols[c] = arr[:, i]
+        for c in ("from_node", "to_node"):
+            cols[c] = cols[c].astype(np.int64)
+        speed = cols["speed"]
+        cols["speed"] = np.where(speed > 0, speed, np.nan)  # TNTP writes 0 for "unknown"
+        return cols
+
+    @property
+    def is_zone(self) -> np.ndarray:
+        return self.node_ids <= self.n_zones
+
+    @property
+    def passable(self) -> np.ndarray:
+        return ~(self.is_zone & (self.node_ids < self.first_thru))
+
+
+def parse(path: Path, *, node_file: Path | None = None) -> NetFile:
+    """Read a ``_net.tntp`` file (and the ``_node.tntp`` beside it) into numpy arrays.
+
+    Every check of :func:`read` is made here, in the same order with the same
+    messages (:func:`read` builds its tables from this).
+    """
     meta, body = _split_metadata(path, _read_text(path))
     records: list[list[float]] = []
     for lineno, line in body:
@@ -129,27 +200,21 @@ def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
         raise InputError("no link lines: not a TNTP network file", file=str(path))
     arr = np.array(records, dtype=np.float64).reshape(-1, 10)
     _check_numbers(arr, [ln for ln, _ in body], path)
-    links = pd.DataFrame(arr, columns=_NET_COLUMNS)
-    for c in ("from_node", "to_node"):
-        links[c] = links[c].astype(np.int64)
-    links["link_type"] = links["link_type"].astype(np.int64).astype(str)
-    links["speed"] = links["speed"].where(links["speed"] > 0)  # TNTP writes 0 for "unknown"
-    links.insert(0, "link_id", np.arange(1, len(links) + 1, dtype=np.int64))
+    from_node = arr[:, 0].astype(np.int64)
+    to_node = arr[:, 1].astype(np.int64)
     expected = _meta_int(meta, "NUMBER OF LINKS", path)
-    if expected is not None and expected != len(links):
-        raise InputError(
-            f"metadata says {expected} links, the file has {len(links)}", file=str(path)
-        )
+    if expected is not None and expected != len(arr):
+        raise InputError(f"metadata says {expected} links, the file has {len(arr)}", file=str(path))
 
     n_zones = _meta_int(meta, "NUMBER OF ZONES", path) or 0
     first_thru = _meta_int(meta, "FIRST THRU NODE", path) or 1
     n_nodes = _meta_int(meta, "NUMBER OF NODES", path)
-    seen = np.unique(np.concatenate([links["from_node"], links["to_node"]]))
+    seen = np.unique(np.concatenate([from_node, to_node]))
     for key, count in (("NUMBER OF NODES", n_nodes), ("NUMBER OF ZONES", n_zones or None)):
         if count is not None and count < 0:
             raise InputError(f"metadata <{key}> is negative: {count}", file=str(path))
     if n_nodes is not None and len(seen) and seen.max() > n_nodes:
-        i = int(np.flatnonzero(np.maximum(links["from_node"], links["to_node"]) > n_nodes)[0])
+        i = int(np.flatnonzero(np.maximum(from_node, to_node) > n_nodes)[0])
         raise InputError(
             f"metadata <NUMBER OF NODES> says {n_nodes} nodes (ids 1..{n_nodes}), but links use "
             f"node {int(seen.max())}",
@@ -162,18 +227,15 @@ def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
             file=str(path),
         )
     ids = np.union1d(seen, np.arange(1, (n_nodes or 0) + 1))
-    ids = np.union1d(ids, np.arange(1, n_zones + 1))
-    nodes = pd.DataFrame({"node_id": ids.astype(np.int64)})
+    ids = np.union1d(ids, np.arange(1, n_zones + 1)).astype(np.int64)
     sources = {"links": str(path)}
     if node_file is None:
         guess = path.with_name(path.name.replace("_net", "_node"))
         node_file = guess if guess != path and guess.exists() else None
+    coords = None
     if node_file is not None:
-        coords = read_node_file(Path(node_file))
-        nodes = nodes.merge(coords, on="node_id", how="left")
+        coords = parse_node_file(Path(node_file))
         sources["nodes"] = str(node_file)
-    nodes["is_zone"] = nodes["node_id"] <= n_zones
-    nodes["passable"] = ~(nodes["is_zone"] & (nodes["node_id"] < first_thru))
     m: dict[str, object] = {
         "name": path.name.replace("_net.tntp", "").replace(".tntp", ""),
         "crs": None,
@@ -185,7 +247,69 @@ def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
     for key, name in (("TOLL FACTOR", "toll_factor"), ("DISTANCE FACTOR", "distance_factor")):
         if key in meta:
             m[name] = float(meta[key])
-    return Network.from_tables(nodes=nodes, links=links, meta=m)
+    return NetFile(arr, ids, n_zones, first_thru, coords, m)
+
+
+def read(path: Path, *, node_file: Path | None = None, **_: object) -> Network:
+    """Read a ``_net.tntp`` file (and the ``_node.tntp`` beside it, if any)."""
+    import pandas as pd
+
+    f = parse(path, node_file=node_file)
+    cols = f.link_columns()
+    links = pd.DataFrame(cols)
+    links["link_type"] = links["link_type"].astype(np.int64).astype(str)
+    nodes = pd.DataFrame({"node_id": f.node_ids})
+    if f.coords is not None:
+        ids, x, y = f.coords
+        coords = pd.DataFrame({"node_id": ids, "x": x, "y": y})
+        nodes = nodes.merge(coords, on="node_id", how="left")
+    nodes["is_zone"] = nodes["node_id"] <= f.n_zones
+    nodes["passable"] = ~(nodes["is_zone"] & (nodes["node_id"] < f.first_thru))
+    return Network.from_tables(nodes=nodes, links=links, meta=f.meta)
+
+
+def graph_if_clean(
+    path: Path, *, purpose: str = "any", block_zones: bool | None = None
+) -> tuple[Graph, dict[str, object]] | None:
+    """The compiled graph of a ``_net.tntp`` file and its metadata, without pandas, or None.
+
+    The file is read by :func:`parse` (so a file :func:`read` refuses is refused here
+    with the same error); the graph is made only when
+    :func:`~serai.network.clean.no_problems` proves that ``validate(read(path),
+    purpose=purpose)`` would report nothing, and is then the very graph
+    ``compile_network(read(path), block_zones=block_zones)`` makes. None: the file
+    needs the full path (``read`` + ``validate``) for its errors or warnings.
+    """
+    from serai.network.clean import no_problems
+    from serai.network.compile import graph_from_arrays
+
+    f = parse(path)
+    cols = f.link_columns()
+    nodes: dict[str, np.ndarray] = {"node_id": f.node_ids}
+    if f.coords is not None:
+        ids, x, y = f.coords
+        if len(np.unique(ids)) != len(ids):
+            return None  # the full path's merge repeats such nodes: let it report them
+        nodes["x"] = np.full(len(f.node_ids), np.nan)
+        nodes["y"] = np.full(len(f.node_ids), np.nan)
+        pos = np.searchsorted(f.node_ids, ids)
+        hit = (pos < len(f.node_ids)) & (f.node_ids[np.minimum(pos, len(f.node_ids) - 1)] == ids)
+        nodes["x"][pos[hit]] = x[hit]
+        nodes["y"][pos[hit]] = y[hit]
+    nodes["is_zone"] = f.is_zone
+    nodes["passable"] = f.passable
+    links = {c: v for c, v in cols.items() if c != "link_type"}
+    if not no_problems({"nodes": nodes, "links": links}, crs=f.meta["crs"], purpose=purpose):
+        return None
+    costs = {c: v for c, v in links.items() if c not in ("link_id", "from_node", "to_node")}
+    empty = np.full(len(f.node_ids), np.nan)
+    graph = graph_from_arrays(
+        f.node_ids, cols["from_node"], cols["to_node"], cols["link_id"], costs,
+        is_zone=nodes["is_zone"], passable=nodes["passable"], x=nodes.get("x", empty),
+        y=nodes.get("y", empty), geographic=False, name=str(f.meta["name"]),
+        block_zones=block_zones,
+    )  # fmt: skip
+    return graph, f.meta
 
 
 def _check_numbers(arr: np.ndarray, lines: list[int], path: Path) -> None:
@@ -219,6 +343,8 @@ def _is_number(v: str) -> bool:
 
 def write(network: Network, path: Path, **_: object) -> None:
     """Write a ``_net.tntp`` file (and ``_node.tntp`` if nodes have coordinates)."""
+    import pandas as pd
+
     links = network.links
     nodes = network.nodes
     zones = nodes.loc[nodes.get("is_zone", pd.Series(False, index=nodes.index)).astype(bool)]
@@ -301,8 +427,9 @@ def _fmt(v: object) -> str:
 _PAIR = re.compile(r"(\d+)\s*:\s*([^;\s]+)")
 
 
-def read_trips(path: Path) -> pd.DataFrame:
-    """Read a ``_trips.tntp`` file into origin, destination, volume (zero cells dropped)."""
+def parse_trips(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, int | None]:
+    """origin, destination, volume (zero cells dropped) and <NUMBER OF ZONES> of a
+    ``_trips.tntp`` file, as numpy arrays (:func:`read_trips` makes its table of these)."""
     text = _read_text(path)
     meta, _ = _split_metadata(path, text[: text.find("Origin")] if "Origin" in text else text)
     origins, dests, vols = [], [], []
@@ -323,35 +450,39 @@ def read_trips(path: Path) -> pd.DataFrame:
                 raise InputError(f"bad volume in origin {o}", file=str(path)) from None
     if not origins:
         raise InputError("no 'Origin' blocks found", file=str(path))
-    df = pd.DataFrame(
-        {
-            "origin": np.concatenate(origins),
-            "destination": np.concatenate(dests),
-            "volume": np.concatenate(vols),
-        }
-    )
+    origin = np.concatenate(origins)
+    destination = np.concatenate(dests)
+    vol = np.concatenate(vols)
     total = meta.get("TOTAL OD FLOW")
     if total:
         try:
             stated = float(total)
         except ValueError:
             stated = None
-        if stated is not None and not np.isclose(df["volume"].sum(), stated, rtol=1e-6, atol=1e-3):
+        if stated is not None and not np.isclose(vol.sum(), stated, rtol=1e-6, atol=1e-3):
             raise InputError(
-                f"volumes sum to {df['volume'].sum():.6g}, metadata <TOTAL OD FLOW> says {stated}",
+                f"volumes sum to {vol.sum():.6g}, metadata <TOTAL OD FLOW> says {stated}",
                 file=str(path),
             )
-    vol = df["volume"].to_numpy()
     bad = np.flatnonzero(~np.isfinite(vol) | (vol < 0))
     if len(bad):
         raise InputError(
             f"volume must be a finite number >= 0, got {vol[bad[0]]!r} (origin "
-            f"{df['origin'].iloc[bad[0]]}, destination {df['destination'].iloc[bad[0]]})",
+            f"{origin[bad[0]]}, destination {destination[bad[0]]})",
             file=str(path),
             field="volume",
         )
-    df = df[df["volume"] != 0].reset_index(drop=True)
-    df.attrs["number_of_zones"] = _meta_int(meta, "NUMBER OF ZONES", path)
+    keep = vol != 0
+    return origin[keep], destination[keep], vol[keep], _meta_int(meta, "NUMBER OF ZONES", path)
+
+
+def read_trips(path: Path) -> pd.DataFrame:
+    """Read a ``_trips.tntp`` file into origin, destination, volume (zero cells dropped)."""
+    import pandas as pd
+
+    origin, destination, volume, zones = parse_trips(path)
+    df = pd.DataFrame({"origin": origin, "destination": destination, "volume": volume})
+    df.attrs["number_of_zones"] = zones
     return df
 
 
@@ -380,6 +511,8 @@ def write_trips(demand: pd.DataFrame, path: Path) -> None:
 
 def read_flows(path: Path) -> pd.DataFrame:
     """Read a ``_flow.tntp`` file into from_node, to_node, volume, cost."""
+    import pandas as pd
+
     rows = []
     for lineno, line in enumerate(_read_text(path).splitlines(), start=1):
         parts = line.replace(";", " ").split()
