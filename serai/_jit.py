@@ -51,7 +51,6 @@ __all__ = [
     "Kernel",
     "OverBudget",
     "interpreted",
-    "interpreting",
     "is_compiled",
     "jit_mode",
     "njit",
@@ -81,11 +80,6 @@ def jit_mode() -> str:
 def is_compiled() -> bool:
     """True once numba has been loaded and the kernels turned into dispatchers."""
     return _COMPILED
-
-
-def interpreting() -> bool:
-    """True inside :func:`interpreted` in this thread (kernels run as plain Python)."""
-    return getattr(_STATE, "deadline", None) is not None
 
 
 @contextlib.contextmanager

@@ -47,6 +47,11 @@ def commands(tmp: Path) -> dict[str, str]:
             f"{serai} assign {sioux}/SiouxFalls_net.tntp --trips {sioux}/SiouxFalls_trips.tntp "
             f"--out {tmp}/flows.csv --overwrite"
         ),
+        # the README's command: Algorithm B to a relative gap of 1e-8
+        "serai assign SiouxFalls b 1e-8": (
+            f"{serai} assign {sioux}/SiouxFalls_net.tntp --trips {sioux}/SiouxFalls_trips.tntp "
+            f"--algorithm b --gap 1e-8 --out {tmp}/flows8.csv --overwrite"
+        ),
         # the disk cache is warmed by hyperfine's warm-up runs (keyed by each tree's code);
         # SERAI_NO_SERVER=1 (set for this row): computed in the process even if a server runs
         "serai route (warm cache)": ROUTE.format(serai=serai),
@@ -119,13 +124,15 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--tree", type=Path, default=REPO, help="checkout whose serai is timed")
-    p.add_argument("--only", default=None, help="time only the commands whose name has this")
+    p.add_argument(
+        "--only", default=None, help="time only the commands whose name has one of these (a,b)"
+    )
     p.add_argument("--no-serve", action="store_true", help="skip the served `serai route` row")
     args = p.parse_args()
     out = {"load_before": os.getloadavg(), "results": {}}
     with tempfile.TemporaryDirectory() as d:
         for name, cmd in commands(Path(d)).items():
-            if args.only and args.only not in name:
+            if args.only and not any(k in name for k in args.only.split(",")):
                 continue
             env = {"SERAI_NO_SERVER": "1"} if "route" in name else None
             out["results"][name] = r = hyperfine(cmd, args.runs, args.tree, Path(d) / "h.json", env)

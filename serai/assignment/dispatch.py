@@ -89,14 +89,14 @@ def _run(method: Callable, p: Any, cfg: Any, progress: Progress | None):
         return method(p, cfg, progress)
     done = [0]
     rows: list[dict] = []
-    judge = mode == "auto"
+    judge = [mode == "auto"]  # only the interpreted attempt is judged
 
     def report(row: dict) -> None:
         if row["iteration"] > done[0]:
             done[0] = row["iteration"]
             if progress is not None:
                 progress(row)
-        if judge and _jit.interpreting():
+        if judge[0]:
             rows.append(row)
             if projected_cpu(rows, cfg.gap, cfg.max_iter) > NUMBA_LOAD_S:
                 raise _jit.OverBudget("projected past the cost of loading numba")
@@ -105,4 +105,5 @@ def _run(method: Callable, p: Any, cfg: Any, progress: Progress | None):
         with _jit.interpreted(None if mode == "never" else SMALL_BUDGET_S):
             return method(p, cfg, report)
     except _jit.OverBudget:
+        judge[0] = False
         return method(p, cfg, report)

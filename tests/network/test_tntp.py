@@ -87,3 +87,11 @@ def test_write_never_overwrites(tmp_path, sioux_net):
     with pytest.raises(InputError, match="already exists"):
         write_network(sioux_net, p)
     assert p.read_text() == "mine"
+
+
+def test_cost_factor_that_is_not_a_number_names_the_metadata(tmp_path):
+    text = (SIOUX / "SiouxFalls_net.tntp").read_text()
+    bad = tmp_path / "x_net.tntp"
+    bad.write_text(text.replace("<END OF METADATA>", "<TOLL FACTOR> cheap\n<END OF METADATA>", 1))
+    with pytest.raises(InputError, match=r"metadata <TOLL FACTOR> is not a number: 'cheap'"):
+        read_network(bad)

@@ -15,7 +15,9 @@ Counts per area:
 - ``files``: the corrupted-file corpus (``corpus.py``): *foreign exceptions* at
   read/validate, *silent accepts* (read and validated with no error where one is
   due), *warned only* (a warning where an error is due), *gate mismatches*
-  (validation passes but assignment refuses the network).
+  (validation passes but assignment refuses the network). TNTP files also go
+  through ``serai assign``'s pandas-free path (``tntp.graph_if_clean``): a graph made
+  there for a file the gate would refuse or warn about is a silent accept.
 - ``api``: seeded random calls of the public Python API (``api_cases.py``):
   *foreign exceptions* (not :class:`~serai.errors.SeraiError`), *wrong results*
   (an invalid call answered, or an answer that breaks an invariant: non-finite
@@ -388,6 +390,21 @@ def judge_file(path: Path) -> tuple[str, str]:
     return "accepted", ""
 
 
+def judge_fast_tntp(path: Path) -> tuple[str, str]:
+    """``serai assign``'s pandas-free TNTP path: rejected | fallback (to the gate) | accepted."""
+    from serai.errors import SeraiError
+    from serai.network.io import tntp
+
+    try:
+        with _quiet():
+            got = tntp.graph_if_clean(Path(path), purpose="assignment")
+    except SeraiError as exc:
+        return "rejected", str(exc)[:160]
+    except Exception as exc:
+        return "foreign", f"{type(exc).__name__}: {str(exc)[:160]}"
+    return ("fallback", "") if got is None else ("accepted", "")
+
+
 @contextlib.contextmanager
 def _quiet():
     import warnings
@@ -454,6 +471,14 @@ def area_files(tmp: Path, n_bytes: int, log) -> dict:
         elif m.expect == "reject" and outcome == "flagged":
             c["warned_only"] += 1
             examples["warned_only"].append([m.fmt, m.name, detail])
+        if m.fmt == "tntp":  # `serai assign`'s pandas-free path must answer as the gate does
+            fast, fast_detail = judge_fast_tntp(m.path)
+            if fast == "foreign":
+                c["foreign"] += 1
+                examples["foreign"].append(["tntp (assign fast path)", m.name, fast_detail])
+            elif fast == "accepted" and (m.expect in ("reject", "flag") or outcome != "accepted"):
+                c["silent_accept"] += 1
+                examples["silent_accept"].append(["tntp (assign fast path)", m.name])
         if outcome in ("accepted", "flagged") and not m.name.startswith(("empty", "tntp")):
             bad = gate_mismatch(m.path)
             if bad:

@@ -246,7 +246,12 @@ def parse(path: Path, *, node_file: Path | None = None) -> NetFile:
     }
     for key, name in (("TOLL FACTOR", "toll_factor"), ("DISTANCE FACTOR", "distance_factor")):
         if key in meta:
-            m[name] = float(meta[key])
+            try:
+                m[name] = float(meta[key])
+            except ValueError:
+                raise InputError(
+                    f"metadata <{key}> is not a number: {meta[key]!r}", file=str(path)
+                ) from None
     return NetFile(arr, ids, n_zones, first_thru, coords, m)
 
 
