@@ -156,13 +156,21 @@ def _demand_columns(demand: pd.DataFrame | Mapping, cls: str) -> tuple[np.ndarra
         if col not in names:
             raise InputError(f"demand of class '{cls}' has no column '{col}'", field=col)
     if not is_frame(demand):  # columns as arrays: numbers as they are, anything else via pandas
-        o, d = np.asarray(demand["origin"]), np.asarray(demand["destination"])
-        vol = np.asarray(demand["volume"])
-        if vol.dtype.kind in "iuf" and o.ndim == d.ndim == vol.ndim == 1:
+        try:
+            o, d, vol = (np.asarray(demand[c]) for c in ("origin", "destination", "volume"))
+        except (ValueError, TypeError):
+            o = d = vol = np.zeros(0)[None]
+        if not (o.ndim == d.ndim == vol.ndim == 1 and len(o) == len(d) == len(vol)):
+            raise InputError(
+                f"demand of class '{cls}': origin, destination and volume must be columns "
+                "(one-dimensional, of equal length)",
+                field="demand",
+            )
+        if vol.dtype.kind in "iuf":
             return o, d, vol.astype(np.float64), vol
         import pandas as pd
 
-        demand = pd.DataFrame({c: demand[c] for c in ("origin", "destination", "volume")})
+        demand = pd.DataFrame({"origin": o, "destination": d, "volume": vol})
     import pandas as pd
 
     vol = pd.to_numeric(demand["volume"], errors="coerce").to_numpy(dtype=np.float64)

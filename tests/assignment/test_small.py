@@ -284,3 +284,22 @@ def test_config_is_frozen():
     with pytest.raises(AttributeError):
         cfg.gap = 1.0  # type: ignore[misc]
     assert AssignmentConfig(algorithm="Frank-Wolfe").algorithm == "fw"
+
+
+def test_demand_as_a_mapping_of_columns_is_the_table():
+    t = trips((1, 2, 150.0), (1, 2, 30.0))
+    cfg = AssignmentConfig(algorithm="b", gap=1e-10)
+    want = assign(two_routes(), t, cfg)
+    cols = {c: t[c].to_numpy() for c in t.columns}
+    got = assign(two_routes(), cols, cfg)
+    np.testing.assert_array_equal(got.class_flows, want.class_flows)
+    pd.testing.assert_frame_equal(got.links, want.links)
+    text = {**cols, "volume": np.array(["150", "x"], dtype=object)}  # via pandas' coercion
+    with pytest.raises(InputError, match="volume must be a finite number >= 0, got 'x'"):
+        assign(two_routes(), text, cfg)
+    for bad in ({**cols, "volume": cols["volume"][:1]}, {**cols, "origin": 1},
+                {**cols, "destination": [[1], [2, 3]]}):  # fmt: skip
+        with pytest.raises(InputError, match="must be columns"):
+            assign(two_routes(), bad, cfg)
+    with pytest.raises(InputError, match="has no column 'volume'"):
+        assign(two_routes(), {"origin": [1], "destination": [2]}, cfg)

@@ -447,10 +447,12 @@ def gate_mismatch(path: Path) -> str | None:
     return None
 
 
-def area_files(tmp: Path, n_bytes: int, log) -> dict:
+def area_files(tmp: Path, n_bytes: int, log, formats: str | None = None) -> dict:
     from tests.robustness.corpus import corpus
 
     muts = corpus(tmp / "corpus", n_bytes)
+    if formats:  # the same mutations as the whole corpus, those of these formats only
+        muts = [m for m in muts if m.fmt in formats.split(",")]
     per: dict[str, dict[str, int]] = {}
     examples: dict[str, list] = {"foreign": [], "silent_accept": [], "warned_only": [],
                                  "gate_mismatch": []}  # fmt: skip
@@ -517,6 +519,7 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="CLI: these commands only (comma-separated)")
     ap.add_argument("--api-calls", type=int, default=1500)
     ap.add_argument("--bytes-per-format", type=int, default=16)
+    ap.add_argument("--formats", default=None, help="files: these formats only (e.g. tntp)")
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
@@ -547,7 +550,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="serai-fuzz-") as td:
         tmp = Path(td)
         if a.area in ("all", "files"):
-            report["files"] = area_files(tmp, a.bytes_per_format, log)
+            report["files"] = area_files(tmp, a.bytes_per_format, log, a.formats)
         if a.area in ("all", "api"):
             report["api"] = area_api(a.api_calls, a.seed, env, log)
         if a.area in ("all", "safety"):
