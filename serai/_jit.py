@@ -50,6 +50,7 @@ from typing import Any
 __all__ = [
     "Kernel",
     "OverBudget",
+    "extend_budget",
     "interpreted",
     "is_compiled",
     "jit_mode",
@@ -97,6 +98,17 @@ def interpreted(budget_s: float | None = 0.3) -> Iterator[None]:
         yield
     finally:
         _STATE.deadline = prev
+
+
+def extend_budget(budget_s: float) -> None:
+    """Inside :func:`interpreted` with a budget: ``budget_s`` CPU s more from now.
+
+    The budget is set anew (it may shrink); no effect outside :func:`interpreted`
+    or when it has no budget.
+    """
+    deadline = getattr(_STATE, "deadline", None)
+    if deadline is not None and deadline != float("inf"):
+        _STATE.deadline = time.process_time() + budget_s
 
 
 def _compile_all() -> None:

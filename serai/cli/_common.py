@@ -43,6 +43,24 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
 
 
+_CONTROL = str.maketrans({c: None for c in [*range(0, 9), *range(10, 32), *range(127, 160)]})
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print one line of plain text without rich (for commands that print nothing else).
+
+    Control characters (terminal escapes in a file name, ...) are dropped; characters
+    the stream cannot encode become ``?``.
+    """
+    import sys
+
+    stream = sys.stderr if err else sys.stdout
+    line = str(text).translate(_CONTROL)
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(line.encode(enc, "replace").decode(enc) + "\n")
+    stream.flush()
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print ``error: message`` (message shown as it is, never as markup) and exit."""
     from rich.text import Text

@@ -12,6 +12,7 @@ from serai.cli._common import (
     PathArg,
     app,
     console,
+    echo,
     handle_errors,
     show_warnings,
 )
@@ -81,10 +82,9 @@ def assign_cmd(
         toll_weight=float(toll_weight if toll_weight is not None else meta.get("toll_factor", 0.0)),
         time_limit=time_limit,
     )
-    con = console()
 
     def show(row: dict) -> None:
-        con.print(
+        echo(
             f"iteration {row['iteration']:>5}  gap {row['gap']:.3e}  "
             f"objective {row['beckmann']:.10g}  {row['elapsed_s']:.3f} s"
         )
@@ -112,7 +112,7 @@ def assign_cmd(
                 with open(tmp, "w", encoding="utf-8", newline="") as fh:
                     write_columns(fh, columns)
     state = "converged" if result.converged else "NOT converged"
-    con.print(
+    echo(
         f"{state}: {result.algorithm}, {result.iterations} iterations, relative gap "
         f"{result.gap:.3e}, objective {result.beckmann:.10g}; wrote {out}"
     )

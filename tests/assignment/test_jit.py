@@ -87,7 +87,7 @@ FALLBACK = textwrap.dedent(
     folder = sys.argv[1]
     graph = compile_network(read_network(folder + "/SiouxFalls_net.tntp"))
     demand = read_demand(folder + "/SiouxFalls_trips.tntp")
-    dispatch.SMALL_BUDGET_S = 0.02  # spent within the first iteration
+    dispatch.FIRST_ITERATION_S = 0.02  # spent within the first iteration
     seen = []
     r = assign(graph, demand, AssignmentConfig(algorithm="b", gap=1e-8),
                progress=lambda row: seen.append(row["iteration"]))

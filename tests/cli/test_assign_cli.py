@@ -96,3 +96,10 @@ def test_tntp_path_refuses_with_the_general_paths_message(tmp_path):
     with pytest.raises(SeraiError) as want:
         validate(read_network(bad), purpose="assignment", raise_on_error=True)
     assert str(want.value).splitlines()[0][:60] in res.output.replace("\n", " ")
+
+
+def test_plain_lines_drop_terminal_control_characters(capsys):
+    from serai.cli._common import echo
+
+    echo("wrote /tmp/x\x1b[31m\x07.csv \u00e9")
+    assert capsys.readouterr().out == "wrote /tmp/x[31m.csv \u00e9\n"

@@ -64,4 +64,4 @@ def test_assign_on_tntp_loads_no_pandas_and_no_other_command(tmp_path):
     )
     loaded = _loaded(code)
     assert "numpy" in loaded and (tmp_path / "f.csv").stat().st_size > 0  # the probe works
-    assert not {"pandas", "pyarrow", "numba", "scipy"} & set(loaded), loaded
+    assert not {"pandas", "pyarrow", "numba", "scipy", "rich"} & set(loaded), loaded
