@@ -41,7 +41,7 @@ def test_the_table_names_every_command_and_its_module():
 
 
 def _help(argv: list[str], lazy: bool) -> str:
-    call = f"run({argv!r})" if lazy else f"sys.argv = ['serai', *{argv!r}]; main()"
+    call = f"sys.argv = ['serai', *{argv!r}]; " + ("run()" if lazy else "main()")
     code = f"import sys\nfrom serai.cli import main, run\ntry:\n    {call}\nexcept SystemExit:\n    pass"
     env = {**os.environ, "COLUMNS": "100", "TERM": "dumb"}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
