@@ -120,19 +120,35 @@ def registrations() -> list[dict[str, Any]]:
     root = cache_root()
     if root is None:
         return []
+    uid = os.getuid() if hasattr(os, "getuid") else None
     try:
-        files = [(p.stat().st_mtime, p) for p in root.glob(f"{_PREFIX}*.json")]
+        stats = [(p.stat(), p) for p in root.glob(f"{_PREFIX}*.json")]
     except OSError:
         return []
     out = []
-    for _, p in sorted(files, reverse=True):
+    for st, p in sorted(stats, key=lambda x: x[0].st_mtime, reverse=True):
+        if uid is not None and st.st_uid != uid:
+            continue  # only servers this user started (the text is printed as it comes)
         try:
             d = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(d, dict) and isinstance(d.get("url"), str):
+        if isinstance(d, dict) and _is_local_url(d.get("url")):
             out.append(d)
     return out
+
+
+def _is_local_url(url: Any) -> bool:
+    """Whether ``url`` is http on this machine's loopback (the only servers asked)."""
+    if not isinstance(url, str):
+        return False
+    from urllib.parse import urlsplit
+
+    try:
+        u = urlsplit(url)
+        return u.scheme == "http" and u.hostname in ("127.0.0.1", "::1") and bool(u.port)
+    except ValueError:
+        return False
 
 
 def _console_facts() -> dict[str, Any]:

@@ -146,6 +146,9 @@ def test_client_without_a_server_prints_nothing(tmp_path, monkeypatch, capsys):
     (tmp_path / "serve-1.json").write_text(json.dumps(dead))
     (tmp_path / "serve-2.json").write_text(json.dumps({**dead, "code": "another serai"}))
     (tmp_path / "serve-3.json").write_text("{torn")
+    (tmp_path / "serve-4.json").write_text(json.dumps({**dead, "url": "http://192.0.2.7:80"}))
+    regs = client.registrations()  # the torn file and the remote URL are not read
+    assert len(regs) == 2 and {r["url"] for r in regs} == {dead["url"]}
     t0 = time.monotonic()
     assert client.try_server(argv) is None
     assert time.monotonic() - t0 < 5
