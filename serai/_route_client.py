@@ -10,7 +10,8 @@ the text the command printed and its exit code (:mod:`serai.cli.route_server`). 
 output is the same as computing in the process, byte for byte: the server renders
 with the client's console facts (width, terminal, colours, encoding).
 
-The direct path is taken, silently, when there is no registration, the server does
+Only registrations written by this user and naming a loopback address are read. The
+direct path is taken, silently, when there is no registration, the server does
 not answer within :data:`CONNECT_TIMEOUT_S`, it runs another serai version or code
 or serves another network, or the command needs this process: ``--batch``,
 ``--geojson``, ``--out``, ``--network`` (files of this machine and folder),
