@@ -387,16 +387,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         def run(router: Any, cons: Any) -> list[Any]:
             if _rel_objective(q):
                 return _by_reliability(router, q, cons, 1)
-            return [
-                router.route(
-                    q.origin,
-                    q.destination,
-                    q.commodity,
-                    objective=q.objective,
-                    constraints=cons,
-                    carbon_price_usd_per_t=q.carbon_price,
-                )
-            ]
+            return [_route(router, q, cons)]
 
         return await _answer("route", q, run)
 
@@ -497,14 +488,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if _rel_objective(q):
                 r = _by_reliability(router, q, cons, 1)[0][0]
             else:
-                r = router.route(
-                    q.origin,
-                    q.destination,
-                    q.commodity,
-                    objective=q.objective,
-                    constraints=cons,
-                    carbon_price_usd_per_t=q.carbon_price,
-                )
+                r = _route(router, q, cons)
             if r.routing_graph is None:
                 raise Problem(
                     422,
@@ -708,6 +692,18 @@ def _static_files(directory: Path) -> Any:
             return Response(body, media_type=resp.media_type, headers=headers)
 
     return _Static(directory=directory)
+
+
+def _route(router: Any, q: Any, cons: Any) -> Any:
+    """The least-cost route for the question ``q`` under ``cons``."""
+    return router.route(
+        q.origin,
+        q.destination,
+        q.commodity,
+        objective=q.objective,
+        constraints=cons,
+        carbon_price_usd_per_t=q.carbon_price,
+    )
 
 
 def _rel_objective(q: Any) -> bool:
