@@ -26,7 +26,13 @@ a = ap.parse_args()
 if a.root:
     sys.path.insert(0, a.root)
 
-from serai.api import app as api  # noqa: E402
+try:  # serai/api split into one module per resource
+    from serai.api import responses as api
+    from serai.api.routes import route_json
+except ImportError:  # an older checkout (--root): everything in serai.api.app
+    from serai.api import app as api
+
+    route_json = api.route_json
 from serai.freight.cache import cached_router  # noqa: E402
 
 ORIGINS = ["Xi'an", "Almaty", "Shanghai", "Shymkent", "Tashkent", "Aktau", "Baku", "Urumqi"]
@@ -43,7 +49,7 @@ def request(o: str, d: str) -> bytes:
     router.locate(o)
     router.locate(d)  # the API checks both places first (field names in errors)
     r = router.route(o, d, "container", constraints=Constraints.make(avoid_countries=["RU"]))
-    body = {"routes": [api.route_json(r, net, True)]}
+    body = {"routes": [route_json(r, net, True)]}
     if hasattr(api, "dumps"):
         return api.dumps(body)
     return json.dumps(api._clean(body), ensure_ascii=False, separators=(",", ":")).encode()

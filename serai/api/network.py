@@ -1,0 +1,33 @@
+"""Network elements as GeoJSON for the map (``/api/network/{layer}.geojson``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from serai.api import layers
+from serai.api.responses import ERRORS, PROBLEM, split_values
+
+__all__ = ["network_router"]
+
+
+def network_router(pool: Any) -> APIRouter:
+    r = APIRouter(tags=["network"])
+
+    @r.get(
+        "/api/network/{layer}.geojson",
+        responses={200: {"content": {"application/geo+json": {}}}, 404: PROBLEM, **ERRORS},
+    )
+    def network_layer(
+        layer: Annotated[str, layers.LAYER_PATH],
+        modes: Annotated[str, Query(max_length=60, description="Comma-separated modes.")] = "",
+    ) -> Any:
+        """Network elements as GeoJSON: ``links`` (mode, status, opening year, gauge; real
+        shapes), ``places`` (named points and ports), ``borders`` (border crossings)."""
+        router, _ = pool.get(None)
+        data = layers.layer(router.rg.network, layer, split_values([modes]) if modes else ())
+        return Response(data, media_type="application/geo+json")
+
+    return r

@@ -1,0 +1,302 @@
+"""Route endpoints: ``/api/route`` (POST and GET), ``/api/alternatives``, ``/api/pareto``,
+``/api/emissions``.
+
+Each is a thin call of the shared :class:`~serai.freight.Router` of the query's year
+(:mod:`serai.api.pool`): route answers are cached per question (compressed once); searches
+run in the worker threads, cache hits are answered on the event loop.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import Response
+
+from serai.api import models as m
+from serai.api.problems import Problem
+from serai.api.responses import ERRORS, body_response, dumps, json_response, packed, split_values
+
+__all__ = ["route_json", "routes_router"]
+
+
+def route_json(route: Any, network: Any, geometry: bool, reliability: Any = None) -> dict[str, Any]:
+    """A route as JSON: totals, corridor, countries, legs, reliability (when computed) and
+    (optionally) GeoJSON on link shapes."""
+    from serai.freight.shapes import leg_records, route_features
+
+    out = {
+        "from": route.origin_name,
+        "to": route.destination_name,
+        "origin_id": str(route.origin),
+        "destination_id": str(route.destination),
+        "commodity": route.commodity,
+        "unit": route.unit,
+        "objective": route.objective,
+        "corridor": route.corridor,
+        **{k: _num(v) for k, v in route.totals.items()},
+        "countries": [str(c) for c in route.countries],
+        "passages": [str(c) for c in route.passages],
+        "services": [str(c) for c in route.services],
+        "legs": leg_records(route),
+    }
+    if reliability is not None:
+        out["reliability"] = reliability.to_dict()
+    if geometry:
+        out["geojson"] = {"type": "FeatureCollection", "features": route_features(route, network)}
+    return out
+
+
+def _num(v: Any) -> float | None:
+    v = float(v)
+    return round(v, 4) if math.isfinite(v) else None
+
+
+def routes_router(settings: Any, pool: Any, cache: Any) -> APIRouter:
+    """The route endpoints over ``pool``'s routers, answers kept in ``cache`` (an LRU)."""
+    r = APIRouter(tags=["routes"])
+
+    def year_of(y: int | None) -> int | None:
+        return settings.default_year if y is None else y
+
+    def _constraints(router: Any, q: m.RouteQuery) -> Any:
+        from serai.freight.checks import check_codes
+        from serai.freight.route import Constraints
+
+        if len(q.via) > settings.max_via:
+            raise Problem(
+                422, "invalid-input", f"at most {settings.max_via} via points", field="via"
+            )
+        check_codes(
+            router,
+            avoid_countries=q.avoid_countries,
+            avoid_passages=q.avoid_passages,
+            modes=q.modes,
+        )
+        for fld in ("origin", "destination"):
+            _resolve(router, getattr(q, fld), fld)
+        for i, v in enumerate(q.via):
+            _resolve(router, v, f"via.{i}")
+        return Constraints.make(
+            avoid_countries=q.avoid_countries,
+            avoid_passages=q.avoid_passages,
+            modes=q.modes,
+            via=q.via,
+        )
+
+    async def _answer(kind: str, q: m.RouteQuery, run: Any) -> Response:
+        """The cached answer on the event loop; a search in the worker threads otherwise."""
+        key = f"{kind}|{q.model_dump_json()}"
+        hit = cache.get(key)
+        if hit is not None:
+            return body_response(hit, "hit")
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(_compute, key, q, run)
+
+    def _compute(key: str, q: m.RouteQuery, run: Any) -> Response:
+        t0 = time.perf_counter()
+
+        def work(router: Any) -> list[dict[str, Any]]:
+            cons = _constraints(router, q)
+            return [
+                route_json(r, router.rg.network, q.geometry, rel)
+                for r, rel in _reliable(q, run(router, cons))
+            ]
+
+        routes = pool.call(year_of(q.year), work)
+        body = {
+            "query": q.model_dump(),
+            "routes": routes,
+            "took_ms": round(1000 * (time.perf_counter() - t0), 2),
+        }
+        entry = packed(dumps(body))
+        cache.put(key, entry)
+        return body_response(entry, "miss")
+
+    @r.post("/api/route", response_model=m.RouteResponse, responses=ERRORS)
+    async def route(q: Annotated[m.RouteQuery, Body()]) -> Any:
+        """Best route under the constraints: legs, hub events, totals and path on link shapes."""
+
+        def run(router: Any, cons: Any) -> list[Any]:
+            if _rel_objective(q):
+                return _by_reliability(router, q, cons, 1)
+            return [_route(router, q, cons)]
+
+        return await _answer("route", q, run)
+
+    @r.get("/api/route", response_model=m.RouteResponse, responses=ERRORS)
+    async def route_get(
+        origin: Annotated[str, Query(alias="from", min_length=1, max_length=120)],
+        destination: Annotated[str, Query(alias="to", min_length=1, max_length=120)],
+        commodity: Annotated[str, Query(min_length=1, max_length=40)] = "container",
+        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+        objective: Annotated[
+            str, Query(pattern=m.OBJECTIVE_PATTERN, description=m.OBJECTIVE_HELP)
+        ] = "generalised",
+        avoid_countries: Annotated[list[str], Query(max_length=60)] = [],  # noqa: B006
+        avoid_passages: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+        via: Annotated[list[str], Query(max_length=6)] = [],  # noqa: B006
+        geometry: bool = True,
+        reliability: bool = False,
+        month: Annotated[int | None, Query(ge=1, le=12)] = None,
+        deadline_days: Annotated[float | None, Query(gt=0, le=365)] = None,
+    ) -> Any:
+        """The same as ``POST /api/route`` with query parameters (for links and curl)."""
+        q = m.RouteQuery(
+            origin=origin,
+            destination=destination,
+            commodity=commodity,
+            year=year,
+            objective=objective,
+            avoid_countries=split_values(avoid_countries),
+            avoid_passages=split_values(avoid_passages),
+            via=via,
+            geometry=geometry,
+            reliability=reliability,
+            month=month,
+            deadline_days=deadline_days,
+        )
+        return await route(q)
+
+    @r.post("/api/alternatives", response_model=m.RouteResponse, responses=ERRORS)
+    async def alternatives(q: Annotated[m.AlternativesQuery, Body()]) -> Any:
+        """Up to ``k`` routes in distinct corridors (penalty method with an overlap limit)."""
+        if q.k > settings.max_alternatives:
+            raise Problem(
+                422, "invalid-input", f"at most {settings.max_alternatives} alternatives", field="k"
+            )
+
+        def run(router: Any, cons: Any) -> list[Any]:
+            if _rel_objective(q):
+                return _by_reliability(router, q, cons, q.k)
+            return router.alternatives(
+                q.origin,
+                q.destination,
+                q.commodity,
+                k=q.k,
+                objective=q.objective,
+                distinct_corridors=q.distinct_corridors,
+                constraints=cons,
+                carbon_price_usd_per_t=q.carbon_price,
+            )
+
+        return await _answer("alternatives", q, run)
+
+    @r.post("/api/pareto", response_model=m.RouteResponse, responses=ERRORS)
+    async def pareto(q: Annotated[m.ParetoQuery, Body()]) -> Any:
+        """Pareto-optimal routes for (time, money), fastest first."""
+        if q.max_routes > settings.max_pareto_routes:
+            raise Problem(
+                422,
+                "invalid-input",
+                f"at most {settings.max_pareto_routes} routes",
+                field="max_routes",
+            )
+        if _rel_objective(q):
+            raise Problem(
+                422,
+                "invalid-input",
+                "the Pareto set is of (time, money); a reliability objective ranks single "
+                "routes (use /api/route or /api/alternatives)",
+                field="objective",
+            )
+
+        def run(router: Any, cons: Any) -> list[Any]:
+            return router.pareto(
+                q.origin, q.destination, q.commodity, constraints=cons, max_routes=q.max_routes
+            )
+
+        return await _answer("pareto", q, run)
+
+    @r.post("/api/emissions", response_model=m.EmissionsResponse, responses=ERRORS)
+    def emissions(q: Annotated[m.RouteQuery, Body()]) -> Any:
+        """ISO 14083 footprint of the best route: WTW, WTT, TTW per transport chain element."""
+
+        def work(router: Any) -> dict[str, Any]:
+            cons = _constraints(router, q)
+            if _rel_objective(q):
+                r = _by_reliability(router, q, cons, 1)[0][0]
+            else:
+                r = _route(router, q, cons)
+            if r.routing_graph is None:
+                raise Problem(
+                    422,
+                    "invalid-input",
+                    "the emission factor tables cannot serve this network",
+                    field="commodity",
+                )
+            return {
+                "query": q.model_dump(),
+                "corridor": r.corridor,
+                "unit": r.unit,
+                "emissions": r.emissions_dict(),
+            }
+
+        return json_response(pool.call(year_of(q.year), work))
+
+    return r
+
+
+def _route(router: Any, q: Any, cons: Any) -> Any:
+    """The least-cost route for the question ``q`` under ``cons``."""
+    return router.route(
+        q.origin,
+        q.destination,
+        q.commodity,
+        objective=q.objective,
+        constraints=cons,
+        carbon_price_usd_per_t=q.carbon_price,
+    )
+
+
+def _rel_objective(q: Any) -> bool:
+    from serai.reliability.objective import is_reliability_objective
+
+    return is_reliability_objective(q.objective)
+
+
+def _by_reliability(router: Any, q: Any, cons: Any, k: int) -> list[tuple[Any, Any]]:
+    """The ``k`` best candidate routes by a reliability objective, with their simulations."""
+    from serai.reliability.objective import reliable_routes
+
+    return reliable_routes(
+        router,
+        q.origin,
+        q.destination,
+        q.commodity,
+        objective=q.objective,
+        month=q.month,
+        deadline_days=q.deadline_days,
+        candidates=max(6, k),
+        constraints=cons,
+        carbon_price_usd_per_t=q.carbon_price,
+    )[:k]
+
+
+def _reliable(q: Any, items: list[Any]) -> list[tuple[Any, Any]]:
+    """(route, reliability or None) pairs; reliability simulated when the query asks for it."""
+    want = q.reliability or q.month is not None or q.deadline_days is not None
+    out = []
+    for it in items:
+        r, rel = it if isinstance(it, tuple) else (it, None)
+        if rel is None and want:
+            rel = r.reliability(month=q.month, deadline_days=q.deadline_days)
+        out.append((r, rel))
+    return out
+
+
+def _resolve(router: Any, place: str, field: str) -> None:
+    """Check a place (origin and destination: any gazetteer place; via: on the network)."""
+    from serai.errors import InputError
+
+    locate = getattr(router, "locate", None)
+    try:
+        if locate is not None and not field.startswith("via"):
+            locate(place)
+        else:
+            router.resolve(place)
+    except InputError as exc:
+        raise InputError(exc.reason, field=field) from None
