@@ -30,6 +30,7 @@ from serai.api.responses import (
     LRU,
     AcceptsGzip,
     BodyLimit,
+    RawAnswers,
     _clean,
     dumps,
     json_response,
@@ -48,6 +49,8 @@ JOB_MODULES = [
     "serai.api.scenario_jobs",
 ]
 
+# endpoints whose answers RawAnswers keeps by the request's bytes (serai.api.routes)
+RAW_PATHS = frozenset({"/api/route", "/api/alternatives", "/api/pareto"})
 # names kept importable from here (they moved to serai.api.responses / serai.api.routes)
 _REEXPORTS = (API_VERSION, ERRORS, _clean, _route, dumps, json_response, route_json)
 
@@ -59,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         importlib.import_module(mod)
     pool = RouterPool(settings.network)
     jobs = Jobs(pool, settings)
-    cache = LRU(settings.response_cache)
+    cache = LRU(settings.response_cache)  # route answers by question
+    raw = LRU(settings.response_cache)  # the same answers by the request's exact bytes
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
@@ -83,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.pool, app.state.jobs = settings, pool, jobs
     install(app)
+    # innermost: a repeated request is answered after the CORS, gzip and size checks
+    app.add_middleware(RawAnswers, answers=raw, paths=RAW_PATHS)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -107,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(meta_router(settings, pool, jobs))
     app.include_router(places_router(settings, pool))
-    app.include_router(routes_router(settings, pool, cache))
+    app.include_router(routes_router(settings, pool, cache, raw))
     app.include_router(network_router(pool))
     app.include_router(jobs_router(settings, jobs))
     app.include_router(runs_router(settings, json_response, ERRORS))

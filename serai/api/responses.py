@@ -25,12 +25,15 @@ __all__ = [
     "ERRORS",
     "LRU",
     "PROBLEM",
+    "RAW_KEY",
     "AcceptsGzip",
     "BodyLimit",
+    "RawAnswers",
     "body_response",
     "dumps",
     "json_response",
     "packed",
+    "remember",
     "split_values",
 ]
 
@@ -93,20 +96,19 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        too_large = problem_response(
-            413,
-            "too-large",
-            f"the request body is over {self.limit:,} bytes",
-            instance=scope.get("path"),
-        )
+        declared = next((v for k, v in scope.get("headers") or () if k == b"content-length"), None)
         if declared is not None:
             try:
-                if int(declared) > self.limit:
-                    return await too_large(scope, receive, send)
+                too_large = int(declared) > self.limit
             except ValueError:
-                pass
+                too_large = False
+            if too_large:
+                return await problem_response(
+                    413,
+                    "too-large",
+                    f"the request body is over {self.limit:,} bytes",
+                    instance=scope.get("path"),
+                )(scope, receive, send)
         seen = 0
 
         async def limited() -> Any:
@@ -161,6 +163,92 @@ def body_response(entry: tuple[bytes, bytes | None], state: str) -> Response:
         headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding", "X-Cache": state}
         return Response(gz, media_type="application/json", headers=headers)
     return Response(data, media_type="application/json", headers={"X-Cache": state})
+
+
+RAW_KEY: ContextVar[bytes | None] = ContextVar("serai_raw_key", default=None)
+
+
+class RawAnswers:
+    """Answers of cached endpoints by the request's exact bytes (pure ASGI, before FastAPI).
+
+    A request whose method, path, query string, content type and body are byte for byte
+    those of an earlier answered one gets that answer (``X-Cache: hit``) without routing,
+    parsing or validation (the questions users repeat are sent by the same web app, in the
+    same bytes). Otherwise the request goes on with its key in :data:`RAW_KEY`, and the
+    endpoint that answers it stores its answer under that key (:func:`remember`, successful
+    answers only). Answers themselves are ``(json, gzip or None)`` entries of :func:`packed`.
+    """
+
+    def __init__(self, app: ASGIApp, answers: LRU, paths: frozenset[str]) -> None:
+        self.app, self.answers, self.paths = app, answers, paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] not in self.paths
+            or scope["method"] not in ("GET", "POST")
+            or self.answers.size <= 0
+        ):
+            return await self.app(scope, receive, send)
+        ctype = b""
+        gz = False
+        for k, v in scope.get("headers") or ():
+            if k == b"content-type":
+                ctype = v
+            elif k == b"accept-encoding":
+                gz = b"gzip" in v.lower()
+        chunks = []
+        if scope["method"] == "POST":
+            while True:
+                try:
+                    msg = await receive()
+                except Problem as exc:  # over the body limit (BodyLimit): as FastAPI would
+                    resp = problem_response(
+                        exc.status, exc.kind, exc.detail, instance=scope["path"]
+                    )
+                    return await resp(scope, receive, send)
+                if msg["type"] != "http.request":  # the client left
+                    return
+                chunks.append(msg.get("body", b""))
+                if not msg.get("more_body", False):
+                    break
+        body = b"".join(chunks)
+        key = b"\0".join(
+            (scope["method"].encode(), scope["path"].encode(), scope["query_string"], ctype, body)
+        )
+        hit = self.answers.get(key)
+        if hit is not None:
+            data, packed_gz = hit
+            headers = [(b"content-type", b"application/json")]
+            if packed_gz is not None and gz:
+                data = packed_gz
+                headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+            headers += [(b"x-cache", b"hit"), (b"content-length", str(len(data)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": data})
+            return
+        sent = False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        token = RAW_KEY.set(key)
+        try:
+            await self.app(scope, replay, send)
+        finally:
+            RAW_KEY.reset(token)
+
+
+def remember(answers: LRU, entry: tuple[bytes, bytes | None]) -> None:
+    """Keep ``entry`` in ``answers`` as the answer of the request being served by its exact
+    bytes (:class:`RawAnswers`; no-op outside one)."""
+    key = RAW_KEY.get()
+    if key is not None:
+        answers.put(key, entry)
 
 
 class LRU:

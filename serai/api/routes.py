@@ -17,14 +17,26 @@ from fastapi.responses import Response
 
 from serai.api import models as m
 from serai.api.problems import Problem
-from serai.api.responses import ERRORS, body_response, dumps, json_response, packed, split_values
+from serai.api.responses import (
+    ERRORS,
+    LRU,
+    body_response,
+    dumps,
+    json_response,
+    packed,
+    remember,
+    split_values,
+)
 
 __all__ = ["route_json", "routes_router"]
 
 
-def route_json(route: Any, network: Any, geometry: bool, reliability: Any = None) -> dict[str, Any]:
+def route_json(
+    route: Any, network: Any, geometry: bool, reliability: Any = None, *, encoded: bool = False
+) -> dict[str, Any]:
     """A route as JSON: totals, corridor, countries, legs, reliability (when computed) and
-    (optionally) GeoJSON on link shapes."""
+    (optionally) GeoJSON on link shapes (``encoded``: line coordinates as pre-encoded
+    ``orjson.Fragment`` pieces, for :func:`~serai.api.responses.dumps` only)."""
     from serai.freight.shapes import leg_records, route_features
 
     out = {
@@ -45,7 +57,8 @@ def route_json(route: Any, network: Any, geometry: bool, reliability: Any = None
     if reliability is not None:
         out["reliability"] = reliability.to_dict()
     if geometry:
-        out["geojson"] = {"type": "FeatureCollection", "features": route_features(route, network)}
+        feats = route_features(route, network, encoded=encoded)
+        out["geojson"] = {"type": "FeatureCollection", "features": feats}
     return out
 
 
@@ -54,8 +67,9 @@ def _num(v: Any) -> float | None:
     return round(v, 4) if math.isfinite(v) else None
 
 
-def routes_router(settings: Any, pool: Any, cache: Any) -> APIRouter:
-    """The route endpoints over ``pool``'s routers, answers kept in ``cache`` (an LRU)."""
+def routes_router(settings: Any, pool: Any, cache: LRU, raw: LRU | None = None) -> APIRouter:
+    """The route endpoints over ``pool``'s routers, answers kept in ``cache`` by question
+    and in ``raw`` by the request's bytes (:class:`~serai.api.responses.RawAnswers`)."""
     r = APIRouter(tags=["routes"])
 
     def year_of(y: int | None) -> int | None:
@@ -89,20 +103,24 @@ def routes_router(settings: Any, pool: Any, cache: Any) -> APIRouter:
     async def _answer(kind: str, q: m.RouteQuery, run: Any) -> Response:
         """The cached answer on the event loop; a search in the worker threads otherwise."""
         key = f"{kind}|{q.model_dump_json()}"
-        hit = cache.get(key)
-        if hit is not None:
-            return body_response(hit, "hit")
-        from starlette.concurrency import run_in_threadpool
+        entry = cache.get(key)
+        state = "hit"
+        if entry is None:
+            from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(_compute, key, q, run)
+            entry = await run_in_threadpool(_compute, key, q, run)
+            state = "miss"
+        if raw is not None:
+            remember(raw, entry)
+        return body_response(entry, state)
 
-    def _compute(key: str, q: m.RouteQuery, run: Any) -> Response:
+    def _compute(key: str, q: m.RouteQuery, run: Any) -> tuple[bytes, bytes | None]:
         t0 = time.perf_counter()
 
         def work(router: Any) -> list[dict[str, Any]]:
             cons = _constraints(router, q)
             return [
-                route_json(r, router.rg.network, q.geometry, rel)
+                route_json(r, router.rg.network, q.geometry, rel, encoded=True)
                 for r, rel in _reliable(q, run(router, cons))
             ]
 
@@ -114,7 +132,7 @@ def routes_router(settings: Any, pool: Any, cache: Any) -> APIRouter:
         }
         entry = packed(dumps(body))
         cache.put(key, entry)
-        return body_response(entry, "miss")
+        return entry
 
     @r.post("/api/route", response_model=m.RouteResponse, responses=ERRORS)
     async def route(q: Annotated[m.RouteQuery, Body()]) -> Any:

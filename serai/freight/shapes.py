@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,10 @@ class ShapeIndex:
     xy: np.ndarray  # (k, 2) all shape points
     node_ids: np.ndarray  # sorted
     node_xy: np.ndarray  # (n_nodes, 2)
+    # (link position, decimals) -> its points as JSON text (see line_json), filled on use
+    _encoded: dict[tuple[int, int], tuple[bytes, int, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, network: Any) -> ShapeIndex:
@@ -150,6 +154,65 @@ class ShapeIndex:
         out = [parts[0]] + [p[1:] if j else p for p, j in zip(parts[1:], joined, strict=True)]
         return np.vstack(out)
 
+    def line_json(self, link_ids: Iterable[int], decimals: int = 4) -> tuple[bytes, int] | None:
+        """:meth:`line` rounded to ``decimals`` as JSON text (``[[x,y],...]``, orjson's
+        number format) and its number of points, from per-link text encoded once per link:
+        the bytes ``orjson.dumps(np.round(self.line(ids), decimals).tolist())`` gives, made
+        by joining cached pieces instead (None: no shaped link among ``link_ids``, or
+        orjson missing)."""
+        try:
+            import orjson
+        except ImportError:  # pragma: no cover - orjson comes with the service extra
+            return None
+        ids = np.asarray(link_ids, np.int64).ravel()
+        pos = np.searchsorted(self.link_ids, ids)
+        ok = pos < len(self.link_ids)
+        ok[ok] = self.link_ids[pos[ok]] == ids[ok]
+        pos = pos[ok]
+        if not len(pos):
+            return None
+        pieces = []
+        memo = self._encoded
+        for i in pos.tolist():
+            hit = memo.get((i, decimals))
+            if hit is None:
+                pts = np.round(self._part(i), decimals).tolist()
+                text = orjson.dumps(pts)[1:-1]  # "[x,y],[x,y],..."
+                cut = len(orjson.dumps(pts[0])) + 1 if len(pts) > 1 else len(text)
+                hit = memo[(i, decimals)] = (text, cut, len(pts))
+            pieces.append(hit)
+        if len(pos) == 1:
+            text, _, n = pieces[0]
+            return b"[" + text + b"]", n
+        # the joining rule of line(): a part starting where the previous one ends drops its
+        # first point (end points compared unrounded, as there)
+        first, last = self._ends(pos)
+        a, b = first[1:], last[:-1]
+        joined = (np.abs(a - b) <= 1e-8 + 1e-5 * np.abs(b)).all(axis=1).tolist()
+        out = [pieces[0][0]]
+        n = pieces[0][2]
+        for (text, cut, k), j in zip(pieces[1:], joined, strict=True):
+            if j:
+                if k > 1:
+                    out.append(text[cut:])
+                n += k - 1
+            else:
+                out.append(text)
+                n += k
+        return b"[" + b",".join(out) + b"]", n
+
+    def _ends(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """First and last point of the oriented parts ``pos`` (what :meth:`_part` gives)."""
+        start, stop, rev = self.start[pos], self.stop[pos], self.reverse[pos]
+        first = self.end_xy[pos, :2].copy()
+        last = self.end_xy[pos, 2:].copy()
+        has = start >= 0
+        if has.any():
+            s, e, r = start[has], stop[has] - 1, rev[has]
+            first[has] = self.xy[np.where(r, e, s)]
+            last[has] = self.xy[np.where(r, s, e)]
+        return first, last
+
 
 def _column(values: Any) -> list[Any]:
     """A column as plain Python values: NaN as None, numpy scalars as int/float/bool/str."""
@@ -200,12 +263,17 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def route_features(route: Any, network: Any, *, decimals: int = 4) -> list[dict[str, Any]]:
+def route_features(
+    route: Any, network: Any, *, decimals: int = 4, encoded: bool = False
+) -> list[dict[str, Any]]:
     """GeoJSON features of a route: one LineString per movement leg (real link shapes),
     one Point per hub event, with the leg's columns as properties.
 
     First- and last-mile legs (node ``-1``: a place off the network) start or end at the
     place's coordinates (``route.origin_place`` / ``route.destination_place``).
+    ``encoded=True`` (for orjson, the HTTP API): the coordinates of lines on link shapes
+    are ``orjson.Fragment`` (JSON text joined from pieces encoded once per link,
+    :meth:`ShapeIndex.line_json`); ``orjson.dumps`` writes the same bytes as without.
     """
     ix = ShapeIndex.of(network)
     data = route.leg_data
@@ -226,6 +294,14 @@ def route_features(route: Any, network: Any, *, decimals: int = 4) -> list[dict[
     for i, props in enumerate(leg_records(route)):
         if props["kind"] == "move":
             lids = link_ids[i]
+            if encoded and len(lids):
+                got = ix.line_json(lids, decimals)
+                if got is not None and got[1] >= 2:
+                    import orjson
+
+                    geom = {"type": "LineString", "coordinates": orjson.Fragment(got[0])}
+                    feats.append({"type": "Feature", "geometry": geom, "properties": props})
+                    continue
             line = ix.line(lids) if len(lids) else np.empty((0, 2))
             if len(line) < 2:  # services (ferries) and first/last-mile legs: straight segments
                 pts = [node_xy(props["from_node"], True)]
