@@ -6,12 +6,10 @@ Run from the repository root (after `make demo`):
 
 Starts `serai serve` on a free localhost port (embedded network; routing graph
 from the disk cache), warms it, then sends a bounded number of requests from 20
-concurrent clients (asyncio + httpx) in two mixes:
-
-* ``repeat``: 24 popular questions drawn at random (answers come from the
-  service's response cache after their first request);
-* ``distinct``: every request a different question (origin x destination x
-  objective x avoided country: no cache hit, a real route search each time).
+concurrent keep-alive connections with the low-overhead generator of
+``benchmarks/service/load.py`` (wrk when installed, else raw asyncio sockets; its CPU
+reported apart from the server's) in the mixes ``repeat``, ``mixed`` and ``distinct``
+(see load.py).
 
 Then the web page's first load in headless Chromium (navigation to the map's
 canvas and the places layer drawn), and `serai route` as a process with a warm
@@ -23,112 +21,19 @@ after --requests requests or --seconds, whichever comes first.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import itertools
 import json
 import os
 import platform
-import random
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PLACES = ["Xi'an", "Almaty", "Shanghai", "Shymkent", "Tashkent", "Aktau", "Baku", "Urumqi"]
-DESTS = ["Duisburg", "Constanța", "Poti", "Rotterdam", "Istanbul", "Hamburg", "Mersin", "Batumi"]
-OBJECTIVES = ["generalised", "time", "cost", "emissions"]
-AVOID = [[], ["RU"], ["IR"], ["RU", "IR"]]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "serai", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(proc.stderr.read()) from None
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("server did not start")
-
-
-def questions(kind: str, n: int, seed: int = 1) -> list[dict]:
-    rng = random.Random(seed)
-    combos = [
-        {"origin": o, "destination": d, "objective": obj, "avoid_countries": av, "geometry": True}
-        for o, d, obj, av in itertools.product(PLACES, DESTS, OBJECTIVES, AVOID)
-    ]
-    rng.shuffle(combos)
-    if kind == "repeat":
-        popular = combos[:24]
-        return [rng.choice(popular) for _ in range(n)]
-    return combos[:n]
-
-
-async def load(base: str, qs: list[dict], concurrency: int, seconds: float) -> dict:
-    import httpx
-
-    lat: list[float] = []
-    server: list[float] = []
-    codes: dict[int, int] = {}
-    it = iter(qs)
-    stop = time.perf_counter() + seconds
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        for q in it:
-            if time.perf_counter() > stop:
-                return
-            t = time.perf_counter()
-            r = await client.post(base + "/api/route", json=q)
-            body = await r.aread()
-            lat.append(1000 * (time.perf_counter() - t))
-            if r.status_code == 200 and r.headers.get("x-cache") == "miss":
-                server.append(json.loads(body)["took_ms"])
-            codes[r.status_code] = codes.get(r.status_code, 0) + 1
-
-    t0 = time.perf_counter()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-    wall = time.perf_counter() - t0
-    lat.sort()
-    q = statistics.quantiles(lat, n=100, method="inclusive")
-    return {
-        "requests": len(lat),
-        "median_ms": statistics.median(lat),
-        "p90_ms": q[89],
-        "p99_ms": q[98],
-        "max_ms": lat[-1],
-        "per_s": len(lat) / wall,
-        "server_median_ms": statistics.median(server) if server else float("nan"),
-        "codes": codes,
-    }
-
-
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import free_port, measure, start_server, table, warm  # noqa: E402
 
 
 def page_load(base: str) -> list[float]:
@@ -196,7 +101,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=20)
-    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--seconds", type=float, default=60)
     a = ap.parse_args()
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
@@ -204,24 +109,12 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(port)
+    a.client = "wrk" if shutil.which("wrk") else "raw"
     try:
-        for q in questions("repeat", 30):  # warm: costs of each objective, the response cache
-            urllib.request.urlopen(
-                urllib.request.Request(
-                    base + "/api/route",
-                    data=json.dumps(q).encode(),
-                    headers={"Content-Type": "application/json"},
-                )
-            ).read()
-        res = {}
-        for kind in ("repeat", "distinct"):
-            n = a.requests if kind == "repeat" else min(a.requests, 512)
-            c0 = cpu_s(proc.pid)
-            res[kind] = asyncio.run(
-                load(base, questions(kind, n, seed=2), a.concurrency, a.seconds)
-            )
-            # the server's CPU per request: what the machine's load does not stretch
-            res[kind]["cpu_ms"] = 1000 * (cpu_s(proc.pid) - c0) / res[kind]["requests"]
+        warm(base)
+        rows = [
+            measure(proc, port, kind, a.requests, a) for kind in ("repeat", "mixed", "distinct")
+        ]
         pages = page_load(base)
     finally:
         proc.terminate()
@@ -238,18 +131,7 @@ def main() -> None:
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
         f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}"
     )
-    print(
-        f"\n| mix ({a.concurrency} clients) | requests | median ms | p90 ms | p99 ms | max ms "
-        "| req/s | server work, median ms (cache misses) | server CPU ms per request "
-        "| status codes |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for kind, r in res.items():
-        print(
-            f"| {kind} | {r['requests']} | {r['median_ms']:.1f} | {r['p90_ms']:.1f} "
-            f"| {r['p99_ms']:.1f} | {r['max_ms']:.0f} | {r['per_s']:.0f} "
-            f"| {r['server_median_ms']:.1f} | {r['cpu_ms']:.2f} | {r['codes']} |"
-        )
+    print("\n" + table(rows, a.concurrency))
     if pages:
         print(
             f"\npage first load (5 fresh browser contexts): median {statistics.median(pages):.0f} ms, "
