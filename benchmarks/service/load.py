@@ -64,12 +64,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, extra: list[str] = ()) -> subprocess.Popen:
+# runs `serai serve` with uvloop and httptools made unimportable: uvicorn falls back to
+# asyncio and h11 (how the service ran before they were in the service extra)
+_PLAIN = (
+    "import sys; sys.modules['uvloop'] = sys.modules['httptools'] = None; "
+    "sys.argv = ['serai', *sys.argv[1:]]; from serai._entry import main; main()"
+)
+
+
+def start_server(
+    port: int, extra: list[str] = (), *, root: str | None = None, plain: bool = False
+) -> subprocess.Popen:
+    """`serai serve` on 127.0.0.1:``port`` (``root``: another checkout first on the path;
+    ``plain``: without uvloop/httptools)."""
+    env = dict(os.environ)
+    if root:
+        env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    head = ["-c", _PLAIN] if plain else ["-m", "serai"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "serai", "serve", "--port", str(port), *extra],
+        [sys.executable, *head, "serve", "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
+        cwd=root or None,
     )
     for _ in range(600):
         try:
@@ -404,12 +422,16 @@ def main() -> None:
     ap.add_argument("--mixes", default="repeat,mixed,distinct")
     ap.add_argument("--serve-arg", action="append", default=[], help="extra `serai serve` option")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    ap.add_argument(
+        "--root", help="serve another checkout (e.g. a git worktree of an older commit)"
+    )
+    ap.add_argument("--plain", action="store_true", help="serve without uvloop and httptools")
     a = ap.parse_args()
     if a.client == "auto":
         a.client = "wrk" if shutil.which("wrk") else "raw"
     os.chdir(ROOT)
     port = free_port()
-    proc = start_server(port, a.serve_arg)
+    proc = start_server(port, a.serve_arg, root=a.root, plain=a.plain)
     rows = []
     try:
         warm(f"http://127.0.0.1:{port}")
@@ -420,7 +442,8 @@ def main() -> None:
         proc.wait(timeout=30)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; serve {' '.join(a.serve_arg) or '(defaults)'}"
+        f"{platform.python_version()}; tree {a.root or ROOT}; serve "
+        f"{' '.join(a.serve_arg) or '(defaults)'}{' without uvloop/httptools' if a.plain else ''}"
     )
     print(table(rows, a.concurrency))
     if a.json:
