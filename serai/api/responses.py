@@ -147,22 +147,27 @@ class AcceptsGzip:
             GZIP_OK.reset(token)
 
 
-def packed(data: bytes) -> tuple[bytes, bytes | None]:
-    """A JSON answer with its gzip form (level 6, made once in the worker thread and cached:
+def packed(data: bytes, level: int = 6) -> tuple[bytes, bytes | None]:
+    """A JSON answer with its gzip form (made once, in a worker thread, and cached with it:
     GZipMiddleware compressed every answer at level 9 on the event loop, cache hits too)."""
     if len(data) < 2000:
         return data, None
     import gzip
 
-    return data, gzip.compress(data, compresslevel=6, mtime=0)
+    return data, gzip.compress(data, compresslevel=level, mtime=0)
 
 
-def body_response(entry: tuple[bytes, bytes | None], state: str) -> Response:
+def body_response(
+    entry: tuple[bytes, bytes | None], state: str | None, media_type: str = "application/json"
+) -> Response:
+    """The answer ``entry`` (:func:`packed`), compressed when the client takes gzip;
+    ``state`` is the ``X-Cache`` header (None: no header)."""
     data, gz = entry
+    headers = {"X-Cache": state} if state else {}
     if gz is not None and GZIP_OK.get():
-        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding", "X-Cache": state}
-        return Response(gz, media_type="application/json", headers=headers)
-    return Response(data, media_type="application/json", headers={"X-Cache": state})
+        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(gz, media_type=media_type, headers=headers)
+    return Response(data, media_type=media_type, headers=headers)
 
 
 RAW_KEY: ContextVar[bytes | None] = ContextVar("serai_raw_key", default=None)
