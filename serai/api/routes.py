@@ -67,6 +67,74 @@ def _num(v: Any) -> float | None:
     return round(v, 4) if math.isfinite(v) else None
 
 
+def constraints_of(router: Any, q: m.RouteQuery, settings: Any) -> Any:
+    """The :class:`~serai.freight.route.Constraints` of a question, its codes and places
+    checked first (errors name the field)."""
+    from serai.freight.checks import check_codes
+    from serai.freight.route import Constraints
+
+    if len(q.via) > settings.max_via:
+        raise Problem(422, "invalid-input", f"at most {settings.max_via} via points", field="via")
+    check_codes(
+        router,
+        avoid_countries=q.avoid_countries,
+        avoid_passages=q.avoid_passages,
+        modes=q.modes,
+    )
+    for fld in ("origin", "destination"):
+        _resolve(router, getattr(q, fld), fld)
+    for i, v in enumerate(q.via):
+        _resolve(router, v, f"via.{i}")
+    return Constraints.make(
+        avoid_countries=q.avoid_countries,
+        avoid_passages=q.avoid_passages,
+        modes=q.modes,
+        via=q.via,
+    )
+
+
+def _search(kind: str, router: Any, q: Any, cons: Any) -> list[Any]:
+    """Routes (or (route, reliability) pairs) of a question of one endpoint."""
+    if kind == "route":
+        if _rel_objective(q):
+            return _by_reliability(router, q, cons, 1)
+        return [_route(router, q, cons)]
+    if kind == "alternatives":
+        if _rel_objective(q):
+            return _by_reliability(router, q, cons, q.k)
+        return router.alternatives(
+            q.origin,
+            q.destination,
+            q.commodity,
+            k=q.k,
+            objective=q.objective,
+            distinct_corridors=q.distinct_corridors,
+            constraints=cons,
+            carbon_price_usd_per_t=q.carbon_price,
+        )
+    if kind == "pareto":
+        return router.pareto(
+            q.origin, q.destination, q.commodity, constraints=cons, max_routes=q.max_routes
+        )
+    raise ValueError(f"unknown route endpoint {kind!r}")
+
+
+def answer(kind: str, q: Any, router: Any, settings: Any) -> tuple[bytes, bytes | None]:
+    """The answer of a route endpoint as JSON bytes with their gzip form (:func:`packed`)."""
+    t0 = time.perf_counter()
+    cons = constraints_of(router, q, settings)
+    routes = [
+        route_json(r, router.rg.network, q.geometry, rel, encoded=True)
+        for r, rel in _reliable(q, _search(kind, router, q, cons))
+    ]
+    body = {
+        "query": q.model_dump(),
+        "routes": routes,
+        "took_ms": round(1000 * (time.perf_counter() - t0), 2),
+    }
+    return packed(dumps(body))
+
+
 def routes_router(settings: Any, pool: Any, cache: LRU, raw: LRU | None = None) -> APIRouter:
     """The route endpoints over ``pool``'s routers, answers kept in ``cache`` by question
     and in ``raw`` by the request's bytes (:class:`~serai.api.responses.RawAnswers`)."""
@@ -75,32 +143,7 @@ def routes_router(settings: Any, pool: Any, cache: LRU, raw: LRU | None = None) 
     def year_of(y: int | None) -> int | None:
         return settings.default_year if y is None else y
 
-    def _constraints(router: Any, q: m.RouteQuery) -> Any:
-        from serai.freight.checks import check_codes
-        from serai.freight.route import Constraints
-
-        if len(q.via) > settings.max_via:
-            raise Problem(
-                422, "invalid-input", f"at most {settings.max_via} via points", field="via"
-            )
-        check_codes(
-            router,
-            avoid_countries=q.avoid_countries,
-            avoid_passages=q.avoid_passages,
-            modes=q.modes,
-        )
-        for fld in ("origin", "destination"):
-            _resolve(router, getattr(q, fld), fld)
-        for i, v in enumerate(q.via):
-            _resolve(router, v, f"via.{i}")
-        return Constraints.make(
-            avoid_countries=q.avoid_countries,
-            avoid_passages=q.avoid_passages,
-            modes=q.modes,
-            via=q.via,
-        )
-
-    async def _answer(kind: str, q: m.RouteQuery, run: Any) -> Response:
+    async def _answer(kind: str, q: m.RouteQuery) -> Response:
         """The cached answer on the event loop; a search in the worker threads otherwise."""
         key = f"{kind}|{q.model_dump_json()}"
         entry = cache.get(key)
@@ -108,42 +151,21 @@ def routes_router(settings: Any, pool: Any, cache: LRU, raw: LRU | None = None) 
         if entry is None:
             from starlette.concurrency import run_in_threadpool
 
-            entry = await run_in_threadpool(_compute, key, q, run)
+            entry = await run_in_threadpool(_compute, key, kind, q)
             state = "miss"
         if raw is not None:
             remember(raw, entry)
         return body_response(entry, state)
 
-    def _compute(key: str, q: m.RouteQuery, run: Any) -> tuple[bytes, bytes | None]:
-        t0 = time.perf_counter()
-
-        def work(router: Any) -> list[dict[str, Any]]:
-            cons = _constraints(router, q)
-            return [
-                route_json(r, router.rg.network, q.geometry, rel, encoded=True)
-                for r, rel in _reliable(q, run(router, cons))
-            ]
-
-        routes = pool.call(year_of(q.year), work)
-        body = {
-            "query": q.model_dump(),
-            "routes": routes,
-            "took_ms": round(1000 * (time.perf_counter() - t0), 2),
-        }
-        entry = packed(dumps(body))
+    def _compute(key: str, kind: str, q: m.RouteQuery) -> tuple[bytes, bytes | None]:
+        entry = pool.call(year_of(q.year), lambda router: answer(kind, q, router, settings))
         cache.put(key, entry)
         return entry
 
     @r.post("/api/route", response_model=m.RouteResponse, responses=ERRORS)
     async def route(q: Annotated[m.RouteQuery, Body()]) -> Any:
         """Best route under the constraints: legs, hub events, totals and path on link shapes."""
-
-        def run(router: Any, cons: Any) -> list[Any]:
-            if _rel_objective(q):
-                return _by_reliability(router, q, cons, 1)
-            return [_route(router, q, cons)]
-
-        return await _answer("route", q, run)
+        return await _answer("route", q)
 
     @r.get("/api/route", response_model=m.RouteResponse, responses=ERRORS)
     async def route_get(
@@ -186,22 +208,7 @@ def routes_router(settings: Any, pool: Any, cache: LRU, raw: LRU | None = None) 
             raise Problem(
                 422, "invalid-input", f"at most {settings.max_alternatives} alternatives", field="k"
             )
-
-        def run(router: Any, cons: Any) -> list[Any]:
-            if _rel_objective(q):
-                return _by_reliability(router, q, cons, q.k)
-            return router.alternatives(
-                q.origin,
-                q.destination,
-                q.commodity,
-                k=q.k,
-                objective=q.objective,
-                distinct_corridors=q.distinct_corridors,
-                constraints=cons,
-                carbon_price_usd_per_t=q.carbon_price,
-            )
-
-        return await _answer("alternatives", q, run)
+        return await _answer("alternatives", q)
 
     @r.post("/api/pareto", response_model=m.RouteResponse, responses=ERRORS)
     async def pareto(q: Annotated[m.ParetoQuery, Body()]) -> Any:
@@ -221,20 +228,14 @@ def routes_router(settings: Any, pool: Any, cache: LRU, raw: LRU | None = None) 
                 "routes (use /api/route or /api/alternatives)",
                 field="objective",
             )
-
-        def run(router: Any, cons: Any) -> list[Any]:
-            return router.pareto(
-                q.origin, q.destination, q.commodity, constraints=cons, max_routes=q.max_routes
-            )
-
-        return await _answer("pareto", q, run)
+        return await _answer("pareto", q)
 
     @r.post("/api/emissions", response_model=m.EmissionsResponse, responses=ERRORS)
     def emissions(q: Annotated[m.RouteQuery, Body()]) -> Any:
         """ISO 14083 footprint of the best route: WTW, WTT, TTW per transport chain element."""
 
         def work(router: Any) -> dict[str, Any]:
-            cons = _constraints(router, q)
+            cons = constraints_of(router, q, settings)
             if _rel_objective(q):
                 r = _by_reliability(router, q, cons, 1)[0][0]
             else:
