@@ -65,10 +65,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     cache = LRU(settings.response_cache)  # route answers by question
     raw = LRU(settings.response_cache)  # the same answers by the request's exact bytes
 
+    workers = None
+    if settings.route_processes > 0:
+        from serai.api.workers import RouteProcesses
+
+        workers = RouteProcesses(pool, settings, settings.route_processes)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
+        if workers is not None:  # fork now: after `serai serve` loaded the routers
+            workers.start()
         yield
         jobs.shutdown()
+        if workers is not None:
+            workers.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -113,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(meta_router(settings, pool, jobs))
     app.include_router(places_router(settings, pool))
-    app.include_router(routes_router(settings, pool, cache, raw))
+    app.include_router(routes_router(settings, pool, cache, raw, workers))
     app.include_router(network_router(pool))
     app.include_router(jobs_router(settings, jobs))
     app.include_router(runs_router(settings, json_response, ERRORS))

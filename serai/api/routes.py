@@ -135,19 +135,29 @@ def answer(kind: str, q: Any, router: Any, settings: Any) -> tuple[bytes, bytes 
     return packed(dumps(body))
 
 
-def routes_router(settings: Any, pool: Any, cache: LRU, raw: LRU | None = None) -> APIRouter:
+def routes_router(
+    settings: Any, pool: Any, cache: LRU, raw: LRU | None = None, workers: Any = None
+) -> APIRouter:
     """The route endpoints over ``pool``'s routers, answers kept in ``cache`` by question
-    and in ``raw`` by the request's bytes (:class:`~serai.api.responses.RawAnswers`)."""
+    and in ``raw`` by the request's bytes (:class:`~serai.api.responses.RawAnswers`);
+    computed by ``workers`` (:class:`~serai.api.workers.RouteProcesses`) when it has
+    processes, else in the worker threads."""
     r = APIRouter(tags=["routes"])
 
     def year_of(y: int | None) -> int | None:
         return settings.default_year if y is None else y
 
     async def _answer(kind: str, q: m.RouteQuery) -> Response:
-        """The cached answer on the event loop; a search in the worker threads otherwise."""
+        """The cached answer on the event loop; a search in a worker process or thread
+        otherwise."""
         key = f"{kind}|{q.model_dump_json()}"
         entry = cache.get(key)
         state = "hit"
+        if entry is None and workers is not None:
+            entry = await workers.answer(kind, q, year_of(q.year))
+            if entry is not None:
+                cache.put(key, entry)
+                state = "miss"
         if entry is None:
             from starlette.concurrency import run_in_threadpool
 

@@ -9,6 +9,18 @@ from pathlib import Path
 __all__ = ["Settings"]
 
 
+def _env_int(name: str, default: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        from serai.errors import InputError
+
+        raise InputError(f"{name} must be a whole number, not '{raw}'", field=name) from None
+
+
 def _env_list(name: str) -> tuple[str, ...]:
     raw = os.environ.get(name, "")
     return tuple(x.strip() for x in raw.split(",") if x.strip())
@@ -41,6 +53,12 @@ class Settings:
         that must not run flows or scenarios).
     default_year
         Network year of requests that give none (None = open today).
+    response_cache
+        Route answers kept (by question, and by the request's exact bytes).
+    route_processes
+        Worker processes forked at start-up to compute route answers
+        (``SERAI_ROUTE_PROCESSES``; 0 = threads of the serving process), see
+        :mod:`serai.api.workers`.
     """
 
     network: Path | None = None
@@ -58,4 +76,5 @@ class Settings:
     job_workers: int = 1
     default_year: int | None = None
     response_cache: int = 1024
+    route_processes: int = field(default_factory=lambda: _env_int("SERAI_ROUTE_PROCESSES"))
     years: tuple[int, int] = (1990, 2100)
