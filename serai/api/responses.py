@@ -201,7 +201,7 @@ class RawAnswers:
             if k == b"content-type":
                 ctype = v
             elif k == b"accept-encoding":
-                gz = b"gzip" in v.lower()
+                gz = gz or b"gzip" in v.lower()
         chunks = []
         if scope["method"] == "POST":
             while True:
@@ -218,9 +218,8 @@ class RawAnswers:
                 if not msg.get("more_body", False):
                     break
         body = b"".join(chunks)
-        key = b"\0".join(
-            (scope["method"].encode(), scope["path"].encode(), scope["query_string"], ctype, body)
-        )
+        parts = (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""))
+        key = b"\0".join((*parts, ctype, body))
         hit = self.answers.get(key)
         if hit is not None:
             data, packed_gz = hit
