@@ -51,6 +51,12 @@ class RouterPool:
                 router.route(int(ids[0]), int(ids[-1]), self.warm_commodity)
         except Exception:  # no route, or a network the commodity tables cannot serve
             pass
+        try:  # route geometry: the link shapes indexed and encoded as JSON text once
+            from serai.freight.shapes import ShapeIndex
+
+            ShapeIndex.of(router.rg.network)._text(4)
+        except Exception:
+            pass
         try:  # the gazetteer behind type-ahead
             from serai.freight.resolver import search_places
 

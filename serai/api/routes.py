@@ -52,12 +52,12 @@ def route_json(
         "countries": [str(c) for c in route.countries],
         "passages": [str(c) for c in route.passages],
         "services": [str(c) for c in route.services],
-        "legs": leg_records(route),
+        "legs": (legs := leg_records(route)),
     }
     if reliability is not None:
         out["reliability"] = reliability.to_dict()
     if geometry:
-        feats = route_features(route, network, encoded=encoded)
+        feats = route_features(route, network, encoded=encoded, records=legs)
         out["geojson"] = {"type": "FeatureCollection", "features": feats}
     return out
 

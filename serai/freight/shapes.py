@@ -49,10 +49,8 @@ class ShapeIndex:
     xy: np.ndarray  # (k, 2) all shape points
     node_ids: np.ndarray  # sorted
     node_xy: np.ndarray  # (n_nodes, 2)
-    # (link position, decimals) -> its points as JSON text (see line_json), filled on use
-    _encoded: dict[tuple[int, int], tuple[bytes, int, int]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    # the shape points as JSON text (see line_json), made on first use
+    _encoded: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, network: Any) -> ShapeIndex:
@@ -155,15 +153,17 @@ class ShapeIndex:
         return np.vstack(out)
 
     def line_json(self, link_ids: Iterable[int], decimals: int = 4) -> tuple[bytes, int] | None:
-        """:meth:`line` rounded to ``decimals`` as JSON text (``[[x,y],...]``, orjson's
-        number format) and its number of points, from per-link text encoded once per link:
-        the bytes ``orjson.dumps(np.round(self.line(ids), decimals).tolist())`` gives, made
-        by joining cached pieces instead (None: no shaped link among ``link_ids``, or
-        orjson missing)."""
-        try:
-            import orjson
-        except ImportError:  # pragma: no cover - orjson comes with the service extra
+        """:meth:`line` rounded to ``decimals`` as JSON text and its number of points.
+
+        The bytes ``orjson.dumps(np.round(self.line(ids), decimals).tolist())`` gives, cut
+        from the text of all shape points encoded once per index (forwards and backwards:
+        each oriented link is one slice of it) instead of encoding every point of every
+        route (None: none of ``link_ids`` is a link, or orjson is missing).
+        """
+        text = self._text(decimals)
+        if text is None:
             return None
+        buf, starts, ends, k = text
         ids = np.asarray(link_ids, np.int64).ravel()
         pos = np.searchsorted(self.link_ids, ids)
         ok = pos < len(self.link_ids)
@@ -171,35 +171,69 @@ class ShapeIndex:
         pos = pos[ok]
         if not len(pos):
             return None
-        pieces = []
-        memo = self._encoded
-        for i in pos.tolist():
-            hit = memo.get((i, decimals))
-            if hit is None:
-                pts = np.round(self._part(i), decimals).tolist()
-                text = orjson.dumps(pts)[1:-1]  # "[x,y],[x,y],..."
-                cut = len(orjson.dumps(pts[0])) + 1 if len(pts) > 1 else len(text)
-                hit = memo[(i, decimals)] = (text, cut, len(pts))
-            pieces.append(hit)
-        if len(pos) == 1:
-            text, _, n = pieces[0]
-            return b"[" + text + b"]", n
+        s, e, rev = self.start[pos], self.stop[pos], self.reverse[pos]
+        shaped = s >= 0
+        n_pts = np.where(shaped, e - s, 2)
         # the joining rule of line(): a part starting where the previous one ends drops its
         # first point (end points compared unrounded, as there)
-        first, last = self._ends(pos)
-        a, b = first[1:], last[:-1]
-        joined = (np.abs(a - b) <= 1e-8 + 1e-5 * np.abs(b)).all(axis=1).tolist()
-        out = [pieces[0][0]]
-        n = pieces[0][2]
-        for (text, cut, k), j in zip(pieces[1:], joined, strict=True):
-            if j:
-                if k > 1:
-                    out.append(text[cut:])
-                n += k - 1
-            else:
-                out.append(text)
-                n += k
-        return b"[" + b",".join(out) + b"]", n
+        drop = np.zeros(len(pos), np.int64)
+        if len(pos) > 1:
+            first, last = self._ends(pos)
+            fa, lb = first[1:], last[:-1]
+            drop[1:] = (np.abs(fa - lb) <= 1e-8 + 1e-5 * np.abs(lb)).all(axis=1)
+        # point j of the shapes is at starts[j]:ends[j] forwards and at starts[2k-1-j]:
+        # ends[2k-1-j] in the backwards copy after it; a slice runs over whole points
+        lo = np.where(rev, 2 * k - e + drop, s + drop)
+        hi = np.where(rev, 2 * k - 1 - s, e - 1)
+        keep = (lo <= hi) & shaped
+        a = np.zeros(len(pos), np.int64)
+        b = np.zeros(len(pos), np.int64)
+        a[keep], b[keep] = starts[lo[keep]], ends[hi[keep]]
+        pieces: list[bytes] = []
+        if shaped.all():
+            pieces = [buf[x:y] for x, y in zip(a[keep].tolist(), b[keep].tolist(), strict=True)]
+        else:
+            memo = self._encoded
+            for i, kp, sh, d, x, y in zip(pos.tolist(), keep.tolist(), shaped.tolist(),
+                                          drop.tolist(), a.tolist(), b.tolist(), strict=True):  # fmt: skip
+                if kp:
+                    pieces.append(buf[x:y])
+                elif not sh:  # no shape: a straight segment between the end nodes
+                    hit = memo.get((i, decimals))
+                    if hit is None:
+                        import orjson
+
+                        pts = np.round(self._part(i), decimals).tolist()
+                        enc = orjson.dumps(pts)[1:-1]
+                        hit = memo[(i, decimals)] = (enc, len(orjson.dumps(pts[0])) + 1)
+                    pieces.append(hit[0][hit[1] :] if d else hit[0])
+        n = int(n_pts.sum() - drop.sum())
+        return b"[" + b",".join(pieces) + b"]", n
+
+    def _text(self, decimals: int) -> tuple[bytes, np.ndarray, np.ndarray, int] | None:
+        """All shape points rounded to ``decimals`` as orjson writes them, forwards then
+        backwards, with where each point starts and ends (built once, thread-safe)."""
+        key = ("text", decimals)
+        hit = self._encoded.get(key)
+        if hit is not None:
+            return hit
+        try:
+            import orjson
+        except ImportError:  # pragma: no cover - orjson comes with the service extra
+            return None
+        with _LOCK:
+            hit = self._encoded.get(key)
+            if hit is None:
+                pts = np.round(self.xy, decimals)
+                fwd = orjson.dumps(pts.tolist())[1:-1]
+                bwd = orjson.dumps(pts[::-1].tolist())[1:-1]
+                buf = fwd + b"," + bwd if len(pts) else b""
+                raw = np.frombuffer(buf, np.uint8)
+                starts = np.flatnonzero(raw == ord("["))
+                ends = np.flatnonzero(raw == ord("]")) + 1
+                assert len(starts) == len(ends) == 2 * len(pts)
+                hit = self._encoded[key] = (buf, starts, ends, len(pts))
+        return hit
 
     def _ends(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """First and last point of the oriented parts ``pos`` (what :meth:`_part` gives)."""
@@ -264,7 +298,12 @@ def _clean(v: Any) -> Any:
 
 
 def route_features(
-    route: Any, network: Any, *, decimals: int = 4, encoded: bool = False
+    route: Any,
+    network: Any,
+    *,
+    decimals: int = 4,
+    encoded: bool = False,
+    records: list[dict] | None = None,
 ) -> list[dict[str, Any]]:
     """GeoJSON features of a route: one LineString per movement leg (real link shapes),
     one Point per hub event, with the leg's columns as properties.
@@ -274,6 +313,8 @@ def route_features(
     ``encoded=True`` (for orjson, the HTTP API): the coordinates of lines on link shapes
     are ``orjson.Fragment`` (JSON text joined from pieces encoded once per link,
     :meth:`ShapeIndex.line_json`); ``orjson.dumps`` writes the same bytes as without.
+    ``records``: the route's :func:`leg_records` when the caller has them already (used
+    as the properties, not copied).
     """
     ix = ShapeIndex.of(network)
     data = route.leg_data
@@ -291,7 +332,7 @@ def route_features(
         return place_xy(origin) if node < 0 else ix.node(node)
 
     feats = []
-    for i, props in enumerate(leg_records(route)):
+    for i, props in enumerate(leg_records(route) if records is None else records):
         if props["kind"] == "move":
             lids = link_ids[i]
             if encoded and len(lids):
