@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
@@ -160,27 +161,35 @@ class ShapeIndex:
         each oriented link is one slice of it) instead of encoding every point of every
         route (None: none of ``link_ids`` is a link, or orjson is missing).
         """
+        return self.lines_json([link_ids], decimals)[0]
+
+    def lines_json(
+        self, lines: Sequence[Iterable[int]], decimals: int = 4
+    ) -> list[tuple[bytes, int] | None]:
+        """:meth:`line_json` of several lines at once (one pass of numpy for all)."""
         text = self._text(decimals)
         if text is None:
-            return None
+            return [None] * len(lines)
         buf, starts, ends, k = text
-        ids = np.asarray(link_ids, np.int64).ravel()
+        lists = [x if isinstance(x, list) else list(x) for x in lines]
+        lens = [len(x) for x in lists]
+        ids = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=sum(lens))
+        line = np.repeat(np.arange(len(lists)), lens)
         pos = np.searchsorted(self.link_ids, ids)
         ok = pos < len(self.link_ids)
         ok[ok] = self.link_ids[pos[ok]] == ids[ok]
-        pos = pos[ok]
-        if not len(pos):
-            return None
+        pos, line = pos[ok], line[ok]
         s, e, rev = self.start[pos], self.stop[pos], self.reverse[pos]
         shaped = s >= 0
         n_pts = np.where(shaped, e - s, 2)
-        # the joining rule of line(): a part starting where the previous one ends drops its
-        # first point (end points compared unrounded, as there)
+        # the joining rule of line(): a part starting where the previous one of its line
+        # ends drops its first point (end points compared unrounded, as there)
         drop = np.zeros(len(pos), np.int64)
         if len(pos) > 1:
             first, last = self._ends(pos)
             fa, lb = first[1:], last[:-1]
-            drop[1:] = (np.abs(fa - lb) <= 1e-8 + 1e-5 * np.abs(lb)).all(axis=1)
+            close = (np.abs(fa - lb) <= 1e-8 + 1e-5 * np.abs(lb)).all(axis=1)
+            drop[1:] = close & (line[1:] == line[:-1])
         # point j of the shapes is at starts[j]:ends[j] forwards and at starts[2k-1-j]:
         # ends[2k-1-j] in the backwards copy after it; a slice runs over whole points
         lo = np.where(rev, 2 * k - e + drop, s + drop)
@@ -189,26 +198,28 @@ class ShapeIndex:
         a = np.zeros(len(pos), np.int64)
         b = np.zeros(len(pos), np.int64)
         a[keep], b[keep] = starts[lo[keep]], ends[hi[keep]]
-        pieces: list[bytes] = []
-        if shaped.all():
-            pieces = [buf[x:y] for x, y in zip(a[keep].tolist(), b[keep].tolist(), strict=True)]
-        else:
-            memo = self._encoded
-            for i, kp, sh, d, x, y in zip(pos.tolist(), keep.tolist(), shaped.tolist(),
-                                          drop.tolist(), a.tolist(), b.tolist(), strict=True):  # fmt: skip
-                if kp:
-                    pieces.append(buf[x:y])
-                elif not sh:  # no shape: a straight segment between the end nodes
-                    hit = memo.get((i, decimals))
-                    if hit is None:
-                        import orjson
+        pieces: list[list[bytes]] = [[] for _ in lists]
+        memo = self._encoded
+        for i, ln, kp, sh, d, x, y in zip(pos.tolist(), line.tolist(), keep.tolist(),
+                                          shaped.tolist(), drop.tolist(), a.tolist(), b.tolist(),
+                                          strict=True):  # fmt: skip
+            if kp:
+                pieces[ln].append(buf[x:y])
+            elif not sh:  # no shape: a straight segment between the end nodes
+                hit = memo.get((i, decimals))
+                if hit is None:
+                    import orjson
 
-                        pts = np.round(self._part(i), decimals).tolist()
-                        enc = orjson.dumps(pts)[1:-1]
-                        hit = memo[(i, decimals)] = (enc, len(orjson.dumps(pts[0])) + 1)
-                    pieces.append(hit[0][hit[1] :] if d else hit[0])
-        n = int(n_pts.sum() - drop.sum())
-        return b"[" + b",".join(pieces) + b"]", n
+                    pts = np.round(self._part(i), decimals).tolist()
+                    enc = orjson.dumps(pts)[1:-1]
+                    hit = memo[(i, decimals)] = (enc, len(orjson.dumps(pts[0])) + 1)
+                pieces[ln].append(hit[0][hit[1] :] if d else hit[0])
+        n = np.bincount(line, weights=n_pts - drop, minlength=len(lists)).astype(np.int64)
+        has = np.bincount(line, minlength=len(lists)) > 0
+        return [
+            (b"[" + b",".join(p) + b"]", int(c)) if h else None
+            for p, c, h in zip(pieces, n.tolist(), has.tolist(), strict=True)
+        ]
 
     def _text(self, decimals: int) -> tuple[bytes, np.ndarray, np.ndarray, int] | None:
         """All shape points rounded to ``decimals`` as orjson writes them, forwards then
@@ -332,11 +343,17 @@ def route_features(
         return place_xy(origin) if node < 0 else ix.node(node)
 
     feats = []
-    for i, props in enumerate(leg_records(route) if records is None else records):
+    records = leg_records(route) if records is None else records
+    encoded_lines: dict[int, Any] = {}
+    if encoded:  # every movement leg's line on link shapes in one pass
+        legs = [i for i, p in enumerate(records) if p["kind"] == "move" and len(link_ids[i])]
+        got_all = ix.lines_json([link_ids[i] for i in legs], decimals)
+        encoded_lines = dict(zip(legs, got_all, strict=True))
+    for i, props in enumerate(records):
         if props["kind"] == "move":
             lids = link_ids[i]
             if encoded and len(lids):
-                got = ix.line_json(lids, decimals)
+                got = encoded_lines[i]
                 if got is not None and got[1] >= 2:
                     import orjson
 
