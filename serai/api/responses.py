@@ -147,9 +147,12 @@ class AcceptsGzip:
             GZIP_OK.reset(token)
 
 
-def packed(data: bytes, level: int = 6) -> tuple[bytes, bytes | None]:
+def packed(data: bytes, level: int = 1) -> tuple[bytes, bytes | None]:
     """A JSON answer with its gzip form (made once, in a worker thread, and cached with it:
-    GZipMiddleware compressed every answer at level 9 on the event loop, cache hits too)."""
+    GZipMiddleware compressed every answer at level 9 on the event loop, cache hits too).
+
+    Level 1 for route answers: on route JSON (20-40 kB) it takes a third of level 6's CPU
+    for a body about 30 % larger (7.1 vs 5.5 kB for Xi'an-Duisburg with geometry)."""
     if len(data) < 2000:
         return data, None
     import gzip
