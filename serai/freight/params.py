@@ -173,9 +173,14 @@ class ParamSet:
         return self.basis()[self.idx(pid)]
 
     def basis(self) -> np.ndarray:
-        """Provenance per parameter: measured, calibrated or estimate."""
-        b = self.table["basis"].astype(str).to_numpy(object).copy()
-        b[self.table["calibrated"].to_numpy(bool)] = "calibrated"
+        """Provenance per parameter: measured, calibrated or estimate (read-only; made once
+        per ParamSet: first/last-mile legs ask for it per part, ~10 pandas calls each)."""
+        b = self.__dict__.get("_basis")
+        if b is None:
+            b = self.table["basis"].astype(str).to_numpy(object).copy()
+            b[self.table["calibrated"].to_numpy(bool)] = "calibrated"
+            b.setflags(write=False)
+            object.__setattr__(self, "_basis", b)
         return b
 
     def basis_codes(self) -> np.ndarray:
