@@ -235,15 +235,15 @@ def _lua_string(b: bytes) -> str:
     return f"[{eq}[{s}]{eq}]"
 
 
-def run_wrk(port: int, qs: list[dict], concurrency: int, seconds: float) -> dict:
+def run_wrk(port: int, qs: list[dict], n: int, concurrency: int, seconds: float) -> dict:
     """wrk, closed loop: each thread stops at its share of the requests (then SIGINT makes
     wrk print at once instead of sleeping out ``-d``); the rate is over the span from the
     first request sent to the last answer read (monotonic clock, LuaJIT ffi)."""
     import signal
 
     threads = 2 if concurrency >= 2 else 1
-    per_thread = len(qs) // threads
-    bodies = qs + qs[: concurrency + threads]  # padding: requests in flight at the stop
+    per_thread = n // threads
+    bodies = qs  # those past the first n are only sent while a thread stops
     tmp = Path(tempfile.mkdtemp(prefix="serai-wrk-"))
     marker = tmp / "done"
     script = tmp / "load.lua"
@@ -337,10 +337,10 @@ async def _raw(port: int, reqs: list[bytes], concurrency: int, seconds: float) -
     return {"lat": lat, "wall": wall, "hits": hits, "misses": misses, "codes": codes}
 
 
-def run_raw(port: int, qs: list[dict], concurrency: int, seconds: float) -> dict:
+def run_raw(port: int, qs: list[dict], n: int, concurrency: int, seconds: float) -> dict:
     """A lean closed-loop client: asyncio streams, requests encoded up front."""
     reqs = []
-    for q in qs:
+    for q in qs[:n]:
         body = encode(q)
         reqs.append(
             b"POST /api/route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -385,11 +385,13 @@ def warm(base: str) -> None:
 
 
 def measure(proc: subprocess.Popen, port: int, kind: str, n: int, a: argparse.Namespace) -> dict:
-    qs = sequence(kind, n)
+    # wrk may send a request past its share on each connection as a thread stops: n answers
+    # are counted, and the questions past them are of the same mix (never a repeat)
+    qs = sequence(kind, n + a.concurrency + 2)
     load0 = os.getloadavg()[0]
     c0 = cpu_s(proc.pid)
     run = run_wrk if a.client == "wrk" else run_raw
-    r = run(port, qs, a.concurrency, a.seconds)
+    r = run(port, qs, n, a.concurrency, a.seconds)
     r["server_cpu_ms"] = 1000 * (cpu_s(proc.pid) - c0) / max(r["requests"], 1)
     r["load"] = (load0, os.getloadavg()[0])
     r["mix"] = kind
