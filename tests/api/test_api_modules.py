@@ -28,11 +28,19 @@ def test_old_path_reaches_the_new_home(name, new):
 
 def test_each_resource_in_its_router(toy_app):
     """Every API path is served, each from the module of its resource."""
-    where = {}
-    for r in toy_app.routes:
-        path = getattr(r, "path", "")
-        if path.startswith("/api/") and getattr(r, "endpoint", None) is not None:
-            where.setdefault(path, set()).add(r.endpoint.__module__)
+    where: dict[str, set[str]] = {}
+
+    def walk(routes):
+        for r in routes:
+            inner = getattr(r, "original_router", None)  # FastAPI >= 0.16x nests routers
+            if inner is not None:
+                walk(inner.routes)
+                continue
+            path = getattr(r, "path", "")
+            if path.startswith("/api/") and getattr(r, "endpoint", None) is not None:
+                where.setdefault(path, set()).add(r.endpoint.__module__)
+
+    walk(toy_app.routes)
     expect = {
         "/api/health": "serai.api.meta",
         "/api/version": "serai.api.meta",
