@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings, app.state.pool, app.state.jobs = settings, pool, jobs
+    app.state.route_workers = workers
     install(app)
     # innermost: a repeated request is answered after the CORS, gzip and size checks
     app.add_middleware(RawAnswers, answers=raw, paths=RAW_PATHS)

@@ -4,6 +4,7 @@ answers of the threads: same JSON, same problem documents naming the field."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import pytest
@@ -40,8 +41,12 @@ def test_answers_from_worker_processes_equal_the_threads(client, toy_dir, tmp_pa
             a, b = forked.post(path, json=q), client.post(path, json=q)
             assert _strip(a) == _strip(b), (path, q)
             assert a.headers.get("x-cache") == b.headers.get("x-cache")
-        route = forked.post("/api/route", json={"origin": "Almaty", "destination": "Baku"})
+        route = forked.post("/api/route", json={"origin": "Almaty", "destination": "Poti"})
         assert route.status_code == 200 and json.loads(route.content)["routes"]
+        workers = app.state.route_workers
+        assert workers.executor is not None  # answered by the processes, none broke
+        pids = {p.pid for p in workers.executor._processes.values()}
+        assert len(pids) == 2 and os.getpid() not in pids
 
 
 def test_the_number_of_processes_comes_from_the_environment(monkeypatch):
