@@ -514,7 +514,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--api-worker", action="store_true")
-    ap.add_argument("--area", default="all", choices=["all", "cli", "files", "api", "safety"])
+    ap.add_argument(
+        "--area", default="all", choices=["all", "cli", "files", "api", "safety", "interrupts"]
+    )
     ap.add_argument("--limit", type=int, default=None, help="CLI: run this many cases only")
     ap.add_argument("--only", default=None, help="CLI: these commands only (comma-separated)")
     ap.add_argument("--api-calls", type=int, default=1500)
@@ -555,6 +557,10 @@ def main() -> None:
             report["api"] = area_api(a.api_calls, a.seed, env, log)
         if a.area in ("all", "safety"):
             report["safety"] = area_safety(tmp, env, log)
+        if a.area == "interrupts":  # the interrupted data builds of "safety" only
+            from tests.robustness.safety import run_build_interrupts
+
+            report["interrupts"] = run_build_interrupts(tmp, env, log)
         if a.area in ("all", "cli"):
             report["cli"] = area_cli(tmp, a.limit, env, log, a.only)
     report["seconds"] = round(time.monotonic() - t0, 1)

@@ -27,14 +27,23 @@ if not SIOUX.exists():
     SIOUX = Path(__file__).resolve().parents[2] / "tests" / "data" / "SiouxFalls"
 
 
-def _serai(args, cwd, env, fsize=None, timeout=600, interrupt=None):
-    def limit():
-        if fsize:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+def child_setup(fsize: int | None = None) -> None:
+    """In the child before ``exec``: default SIGINT/SIGQUIT, and a file-size limit.
 
+    A harness started in the background by a shell inherits SIGINT and SIGQUIT
+    ignored, and a Python started so installs no KeyboardInterrupt handler: the
+    SIGINT scenario would then test the shell, not serai (a build ran to its end).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    if fsize:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
+
+def _serai(args, cwd, env, fsize=None, timeout=600, interrupt=None):
     cmd = [sys.executable, "-c", "from serai.cli import main; main()", *map(str, args)]
     p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, preexec_fn=limit)  # fmt: skip
+                         text=True, preexec_fn=lambda: child_setup(fsize))  # fmt: skip
     if interrupt:
         sig, after = interrupt
         time.sleep(after)
@@ -61,6 +70,48 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 def _traceback(err: str) -> bool:
     return "Traceback (most recent call last)" in err or "internal error" in err
+
+
+def _build_interrupts(b: Path, flag: list[str], tmp: Path, env: dict, record) -> None:
+    """``data build --out b`` interrupted by SIGINT, then SIGTERM, 8 s in: ``b`` unchanged."""
+    for sig, label in ((signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")):
+        before = _snapshot(b)
+        code, _, err = _serai(["data", "build", "--out", b, *flag], tmp, env,
+                              interrupt=(sig, 8.0), timeout=2400)  # fmt: skip
+        after = _snapshot(b)
+        leftovers = [f for f in os.listdir(tmp) if f.startswith(".serai-tmp")]
+        stopped = "" if code != 0 else " (NOT interrupted: the build ran to its end)"
+        record(
+            f"data build {label}",
+            lost=after != before and code != 0,
+            partial=bool(leftovers),
+            tb=_traceback(err),
+            detail=f"exit {code}{stopped}; files {len(before)} -> {len(after)}; "
+            f"{err.strip()[-200:]}",
+        )
+
+
+def run_build_interrupts(tmp: Path, env: dict, log=print) -> dict:
+    """Only the interrupted ``data build`` scenarios of :func:`run_safety` (seconds, not a
+    full build): a copy of the shipped build holding the user's files, SIGINT then SIGTERM."""
+    tmp = tmp / "interrupts"
+    tmp.mkdir(parents=True, exist_ok=True)
+    results: list[dict] = []
+
+    def record(name, *, lost=False, partial=False, tb=False, not_refused=False, detail=""):
+        results.append(dict(name=name, data_lost=lost, partial=partial, traceback=tb,
+                            not_refused=not_refused, hang="HANG: no answer" in detail,
+                            detail=detail[-300:]))  # fmt: skip
+        log(f"safety {name}: lost={lost} partial={partial} tb={tb} {detail[:120]}")
+
+    b = tmp / "build"
+    shutil.copytree(ROOT / "serai" / "data" / "eurasia", b)
+    (b / "my_notes.txt").write_text("mine\n")
+    _build_interrupts(b, ["--overwrite"], tmp, env, record)
+    keys = ("data_lost", "partial", "traceback", "not_refused", "hang")
+    counts = {k: sum(bool(r[k]) for r in results) for k in keys}
+    counts["scenarios"] = len(results)
+    return {"counts": counts, "results": results}
 
 
 def run_safety(tmp: Path, env: dict, log=print) -> dict:
@@ -165,20 +216,7 @@ def run_safety(tmp: Path, env: dict, log=print) -> dict:
             partial=code != 0,
             detail=f"exit {code}; refused first: {refused}; {err.strip()[-200:]}",
         )
-        flag = ["--overwrite"] if refused else []
-        for sig, label in ((signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")):
-            before = _snapshot(b)
-            code, _, err = _serai(["data", "build", "--out", b, *flag], tmp, env,
-                                  interrupt=(sig, 8.0), timeout=2400)  # fmt: skip
-            after = _snapshot(b)
-            leftovers = [f for f in os.listdir(tmp) if f.startswith(".serai-tmp")]
-            record(
-                f"data build {label}",
-                lost=after != before and code != 0,
-                partial=bool(leftovers),
-                tb=_traceback(err),
-                detail=f"exit {code}; files {len(before)} -> {len(after)}; {err.strip()[-200:]}",
-            )
+        _build_interrupts(b, ["--overwrite"] if refused else [], tmp, env, record)
 
     # 5. network convert --overwrite into a folder that holds the user's other files
     o = tmp / "conv"

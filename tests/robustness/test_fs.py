@@ -145,3 +145,24 @@ def test_outputs_get_the_mode_of_a_plain_write(tmp_path):
     os.chmod(old, 0o640)
     write_text(old, "y\n", overwrite=True)  # a replaced file keeps its mode
     assert stat.S_IMODE(old.stat().st_mode) == 0o640
+
+
+def test_safety_children_get_sigint_even_from_a_background_harness():
+    # `harness --area safety &` from a shell: SIGINT is ignored and inherited; the
+    # interrupted-build scenario needs serai to see Ctrl-C as a user's terminal sends it
+    import signal
+    import subprocess
+    import sys
+
+    from tests.robustness.safety import child_setup
+
+    probe = "import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        plain = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+        fixed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                               preexec_fn=child_setup)  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert plain.stdout.strip() == "False"  # the trap: no KeyboardInterrupt in the child
+    assert fixed.stdout.strip() == "True"
