@@ -111,3 +111,54 @@ def test_python_blocks_run_verbatim(clone, env):
     assert r.returncode == 0, (
         f"README python blocks failed:\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}"
     )
+
+
+def _figures_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "readme_figures", ROOT / "tools" / "readme_figures.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_validation_paragraph_is_the_reports():
+    # the README quotes docs/validation.md's figures through one generated paragraph
+    from serai.data.validation_report import README_BEGIN, README_END
+
+    tool = _figures_tool()
+    readme = (ROOT / "README.md").read_text("utf-8")
+    a, b = tool.block(readme, README_BEGIN, README_END)
+    assert readme[a:b] == tool.validation_paragraph(), "run: python tools/readme_figures.py"
+    assert "USD" in readme[a:b] and " of " in readme[a:b]
+
+
+def test_flagship_table_is_what_the_questions_answer():
+    # every figure of the README's table is today's answer of its question (make demo's)
+    from serai.freight.flagship import TABLE_BEGIN, TABLE_END
+
+    tool = _figures_tool()
+    readme = (ROOT / "README.md").read_text("utf-8")
+    a, b = tool.block(readme, TABLE_BEGIN, TABLE_END)
+    assert readme[a:b] == tool.flagship_table(), "run: python tools/readme_figures.py"
+
+
+def test_readme_table_reads_the_summary_rows():
+    # hand-made summary rows -> the table's cells (pairs side by side, 'no route' kept)
+    import pandas as pd
+
+    from serai.freight.flagship import README_TABLE, readme_table
+
+    rows = []
+    for k, (_, group, variants) in enumerate(README_TABLE):
+        for j, v in enumerate(variants):
+            rows.append({"question": group, "variant": v, "corridor": f"C{j}",
+                         "days": 10.04 + k, "km": 1234.4 + j, "usd": 999.5 + j})  # fmt: skip
+    rows[0]["corridor"] = "no route"
+    md = readme_table(pd.DataFrame(rows)).splitlines()
+    assert len(md) == 2 + len(README_TABLE)
+    assert md[2].endswith("| no route | – | – | – |")
+    sea = next(ln for ln in md if ln.startswith("| Xi'an -> Duisburg by sea"))
+    assert sea.endswith("| C0 / C1 | 14.0 / 14.0 | 1,234 / 1,235 | 1,000 / 1,000 |")

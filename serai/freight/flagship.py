@@ -17,7 +17,17 @@ import pandas as pd
 from serai.errors import InputError, NoPathError
 from serai.freight.route import Route, Router
 
-__all__ = ["FLAGSHIP", "Answer", "Question", "answer_flagship", "summary_table"]
+__all__ = [
+    "FLAGSHIP",
+    "README_TABLE",
+    "TABLE_BEGIN",
+    "TABLE_END",
+    "Answer",
+    "Question",
+    "answer_flagship",
+    "readme_table",
+    "summary_table",
+]
 
 
 @dataclass(frozen=True)
@@ -196,6 +206,59 @@ def summary_table(answers: Sequence[Answer]) -> pd.DataFrame:
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: The README's table: (row label, question group, variants shown side by side with " / ")
+README_TABLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Xi'an -> Duisburg, best (generalised cost)", "Xi'an -> Duisburg (FEU)", ("best overall",)),
+    ("Xi'an -> Duisburg, land, Russia and Iran avoided", "Xi'an -> Duisburg (FEU)",
+     ("Middle Corridor",)),
+    ("Xi'an -> Duisburg, land, Russia and Azerbaijan avoided", "Xi'an -> Duisburg (FEU)",
+     ("Southern",)),
+    ("Xi'an -> Duisburg, 2030 network, via Makmal", "Xi'an -> Duisburg (FEU)",
+     ("CKU (2030 network)",)),
+    ("Xi'an -> Duisburg by sea (via Suez / via Cape)", "Xi'an -> Duisburg (FEU)",
+     ("sea via Suez", "sea via Cape")),
+    ("Almaty -> Constanța, best / Russia avoided", "Almaty -> Constanța (FEU)",
+     ("best overall", "Russia avoided")),
+    ("Uranium (per t) Shymkent -> Poti, Russia and Iran avoided",
+     "Uranium ore concentrate (t): South Kazakhstan -> Black Sea",
+     ("Shymkent -> Poti, Russia avoided",)),
+    ("Shanghai -> Rotterdam, sea via Suez / via Cape", "Shanghai -> Rotterdam (FEU)",
+     ("sea via Suez", "sea via Cape")),
+)  # fmt: skip
+TABLE_BEGIN = "<!-- flagship-table: generated from `make demo` answers; do not edit -->"
+TABLE_END = "<!-- /flagship-table -->"
+
+
+def readme_table(summary: pd.DataFrame) -> str:
+    """The README's table of flagship answers (markdown) from :func:`summary_table` rows.
+
+    ``make demo`` writes it to ``out/demo/route_summary.md``; ``python
+    tools/readme_figures.py`` puts it in the README, and a test checks that the README's
+    table is what the questions answer today.
+    """
+    t = summary.set_index(["question", "variant"])
+
+    def cells(group: str, variants: tuple[str, ...]) -> list[str]:
+        rows = [t.loc[(group, v)] for v in variants]
+        if any(str(r["corridor"]) == "no route" for r in rows):
+            return ["no route", "–", "–", "–"]
+        corr = list(dict.fromkeys(str(r["corridor"]) for r in rows))
+        return [
+            " / ".join(corr),
+            " / ".join(f"{float(r['days']):.1f}" for r in rows),
+            " / ".join(f"{float(r['km']):,.0f}" for r in rows),
+            " / ".join(f"{float(r['usd']):,.0f}" for r in rows),
+        ]
+
+    out = [
+        "| Question (per FEU unless noted) | Corridor | Days (door to door) | km | USD |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for label, group, variants in README_TABLE:
+        out.append("| " + " | ".join([label, *cells(group, variants)]) + " |")
+    return "\n".join(out)
 
 
 def _emission_cells(r) -> dict[str, float]:

@@ -26,6 +26,7 @@ from serai.freight.flagship import (
     Question,
     _emission_cells,
     answer_flagship,
+    readme_table,
     summary_table,
 )
 from serai.freight.route import Route, Router
@@ -419,6 +420,7 @@ def run_route_demo(
     out.mkdir(parents=True, exist_ok=True)
     table = summary_table(answers)
     table.to_csv(out / "route_summary.csv", index=False)
+    (out / "route_summary.md").write_text(readme_table(table) + "\n", encoding="utf-8")
     (out / "routes.json").write_text(
         json.dumps(
             [a.route.to_dict() if a.route else {"error": a.error} for a in answers],
