@@ -289,24 +289,28 @@ def readme_summary(mv: ModelValidation) -> str:
 
     t, p = mv.share_inside("time"), mv.share_inside("tariff")
     met = t[1] and p[1] and t[0] / t[1] >= 0.8 and p[0] / p[1] >= 0.8
+    dhl, wb = "DHL's", "the World Bank's"
+    nd = _against(row("northern_d2d"), dhl)
+    nt = _against(row("northern_t2t"), f"{dhl} block trains to Germany,")
+    nu = _against(row("v10_northern"), wb)
+    md = _against(row("mc_dhl_d2d_normal"), f"{dhl} June 2024")
+    mu = _against(row("v10_mc"), wb)
+    sd = _against(row("sea_suez_p2p"), "the published")
     return (
         "Against the published figures of `../shared/facts/corridor-facts.md` (full table, "
         "method and every miss explained in [`docs/validation.md`](docs/validation.md)): the "
-        f"Northern route via Brest takes {val('northern_d2d')} days door to door "
-        f"({_against(row('northern_d2d'), 'DHL's')} days; {val('northern_t2t')} days terminal "
-        f"to terminal, {_against(row('northern_t2t'), 'DHL's block trains to Germany,')}), at "
-        f"USD {val('v10_northern')} per FEU ({_against(row('v10_northern'), 'the World Bank's')}"
-        f"); the Middle Corridor takes {val('mc_dhl_d2d_normal')} days door to door "
-        f"({_against(row('mc_dhl_d2d_normal'), 'DHL's June 2024')} days once that month's "
-        "congestion, measured on the Northern route in the same reports, is taken out) at USD "
-        f"{val('v10_mc')} per FEU ({_against(row('v10_mc'), 'the World Bank's')}); the sea "
-        f"route via Suez sails {val('sea_suez_p2p')} days port to port "
-        f"({_against(row('sea_suez_p2p'), 'the published')}). These are calibration rows. Of "
-        f"the validation rows (never used by the fit), {t[0]} of {t[1]} transit times and "
-        f"{p[0]} of {p[1]} tariffs are inside their published bands: the target of 80% is "
-        f"{'met' if met else 'not met'}; every row outside is explained in the report. Dated "
-        "figures are answered on the network of their year (`--year`), so these figures "
-        "differ from the 2025 answers of the table above."
+        f"Northern route via Brest takes {val('northern_d2d')} days door to door ({nd} days; "
+        f"{val('northern_t2t')} days terminal to terminal, {nt}), at USD "
+        f"{val('v10_northern')} per FEU ({nu}); the Middle Corridor takes "
+        f"{val('mc_dhl_d2d_normal')} days door to door ({md} days once that month's congestion, "
+        "measured on the Northern route in the same reports, is taken out) at USD "
+        f"{val('v10_mc')} per FEU ({mu}); the sea route via Suez sails {val('sea_suez_p2p')} "
+        f"days port to port ({sd}). These are calibration rows. Of the validation rows (never "
+        f"used by the fit), {t[0]} of {t[1]} transit times and {p[0]} of {p[1]} tariffs are "
+        f"inside their published bands: the target of 80% is {'met' if met else 'not met'}; "
+        "every row outside is explained in the report. Dated figures are answered on the "
+        "network of their year (`--year`), so some differ from the 2025 answers of the table "
+        "above."
     )
 
 

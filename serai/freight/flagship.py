@@ -90,7 +90,12 @@ FLAGSHIP: tuple[Question, ...] = (
         "sea via Cape",
         "Xi'an",
         "Duisburg",
-        constraints={"avoid_countries": ["KZ", "MN", "RU", "KG"], "avoid_passages": ["suez"]},
+        # Suez alone avoided, the answer sails to Bandar Abbas and goes on by rail through
+        # Iran and Türkiye (a land bridge, not the Cape): the Red Sea and Hormuz are closed too
+        constraints={
+            "avoid_countries": ["KZ", "MN", "RU", "KG"],
+            "avoid_passages": ["suez", "babalmandab", "ormuz"],
+        },
     ),
     Question(
         "Xi'an -> Duisburg (FEU)",
