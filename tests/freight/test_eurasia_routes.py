@@ -62,21 +62,26 @@ def test_uranium_takes_a_rail_ferry_across_the_caspian(router):
     assert len(board) == 1
 
 
-def test_uranium_changes_gauge_and_leaves_a_city_terminal(router):
-    # class 7 may transfer at ports, terminals and gauge changes (commodities.csv); the
-    # network's nodes name no terminal or gauge change, so before the transfer kinds were
-    # read from the hub (gauge link, port event, a named place's station) uranium could
-    # change gauge nowhere and Xi'an -> Duisburg had no route
+def test_uranium_leaves_a_city_terminal_and_never_changes_gauge(router):
+    # class 7 may transfer at ports and terminals only (commodities.csv); the network's node
+    # kinds name no terminal, so before the transfer kinds were read from the hub (port event,
+    # a named place's station) Xi'an -> Duisburg had no route for uranium
+    from serai.freight.cost import transfer_point_kinds
+
     r = router.route("Xi'an", "Duisburg", "uranium")
     legs = r.legs
-    assert (legs["kind"] == "gauge").sum() == 2  # Alashankou/Dostyk and Brest/Malaszewicze
+    assert not (legs["kind"] == "gauge").any()  # the facts' chains: no transshipment of class 7
     assert set(legs.loc[legs["kind"] == "move", "mode"]) <= {"rail", "ferry", "sea"}
-    # a hub at a plain junction stays closed to it: the same costs, with the junction's
-    # transfer links allowed, are what the container uses
+    v = router.rg.vlinks.iloc[r.vlink_rows]
+    hub = v.loc[v["kind"].isin(["transfer", "port"]) | v["event"].isin(["transfer", "port"])]
+    kinds = transfer_point_kinds(router.rg.network.nodes, hub["node_id"].to_numpy())
+    assert len(hub) and set(kinds) <= {"port", "terminal"}
+    # the container uses hubs uranium may not (plain junctions, breaks of gauge)
     lc_u, lc_c = router.costs("uranium"), router.costs("container")
-    v = router.rg.vlinks
-    closed = (v["kind"] == "transfer").to_numpy() & ~lc_u.allowed & lc_c.allowed
-    assert closed.any()
+    vv = router.rg.vlinks
+    for kind in ("transfer", "gauge"):
+        closed = (vv["kind"] == kind).to_numpy() & ~lc_u.allowed & lc_c.allowed
+        assert closed.any()
 
 
 def test_uranium_off_the_network_takes_a_first_mile_truck_to_a_terminal(router):
