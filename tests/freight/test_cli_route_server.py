@@ -211,6 +211,8 @@ def test_real_server_answers_the_real_client(monkeypatch, capsys):
     from tests.live import serve_process
 
     monkeypatch.setenv("COLUMNS", "100")
+    for opt_out in ("SERAI_NO_SERVER", "SERAI_DEBUG"):  # a developer's shell may set them
+        monkeypatch.delenv(opt_out, raising=False)
     queries = [
         ["--from", "Almaty", "--to", "Duisburg"],
         ["--from", "Xi'an", "--to", "Duisburg", "--avoid-country", "RU", "--alternatives", "2"],
