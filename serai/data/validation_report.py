@@ -395,7 +395,12 @@ _WHY = {
     "Kept under its stated end points; no per-segment model holds it without breaking the "
     "Shanghai–Poti quote",
     "argus_mersin_poti": "as above: a short-sea move priced at three times the Shanghai–Poti "
-    "quote of the same source; no per-segment model holds both",
+    "quote of the same source; no per-segment model holds both. The answer is not a truck: "
+    "rail (893 km, USD 170) and a Black Sea sailing (535 km, USD 125) with port handling at "
+    "both ends; by road alone (`--modes road`) it is 1,285 km, 3.6 days and USD 1,592 at the "
+    "truck rate `road.rate` (1.2 USD per FEU-km, an estimate: the facts give no truck rate, "
+    "only DisruptSC's 0.015 USD per t-km, a model input) and Georgian and Turkish road "
+    "border times; the facts give no Black Sea feeder tariff or schedule either",
     "chongqing_duisburg_t2t": "a 2018 scheduled-service figure, answered on the 2018 network "
     "with the measured Kazakh values of the nearest CAREC years (rail border 46 h inbound "
     "instead of 78 h; speed 65.2 km/h, 2020). The rest of the path (China, Russia, "
@@ -423,13 +428,17 @@ _WHY = {
     "1,167 km of Turkmen rail to Turkmenbashi). The two quotes of the same forwarder differ "
     "by USD 1,312 for 40 ft but USD 399 for 20 ft; the model charges the Kazakh km at the "
     "China–Europe transit rate (0.18 USD per FEU-km) and the Aktau ferry as fitted on the "
-    "Middle Corridor rate, and comes out USD 900 below the Turkmenbashi route. CAREC's Kazakh cost of a "
-    "cross-border consignment (USD 724 per 500 km and 20 t in 2020, facts §4.4) would give "
-    "about USD 4,600 for this quote, but the same kind of cost on the Uzbek and Turkmen rail "
-    "(at the Kazakh 2020 or the CAREC average 2022 cost) would put the Turkmenbashi quote at "
-    "USD 4,800–5,100 against 2,972: the quotes price the Kazakh segment of "
-    "an Uzbek export like a consignment and the Turkmen route like a through rate, a "
-    "commercial difference no row of the facts separates",
+    "Middle Corridor rate, and comes out USD 900 below the Turkmenbashi route. Tried as a "
+    "what-if (not shipped; the fitted values otherwise): with the Kazakh rail rate at CAREC's "
+    "cost of a cross-border consignment (USD 724 per 500 km and 20 t in 2020, facts §4.4: "
+    "1.45 USD per box-km), the cheapest path to Aktau leaves Kazakhstan out as far as it "
+    "can (Uzbekistan, 1,310 km of Turkmen rail, Bolashak, 325 km of Kazakh rail) and costs "
+    "USD 2,968 (-31%) for 40 ft and 2,226 (-18%) for 20 ft; with the CAREC average of 2021 "
+    "(USD 902) on the Uzbek and Turkmen rail as well, the Aktau quotes come to 4,647 (+8%, "
+    "inside) and 3,485 (+29%), but the Turkmenbashi calibration quotes to 5,415 (+82%) and "
+    "4,062 (+76%). The quotes price the Kazakh segment of an Uzbek export like a "
+    "consignment and the Turkmen route like a through rate, a commercial difference no row "
+    "of the facts separates",
     "interrail_aktau_20": "as for the 40 ft quote (the 20 ft / 40 ft ratios of the two quotes "
     "differ too: 0.63 via Aktau, 0.78 via Turkmenbashi; the model has one ratio)",
 }
