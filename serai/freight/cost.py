@@ -330,7 +330,7 @@ def transfer_point_kinds(nodes: pd.DataFrame, node_ids: np.ndarray) -> np.ndarra
     there); else the node's own kind (``junction``, ...). A hub link adds ``gauge_change``
     at a break of gauge and ``port`` at a port event (:func:`link_costs`). Before, the kinds
     were compared with the node kinds alone, which name no terminal or gauge change: a
-    commodity limited to ports and terminals (class 7) could leave no city's station.
+    commodity limited to ``port;terminal;gauge_change`` (class 7) could change gauge nowhere.
 
     Examples
     --------
