@@ -54,8 +54,8 @@ TARGETS = (
 #: reported beside the model, never fitted (facts figures of other volumes)
 CHECKS = (
     ("china_europe_incl_ru_rail_teu", "total", 1.91e6, 1.75e6, 2.12e6, "TEU", 2023,
-     "earth-news.info (Xinhua 2023-12-05): ~1.75 m TEU Jan-Nov 2023, all China-Europe Railway Express trains, both directions, Russia and Belarus included (x12/11 = 1.91 m; 2024 +11% trains); includes the routes via Zabaikalsk and Mongolia, outside this network"),
-    ("kz_transit_tonnes", "total", 34.6e6, 34.6e6, 34.6e6, "t", 2024, "qazinform (KZ transit 34.6 Mt 2024, all directions)"),
+     "earth-news.info (Xinhua 2023-12-05): ~1.75 m TEU Jan-Nov 2023, all China-Europe Railway Express trains, both directions, Russia and Belarus included (x12/11 = 1.91 m; 2024 +11% trains); includes the routes via Zabaikalsk–Manzhouli and Mongolia (Erenhot), on the network since the Trans-Siberian extension"),
+    ("kz_transit_tonnes", "total", 34.6e6, 34.6e6, 34.6e6, "t", 2024, "qazinform (KZ transit 34.6 Mt 2024, all directions); not independent of the demand: 34.6 - 15.3 Mt (China transit) sizes the demand's transit with neither end in China (serai/demand/data/totals.csv, ru_ca_* and ca_ru_*)"),
     ("trans_caspian_tonnes", "total", 3.9e6, 3.3e6, 4.5e6, "t", 2024,
      "facts section 10: TITR 2024 3.3 Mt (TITR Association, seaports) vs 4.5 Mt (KZ Ministry / AZCON)"),
     ("port_throughput_teu_poti", "total", 545297.0, 545297.0, 600000.0, "TEU", 2024, "sea-news.az/2025/05/08 (Poti 545,297 TEU 2024)"),

@@ -54,8 +54,9 @@ class FlowResult:
         the measure per year), ``binding``.
     paths
         Routes with flow: ``group``, ``origin``, ``destination`` (zones),
-        ``corridor``, ``flow``, ``share``, ``cost_usd`` (per unit incl. delays),
-        ``hours``, ``km``.
+        ``corridor``, ``countries``, ``caspian``, ``cn_border`` (the country on the
+        other side of the Chinese border the route crosses, '' if none), ``flow``,
+        ``share``, ``cost_usd`` (per unit incl. delays), ``hours``, ``km``.
     od
         OD pairs: ``group``, ``origin``, ``destination``, ``volume``,
         ``assigned``, ``unmet``, ``cost_usd`` (flow-weighted mean), ``reason``.
@@ -115,6 +116,7 @@ def _path_info(model, edges: list[np.ndarray]) -> pd.DataFrame:
         vname[has] = nm.reindex(lid[has]).fillna("").to_numpy(object)
     is_move = kind == "move"
     is_sea = is_move & (mode == "sea")
+    is_border = kind == "border"
     # water legs inside the Caspian (ferry services and sea lanes)
     nodes = rg.network.nodes.set_index("node_id")
     nodes = nodes[~nodes.index.duplicated()]
@@ -145,6 +147,8 @@ def _path_info(model, edges: list[np.ndarray]) -> pd.DataFrame:
         tot = km[r][mv].sum()
         sea = km[r][is_sea[r]].sum()
         ln = set(vname[r][mv]) - {""}
+        b = r[is_border[r]]
+        cnb = [t if f == "CN" else f for f, t in zip(fc[b], tc[b], strict=True) if "CN" in (f, t)]
         w = r[water[r]]
         casp = ""
         if len(w):  # a Caspian crossing between the east shore (KZ, TM) and Azerbaijan
@@ -152,7 +156,8 @@ def _path_info(model, edges: list[np.ndarray]) -> pd.DataFrame:
             casp = {("east", "AZ"): "westbound", ("AZ", "east"): "eastbound"}.get((a, b), "")
         out.append(
             {"corridor": corridor_label(countries, passages, ferry, sea / tot if tot else 0.0, ln),
-             "km": float(tot), "countries": "-".join(countries), "caspian": casp}
+             "km": float(tot), "countries": "-".join(countries), "caspian": casp,
+             "cn_border": "-".join(dict.fromkeys(cnb))}
         )  # fmt: skip
     return pd.DataFrame(out)
 
@@ -214,6 +219,7 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
             "corridor": info["corridor"] if len(info) else [],
             "countries": info["countries"] if len(info) else [],
             "caspian": info["caspian"] if len(info) else [],
+            "cn_border": info["cn_border"] if len(info) else [],
             "flow": P["flow"].to_numpy(),
             "share": P["flow"].to_numpy() / od["volume"].to_numpy()[p_od],
             "cost_usd": P["cost"].to_numpy(),
@@ -412,6 +418,18 @@ def _indicators(model, xf, tonnes, teus, paths, elements) -> pd.DataFrame:
     add("china_europe_incl_ru_rail_teu", "westbound", "TEU", wb)
     add("china_europe_incl_ru_rail_teu", "eastbound", "TEU", eb)
     add("china_europe_incl_ru_rail_teu", "total", "TEU", wb + eb)
+    # ... by the country across the Chinese border (Kazakhstan, Russia at Zabaikalsk,
+    # Mongolia at Erenhot)
+    both = rail & ((cn_o & d_reg.isin(ru_eu)) | (o_reg.isin(ru_eu) & cn_d2))
+    for label, code in (("kz", "KZ"), ("ru", "RU"), ("mn", "MN")):
+        add(f"china_europe_incl_ru_rail_teu_via_{label}", "total", "TEU",
+            cont.loc[both & (cont["cn_border"] == code), "teu"].sum())  # fmt: skip
+    # ---- the crossings of the Trans-Siberian and the Trans-Mongolian lines
+    for cid, label in (("zabaikalsk_manzhouli", "zabaikalsk"), ("zamyn_uud_erenhot", "erenhot"),
+                       ("naushki_sukhbaatar", "naushki")):  # fmt: skip
+        r = _crossing_rows(model, cid)
+        add(f"rail_border_tonnes_{label}", "total", "t", tonnes[r].sum())
+        add(f"rail_border_teu_{label}", "total", "TEU", teus[r].sum())
     # ---- calibration quantities
     kz = paths["countries"].str.split("-").apply(lambda c: "KZ" in c)
     transit = (
@@ -421,7 +439,9 @@ def _indicators(model, xf, tonnes, teus, paths, elements) -> pd.DataFrame:
     )
     add("kz_transit_tonnes", "total", "t", paths.loc[transit, "tonnes"].sum())
     northern_wb = cont.loc[cn & eu & cont["corridor"].str.contains("Northern")]
-    via_kz = northern_wb["countries"].str.contains("KZ")
+    # UTLC ERA carries China -> Europe trains that enter Kazakhstan from China (a train
+    # via Zabaikalsk that crosses Kazakhstan at Petropavl is not one of them)
+    via_kz = northern_wb["cn_border"] == "KZ"
     add("china_eu_northern_via_kz_teu", "CN->EU", "TEU", northern_wb.loc[via_kz, "teu"].sum())
     # ---- minerals
     u = paths.loc[paths["group"] == "uranium"]

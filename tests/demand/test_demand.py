@@ -62,6 +62,22 @@ def test_facts_anchors(base):
     assert set(base.loc[base["group"] == "uranium", "destination"]) >= {"US_EAST"}
 
 
+def test_transit_without_china_is_the_facts_arithmetic(base):
+    # KZ transit 34.6 Mt minus the 15.3 Mt of China transit (2024, facts section 8) = 19.3 Mt
+    # with neither end in China: the Russia <-> Central Asia rows add up to it (to the
+    # rounding of their estimated split, +-0.5 Mt)
+    ids = ["ru_ca_grain_oil", "ru_ca_grain", "ru_ca_bulk", "ca_ru_bulk", "ca_ru_containers"]
+    g = groups()
+    tonnes = base.loc[base["total_id"].isin(ids)].assign(
+        t=lambda d: d["volume"] * d["group"].map(g["tonnes_per_unit"])
+    )
+    assert set(tonnes["total_id"]) == set(ids)
+    assert tonnes["t"].sum() == pytest.approx(34.6e6 - 15.3e6, abs=0.5e6)
+    z = zones()
+    ends = set(tonnes["origin"].map(z["country"])) | set(tonnes["destination"].map(z["country"]))
+    assert "CN" not in ends and "KZ" not in ends
+
+
 def test_furness_margins_and_gravity(base):
     rng = np.random.default_rng(3)
     o = rng.uniform(1, 10, 5)

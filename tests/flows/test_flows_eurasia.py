@@ -25,6 +25,7 @@ ROWS = [
     ("metals_ores", "KZ_CEN", "CN_XIY", 2.5e7),  # more than the Dostyk + Altynkol capacity
     ("uranium", "KZ_SOUTH", "US_EAST", 4000.0),  # no US port on the network yet
     ("uranium", "KZ_SOUTH", "RO", 2000.0),
+    ("containers", "CN_SHA", "RU_MOW", 50000.0),
 ]
 REQUIRED = {
     "trans_caspian_tonnes", "trans_caspian_teu", "kz_cn_rail_tonnes_dostyk",
@@ -208,3 +209,22 @@ def test_corridor_choice_sets_complete_at_equilibrium_costs(results):
         if (i, e.tobytes()) not in have and count.get(i, 0) < m.config.max_paths
     ]
     assert not missing
+
+
+def test_china_europe_rail_is_split_by_the_chinese_border_it_crosses(results):
+    # the Railway Express check counts trains via Kazakhstan, via Zabaikalsk (RU) and via
+    # Mongolia; UTLC ERA (the fitted Northern volume) only those that enter Kazakhstan
+    _m, _raw, res = results["equilibrium"]
+    ind = res.indicators.set_index(["indicator", "direction"])["value"]
+    parts = [ind[(f"china_europe_incl_ru_rail_teu_via_{x}", "total")] for x in ("kz", "ru", "mn")]
+    assert sum(parts) == pytest.approx(ind[("china_europe_incl_ru_rail_teu", "total")], rel=1e-9)
+    p = res.paths
+    assert set(p["cn_border"]) <= {"", "KZ", "RU", "MN", "KG"}
+    cn = p["origin"].str.startswith("CN_") | p["destination"].str.startswith("CN_")
+    assert (p.loc[~cn, "cn_border"] == "").all()
+    wb = p.loc[(p["group"] == "containers") & (p["origin"] == "CN_XIY") & (p["destination"] == "DE_W")]
+    north = wb.loc[wb["corridor"].str.contains("Northern")]
+    via_kz = north.loc[north["cn_border"] == "KZ", "flow"].sum()
+    assert ind[("china_eu_northern_via_kz_teu", "CN->EU")] >= via_kz > 0
+    for label in ("zabaikalsk", "erenhot", "naushki"):
+        assert ind[(f"rail_border_tonnes_{label}", "total")] >= 0

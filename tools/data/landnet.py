@@ -23,7 +23,7 @@ from tools.data.geo import Countries, haversine_km
 RAIL_REGION: dict[str, tuple | None] = {
     "CN": None, "MN": None, "KZ": None, "UZ": None, "KG": None, "TJ": None, "TM": None,
     "AZ": None, "GE": None, "AM": None, "TR": None, "IR": (44.0, 34.5, 62.0, 40.0),
-    "RU": (27.0, 41.0, 75.0, 58.0), "BY": None, "UA": None, "MD": None, "LT": None,
+    "RU": (27.0, 41.0, 126.0, 58.0), "BY": None, "UA": None, "MD": None, "LT": None,
     "PL": None, "DE": None, "NL": None, "BE": None, "LU": None, "CZ": None, "SK": None,
     "AT": None, "HU": None, "RO": None, "BG": None, "RS": None, "HR": None, "SI": None,
     # the rest of Europe: France, Iberia, Britain and Ireland (Channel Tunnel), Italy,
@@ -33,6 +33,10 @@ RAIL_REGION: dict[str, tuple | None] = {
     "LV": None, "GR": None, "AL": None, "MK": None, "ME": None, "BA": None, "XK": None,
 }  # fmt: skip
 RAIL_REGION["IR"] = None  # the whole of Iran: INSTC to Bandar Abbas
+# Russia east to the source clip (lon 125.5): the Trans-Siberian east of Omsk to Zabaikalsk
+# (Manzhouli) and Naushki (Mongolia: Sukhbaatar–Ulaanbaatar–Zamyn-Uud–Erenhot), the routes of
+# the China–Europe trains that do not cross Kazakhstan; still south of 58 N (the Perm–Kirov
+# line and St Petersburg's region are not in the rail network).
 # Road: the corridor core and all of Europe (first/last mile, whole truck routes).
 ROAD_REGION: dict[str, tuple | None] = {
     "CN": (73.0, 34.0, 110.0, 50.0), "KZ": None, "UZ": None, "KG": None, "TJ": None,
