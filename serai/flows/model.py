@@ -7,7 +7,7 @@ the capacities of the year as congestible units, and a first choice set of
 routes in distinct corridors (one least-cost search per corridor restriction:
 none, Russia avoided, Russia and Iran avoided, Russia and Azerbaijan avoided,
 Kazakhstan–Mongolia–Russia avoided (sea), land only, no road, land without Russia,
-land without Russia and Iran).
+land without Russia and Iran, land without Kazakhstan).
 
 :func:`run_flows` solves it with
 
@@ -76,6 +76,9 @@ SEEDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
     ("land_no_ru", ("RU",), ("rail", "road", "ferry")),
     ("land_no_ru_ir", ("RU", "IR"), ("rail", "road", "ferry")),
     ("no_road", (), ("rail", "sea", "ferry")),
+    # China -> Russia/Europe by land without Kazakhstan: via Zabaikalsk–Manzhouli or Mongolia
+    # (Erenhot); without it these enter a China–Europe choice set only as the least-cost route
+    ("land_no_kz", ("KZ",), ("rail", "road", "ferry")),
 )
 
 
