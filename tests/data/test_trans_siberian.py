@@ -98,3 +98,15 @@ def test_northern_route_from_central_china_still_enters_kazakhstan(router):
     z = router.route("Xi'an", "Duisburg", "container", modes=["rail"], via=["Zabaikalsk", "Brest"])
     assert "zabaikalsk_manzhouli" in _crossings(router, z)
     assert z.km > r.km + 1500 and z.usd > r.usd
+
+
+def test_trans_siberian_lengths(router):
+    # Trans-Siberian km posts (general knowledge, not in the facts): Omsk 2,716, Irkutsk 5,185;
+    # Zabaikalsk 6,677 (Tarskaya 6,312 + 365 km of the Trans-Manchurian branch). Omsk and
+    # Irkutsk are given by their coordinates (no facts point): the rail node nearest the town.
+    omsk, irkutsk = "54.98,73.37", "52.28,104.26"
+    a = router.route(omsk, irkutsk, "container", modes=["rail"])
+    b = router.route(irkutsk, "Zabaikalsk", "container", modes=["rail"])
+    assert set(a.countries) == {"RU"} and set(b.countries) == {"RU"}
+    assert a.km == pytest.approx(5185 - 2716, rel=0.08)
+    assert b.km == pytest.approx(6677 - 5185, rel=0.08)
