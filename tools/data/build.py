@@ -1351,7 +1351,12 @@ def _border_crossings(links, nodes, facts):
             same = ((df["country_a"] == r.country_a) & (df["country_b"] == r.country_b)) | (
                 (df["country_a"] == r.country_b) & (df["country_b"] == r.country_a)
             )
-            d = np.asarray(haversine_km(df["x"], df["y"], float(r.lon), float(r.lat)))
+            # distance from the link's middle or its nearer end (a long border link, 93 km
+            # from Erenhot into Mongolia, has its middle 43 km from the crossing it starts at)
+            lo, la = float(r.lon), float(r.lat)
+            d = np.minimum.reduce([np.asarray(haversine_km(df["x"], df["y"], lo, la)),
+                                   np.asarray(haversine_km(xa, ya, lo, la)),
+                                   np.asarray(haversine_km(xb, yb, lo, la))])  # fmt: skip
             # every derived crossing of the pair within 40 km takes the nearest named one
             hit = (df["mode"] == r.mode).to_numpy() & same.to_numpy() & (d <= 40.0) & (d < best)
             df.loc[hit, ["crossing_id", "name"]] = [r.crossing_id, r.name]
