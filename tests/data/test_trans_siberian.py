@@ -57,9 +57,9 @@ def test_crossings_and_gauge_breaks_carry_their_facts_names(net):
     for cid, cc in pairs.items():
         rows = bc.loc[bc["crossing_id"] == cid]
         assert len(rows), cid
-        assert {frozenset((a, b)) for a, b in zip(rows["country_a"], rows["country_b"], strict=True)} == {
-            frozenset(cc)
-        }, cid
+        assert {
+            frozenset((a, b)) for a, b in zip(rows["country_a"], rows["country_b"], strict=True)
+        } == {frozenset(cc)}, cid
     gb = net.tables["gauge_breaks"]
     assert {"zabaikalsk_manzhouli", "zamyn_uud_erenhot"} <= set(gb["gauge_break_id"])
 
@@ -78,7 +78,14 @@ def test_beijing_moscow_via_zabaikalsk_changes_gauge_at_the_border(router):
 
 
 def test_mongolia_transit_route(router):
-    r = router.route("Beijing", "Moscow", "container", modes=["rail"], avoid_countries=["KZ"], via=["Ulaanbaatar"])
+    r = router.route(
+        "Beijing",
+        "Moscow",
+        "container",
+        modes=["rail"],
+        avoid_countries=["KZ"],
+        via=["Ulaanbaatar"],
+    )
     assert list(r.countries[:3]) == ["CN", "MN", "RU"]
     x = _crossings(router, r)
     assert "zamyn_uud_erenhot" in x and "naushki_sukhbaatar" in x

@@ -222,7 +222,9 @@ def test_china_europe_rail_is_split_by_the_chinese_border_it_crosses(results):
     assert set(p["cn_border"]) <= {"", "KZ", "RU", "MN", "KG"}
     cn = p["origin"].str.startswith("CN_") | p["destination"].str.startswith("CN_")
     assert (p.loc[~cn, "cn_border"] == "").all()
-    wb = p.loc[(p["group"] == "containers") & (p["origin"] == "CN_XIY") & (p["destination"] == "DE_W")]
+    wb = p.loc[
+        (p["group"] == "containers") & (p["origin"] == "CN_XIY") & (p["destination"] == "DE_W")
+    ]
     north = wb.loc[wb["corridor"].str.contains("Northern")]
     via_kz = north.loc[north["cn_border"] == "KZ", "flow"].sum()
     assert ind[("china_eu_northern_via_kz_teu", "CN->EU")] >= via_kz > 0
