@@ -147,8 +147,8 @@ def _path_info(model, edges: list[np.ndarray]) -> pd.DataFrame:
         tot = km[r][mv].sum()
         sea = km[r][is_sea[r]].sum()
         ln = set(vname[r][mv]) - {""}
-        b = r[is_border[r]]
-        cnb = [t if f == "CN" else f for f, t in zip(fc[b], tc[b], strict=True) if "CN" in (f, t)]
+        bd = r[is_border[r]]
+        cnb = [t if f == "CN" else f for f, t in zip(fc[bd], tc[bd], strict=True) if "CN" in (f, t)]
         w = r[water[r]]
         casp = ""
         if len(w):  # a Caspian crossing between the east shore (KZ, TM) and Azerbaijan
