@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/service/request_cpu.py [--root OTHER_CHECKOUT]
 
-Runs the 64 (origin, destination) questions of the load test (avoiding Russia, geometry
-on) through what ``POST /api/route`` does after parsing: ``Router.route`` and the JSON
-answer; prints the median wall and the process CPU (user+system) per request. CPU time is
+Runs 64 (origin, destination) questions (avoiding Russia, geometry on) through what
+``POST /api/route`` does after parsing: ``Router.route``, the JSON answer and its gzip
+form; prints the median wall and the process CPU (user+system) per request. CPU time is
 what a loaded machine stretches least, so two checkouts run one after the other compare as
 a ratio (``--root`` puts another checkout first on ``sys.path``, e.g. a ``git worktree`` of
 an older commit; its routing graph comes from the disk cache keyed by its code).
@@ -39,6 +39,7 @@ ORIGINS = ["Xi'an", "Almaty", "Shanghai", "Shymkent", "Tashkent", "Aktau", "Baku
 DESTS = ["Duisburg", "Constanța", "Poti", "Rotterdam", "Istanbul", "Hamburg", "Mersin", "Batumi"]
 router = cached_router(None, year=None)
 net = router.rg.network
+ENCODED = hasattr(api, "packed")  # this checkout writes route geometry from encoded shapes
 
 
 def request(o: str, d: str) -> bytes:
@@ -49,10 +50,14 @@ def request(o: str, d: str) -> bytes:
     router.locate(o)
     router.locate(d)  # the API checks both places first (field names in errors)
     r = router.route(o, d, "container", constraints=Constraints.make(avoid_countries=["RU"]))
+    if ENCODED:  # what the API writes: geometry from the encoded shapes, gzip of the answer
+        return api.packed(api.dumps({"routes": [route_json(r, net, True, encoded=True)]}))
     body = {"routes": [route_json(r, net, True)]}
     if hasattr(api, "dumps"):
-        return api.dumps(body)
-    return json.dumps(api._clean(body), ensure_ascii=False, separators=(",", ":")).encode()
+        data = api.dumps(body)
+    else:
+        data = json.dumps(api._clean(body), ensure_ascii=False, separators=(",", ":")).encode()
+    return api._packed(data) if hasattr(api, "_packed") else data
 
 
 pairs = list(itertools.product(ORIGINS, DESTS))
