@@ -62,41 +62,6 @@ def test_uranium_takes_a_rail_ferry_across_the_caspian(router):
     assert len(board) == 1
 
 
-def test_uranium_changes_gauge_and_leaves_a_city_terminal(router):
-    # class 7 may transfer at ports, terminals and breaks of gauge (commodities.csv); the
-    # network's node kinds name no terminal or gauge change, so before the transfer kinds were
-    # read from the hub (gauge link, port event, a named place's station) uranium could change
-    # gauge nowhere and left no city. Kazakh uranium to China (Asia is 49% of KAP's sales,
-    # corridor-facts 5.1) goes by rail across the China-Kazakhstan border, changing gauge
-    # there, not round Europe by sea.
-    from serai.freight.cost import transfer_point_kinds
-
-    r = router.route("Shymkent", "Xi'an", "uranium")
-    legs = r.legs
-    assert (legs["kind"] == "gauge").sum() == 1
-    assert set(legs.loc[legs["kind"] == "move", "mode"]) == {"rail"}
-    assert r.km < 5_000
-    v = router.rg.vlinks.iloc[r.vlink_rows]
-    hub = v.loc[v["kind"].isin(["transfer", "gauge"]) | (v["event"] == "transfer")]
-    kinds = transfer_point_kinds(router.rg.network.nodes, hub["node_id"].to_numpy())
-    assert len(hub) and set(kinds) <= {"terminal", "gauge_change"}
-    # the container uses hubs uranium may not (plain junctions)
-    lc_u, lc_c = router.costs("uranium"), router.costs("container")
-    vv = router.rg.vlinks
-    closed = (vv["kind"] == "transfer").to_numpy() & ~lc_u.allowed & lc_c.allowed
-    assert closed.any()
-
-
-def test_uranium_off_the_network_takes_a_first_mile_truck_to_a_terminal(router):
-    # the KAP chain starts mine -> truck -> rail (corridor-facts 5.1): first_mile=road
-    r = router.route("43.2, 76.9", "Poti", "uranium", avoid_countries=["RU", "IR"])
-    first = r.legs.iloc[0]
-    assert first["event"].startswith("first mile") and first["mode"] == "road"
-    assert r.access and r.access[0].layer.startswith("rail")
-    assert set(r.legs.loc[(r.legs["kind"] == "move") & (r.legs.index > 0), "mode"]) <= {
-        "rail", "ferry", "sea"}  # fmt: skip
-
-
 def test_ferry_wait_follows_the_service_frequency(router):
     links = router.rg.network.links
     ferry = links.loc[
