@@ -114,6 +114,8 @@ def _check(t: pd.DataFrame, file: str, year: int | None, row0: int) -> pd.DataFr
                 f"demand needs the columns group, origin, destination, volume; '{c}' is missing",
                 file=file, field=c,
             )  # fmt: skip
+    if not len(t):
+        raise InputError("the file has no demand rows (a header only)", file=file)
     g = groups()
     z = zones()
     t = t.copy()

@@ -177,6 +177,7 @@ class PlaceResolver:
             for a, b, cc, dd in zip(pid, la, lo, pc, strict=True):
                 xy.setdefault(a, (b, cc, dd))
         self._xy = xy
+        self._has_nodes = nodes is not None and len(nodes) > 0  # node ids can be checked
         # network keys -> targets (best rank first); gazetteer place -> network target
         self._net: dict[str, list[Any]] = {}
         self._net_only: dict[str, list[Any]] = {}
@@ -215,9 +216,17 @@ class PlaceResolver:
             return query
         if isinstance(query, tuple) and len(query) == 2:
             return self.at(float(query[0]), float(query[1]), query=str(query))
-        if isinstance(query, (int, np.integer)):
+        if isinstance(query, (int, np.integer)) and not isinstance(query, bool):
+            if self._has_nodes and int(query) not in self._xy:
+                raise InputError(f"unknown node id {query}", field="place")
             return self._node_place(int(query), str(query))
-        q = str(query).strip()
+        if not isinstance(query, str):  # str() of a list would find ['Baku'] as Baku
+            raise InputError(
+                f"a place is a name, 'lat,lon', a node id or a (lat, lon) pair; got "
+                f"{type(query).__name__} {str(query)[:40]!r}",
+                field="place",
+            )
+        q = query.strip()
         if not q:
             raise InputError("empty place name", field="place")
         m = _COORD.match(q)

@@ -107,8 +107,14 @@ class FacilityMixin:
 
     def mineral_of(self, text: str | None) -> str | None:
         """Mineral key of a word (uranium, W, 'rare earths', a product key) or None."""
-        if text is None or not str(text).strip():
+        if text is None:
             return None
+        if not str(text).strip():  # given but empty: an error, not "not given" (issue 12)
+            raise InputError(
+                "empty product name: give one (uranium, tungsten, rare_earths, copper, lithium) "
+                "or leave it out to take the facility's",
+                field="product",
+            )
         t = str(text).strip().lower().replace("-", " ")
         if t in MINERAL_WORDS:
             return MINERAL_WORDS[t]

@@ -159,3 +159,11 @@ def test_user_file_errors(tmp_path):
         read_demand(tmp_path / "x.txt") if (tmp_path / "x.txt").write_text("a") else None
     with pytest.raises(InputError, match="no such file"):
         read_demand(tmp_path / "missing.csv")
+
+
+def test_a_header_without_rows_is_refused(tmp_path):
+    # the API harness read it as an empty demand (issue 12: a silent accept)
+    p = tmp_path / "d.csv"
+    p.write_text("group,origin,destination,volume,unit,year\n")
+    with pytest.raises(InputError, match="no demand rows"):
+        read_demand(p)

@@ -360,3 +360,20 @@ def test_names_with_region_country_or_another_name_in_parentheses(res):
     assert res.locate("Kazan, Russia").admin1 == "Tatarstan"
     with pytest.raises(InputError, match="no place 'Paris' in 'Texas'"):
         res.locate("Paris, Texas")  # Natural Earth has no Paris in Texas: said, not guessed
+
+
+def test_a_place_that_is_not_text_is_refused_not_stringified(res):
+    # str(["Baku"]) normalised to "baku" and routed from Baku (API harness, issue 12)
+    for bad in (["Baku"], {"Baku"}, 3.5, True, None):
+        with pytest.raises(InputError, match="a place is a name"):
+            res.locate(bad)
+    assert res.locate("Baku").name == "Baku"
+
+
+def test_a_node_id_the_network_does_not_have_is_refused(toy_router):
+    # Router.locate(10**20) answered a Place of no coordinates (API harness, issue 12)
+    node = int(toy_router.rg.place_of.index[0])
+    assert toy_router.locate(node).target == node
+    for bad in (10**20, -1):
+        with pytest.raises(InputError, match="unknown node id"):
+            toy_router.locate(bad)

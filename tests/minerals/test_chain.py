@@ -379,3 +379,11 @@ def test_chokepoint_aliases_the_router_does_not_know_are_dropped(tmp_path):
     assert not p.loc["Bosporus", "feasible"]  # Goodport's sea lane is the only class-7 way
     with pytest.raises(InputError, match="did you mean bosporus"):
         m.chain("u_mine", "fab_w1", "uranium", avoid_passages=["bosphorus"])
+
+
+def test_an_empty_product_name_is_an_error_not_none(model):
+    # mineral="" was taken as "not given" (API harness, issue 12): a silent accept
+    assert model.mineral_of(None) is None
+    for empty in ("", "  "):
+        with pytest.raises(InputError, match="empty product name"):
+            model.mineral_of(empty)
