@@ -23,12 +23,12 @@ def data_validate_report(
         "docs/validation.md"
     ),
     facts: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             help="Folder with validation_routes.csv and sources.csv (default: the repository's "
-            "facts, else the tables shipped with the network)."
+            "tools/data/facts, else the tables shipped with the network)."
         ),
-    ] = Path("tools/data/facts"),
+    ] = None,
     network: Annotated[
         Path | None, typer.Option(help="Network to check (default: the embedded Eurasian one).")
     ] = None,
@@ -54,6 +54,11 @@ def data_validate_report(
 
     check_report_target(out, overwrite)
     check_number(tolerance, "tolerance", high=10.0)
+    if facts is not None and not facts.is_dir():
+        from serai.errors import InputError
+
+        raise InputError(f"--facts {facts}: no such folder (it must hold validation_routes.csv "
+                         "and sources.csv)")  # fmt: skip
 
     if network is None:
         try:
@@ -69,6 +74,7 @@ def data_validate_report(
 
         net = read_network(network)
         label = f"`{network}`"
+    facts = facts if facts is not None else Path("tools/data/facts")
     if not facts.exists() and {"validation_routes", "sources"} <= set(net.tables):
         # outside a repository checkout: the routes and sources shipped with the network
         routes, sources = net.tables["validation_routes"], net.tables["sources"]

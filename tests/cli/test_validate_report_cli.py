@@ -98,7 +98,10 @@ def test_validate_report_refuses_foreign_file_and_bad_input(tmp_path):
     assert "row 1" in res.output and "value" in res.output
 
 
-def test_validate_report_uses_tables_shipped_with_the_network(tmp_path):
+def test_validate_report_uses_tables_shipped_with_the_network(tmp_path, monkeypatch):
+    # outside a repository checkout (no tools/data/facts here) and no --facts: the routes and
+    # sources shipped with the network
+    monkeypatch.chdir(tmp_path)
     net_dir, facts = _write_inputs(tmp_path)
     from serai.network import read_network
 
@@ -112,8 +115,19 @@ def test_validate_report_uses_tables_shipped_with_the_network(tmp_path):
     out = tmp_path / "v.md"
     res = CliRunner().invoke(
         app,
-        ["data", "validate-report", "--network", str(tmp_path / "net2"),
-         "--facts", str(tmp_path / "missing"), "--out", str(out)],
+        ["data", "validate-report", "--network", str(tmp_path / "net2"), "--out", str(out)],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "| P–Q line | 2025 | 160 |" in out.read_text(encoding="utf-8")
+
+
+def test_validate_report_refuses_a_missing_facts_folder(tmp_path):
+    # an explicit --facts that is not a folder was ignored (the tables shipped with the network
+    # were used instead, exit 0: CLI harness); only the default may fall back
+    net, _ = _write_inputs(tmp_path)
+    out = tmp_path / "v.md"
+    args = ["data", "validate-report", "--network", str(net), "--out", str(out)]
+    res = CliRunner().invoke(app, [*args, "--facts", str(tmp_path / "missing")])
+    assert res.exit_code == 2
+    assert "--facts" in res.output and "missing" in res.output
+    assert not out.exists()
