@@ -113,22 +113,11 @@ def test_python_blocks_run_verbatim(clone, env):
     )
 
 
-def _figures_tool():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "readme_figures", ROOT / "tools" / "readme_figures.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_validation_paragraph_is_the_reports():
     # the README quotes docs/validation.md's figures through one generated paragraph
     from serai.data.validation_report import README_BEGIN, README_END
+    from tools import readme_figures as tool
 
-    tool = _figures_tool()
     readme = (ROOT / "README.md").read_text("utf-8")
     a, b = tool.block(readme, README_BEGIN, README_END)
     assert readme[a:b] == tool.validation_paragraph(), "run: python tools/readme_figures.py"
@@ -138,8 +127,8 @@ def test_validation_paragraph_is_the_reports():
 def test_flagship_table_is_what_the_questions_answer():
     # every figure of the README's table is today's answer of its question (make demo's)
     from serai.freight.flagship import TABLE_BEGIN, TABLE_END
+    from tools import readme_figures as tool
 
-    tool = _figures_tool()
     readme = (ROOT / "README.md").read_text("utf-8")
     a, b = tool.block(readme, TABLE_BEGIN, TABLE_END)
     assert readme[a:b] == tool.flagship_table(), "run: python tools/readme_figures.py"
