@@ -166,7 +166,9 @@ def build(
     """
     t0 = time.perf_counter()
     # ---- sources ------------------------------------------------------------------------------
-    countries = Countries(raw / "ne_50m_admin_0_countries.json")
+    countries = Countries.from_topojson(
+        raw / "countries-10m.json", codes_from=raw / "ne_50m_admin_0_countries.json"
+    )
     anchors = pd.read_csv(HERE / "anchors.csv", dtype=str, keep_default_na=False)
     connectors = pd.read_csv(HERE / "connectors.csv", keep_default_na=False)
     ferries = pd.read_csv(HERE / "ferries.csv", keep_default_na=False)
