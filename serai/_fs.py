@@ -63,6 +63,11 @@ _EXISTS = "already exists; pass --overwrite (overwrite=True) to replace it"
 
 def os_error(exc: OSError, path: str | Path, action: str = "cannot write") -> InputError:
     """A clear :class:`InputError` for an OS error on ``path`` (disk full, permission, ...)."""
+    return InputError(f"{action}: {_why(exc)}", file=str(path) if str(path) else None)
+
+
+def _why(exc: OSError) -> str:
+    """The cause of an OS error in words (disk full, file-size limit, permission, ...)."""
     code = exc.errno
     if code == errno.ENOSPC:
         why = "no space left on the device (disk full); nothing was written"
@@ -82,7 +87,28 @@ def os_error(exc: OSError, path: str | Path, action: str = "cannot write") -> In
         why = "file name too long"
     else:
         why = exc.strerror or str(exc)
-    return InputError(f"{action}: {why}", file=str(path) if str(path) else None)
+    return why
+
+
+def cache_not_written(exc: OSError, path: str | Path, what: str, env: str) -> None:
+    """Warn (:class:`~serai.errors.CacheWarning`) that the cache file ``path`` could not be
+    written: the command goes on without it. Says why and what to do (``env``: the
+    environment variable that moves the cache)."""
+    import warnings
+
+    from serai.errors import CacheWarning
+
+    why = _why(exc).split(";")[0]
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        todo = "free space there or raise the file-size limit (ulimit -f), or set"
+    else:
+        todo = "make its folder writable, or set"
+    warnings.warn(
+        f"{path}: {what} not written ({why}); the command goes on without it (made again "
+        f"next time): {todo} {env} to a folder with room",
+        CacheWarning,
+        stacklevel=3,
+    )
 
 
 def check_new(path: str | Path, overwrite: bool = False) -> Path:

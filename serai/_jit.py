@@ -198,7 +198,7 @@ class Kernel:
                 f = types.FunctionType(py.__code__, env, py.__name__, py.__defaults__,
                                        py.__closure__)  # fmt: skip
                 f.__qualname__, f.__doc__ = py.__qualname__, py.__doc__
-                self._dispatcher = numba.njit(**self.options)(f)
+                self._dispatcher = _guard_cache(numba.njit(**self.options)(f))
                 if fresh:  # numba reads globals when it compiles (first call): all set by then
                     for name, value in list(env.items()):
                         if isinstance(value, Kernel | _LazyGlobal):
@@ -225,6 +225,37 @@ class Kernel:
 
     def __repr__(self) -> str:
         return f"<serai kernel {self.module}.{self.__qualname__}>"
+
+
+def _guard_cache(dispatcher: Any) -> Any:
+    """A kernel whose on-disk cache cannot be written (disk full, file-size limit,
+    permission) still runs: the failure is one :class:`~serai.errors.CacheWarning` naming
+    the cache file and what to do, not an error of the command that compiled it."""
+    cache = getattr(dispatcher, "_cache", None)
+    save = getattr(cache, "save_overload", None)
+    if save is None:
+        return dispatcher
+
+    def save_overload(sig: Any, data: Any) -> None:
+        try:
+            save(sig, data)
+        except OSError as exc:
+            folder = str(getattr(cache, "cache_path", ""))
+            with _LOCK:  # one warning per cache folder, naming the first file that failed
+                if folder in _NOT_CACHED:
+                    return
+                _NOT_CACHED.add(folder)
+            index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+            from serai._fs import cache_not_written
+
+            where = exc.filename or index or folder
+            cache_not_written(exc, where, "compiled-code cache", "NUMBA_CACHE_DIR")
+
+    cache.save_overload = save_overload
+    return dispatcher
+
+
+_NOT_CACHED: set[str] = set()  # cache folders already warned about (once each)
 
 
 def njit(*args: Any, **options: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "CacheWarning",
     "DataWarning",
     "InputError",
     "NetworkValidationError",
@@ -95,6 +96,11 @@ class OptionalDependencyError(SeraiError, ImportError):
 
 class DataWarning(UserWarning):
     """Data that is unusual but usable (said once, with a count)."""
+
+
+class CacheWarning(UserWarning):
+    """A cache (compiled code, routing graph) could not be written: the command goes on
+    without it. The message names the file and what to do."""
 
 
 def suggest(value: object, known: Iterable[object], n: int = 3) -> list[str]:

@@ -78,6 +78,27 @@ def show_warnings(report) -> None:
         err.print(str(w))
 
 
+def _plain_warnings() -> None:
+    """serai's own warnings (a cache not written, unusual data) as one line ``warning: ...``
+    on stderr, without the source line Python adds; other warnings as Python shows them.
+    Installed once (idempotent: commands may run in threads of ``serai serve``)."""
+    import warnings
+
+    previous = warnings.showwarning
+    if getattr(previous, "serai", False):
+        return
+    from serai.errors import CacheWarning, DataWarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, CacheWarning | DataWarning):
+            echo(f"warning: {message}", err=True)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    show.serai = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM received: unwinds like Ctrl-C so partial outputs are cleaned up."""
 
@@ -110,6 +131,7 @@ def handle_errors(func):
 
         from serai.errors import SeraiError
 
+        _plain_warnings()
         try:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):

@@ -424,6 +424,14 @@ def write_results(df: pd.DataFrame, out: Path, *, overwrite: bool = False) -> Pa
             f"writing {suf} needs an optional package ({exc.name}): pip install 'serai[service]'",
             file=str(out),
         ) from None
+    except (SeraiError, OSError):
+        raise
+    except Exception as exc:  # GDAL's errors (.gpkg, .geojson): a full disk, a size limit, ...
+        if suf not in (".gpkg", ".geojson"):
+            raise
+        from serai.network.io.gpkg import gdal_write_error
+
+        raise gdal_write_error(exc, out, "the results") from None
     return out
 
 

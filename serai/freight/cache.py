@@ -271,7 +271,13 @@ def save_router(router: Any, key: str | None = None) -> bool:
 
         warnings.warn(f"routing graph not cached (cannot be stored: {exc})", stacklevel=2)
         return False
-    _write_atomic(entry, data)
+    try:
+        _write_atomic(entry, data)
+    except OSError as exc:  # disk full, file-size limit, permission: answer without the cache
+        from serai._fs import cache_not_written
+
+        cache_not_written(exc, entry, "routing-graph cache", "SERAI_CACHE_DIR")
+        return False
     _set_meta(router, key, sig)
     _prune(entry.parent)
     return True

@@ -102,9 +102,60 @@ def write(network: Network, path: Path, **_: object) -> None:
             raise
         except Exception as exc:  # pyogrio's own errors (CRSError, FieldError, ...)
             field = "crs" if "crs" in type(exc).__name__.lower() else None
-            raise InputError(
-                f"cannot write the GeoPackage: {exc}", file=str(path), field=field
-            ) from None
+            raise gdal_write_error(exc, path, "the GeoPackage", field=field) from None
+
+
+#: GDAL/SQLite messages of a full disk or a file-size limit, and the errno they mean
+_GDAL_OS = (("disk is full", "ENOSPC"), ("no space left", "ENOSPC"),
+            ("file too large", "EFBIG"), ("quota exceeded", "EDQUOT"))  # fmt: skip
+
+
+def _io_cause(path: Path) -> int | None:
+    """errno of a write failure that SQLite calls a "disk I/O error": a file-size limit in
+    force (EFBIG), else a (nearly) full disk (ENOSPC), else unknown (None)."""
+    import errno
+    import shutil
+
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        resource = None  # type: ignore[assignment]
+    if (
+        resource is not None
+        and resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY
+    ):
+        return errno.EFBIG
+    try:
+        if shutil.disk_usage(path.parent).free < 1 << 20:
+            return errno.ENOSPC
+    except OSError:
+        pass
+    return None
+
+
+def gdal_write_error(exc: Exception, path: str | Path, what: str, field: str | None = None):
+    """A clear :class:`InputError` for a GDAL write failure: a full disk or a size limit in
+    words with what to do (not GDAL's SQL text); otherwise GDAL's reason, first line."""
+    import errno
+    import re
+
+    from serai._fs import _why
+
+    text = str(exc)
+    low = text.lower()
+    code = next((getattr(errno, c) for k, c in _GDAL_OS if k in low), None)
+    if code is None and "disk i/o error" in low:  # SQLite's word for EFBIG, ENOSPC, EIO
+        code = _io_cause(Path(path))
+    if code is not None:
+        todo = (
+            "raise the file-size limit (ulimit -f) or write it elsewhere"
+            if code == errno.EFBIG
+            else "free space on that disk or write it elsewhere"
+        )
+        return InputError(f"cannot write {what}: {_why(OSError(code, ''))}; {todo}", file=str(path))
+    m = re.search(r"sqlite3_\w+\(.*\) failed: (.*)$", text, re.S)  # GDAL quotes its SQL first
+    reason = (m.group(1) if m else text).strip().splitlines()[0] if text.strip() else repr(exc)
+    return InputError(f"cannot write {what}: {reason[:300]}", file=str(path), field=field)
 
 
 def _write(network: Network, path: Path) -> None:
