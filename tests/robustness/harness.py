@@ -11,7 +11,11 @@ Counts per area:
   in a worker process with a watchdog (a run over 60 s is a *hang*): *tracebacks*
   (an exception escaped, or serai's "internal error" line), *exit 0 on invalid*
   input, *partial files* (a temporary or truncated output left after a failure)
-  and *clobbered* files (an existing output changed without ``--overwrite``).
+  and *clobbered* files (an existing output changed without ``--overwrite``). A
+  failed ``route --batch`` writes its results file as a report of every row's error
+  by design: that file is not partial when :func:`complete_report` finds it whole
+  (parseable, one row per input row, rows numbered as the input); such runs are
+  counted as *failure reports*.
 - ``files``: the corrupted-file corpus (``corpus.py``): *foreign exceptions* at
   read/validate, *silent accepts* (read and validated with no error where one is
   due), *warned only* (a warning where an error is due), *gate mismatches*
@@ -125,6 +129,39 @@ def _more_fixtures(w: Path) -> None:
     (w / "empty_dir").mkdir(exist_ok=True)
     (w / "bad_minerals").mkdir(exist_ok=True)
     (w / "bad_minerals" / "facilities.csv").write_text("facility_id,name\nx,\n")
+    _run_store(w / "runs.duckdb")
+
+
+def _run_store(path: Path) -> None:
+    """Two stored runs, ``fz-a`` and ``fz-b`` (small result tables), for ``serai runs``."""
+    import importlib.util
+
+    if importlib.util.find_spec("duckdb") is None or path.exists():
+        return  # without the store extra the runs commands refuse (cases expect "odd")
+    import pandas as pd
+
+    from serai.scenarios import scenario_from_text
+    from serai.scenarios.run import ScenarioResult
+    from serai.store import open_store
+
+    scen = scenario_from_text('extends = "base-2024"\nyear = 2024\n', name="fz")
+    st = open_store(str(path))
+    try:
+        for rid, scale in (("fz-a", 1.0), ("fz-b", 2.0)):
+            tables = {
+                "headline": pd.DataFrame({"indicator": ["co2e_t"], "unit": ["t"],
+                                          "value": [4.2e7 * scale]}),
+                "indicators": pd.DataFrame({"indicator": ["trans_caspian_tonnes"],
+                                            "direction": ["total"], "unit": ["t"],
+                                            "value": [9.1e6 * scale]}),
+                "links": pd.DataFrame({"link_id": [10, 11], "mode": ["rail", "sea"],
+                                       "tonnes": [1.5e6 * scale, 3.0]}),
+            }  # fmt: skip
+            summary = {"scenario": "fz", "hash": scen.hash, "year": 2024, "method": "lp",
+                       "timings_s": {"total_s": 1.0}, "serai_version": "fuzz"}  # fmt: skip
+            st.record(ScenarioResult(scen, tables, summary), run_id=rid)
+    finally:
+        st.close()
 
 
 def mount_full(path: Path) -> Path | None:
@@ -310,7 +347,7 @@ def _run_cli_cases(cases, pool, tmp: Path, w: Path, full: Path | None, log) -> d
     from tests.robustness.cli_cases import fill
 
     counts = dict(cases=len(cases), tracebacks=0, hangs=0, exit0_invalid=0, partial_files=0,
-                  clobbered=0, valid_failed=0)  # fmt: skip
+                  clobbered=0, valid_failed=0, failure_reports=0)  # fmt: skip
     examples: dict[str, list] = {k: [] for k in counts if k != "cases"}
     t_start = time.monotonic()
     for n, case in enumerate(cases):
@@ -341,6 +378,12 @@ def _run_cli_cases(cases, pool, tmp: Path, w: Path, full: Path | None, log) -> d
         if r.get("code") not in (0, None):
             new = _listing([o, full] if full else [o]) - listing0
             partial = sorted(p for p in new if not p.endswith("/"))
+            if case.report:  # a complete report of the failure is not a partial file
+                out, inp = fill(list(case.report), w, o, full)
+                if out in partial and complete_report(Path(out), Path(inp)):
+                    partial.remove(out)
+                    counts["failure_reports"] += 1
+                    examples["failure_reports"].append([argv, (r.get("err") or "")[-160:]])
             if partial:
                 log(f"  partial_files: {argv} -> {partial[:3]}")
                 counts["partial_files"] += 1
@@ -357,6 +400,45 @@ def _run_cli_cases(cases, pool, tmp: Path, w: Path, full: Path | None, log) -> d
             log(f"cli {n}/{len(cases)} {counts} {time.monotonic() - t_start:.0f}s")
     counts["seconds"] = round(time.monotonic() - t_start, 1)
     return {"counts": counts, "examples": {k: v[:15] for k, v in examples.items()}}
+
+
+def complete_report(out: Path, inp: Path) -> bool:
+    """True when ``out`` is a whole results file of the rows of ``inp`` (a CSV table).
+
+    Whole means: it reads back (CSV, Parquet, Excel, GeoJSON by its suffix), has the
+    ``row``, ``status`` and ``error`` columns, and one row per data row of ``inp``
+    numbered as a spreadsheet shows them (2, 3, ...; blank lines of ``inp`` are not rows).
+    A truncated CSV (a row cut short, rows missing, no final newline) is not whole.
+    """
+    import csv
+
+    try:
+        with inp.open(newline="", encoding="utf-8") as fh:
+            n_in = sum(1 for rec in list(csv.reader(fh))[1:] if any(x.strip() for x in rec))
+        suf = out.suffix.lower()
+        if suf == ".csv":
+            text = out.read_text(encoding="utf-8")
+            if not text.endswith("\n"):
+                return False
+            recs = list(csv.reader(io.StringIO(text, newline="")))
+            head, body = recs[0], recs[1:]
+            if any(len(rec) != len(head) for rec in body):
+                return False
+            rows = [dict(zip(head, rec, strict=True)) for rec in body]
+        elif suf == ".geojson":
+            feats = json.loads(out.read_text(encoding="utf-8"))["features"]
+            rows = [f["properties"] for f in feats]
+        else:
+            import pandas as pd
+
+            read = pd.read_parquet if suf == ".parquet" else pd.read_excel
+            rows = read(out).to_dict("records")
+        if not rows or not {"row", "status", "error"} <= set(rows[0]):
+            return False
+        numbers = sorted(int(float(r["row"])) for r in rows)
+    except Exception:  # unreadable, cut inside a quoted field, a row without its number...
+        return False
+    return numbers == list(range(2, 2 + n_in))
 
 
 def _listing(folders) -> set[str]:
