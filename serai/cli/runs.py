@@ -60,7 +60,7 @@ def show_cmd(
     st = _store(store)
     r = st.get(run)
     c = console()
-    if table:
+    if table is not None:  # an empty name is an unknown table, not "no table asked"
         df = r.tables[table] if table in r.table_names else None
         if df is None:
             from serai.errors import unknown

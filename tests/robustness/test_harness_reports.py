@@ -97,3 +97,16 @@ def test_the_harness_counts_a_report_and_flags_a_truncated_file(w, report, tmp_p
     plain = Case(list(case.argv), case.expect, case.note)
     c = _counts(w, tmp_path / "c", report, plain)
     assert (c["partial_files"], c["failure_reports"]) == (1, 0)
+
+
+def test_the_fixture_store_answers_and_an_empty_table_name_is_refused(w):
+    """The runs of the fixture store (base lines of the runs cases) are there; an empty
+    ``--table`` was taken as "no table" (exit 0), found once the base line could succeed."""
+    pytest.importorskip("duckdb", reason="the run store is an extra")
+    store = str(w / "runs.duckdb")
+    r = CliRunner().invoke(app, ["runs", "show", "fz-a", "--store", store, "--table", "headline"])
+    assert r.exit_code == 0 and r.stdout.startswith("indicator,unit,value\nco2e_t,t,"), r.output
+    r = CliRunner().invoke(app, ["runs", "diff", "fz-a", "fz-b", "--store", store])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["runs", "show", "fz-a", "--store", store, "--table", ""])
+    assert r.exit_code == 2 and "unknown table ''" in r.stderr
