@@ -19,20 +19,26 @@ from tools.data.steps.common import (
 )
 
 
-def _rail_distance(links, a: int, b: int) -> float:
+def _length_graph(f, t, length, extra=()) -> tuple:
+    """Sparse graph of directed links ``f -> t`` weighted by ``length`` over their node ids
+    (and ``extra`` ids): ``(csr matrix, ids, pos)``, ``pos`` mapping a node id to its row."""
     from scipy.sparse import coo_matrix
+
+    f, t = np.asarray(f), np.asarray(t)
+    ids = np.unique(np.r_[f, t, np.asarray(extra, dtype=f.dtype)])
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    m = coo_matrix(
+        (np.asarray(length, float), (pos[f].to_numpy(), pos[t].to_numpy())),
+        shape=(len(ids), len(ids)),
+    ).tocsr()
+    return m, ids, pos
+
+
+def _rail_distance(links, a: int, b: int) -> float:
     from scipy.sparse.csgraph import dijkstra
 
     rail = links[links["mode"] == "rail"]
-    ids = np.unique(np.r_[rail["from_node"], rail["to_node"], a, b])
-    pos = pd.Series(np.arange(len(ids)), index=ids)
-    m = coo_matrix(
-        (
-            rail["length"].to_numpy(float),
-            (pos[rail["from_node"]].to_numpy(), pos[rail["to_node"]].to_numpy()),
-        ),
-        shape=(len(ids), len(ids)),
-    ).tocsr()
+    m, _, pos = _length_graph(rail["from_node"], rail["to_node"], rail["length"], (a, b))
     return float(dijkstra(m, indices=int(pos[a]))[int(pos[b])])
 
 
@@ -212,7 +218,6 @@ def _tag_lines(links: pd.DataFrame, nodes: pd.DataFrame, facts, log) -> pd.DataF
     """``lines`` column: the facts lines each link belongs to (``|``-joined ids). Links added for
     a line carry its id in ``name``; for a line already in the graph, the links of the shortest
     path (by the line's mode) between its consecutive stops are tagged."""
-    from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
     lines = facts.get("lines")
@@ -236,12 +241,7 @@ def _tag_lines(links: pd.DataFrame, nodes: pd.DataFrame, facts, log) -> pd.DataF
         if not len(sel):
             continue
         f, t = links["from_node"].to_numpy()[sel], links["to_node"].to_numpy()[sel]
-        nid = np.unique(np.r_[f, t])
-        pos = pd.Series(np.arange(len(nid)), index=nid)
-        m = coo_matrix(
-            (links["length"].to_numpy(float)[sel], (pos[f].to_numpy(), pos[t].to_numpy())),
-            shape=(len(nid), len(nid)),
-        ).tocsr()
+        m, nid, pos = _length_graph(f, t, links["length"].to_numpy(float)[sel])
         edge = {(int(a), int(b)): int(k) for a, b, k in zip(f, t, sel, strict=True)}
         for r in lines[
             (lines["mode"] == mode) & lines["action"].isin(["check", "tag"])
@@ -276,7 +276,6 @@ def _add_services(links, nodes, facts, log, shapes=None, add_shapes=None):
     svc = facts.get("services")
     if svc is None or not len(svc):
         return links
-    from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
     ports = nodes[nodes["kind"] == "port"]
@@ -286,15 +285,7 @@ def _add_services(links, nodes, facts, log, shapes=None, add_shapes=None):
             if p:
                 by_point[p] = r.node_id
     sea = links[links["mode"] == "sea"]
-    ids = np.unique(np.r_[sea["from_node"], sea["to_node"]])
-    pos = pd.Series(np.arange(len(ids)), index=ids)
-    m = coo_matrix(
-        (
-            sea["length"].to_numpy(float),
-            (pos[sea["from_node"]].to_numpy(), pos[sea["to_node"]].to_numpy()),
-        ),
-        shape=(len(ids), len(ids)),
-    ).tocsr()
+    m, ids, pos = _length_graph(sea["from_node"], sea["to_node"], sea["length"])
     rows = []
     for r in svc.itertuples():
         if r.from_point not in by_point or r.to_point not in by_point:
