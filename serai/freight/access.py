@@ -237,6 +237,7 @@ class AccessModel:
     """
 
     def __init__(self, rg: Any) -> None:
+        from serai.freight.cost import transfer_point_kinds
         from serai.freight.gazetteer import load_gazetteer
 
         self.gazetteer = load_gazetteer()
@@ -248,9 +249,6 @@ class AccessModel:
             nodes.set_index("node_id")["country"].fillna("").astype(str)
             if "country" in nodes
             else None
-        )
-        kind = (
-            nodes.set_index("node_id")["kind"].fillna("").astype(str) if "kind" in nodes else None
         )
         self.groups: dict[str, dict[str, Any]] = {}
         for group, m in (
@@ -275,11 +273,8 @@ class AccessModel:
                     if country is not None
                     else np.full(len(nid), "", object)
                 ),
-                "kind": (
-                    kind.reindex(nid).fillna("").to_numpy(object)
-                    if kind is not None
-                    else np.full(len(nid), "", object)
-                ),
+                # transfer-point kind (port, terminal, ...) for commodities' transfer_kinds
+                "kind": transfer_point_kinds(nodes, nid),
                 "tree": NearestIndex(_unit(lat, lon)),
             }
 
@@ -313,11 +308,11 @@ class AccessModel:
         from serai.freight.accesscost import rail_transfer, road_border, road_haul
 
         c = commodity
-        if "road" not in c.modes:
+        if "road" not in c.first_mile:
             raise InputError(
-                f"{place.label} is not on the network and {c.commodity} may not travel by road "
-                f"(its modes: {', '.join(c.modes)}), so no first/last-mile truck can reach it; "
-                "give a place on the network",
+                f"{place.label} is not on the network and {c.commodity} may not take a "
+                "first/last-mile truck (commodities.csv, column first_mile), so nothing can "
+                "reach it; give a place on the network (a city, port or station by name)",
                 field="place",
             )
         cons = constraints

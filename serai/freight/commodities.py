@@ -3,7 +3,8 @@
 ``commodities.csv`` has one row per commodity: unit, value, dangerous-goods class,
 handling class (``container``, ``bulk``, ``liquid_bulk``), the box it travels in
 (``FEU`` or ``TEU``) and how many units fill one box, the modes, service kinds and
-transfer-point kinds it may use, and where each rule comes from. Times and money are
+transfer-point kinds it may use, the modes of a first/last-mile leg off the network
+(``first_mile``), and where each rule comes from. Times and money are
 not here: they are the time and tariff models' parameters (:mod:`serai.freight.params`,
 ``time_params.csv``, ``tariff_params.csv``, ``border_times.csv``), per FEU for
 containers and per tonne for bulk.
@@ -74,6 +75,9 @@ class Commodity:
     transfer_kinds: tuple[str, ...]  # empty = transfers allowed at any node
     box: str = ""  # FEU or TEU for containerised goods
     units_per_box: float = 1.0
+    # modes of a first/last-mile leg to or from a place off the network (``road``: a truck;
+    # empty: none); may differ from ``modes`` (class 7: a truck from the mine, no road haul)
+    first_mile: tuple[str, ...] = ("road",)
 
     def describe(self) -> str:
         dg = f", UN {self.un_number} class {self.dg_class}" if self.dg_class else ""
@@ -152,4 +156,5 @@ def _build(key: str) -> Commodity:
         transfer_kinds=_split(row["transfer_kinds"]),
         box=_text(row.get("box", "")),
         units_per_box=float(row.get("units_per_box", 1.0) or 1.0),
+        first_mile=_split(row["first_mile"]) if "first_mile" in row.index else ("road",),
     )

@@ -221,10 +221,11 @@ def diagnose(
     if router._search(np.where(router.mask(cons), any_cost, np.inf), po, pd_, []) is not None:
         c = lc.commodity
         return NoRouteError(
-            f"no route from {on} to {dn} for {c.commodity}: only by modes, services or transfer "
-            f"points it may not use (modes {';'.join(c.modes)}, services {';'.join(c.service_modes)}"
-            + (f", transfers at {';'.join(c.transfer_kinds)}" if c.transfer_kinds else "")
-            + ")",
+            f"no route from {on} to {dn} for {c.commodity}: every route between them needs a "
+            "mode, service or transfer point its rules exclude (commodities.csv: modes "
+            f"{', '.join(c.modes)}; services {', '.join(c.service_modes)}"
+            + (f"; transfers only at {', '.join(c.transfer_kinds)}" if c.transfer_kinds else "")
+            + "); other commodities have a route: try end points at a port or rail terminal",
             "commodity",
         )
     return NoRouteError(

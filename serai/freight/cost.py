@@ -260,8 +260,10 @@ def link_costs(
         np.isin(kind, ["board", "alight"]) & np.isin(event, ["transfer", "port"])
     )
     if c.transfer_kinds:
-        node_kind = _node_kinds(rg, v["node_id"].to_numpy(np.int64))
-        allowed &= ~(hub & ~np.isin(node_kind, list(c.transfer_kinds)))
+        point_kind = transfer_point_kinds(rg.network.nodes, v["node_id"].to_numpy(np.int64))
+        point_kind = np.where(kind == "gauge", "gauge_change", point_kind)
+        point_kind = np.where((kind == "port") | (event == "port"), "port", point_kind)
+        allowed &= ~(hub & ~np.isin(point_kind, list(c.transfer_kinds)))
     if c.handling == "container":
         # no unscheduled container shipping on the Caspian: boxes cross on the ferries and
         # the Aktau - Baku feeders of the services table (facts §3.2)
@@ -304,10 +306,37 @@ def link_costs(
     )
 
 
-def _node_kinds(rg: RoutingGraph, node_ids: np.ndarray) -> np.ndarray:
-    nodes = rg.network.nodes
+# node kinds of the network that are terminals where a box may join or leave a train
+TERMINAL_KINDS = ("terminal", "rail_terminal", "dry_port", "station", "ferry_terminal")
+
+
+def transfer_point_kinds(nodes: pd.DataFrame, node_ids: np.ndarray) -> np.ndarray:
+    """What kind of transfer point each node is, in the words of ``transfer_kinds``.
+
+    ``port`` for a port node; ``terminal`` for a terminal, station or ferry terminal and for
+    the rail node of a named place (``point_id``: the network puts a city's freight station
+    there); else the node's own kind (``junction``, ...). A hub link adds ``gauge_change``
+    at a break of gauge and ``port`` at a port event (:func:`link_costs`). Before, the kinds
+    were compared with the node kinds alone, which name no terminal or gauge change: a
+    commodity limited to ``port;terminal;gauge_change`` (class 7) could change gauge nowhere.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"node_id": [1, 2, 3], "kind": ["junction", "station", "junction"],
+    ...                       "point_id": ["", "", "almaty"]})
+    >>> transfer_point_kinds(nodes, np.array([1, 2, 3, 4])).tolist()
+    ['junction', 'terminal', 'terminal', '']
+    """
     if "kind" not in nodes.columns:
-        return np.full(len(node_ids), "node", dtype=object)
-    m = pd.Series(nodes["kind"].astype(str).to_numpy(), index=nodes["node_id"].to_numpy(np.int64))
-    m = m[~m.index.duplicated()]
-    return m.reindex(node_ids).fillna("").to_numpy(object)
+        kinds = pd.Series("node", index=nodes["node_id"].to_numpy(np.int64), dtype=object)
+    else:
+        kinds = pd.Series(
+            nodes["kind"].fillna("").astype(str).to_numpy(object),
+            index=nodes["node_id"].to_numpy(np.int64),
+        )
+    if "point_id" in nodes.columns:
+        named = nodes["point_id"].fillna("").astype(str).to_numpy() != ""
+        kinds = kinds.where(~named | (kinds == "port"), "terminal")
+    kinds = kinds.where(~kinds.isin(TERMINAL_KINDS), "terminal")
+    kinds = kinds[~kinds.index.duplicated()]
+    return kinds.reindex(np.asarray(node_ids, dtype=np.int64)).fillna("").to_numpy(object)

@@ -62,6 +62,33 @@ def test_uranium_takes_a_rail_ferry_across_the_caspian(router):
     assert len(board) == 1
 
 
+def test_uranium_changes_gauge_and_leaves_a_city_terminal(router):
+    # class 7 may transfer at ports, terminals and gauge changes (commodities.csv); the
+    # network's nodes name no terminal or gauge change, so before the transfer kinds were
+    # read from the hub (gauge link, port event, a named place's station) uranium could
+    # change gauge nowhere and Xi'an -> Duisburg had no route
+    r = router.route("Xi'an", "Duisburg", "uranium")
+    legs = r.legs
+    assert (legs["kind"] == "gauge").sum() == 2  # Alashankou/Dostyk and Brest/Malaszewicze
+    assert set(legs.loc[legs["kind"] == "move", "mode"]) <= {"rail", "ferry", "sea"}
+    # a hub at a plain junction stays closed to it: the same costs, with the junction's
+    # transfer links allowed, are what the container uses
+    lc_u, lc_c = router.costs("uranium"), router.costs("container")
+    v = router.rg.vlinks
+    closed = (v["kind"] == "transfer").to_numpy() & ~lc_u.allowed & lc_c.allowed
+    assert closed.any()
+
+
+def test_uranium_off_the_network_takes_a_first_mile_truck_to_a_terminal(router):
+    # the KAP chain starts mine -> truck -> rail (corridor-facts 5.1): first_mile=road
+    r = router.route("43.2, 76.9", "Poti", "uranium", avoid_countries=["RU", "IR"])
+    first = r.legs.iloc[0]
+    assert first["event"].startswith("first mile") and first["mode"] == "road"
+    assert r.access and r.access[0].layer.startswith("rail")
+    assert set(r.legs.loc[(r.legs["kind"] == "move") & (r.legs.index > 0), "mode"]) <= {
+        "rail", "ferry", "sea"}  # fmt: skip
+
+
 def test_ferry_wait_follows_the_service_frequency(router):
     links = router.rg.network.links
     ferry = links.loc[

@@ -236,8 +236,13 @@ def test_far_from_the_network_at_sea_and_no_road_are_clear_errors(toy_router):
         toy_router.route("47.0, 77.0", "Duisburg")
     with pytest.raises(InputError, match="at sea"):
         toy_router.route("43.0, 34.0", "Duisburg")
-    with pytest.raises(InputError, match="may not travel by road"):
-        toy_router.route("43.0, 76.9", "Duisburg", "uranium")
+    from dataclasses import replace
+
+    from serai.freight import commodity
+
+    no_truck = replace(commodity("uranium"), first_mile=())
+    with pytest.raises(InputError, match="may not take a first/last-mile truck"):
+        toy_router.route("43.0, 76.9", "Duisburg", no_truck)
     assert MAX_ACCESS_KM == 300.0
 
 
