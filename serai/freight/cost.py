@@ -256,12 +256,24 @@ def link_costs(
     is_svc = v["service_id"].to_numpy() != ""
     allowed &= ~(is_svc & ~np.isin(v["service_mode"].to_numpy(), list(c.service_modes)))
     allowed &= ~((kind == "access") & ~np.isin(layer_mode, list(c.modes)))
+    # nor a transfer into or out of a layer of another mode (class 7 crossed a break of gauge
+    # at Khorgos through the road layer: rail:1435 > road > rail:1520, 0 km by road)
+    ends = pd.Series(v["layer"].astype(str).to_numpy()).str.split(">", n=1, expand=True)
+    ends = ends.reindex(columns=[0, 1]).fillna("")
+    end_modes = [ends[k].str.split(":", n=1).str[0].to_numpy(object) for k in (0, 1)]
+    other = np.zeros(n, dtype=bool)
+    for m in end_modes:
+        other |= (m != "") & ~np.isin(m, list(c.modes))
+    allowed &= ~((kind == "transfer") & other)
     hub = np.isin(kind, ["transfer", "gauge", "port"]) | (
         np.isin(kind, ["board", "alight"]) & np.isin(event, ["transfer", "port"])
     )
     if c.transfer_kinds:
         point_kind = transfer_point_kinds(rg.network.nodes, v["node_id"].to_numpy(np.int64))
-        point_kind = np.where(kind == "gauge", "gauge_change", point_kind)
+        a, b = ends[0].to_numpy(object), ends[1].to_numpy(object)
+        # a transshipment between two rail gauges at a terminal is a gauge change too
+        between_gauges = (end_modes[0] == "rail") & (end_modes[1] == "rail") & (a != b)
+        point_kind = np.where((kind == "gauge") | between_gauges, "gauge_change", point_kind)
         point_kind = np.where((kind == "port") | (event == "port"), "port", point_kind)
         allowed &= ~(hub & ~np.isin(point_kind, list(c.transfer_kinds)))
     if c.handling == "container":
