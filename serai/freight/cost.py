@@ -258,9 +258,9 @@ def link_costs(
     allowed &= ~((kind == "access") & ~np.isin(layer_mode, list(c.modes)))
     # nor a transfer into or out of a layer of another mode (class 7 crossed a break of gauge
     # at Khorgos through the road layer: rail:1435 > road > rail:1520, 0 km by road)
-    ends = pd.Series(v["layer"].astype(str).to_numpy()).str.split(">", n=1, expand=True)
-    ends = ends.reindex(columns=[0, 1]).fillna("")
-    end_modes = [ends[k].str.split(":", n=1).str[0].to_numpy(object) for k in (0, 1)]
+    ends = pd.Series(v["layer"].astype(str).to_numpy(), dtype=object).str.partition(">")
+    ends = ends[[0, 2]].set_axis([0, 1], axis=1)
+    end_modes = [ends[k].str.partition(":")[0].to_numpy(object) for k in (0, 1)]
     other = np.zeros(n, dtype=bool)
     for m in end_modes:
         other |= (m != "") & ~np.isin(m, list(c.modes))
