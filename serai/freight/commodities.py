@@ -3,7 +3,8 @@
 ``commodities.csv`` has one row per commodity: unit, value, dangerous-goods class,
 handling class (``container``, ``bulk``, ``liquid_bulk``), the box it travels in
 (``FEU`` or ``TEU``) and how many units fill one box, the modes, service kinds and
-transfer-point kinds it may use, the modes of a first/last-mile leg off the network
+transfer-point kinds it may use, the breaks of gauge where it may change gauge
+(``gauge_breaks``, empty: any), the modes of a first/last-mile leg off the network
 (``first_mile``), and where each rule comes from. Times and money are
 not here: they are the time and tariff models' parameters (:mod:`serai.freight.params`,
 ``time_params.csv``, ``tariff_params.csv``, ``border_times.csv``), per FEU for
@@ -78,6 +79,10 @@ class Commodity:
     # modes of a first/last-mile leg to or from a place off the network (``road``: a truck;
     # empty: none); may differ from ``modes`` (class 7: a truck from the mine, no road haul)
     first_mile: tuple[str, ...] = ("road",)
+    # breaks of gauge (``gauge_breaks.gauge_break_id`` of the network) where the commodity
+    # may change gauge; empty: at any. Class 7 changes gauge only at licensed sites, as it
+    # loads ships only at listed ports (commodities.csv, column gauge_breaks)
+    gauge_breaks: tuple[str, ...] = ()
 
     def describe(self) -> str:
         dg = f", UN {self.un_number} class {self.dg_class}" if self.dg_class else ""
@@ -157,4 +162,5 @@ def _build(key: str) -> Commodity:
         box=_text(row.get("box", "")),
         units_per_box=float(row.get("units_per_box", 1.0) or 1.0),
         first_mile=_split(row["first_mile"]) if "first_mile" in row.index else ("road",),
+        gauge_breaks=_split(row["gauge_breaks"]) if "gauge_breaks" in row.index else (),
     )

@@ -225,6 +225,7 @@ def diagnose(
             "mode, service or transfer point its rules exclude (commodities.csv: modes "
             f"{', '.join(c.modes)}; services {', '.join(c.service_modes)}"
             + (f"; transfers only at {', '.join(c.transfer_kinds)}" if c.transfer_kinds else "")
+            + (f"; gauge changes only at {', '.join(c.gauge_breaks)}" if c.gauge_breaks else "")
             + "); other commodities have a route: try end points at a port or rail terminal",
             "commodity",
         )

@@ -268,14 +268,18 @@ def link_costs(
     hub = np.isin(kind, ["transfer", "gauge", "port"]) | (
         np.isin(kind, ["board", "alight"]) & np.isin(event, ["transfer", "port"])
     )
+    # a transshipment between two rail gauges at a terminal is a gauge change too
+    a, b = ends[0].to_numpy(object), ends[1].to_numpy(object)
+    gauge = (kind == "gauge") | ((end_modes[0] == "rail") & (end_modes[1] == "rail") & (a != b))
     if c.transfer_kinds:
         point_kind = transfer_point_kinds(rg.network.nodes, v["node_id"].to_numpy(np.int64))
-        a, b = ends[0].to_numpy(object), ends[1].to_numpy(object)
-        # a transshipment between two rail gauges at a terminal is a gauge change too
-        between_gauges = (end_modes[0] == "rail") & (end_modes[1] == "rail") & (a != b)
-        point_kind = np.where((kind == "gauge") | between_gauges, "gauge_change", point_kind)
+        point_kind = np.where(gauge, "gauge_change", point_kind)
         point_kind = np.where((kind == "port") | (event == "port"), "port", point_kind)
         allowed &= ~(hub & ~np.isin(point_kind, list(c.transfer_kinds)))
+    if c.gauge_breaks:
+        # only at the breaks of gauge listed for the commodity (class 7: licensed sites)
+        site = gauge_break_ids(rg.network, v["node_id"].to_numpy(np.int64))
+        allowed &= ~(gauge & ~np.isin(site, list(c.gauge_breaks)))
     if c.handling == "container":
         # no unscheduled container shipping on the Caspian: boxes cross on the ferries and
         # the Aktau - Baku feeders of the services table (facts §3.2)
@@ -352,3 +356,29 @@ def transfer_point_kinds(nodes: pd.DataFrame, node_ids: np.ndarray) -> np.ndarra
     kinds = kinds.where(~kinds.isin(TERMINAL_KINDS), "terminal")
     kinds = kinds[~kinds.index.duplicated()]
     return kinds.reindex(np.asarray(node_ids, dtype=np.int64)).fillna("").to_numpy(object)
+
+
+def gauge_break_ids(network, node_ids: np.ndarray) -> np.ndarray:
+    """The break of gauge (``gauge_breaks.gauge_break_id``) at each node, '' where none.
+
+    Read from the network's ``gauge_breaks`` table (node_id, gauge_break_id); a network
+    without it names no break, so a commodity limited to listed breaks
+    (``Commodity.gauge_breaks``) changes gauge nowhere on it.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> gb = pd.DataFrame({"node_id": [7, 8], "gauge_break_id": ["dostyk_alashankou", None]})
+    >>> gauge_break_ids(SimpleNamespace(tables={"gauge_breaks": gb}), np.array([7, 8, 9])).tolist()
+    ['dostyk_alashankou', '', '']
+    """
+    ids = np.asarray(node_ids, dtype=np.int64)
+    gb = getattr(network, "tables", {}).get("gauge_breaks")
+    if gb is None or "gauge_break_id" not in gb.columns or not len(gb):
+        return np.full(len(ids), "", dtype=object)
+    m = pd.Series(
+        gb["gauge_break_id"].fillna("").astype(str).to_numpy(object),
+        index=gb["node_id"].to_numpy(np.int64),
+    )
+    m = m[~m.index.duplicated()]
+    return m.reindex(ids).fillna("").to_numpy(object)
