@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from serai.freight import NoRouteError, Router, build_routing_graph
+from serai.freight import NoRouteError, Router, build_routing_graph, commodity
+from serai.freight.cost import gauge_break_ids
 
 
 @pytest.fixture(scope="module")
@@ -62,21 +63,79 @@ def test_uranium_takes_a_rail_ferry_across_the_caspian(router):
     assert len(board) == 1
 
 
-def test_uranium_changes_gauge_and_leaves_a_city_terminal(router):
-    # class 7 may transfer at ports, terminals and gauge changes (commodities.csv); the
-    # network's nodes name no terminal or gauge change, so before the transfer kinds were
-    # read from the hub (gauge link, port event, a named place's station) uranium could
-    # change gauge nowhere and Xi'an -> Duisburg had no route
-    r = router.route("Xi'an", "Duisburg", "uranium")
-    legs = r.legs
-    assert (legs["kind"] == "gauge").sum() == 2  # Alashankou/Dostyk and Brest/Malaszewicze
-    assert set(legs.loc[legs["kind"] == "move", "mode"]) <= {"rail", "ferry", "sea"}
-    # a hub at a plain junction stays closed to it: the same costs, with the junction's
-    # transfer links allowed, are what the container uses
+def _hubs(router, route):
+    """Transfer-point kind and break of gauge of every hub link of a route."""
+    from serai.freight.cost import gauge_break_ids, transfer_point_kinds
+
+    v = router.rg.vlinks.iloc[route.vlink_rows]
+    port = (v["kind"] == "port") | (v["event"] == "port")
+    gauge = v["kind"] == "gauge"
+    other = ~port & ~gauge & ((v["kind"] == "transfer") | (v["event"] == "transfer"))
+    nodes = router.rg.network.nodes
+    return (
+        int(port.sum()),
+        list(gauge_break_ids(router.rg.network, v.loc[gauge, "node_id"].to_numpy())),
+        set(transfer_point_kinds(nodes, v.loc[other, "node_id"].to_numpy())),
+    )
+
+
+def test_uranium_to_china_goes_by_rail_and_changes_gauge_at_the_border(router):
+    # class 7 transfers at ports, terminals and the breaks of gauge listed for it
+    # (commodities.csv); the network's node kinds name no terminal or gauge change, so
+    # before the kinds were read from the hub uranium changed gauge nowhere and left no
+    # city. Kazakh uranium to China (Asia is 49% of KAP's sales, corridor-facts 5.1) goes
+    # by rail across the China-Kazakhstan border, changing gauge there; with no break of
+    # gauge allowed it went Shymkent -> Novorossiysk -> Suez -> Ningbo (42 days, 20,584 km)
+    r = router.route("Shymkent", "Xi'an", "uranium")
+    assert set(r.legs.loc[r.legs["kind"] == "move", "mode"]) == {"rail"}
+    assert r.km < 5_000 and r.days < 15
+    ports, breaks, kinds = _hubs(router, r)
+    assert ports == 0 and kinds <= {"terminal"}
+    assert len(breaks) == 1 and breaks[0] in {"dostyk_alashankou", "altynkol_khorgos"}
+
+
+def test_uranium_changes_gauge_only_at_listed_breaks(router):
+    u, c = commodity("uranium"), commodity("container")
+    assert set(u.gauge_breaks) == {"dostyk_alashankou", "altynkol_khorgos", "bakhty_tacheng"}
     lc_u, lc_c = router.costs("uranium"), router.costs("container")
     v = router.rg.vlinks
+    gauge = (v["kind"] == "gauge").to_numpy()
+    sites = gauge_break_ids(router.rg.network, v["node_id"].to_numpy())
+    assert lc_c.allowed[gauge].all() and not c.gauge_breaks  # any break for the others
+    assert set(sites[gauge & lc_u.allowed]) == {"dostyk_alashankou", "altynkol_khorgos"}
+    closed = set(sites[gauge & ~lc_u.allowed])
+    assert {"brest_malaszewicze", "akhalkalaki", "zabaikalsk_manzhouli"} <= closed
+    # the container's Xi'an -> Duisburg train changes gauge at Brest; uranium does not
+    # (no transshipment of class 7 at Brest in the facts: St Petersburg before 2018)
+    r = router.route("Xi'an", "Duisburg", "uranium")
+    assert set(r.legs.loc[r.legs["kind"] == "move", "mode"]) <= {"rail", "ferry", "sea"}
+    ports, breaks, kinds = _hubs(router, r)
+    assert set(breaks) <= set(u.gauge_breaks) and kinds <= {"terminal"}
+    # the land ends are 1435 mm apart, so with one break of gauge it takes a ship
+    assert len(breaks) == 1 and ports >= 2
+    # and the container uses hubs uranium may not (plain junctions)
     closed = (v["kind"] == "transfer").to_numpy() & ~lc_u.allowed & lc_c.allowed
     assert closed.any()
+
+
+@pytest.mark.parametrize("dest", ["Rotterdam", "Baltimore"])
+def test_russia_free_uranium_to_the_west_follows_the_kap_chain(router, dest):
+    # corridor-facts 5.1: mine -> truck -> rail -> Aktau -> rail ferry -> Baku -> rail
+    # Georgia -> Black Sea port (consolidated at Poti)
+    r = router.route("Shymkent", dest, "uranium", avoid_countries=["RU"])
+    assert "aktau_alat_rail_ferry" in r.services
+    assert {"KZ", "AZ", "GE"} <= set(r.countries) and "RU" not in r.countries
+    legs = r.legs.reset_index(drop=True)
+    ferry = legs.index[(legs["kind"] == "move") & (legs["mode"] == "ferry")][-1]
+    before = legs.loc[: ferry - 1]
+    assert set(before.loc[before["kind"] == "move", "mode"]) == {"rail"}
+    sea = legs.index[(legs["kind"] == "move") & (legs["mode"] == "sea")][0]
+    between = legs.loc[ferry + 1 : sea - 1]
+    assert set(between.loc[between["kind"] == "move", "country"]) <= {"AZ", "GE"}
+    assert set(between.loc[between["kind"] == "move", "mode"]) == {"rail"}
+    port = legs.loc[sea - 1]
+    assert port["kind"] == "port" and port["country"] == "GE"  # a Georgian Black Sea port
+    assert not (legs["kind"] == "gauge").any()
 
 
 def test_uranium_off_the_network_takes_a_first_mile_truck_to_a_terminal(router):

@@ -34,7 +34,7 @@ def test_rail_segments_priced_by_zone_and_summed(router):
 def test_box_sizes_and_containerised_minerals(router):
     # rail and ferries, which class 7 may use: the same route for every box (by road the
     # fastest box route and the uranium route differ, depending on the fitted values); to
-    # Poti, on 1520 mm all the way (class 7 changes no gauge, commodities.csv), on the rail
+    # Poti, on 1520 mm all the way (no break of gauge on the way), on the rail
     # ferry (class 7 may not take the ro-ro)
     m = {"modes": ("rail", "ferry"), "avoid_services": ["aktau_alat_roro"]}
     feu = router.route("Almaty", "Poti", "container_feu", objective="time", **m)
