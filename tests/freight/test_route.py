@@ -439,3 +439,34 @@ def test_coordinates_far_from_the_network_are_an_error(router):
         router.route("47.0, 77.0", "Duisburg")  # ~420 km north of Almaty
     with pytest.raises(InputError, match="valid lat,lon"):
         router.resolve("95.0, 10.0")
+
+
+def test_a_commodity_changes_gauge_only_at_its_listed_breaks():
+    # commodities.csv gauge_breaks (class 7: the China-Kazakhstan crossings): Dostyk listed,
+    # Malaszewicze not; containers (no list) change gauge anywhere
+    from dataclasses import replace
+
+    from serai.freight.cost import gauge_break_ids
+
+    net = toy_network().with_tables(
+        gauge_breaks=pd.DataFrame(
+            {"node_id": [3, 8, 13], "gauge_break_id": ["dostyk", "akhalkalaki", "brest"]}
+        )
+    )
+    r = Router(build_routing_graph(net, year=2025))
+    listed = replace(commodity("container"), commodity="listed", gauge_breaks=("dostyk",))
+    v = r.rg.vlinks
+    gauge = (v["kind"] == "gauge").to_numpy()
+    site = gauge_break_ids(net, v["node_id"].to_numpy())
+    assert set(site[gauge]) == {"dostyk", "akhalkalaki", "brest"}
+    ok = r.costs(listed).allowed
+    assert ok[gauge & (site == "dostyk")].all() and not ok[gauge & (site != "dostyk")].any()
+    assert r.costs("container").allowed[gauge].all()
+    assert r.route("Xi'an", "Almaty", listed, modes=["rail"]).km > 0  # via Dostyk
+    by_rail = r.route("Xi'an", "Duisburg", "container", modes=["rail"])
+    assert (by_rail.legs["kind"] == "gauge").sum() == 2
+    with pytest.raises(NoRouteError):  # by rail only through Malaszewicze's break of gauge
+        r.route("Xi'an", "Duisburg", listed, modes=["rail"])
+    other = r.route("Xi'an", "Duisburg", listed)  # the road remains
+    rows = r.rg.vlinks.iloc[other.vlink_rows]
+    assert set(site[other.vlink_rows][(rows["kind"] == "gauge").to_numpy()]) <= {"dostyk"}
