@@ -133,7 +133,9 @@ def _io_cause(path: Path) -> int | None:
     return None
 
 
-def gdal_write_error(exc: Exception, path: str | Path, what: str, field: str | None = None):
+def gdal_write_error(
+    exc: Exception, path: str | Path, what: str, field: str | None = None
+) -> InputError:
     """A clear :class:`InputError` for a GDAL write failure: a full disk or a size limit in
     words with what to do (not GDAL's SQL text); otherwise GDAL's reason, first line."""
     import errno
