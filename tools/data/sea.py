@@ -25,6 +25,12 @@ INLAND = ("volga_don",)
 # The Suez Canal from Port Said to Suez: every lane with a vertex in it is tagged ``suez``
 # (the marnet tag stops short of Port Said's approach across the coarse Nile-delta coastline)
 SUEZ_BOX = (32.2, 29.9, 32.65, 31.45)
+# The Cape of Good Hope: marnet tags only some lanes off South Africa (``south_africa``), and
+# routes rounded Africa at 40°S, 20°E on untagged lanes (``--avoid-passage cape`` did nothing).
+# Every sea route between the Indian and the Atlantic Ocean south of Africa crosses the
+# meridian of Cape Agulhas (Africa's southern tip) south of it: each lane meeting that line is
+# tagged ``cape``. (lon, lat) of Cape Agulhas; the line runs due south from it.
+CAPE_CUT = (20.0, -34.83)
 # Sea-going rivers and ship channels (lanes that legitimately cross the coarse land polygons):
 # name -> box; their lanes are tagged with the name as ``passage`` and kept.
 SEAWAYS = {
@@ -81,6 +87,9 @@ def build_sea(raw: Path, split_at=None, land=None, log=print):
             inside = (c[:, 0] >= b[0]) & (c[:, 1] >= b[1]) & (c[:, 0] <= b[2]) & (c[:, 1] <= b[3])
             if inside.any() and passage[i] in ("", name):
                 passage[i] = name
+    for i, c in enumerate(coords):
+        if passage[i] in ("", "cape") and meets_meridian_south(c, *CAPE_CUT):
+            passage[i] = "cape"
     # every vertex is a node (lines meet at interior vertices too); one edge per segment
     allpts = np.concatenate(coords)
     uniq, inv = np.unique(allpts, axis=0, return_inverse=True)
@@ -134,6 +143,28 @@ def build_sea(raw: Path, split_at=None, land=None, log=print):
     e = e.take(mask)
     p = passage[e.tag]
     return nodes, e, p, np.where(np.isin(p, list(INLAND)), "inland_waterway", "sea")
+
+
+def meets_meridian_south(c: np.ndarray, lon: float, lat: float) -> bool:
+    """Whether a line (N x 2, lon/lat) meets the meridian ``lon`` at or south of ``lat``
+    (segments across the antimeridian are not taken to cross it).
+
+    >>> meets_meridian_south(np.array([[10.0, -40.0], [30.0, -40.0]]), 20.0, -34.83)
+    True
+    >>> meets_meridian_south(np.array([[10.0, -30.0], [30.0, -30.0]]), 20.0, -34.83)
+    False
+    >>> meets_meridian_south(np.array([[179.0, -60.0], [-179.0, -60.0]]), 20.0, -34.83)
+    False
+    """
+    x, y = c[:, 0], c[:, 1]
+    if ((x == lon) & (y <= lat)).any():
+        return True
+    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+    cross = ((x0 - lon) * (x1 - lon) < 0) & (np.abs(x1 - x0) < 180.0)
+    if not cross.any():
+        return False
+    t = (lon - x0[cross]) / (x1[cross] - x0[cross])
+    return bool((y0[cross] + t * (y1[cross] - y0[cross]) <= lat).any())
 
 
 def load_ports(raw: Path) -> pd.DataFrame:
