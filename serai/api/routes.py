@@ -222,7 +222,9 @@ def routes_router(
 
     @r.post("/api/pareto", response_model=m.RouteResponse, responses=ERRORS)
     async def pareto(q: Annotated[m.ParetoQuery, Body()]) -> Any:
-        """Pareto-optimal routes for (time, money), fastest first."""
+        """Pareto-optimal routes for (time, money), fastest first: none is both faster (door-to-door
+        hours) and cheaper (USD per unit) than another; CO2e and the generalised cost are not
+        criteria of the set."""
         if q.max_routes > settings.max_pareto_routes:
             raise Problem(
                 422,

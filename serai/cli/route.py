@@ -357,12 +357,19 @@ def _batch(path: Path, out: Path | None, *, network, year, overwrite: bool) -> N
         raise typer.Exit(1)
 
 
+PARETO_CAPTION = (
+    "Pareto set on two criteria: days door to door and USD per unit (not CO2e, not the "
+    "generalised cost): no route listed is both faster and cheaper than another."
+)
+
+
 def _print_route_summary(routes, rels=None) -> None:
     from rich.table import Table
 
     r0 = routes[0]
     t = Table(
-        title=f"{r0.origin_name} -> {r0.destination_name}: {len(routes)} routes ({r0.objective})"
+        title=f"{r0.origin_name} -> {r0.destination_name}: {len(routes)} routes ({r0.objective})",
+        caption=PARETO_CAPTION if r0.objective == "pareto" else None,
     )
     for col, just in (
         ("#", "right"),

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from serai.freight.route import Router
     from serai.freight.routeresult import Route
 
-__all__ = ["alternatives", "pareto"]
+__all__ = ["PARETO_CRITERIA", "alternatives", "dominated", "pareto"]
 
 
 def alternatives(
@@ -130,11 +130,21 @@ def pareto(
 ) -> list[Route]:
     """Pareto-optimal routes for (time, money), fastest first.
 
+    The criteria are the two reported totals :data:`PARETO_CRITERIA`: door-to-door
+    hours (``days`` x 24) and money per unit (``usd``) -- not CO2e, not the generalised
+    cost. No route returned is at least as fast and as cheap as another and better on one
+    (:func:`dominated` is False for each).
+
     ``method="labels"`` (default): bi-objective label setting (Martins'
-    algorithm, numba) finds every Pareto-optimal route, supported or not;
-    when more than ``max_labels`` labels would be needed, or with via points,
-    it falls back to ``"nise"``. At most ``max_routes`` routes are returned
-    (evenly spread over the frontier when there are more).
+    algorithm, numba) finds every Pareto-optimal route, supported or not, for
+    the search's additive times, where a truck haul rests at a fixed rate per
+    driving hour; each route is then re-timed with the exact rests of its hauls
+    (as every route is) and those dominated after re-timing are dropped. The set
+    is exact without truck hauls; with them, a route whose exact rests would put
+    it on the frontier may be missing. When more than ``max_labels`` labels
+    would be needed, or with via points, it falls back to ``"nise"``. At most
+    ``max_routes`` routes are returned (evenly spread over the frontier when
+    there are more).
 
     ``method="nise"``: supported points only, as follows.
 
@@ -186,14 +196,15 @@ def pareto(
                 raise router._diagnose(o, d, lc, "time", cons)
             order = np.argsort(c1[tl], kind="stable")
             tl = tl[order]
-            if len(tl) > max_routes:
-                tl = tl[np.unique(np.linspace(0, len(tl) - 1, max_routes).round().astype(int))]
-            return [
+            if len(tl) > 4 * max_routes:  # re-timed below: keep some spare candidates
+                tl = tl[_spread(len(tl), 4 * max_routes)]
+            routes = [
                 ends.like(
                     router._make_route(trace_labels(int(t), pred, edge), o, d, lc, "pareto",
                                      cons), ref)
                 for t in tl
             ]  # fmt: skip
+            return _front(routes, max_routes)
     a = solve(1.0, 1e-6)
     if a is None:
         raise router._diagnose(o, d, lc, "time", cons)
@@ -218,4 +229,53 @@ def pareto(
     routes = [
         ends.like(router._make_route(e, o, d, lc, "pareto", cons), ref) for _, _, e in pts.values()
     ]
-    return sorted(routes, key=lambda r: r.totals["hours"])
+    return _front(routes, max_routes)
+
+
+#: What a Pareto set is Pareto-optimal on: the reported totals of each route.
+PARETO_CRITERIA = ("hours", "usd")
+
+
+def dominated(routes: list[Route], by: list[Route] | None = None) -> np.ndarray:
+    """Per route, whether a route of ``by`` (default: ``routes``) is at least as fast and as
+    cheap and strictly better on one of them (door-to-door hours and USD as reported).
+
+    >>> from types import SimpleNamespace as R
+    >>> dominated([R(totals={"hours": 2, "usd": 5}), R(totals={"hours": 3, "usd": 5}),
+    ...            R(totals={"hours": 4, "usd": 1})]).tolist()
+    [False, True, False]
+    """
+    by = routes if by is None else by
+    a = np.array([[r.totals[c] for c in PARETO_CRITERIA] for r in routes], float).reshape(-1, 2)
+    b = np.array([[r.totals[c] for c in PARETO_CRITERIA] for r in by], float).reshape(-1, 2)
+    # ties within 1e-9 relative count as equal (the same totals summed in another order)
+    tol = 1e-9 * np.maximum(np.abs(a[:, None, :]), np.abs(b[None, :, :]))
+    le = (b[None, :, :] <= a[:, None, :] + tol).all(axis=2)
+    lt = (b[None, :, :] < a[:, None, :] - tol).any(axis=2)
+    return (le & lt).any(axis=1)
+
+
+def _spread(n: int, m: int) -> np.ndarray:
+    """``m`` positions evenly spread over ``range(n)`` (both ends kept)."""
+    return np.unique(np.linspace(0, n - 1, m).round().astype(int))
+
+
+def _front(routes: list[Route], max_routes: int) -> list[Route]:
+    """The non-dominated routes on their reported (hours, USD), fastest first, at most
+    ``max_routes`` evenly spread; equal totals are listed once.
+
+    The label search is exact for additive link times; a truck haul's rests, though, are
+    priced in the search at a fixed rate per driving hour and re-timed exactly in the
+    route read back (:mod:`serai.freight.routecost`), so a route found non-dominated may
+    be dominated once re-timed: it is dropped here.
+    """
+    keep = [r for r, bad in zip(routes, dominated(routes), strict=True) if not bad]
+    seen, out = set(), []
+    for r in sorted(keep, key=lambda r: (r.totals["hours"], r.totals["usd"])):
+        key = (round(r.totals["hours"], 6), round(r.totals["usd"], 6))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    if len(out) > max_routes:
+        out = [out[i] for i in _spread(len(out), max_routes)]
+    return out
