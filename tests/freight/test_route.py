@@ -470,3 +470,58 @@ def test_a_commodity_changes_gauge_only_at_its_listed_breaks():
     other = r.route("Xi'an", "Duisburg", listed)  # the road remains
     rows = r.rg.vlinks.iloc[other.vlink_rows]
     assert set(site[other.vlink_rows][(rows["kind"] == "gauge").to_numpy()]) <= {"dostyk"}
+
+
+def _exhaustive_front(router, o, d):
+    """Reported (hours, usd) of every simple path of the virtual graph, read back as routes
+    (exact truck rests), and the non-dominated ones among them."""
+    lc = router.costs("container")
+    g = router.rg.graph
+    G = _virtual_nx(router, np.where(lc.allowed[g.link_rows], 1.0, np.inf))
+    po, pd_ = router.rg.place(router.resolve(o)), router.rg.place(router.resolve(d))
+    edge_of = {(a, b): data["e"] for a, b, data in G.edges(data=True)}
+    cons = Constraints.make()
+    pts = set()
+    for path in nx.all_simple_paths(G, ("src", po), pd_):
+        es = np.array([edge_of[(a, b)] for a, b in itertools.pairwise(path)], np.int64)
+        r = router._make_route(es, router.resolve(o), router.resolve(d), lc, "pareto", cons)
+        pts.add((round(r.totals["hours"], 6), round(r.totals["usd"], 6)))
+    front = {p for p in pts if not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in pts)}
+    return pts, front
+
+
+@pytest.mark.parametrize(
+    ("o", "d"), [("Almaty", "Rotterdam"), ("Xi'an", "Istanbul"), ("Almaty", "Constanța")]
+)
+def test_pareto_set_is_non_dominated_on_its_reported_totals(router, o, d):
+    front = router.pareto(o, d, "container", max_routes=100)
+    got = [(round(r.totals["hours"], 6), round(r.totals["usd"], 6)) for r in front]
+    # brute-force dominance over the returned set, on what the user is shown
+    for i, p in enumerate(got):
+        assert not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in got), (p, got)
+    assert [h for h, _ in got] == sorted(h for h, _ in got)  # fastest first
+    # exhaustive enumeration: every route returned is on the true frontier of the reported
+    # totals (no path at all is faster and cheaper), and the frontier is found
+    pts, ref = _exhaustive_front(router, o, d)
+    assert set(got) <= ref
+    assert set(got) == ref
+    from serai.freight.alternatives import dominated
+
+    assert not dominated(front).any()
+
+
+def test_pareto_drops_routes_dominated_once_truck_rests_are_exact():
+    # a long truck haul is priced in the search at a week's rest rate per driving hour; one
+    # haul of 12,000 km (~200 h driving) rests more: the search sees 412 h, the route 539 h,
+    # slower and dearer than the rail route (513 h)
+    extra = [(41, 1, 14, "road", 12000, None, "", "open", None)]
+    r = Router(build_routing_graph(toy_network(extra_links=extra)))
+    truck = r.route("Xi'an", "Duisburg", "container", modes=["road"])
+    lc = r.costs("container")
+    assert lc.hours[truck.vlink_rows].sum() < 513 < truck.totals["hours"]
+    front = r.pareto("Xi'an", "Duisburg", "container", max_routes=100)
+    got = [(round(x.totals["hours"], 6), round(x.totals["usd"], 6)) for x in front]
+    for p in got:
+        assert not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in got), (p, got)
+    pts, ref = _exhaustive_front(r, "Xi'an", "Duisburg")
+    assert set(got) == ref
