@@ -213,7 +213,9 @@ def routes_router(
 
     @r.post("/api/alternatives", response_model=m.RouteResponse, responses=ERRORS)
     async def alternatives(q: Annotated[m.AlternativesQuery, Body()]) -> Any:
-        """Up to ``k`` routes in distinct corridors (penalty method with an overlap limit)."""
+        """Up to ``k`` routes in distinct corridors: the best route of each corridor found by
+        corridor probes and the penalty method; none slower and dearer than another found that
+        avoids as much (Russia and Belarus, Iran, the Red Sea)."""
         if q.k > settings.max_alternatives:
             raise Problem(
                 422, "invalid-input", f"at most {settings.max_alternatives} alternatives", field="k"

@@ -20,10 +20,76 @@ if TYPE_CHECKING:
     from serai.freight.route import Router
     from serai.freight.routeresult import Route
 
-__all__ = ["PARETO_CRITERIA", "alternatives", "dominated", "pareto"]
+__all__ = [
+    "AVOIDANCES",
+    "PARETO_CRITERIA",
+    "PROBES",
+    "alternatives",
+    "avoids",
+    "candidates",
+    "dominated",
+    "pareto",
+    "select",
+]
+
+
+#: Corridor probes of :func:`alternatives` (``distinct_corridors``): constraints added to the
+#: query's own to find the best route of other corridor kinds (name, countries avoided,
+#: passages avoided, modes allowed or None). They mirror the flagship questions
+#: (:data:`serai.freight.flagship.FLAGSHIP`); a probe whose constraints leave no route is skipped.
+_LAND = ("rail", "road", "ferry")
+PROBES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...] | None], ...] = (
+    ("land", (), (), _LAND),
+    ("land, Russia and Belarus avoided", ("RU", "BY"), (), _LAND),
+    ("land, Russia, Belarus and Iran avoided (Middle Corridor)", ("RU", "BY", "IR"), (), _LAND),
+    ("land, Russia, Belarus and Azerbaijan avoided (Southern)", ("RU", "BY", "AZ"), (), _LAND),
+    ("Russia and Belarus avoided", ("RU", "BY"), (), None),
+    ("Russia, Belarus and the Red Sea avoided", ("RU", "BY"), ("babalmandab", "suez"), None),
+    ("sea (no land crossing of Central Asia, Russia or Iran)",
+     ("RU", "BY", "KZ", "KG", "MN", "IR"), (), None),
+    ("sea round the Cape", ("RU", "BY", "KZ", "KG", "MN", "IR"),
+     ("babalmandab", "suez", "ormuz"), None),
+)  # fmt: skip
+
+#: What shippers avoid (sanctions, security): a route is not listed as an alternative when
+#: another route found is at least as fast and as cheap, better on one, and avoids everything
+#: of this list the route avoids (name, countries, passages).
+AVOIDANCES: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
+    ("Russia and Belarus", frozenset({"RU", "BY"}), frozenset()),
+    ("Iran", frozenset({"IR"}), frozenset({"ormuz", "hormuz"})),
+    ("the Red Sea", frozenset(), frozenset({"babalmandab", "suez"})),
+)
 
 
 def alternatives(
+    router: Router,
+    origin: Any,
+    destination: Any,
+    commodity_name: str | Commodity = "container_feu",
+    *,
+    k: int = 3,
+    objective: str = "generalised",
+    **kw: Any,
+) -> list[Route]:
+    """Up to ``k`` distinct routes: the penalty method, and with ``distinct_corridors`` the
+    best route of each corridor (see :func:`candidates`, then :func:`select`).
+
+    A candidate is not listed when another candidate is at least as fast and as cheap
+    (door-to-door hours, USD per unit), better on one, and avoids everything of
+    :data:`AVOIDANCES` (Russia and Belarus, Iran, the Red Sea) that it avoids: a sea
+    route avoiding Russia stays listed beside a faster and cheaper route through Russia,
+    not beside a faster and cheaper Middle Corridor route. Routes are reported at their
+    true (unpenalised) cost, best first by ``objective``; the first is :meth:`Router.route`'s.
+    """
+    from serai.freight.checks import MAX_ALTERNATIVES, check_count
+
+    k = check_count(k, "k", 1, MAX_ALTERNATIVES)
+    found = candidates(router, origin, destination, commodity_name, k=k, objective=objective,
+                       **kw)  # fmt: skip
+    return select(found, k, objective)
+
+
+def candidates(
     router: Router,
     origin: Any,
     destination: Any,
@@ -40,14 +106,17 @@ def alternatives(
     crew: str = "single",
     **kw: Any,
 ) -> list[Route]:
-    """Up to ``k`` distinct routes by the penalty method.
+    """Candidate alternatives (the best route first): the penalty method, and with
+    ``distinct_corridors`` the best route of each corridor.
 
-    After each search the movement links of the route found get their cost
-    multiplied by ``1 + penalty``; a new route is kept when at most
-    ``max_overlap`` of its km is shared with any route already kept. Routes
-    are reported at their true (unpenalised) cost, best first. With
-    ``distinct_corridors`` a route is also dropped when its corridor label is
-    already taken.
+    Penalty method: after each search the movement links of the route found get
+    their cost multiplied by ``1 + penalty``; a new route is kept when at most
+    ``max_overlap`` of its km is shared with any route already kept.
+
+    With ``distinct_corridors`` the candidates are those routes and the best route
+    under each corridor probe (:data:`PROBES`: land only, Russia avoided, the Middle
+    Corridor's and the Southern route's constraints, all sea, round the Cape, each
+    added to the query's constraints); each corridor label keeps its best candidate.
     """
     from serai.freight.checks import MAX_ALTERNATIVES, check_count, check_number
 
@@ -70,7 +139,8 @@ def alternatives(
     o, d = first.origin, first.destination
     po, pd_ = ends.end_vnodes(router, first)
     via = [router.rg.place(router.resolve(v)) for v in cons.via]
-    base = np.where(router.mask(cons), router.edge_objective(lc, objective), np.inf)
+    obj = router.edge_objective(lc, objective)
+    base = np.where(router.mask(cons), obj, np.inf)
     km_e = router.rg.graph.edge_values(router.rg.vlinks["km"].to_numpy(float))
     move_e = router._e_kind == "move"
     routes = [first]
@@ -103,7 +173,64 @@ def alternatives(
     key = {"time": "hours", "cost": "usd", "emissions": "co2e_kg", "co2e": "co2e_kg"}.get(
         objective, "gc_usd"
     )
-    return sorted(routes, key=lambda r: r.totals[key])
+    if distinct_corridors:
+        for probe in PROBES:
+            pc = _probe_constraints(cons, probe)
+            if pc is None:
+                continue
+            edges = router._search(np.where(router.mask(pc), obj, np.inf), po, pd_, via)
+            if edges is not None:
+                es = np.asarray(edges, np.int64)
+                routes.append(ends.like(router._make_route(es, o, d, lc, objective, cons), first))
+        best: dict[str, Route] = {}
+        for r in routes:  # the first route stays its corridor's (ties keep the earlier)
+            if r.corridor not in best or r.totals[key] < best[r.corridor].totals[key]:
+                best[r.corridor] = r
+        routes = list(best.values())
+    return routes
+
+
+def select(routes: list[Route], k: int, objective: str = "generalised") -> list[Route]:
+    """The alternatives listed among candidates (the first is the best route): those not
+    dominated by another candidate that avoids as much (``dominated(..., avoiding=True)``),
+    best first by ``objective``, at most ``k``."""
+    key = {"time": "hours", "cost": "usd", "emissions": "co2e_kg", "co2e": "co2e_kg"}.get(
+        objective, "gc_usd"
+    )
+    bad = dominated(routes, avoiding=True)
+    bad[0] = False  # the best route by the objective (never dominated for gc without carbon)
+    routes = [r for r, b in zip(routes, bad, strict=True) if not b]
+    return sorted(routes, key=lambda r: r.totals[key])[:k]
+
+
+def _probe_constraints(cons: Constraints, probe: tuple) -> Constraints | None:
+    """The query's constraints with a probe's added (None when no mode is left)."""
+    from dataclasses import replace
+
+    _, countries, passages, modes = probe
+    if modes is not None and cons.modes is not None:
+        modes = tuple(m for m in modes if m in cons.modes)
+        if not modes:
+            return None
+    return replace(
+        cons,
+        avoid_countries=cons.avoid_countries | frozenset(countries),
+        avoid_passages=cons.avoid_passages | frozenset(passages),
+        modes=frozenset(modes) if modes is not None else cons.modes,
+    )
+
+
+def avoids(route: Route) -> np.ndarray:
+    """Per :data:`AVOIDANCES` entry, whether the route avoids it (its countries and passages;
+    a passage in an avoided country's waters counts as that country, as for constraints)."""
+    from serai.freight.constraints import passage_countries
+
+    table = passage_countries()
+    cs = set(route.countries)
+    ps = set(route.passages)
+    for p in ps:
+        cs |= set(table.get(p, ()))
+    return np.array([not (cs & c or ps & p) for _, c, p in AVOIDANCES], bool)
 
 
 def edges_of(router: Router, r: Route) -> np.ndarray:
@@ -236,9 +363,14 @@ def pareto(
 PARETO_CRITERIA = ("hours", "usd")
 
 
-def dominated(routes: list[Route], by: list[Route] | None = None) -> np.ndarray:
+def dominated(
+    routes: list[Route], by: list[Route] | None = None, *, avoiding: bool = False
+) -> np.ndarray:
     """Per route, whether a route of ``by`` (default: ``routes``) is at least as fast and as
     cheap and strictly better on one of them (door-to-door hours and USD as reported).
+
+    With ``avoiding``, only by a route that also avoids every entry of :data:`AVOIDANCES`
+    the route avoids.
 
     >>> from types import SimpleNamespace as R
     >>> dominated([R(totals={"hours": 2, "usd": 5}), R(totals={"hours": 3, "usd": 5}),
@@ -252,7 +384,12 @@ def dominated(routes: list[Route], by: list[Route] | None = None) -> np.ndarray:
     tol = 1e-9 * np.maximum(np.abs(a[:, None, :]), np.abs(b[None, :, :]))
     le = (b[None, :, :] <= a[:, None, :] + tol).all(axis=2)
     lt = (b[None, :, :] < a[:, None, :] - tol).any(axis=2)
-    return (le & lt).any(axis=1)
+    dom = le & lt
+    if avoiding and len(routes) and len(by):
+        va = np.array([avoids(r) for r in routes], bool)
+        vb = np.array([avoids(r) for r in by], bool)
+        dom &= (vb[None, :, :] | ~va[:, None, :]).all(axis=2)  # by avoids all that r avoids
+    return dom.any(axis=1)
 
 
 def _spread(n: int, m: int) -> np.ndarray:

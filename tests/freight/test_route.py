@@ -497,12 +497,12 @@ def test_pareto_set_is_non_dominated_on_its_reported_totals(router, o, d):
     front = router.pareto(o, d, "container", max_routes=100)
     got = [(round(r.totals["hours"], 6), round(r.totals["usd"], 6)) for r in front]
     # brute-force dominance over the returned set, on what the user is shown
-    for i, p in enumerate(got):
+    for p in got:
         assert not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in got), (p, got)
     assert [h for h, _ in got] == sorted(h for h, _ in got)  # fastest first
     # exhaustive enumeration: every route returned is on the true frontier of the reported
     # totals (no path at all is faster and cheaper), and the frontier is found
-    pts, ref = _exhaustive_front(router, o, d)
+    _, ref = _exhaustive_front(router, o, d)
     assert set(got) <= ref
     assert set(got) == ref
     from serai.freight.alternatives import dominated
@@ -523,5 +523,5 @@ def test_pareto_drops_routes_dominated_once_truck_rests_are_exact():
     got = [(round(x.totals["hours"], 6), round(x.totals["usd"], 6)) for x in front]
     for p in got:
         assert not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in got), (p, got)
-    pts, ref = _exhaustive_front(r, "Xi'an", "Duisburg")
+    _, ref = _exhaustive_front(r, "Xi'an", "Duisburg")
     assert set(got) == ref
