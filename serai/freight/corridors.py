@@ -2,9 +2,16 @@
 
 The rules are data (``RULES``): each names the countries, sea passages or
 Caspian crossing a route must use. A route gets the first matching land label
-(plus ``CKU`` when it enters Kyrgyzstan straight from China and goes on to Uzbekistan, ``Zangezur`` when
-it crosses Armenia between two parts of Azerbaijan), or a sea label when most of
-its distance is at sea.
+(plus ``CKU`` when it uses the CKU railway, ``Kyrgyzstan road`` when it enters
+Kyrgyzstan straight from China by road and goes on to Uzbekistan, ``Zangezur`` when it
+crosses Armenia between two parts of Azerbaijan), or a sea label when most of its
+distance is at sea, with the land bridge it takes (``Sea + land via Iran`` for a ship
+to Bandar Abbas and rail on through Iran and Türkiye).
+
+The CKU (China–Kyrgyzstan–Uzbekistan) is a railway, under construction (facts §2.3:
+opening around 2030); its links are the named line ``cku``. It is the only railway
+between China and Kyrgyzstan, so a route entering Kyrgyzstan from China without it goes
+by road (Torugart, Irkeshtam) and is not labelled after the railway.
 """
 
 from __future__ import annotations
@@ -27,6 +34,10 @@ SEA_RULES: tuple[tuple[str, frozenset[str]], ...] = (
     ("Sea via Northern Sea Route", frozenset({"northern_sea_route", "nsr"})),
 )
 CASPIAN = frozenset({"KZ", "TM", "RU", "IR"}), frozenset({"AZ"})
+# countries whose land a mostly-sea route may cross between two coasts (a land bridge):
+# "Sea + land via <name>" when the route moves through one of them between its first and
+# last country
+LAND_BRIDGES: tuple[tuple[str, str], ...] = (("IR", "Iran"), ("RU", "Russia"))
 
 
 def corridor_label(
@@ -59,10 +70,14 @@ def corridor_label(
     'Middle Corridor (TITR)'
     >>> corridor_label(["CN", "KZ", "RU", "BY", "PL", "DE"], [])
     'Northern (via Russia)'
-    >>> corridor_label(["CN", "KG", "UZ", "TM", "IR", "TR"], [])
+    >>> corridor_label(["CN", "KG", "UZ", "TM", "IR", "TR"], [], lines=["cku"])
     'CKU + Southern (via Iran)'
+    >>> corridor_label(["CN", "KG", "UZ"], [])   # no CKU railway used: the road
+    'Kyrgyzstan road'
     >>> corridor_label(["CN", "KZ", "KG", "KZ", "UZ", "TM", "IR", "TR"], [])
     'Southern (via Iran)'
+    >>> corridor_label(["CN", "IR", "TR", "BG", "DE"], ["malacca", "ormuz"], sea_share=0.8)
+    'Sea + land via Iran'
     >>> corridor_label(["CN", "KZ", "RO", "DE"], ["volga_don"], [("KZ", "RO")])
     'Volga–Don (via Russia)'
     >>> corridor_label(["CN", "NL"], ["malacca", "babalmandab", "suez"], sea_share=0.97)
@@ -72,10 +87,12 @@ def corridor_label(
     cs = set(countries)
     ps = {p.lower() for p in passages if p}
     if sea_share > 0.5:
-        for label, need in SEA_RULES:
-            if ps & need:
-                return label
-        return "Sea"
+        label = next((lab for lab, need in SEA_RULES if ps & need), "Sea")
+        inner = set(countries[1:-1])
+        for code, name in LAND_BRIDGES:
+            if code in inner:
+                label += f" + land via {name}"
+        return label
     caspian = any(
         (a in CASPIAN[0] and b in CASPIAN[1]) or (b in CASPIAN[0] and a in CASPIAN[1])
         for a, b in ferry_country_pairs
@@ -90,11 +107,11 @@ def corridor_label(
             label = name
             break
     names = {str(x).lower() for x in lines}
-    cku = "cku" in names or (
-        any(a == "CN" and b == "KG" for a, b in itertools.pairwise(countries)) and "UZ" in cs
-    )
-    if cku:
+    if "cku" in names:
         label = f"CKU + {label}" if label != "Other land route" else "CKU"
+    elif any(a == "CN" and b == "KG" for a, b in itertools.pairwise(countries)) and "UZ" in cs:
+        road = "Kyrgyzstan road"
+        label = f"{road} + {label}" if label != "Other land route" else road
     if ("AM" in cs and "AZ" in cs) or "tripp_armenia" in names:
         label += " + Zangezur"
     if ps & {"bosporus", "dardanelles"} and sea_share > 0.05:

@@ -525,3 +525,21 @@ def test_pareto_drops_routes_dominated_once_truck_rests_are_exact():
         assert not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in got), (p, got)
     _, ref = _exhaustive_front(r, "Xi'an", "Duisburg")
     assert set(got) == ref
+
+
+def test_corridor_labels_say_what_the_route_does():
+    from serai.freight.corridors import corridor_label
+
+    # the CKU label needs the CKU railway (named line), not only the countries
+    assert corridor_label(["CN", "KG", "UZ"], [], lines=["cku"]) == "CKU"
+    assert corridor_label(["CN", "KG", "UZ"], []) == "Kyrgyzstan road"
+    assert corridor_label(["CN", "KG", "UZ", "TM", "IR", "TR"], []) == (
+        "Kyrgyzstan road + Southern (via Iran)"
+    )
+    # a mostly-sea route crossing Iran or Russia by land between two coasts says so
+    assert corridor_label(["CN", "IR", "TR", "DE"], ["ormuz"], sea_share=0.8) == (
+        "Sea + land via Iran"
+    )
+    assert corridor_label(["CN", "NL"], ["babalmandab", "suez"], sea_share=0.97) == "Sea via Suez"
+    # ending in Iran is not a land bridge
+    assert corridor_label(["CN", "IR"], ["ormuz"], sea_share=0.95) == "Sea"

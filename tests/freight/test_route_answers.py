@@ -61,3 +61,24 @@ def test_alternatives_include_the_middle_corridor(router, origin):
     assert len(AVOIDANCES) == 3
     # and a sea route avoiding Russia is kept beside the faster, cheaper Northern route
     assert any(lab.startswith("Sea") for lab in labels), labels
+
+
+def test_land_bridge_via_iran_is_not_labelled_sea_alone(router):
+    # ship to Bandar Abbas, then rail through Iran and Türkiye: not "Sea"
+    r = router.route("Xi'an", "Duisburg", "container", avoid_countries=["KZ", "MN", "RU", "KG"],
+                     avoid_passages=["suez", "babalmandab"])  # fmt: skip
+    assert "IR" in r.countries[1:-1]
+    legs = r.legs
+    land_ir = legs[(legs["kind"] == "move") & (legs["country"] == "IR")]
+    assert set(land_ir["mode"]) & {"rail", "road"}
+    assert r.corridor == "Sea + land via Iran"
+
+
+def test_road_through_kyrgyzstan_is_not_called_cku(router):
+    # the CKU is a railway opening around 2030 (facts §2.3); on the 2025 network the only
+    # way from Kashgar into Kyrgyzstan is the road
+    r = router.route("Kashgar", "Tashkent", "container")
+    moves = r.legs[r.legs["kind"] == "move"]
+    assert set(moves["mode"]) == {"road"}
+    assert "CKU" not in r.corridor
+    assert r.corridor == "Kyrgyzstan road"
