@@ -149,6 +149,9 @@ def show_cmd(
 
 def _headline(c, res) -> None:
     h = res.tables["headline"]
+    if not len(h):  # demand, tonnes, costs and CO2e all come from the flows
+        c.print("headline: no figures without the flows (run without --no-flows)", markup=False)
+        return
     _print_table(c, h, ["indicator", "unit", "value"], "headline")
 
 

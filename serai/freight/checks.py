@@ -47,6 +47,18 @@ def country_hints() -> dict[str, str]:
     return {n: code for code, text in names.items() for n in text.split(";")}
 
 
+#: Other names of sea passages, for suggestions (an unknown passage is still an error): the Red
+#: Sea's southern strait is Bab-el-Mandeb (``babalmandab``); closing the Red Sea to shipping
+#: (a scenario) closes ``babalmandab`` and ``suez``.
+PASSAGE_HINTS = {
+    "red_sea": "babalmandab", "red sea": "babalmandab", "redsea": "babalmandab",
+    "bab_el_mandeb": "babalmandab", "bab-el-mandeb": "babalmandab", "bab el mandeb": "babalmandab",
+    "mandeb": "babalmandab", "suez_canal": "suez", "suez canal": "suez",
+    "cape_of_good_hope": "cape", "good_hope": "cape", "cape of good hope": "cape",
+    "strait_of_hormuz": "hormuz", "panama_canal": "panama", "bosphorus": "bosporus",
+}  # fmt: skip
+
+
 def _present(values: np.ndarray) -> list[str]:
     return sorted({str(v) for v in values if isinstance(v, str) and v.strip()})
 
@@ -72,15 +84,13 @@ def check_query(
         if not isinstance(c, str) or c not in countries:
             raise unknown("country", c, countries, field="avoid_countries", hints=country_hints())
     passages = _present(router._passages)
+    named = passage_countries()  # passages serai knows by name (data/passages.csv)
     for p in sorted(cons.avoid_passages, key=str):
+        if isinstance(p, str) and p in named:
+            continue  # known: avoided trivially when not on this network (closed in a scenario)
         if not isinstance(p, str) or p not in passages:
-            err = unknown("passage", p, passages, field="avoid_passages")
-            if isinstance(p, str) and p in passage_countries():
-                err = InputError(
-                    f"passage '{p}' is not on this network (its passages: {', '.join(passages)})",
-                    field="avoid_passages",
-                )
-            raise err
+            raise unknown("passage", p, sorted({*passages, *named}), field="avoid_passages",
+                          hints=PASSAGE_HINTS)  # fmt: skip
     if cons.modes is not None:
         from serai.freight.virtual import SERVICE_MODES
 

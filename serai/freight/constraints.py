@@ -37,6 +37,10 @@ def passage_countries() -> dict[str, frozenset[str]]:
     }
 
 
+#: Names of one passage that networks may tag either way (data/passages.csv lists both).
+PASSAGE_SYNONYMS: tuple[frozenset[str], ...] = (frozenset({"ormuz", "hormuz"}),)
+
+
 class NoRouteError(NoPathError):
     """No route satisfies the request; ``cause`` names the constraint that cut it."""
 
@@ -111,9 +115,13 @@ class Constraints:
         avoid_services: Iterable[str] | None = None,
     ) -> Constraints:
         """Build from plain lists (normalises case)."""
+        passages = _fs(avoid_passages, lower=True)
+        for group in PASSAGE_SYNONYMS:  # one strait, two tags: avoiding one avoids both
+            if passages & group:
+                passages |= group
         return cls(
             _fs(avoid_countries, upper=True),
-            _fs(avoid_passages, lower=True),
+            passages,
             _ids(avoid_nodes, "avoid_nodes"),
             _ids(avoid_links, "avoid_links"),
             None if modes is None else _fs(modes, lower=True),

@@ -43,6 +43,10 @@ class Question:
     objective: str = "generalised"
     constraints: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
+    #: the corridor the variant is about (label prefix, e.g. "Sea via Suez"): an answer in
+    #: another corridor (Suez closed in a scenario: the ships go round the Cape) is reported
+    #: as no route of this variant, with the route found in the note
+    corridor: str = ""
 
 
 _LAND = ["rail", "road", "ferry"]
@@ -84,6 +88,7 @@ FLAGSHIP: tuple[Question, ...] = (
         "Xi'an",
         "Duisburg",
         constraints={"avoid_countries": ["KZ", "MN", "RU", "KG"]},
+        corridor="Sea via Suez",
     ),
     Question(
         "Xi'an -> Duisburg (FEU)",
@@ -96,6 +101,7 @@ FLAGSHIP: tuple[Question, ...] = (
             "avoid_countries": ["KZ", "MN", "RU", "KG"],
             "avoid_passages": ["suez", "babalmandab", "ormuz"],
         },
+        corridor="Sea via Cape",
     ),
     Question(
         "Xi'an -> Duisburg (FEU)",
@@ -134,6 +140,7 @@ FLAGSHIP: tuple[Question, ...] = (
         "Shanghai",
         "Rotterdam",
         constraints={"modes": ["sea"]},
+        corridor="Sea via Suez",
     ),
     Question(
         "Shanghai -> Rotterdam (FEU)",
@@ -141,6 +148,7 @@ FLAGSHIP: tuple[Question, ...] = (
         "Shanghai",
         "Rotterdam",
         constraints={"modes": ["sea"], "avoid_passages": ["suez"]},
+        corridor="Sea via Cape",
     ),
     Question(
         "Shanghai -> Rotterdam (FEU)",
@@ -173,6 +181,13 @@ def answer_flagship(
             r = routers[q.year].route(
                 q.origin, q.destination, q.commodity, objective=q.objective, **dict(q.constraints)
             )
+            if q.corridor and not r.corridor.startswith(q.corridor):
+                out.append(Answer(q, None, (
+                    f"no route {q.corridor[0].lower()}{q.corridor[1:]}: the best route under "
+                    f"this question's constraints goes {r.corridor} ({r.days:.1f} days, "
+                    f"{r.km:,.0f} km, {'-'.join(r.countries)})"
+                )))  # fmt: skip
+                continue
             out.append(Answer(q, r))
         except (NoPathError, InputError) as exc:
             out.append(Answer(q, None, str(exc)))

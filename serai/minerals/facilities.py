@@ -213,7 +213,7 @@ class FacilityMixin:
             fac = fac.loc[fac["mineral"] == mineral]
         names = list(fac["name"]) + list(fac.index)
         near = difflib.get_close_matches(str(text), names, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        hint = f"; did you mean {', '.join(near)}?" if near else "."
         return (
             f"unknown facility or group '{text}'{hint} A group is a region or ISO2 country "
             "and a stage word, e.g. 'US converter', 'EU smelter', 'KZ mine'"

@@ -543,3 +543,38 @@ def test_corridor_labels_say_what_the_route_does():
     assert corridor_label(["CN", "NL"], ["babalmandab", "suez"], sea_share=0.97) == "Sea via Suez"
     # ending in Iran is not a land bridge
     assert corridor_label(["CN", "IR"], ["ormuz"], sea_share=0.95) == "Sea"
+
+
+def test_passage_gate_known_names_aliases_and_suggestions(router):
+    # a passage serai knows by name but this network lacks (closed in a scenario, or not
+    # drawn) is avoided trivially; a misspelling is still an error, with a suggestion
+    assert "kerch" not in set(router._passages)
+    a = router.route("Shanghai", "Rotterdam", "container", avoid_passages=["kerch"])
+    b = router.route("Shanghai", "Rotterdam", "container")
+    assert a.totals["gc_usd"] == b.totals["gc_usd"]
+    with pytest.raises(InputError, match=r"unknown passage 'red_sea'; did you mean babalmandab"):
+        router.route("Shanghai", "Rotterdam", "container", avoid_passages=["red_sea"])
+    with pytest.raises(InputError, match=r"unknown passage 'suezz'; did you mean suez"):
+        router.route("Shanghai", "Rotterdam", "container", avoid_passages=["suezz"])
+    # the Strait of Hormuz has two names in the passage list: avoiding one avoids both
+    assert Constraints.make(avoid_passages=["hormuz"]).avoid_passages == {"hormuz", "ormuz"}
+
+
+def test_flagship_variant_answered_in_another_corridor_is_no_route(router):
+    from serai.freight.flagship import Question, answer_flagship, summary_table
+
+    # "sea via Suez" with Suez closed (here: avoided) goes round the Cape: that is not an
+    # answer to the variant (the red-sea scenario printed it as "sea via Suez")
+    q = Question("Shanghai -> Rotterdam (FEU)", "sea via Suez", "Shanghai", "Rotterdam",
+                 constraints={"modes": ["sea"], "avoid_passages": ["suez"]},
+                 corridor="Sea via Suez")  # fmt: skip
+    (a,) = answer_flagship({2025: router}, [q])
+    assert a.route is None
+    assert "no route sea via Suez" in a.error and "Sea via Cape" in a.error
+    row = summary_table([a]).iloc[0]
+    assert row["corridor"] == "no route"
+    ok = Question("Shanghai -> Rotterdam (FEU)", "sea via Cape", "Shanghai", "Rotterdam",
+                  constraints={"modes": ["sea"], "avoid_passages": ["suez"]},
+                  corridor="Sea via Cape")  # fmt: skip
+    (b,) = answer_flagship({2025: router}, [ok])
+    assert b.route is not None and b.route.corridor == "Sea via Cape"

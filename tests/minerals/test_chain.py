@@ -387,3 +387,9 @@ def test_an_empty_product_name_is_an_error_not_none(model):
     for empty in ("", "  "):
         with pytest.raises(InputError, match="empty product name"):
             model.mineral_of(empty)
+
+
+def test_unknown_facility_message_is_punctuated(model):
+    # "unknown facility or group 'Baltimore' A group is ..." missed its full stop
+    with pytest.raises(InputError, match=r"unknown facility or group 'Qxzzy'\. A group is"):
+        model.resolve("Qxzzy", "uranium")
