@@ -232,6 +232,15 @@ def route_cmd(
     _print_place_notes(routes[0])
     if len(routes) > 1:
         _print_route_summary(routes, rels)
+    left = getattr(routes, "left_out", None)
+    if left and len(routes) < alternatives:
+        names = ", ".join(dict.fromkeys(r.corridor for r in left))
+        console().print(
+            f"{len(routes)} of {alternatives} routes: the other corridors found ({names}) are "
+            "slower and dearer than a route listed that avoids as much (Russia and Belarus, "
+            "Iran, the Red Sea).",
+            markup=False,
+        )
     if len(routes) == 1 or legs:
         _print_routes(routes, rels)
     if geojson is not None:

@@ -199,8 +199,18 @@ def select(routes: list[Route], k: int, objective: str = "generalised") -> list[
     )
     bad = dominated(routes, avoiding=True)
     bad[0] = False  # the best route by the objective (never dominated for gc without carbon)
-    routes = [r for r, b in zip(routes, bad, strict=True) if not b]
-    return sorted(routes, key=lambda r: r.totals[key])[:k]
+    kept = [r for r, b in zip(routes, bad, strict=True) if not b]
+    left = [r for r, b in zip(routes, bad, strict=True) if b]
+    return Alternatives(sorted(kept, key=lambda r: r.totals[key])[:k], left)
+
+
+class Alternatives(list):
+    """The routes listed (a list), with ``left_out``: the candidates not listed because another
+    candidate is faster and cheaper and avoids as much (for a note to the user)."""
+
+    def __init__(self, routes: Any = (), left_out: Any = ()) -> None:
+        super().__init__(routes)
+        self.left_out = list(left_out)
 
 
 def _probe_constraints(cons: Constraints, probe: tuple) -> Constraints | None:

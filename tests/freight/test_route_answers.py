@@ -82,3 +82,14 @@ def test_road_through_kyrgyzstan_is_not_called_cku(router):
     assert set(moves["mode"]) == {"road"}
     assert "CKU" not in r.corridor
     assert r.corridor == "Kyrgyzstan road"
+
+
+def test_alternatives_say_which_corridors_were_left_out(router):
+    import pickle
+
+    alts = router.alternatives("Xi'an", "Duisburg", "container", k=6, distinct_corridors=True)
+    assert alts.left_out and all(r.corridor not in {a.corridor for a in alts}
+                                 for r in alts.left_out)  # fmt: skip
+    back = pickle.loads(pickle.dumps(alts))
+    assert [r.corridor for r in back] == [r.corridor for r in alts]
+    assert [r.corridor for r in back.left_out] == [r.corridor for r in alts.left_out]
