@@ -104,6 +104,7 @@ def candidates(
     constraints: Constraints | None = None,
     carbon_price_usd_per_t: float = 0.0,
     crew: str = "single",
+    probes: bool = True,
     **kw: Any,
 ) -> list[Route]:
     """Candidate alternatives (the best route first): the penalty method, and with
@@ -116,7 +117,8 @@ def candidates(
     With ``distinct_corridors`` the candidates are those routes and the best route
     under each corridor probe (:data:`PROBES`: land only, Russia avoided, the Middle
     Corridor's and the Southern route's constraints, all sea, round the Cape, each
-    added to the query's constraints); each corridor label keeps its best candidate.
+    added to the query's constraints; not with ``probes=False``); each corridor label keeps its
+    best candidate. None is dropped for being dominated (:func:`select` does that).
     """
     from serai.freight.checks import MAX_ALTERNATIVES, check_count, check_number
 
@@ -173,7 +175,7 @@ def candidates(
     key = {"time": "hours", "cost": "usd", "emissions": "co2e_kg", "co2e": "co2e_kg"}.get(
         objective, "gc_usd"
     )
-    if distinct_corridors:
+    if distinct_corridors and probes:
         for probe in PROBES:
             pc = _probe_constraints(cons, probe)
             if pc is None:

@@ -86,14 +86,21 @@ def _candidates(
         for r in routes:
             out.setdefault(tuple(int(x) for x in r.vlink_rows), r)
 
+    def penalty(distinct: bool) -> list[Any]:
+        # the penalty method's routes, none left out for being slower and dearer on average
+        # (its P90 may still be the best): candidates, not the alternatives listed to users
+        from serai.freight.alternatives import candidates
+
+        rs = candidates(router, origin, destination, commodity, k=n, objective="time",
+                        distinct_corridors=distinct, probes=False, **kw)  # fmt: skip
+        return sorted(rs, key=lambda r: r.totals["hours"])[:n]
+
     put([router.route(origin, destination, commodity, objective="time", **kw)])
     try:
         put([router.route(origin, destination, commodity, objective="generalised", **kw)])
-        put(router.alternatives(origin, destination, commodity, k=n, objective="time",
-                                distinct_corridors=True, **kw))  # fmt: skip
+        put(penalty(True))
         if len(out) < n:
-            put(router.alternatives(origin, destination, commodity, k=n, objective="time",
-                                    distinct_corridors=False, **kw))  # fmt: skip
+            put(penalty(False))
     except NoPathError:  # pragma: no cover - the first search found one
         pass
     return list(out.values())
