@@ -47,7 +47,7 @@ def test_no_rail_crossing_into_greece_at_kapikule(net):
     bc = net.tables["border_crossings"]
     rail = bc[bc["mode"] == "rail"]
     near = rail[(np.hypot(rail["x"] - 26.32, rail["y"] - 41.72) < 0.05)]
-    pairs = {frozenset((a, b)) for a, b in zip(near["country_a"], near["country_b"])}
+    pairs = {frozenset((a, b)) for a, b in zip(near["country_a"], near["country_b"], strict=True)}
     assert pairs == {frozenset(("TR", "BG"))}
 
 

@@ -16,10 +16,21 @@ EARTH_R = 6371.0088
 # Baikonur is Kazakh territory leased to Russia: the Kazakh main line Kyzylorda - Aral runs
 # through it (Tyuratam) with no border. Disputed reefs and banks ("") are left out.
 _TOPO_FIX = {
-    "Baikonur": "KZ", "Gibraltar": "GI", "Cyprus U.N. Buffer Zone": "CY", "Dhekelia": "GB",
-    "Akrotiri": "GB", "USNB Guantanamo Bay": "US", "U.S. Minor Outlying Is.": "UM",
-    "Indian Ocean Ter.": "AU", "Coral Sea Is.": "AU", "Tuvalu": "TV", "Clipperton I.": "FR",
-    "Spratly Is.": "", "Bajo Nuevo Bank": "", "Serranilla Bank": "", "Scarborough Reef": "",
+    "Baikonur": "KZ",
+    "Gibraltar": "GI",
+    "Cyprus U.N. Buffer Zone": "CY",
+    "Dhekelia": "GB",
+    "Akrotiri": "GB",
+    "USNB Guantanamo Bay": "US",
+    "U.S. Minor Outlying Is.": "UM",
+    "Indian Ocean Ter.": "AU",
+    "Coral Sea Is.": "AU",
+    "Tuvalu": "TV",
+    "Clipperton I.": "FR",
+    "Spratly Is.": "",
+    "Bajo Nuevo Bank": "",
+    "Serranilla Bank": "",
+    "Scarborough Reef": "",
 }
 
 
@@ -58,7 +69,9 @@ def topojson_polygons(path: Path):
     for a in topo["arcs"]:
         a = np.asarray(a, float)[:, :2]
         if tf:
-            a = np.cumsum(a, axis=0) * np.asarray(tf["scale"], float) + np.asarray(tf["translate"], float)
+            a = np.cumsum(a, axis=0) * np.asarray(tf["scale"], float) + np.asarray(
+                tf["translate"], float
+            )
         arcs.append(a)
 
     def ring(ix):
@@ -79,7 +92,11 @@ def topojson_polygons(path: Path):
             holes = [h for h in (ring(r) for r in rings[1:]) if h is not None]
             out.append(Polygon(shell, holes))
         if out:
-            yield str(g.get("properties", {}).get("name", "")), str(g.get("id", "")), MultiPolygon(out)
+            yield (
+                str(g.get("properties", {}).get("name", "")),
+                str(g.get("id", "")),
+                MultiPolygon(out),
+            )
 
 
 def haversine_km(lon1, lat1, lon2, lat2):
@@ -139,7 +156,9 @@ class Countries:
             if code == "":
                 continue
             if code is None:
-                raise ValueError(f"{path}: country {name!r} (id {num}) has no ISO code in {codes_from}")
+                raise ValueError(
+                    f"{path}: country {name!r} (id {num}) has no ISO code in {codes_from}"
+                )
             geoms.append(geom)
             iso.append(code)
         return cls(geoms=geoms, iso=iso)
