@@ -1,6 +1,7 @@
 """CPU per route request of the service's own work (route search + JSON), one process per tree.
 
     .venv/bin/python benchmarks/service/request_cpu.py [--root OTHER_CHECKOUT]
+        [--mix fixed|distinct] [--n 256] [--profile /tmp/answer.prof]
 
 Runs 64 (origin, destination) questions (avoiding Russia, geometry on) through what
 ``POST /api/route`` does after parsing: ``Router.route``, the JSON answer and its gzip
@@ -8,6 +9,12 @@ form; prints the median wall and the process CPU (user+system) per request. CPU 
 what a loaded machine stretches least, so two checkouts run one after the other compare as
 a ratio (``--root`` puts another checkout first on ``sys.path``, e.g. a ``git worktree`` of
 an older commit; its routing graph comes from the disk cache keyed by its code).
+
+``--mix distinct`` runs instead the first ``--n`` new questions of the load test's
+``distinct`` mix (``load.py``: 16 origins, several off the network, x 16 destinations x 4
+objectives x 4 avoid-sets) through the service's own ``answer()`` (checks, route, JSON with
+geometry, gzip), after warming the costs of each objective on 64 other questions; each
+question is asked once (no answer cache). ``--profile FILE`` writes a cProfile of them.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ import time
 ap = argparse.ArgumentParser()
 ap.add_argument("--root", default=None)
 ap.add_argument("--rounds", type=int, default=3)
+ap.add_argument("--mix", choices=("fixed", "distinct"), default="fixed")
+ap.add_argument("--n", type=int, default=256)
+ap.add_argument("--profile", default=None)
 a = ap.parse_args()
 if a.root:
     sys.path.insert(0, a.root)
@@ -60,16 +70,53 @@ def request(o: str, d: str) -> bytes:
     return api._packed(data) if hasattr(api, "_packed") else data
 
 
-pairs = list(itertools.product(ORIGINS, DESTS))
-request(*pairs[0])
-wall, cpu = [], []
-for _ in range(a.rounds):
-    for o, d in pairs:
+def distinct() -> tuple[list, list]:
+    """(wall ms, CPU ms) of each of the first ``--n`` new questions of load.py's mix."""
+    import os
+
+    from serai.api import Settings, models
+    from serai.api.routes import answer
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from load import POPULAR, all_questions, sequence
+
+    settings = Settings()
+    for q in all_questions()[POPULAR + 512 : POPULAR + 576]:  # warm: costs of each objective
+        answer("route", models.RouteQuery(**q), router, settings)
+    qs = [models.RouteQuery(**q) for q in sequence("distinct", a.n)]
+    prof = None
+    if a.profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+    wall, cpu = [], []
+    for q in qs:
         t, c = time.perf_counter(), time.process_time()
-        request(o, d)
+        if prof is not None:
+            prof.runcall(answer, "route", q, router, settings)
+        else:
+            answer("route", q, router, settings)
         wall.append(1000 * (time.perf_counter() - t))
         cpu.append(1000 * (time.process_time() - c))
-print(json.dumps({"root": a.root or ".", "serai": api.__file__, "requests": len(wall),
+    if prof is not None:
+        prof.dump_stats(a.profile)
+    return wall, cpu
+
+
+if a.mix == "distinct":
+    wall, cpu = distinct()
+else:
+    pairs = list(itertools.product(ORIGINS, DESTS))
+    request(*pairs[0])
+    wall, cpu = [], []
+    for _ in range(a.rounds):
+        for o, d in pairs:
+            t, c = time.perf_counter(), time.process_time()
+            request(o, d)
+            wall.append(1000 * (time.perf_counter() - t))
+            cpu.append(1000 * (time.process_time() - c))
+print(json.dumps({"root": a.root or ".", "serai": api.__file__, "mix": a.mix,
+                  "requests": len(wall), "load": [round(x, 2) for x in __import__("os").getloadavg()],
                   "median_wall_ms": round(statistics.median(wall), 2),
                   "median_cpu_ms": round(statistics.median(cpu), 2),
                   "mean_cpu_ms": round(statistics.fmean(cpu), 2)}))  # fmt: skip

@@ -10,7 +10,6 @@ legs to the route's legs table, totals and countries. The
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -73,28 +72,21 @@ def best_pair(
     ends: list[Any],
     via: list[int],
     objective: str,
+    bound: Any = None,
 ) -> tuple[np.ndarray, Any, Any] | None:
-    """The cheapest (edges, first leg, last leg) over the start and end candidates."""
-    best = None
-    best_total = math.inf
-    pairs = sorted(
-        ((a, b) for a in starts for b in ends),
-        key=lambda p: (
-            (p[0][0].objective(objective) if p[0][0] else 0.0)
-            + (p[1][0].objective(objective) if p[1][0] else 0.0)
-        ),
-    )
-    for (ol, ov), (dl, dv) in pairs:
-        extra = (ol.objective(objective) if ol else 0.0) + (dl.objective(objective) if dl else 0.0)
-        if extra >= best_total:
-            continue
-        edges = router._search(cost, ov, dv, via)
-        if edges is None:
-            continue
-        total = float(cost[np.asarray(edges, np.int64)].sum()) + extra
-        if total < best_total:
-            best_total, best = total, (np.asarray(edges, np.int64), ol, dl)
-    return best
+    """The cheapest (edges, first leg, last leg) over the start and end candidates.
+
+    One search from all the starts (each at its first-mile leg's cost) to all the ends
+    (each plus its last-mile leg's cost): :meth:`~serai.freight.Router._path`. ``bound``:
+    the router's landmarks of costs nowhere above ``cost`` (None: Dijkstra).
+    """
+    src = [(int(v), leg.objective(objective) if leg else 0.0) for leg, v in starts]
+    dst = [(int(v), leg.objective(objective) if leg else 0.0) for leg, v in ends]
+    found = router._path(cost, src, dst, via, bound)
+    if found is None:
+        return None
+    edges, i, j = found
+    return np.asarray(edges, np.int64), starts[i][0], ends[j][0]
 
 
 def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,

@@ -48,7 +48,7 @@ from serai.freight.routeresult import _LEG_COLUMNS as _LEG_COLUMNS
 from serai.freight.routeresult import Route
 from serai.freight.virtual import RoutingGraph
 from serai.paths import _kernels as k
-from serai.paths.workspace import tree_scratch
+from serai.paths.workspace import PerThread, tree_scratch
 
 __all__ = ["Constraints", "NoRouteError", "Route", "Router"]
 
@@ -163,7 +163,9 @@ class Router:
         self._e_service = v["service_id"].str.removesuffix("~r").to_numpy()[rows]
         # search scratch: one set per thread (a Router may be shared by threads)
         self._scratch = tree_scratch(g.n_nodes, g.n_edges)
+        self._alt_scratch = PerThread(partial(_alt_arrays, g.n_nodes))
         self._lock = threading.RLock()  # guards the cost caches
+        self._landmarks: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._located: dict[tuple, Any] = {}  # located names (a Place is immutable)
 
     def __getstate__(self) -> dict:
@@ -190,6 +192,7 @@ class Router:
         r.params = params
         r._costs = {}
         r._objectives = {}
+        r._landmarks = {}
         r._lock = threading.RLock()
         return r
 
@@ -300,6 +303,35 @@ class Router:
                     self._objectives[key] = a
         return self._objectives[key]
 
+    def landmarks(self, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """ALT landmark distances ``(from, to)`` (node x landmark) on an objective's costs.
+
+        Chosen once per cost array (:meth:`edge_objective`, immutable) by farthest selection
+        and kept: the search's lower bound is admissible for that array and for any array
+        nowhere below it (links masked out by constraints, raised costs). None when the
+        router has no landmarks (``n_landmarks = 0``).
+        """
+        if not self.n_landmarks:
+            return None
+        base = self.edge_objective(lc, objective)
+        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
+        memo = self.__dict__.setdefault("_landmarks", {})
+        hit = memo.get(key)
+        if hit is None or hit[0] is not base:
+            with self._lock:  # one thread chooses them; the others wait for the result
+                hit = memo.get(key)
+                if hit is None or hit[0] is not base:
+                    g = self.rg.graph
+                    start = int(self.rg.place_of.iat[0]) if len(self.rg.place_of) else 0
+                    _, lf, lb = k.landmarks(
+                        g.indptr, g.heads, g.tails, base, g.n_nodes, self.n_landmarks, start
+                    )
+                    lf, lb = np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T)
+                    lf.setflags(write=False)
+                    lb.setflags(write=False)
+                    hit = memo[key] = (base, lf, lb)
+        return hit[1], hit[2]
+
     def mask(self, cons: Constraints) -> np.ndarray:
         """Per-edge True where the constraints allow the link (read-only; the last 32 kept)."""
         key = (cons.avoid_countries, cons.avoid_passages, cons.avoid_nodes, cons.avoid_links,
@@ -345,6 +377,9 @@ class Router:
         return ok
 
     # ------------------------------------------------------------------ search
+    n_landmarks = 16  # ALT landmarks per objective cost array (0: plain Dijkstra)
+    n_active = 4  # of which the best for each query make its bound
+
     def _tree(
         self, cost: np.ndarray, source: int, target: int = -1
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -357,32 +392,94 @@ class Router:
         return k.trace(pred, self.rg.graph.tails, s, t)
 
     def _search(
-        self, cost: np.ndarray, o_place: int, d_place: int, via_places: Sequence[int]
+        self,
+        cost: np.ndarray,
+        o_place: int,
+        d_place: int,
+        via_places: Sequence[int],
+        bound: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray | None:
-        """Least-cost edge sequence from place to place through via places (None if none)."""
-        if not via_places:
-            dist, pred = self._tree(cost, o_place, d_place)
-            if not np.isfinite(dist[d_place]):
+        """Least-cost edge sequence from place to place through via places (None if none).
+
+        ``bound``: :meth:`landmarks` of a cost array nowhere above ``cost`` (A* search);
+        None: Dijkstra.
+        """
+        found = self._path(cost, [(o_place, 0.0)], [(d_place, 0.0)], via_places, bound)
+        return None if found is None else found[0]
+
+    def _path(
+        self,
+        cost: np.ndarray,
+        starts: Sequence[tuple[int, float]],
+        ends: Sequence[tuple[int, float]],
+        via_places: Sequence[int],
+        bound: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, int, int] | None:
+        """Least-cost path from any start to any end through the via places, in order.
+
+        ``starts``/``ends`` are (vnode, cost before / after) pairs (first/last-mile legs);
+        the path minimises cost before + path + cost after. One search per stage (origin
+        to the first via point, ..., last via point to the ends), from all the stage's
+        starts at once: the least cost to each layer node of a via point, then on from
+        all of them. Returns (edges, start index, end index), None if no path.
+        """
+        src = np.array([v for v, _ in starts], np.int64)
+        off = np.array([c for _, c in starts], float)
+        if len(src) > 1 and not self.rg.graph.passable[src].all():
+            return self._path_pairs(cost, starts, ends, via_places, bound)
+        g = self.rg.graph
+        lf, lb = bound if bound is not None else (_NO_LANDMARKS, _NO_LANDMARKS)
+        dist, pred, _, hk, hv = self._scratch.get()
+        ws = self.__dict__.get("_alt_scratch")
+        h, closed = ws.get() if ws is not None else self._new_alt_scratch()
+        stages: list[dict[int, tuple[np.ndarray, int]]] = []
+        for place in via_places:
+            targets = self._layer_vnodes(place)
+            k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, targets,
+                          np.zeros(len(targets)), True, lf, lb, self.n_active,
+                          dist, pred, hk, hv, h, closed)  # fmt: skip
+            reached = np.unique(targets[np.isfinite(dist[targets])])
+            if not len(reached):
                 return None
-            return self._edges(pred, o_place, d_place)
-        # dynamic programme over the layer nodes of each via point
-        rg = self.rg
-        starts: dict[int, tuple[float, list[np.ndarray]]] = {o_place: (0.0, [])}
-        stops = [self._layer_vnodes(p) for p in via_places] + [np.array([d_place])]
-        for targets in stops:
-            best: dict[int, tuple[float, list[np.ndarray]]] = {}
-            for s, (c0, path) in starts.items():
-                dist, pred = self._tree(cost, s)
-                for t in targets:
-                    t = int(t)
-                    if np.isfinite(dist[t]) and (t not in best or c0 + dist[t] < best[t][0]):
-                        best[t] = (c0 + float(dist[t]), [*path, self._edges(pred, s, t)])
-            if not best:
-                return None
-            starts = best
-        _, parts = starts[int(d_place)]
-        del rg
-        return np.concatenate(parts) if parts else np.empty(0, np.int64)
+            stages.append({int(t): k.trace_root(pred, g.tails, t) for t in reached})
+            src, off = reached, dist[reached].copy()
+        dst = np.array([v for v, _ in ends], np.int64)
+        doff = np.array([c for _, c in ends], float)
+        j = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, dst, doff, False,
+                          lf, lb, self.n_active, dist, pred, hk, hv, h, closed)  # fmt: skip
+        if j < 0:
+            return None
+        edges, root = k.trace_root(pred, g.tails, dst[j])
+        parts = [edges]
+        for stage in reversed(stages):
+            edges, root = stage[int(root)]
+            parts.append(edges)
+        first = [i for i, (v, _) in enumerate(starts) if v == root]
+        i = min(first, key=lambda i: starts[i][1])
+        return np.concatenate(parts[::-1]), i, int(j)
+
+    def _new_alt_scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        self._alt_scratch = PerThread(partial(_alt_arrays, self.rg.graph.n_nodes))
+        return self._alt_scratch.get()
+
+    def _path_pairs(
+        self,
+        cost: np.ndarray,
+        starts: Sequence[tuple[int, float]],
+        ends: Sequence[tuple[int, float]],
+        via_places: Sequence[int],
+        bound: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, int, int] | None:
+        """:meth:`_path` one (start, end) pair at a time (starts that may not be passed)."""
+        best, best_total = None, np.inf
+        for i, (s, a) in enumerate(starts):
+            for j, (t, b) in enumerate(ends):
+                found = self._path(cost, [(s, a)], [(t, b)], via_places, bound)
+                if found is not None:
+                    total = a + float(cost[found[0]].sum()) + b
+                    if total < best_total:
+                        best, best_total = (found[0], i, j), total
+        return best
 
     def _layer_vnodes(self, place_vnode: int) -> np.ndarray:
         g = self.rg.graph
@@ -491,16 +588,22 @@ class Router:
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
         base = self.edge_objective(lc, objective)
         cost = base if cons.empty else np.where(self.mask(cons), base, np.inf)
-        return self._route_places(op, dp, lc, objective, cons, cost, via)
+        # masking only raises costs: the landmarks of the objective's costs bound them
+        return self._route_places(
+            op, dp, lc, objective, cons, cost, via, self.landmarks(lc, objective)
+        )
 
     def _route_places(
         self, op: Any, dp: Any, lc: LinkCosts, objective: str, cons: Constraints,
-        cost: np.ndarray, via: list[int],
+        cost: np.ndarray, via: list[int], bound: Any = None,
     ) -> Route:  # fmt: skip
-        """Best route between two located places (first/last-mile legs when off the network)."""
+        """Best route between two located places (first/last-mile legs when off the network).
+
+        ``bound``: :meth:`landmarks` of costs nowhere above ``cost`` (None: Dijkstra).
+        """
         starts = _ends.endpoints(self, op, "first", lc, cons)
         ends = _ends.endpoints(self, dp, "last", lc, cons)
-        best = _ends.best_pair(self, cost, starts, ends, via, objective)
+        best = _ends.best_pair(self, cost, starts, ends, via, objective, bound)
         o = op.target if op.target is not None else starts[0][0].node_id
         d = dp.target if dp.target is not None else ends[0][0].node_id
         if best is None:
@@ -519,6 +622,15 @@ class Router:
     # ------------------------------------------------------------------ read back
     _line_names = line_names
     _make_route = make_route
+
+
+_NO_LANDMARKS = np.zeros((0, 0))
+_NO_LANDMARKS.setflags(write=False)
+
+
+def _alt_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-thread A* scratch: (bound per node, settled flags)."""
+    return np.empty(n), np.empty(n, np.bool_)
 
 
 def _is_coord(place: Any) -> bool:

@@ -1,0 +1,241 @@
+"""The Router's goal-directed search (landmark A*, several starts and ends in one search)
+against an independent oracle: scipy's Dijkstra (``scipy.sparse.csgraph``), one tree per
+start, combined by hand over the start/end offsets and via points.
+
+Costs must agree to 1e-9 (relative); every path must be a walk of the graph from a start
+to an end through a layer node of each via point in order, passing no node that may not
+be passed, and cost what the search says. Answers are deterministic (same path every
+call, from any thread). A negative control shows the comparison catches a bound that is
+not a lower bound.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from serai.freight import Constraints, Router, build_routing_graph
+from tests.concurrency import run_threads
+from tests.freight.toy import toy_network
+
+OBJECTIVES = ("time", "cost", "generalised", "emissions")
+
+
+@pytest.fixture(scope="module")
+def toy() -> Router:
+    return Router(build_routing_graph(toy_network(), year=2025))
+
+
+@pytest.fixture(scope="module")
+def eurasia() -> Router:
+    data = pytest.importorskip("serai.data")
+    try:
+        net = data.load_eurasia()
+    except Exception as exc:  # pragma: no cover - data missing
+        pytest.skip(f"embedded network not available: {exc}")
+    return Router(build_routing_graph(net, year=2025))
+
+
+class Oracle:
+    """Least costs by scipy's Dijkstra on the same graph (non-passable nodes are left only
+    when they are the start), parallel edges reduced to the cheapest."""
+
+    def __init__(self, router: Router, cost: np.ndarray) -> None:
+        g = router.rg.graph
+        self.g, self.cost = g, cost
+        ok = np.isfinite(cost)
+        self.tails, self.heads, self.w = g.tails[ok], g.heads[ok], cost[ok]
+        self.memo: dict[int, np.ndarray] = {}
+
+    def tree(self, s: int) -> np.ndarray:
+        if s not in self.memo:
+            g = self.g
+            keep = g.passable[self.tails] | (self.tails == s)
+            t, h, w = self.tails[keep], self.heads[keep], self.w[keep]
+            order = np.lexsort((w, h, t))  # cheapest first within each (tail, head)
+            t, h, w = t[order], h[order], w[order]
+            first = np.r_[True, (t[1:] != t[:-1]) | (h[1:] != h[:-1])]
+            m = sp.csr_matrix((w[first], (t[first], h[first])), shape=(g.n_nodes, g.n_nodes))
+            self.memo[s] = dijkstra(m, indices=s)
+        return self.memo[s]
+
+    def best(self, starts, ends, via_layers) -> float:
+        """min over starts, via layer nodes and ends of offset + path + offset."""
+        cur = {}
+        for v, c in starts:
+            cur[v] = min(cur.get(v, np.inf), c)
+        for layer in via_layers:
+            nxt = {int(t): min(c + self.tree(s)[t] for s, c in cur.items()) for t in layer}
+            cur = {t: c for t, c in nxt.items() if np.isfinite(c)}
+            if not cur:
+                return np.inf
+        return min(c + self.tree(s)[t] + b for s, c in cur.items() for t, b in ends)
+
+
+def check_path(router, cost, found, starts, ends, via_layers, expected: float) -> None:
+    """The path is a valid walk from a start to an end through the via points, costing
+    what the oracle says (1e-9 relative)."""
+    g = router.rg.graph
+    if not np.isfinite(expected):
+        assert found is None, "a path where the oracle finds none"
+        return
+    assert found is not None, f"no path where the oracle finds one of cost {expected}"
+    edges, i, j = found
+    s, t = starts[i][0], ends[j][0]
+    nodes = [s, *g.heads[edges].tolist()]
+    assert (g.tails[edges] == np.asarray(nodes[:-1])).all(), "edges do not follow each other"
+    assert nodes[-1] == t
+    assert g.passable[np.asarray(nodes[1:-1], np.int64)].all(), "passes a node it may not"
+    pos = 0
+    for layer in via_layers:  # each via point's layer nodes, in order
+        hits = [k for k in range(pos, len(nodes)) if nodes[k] in set(layer.tolist())]
+        assert hits, "misses a via point"
+        pos = hits[0]
+    total = starts[i][1] + float(cost[edges].sum()) + ends[j][1]
+    assert np.isfinite(total)
+    assert total == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def _cost(router: Router, objective: str, avoid: tuple[str, ...]):
+    lc = router.costs("container")
+    base = router.edge_objective(lc, objective)
+    cons = Constraints.make(avoid_countries=list(avoid))
+    cost = base if cons.empty else np.where(router.mask(cons), base, np.inf)
+    return lc, cost
+
+
+def _queries(router: Router, n: int, seed: int, avoids, with_via: bool):
+    rng = np.random.default_rng(seed)
+    places = np.sort(router.rg.place_of.to_numpy())
+    for q in range(n):
+        obj = OBJECTIVES[q % len(OBJECTIVES)]
+        avoid = avoids[(q // len(OBJECTIVES)) % len(avoids)]
+        s, t = (int(x) for x in rng.choice(places, 2, replace=False))
+        via = [int(rng.choice(places))] if with_via and q % 3 == 0 else []
+        yield obj, avoid, s, t, via
+
+
+def _run(router: Router, n: int, seed: int, avoids, *, with_via=True, multi=False):
+    """Compare n random queries with the oracle; returns how many had a path."""
+    reached = 0
+    oracles: dict = {}
+    rng = np.random.default_rng(seed + 1)
+    layer_nodes = np.unique(
+        np.concatenate([router._layer_vnodes(p) for p in router.rg.place_of.to_numpy()])
+    )
+    for obj, avoid, s, t, via in _queries(router, n, seed, avoids, with_via):
+        lc, cost = _cost(router, obj, avoid)
+        if (obj, avoid) not in oracles:
+            oracles[(obj, avoid)] = Oracle(router, cost)
+        oracle = oracles[(obj, avoid)]
+        if multi:  # first/last-mile candidates: layer nodes with a leg cost before/after
+            starts = [
+                (int(v), float(c))
+                for v, c in zip(
+                    rng.choice(layer_nodes, 3, replace=False), rng.uniform(0, 500, 3), strict=True
+                )
+            ]
+            ends = [
+                (int(v), float(c))
+                for v, c in zip(
+                    rng.choice(layer_nodes, 3, replace=False), rng.uniform(0, 500, 3), strict=True
+                )
+            ]
+        else:
+            starts, ends = [(s, 0.0)], [(t, 0.0)]
+        via_layers = [router._layer_vnodes(v) for v in via]
+        expected = oracle.best(starts, ends, via_layers)
+        found = router._path(cost, starts, ends, via, router.landmarks(lc, obj))
+        check_path(router, cost, found, starts, ends, via_layers, expected)
+        again = router._path(cost, starts, ends, via, router.landmarks(lc, obj))
+        if found is not None:  # deterministic
+            assert again[1:] == found[1:] and np.array_equal(again[0], found[0])
+        reached += found is not None
+    return reached
+
+
+def test_toy_landmark_search_matches_dijkstra(toy):
+    n = _run(toy, 160, 1, [(), ("RU",), ("KZ",), ("IR", "RU")])
+    assert n > 100
+
+
+def test_toy_several_ends_match_dijkstra(toy):
+    assert _run(toy, 80, 2, [(), ("RU",)], multi=True) > 40
+
+
+def test_eurasia_landmark_search_matches_dijkstra(eurasia):
+    n = _run(eurasia, 120, 3, [(), ("RU",), ("IR",), ("RU", "IR"), ("CN", "TR")])
+    assert n > 50
+
+
+def test_eurasia_several_ends_match_dijkstra(eurasia):
+    assert _run(eurasia, 40, 4, [(), ("RU",)], multi=True) > 25
+
+
+def test_bound_that_is_no_lower_bound_is_caught(toy):
+    """Negative control: landmarks built on costs ten times higher overestimate, and the
+    comparison with the oracle notices (the checks above can fail)."""
+    lc = toy.costs("container")
+    high = copy.copy(toy)
+    high._objectives = {k: np.ascontiguousarray(v * 10.0) for k, v in toy._objectives.items()}
+    high._landmarks = {}
+    high._lock = type(toy._lock)()
+    misses = 0
+    for obj, avoid, s, t, _via in _queries(toy, 60, 5, [()], with_via=False):
+        _, cost = _cost(toy, obj, avoid)
+        expected = Oracle(toy, cost).best([(s, 0.0)], [(t, 0.0)], [])
+        found = toy._path(cost, [(s, 0.0)], [(t, 0.0)], [], high.landmarks(lc, obj))
+        try:
+            check_path(toy, cost, found, [(s, 0.0)], [(t, 0.0)], [], expected)
+        except AssertionError:
+            misses += 1
+    assert misses > 0
+
+
+def _dijkstra_router(router: Router) -> Router:
+    plain = copy.copy(router)
+    plain.n_landmarks = 0
+    return plain
+
+
+def _summary(route):
+    return (route.vlink_rows.tolist(), round(route.totals["gc_usd"], 6), route.corridor)
+
+
+def test_eurasia_routes_equal_dijkstra_routes(eurasia):
+    """Public answers (places off the network, first/last-mile legs, via points, avoided
+    countries) cost the same with landmark A* as with Dijkstra."""
+    plain = _dijkstra_router(eurasia)
+    places = ["Xi'an", "Almaty", "Shanghai", "Samarkand", "Kashgar", "Tbilisi", "Duisburg",
+              "Łódź", "Genoa", "Ankara", "Prague", "Poti"]  # fmt: skip
+    checked = 0
+    for i, (o, d) in enumerate(itertools.permutations(places, 2)):
+        if i % 3:
+            continue
+        obj = OBJECTIVES[i % 4]
+        kw = {"avoid_countries": [["RU"], [], ["IR"], ["RU", "IR"]][i % 4]}
+        if i % 5 == 0:
+            kw["via"] = ["Baku"]
+        a = eurasia.route(o, d, "container", objective=obj, **kw)
+        b = plain.route(o, d, "container", objective=obj, **kw)
+        key = {"time": "hours", "cost": "usd", "generalised": "gc_usd", "emissions": "co2e_kg"}
+        assert a.totals[key[obj]] == pytest.approx(b.totals[key[obj]], rel=1e-9)
+        assert a.origin == b.origin and a.destination == b.destination
+        checked += 1
+    assert checked > 30
+
+
+def test_eurasia_answers_same_from_every_thread(eurasia):
+    qs = [("Samarkand", "Genoa", "generalised", ["RU"]), ("Kashgar", "Łódź", "time", []),
+          ("Xi'an", "Ankara", "cost", ["IR"]), ("Almaty", "Prague", "emissions", ["RU", "IR"])]  # fmt: skip
+    expected = [_summary(eurasia.route(o, d, objective=b, avoid_countries=a)) for o, d, b, a in qs]
+    fresh = eurasia.with_params(eurasia.params)  # costs and landmarks made by the threads
+    calls = [lambda q=q: _summary(fresh.route(q[0], q[1], objective=q[2],
+                                              avoid_countries=q[3])) for q in qs]  # fmt: skip
+    for got in run_threads(calls * 3, n_threads=4, rounds=2):
+        assert got == expected * 3
