@@ -129,66 +129,76 @@ def _legs(
 ) -> dict[str, Any]:
     """Group the virtual links of a route into movement legs and hub events (numpy, no groupby).
 
-    ``rc`` is :func:`~serai.freight.routecost.route_components` of the rows.
+    ``rc`` is :func:`~serai.freight.routecost.route_components` of the rows. Per-leg lists
+    (link ids, node path, passages) are cut from lists of the whole route made once.
     """
     comps, hb, ub = rc
-    kind = cols["kind"][rows].copy()
+    kind = cols["kind"][rows]
     hours = comps[: len(TIME)].sum(axis=0)
     usd = comps[len(TIME) :].sum(axis=0)
     event = cols["event"][rows]
     ends = (kind == "access") | (kind == "egress")
     co2 = kg_co2e[rows] if kg_co2e is not None else np.full(len(rows), np.nan)
-    free = (hours == 0) & (usd == 0) & ~(co2 > 0)
-    kind[ends] = np.where(event[ends] != "", event[ends], "transfer")
     # events with neither time nor money (alighting a rail ferry) carry no information
+    free = (hours == 0) & (usd == 0) & ~(co2 > 0)
     keep = ~((ends | (kind == "alight")) & free)
-    r = rows[keep]
-    kind, hours, usd, event, co2 = kind[keep], hours[keep], usd[keep], event[keep], co2[keep]
-    comps, hb, ub = comps[:, keep], hb[:, keep], ub[:, keep]
+    if not keep.all():
+        rows, kind, ends, hours, usd, event, co2 = (
+            x[keep] for x in (rows, kind, ends, hours, usd, event, co2)
+        )
+        comps, hb, ub = comps[:, keep], hb[:, keep], ub[:, keep]
+    r = rows
     if not len(r):
         empty = {c: np.empty(0, dtype=object) for c in _LEG_COLUMNS}
         empty["km"] = np.empty(0)
         return empty
+    if ends.any():
+        kind = kind.copy()
+        kind[ends] = np.where(event[ends] != "", event[ends], "transfer")
     layer, country = cols["layer"][r], cols["country"][r]
     is_move = kind == "move"
-    same = np.r_[False, (layer[1:] == layer[:-1]) & (country[1:] == country[:-1])]
-    brk = ~(is_move & np.r_[False, is_move[:-1]] & same)
+    n = len(r)
+    brk = np.ones(n, dtype=bool)
+    brk[1:] = ~(is_move[1:] & is_move[:-1] & (layer[1:] == layer[:-1])
+                & (country[1:] == country[:-1]))  # fmt: skip
     start = np.flatnonzero(brk)
-    last = np.r_[start[1:], len(r)] - 1
+    stop = np.empty(len(start), np.int64)
+    stop[:-1] = start[1:]
+    stop[-1] = n
+    last = stop - 1
     fn, tn = cols["from_node"][r], cols["to_node"][r]
-    lid, psg = cols["link_id"][r], cols["passage"][r]
-    svc = np.char.replace(cols["service_id"][r[start]].astype(str), "~r", "")
+    svc_raw = cols["service_id"][r[start]].astype(str)
+    svc = np.array([x.replace("~r", "") for x in svc_raw.tolist()], dtype=svc_raw.dtype)
     mode = cols["mode"][r[start]].copy()
     k0 = kind[start]
     mv = k0 == "move"
     mode[mv & (svc != "")] = "ferry"
     fc, tc = cols["from_country"][r[start]], cols["to_country"][r[last]]
     ev0 = event[start]
-    ev_txt = np.where(
-        mv,
-        "",
-        np.where(
-            k0 == "border",
-            np.char.add(
-                np.char.add(
-                    np.char.add(np.char.add("border ", fc.astype(str)), ">"), tc.astype(str)
-                ),
-                np.char.add(np.char.add(" (", ev0.astype(str)), ")"),
-            ),
-            np.where(
-                (ev0 != "") & (ev0 != k0),
-                np.char.add(np.char.add(k0.astype(str), ":"), ev0.astype(str)),
-                k0,
-            ),
-        ),
-    )
+    ev_txt = np.empty(len(start), dtype=object)
+    ev_txt[:] = [
+        ""
+        if m
+        else f"border {a}>{b} ({e})"
+        if k == "border"
+        else f"{k}:{e}"
+        if e != "" and e != k
+        else k
+        for m, k, e, a, b in zip(mv.tolist(), k0.tolist(), ev0.tolist(), fc.tolist(),
+                                 tc.tolist(), strict=True)
+    ]  # fmt: skip
+    lid = cols["link_id"][r].tolist()
+    path = np.empty(2 * n, np.int64)
+    path[0::2], path[1::2] = fn, tn
+    path = path.tolist()
+    psg = cols["passage"][r].tolist()
     link_ids, node_path, passages = [], [], []
-    for a, b in zip(start, last + 1, strict=True):
-        ids = lid[a:b]
-        link_ids.append(ids[ids >= 0].tolist())
-        node_path.append(list(dict.fromkeys(np.column_stack([fn[a:b], tn[a:b]]).ravel().tolist())))
+    for a, b in zip(start.tolist(), stop.tolist(), strict=True):
+        link_ids.append([x for x in lid[a:b] if x >= 0])
+        node_path.append(list(dict.fromkeys(path[2 * a : 2 * b])))
         passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
     from_node, to_node = fn[start], tn[last]
+    names = _label_of(labels, np.concatenate([from_node, to_node]).astype(np.int64))
     data = {
         "seq": np.arange(len(start)),
         "kind": k0,
@@ -197,8 +207,8 @@ def _legs(
         "service_id": svc,
         "from_node": from_node,
         "to_node": to_node,
-        "from_name": _label_of(labels, np.asarray(from_node, np.int64)),
-        "to_name": _label_of(labels, np.asarray(to_node, np.int64)),
+        "from_name": names[: len(start)],
+        "to_name": names[len(start) :],
         "country": country[start],
         "from_country": fc,
         "to_country": tc,

@@ -100,10 +100,16 @@ def basis_label(split: np.ndarray, min_share: float = 0.05) -> np.ndarray:
     total = split.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total > 0, split / total, 0.0)
-    out = []
-    for j in range(split.shape[1]):
-        out.append("+".join(b for i, b in enumerate(BASES) if share[i, j] >= min_share))
-    return np.array(out, dtype=object)
+    code = ((share >= min_share) * _BIT[:, None]).sum(axis=0)
+    return _BASIS_LABELS[code]
+
+
+# label of every subset of BASES (bit i: base i), in BASES order
+_BIT = 1 << np.arange(len(BASES))
+_BASIS_LABELS = np.empty(1 << len(BASES), dtype=object)
+_BASIS_LABELS[:] = [
+    "+".join(b for i, b in enumerate(BASES) if code >> i & 1) for code in range(1 << len(BASES))
+]
 
 
 def leg_columns(

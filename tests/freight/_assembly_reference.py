@@ -1,0 +1,130 @@
+"""The route assembly as it was before it was vectorised (main d91cbbf), kept as the
+oracle of ``tests/freight/test_route_assembly.py``: the current code must give the same
+legs tables, totals and API JSON, byte for byte. Not used by serai itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from serai.freight.legs import _label_of
+from serai.freight.params import BASES, TIME
+from serai.freight.routecost import leg_columns
+from serai.freight.routeresult import _LEG_COLUMNS
+
+
+def basis_label(split: np.ndarray, min_share: float = 0.05) -> np.ndarray:
+    """Label per column of a (3, L) split: the bases holding at least ``min_share``.
+
+    >>> basis_label(np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 3.0]])).tolist()
+    ['measured+estimate', '', 'estimate']
+    """
+    total = split.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, split / total, 0.0)
+    out = []
+    for j in range(split.shape[1]):
+        out.append("+".join(b for i, b in enumerate(BASES) if share[i, j] >= min_share))
+    return np.array(out, dtype=object)
+
+
+def _legs(
+    cols: Mapping[str, np.ndarray],
+    rows: np.ndarray,
+    rc: tuple[np.ndarray, np.ndarray, np.ndarray],
+    labels: pd.Series,
+    kg_co2e: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Group the virtual links of a route into movement legs and hub events (numpy, no groupby).
+
+    ``rc`` is :func:`~serai.freight.routecost.route_components` of the rows.
+    """
+    comps, hb, ub = rc
+    kind = cols["kind"][rows].copy()
+    hours = comps[: len(TIME)].sum(axis=0)
+    usd = comps[len(TIME) :].sum(axis=0)
+    event = cols["event"][rows]
+    ends = (kind == "access") | (kind == "egress")
+    co2 = kg_co2e[rows] if kg_co2e is not None else np.full(len(rows), np.nan)
+    free = (hours == 0) & (usd == 0) & ~(co2 > 0)
+    kind[ends] = np.where(event[ends] != "", event[ends], "transfer")
+    # events with neither time nor money (alighting a rail ferry) carry no information
+    keep = ~((ends | (kind == "alight")) & free)
+    r = rows[keep]
+    kind, hours, usd, event, co2 = kind[keep], hours[keep], usd[keep], event[keep], co2[keep]
+    comps, hb, ub = comps[:, keep], hb[:, keep], ub[:, keep]
+    if not len(r):
+        empty = {c: np.empty(0, dtype=object) for c in _LEG_COLUMNS}
+        empty["km"] = np.empty(0)
+        return empty
+    layer, country = cols["layer"][r], cols["country"][r]
+    is_move = kind == "move"
+    same = np.r_[False, (layer[1:] == layer[:-1]) & (country[1:] == country[:-1])]
+    brk = ~(is_move & np.r_[False, is_move[:-1]] & same)
+    start = np.flatnonzero(brk)
+    last = np.r_[start[1:], len(r)] - 1
+    fn, tn = cols["from_node"][r], cols["to_node"][r]
+    lid, psg = cols["link_id"][r], cols["passage"][r]
+    svc = np.char.replace(cols["service_id"][r[start]].astype(str), "~r", "")
+    mode = cols["mode"][r[start]].copy()
+    k0 = kind[start]
+    mv = k0 == "move"
+    mode[mv & (svc != "")] = "ferry"
+    fc, tc = cols["from_country"][r[start]], cols["to_country"][r[last]]
+    ev0 = event[start]
+    ev_txt = np.where(
+        mv,
+        "",
+        np.where(
+            k0 == "border",
+            np.char.add(
+                np.char.add(
+                    np.char.add(np.char.add("border ", fc.astype(str)), ">"), tc.astype(str)
+                ),
+                np.char.add(np.char.add(" (", ev0.astype(str)), ")"),
+            ),
+            np.where(
+                (ev0 != "") & (ev0 != k0),
+                np.char.add(np.char.add(k0.astype(str), ":"), ev0.astype(str)),
+                k0,
+            ),
+        ),
+    )
+    link_ids, node_path, passages = [], [], []
+    for a, b in zip(start, last + 1, strict=True):
+        ids = lid[a:b]
+        link_ids.append(ids[ids >= 0].tolist())
+        node_path.append(list(dict.fromkeys(np.column_stack([fn[a:b], tn[a:b]]).ravel().tolist())))
+        passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
+    from_node, to_node = fn[start], tn[last]
+    data = {
+        "seq": np.arange(len(start)),
+        "kind": k0,
+        "mode": mode,
+        "layer": layer[start],
+        "service_id": svc,
+        "from_node": from_node,
+        "to_node": to_node,
+        "from_name": _label_of(labels, np.asarray(from_node, np.int64)),
+        "to_name": _label_of(labels, np.asarray(to_node, np.int64)),
+        "country": country[start],
+        "from_country": fc,
+        "to_country": tc,
+        "passage": passages,
+        "km": np.add.reduceat(cols["km"][r], start),
+        "hours": np.add.reduceat(hours, start),
+        "wait_h": np.add.reduceat(
+            comps[TIME.index("schedule")] + comps[TIME.index("queue")], start
+        ),
+        "usd": np.add.reduceat(usd, start),
+        "co2e_kg": np.add.reduceat(co2, start),
+        "event": ev_txt,
+        "link_ids": link_ids,
+        "node_path": node_path,
+        **leg_columns(comps, hb, ub, start),
+    }
+    return data

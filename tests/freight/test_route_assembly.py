@@ -1,0 +1,81 @@
+"""Route assembly (legs, totals, first/last-mile splice, API JSON) gives what the code it
+replaced gave: the pre-vectorisation functions (``tests/freight/_assembly_reference.py``)
+are swapped in for a second pass over the same questions, and the legs tables must be
+equal exactly (values and dtypes), the totals equal, and the API's JSON equal byte for byte
+on more than 100 Eurasian routes (places on and off the network, four objectives, avoided
+countries, via points).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from serai.freight import Router, build_routing_graph
+from tests.freight import _assembly_reference as ref
+
+ORIGINS = ["Xi'an", "Almaty", "Shanghai", "Samarkand", "Kashgar", "Tbilisi", "Lanzhou",
+           "Ashgabat", "Bishkek", "Urumqi", "Chongqing", "Astana"]  # fmt: skip
+DESTS = ["Duisburg", "Łódź", "Genoa", "Ankara", "Prague", "Poti", "Vienna", "Constanța",
+         "Hamburg", "Rotterdam"]  # fmt: skip
+OBJECTIVES = ("generalised", "time", "cost", "emissions")
+AVOID = ([], ["RU"], ["IR"], ["RU", "IR"])
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    data = pytest.importorskip("serai.data")
+    try:
+        net = data.load_eurasia()
+    except Exception as exc:  # pragma: no cover - data missing
+        pytest.skip(f"embedded network not available: {exc}")
+    return Router(build_routing_graph(net, year=2025))
+
+
+def _questions():
+    for i, (o, d) in enumerate(itertools.product(ORIGINS, DESTS)):
+        q = {"objective": OBJECTIVES[i % 4], "avoid_countries": AVOID[(i // 4) % 4]}
+        if i % 7 == 3:
+            q["via"] = ["Baku"]
+        yield o, d, q
+
+
+def _answers(router: Router) -> list:
+    from serai.api.responses import dumps
+    from serai.api.routes import route_json
+
+    out = []
+    for o, d, q in _questions():
+        try:
+            r = router.route(o, d, "container", **q)
+        except Exception as exc:  # the same error both times
+            out.append((o, d, q, type(exc).__name__, str(exc)))
+            continue
+        js = dumps({"routes": [route_json(r, router.rg.network, True, encoded=True)]})
+        out.append((o, d, q, r.legs, dict(r.totals), r.countries, r.corridor, js))
+    return out
+
+
+def test_assembly_equals_the_reference(router, monkeypatch):
+    pytest.importorskip("fastapi")
+    from serai.freight import legs, routecost
+
+    new = _answers(router)
+    with monkeypatch.context() as m:
+        m.setattr(legs, "_legs", ref._legs)
+        m.setattr(routecost, "basis_label", ref.basis_label)
+        old = _answers(router)
+    routed = 0
+    for a, b in zip(new, old, strict=True):
+        assert a[:3] == b[:3]
+        if isinstance(a[3], str) or isinstance(b[3], str):
+            assert a[3:] == b[3:], a[:3]
+            continue
+        pd.testing.assert_frame_equal(a[3], b[3], check_exact=True)
+        assert [type(x) for x in a[3].iloc[0]] == [type(x) for x in b[3].iloc[0]]
+        assert a[4] == b[4], a[:3]
+        assert a[5:] == b[5:], a[:3]  # countries, corridor, JSON bytes
+        routed += 1
+    assert routed >= 100
