@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -192,20 +192,42 @@ class Gazetteer:
         d = float(great_circle_km(lat1, lon1, lat2, lon2))
         n = max(int(d // step_km), 1)
         t = np.linspace(0.0, 1.0, n + 1)[1:-1]
+        if not len(t):
+            return False
         n_rows, n_cols = len(self.land_row_start) - 1, round(360 / GRID_DEG)
-        for la, lo in zip(lat1 + t * (lat2 - lat1), lon1 + t * (lon2 - lon1), strict=True):
-            r = int(np.floor((90.0 - la) / GRID_DEG))
-            c = int(np.floor((lo + 180.0) / GRID_DEG))
-            if self._cell(min(max(r, 0), n_rows - 1), c % n_cols):
-                continue
-            if not any(
-                self._cell(rr, cc % n_cols)
-                for rr in (r - 1, r, r + 1)
-                if 0 <= rr < n_rows
-                for cc in (c - 1, c, c + 1)
-            ):
-                return True
-        return False
+        la, lo = lat1 + t * (lat2 - lat1), lon1 + t * (lon2 - lon1)
+        r = np.floor((90.0 - la) / GRID_DEG).astype(np.int64)
+        c = np.floor((lo + 180.0) / GRID_DEG).astype(np.int64)
+        land = self._cells(np.clip(r, 0, n_rows - 1), c % n_cols)
+        if land.all():
+            return False
+        r, c = r[~land], c[~land]
+        near = np.zeros(len(r), bool)
+        for dr in (-1, 0, 1):
+            rr = r + dr
+            ok = (rr >= 0) & (rr < n_rows)
+            for dc in (-1, 0, 1):
+                near[ok] |= self._cells(rr[ok], (c[ok] + dc) % n_cols)
+        return bool((~near).any())
+
+    def _cells(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Whether each cell (row, column) is land of a country (:meth:`_cell` is not "")."""
+        key, run_row, col1, named = self._land_keys
+        n_cols = round(360 / GRID_DEG)
+        k = np.searchsorted(key, r * n_cols + c, "right") - 1
+        kk = np.maximum(k, 0)
+        return (k >= 0) & (run_row[kk] == r) & (col1[kk] >= c) & named[kk]
+
+    @cached_property
+    def _land_keys(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Land runs as sorted keys row * columns + first column (for :meth:`_cells`)."""
+        n_cols = round(360 / GRID_DEG)
+        rows = np.repeat(
+            np.arange(len(self.land_row_start) - 1, dtype=np.int64), np.diff(self.land_row_start)
+        )
+        key = rows * n_cols + self.land_col0
+        named = np.array([str(x) != "" for x in self.land_iso.tolist()], dtype=bool)
+        return key, rows, self.land_col1, named
 
     def _cell(self, r: int, c: int) -> str:
         a, b = self.land_row_start[r], self.land_row_start[r + 1]

@@ -128,3 +128,26 @@ def _legs(
         **leg_columns(comps, hb, ub, start),
     }
     return data
+
+
+def crosses_sea(gaz, lat1: float, lon1: float, lat2: float, lon2: float, step_km: float = 4.0):
+    """Gazetteer.crosses_sea as it was: one point of the line at a time."""
+    from serai.freight.gazetteer import GRID_DEG, great_circle_km
+
+    d = float(great_circle_km(lat1, lon1, lat2, lon2))
+    n = max(int(d // step_km), 1)
+    t = np.linspace(0.0, 1.0, n + 1)[1:-1]
+    n_rows, n_cols = len(gaz.land_row_start) - 1, round(360 / GRID_DEG)
+    for la, lo in zip(lat1 + t * (lat2 - lat1), lon1 + t * (lon2 - lon1), strict=True):
+        r = int(np.floor((90.0 - la) / GRID_DEG))
+        c = int(np.floor((lo + 180.0) / GRID_DEG))
+        if gaz._cell(min(max(r, 0), n_rows - 1), c % n_cols):
+            continue
+        if not any(
+            gaz._cell(rr, cc % n_cols)
+            for rr in (r - 1, r, r + 1)
+            if 0 <= rr < n_rows
+            for cc in (c - 1, c, c + 1)
+        ):
+            return True
+    return False
