@@ -108,16 +108,22 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
         return replace(route, **new)
     pre = first.rows() if first is not None else []
     post = last.rows() if last is not None else []
-    data = {}
     n_mid = len(route.leg_data.get("seq", ()))
+    a, b = len(pre), len(pre) + n_mid
+    n = b + len(post)
+    arr = {}
     for col in _LEG_COLUMNS:
-        mid = list(route.leg_data[col]) if n_mid else []
-        data[col] = [r.get(col) for r in pre] + mid + [r.get(col) for r in post]
-    data["seq"] = list(range(len(data["kind"])))
-    numeric = ("km", "hours", "wait_h", "usd", "co2e_kg")
-    arr = {k: np.asarray(v, dtype=float)
-           if k in numeric or k.startswith(("hours_", "usd_", "share_")) else _objects(v)
-           for k, v in data.items()}  # fmt: skip
+        if col == "seq":
+            arr[col] = _objects(list(range(n)))
+        elif col in _NUMERIC or col.startswith(("hours_", "usd_", "share_")):
+            x = np.empty(n)
+            x[:a] = [r.get(col) for r in pre]
+            x[a:b] = route.leg_data[col] if n_mid else ()
+            x[b:] = [r.get(col) for r in post]
+            arr[col] = x
+        else:
+            mid = list(route.leg_data[col]) if n_mid else []
+            arr[col] = _objects([r.get(col) for r in pre] + mid + [r.get(col) for r in post])
     t = dict(route.totals)
     from serai.freight.params import BASES
 
@@ -169,6 +175,9 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
         access=tuple(legs),
         **new,
     )
+
+
+_NUMERIC = frozenset({"km", "hours", "wait_h", "usd", "co2e_kg"})
 
 
 def _objects(values: list[Any]) -> np.ndarray:

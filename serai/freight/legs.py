@@ -115,9 +115,13 @@ def _label_arrays(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
     """Labels of node ids (labels indexed by sorted node id)."""
     idx, all_labels = _label_arrays(labels)
-    pos = np.clip(np.searchsorted(idx, ids), 0, len(idx) - 1)
+    pos = np.searchsorted(idx, ids)
+    np.minimum(pos, len(idx) - 1, out=pos)
     vals = all_labels[pos]
-    return np.where(idx[pos] == ids, vals, "")
+    miss = idx[pos] != ids
+    if miss.any():
+        vals = np.where(miss, "", vals)
+    return vals
 
 
 def _legs(

@@ -11,10 +11,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from serai.freight.legs import _label_of
+from serai.freight.access import AccessLeg
+from serai.freight.ends import _objects
+from serai.freight.legs import _label_arrays
 from serai.freight.params import BASES, TIME
+from serai.freight.resolver import Place
 from serai.freight.routecost import leg_columns
 from serai.freight.routeresult import _LEG_COLUMNS
+
+
+def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
+    """Labels of node ids (labels indexed by sorted node id)."""
+    idx, all_labels = _label_arrays(labels)
+    pos = np.clip(np.searchsorted(idx, ids), 0, len(idx) - 1)
+    vals = all_labels[pos]
+    return np.where(idx[pos] == ids, vals, "")
 
 
 def basis_label(split: np.ndarray, min_share: float = 0.05) -> np.ndarray:
@@ -151,3 +162,85 @@ def crosses_sea(gaz, lat1: float, lon1: float, lat2: float, lon2: float, step_km
         ):
             return True
     return False
+
+
+def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
+           origin: Place, destination: Place) -> Any:  # fmt: skip
+    """The route with its first/last-mile legs added to legs, totals and countries."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from serai.freight.routeresult import _LEG_COLUMNS
+
+    legs = [x for x in (first, last) if x is not None]
+    new = {
+        "origin_place": origin,
+        "destination_place": destination,
+        "origin_name": origin.label if first is not None else route.origin_name,
+        "destination_name": destination.label if last is not None else route.destination_name,
+    }
+    if not legs:
+        return replace(route, **new)
+    pre = first.rows() if first is not None else []
+    post = last.rows() if last is not None else []
+    data = {}
+    n_mid = len(route.leg_data.get("seq", ()))
+    for col in _LEG_COLUMNS:
+        mid = list(route.leg_data[col]) if n_mid else []
+        data[col] = [r.get(col) for r in pre] + mid + [r.get(col) for r in post]
+    data["seq"] = list(range(len(data["kind"])))
+    numeric = ("km", "hours", "wait_h", "usd", "co2e_kg")
+    arr = {k: np.asarray(v, dtype=float)
+           if k in numeric or k.startswith(("hours_", "usd_", "share_")) else _objects(v)
+           for k, v in data.items()}  # fmt: skip
+    t = dict(route.totals)
+    from serai.freight.params import BASES
+
+    old_h, old_u = t["hours"], t["usd"]
+    hb = np.array([t[f"share_hours_{b}"] * old_h for b in BASES])
+    ub = np.array([t[f"share_usd_{b}"] * old_u for b in BASES])
+    for leg in legs:
+        t["km"] += leg.km
+        t["hours"] += leg.hours
+        t["usd"] += leg.usd
+        t["gc_usd"] += leg.gc_usd
+        t["usd_tariff"] += leg.usd_tariff
+        t["usd_hub"] += leg.component("usd_hub")
+        t["usd_border"] += leg.component("usd_border")
+        t["hours_motion"] += leg.hours_motion
+        t["hours_rest"] += leg.hours_rest
+        t["hours_dwell"] += leg.component("hours_dwell")
+        for side in ("out", "in"):
+            t[f"hours_border_{side}"] += leg.component(f"hours_border_{side}")
+        t["hours_border"] = t["hours_border_out"] + t["hours_border_in"]
+        t["hours_hub"] += leg.hours_hub
+        t["usd_carbon"] += leg.carbon_usd
+        t["co2e_kg"] += leg.co2e_kg
+        hb += np.asarray(leg.hours_by_basis)
+        ub += np.asarray(leg.usd_by_basis)
+    for i, b in enumerate(BASES):
+        t[f"share_hours_{b}"] = float(hb[i] / t["hours"]) if t["hours"] > 0 else 0.0
+        t[f"share_usd_{b}"] = float(ub[i] / t["usd"]) if t["usd"] > 0 else 0.0
+    t["days"] = t["hours"] / 24.0
+    vot = legs[0].vot_usd_per_h
+    t["usd_time"] = t["hours"] * vot
+    t["access_km"] = float(sum(leg.km for leg in legs))
+    countries = list(route.countries)
+    if first is not None and first.place.country:
+        countries = [c for c in dict.fromkeys([first.place.country, *countries]) if c]
+    if (
+        last is not None
+        and last.place.country
+        and (not countries or countries[-1] != last.place.country)
+    ):
+        countries = [*[c for c in countries if c != last.place.country], last.place.country]
+    corridor = route.corridor if n_mid else "Road (first/last mile only)"
+    return replace(
+        route,
+        leg_data=MappingProxyType(arr),
+        totals=MappingProxyType(t),
+        countries=tuple(countries),
+        corridor=corridor,
+        access=tuple(legs),
+        **new,
+    )

@@ -61,12 +61,14 @@ def _answers(router: Router) -> list:
 
 def test_assembly_equals_the_reference(router, monkeypatch):
     pytest.importorskip("fastapi")
-    from serai.freight import legs, routecost
+    from serai.freight import access, ends, legs, routecost
 
     new = _answers(router)
     with monkeypatch.context() as m:
         m.setattr(legs, "_legs", ref._legs)
         m.setattr(routecost, "basis_label", ref.basis_label)
+        m.setattr(ends, "splice", ref.splice)
+        m.setattr(access, "_node_label", lambda labels, node: str(labels.get(node, "")))
         old = _answers(router)
     routed = 0
     for a, b in zip(new, old, strict=True):
