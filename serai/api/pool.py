@@ -45,7 +45,12 @@ class RouterPool:
             pass
         try:  # costs of the default commodity and the search kernels (numba) loaded now,
             # so the first route request is as fast as the others
-            router.costs(self.warm_commodity)
+            lc = router.costs(self.warm_commodity)
+            for objective in ("generalised", "time", "cost", "emissions"):
+                try:  # search landmarks chosen now, not on a request (~0.2 s each)
+                    router.landmarks(lc, objective)
+                except Exception:  # an objective the commodity tables cannot serve
+                    pass
             ids = router.rg.place_of.index
             if len(ids) >= 2:
                 router.route(int(ids[0]), int(ids[-1]), self.warm_commodity)

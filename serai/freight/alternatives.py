@@ -148,7 +148,7 @@ def candidates(
     routes = [first]
     used = [edges_of(router, first)]
     factor = np.ones_like(base)
-    bound = router.landmarks(lc, objective)  # penalties only raise costs: still a lower bound
+    bound = router._bound(lc, objective)  # penalties only raise costs: still a lower bound
     for e in used[0]:
         factor[e] *= 1 + penalty
     for _ in range(max_iter or (12 * k if distinct_corridors else 4 * k)):

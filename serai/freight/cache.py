@@ -197,10 +197,13 @@ def _write_atomic(target: Path, data: bytes | list[Any]) -> None:
 
 
 def _warm_signature(router: Any) -> tuple:
-    """What a router has computed beyond its construction (cost arrays by commodity)."""
+    """What a router has computed beyond its construction (cost arrays by commodity, and
+    the search landmarks of objective arrays)."""
     for _ in range(5):
         try:
-            return tuple(sorted(map(repr, list(getattr(router, "_costs", {})))))
+            costs = sorted(map(repr, list(getattr(router, "_costs", {}))))
+            marks = sorted(map(repr, list(getattr(router, "_landmarks", {}))))
+            return (*costs, *(f"landmarks {m}" for m in marks))
         except RuntimeError:  # another thread added a commodity meanwhile
             continue
     return ()

@@ -173,6 +173,7 @@ class Router:
         del state["_lock"]
         state.pop("_located", None)
         state.pop("_masks", None)
+        state.pop("_searches", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -193,6 +194,7 @@ class Router:
         r._costs = {}
         r._objectives = {}
         r._landmarks = {}
+        r._searches = {}
         r._lock = threading.RLock()
         return r
 
@@ -309,7 +311,10 @@ class Router:
         Chosen once per cost array (:meth:`edge_objective`, immutable) by farthest selection
         and kept: the search's lower bound is admissible for that array and for any array
         nowhere below it (links masked out by constraints, raised costs). None when the
-        router has no landmarks (``n_landmarks = 0``).
+        router has no landmarks (``n_landmarks = 0``). Choosing them takes
+        ``2 * n_landmarks + 1`` one-to-all searches (about 0.2 s on the embedded network):
+        queries ask for them through :meth:`_bound`, which waits until an array has served
+        :attr:`landmarks_after` searches (a one-off process never pays for them).
         """
         if not self.n_landmarks:
             return None
@@ -331,6 +336,22 @@ class Router:
                     lb.setflags(write=False)
                     hit = memo[key] = (base, lf, lb)
         return hit[1], hit[2]
+
+    def _bound(self, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`landmarks` for a query's search, once they pay off: None (Dijkstra) for the
+        first :attr:`landmarks_after` searches of an objective's cost array in this process,
+        unless they were chosen already (kept in the router, and in its disk cache)."""
+        if not self.n_landmarks:
+            return None
+        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
+        hit = self.__dict__.get("_landmarks", {}).get(key)
+        if hit is not None and hit[0] is self._objectives.get(key):
+            return hit[1], hit[2]
+        uses = self.__dict__.setdefault("_searches", {})
+        n = uses[key] = uses.get(key, 0) + 1  # (a lost count under threads only delays them)
+        if n <= self.landmarks_after:
+            return None
+        return self.landmarks(lc, objective)
 
     def mask(self, cons: Constraints) -> np.ndarray:
         """Per-edge True where the constraints allow the link (read-only; the last 32 kept)."""
@@ -379,6 +400,7 @@ class Router:
     # ------------------------------------------------------------------ search
     n_landmarks = 16  # ALT landmarks per objective cost array (0: plain Dijkstra)
     n_active = 4  # of which the best for each query make its bound
+    landmarks_after = 2  # searches of a cost array by Dijkstra before landmarks are chosen
 
     def _tree(
         self, cost: np.ndarray, source: int, target: int = -1
@@ -590,7 +612,7 @@ class Router:
         cost = base if cons.empty else np.where(self.mask(cons), base, np.inf)
         # masking only raises costs: the landmarks of the objective's costs bound them
         return self._route_places(
-            op, dp, lc, objective, cons, cost, via, self.landmarks(lc, objective)
+            op, dp, lc, objective, cons, cost, via, self._bound(lc, objective)
         )
 
     def _route_places(

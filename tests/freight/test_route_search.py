@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -200,6 +201,7 @@ def test_bound_that_is_no_lower_bound_is_caught(toy):
 def _dijkstra_router(router: Router) -> Router:
     plain = copy.copy(router)
     plain.n_landmarks = 0
+    plain._landmarks = {}
     return plain
 
 
@@ -211,6 +213,8 @@ def test_eurasia_routes_equal_dijkstra_routes(eurasia):
     """Public answers (places off the network, first/last-mile legs, via points, avoided
     countries) cost the same with landmark A* as with Dijkstra."""
     plain = _dijkstra_router(eurasia)
+    eurasia = copy.copy(eurasia)
+    eurasia.landmarks_after = 0  # landmarks from the first search on
     places = ["Xi'an", "Almaty", "Shanghai", "Samarkand", "Kashgar", "Tbilisi", "Duisburg",
               "Łódź", "Genoa", "Ankara", "Prague", "Poti"]  # fmt: skip
     checked = 0
@@ -228,6 +232,7 @@ def test_eurasia_routes_equal_dijkstra_routes(eurasia):
         assert a.origin == b.origin and a.destination == b.destination
         checked += 1
     assert checked > 30
+    assert eurasia._landmarks and not plain._landmarks  # A* against Dijkstra indeed
 
 
 def test_eurasia_answers_same_from_every_thread(eurasia):
@@ -235,7 +240,27 @@ def test_eurasia_answers_same_from_every_thread(eurasia):
           ("Xi'an", "Ankara", "cost", ["IR"]), ("Almaty", "Prague", "emissions", ["RU", "IR"])]  # fmt: skip
     expected = [_summary(eurasia.route(o, d, objective=b, avoid_countries=a)) for o, d, b, a in qs]
     fresh = eurasia.with_params(eurasia.params)  # costs and landmarks made by the threads
+    fresh.landmarks_after = 0
     calls = [lambda q=q: _summary(fresh.route(q[0], q[1], objective=q[2],
                                               avoid_countries=q[3])) for q in qs]  # fmt: skip
     for got in run_threads(calls * 3, n_threads=4, rounds=2):
         assert got == expected * 3
+
+
+def test_landmarks_wait_for_repeated_searches_and_are_kept(toy):
+    """A one-off search uses Dijkstra; landmarks are chosen on the third search of a cost
+    array, kept, pickled with the router (the disk cache) and used at once after."""
+    from serai.freight.cache import _warm_signature
+
+    r = toy.with_params(toy.params)
+    lc = r.costs("container")
+    assert r._bound(lc, "time") is None and r._bound(lc, "time") is None
+    assert not any(s.startswith("landmarks") for s in _warm_signature(r))
+    got = r._bound(lc, "time")
+    assert got is not None and r._bound(lc, "time")[0] is got[0]
+    assert any(s.startswith("landmarks") for s in _warm_signature(r))
+    clone = pickle.loads(pickle.dumps(r))
+    back = clone._bound(clone.costs("container"), "time")
+    assert back is not None and np.array_equal(back[0], got[0]) and np.array_equal(back[1], got[1])
+    plain = _dijkstra_router(r)
+    assert plain.landmarks(lc, "time") is None
