@@ -14,7 +14,9 @@ an older commit; its routing graph comes from the disk cache keyed by its code).
 ``distinct`` mix (``load.py``: 16 origins, several off the network, x 16 destinations x 4
 objectives x 4 avoid-sets) through the service's own ``answer()`` (checks, route, JSON with
 geometry, gzip), after warming the costs of each objective on 64 other questions; each
-question is asked once (no answer cache). ``--profile FILE`` writes a cProfile of them.
+question is asked once (no answer cache). ``--profile FILE`` writes a cProfile of them;
+``--stages`` prints the thread CPU of each stage (search, route assembly, first/last-mile
+legs, splice, JSON, gzip, checks) per question, timed around the functions.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--mix", choices=("fixed", "distinct"), default="fixed")
 ap.add_argument("--n", type=int, default=256)
 ap.add_argument("--profile", default=None)
+ap.add_argument("--stages", action="store_true", help="CPU of each stage (distinct mix)")
 a = ap.parse_args()
 if a.root:
     sys.path.insert(0, a.root)
@@ -84,6 +87,8 @@ def distinct() -> tuple[list, list]:
     for q in all_questions()[POPULAR + 512 : POPULAR + 576]:  # warm: costs of each objective
         answer("route", models.RouteQuery(**q), router, settings)
     qs = [models.RouteQuery(**q) for q in sequence("distinct", a.n)]
+    if a.stages:
+        stages()
     prof = None
     if a.profile:
         import cProfile
@@ -103,6 +108,43 @@ def distinct() -> tuple[list, list]:
     return wall, cpu
 
 
+STAGE_CPU: dict[str, float] = {}
+
+
+def stages() -> None:
+    """Wrap the stages of an answer with thread-CPU timers (in this checkout's modules)."""
+    import serai.api.routes as routes
+    from serai.freight import ends, legs
+    from serai.freight import route as froute
+    from serai.paths import _kernels
+
+    def wrap(owner, name, label):
+        f = getattr(owner, name)
+        if f is None:
+            return
+
+        def timed(*args, **kw):
+            t = time.thread_time()
+            try:
+                return f(*args, **kw)
+            finally:
+                STAGE_CPU[label] = STAGE_CPU.get(label, 0.0) + time.thread_time() - t
+
+        setattr(owner, name, timed)
+
+    for kernel in ("ends_search", "dijkstra"):
+        if hasattr(_kernels, kernel):
+            wrap(_kernels, kernel, "search kernels (numba)")
+    froute.Router._make_route = legs.make_route
+    wrap(froute.Router, "_make_route", "route assembly (make_route)")
+    wrap(ends, "endpoints", "first/last-mile legs (endpoints)")
+    wrap(ends, "splice", "splice of first/last-mile legs")
+    wrap(routes, "route_json", "JSON of the route (route_json)")
+    wrap(routes, "dumps", "JSON encoding (dumps)")
+    wrap(routes, "packed", "gzip")
+    wrap(routes, "constraints_of", "request checks (constraints_of)")
+
+
 if a.mix == "distinct":
     wall, cpu = distinct()
 else:
@@ -120,3 +162,7 @@ print(json.dumps({"root": a.root or ".", "serai": api.__file__, "mix": a.mix,
                   "median_wall_ms": round(statistics.median(wall), 2),
                   "median_cpu_ms": round(statistics.median(cpu), 2),
                   "mean_cpu_ms": round(statistics.fmean(cpu), 2)}))  # fmt: skip
+if STAGE_CPU:
+    total = sum(cpu)
+    for k, v in sorted(STAGE_CPU.items(), key=lambda kv: -kv[1]):
+        print(f"  {k:36s} {1000 * v / len(cpu):6.2f} ms/question {100000 * v / total:5.1f} %")

@@ -63,6 +63,20 @@ def _present(values: np.ndarray) -> list[str]:
     return sorted({str(v) for v in values if isinstance(v, str) and v.strip()})
 
 
+def _known_codes(router: Any, passage_countries: Any) -> tuple[frozenset, list[str]]:
+    """(country codes, passage names) a router's graph knows, gathered once per router
+    (its graph never changes; every query checks against them)."""
+    hit = router.__dict__.get("_known_codes")
+    if hit is None or hit[0] is not router._countries or hit[1] is not router._passages:
+        countries = set(_present(router._countries))
+        for cs in passage_countries().values():
+            countries |= set(cs)
+        hit = (router._countries, router._passages, frozenset(countries),
+               _present(router._passages))  # fmt: skip
+        router.__dict__["_known_codes"] = hit
+    return hit[2], hit[3]
+
+
 def check_query(
     router: Any,
     cons: Any,
@@ -77,13 +91,10 @@ def check_query(
         raise unknown("objective", objective, OBJECTIVES, field="objective")
     check_number(carbon_price, "carbon_price_usd_per_t", high=MAX_CARBON_PRICE,
                  label="the carbon price (USD per t CO2e)")  # fmt: skip
-    countries = set(_present(router._countries))
-    for cs in passage_countries().values():
-        countries |= set(cs)
+    countries, passages = _known_codes(router, passage_countries)
     for c in sorted(cons.avoid_countries, key=str):
         if not isinstance(c, str) or c not in countries:
             raise unknown("country", c, countries, field="avoid_countries", hints=country_hints())
-    passages = _present(router._passages)
     named = passage_countries()  # passages serai knows by name (data/passages.csv)
     for p in sorted(cons.avoid_passages, key=str):
         if isinstance(p, str) and p in named:
