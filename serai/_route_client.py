@@ -16,7 +16,10 @@ not answer within :data:`CONNECT_TIMEOUT_S`, it runs another serai version or co
 or serves another network, or the command needs this process: ``--batch``,
 ``--geojson``, ``--out``, ``--network`` (files of this machine and folder),
 ``--help``, a usage error (printed by the direct path), ``SERAI_DEBUG`` set. Opt out
-with ``--no-server`` or ``SERAI_NO_SERVER=1``.
+with ``--no-server``, ``SERAI_NO_SERVER=1`` or ``SERAI_ROUTE_SERVER=off``. When no
+server answers, ``serai route`` starts one itself afterwards (:mod:`serai._autostart`;
+``SERAI_ROUTE_SERVER=use`` asks running servers but never starts one). Registrations
+of servers that are gone (killed) are removed when found.
 
 Examples
 --------
@@ -37,7 +40,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONNECT_TIMEOUT_S", "ENDPOINT", "serving_file", "try_server"]
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "ENDPOINT",
+    "MODES",
+    "ModeError",
+    "mode",
+    "registered",
+    "serving_file",
+    "try_server",
+]
 
 ENDPOINT = "/api/cli/route"
 CONNECT_TIMEOUT_S = 0.25  # a live server on this machine accepts in well under a millisecond
@@ -45,10 +57,46 @@ READ_TIMEOUT_S = 3600.0  # the server computes (a first call of a year builds it
 # options whose answer depends on this process (files, folder) or that print help
 LOCAL_ONLY = ("--batch", "--out", "--geojson", "--network", "--overwrite", "--help", "--no-server")
 _PREFIX = "serve-"
+#: ``SERAI_ROUTE_SERVER``: ``auto`` (default) asks a running server and starts one when
+#: none answers; ``use`` asks running servers, never starts one; ``off`` neither.
+MODES = ("auto", "use", "off")
+MODE_ENV = "SERAI_ROUTE_SERVER"
+# set by try_server: a server of this serai and network accepted the question (even if it
+# handed it back): `serai route` then starts none
+SEEN_LIVE = [False]
+
+
+class ModeError(ValueError):
+    """A bad ``SERAI_ROUTE_SERVER`` (or ``SERAI_ROUTE_SERVER_IDLE``) value."""
 
 
 def _off(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def mode() -> str:
+    """``auto``, ``use`` or ``off``: how ``serai route`` uses route servers (see :data:`MODES`).
+
+    ``SERAI_NO_SERVER=1`` is ``off``; an unknown value is an error naming the variable.
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"SERAI_ROUTE_SERVER": "use"}):
+    ...     mode()
+    'use'
+    >>> with mock.patch.dict(os.environ, {"SERAI_ROUTE_SERVER": "sometimes"}):
+    ...     mode()
+    Traceback (most recent call last):
+    ...
+    serai._route_client.ModeError: SERAI_ROUTE_SERVER must be auto, use or off, not 'sometimes'
+    """
+    if _off("SERAI_NO_SERVER"):
+        return "off"
+    raw = os.environ.get(MODE_ENV, "")
+    value = raw.strip().lower() or "auto"
+    if value not in MODES:
+        raise ModeError(f"{MODE_ENV} must be {', '.join(MODES[:-1])} or {MODES[-1]}, not {raw!r}")
+    return value
 
 
 def _client_address(host: str) -> str | None:
@@ -84,8 +132,12 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 @contextmanager
-def serving_file(host: str, port: int, network: Path | None = None) -> Iterator[Path | None]:
+def serving_file(
+    host: str, port: int, network: Path | None = None, info: dict[str, Any] | None = None
+) -> Iterator[Path | None]:
     """Register a ``serai serve`` on ``host:port`` for ``serai route`` while the block runs.
+
+    ``info`` is written too (e.g. who started the server, its idle exit, its log file).
 
     Writes ``<cache folder>/serve-<port>.json`` (atomically) and removes it on exit
     when it is still this process's. Nothing is written when the cache is off, the
@@ -102,7 +154,7 @@ def serving_file(host: str, port: int, network: Path | None = None) -> Iterator[
     url_host = f"[{addr}]" if ":" in addr else addr
     path = root / f"{_PREFIX}{port}.json"
     data = {"url": f"http://{url_host}:{port}", "pid": os.getpid(), "started": time.time(),
-            **identity(network)}  # fmt: skip
+            **(info or {}), **identity(network)}  # fmt: skip
     _write_atomic(path, json.dumps(data))
     try:
         yield path
@@ -116,6 +168,15 @@ def serving_file(host: str, port: int, network: Path | None = None) -> Iterator[
 
 def registrations() -> list[dict[str, Any]]:
     """Registered servers, newest first (unreadable files skipped)."""
+    return [d for _, d in registered()]
+
+
+def registered() -> list[tuple[Path, dict[str, Any]]]:
+    """(file, registration) of the servers registered by this user, newest first.
+
+    Only files named ``serve-<port>.json`` that hold what :func:`serving_file` writes
+    (a loopback http URL and a process id) are read; others are not touched.
+    """
     from serai._cachekey import cache_root
 
     root = cache_root()
@@ -128,15 +189,60 @@ def registrations() -> list[dict[str, Any]]:
         return []
     out = []
     for st, p in sorted(stats, key=lambda x: x[0].st_mtime, reverse=True):
+        if not p.name[len(_PREFIX) : -len(".json")].isdigit():
+            continue
         if uid is not None and st.st_uid != uid:
             continue  # only servers this user started (the text is printed as it comes)
         try:
             d = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(d, dict) and _is_local_url(d.get("url")):
-            out.append(d)
+        pid = d.get("pid") if isinstance(d, dict) else None
+        if isinstance(d, dict) and _is_local_url(d.get("url")) and type(pid) is int and pid > 0:
+            out.append((p, d))
     return out
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs serai (not gone, not a zombie, not an id reused by
+    another program or user; without Linux /proc: whether the id is in use).
+
+    >>> alive(0)  # never a process group
+    False
+    """
+    if type(pid) is not int or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process now has the id: not our server
+        return False
+    except (OSError, OverflowError, ValueError):
+        return False
+    try:  # Linux: a zombie, or the id reused by a process that is not serai
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+            return False
+        return b"serai" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, IndexError):
+        return True  # no /proc: os.kill said it runs
+
+
+def forget_if_gone(path: Path, reg: dict[str, Any]) -> bool:
+    """Remove the registration ``path`` when its server is gone; True if removed.
+
+    The file is removed only if it still holds ``reg`` (not a new server's on that port).
+    """
+    if alive(reg["pid"]):
+        return False
+    try:
+        if json.loads(path.read_text(encoding="utf-8")) == reg:
+            path.unlink()
+            return True
+    except (OSError, ValueError):
+        pass
+    return False
 
 
 def _is_local_url(url: Any) -> bool:
@@ -172,8 +278,10 @@ def _console_facts() -> dict[str, Any]:
     return {"stdout": facts(False), "stderr": facts(True)}
 
 
-def _post(url: str, body: bytes) -> dict[str, Any] | None:
+def _post(url: str, body: bytes, seen: list[bool] | None = None) -> dict[str, Any] | None:
     """POST to the server; None when it is gone, slow to accept, or answers otherwise.
+
+    ``seen[0]`` is set when the server accepted the connection.
 
     HTTP/1.1 over a plain socket (``Connection: close``): ``http.client`` would cost
     this process more to import than the whole exchange takes.
@@ -186,6 +294,8 @@ def _post(url: str, body: bytes) -> dict[str, Any] | None:
         sock = socket.create_connection((u.hostname, u.port), timeout=CONNECT_TIMEOUT_S)
     except (OSError, ValueError, TypeError):
         return None
+    if seen is not None:
+        seen[0] = True
     try:
         sock.settimeout(READ_TIMEOUT_S)
         sock.sendall(
@@ -259,22 +369,29 @@ def try_server(argv: list[str]) -> int | None:
     for a in argv:
         if a.split("=", 1)[0] in LOCAL_ONLY:
             return None
-    regs = registrations()
+    if mode() == "off":
+        return None
+    regs = registered()
     if not regs:
         return None
     me = None
-    for reg in regs[:3]:
+    for path, reg in regs[:3]:
         if me is None:
             me = identity()
         if any(reg.get(k) != v for k, v in me.items()):
+            forget_if_gone(path, reg)
             continue
         body = json.dumps({"argv": list(argv), "console": _console_facts(), **me}).encode()
         try:
-            out = _post(reg["url"], body)
+            seen = [False]
+            out = _post(reg["url"], body, seen=seen)
         except KeyboardInterrupt:
             sys.stderr.write("error: interrupted; outputs left as they were\n")
             return 130
+        SEEN_LIVE[0] = SEEN_LIVE[0] or seen[0]
         if out is None:
+            if not seen[0]:
+                forget_if_gone(path, reg)
             continue
         sys.stdout.write(str(out.get("stdout", "")))
         sys.stdout.flush()

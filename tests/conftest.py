@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+# `serai route` processes of the tests ask running servers but never start one in the
+# background (serai._autostart): only tests/cli/test_route_autostart.py starts them, in a
+# folder of its own, and stops them
+os.environ["SERAI_ROUTE_SERVER"] = "use"
+
 DATA = Path(__file__).parent / "data"
 SIOUX = DATA / "SiouxFalls"
 

@@ -11,8 +11,28 @@ import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+
+
+def serve_processes(cache_dir: str | os.PathLike) -> list[int]:
+    """Process ids of this user's ``serai serve`` processes using ``cache_dir`` (Linux /proc;
+    [] elsewhere): what a test must not leave behind."""
+    want = f"SERAI_CACHE_DIR={os.fspath(cache_dir)}".encode()
+    found = []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if d.stat().st_uid != os.getuid():
+                continue
+            cmd = (d / "cmdline").read_bytes().split(b"\0")
+            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            env = (d / "environ").read_bytes().split(b"\0")
+        except (OSError, IndexError):
+            continue
+        if b"serve" in cmd and b"serai" in b" ".join(cmd) and want in env and state != "Z":
+            found.append(int(d.name))
+    return found
 
 
 def free_port() -> int:

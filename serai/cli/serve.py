@@ -1,9 +1,13 @@
-"""`serai serve`: the HTTP API and the web app (FastAPI + uvicorn)."""
+"""`serai serve`: the HTTP API and the web app (FastAPI + uvicorn); `--status` / `--stop`
+list and stop the servers registered for `serai route` (also those it started itself)."""
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,12 +40,46 @@ def serve_cmd(
         typer.Option(help="Origin allowed to call the API from a browser (repeatable)."),
     ] = None,
     workers: Annotated[int, typer.Option(help="Threads running background jobs.")] = 1,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes computing new route questions, forked after the routing "
+            "graph is loaded (shared, not copied); 0 = threads of the serving process "
+            "(default $SERAI_ROUTE_PROCESSES, else 0)."
+        ),
+    ] = None,
+    idle_exit: Annotated[
+        float | None,
+        typer.Option(
+            "--idle-exit",
+            metavar="MINUTES",
+            help="Stop after this many minutes without a request (default: never; a server "
+            "that `serai route` starts by itself: 15).",
+        ),
+    ] = None,
     warm: Annotated[
         bool, typer.Option(help="Build (or read) the routing graph before accepting requests.")
     ] = True,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+    status: Annotated[
+        bool,
+        typer.Option(
+            "--status",
+            help="List the running servers `serai route` asks (incl. those it started) and exit.",
+        ),
+    ] = False,
+    stop: Annotated[
+        bool,
+        typer.Option("--stop", help="Stop the running servers `serai route` asks and exit."),
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (/api, OpenAPI at /api/docs) and the web app (/) on one port."""
+    """Serve the HTTP API (/api, OpenAPI at /api/docs) and the web app (/) on one port.
+
+    While it runs, `serai route` (same serai and network, this user, this machine) asks it
+    instead of loading everything itself. --port 0: a free port chosen by the system.
+    """
+    if status or stop:
+        return _status_or_stop(status, stop)
     from serai.errors import OptionalDependencyError
 
     try:
@@ -52,7 +90,11 @@ def serve_cmd(
         raise OptionalDependencyError(exc.name or "fastapi", "service") from None
     from serai.cli._common import split_opt
 
-    _check_options(host, port, workers, log_level)
+    _check_options(host, port, workers, log_level, processes, idle_exit)
+    auto = os.environ.pop("SERAI_SERVE_AUTO", "") == "1"  # started by `serai route`
+    sock = _bind(host) if port == 0 else None  # the system's free port, known before loading
+    if sock is not None:
+        port = sock.getsockname()[1]
     if store is not None:
         store.mkdir(parents=True, exist_ok=True)
     settings = Settings(
@@ -62,19 +104,43 @@ def serve_cmd(
         default_year=year,
         job_workers=workers,
         **({"cors_origins": split_opt(cors)} if cors else {}),
+        **({"route_processes": processes} if processes is not None else {}),
     )
     api = create_app(settings)
     err = console(stderr=True)
     if warm:
         with err.status("loading the routing graph (cached on disk after the first time)"):
             api.state.pool.get(year)
+            from serai.cli.route_server import warm_up
+
+            warm_up(lambda y: api.state.pool.get(y)[0], year)  # `serai route`'s code path
+    idle = f"; stops after {idle_exit:g} min without a request" if idle_exit is not None else ""
     err.print(
-        f"serai {_version()} serving http://{host}:{port}/  (API docs: /api/docs; Ctrl-C stops)"
+        f"serai {_version()} serving http://{host}:{port}/  (API docs: /api/docs; "
+        f"Ctrl-C or `serai serve --stop` stops{idle}; pid {os.getpid()})",
+        markup=False,
+        highlight=False,
     )
     from serai._route_client import serving_file
 
-    with serving_file(host, port, network):  # `serai route` asks this server (same output)
-        uvicorn.run(api, host=host, port=port, log_level=log_level.lower(), access_log=False)
+    app: Any = api if idle_exit is None else _IdleExit(api, idle_exit * 60)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level.lower(),
+                            access_log=False)  # fmt: skip
+    server = uvicorn.Server(config)
+    if isinstance(app, _IdleExit):
+        app.watch(server)
+    info = {"auto": auto, "idle_exit_min": idle_exit, "host": host}
+    if auto:
+        from serai._autostart import LOG
+
+        info["log"] = str(Path(os.getcwd()) / LOG)
+    with serving_file(host, port, network, info):  # `serai route` asks this server
+        try:
+            server.run(sockets=[sock] if sock is not None else None)
+        except KeyboardInterrupt:
+            pass
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run: it could not start (the reason is on stderr)
 
 
 def _version() -> str:
@@ -83,9 +149,119 @@ def _version() -> str:
     return __version__
 
 
-def _check_options(host: str, port: int, workers: int, log_level: str) -> None:
+class _IdleExit:
+    """ASGI wrapper of the app: the server stops after ``seconds`` without a request."""
+
+    def __init__(self, app: Any, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+        self.active = 0
+        self.last = time.monotonic()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        self.active += 1
+        self.last = time.monotonic()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+            self.last = time.monotonic()
+
+    def watch(self, server: Any) -> None:
+        """Set ``server.should_exit`` once idle for :attr:`seconds` (a daemon thread)."""
+        import threading
+
+        def run() -> None:
+            step = min(5.0, max(0.1, self.seconds / 20))
+            while not server.should_exit:
+                time.sleep(step)
+                idle = time.monotonic() - self.last
+                if self.active == 0 and idle >= self.seconds:
+                    print(f"serai serve: no request for {idle / 60:.1f} min: stopping",
+                          file=sys.stderr, flush=True)  # fmt: skip
+                    server.should_exit = True
+
+        threading.Thread(target=run, name="serai-idle-exit", daemon=True).start()
+
+
+def _bind(host: str) -> Any:
+    """A socket bound to ``host`` on a free port chosen by the system."""
+    import socket
+
+    from serai.errors import InputError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), 0))
+    except OSError as exc:
+        sock.close()
+        raise InputError(
+            f"cannot listen on {host}: {exc.strerror or exc}", field="--host"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _status_or_stop(status: bool, stop: bool) -> None:
+    """``serai serve --status`` / ``--stop``: the registered servers (see serai._autostart)."""
+    from rich.text import Text
+
+    from serai._autostart import servers, stop_servers
+    from serai._cachekey import cache_root
+
+    out = console()
+    if status and stop:
+        from serai.errors import InputError
+
+        raise InputError("give --status or --stop, not both", field="--stop")
+    root = cache_root()
+    if stop:
+        done = stop_servers()
+        for s, stopped in done:
+            what = "stopped" if stopped else "still stopping (requests in flight)"
+            out.print(Text(f"{what}: {_describe(s)}"))
+        if not done:
+            out.print(Text(f"no serai server to stop (registered in {root})"))
+        if not all(ok for _, ok in done):
+            raise typer.Exit(1)
+        return
+    found = servers()
+    for s in found:
+        out.print(Text(_describe(s)))
+    if not found:
+        out.print(Text(f"no serai server running (registered in {root})"))
+
+
+def _describe(s: dict[str, Any]) -> str:
+    """One line about a registered server."""
+    started = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(s.get("started") or 0)))
+    who = "started by serai route" if s.get("auto") else "started by hand"
+    parts = [f"{s['url']}  pid {s['pid']}", f"{who} {started}"]
+    if s.get("idle_exit_min") is not None:
+        parts.append(f"stops after {float(s['idle_exit_min']):g} min without a request")
+    if s.get("rss_mb") is not None:
+        parts.append(f"memory (RSS) {s['rss_mb']:,.0f} MB")
+    if not s.get("current", True):
+        parts.append("another serai version, code or network: not asked by this serai route")
+    if s.get("log"):
+        parts.append(f"log {s['log']}")
+    return "; ".join(parts)
+
+
+def _check_options(
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    processes: int | None = None,
+    idle_exit: float | None = None,
+) -> None:
     """Refuse what uvicorn would fail on late (or serve wrongly: an empty host is every
     interface) before the routing graph is loaded."""
+    import math
     import socket
 
     from serai._checks import check_count
@@ -99,6 +275,13 @@ def _check_options(host: str, port: int, workers: int, log_level: str) -> None:
         raise InputError(f"unknown host or interface {host!r}", field="--host") from None
     check_count(port, "--port", 0, 65535)
     check_count(workers, "--workers", 1, 64)
+    if processes is not None:
+        check_count(processes, "--processes", 0, 64)
+    if idle_exit is not None and not (math.isfinite(idle_exit) and 0 < idle_exit <= 10080):
+        raise InputError(
+            f"--idle-exit must be minutes between 0 and 10080 (a week), not {idle_exit:g}",
+            field="--idle-exit",
+        )
     levels = ("critical", "error", "warning", "info", "debug", "trace")
     if log_level.lower() not in levels:
         raise unknown("log level", log_level, levels, field="--log-level")
