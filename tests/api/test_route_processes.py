@@ -58,3 +58,50 @@ def test_the_number_of_processes_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SERAI_ROUTE_PROCESSES", "two")
     with pytest.raises(InputError, match="SERAI_ROUTE_PROCESSES"):
         Settings()
+
+
+def _forked_children(pid: int) -> list[int]:
+    """Children of ``pid`` that are forks of it (same command line: the route workers)."""
+    from pathlib import Path
+
+    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                if Path(f"/proc/{child}/cmdline").read_bytes() == cmd:
+                    kids.append(int(child))
+            except OSError:
+                pass
+    return kids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts processes in /proc")
+@pytest.mark.parametrize(("option", "env", "want"), [("2", "0", 2), ("0", "2", 0)])
+def test_serve_processes_option_forks_that_many_workers(
+    option, env, want, toy_dir, tmp_path, monkeypatch
+):
+    """`serai serve --processes N` forks N route workers; the option wins over the environment."""
+    import urllib.request
+
+    from tests.live import serve_process
+
+    cache = tmp_path / "cache"
+    with serve_process("--network", str(toy_dir), "--processes", option,
+                       env={"SERAI_CACHE_DIR": str(cache), "SERAI_ROUTE_PROCESSES": env}) as base:  # fmt: skip
+        port = base.rsplit(":", 1)[1]
+        pid = json.loads((cache / f"serve-{port}.json").read_text())["pid"]
+        q = json.dumps({"origin": "Almaty", "destination": "Poti", "carbon_price": 1.23}).encode()
+        req = urllib.request.Request(base + "/api/route", data=q,
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+        with urllib.request.urlopen(req, timeout=60) as r:
+            assert r.status == 200 and json.loads(r.read())["routes"]
+        assert len(_forked_children(pid)) == want
+
+
+def test_serve_processes_option_is_checked(tmp_path):
+    import subprocess
+
+    r = subprocess.run([sys.executable, "-m", "serai", "serve", "--processes", "-1"],
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 2 and "--processes" in r.stderr and "Traceback" not in r.stderr

@@ -72,6 +72,14 @@ def _wait(cond, timeout: float, what: str):
     pytest.fail(f"{what}: not within {timeout:.0f} s")
 
 
+def _locked(fh) -> bool:
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
 def _kill_all(cache: Path) -> None:
     """Never leave a server behind, whatever the test's outcome."""
     for pid in serve_processes(cache):
@@ -195,7 +203,7 @@ def test_start_server_is_exclusive_across_processes(warm, cache):
         with pytest.raises(BlockingIOError):
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         _wait(lambda: not _route_client.alive(pid), 300, "the server (idle exit 3 s) exited")
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # freed when it exited
+        _wait(lambda: _locked(fh), 30, "the lock freed when the server exited")
         fcntl.flock(fh, fcntl.LOCK_UN)
     assert _registrations(cache) == []
     # gone less than RETRY_S after it started (failed, or stopped): not started again at once

@@ -142,7 +142,9 @@ def test_client_without_a_server_prints_nothing(tmp_path, monkeypatch, capsys):
     from tests.live import free_port
 
     me = client.identity()
-    dead = {"url": f"http://127.0.0.1:{free_port()}", "pid": 0, **me}
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = {"url": f"http://127.0.0.1:{free_port()}", "pid": gone.pid, **me}
     (tmp_path / "serve-1.json").write_text(json.dumps(dead))
     (tmp_path / "serve-2.json").write_text(json.dumps({**dead, "code": "another serai"}))
     (tmp_path / "serve-3.json").write_text("{torn")
@@ -152,6 +154,8 @@ def test_client_without_a_server_prints_nothing(tmp_path, monkeypatch, capsys):
     t0 = time.monotonic()
     assert client.try_server(argv) is None
     assert time.monotonic() - t0 < 5
+    # the gone servers' registrations were removed; the files it did not read were not
+    assert sorted(p.name for p in tmp_path.glob("serve-*")) == ["serve-3.json", "serve-4.json"]
     for opt in ("--no-server", "--geojson=x.json", "--network"):
         assert client.try_server([*argv, opt]) is None
     assert capsys.readouterr() == ("", "")
