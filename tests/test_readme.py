@@ -7,7 +7,9 @@ environment stands for ``make demo`` and ``. .venv/bin/activate``: the
 interpreter running the tests comes first on the PATH. Lines the test cannot
 run verbatim are skipped, and only these: ``make ...`` (they build that
 environment and run this suite), ``. .venv/bin/activate`` and ``serai serve``
-without ``--help`` (it runs until stopped; tests/api and tests/web start it).
+without ``--help`` or ``--status`` (it runs until stopped; tests/api and tests/web
+start it). The commands start no route server in the background
+(``SERAI_ROUTE_SERVER=use``, tests/conftest.py); the test checks none is left.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _skip(line: str) -> bool:
     return (
         line.startswith("make ")
         or line.startswith(". .venv/bin/activate")
-        or (line.startswith("serai serve") and "--help" not in line)
+        or (line.startswith("serai serve") and not {"--help", "--status"} & set(line.split()))
     )
 
 
@@ -95,6 +97,10 @@ def test_sh_blocks_run_verbatim(clone, env):
         )
         ran += 1
     assert ran >= 15
+    if sys.platform.startswith("linux"):  # no route server started in the background is left
+        from tests.live import serve_processes
+
+        assert serve_processes(env["SERAI_CACHE_DIR"]) == []
 
 
 def test_python_blocks_run_verbatim(clone, env):
