@@ -137,12 +137,11 @@ def serving_file(
 ) -> Iterator[Path | None]:
     """Register a ``serai serve`` on ``host:port`` for ``serai route`` while the block runs.
 
-    ``info`` is written too (e.g. who started the server, its idle exit, its log file).
-
-    Writes ``<cache folder>/serve-<port>.json`` (atomically) and removes it on exit
-    when it is still this process's. Nothing is written when the cache is off, the
-    port is 0 (chosen by the system) or the host is not reachable from this machine
-    by loopback; the server then simply is not used by ``serai route``.
+    Writes ``<cache folder>/serve-<port>.json`` (atomically; with ``info``: who started
+    the server, its idle exit, its log file) and removes it on exit when it is still
+    this process's. Nothing is written when the cache is off, the port is 0 (not yet
+    chosen by the system) or the host is not reachable from this machine by loopback;
+    the server then simply is not used by ``serai route``.
     """
     from serai._cachekey import cache_dir
 
