@@ -200,7 +200,7 @@ def start_server(year: int | None = None, idle: float = IDLE_MIN) -> int | None:
         return None
     for path, reg in registered():
         forget_if_gone(path, reg)
-    lock = root / f"serve-auto-{_key(identity())}.lock"
+    lock = root / f"serve-auto-{_key({**identity(), 'machine': _route_client.machine()})}.lock"
     _forget_old_locks(root, lock)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:

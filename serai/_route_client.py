@@ -99,6 +99,12 @@ def mode() -> str:
     return value
 
 
+def machine() -> str:
+    """This machine's name: a cache folder shared by several machines (a network home)
+    holds their registrations side by side; each reads and cleans only its own."""
+    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+
+
 def _client_address(host: str) -> str | None:
     """The address this machine's clients use for a server bound to ``host`` (None: not local)."""
     h = host.strip().strip("[]").lower()
@@ -153,7 +159,7 @@ def serving_file(
     url_host = f"[{addr}]" if ":" in addr else addr
     path = root / f"{_PREFIX}{port}.json"
     data = {"url": f"http://{url_host}:{port}", "pid": os.getpid(), "started": time.time(),
-            **(info or {}), **identity(network)}  # fmt: skip
+            "machine": machine(), **(info or {}), **identity(network)}  # fmt: skip
     _write_atomic(path, json.dumps(data))
     try:
         yield path
@@ -187,6 +193,7 @@ def registered() -> list[tuple[Path, dict[str, Any]]]:
     except OSError:
         return []
     out = []
+    here = machine()
     for st, p in sorted(stats, key=lambda x: x[0].st_mtime, reverse=True):
         if not p.name[len(_PREFIX) : -len(".json")].isdigit():
             continue
@@ -196,8 +203,10 @@ def registered() -> list[tuple[Path, dict[str, Any]]]:
             d = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        pid = d.get("pid") if isinstance(d, dict) else None
-        if isinstance(d, dict) and _is_local_url(d.get("url")) and type(pid) is int and pid > 0:
+        if not isinstance(d, dict) or d.get("machine", here) != here:
+            continue  # another machine's server (a shared cache folder)
+        pid = d.get("pid")
+        if _is_local_url(d.get("url")) and type(pid) is int and pid > 0:
             out.append((p, d))
     return out
 

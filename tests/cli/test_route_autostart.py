@@ -116,7 +116,7 @@ def cache(warm, tmp_path):
 
 def test_first_call_starts_a_server_that_answers_the_next_and_stops(warm, cache):
     want = warm[1]
-    first = _serai(cache, "route", *QUERY)
+    first = _serai(cache, "route", *QUERY)  # returns: the server holds neither of its pipes
     # answered in the process, as with --no-server, plus one line saying what started
     assert (first.returncode, first.stdout) == (0, want.stdout)
     started = STARTED.search(first.stderr)
@@ -225,8 +225,11 @@ def test_gone_servers_registrations_are_removed_and_only_those(cache, monkeypatc
     other.write_text(json.dumps({"note": "not serai's", "pid": dead.pid}))
     notes = cache / "serve-notes.json"
     notes.write_text("{}")
+    elsewhere = cache / "serve-40003.json"  # another machine's server (a shared cache folder)
+    elsewhere.write_text(json.dumps({"url": "http://127.0.0.1:40003", "pid": dead.pid,
+                                     "machine": "elsewhere", **me}))  # fmt: skip
     assert _route_client.try_server(QUERY) is None  # nothing answers: computed in the process
-    assert not gone.exists() and other.exists() and notes.exists()
+    assert not gone.exists() and other.exists() and notes.exists() and elsewhere.exists()
     gone.write_text(json.dumps({"url": "http://127.0.0.1:40001", "pid": dead.pid, **me}))
     assert _autostart.servers() == [] and not gone.exists()
 
