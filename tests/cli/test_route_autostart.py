@@ -261,6 +261,11 @@ def test_modes_that_start_nothing(monkeypatch):
         assert _autostart.starter([*QUERY, *argv]) is None, argv
     monkeypatch.setenv("SERAI_NO_SERVER", "1")
     assert _autostart.starter(QUERY) is None
+    # off: no registration is even read
+    monkeypatch.delenv("SERAI_NO_SERVER")
+    monkeypatch.setenv("SERAI_ROUTE_SERVER", "off")
+    monkeypatch.setattr(_route_client, "registered", lambda: pytest.fail("asked a server"))
+    assert _route_client.try_server(QUERY) is None
 
 
 def test_doctests():
