@@ -155,7 +155,13 @@ def autostart(args: argparse.Namespace, d: Path, out: dict) -> None:
     full = {**os.environ, **env}
     full.pop("SERAI_NO_SERVER", None)
     cmd = ROUTE.format(serai=f"{py} -m serai")
-    # the routing graph into this cache folder (the rows time a warm disk cache)
+    src = Path(os.environ.get("SERAI_CACHE_DIR") or Path.home() / ".cache" / "serai")
+    for f in src.glob("router-*.pkl"):  # the routing graphs already built (read-only entries)
+        try:
+            os.link(f, cache / f.name)
+        except OSError:
+            pass
+    # the routing graph into this cache folder if not there yet (the rows time a warm cache)
     subprocess.run(
         [*cmd.split(), "--no-server"], check=True, capture_output=True, env=full, cwd=args.tree
     )
