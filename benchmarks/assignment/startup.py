@@ -257,7 +257,7 @@ def main() -> None:
             env = {"SERAI_ROUTE_SERVER": "off"} if "route" in name else None
             out["results"][name] = r = hyperfine(cmd, args.runs, args.tree, Path(d) / "h.json", env)
             show(name, r)
-        if not args.no_serve and (not args.only or args.only in SERVED):
+        if not args.no_serve and (not args.only or any(k in SERVED for k in args.only.split(","))):
             py = Path(sys.executable).parent / "python"
             with serve(args.tree) as pid:
                 if pid:
