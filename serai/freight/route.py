@@ -399,7 +399,7 @@ class Router:
 
     # ------------------------------------------------------------------ search
     n_landmarks = 16  # ALT landmarks per objective cost array (0: plain Dijkstra)
-    n_active = 4  # of which the best for each query make its bound
+    n_active = 16  # of which the best for each query make its bound (all: fastest here)
     landmarks_after = 2  # searches of a cost array by Dijkstra before landmarks are chosen
 
     def _tree(
