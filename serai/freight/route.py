@@ -194,6 +194,7 @@ class Router:
         r._costs = {}
         r._objectives = {}
         r._landmarks = {}
+        r._landmark_basis = {}
         r._searches = {}
         r._lock = threading.RLock()
         return r
@@ -306,36 +307,48 @@ class Router:
         return self._objectives[key]
 
     def landmarks(self, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """ALT landmark distances ``(from, to)`` (node x landmark) on an objective's costs.
+        """ALT landmark distances ``(from, to)`` (node x landmark) for an objective's costs.
 
-        Chosen once per cost array (:meth:`edge_objective`, immutable) by farthest selection
+        Chosen once (farthest selection) on an immutable cost array (:meth:`edge_objective`)
         and kept: the search's lower bound is admissible for that array and for any array
-        nowhere below it (links masked out by constraints, raised costs). None when the
-        router has no landmarks (``n_landmarks = 0``). Choosing them takes
-        ``2 * n_landmarks + 1`` one-to-all searches (about 0.2 s on the embedded network):
-        queries ask for them through :meth:`_bound`, which waits until an array has served
-        :attr:`landmarks_after` searches (a one-off process never pays for them).
+        nowhere below it (links masked out by constraints, raised costs). They are chosen
+        on the costs without the import-market premium (:attr:`LinkCosts.without_market`,
+        checked to be nowhere above ``lc``'s), so routes starting inside and outside the zone
+        share them. None when the router has no landmarks (``n_landmarks = 0``). Choosing
+        them takes ``2 * n_landmarks + 1`` one-to-all searches (about 0.2 s on the embedded
+        network): queries ask for them through :meth:`_bound`, which waits until an array
+        has served :attr:`landmarks_after` searches (a one-off process never pays for them).
         """
         if not self.n_landmarks:
             return None
         base = self.edge_objective(lc, objective)
-        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
-        memo = self.__dict__.setdefault("_landmarks", {})
-        hit = memo.get(key)
+        key = _objective_key(lc, objective)
+        basis_of = self.__dict__.setdefault("_landmark_basis", {})
+        hit = basis_of.get(key)
         if hit is None or hit[0] is not base:
+            blc = lc.without_market if lc.variant == "" else lc
+            basis = self.edge_objective(blc, objective)
+            if basis is not base and not bool(np.all(base >= basis)):
+                blc = lc  # (a negative premium somewhere: landmarks of its own)
+            hit = basis_of[key] = (base, blc, _objective_key(blc, objective))
+        blc, bkey = hit[1], hit[2]
+        basis = self.edge_objective(blc, objective)
+        memo = self.__dict__.setdefault("_landmarks", {})
+        got = memo.get(bkey)
+        if got is None or got[0] is not basis:
             with self._lock:  # one thread chooses them; the others wait for the result
-                hit = memo.get(key)
-                if hit is None or hit[0] is not base:
+                got = memo.get(bkey)
+                if got is None or got[0] is not basis:
                     g = self.rg.graph
                     start = int(self.rg.place_of.iat[0]) if len(self.rg.place_of) else 0
                     _, lf, lb = k.landmarks(
-                        g.indptr, g.heads, g.tails, base, g.n_nodes, self.n_landmarks, start
+                        g.indptr, g.heads, g.tails, basis, g.n_nodes, self.n_landmarks, start
                     )
                     lf, lb = np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T)
                     lf.setflags(write=False)
                     lb.setflags(write=False)
-                    hit = memo[key] = (base, lf, lb)
-        return hit[1], hit[2]
+                    got = memo[bkey] = (basis, lf, lb)
+        return got[1], got[2]
 
     def _bound(self, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
         """:meth:`landmarks` for a query's search, once they pay off: None (Dijkstra) for the
@@ -343,10 +356,15 @@ class Router:
         unless they were chosen already (kept in the router, and in its disk cache)."""
         if not self.n_landmarks:
             return None
-        key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
-        hit = self.__dict__.get("_landmarks", {}).get(key)
+        key = _objective_key(lc, objective)
+        hit = self.__dict__.get("_landmark_basis", {}).get(key)
         if hit is not None and hit[0] is self._objectives.get(key):
-            return hit[1], hit[2]
+            got = self.__dict__.get("_landmarks", {}).get(hit[2])
+            if got is not None and got[0] is self._objectives.get(hit[2]):
+                return got[1], got[2]
+        chosen = self.__dict__.get("_landmarks", {})
+        if any((*key[:3], v, objective) in chosen for v in ("", "no_market")):
+            return self.landmarks(lc, objective)  # chosen for the other variant: shared
         uses = self.__dict__.setdefault("_searches", {})
         n = uses[key] = uses.get(key, 0) + 1  # (a lost count under threads only delays them)
         if n <= self.landmarks_after:
@@ -644,6 +662,11 @@ class Router:
     # ------------------------------------------------------------------ read back
     _line_names = line_names
     _make_route = make_route
+
+
+def _objective_key(lc: LinkCosts, objective: str) -> tuple:
+    """The key of an objective's cost array (:meth:`Router.edge_objective`)."""
+    return (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
 
 
 _NO_LANDMARKS = np.zeros((0, 0))

@@ -179,18 +179,18 @@ def test_eurasia_several_ends_match_dijkstra(eurasia):
 
 
 def test_bound_that_is_no_lower_bound_is_caught(toy):
-    """Negative control: landmarks built on costs ten times higher overestimate, and the
+    """Negative control: landmarks chosen on costs ten times higher overestimate, and the
     comparison with the oracle notices (the checks above can fail)."""
-    lc = toy.costs("container")
-    high = copy.copy(toy)
-    high._objectives = {k: np.ascontiguousarray(v * 10.0) for k, v in toy._objectives.items()}
-    high._landmarks = {}
-    high._lock = type(toy._lock)()
+    from serai.paths import _kernels as kern
+
+    g = toy.rg.graph
     misses = 0
     for obj, avoid, s, t, _via in _queries(toy, 60, 5, [()], with_via=False):
         _, cost = _cost(toy, obj, avoid)
+        _, lf, lb = kern.landmarks(g.indptr, g.heads, g.tails, cost * 10.0, g.n_nodes, 8, 0)
+        high = (np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T))
         expected = Oracle(toy, cost).best([(s, 0.0)], [(t, 0.0)], [])
-        found = toy._path(cost, [(s, 0.0)], [(t, 0.0)], [], high.landmarks(lc, obj))
+        found = toy._path(cost, [(s, 0.0)], [(t, 0.0)], [], high)
         try:
             check_path(toy, cost, found, [(s, 0.0)], [(t, 0.0)], [], expected)
         except AssertionError:
@@ -264,3 +264,16 @@ def test_landmarks_wait_for_repeated_searches_and_are_kept(toy):
     assert back is not None and np.array_equal(back[0], got[0]) and np.array_equal(back[1], got[1])
     plain = _dijkstra_router(r)
     assert plain.landmarks(lc, "time") is None
+
+
+def test_routes_inside_and_outside_the_import_zone_share_landmarks(eurasia):
+    """Landmarks are chosen on the costs without the import premium (nowhere above the
+    others): one set serves both, and both answers still equal Dijkstra's."""
+    r = eurasia.with_params(eurasia.params)
+    r.landmarks_after = 0
+    plain = _dijkstra_router(r)
+    for o, d in [("Almaty", "Duisburg"), ("Xi'an", "Tashkent"), ("Tashkent", "Genoa")]:
+        a = r.route(o, d, "container", objective="cost")
+        b = plain.route(o, d, "container", objective="cost")
+        assert a.totals["usd"] == pytest.approx(b.totals["usd"], rel=1e-9)
+    assert [k[3] for k in r._landmarks] == ["no_market"]
