@@ -8,6 +8,7 @@ The :class:`Router` lives here; its parts live beside it:
 * :mod:`serai.freight.constraints` -- :class:`Constraints`, :class:`NoRouteError`
   and the diagnosis of which restriction cut every route;
 * :mod:`serai.freight.routeresult` -- the :class:`Route` a query returns;
+* :mod:`serai.freight.search` -- the search: landmark A* from all starts to all ends;
 * :mod:`serai.freight.legs` -- reading a route back from graph edges (legs, labels);
 * :mod:`serai.freight.alternatives` -- alternatives and the time-cost Pareto set.
 
@@ -28,6 +29,7 @@ import pandas as pd
 from serai.errors import InputError
 from serai.freight import alternatives as _alternatives
 from serai.freight import ends as _ends
+from serai.freight import search as _searching
 from serai.freight.commodities import Commodity, commodity
 from serai.freight.constraints import (
     Constraints,
@@ -163,7 +165,7 @@ class Router:
         self._e_service = v["service_id"].str.removesuffix("~r").to_numpy()[rows]
         # search scratch: one set per thread (a Router may be shared by threads)
         self._scratch = tree_scratch(g.n_nodes, g.n_edges)
-        self._alt_scratch = PerThread(partial(_alt_arrays, g.n_nodes))
+        self._alt_scratch = PerThread(partial(_searching._alt_arrays, g.n_nodes))
         self._lock = threading.RLock()  # guards the cost caches
         self._landmarks: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._located: dict[tuple, Any] = {}  # located names (a Place is immutable)
@@ -306,71 +308,6 @@ class Router:
                     self._objectives[key] = a
         return self._objectives[key]
 
-    def landmarks(self, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """ALT landmark distances ``(from, to)`` (node x landmark) for an objective's costs.
-
-        Chosen once (farthest selection) on an immutable cost array (:meth:`edge_objective`)
-        and kept: the search's lower bound is admissible for that array and for any array
-        nowhere below it (links masked out by constraints, raised costs). They are chosen
-        on the costs without the import-market premium (:attr:`LinkCosts.without_market`,
-        checked to be nowhere above ``lc``'s), so routes starting inside and outside the zone
-        share them. None when the router has no landmarks (``n_landmarks = 0``). Choosing
-        them takes ``2 * n_landmarks + 1`` one-to-all searches (about 0.2 s on the embedded
-        network): queries ask for them through :meth:`_bound`, which waits until an array
-        has served :attr:`landmarks_after` searches (a one-off process never pays for them).
-        """
-        if not self.n_landmarks:
-            return None
-        base = self.edge_objective(lc, objective)
-        key = _objective_key(lc, objective)
-        basis_of = self.__dict__.setdefault("_landmark_basis", {})
-        hit = basis_of.get(key)
-        if hit is None or hit[0] is not base:
-            blc = lc.without_market if lc.variant == "" else lc
-            basis = self.edge_objective(blc, objective)
-            if basis is not base and not bool(np.all(base >= basis)):
-                blc = lc  # (a negative premium somewhere: landmarks of its own)
-            hit = basis_of[key] = (base, blc, _objective_key(blc, objective))
-        blc, bkey = hit[1], hit[2]
-        basis = self.edge_objective(blc, objective)
-        memo = self.__dict__.setdefault("_landmarks", {})
-        got = memo.get(bkey)
-        if got is None or got[0] is not basis:
-            with self._lock:  # one thread chooses them; the others wait for the result
-                got = memo.get(bkey)
-                if got is None or got[0] is not basis:
-                    g = self.rg.graph
-                    start = int(self.rg.place_of.iat[0]) if len(self.rg.place_of) else 0
-                    _, lf, lb = k.landmarks(
-                        g.indptr, g.heads, g.tails, basis, g.n_nodes, self.n_landmarks, start
-                    )
-                    lf, lb = np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T)
-                    lf.setflags(write=False)
-                    lb.setflags(write=False)
-                    got = memo[bkey] = (basis, lf, lb)
-        return got[1], got[2]
-
-    def _bound(self, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """:meth:`landmarks` for a query's search, once they pay off: None (Dijkstra) for the
-        first :attr:`landmarks_after` searches of an objective's cost array in this process,
-        unless they were chosen already (kept in the router, and in its disk cache)."""
-        if not self.n_landmarks:
-            return None
-        key = _objective_key(lc, objective)
-        hit = self.__dict__.get("_landmark_basis", {}).get(key)
-        if hit is not None and hit[0] is self._objectives.get(key):
-            got = self.__dict__.get("_landmarks", {}).get(hit[2])
-            if got is not None and got[0] is self._objectives.get(hit[2]):
-                return got[1], got[2]
-        chosen = self.__dict__.get("_landmarks", {})
-        if any((*key[:3], v, objective) in chosen for v in ("", "no_market")):
-            return self.landmarks(lc, objective)  # chosen for the other variant: shared
-        uses = self.__dict__.setdefault("_searches", {})
-        n = uses[key] = uses.get(key, 0) + 1  # (a lost count under threads only delays them)
-        if n <= self.landmarks_after:
-            return None
-        return self.landmarks(lc, objective)
-
     def mask(self, cons: Constraints) -> np.ndarray:
         """Per-edge True where the constraints allow the link (read-only; the last 32 kept)."""
         key = (cons.avoid_countries, cons.avoid_passages, cons.avoid_nodes, cons.avoid_links,
@@ -446,80 +383,6 @@ class Router:
         """
         found = self._path(cost, [(o_place, 0.0)], [(d_place, 0.0)], via_places, bound)
         return None if found is None else found[0]
-
-    def _path(
-        self,
-        cost: np.ndarray,
-        starts: Sequence[tuple[int, float]],
-        ends: Sequence[tuple[int, float]],
-        via_places: Sequence[int],
-        bound: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple[np.ndarray, int, int] | None:
-        """Least-cost path from any start to any end through the via places, in order.
-
-        ``starts``/``ends`` are (vnode, cost before / after) pairs (first/last-mile legs);
-        the path minimises cost before + path + cost after. One search per stage (origin
-        to the first via point, ..., last via point to the ends), from all the stage's
-        starts at once: the least cost to each layer node of a via point, then on from
-        all of them. Returns (edges, start index, end index), None if no path.
-        """
-        src = np.array([v for v, _ in starts], np.int64)
-        off = np.array([c for _, c in starts], float)
-        if len(src) > 1 and not self.rg.graph.passable[src].all():
-            return self._path_pairs(cost, starts, ends, via_places, bound)
-        g = self.rg.graph
-        lf, lb = bound if bound is not None else (_NO_LANDMARKS, _NO_LANDMARKS)
-        dist, pred, _, hk, hv = self._scratch.get()
-        ws = self.__dict__.get("_alt_scratch")
-        h, closed = ws.get() if ws is not None else self._new_alt_scratch()
-        stages: list[dict[int, tuple[np.ndarray, int]]] = []
-        for place in via_places:
-            targets = self._layer_vnodes(place)
-            k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, targets,
-                          np.zeros(len(targets)), True, lf, lb, self.n_active,
-                          dist, pred, hk, hv, h, closed)  # fmt: skip
-            reached = np.unique(targets[np.isfinite(dist[targets])])
-            if not len(reached):
-                return None
-            stages.append({int(t): k.trace_root(pred, g.tails, t) for t in reached})
-            src, off = reached, dist[reached].copy()
-        dst = np.array([v for v, _ in ends], np.int64)
-        doff = np.array([c for _, c in ends], float)
-        j = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, dst, doff, False,
-                          lf, lb, self.n_active, dist, pred, hk, hv, h, closed)  # fmt: skip
-        if j < 0:
-            return None
-        edges, root = k.trace_root(pred, g.tails, dst[j])
-        parts = [edges]
-        for stage in reversed(stages):
-            edges, root = stage[int(root)]
-            parts.append(edges)
-        first = [i for i, (v, _) in enumerate(starts) if v == root]
-        i = min(first, key=lambda i: starts[i][1])
-        return np.concatenate(parts[::-1]), i, int(j)
-
-    def _new_alt_scratch(self) -> tuple[np.ndarray, np.ndarray]:
-        self._alt_scratch = PerThread(partial(_alt_arrays, self.rg.graph.n_nodes))
-        return self._alt_scratch.get()
-
-    def _path_pairs(
-        self,
-        cost: np.ndarray,
-        starts: Sequence[tuple[int, float]],
-        ends: Sequence[tuple[int, float]],
-        via_places: Sequence[int],
-        bound: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple[np.ndarray, int, int] | None:
-        """:meth:`_path` one (start, end) pair at a time (starts that may not be passed)."""
-        best, best_total = None, np.inf
-        for i, (s, a) in enumerate(starts):
-            for j, (t, b) in enumerate(ends):
-                found = self._path(cost, [(s, a)], [(t, b)], via_places, bound)
-                if found is not None:
-                    total = a + float(cost[found[0]].sum()) + b
-                    if total < best_total:
-                        best, best_total = (found[0], i, j), total
-        return best
 
     def _layer_vnodes(self, place_vnode: int) -> np.ndarray:
         g = self.rg.graph
@@ -654,6 +517,10 @@ class Router:
         r = self._make_route(edges, o, d, lc, objective, cons)
         return _ends.splice(r, first, last, op, dp)
 
+    landmarks = _searching.landmarks
+    _bound = _searching.bound
+    _path = _searching.path
+    _path_pairs = _searching.path_pairs
     _diagnose = diagnose
     alternatives = _alternatives.alternatives
     _edges_of = _alternatives.edges_of
@@ -662,20 +529,6 @@ class Router:
     # ------------------------------------------------------------------ read back
     _line_names = line_names
     _make_route = make_route
-
-
-def _objective_key(lc: LinkCosts, objective: str) -> tuple:
-    """The key of an objective's cost array (:meth:`Router.edge_objective`)."""
-    return (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
-
-
-_NO_LANDMARKS = np.zeros((0, 0))
-_NO_LANDMARKS.setflags(write=False)
-
-
-def _alt_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-thread A* scratch: (bound per node, settled flags)."""
-    return np.empty(n), np.empty(n, np.bool_)
 
 
 def _is_coord(place: Any) -> bool:
