@@ -1,0 +1,265 @@
+"""numba kernels of goal-directed search: landmarks (ALT) and the search from several starts to
+several ends that the freight router uses (split from :mod:`serai.paths._kernels`, whose
+heap and label-setting search they reuse; import them from either module).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from serai._jit import njit
+from serai.paths._kernels import INF, _pop, _push, dijkstra, reverse_graph, trace
+
+
+@njit(cache=True, nogil=True)
+def landmarks(indptr, heads, tails, cost, n, k, start):
+    """ALT landmarks by farthest selection; distances from (``lf``) and to (``lb``) each.
+
+    Distances ignore ``passable`` (every node may be passed through): they bound the
+    constrained distances from below all the same.
+    """
+    allpass = np.ones(n, np.bool_)
+    rindptr, rheads, rcost = reverse_graph(indptr, heads, tails, cost, n)
+    m = len(heads)
+    dist = np.empty(n)
+    pred = np.empty(n, np.int64)
+    order = np.empty(n, np.int32)
+    hk = np.empty(m + 1)
+    hv = np.empty(m + 1, np.int32)
+    lf = np.empty((k, n))
+    lb = np.empty((k, n))
+    chosen = np.empty(k, np.int64)
+    mind = np.full(n, INF)
+    dijkstra(indptr, heads, cost, start, -1, allpass, dist, pred, order, hk, hv)
+    for i in range(k):
+        # the reached node farthest from the landmarks so far (from the start at first)
+        src = dist if i == 0 else mind
+        best, far = -1.0, start
+        for v in range(n):
+            if src[v] < INF and src[v] > best:
+                best, far = src[v], v
+        chosen[i] = far
+        dijkstra(indptr, heads, cost, far, -1, allpass, lf[i], pred, order, hk, hv)
+        dijkstra(rindptr, rheads, rcost, far, -1, allpass, lb[i], pred, order, hk, hv)
+        for v in range(n):
+            if lf[i, v] < mind[v]:
+                mind[v] = lf[i, v]
+    return chosen, lf, lb
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _alt_bound(v, t, lf, lb):
+    """max over landmarks L of d(v,L) - d(t,L) and d(L,t) - d(L,v); consistent, >= 0.
+
+    ``lf[v, i]`` = d(L_i, v), ``lb[v, i]`` = d(v, L_i): one row per node, so the bound of
+    a node reads two short contiguous rows.
+    """
+    h = 0.0
+    for i in range(lf.shape[1]):
+        tl = lb[t, i]
+        if tl < INF:
+            vl = lb[v, i]
+            if vl == INF:
+                return INF  # v cannot reach L but t can: v cannot reach t
+            if vl - tl > h:
+                h = vl - tl
+        lt = lf[t, i]
+        lv = lf[v, i]
+        if lt < INF and lv < INF and lt - lv > h:
+            h = lt - lv
+    return h
+
+
+@njit(cache=True, nogil=True)
+def astar_alt(indptr, heads, cost, source, target, passable, lf, lb, dist, pred, hk, hv, h, closed):
+    """A* to one target with the ALT (landmark) lower bound. Returns nodes settled."""
+    dist[:] = INF
+    pred[:] = -1
+    h[:] = -1.0
+    closed[:] = False
+    dist[source] = 0.0
+    size = _push(hk, hv, 0, 0.0, source)
+    count = 0
+    while size > 0:
+        _, u, size = _pop(hk, hv, size)
+        if closed[u]:
+            continue
+        closed[u] = True
+        count += 1
+        if u == target:
+            break
+        if u != source and not passable[u]:
+            continue
+        du = dist[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            v = heads[e]
+            if closed[v]:
+                continue
+            nd = du + cost[e]
+            if nd < dist[v]:
+                if h[v] < 0.0:
+                    h[v] = _alt_bound(v, target, lf, lb)
+                if h[v] == INF:
+                    continue
+                dist[v] = nd
+                pred[v] = e
+                size = _push(hk, hv, size, nd + h[v], v)
+    return count
+
+
+@njit(cache=True, nogil=True)
+def trace_nodes(pred, tails, heads, source, target):
+    """Edges and nodes (internal indices) of the path source -> target, in order."""
+    edges = trace(pred, tails, source, target)
+    nodes = np.empty(len(edges) + 1, np.int64)
+    nodes[0] = source
+    for i in range(len(edges)):
+        nodes[i + 1] = heads[edges[i]]
+    return edges, nodes
+
+
+@njit(cache=True, nogil=True)
+def _pick_landmarks(s, t, lf, lb, n_active):
+    """The ``n_active`` landmarks whose bound d(s, t) is largest (the most useful ones)."""
+    k = lf.shape[1]
+    score = np.empty(k)
+    for i in range(k):
+        b = 0.0
+        tl, vl = lb[t, i], lb[s, i]
+        if tl < INF and vl < INF and vl - tl > b:
+            b = vl - tl
+        lt, lv = lf[t, i], lf[s, i]
+        if lt < INF and lv < INF and lt - lv > b:
+            b = lt - lv
+        score[i] = b
+    order = np.argsort(-score, kind="mergesort")
+    return order[: min(n_active, k)].astype(np.int64)
+
+
+@njit(cache=True, nogil=True)
+def ends_search(
+    indptr, heads, cost, passable, src, src_off, dst, dst_off, settle_all, lf, lb, n_active,
+    dist, pred, hk, hv, h, closed,
+):  # fmt: skip
+    """A* from several sources to several targets, with the ALT (landmark) lower bound.
+
+    Every source ``src[i]`` starts at cost ``src_off[i]`` (a first-mile leg); a source that
+    is not ``passable`` is left only from its own start (as in :func:`search`). With
+    ``settle_all`` the search runs until every target is settled (``dist`` then holds the
+    least cost from the nearest source to each, offsets included; ``dst_off`` is not used)
+    and returns -1; otherwise it stops at the cheapest ``dist[t] + dst_off[j]`` over the
+    targets (a last-mile leg after the target) and returns that ``j`` (-1: none reached).
+
+    ``lf[v, i]``/``lb[v, i]`` are the distances from/to landmark i (:func:`landmarks`) on a
+    cost array that is nowhere above ``cost``; ``n_active`` of them (the best for the first
+    source and target) make the bound. With no landmarks (``lf.shape[1] == 0``) this is
+    Dijkstra from the sources. Ties: the first target settled wins (deterministic).
+    ``pred[v]`` is -1 at the sources: trace a path back with :func:`trace_root`.
+    """
+    nt = len(dst)
+    dist[:] = INF
+    pred[:] = -1
+    h[:] = -1.0
+    closed[:] = False
+    act = np.empty(0, np.int64)
+    if lf.shape[1] > 0 and len(src) > 0 and nt > 0:
+        act = _pick_landmarks(src[0], dst[0], lf, lb, n_active)
+    na = len(act)
+    tlb = np.empty((nt, na))
+    tlf = np.empty((nt, na))
+    off = np.zeros(nt)
+    for j in range(nt):
+        if not settle_all:
+            off[j] = dst_off[j]
+        for a in range(na):
+            tlb[j, a] = lb[dst[j], act[a]]
+            tlf[j, a] = lf[dst[j], act[a]]
+    size = 0
+    for i in range(len(src)):
+        s = src[i]
+        if src_off[i] < dist[s]:
+            dist[s] = src_off[i]
+            hs = _ends_bound(s, lf, lb, act, tlb, tlf, off)
+            h[s] = hs
+            if hs < INF:
+                size = _push(hk, hv, size, src_off[i] + hs, s)
+    best = INF
+    best_j = -1
+    left = nt
+    while size > 0:
+        key, u, size = _pop(hk, hv, size)
+        if closed[u]:
+            continue
+        if not settle_all and key >= best:
+            break
+        closed[u] = True
+        du = dist[u]
+        for j in range(nt):
+            if dst[j] == u:
+                if settle_all:
+                    left -= 1
+                elif du + dst_off[j] < best:
+                    best = du + dst_off[j]
+                    best_j = j
+        if settle_all and left <= 0:
+            break
+        if not passable[u] and pred[u] >= 0:
+            continue
+        for e in range(indptr[u], indptr[u + 1]):
+            v = heads[e]
+            if closed[v]:
+                continue
+            nd = du + cost[e]
+            if nd < dist[v]:
+                if h[v] < 0.0:
+                    h[v] = _ends_bound(v, lf, lb, act, tlb, tlf, off)
+                if h[v] == INF:
+                    continue
+                dist[v] = nd
+                pred[v] = e
+                size = _push(hk, hv, size, nd + h[v], v)
+    return best_j
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ends_bound(v, lf, lb, act, tlb, tlf, off):
+    """min over targets j of (ALT bound of d(v, t_j) + off[j]); INF if v reaches none."""
+    best = INF
+    for j in range(tlb.shape[0]):
+        hj = 0.0
+        dead = False
+        for a in range(len(act)):
+            i = act[a]
+            tl = tlb[j, a]
+            if tl < INF:
+                vl = lb[v, i]
+                if vl == INF:
+                    dead = True  # v cannot reach L but t_j can: v cannot reach t_j
+                    break
+                if vl - tl > hj:
+                    hj = vl - tl
+            lt = tlf[j, a]
+            lv = lf[v, i]
+            if lt < INF and lv < INF and lt - lv > hj:
+                hj = lt - lv
+        if not dead and hj + off[j] < best:
+            best = hj + off[j]
+    return best
+
+
+@njit(cache=True, nogil=True)
+def trace_root(pred, tails, target):
+    """Edges of the path to ``target`` from the source it was reached from, and that source."""
+    count = 0
+    v = target
+    while pred[v] >= 0:
+        count += 1
+        v = tails[pred[v]]
+    root = v
+    out = np.empty(count, np.int64)
+    v = target
+    for k in range(count - 1, -1, -1):
+        e = pred[v]
+        out[k] = e
+        v = tails[e]
+    return out, root
