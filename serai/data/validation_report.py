@@ -374,6 +374,20 @@ REVISIONS = [
     "- The routes re-chosen after the joint fit of a cycle could fall outside the cycle; such a "
     "route set now joins the cycle and the joint fit is redone until the re-chosen routes are "
     "among those fitted on: the calibration converges (a fixed point of the joint fit).",
+    "- (Issue 11, December 2026) Routes from and to Tashkent (to Almaty, Xi'an, Moscow, "
+    "Istanbul) trucked the box 22 km across the Uzbek-Kazakh road border and put it on a "
+    "train at Saryagash, to skip the rail border (78 h Kazakh inbound and the CAREC average "
+    "on the Uzbek side against 10 h by road). The cause: the network built a rail-road "
+    "transfer at every named point served by both networks, Saryagash included, which the "
+    "facts list as a 'border checkpoint to Uzbekistan' (§1.1), with no container terminal. "
+    "Transfers are now built only at cities, ports, terminals and breaks of gauge, not at "
+    "points of kind border or junction (Saryagash, Beyneu, Ayagoz, Navoi; "
+    "`tools/data/steps/land.py`); Tashkent-Almaty now goes by rail through the rail border "
+    "(8.2 days instead of 3.9). Checked at the same time: CAREC's rail border time is per "
+    "border-crossing point, one country's post (facts §7: 'outbound time at Alashankou', "
+    "Kazakhstan's inbound time at its own BCPs), so a crossing without figures takes the "
+    "CAREC average on each of its two sides, as its measured sides do; no double count, "
+    "unchanged.",
     "",
 ]
 
@@ -388,18 +402,25 @@ _WHY_CAL = {
 }
 
 _WHY = {
-    "mersin_poti_d2d": "the model answers by rail Mersin–Samsun and a Black Sea sailing to Poti "
-    "(1,429 km, 10.7 days with the port dwell and the weekly feeder wait); the quote's 18–25 "
-    "days and USD 6,800–7,000 are those of a much longer chain than a 1,900 km move from "
-    "Mersin to Poti (the same source prices Shanghai–Poti, 16,000 km, at USD 2,000–2,500). "
-    "Kept under its stated end points; no per-segment model holds it without breaking the "
-    "Shanghai–Poti quote",
+    "mersin_poti_d2d": "the model answers by rail Mersin–Samsun (893 km) and a Black Sea "
+    "sailing Samsun–Poti (535 km): 10.7 days with the port dwell and the weekly liner wait. "
+    "Checked against the other chains a forwarder could sell (same network and parameters, "
+    "`--modes`): by sea through the Turkish Straits (`--modes sea`, 2,506 km) 11.8 days; "
+    "by rail through Kars and Akhalkalaki (`--modes rail`, 1,812 km, a break of gauge and "
+    "83 h at the Turkish–Georgian rail border, the CAREC average on each side) 8.3 days; by "
+    "truck (`--modes road`, 1,285 km) 3.6 days. None comes near 18–25 days, and no element "
+    "of the chosen chain is double counted or missing against the others. The quote's time "
+    "most likely (EST) is that of a sea chain with a transshipment (no direct Mersin–Poti "
+    "sailing), an element the model lacks: its ships sail port to port, and the facts give "
+    "no Black Sea schedule, hub or transshipment time to add one from. Kept under its "
+    "stated end points",
     "argus_mersin_poti": "as above: a short-sea move priced at three times the Shanghai–Poti "
     "quote of the same source; no per-segment model holds both. The answer is not a truck: "
     "rail (893 km, USD 170) and a Black Sea sailing (535 km, USD 125) with port handling at "
-    "both ends; by road alone (`--modes road`) it is 1,285 km, 3.6 days and USD 1,592 at the "
+    "both ends, USD 737; by sea alone (`--modes sea`) USD 869, by rail through Kars and "
+    "Akhalkalaki (`--modes rail`) USD 878, by road alone (`--modes road`) USD 1,592 at the "
     "truck rate `road.rate` (1.2 USD per FEU-km, an estimate: the facts give no truck rate, "
-    "only DisruptSC's 0.015 USD per t-km, a model input) and Georgian and Turkish road "
+    "only DisruptSC's 0.015 USD per t-km, a model input) with Georgian and Turkish road "
     "border times; the facts give no Black Sea feeder tariff or schedule either",
     "chongqing_duisburg_t2t": "a 2018 scheduled-service figure, answered on the 2018 network "
     "with the measured Kazakh values of the nearest CAREC years (rail border 46 h inbound "

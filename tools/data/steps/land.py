@@ -127,6 +127,34 @@ def snap_points(land, points) -> pd.DataFrame:
     )
 
 
+# Kinds of named point (facts §1 "Type") where no rail-road container terminal is sourced: a
+# border checkpoint (Saryagash "border checkpoint to Uzbekistan", Khorgos (CN), Bakhty, Dilucu,
+# Torugart) or a rail junction (Beyneu, Ayagoz, Navoi). A box changes between truck and train
+# only where it can be lifted: a city's freight station, a port, a terminal or dry port, a
+# transshipment station at a break of gauge (EST: the facts name container handling at Dostyk,
+# Altynkol / Khorgos Gateway, Akhalkalaki and Brest, and none at these checkpoints or junctions).
+# Before, every named point served by both networks got a transfer, and routes from Tashkent
+# trucked a box 22 km across the Uzbek-Kazakh road border to put it on a train at Saryagash.
+NO_TRANSFER_KINDS = ("border", "junction")
+
+
+def rail_road_transfer_points(points: pd.DataFrame, point_ids) -> list:
+    """The point ids among ``point_ids`` where a rail <-> road transfer link is built.
+
+    Named points of kind ``border`` or ``junction`` (:data:`NO_TRANSFER_KINDS`) get none;
+    points without a kind (anchors: cities of the Natural Earth list) keep theirs.
+
+    Examples
+    --------
+    >>> pts = pd.DataFrame({"point_id": ["tashkent", "saryagash", "beyneu", "moscow"],
+    ...                     "kind": ["city", "border", "junction", ""]})
+    >>> rail_road_transfer_points(pts, ["saryagash", "tashkent", "beyneu", "moscow"])
+    ['tashkent', 'moscow']
+    """
+    kinds = points.drop_duplicates("point_id").set_index("point_id")["kind"].fillna("")
+    return [p for p in point_ids if str(kinds.get(p, "")) not in NO_TRANSFER_KINDS]
+
+
 def transfers(land, port_nodes, points, snaps, nodes, links):
     """Port <-> rail/road transfers (within ``TRANSFER_KM``), access links of named ports
     farther than that (listed, estimate), rail <-> road transfers at named points served by
@@ -164,10 +192,12 @@ def transfers(land, port_nodes, points, snaps, nodes, links):
                 access_rows.append(
                     (r.node_id, target, km, mode, r.country, first, r.status, r.open_year)
                 )
-    # rail <-> road at every named point served by both
+    # rail <-> road at every named point served by both where a box can change mode: not at a
+    # border checkpoint or a junction (NO_TRANSFER_KINDS)
     both = snaps.pivot_table(index="point_id", columns="mode", values="node_id", aggfunc="first")
     if {"rail", "road"} <= set(both.columns):
         both = both.dropna()
+        both = both.loc[rail_road_transfer_points(points, both.index)]
         nx = nodes.set_index("node_id")
         for pid_, r in both.iterrows():
             a, b = int(r["rail"]), int(r["road"])
