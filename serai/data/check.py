@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from serai.network.core import Network
+from serai.network.geo import degree_gap, lon_gap
 
 __all__ = ["ANOMALY_CLASSES", "CheckReport", "check_network", "great_circle_km", "load_land"]
 
@@ -185,11 +186,14 @@ def _link_geometry(net: Network, links: pd.DataFrame) -> list[np.ndarray]:
         s = shape_ids[k]
         if np.isfinite(s) and int(s) in by_shape:
             g = by_shape[int(s)]
-            # one shape serves both directions: orient it from the from-node
-            d0 = (g[0, 0] - fx[k]) ** 2 + (g[0, 1] - fy[k]) ** 2
-            d1 = (g[-1, 0] - fx[k]) ** 2 + (g[-1, 1] - fy[k]) ** 2
-            g = g if d0 <= d1 else g[::-1]
-            out.append(np.vstack([[fx[k], fy[k]], g, [tx[k], ty[k]]]))
+            # one shape serves both directions: orient it from the from-node (degrees taken
+            # across the antimeridian: a Pacific lane may end at x = -180, its node at 180)
+            f, t = np.array([fx[k], fy[k]]), np.array([tx[k], ty[k]])
+            g = g if degree_gap(g[0], f) <= degree_gap(g[-1], f) else g[::-1]
+            # the end nodes on the shape's side of the antimeridian
+            f[0] = g[0, 0] + lon_gap(f[0] - g[0, 0])
+            t[0] = g[-1, 0] + lon_gap(t[0] - g[-1, 0])
+            out.append(np.vstack([f, g, t]))
         else:
             out.append(np.array([[fx[k], fy[k]], [tx[k], ty[k]]]))
     return out

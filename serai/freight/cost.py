@@ -11,6 +11,7 @@ hours and money that rests on measured, calibrated and estimated parameters.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from dataclasses import dataclass
 from functools import cached_property
@@ -280,6 +281,13 @@ def link_costs(
         # only at the breaks of gauge listed for the commodity (class 7: licensed sites)
         site = gauge_break_ids(rg.network, v["node_id"].to_numpy(np.int64))
         allowed &= ~(gauge & ~np.isin(site, list(c.gauge_breaks)))
+    refused = ports_refusing(rg.network, c.handling)
+    if len(refused):
+        # no transfer at a port that does not handle this cargo, nor a start or end there
+        # (access/egress with a port call) (data/port_handling.csv: the Sea of Azov ports
+        # take no containers)
+        at = np.isin(v["node_id"].to_numpy(np.int64), refused)
+        allowed &= ~(at & (hub | (event == "port")))
     if c.handling == "container":
         # no unscheduled container shipping on the Caspian: boxes cross on the ferries and
         # the Aktau - Baku feeders of the services table (facts §3.2)
@@ -356,6 +364,40 @@ def transfer_point_kinds(nodes: pd.DataFrame, node_ids: np.ndarray) -> np.ndarra
     kinds = kinds.where(~kinds.isin(TERMINAL_KINDS), "terminal")
     kinds = kinds[~kinds.index.duplicated()]
     return kinds.reindex(np.asarray(node_ids, dtype=np.int64)).fillna("").to_numpy(object)
+
+
+@functools.cache
+def _port_handling() -> pd.DataFrame:
+    from importlib import resources
+
+    with resources.files("serai.freight.data").joinpath("port_handling.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def ports_refusing(network, handling: str) -> np.ndarray:
+    """Port nodes (int64 ids) that do not handle cargo of class ``handling``.
+
+    A port listed in ``data/port_handling.csv`` (by UN/LOCODE, the ``unlocode`` column of
+    the network's nodes) handles only the classes of its ``handling`` column (the Sea of
+    Azov ports: ``bulk;liquid_bulk``, no containers, an estimate stated there); a port not
+    listed handles every class.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> nodes = pd.DataFrame({"node_id": [1, 2], "unlocode": ["RUTAG", "RONVR"]})
+    >>> ports_refusing(SimpleNamespace(nodes=nodes), "container").tolist()
+    [1]
+    >>> ports_refusing(SimpleNamespace(nodes=nodes), "bulk").tolist()
+    []
+    """
+    nodes = network.nodes
+    if "unlocode" not in nodes.columns:
+        return np.empty(0, np.int64)
+    t = _port_handling()
+    no = t.loc[[handling not in h.split(";") for h in t["handling"]], "unlocode"]
+    hit = nodes["unlocode"].fillna("").astype(str).isin(set(no)).to_numpy()
+    return nodes["node_id"].to_numpy(np.int64)[hit]
 
 
 def gauge_break_ids(network, node_ids: np.ndarray) -> np.ndarray:

@@ -30,6 +30,7 @@ from serai.freight.flagship import (
     summary_table,
 )
 from serai.freight.route import Route, Router
+from serai.network.geo import degree_gap, unwrap_lon
 
 __all__ = [
     "FLAGSHIP",
@@ -88,12 +89,12 @@ def _route_xy(
                 else:
                     seg = shapes[sid]
                     start = nodes_xy[i] if i < len(nodes_xy) else seg[0]
-                    if np.isfinite(start).all() and np.hypot(*(seg[-1] - start)) < np.hypot(
-                        *(seg[0] - start)
+                    if np.isfinite(start).all() and degree_gap(seg[-1], start) < degree_gap(
+                        seg[0], start
                     ):
                         seg = seg[::-1]
                 pts.append(seg)
-            arr = np.vstack(pts) if pts else np.empty((0, 2))
+            arr = unwrap_lon(np.vstack(pts)) if pts else np.empty((0, 2))
             arr = arr[np.isfinite(arr).all(1)]
         else:
             arr = xy.reindex(path).dropna().to_numpy()

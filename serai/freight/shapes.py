@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from serai.network.geo import degree_gap, unwrap_lon
+
 __all__ = ["ShapeIndex", "leg_records", "route_features", "route_geodataframe", "route_wkt"]
 
 _LOCK = threading.Lock()
@@ -50,6 +52,8 @@ class ShapeIndex:
     xy: np.ndarray  # (k, 2) all shape points
     node_ids: np.ndarray  # sorted
     node_xy: np.ndarray  # (n_nodes, 2)
+    # per link: its shape touches the antimeridian (x = ±180)
+    across: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     # the shape points as JSON text (see line_json), made on first use
     _encoded: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -96,10 +100,18 @@ class ShapeIndex:
             idx = np.flatnonzero(has)[ok]
             start[idx], stop[idx] = a[ok], b[ok]
             first, last = xy[a[ok]], xy[b[ok] - 1]
-            d_first = np.hypot(*(first - fxy[idx]).T)
-            d_last = np.hypot(*(last - fxy[idx]).T)
-            reverse[idx] = d_last < d_first
-        for a in (ids, start, stop, reverse, xy):
+            # degrees across the antimeridian: a Pacific lane's shape may end at x = -180
+            # where its node is at x = 180 (serai.network.geo)
+            reverse[idx] = degree_gap(last, fxy[idx]) < degree_gap(first, fxy[idx])
+        # links whose shape touches the antimeridian: lines through them are unwrapped
+        across = np.zeros(n, bool)
+        if len(xy):
+            at = np.abs(xy[:, 0]) >= 180.0
+            if at.any():
+                cum = np.r_[0, np.cumsum(at)]
+                has = start >= 0
+                across[has] = cum[stop[has]] > cum[start[has]]
+        for a in (ids, start, stop, reverse, xy, across):
             a.setflags(write=False)
         end_xy = np.column_stack([fxy, txy])
         end_xy.setflags(write=False)
@@ -110,7 +122,7 @@ class ShapeIndex:
         )
         for a in (node_ids, node_xy):
             a.setflags(write=False)
-        return cls(ids, start, stop, reverse, end_xy, xy, node_ids, node_xy)
+        return cls(ids, start, stop, reverse, end_xy, xy, node_ids, node_xy, across)
 
     def node(self, node_id: int) -> list[float] | None:
         """[lon, lat] of a node (None: unknown or without coordinates)."""
@@ -134,7 +146,9 @@ class ShapeIndex:
         return part[::-1] if self.reverse[i] else part
 
     def line(self, link_ids: Iterable[int]) -> np.ndarray:
-        """One polyline through consecutive links (shared end points kept once)."""
+        """One polyline through consecutive links (shared end points kept once); a line
+        through a link at the antimeridian goes on past ±180° instead of jumping across the
+        map (:func:`serai.network.geo.unwrap_lon`)."""
         ids = np.fromiter((int(x) for x in link_ids), np.int64)
         pos = np.searchsorted(self.link_ids, ids)
         ok = pos < len(self.link_ids)
@@ -143,15 +157,16 @@ class ShapeIndex:
         parts = [self._part(int(i)) for i in pos]
         if not parts:
             return np.empty((0, 2))
+        wrap = unwrap_lon if len(self.across) and self.across[pos].any() else np.asarray
         if len(parts) == 1:
-            return parts[0]
+            return wrap(parts[0])
         # a part starting where the previous one ends drops its first point (the tolerance
         # of numpy.isclose: shapes of neighbouring links meet within ~1e-3 degree)
         first = np.array([p[0] for p in parts[1:]])
         last = np.array([p[-1] for p in parts[:-1]])
         joined = (np.abs(first - last) <= 1e-8 + 1e-5 * np.abs(last)).all(axis=1)
         out = [parts[0]] + [p[1:] if j else p for p, j in zip(parts[1:], joined, strict=True)]
-        return np.vstack(out)
+        return wrap(np.vstack(out))
 
     def line_json(self, link_ids: Iterable[int], decimals: int = 4) -> tuple[bytes, int] | None:
         """:meth:`line` rounded to ``decimals`` as JSON text and its number of points.
@@ -159,7 +174,8 @@ class ShapeIndex:
         The bytes ``orjson.dumps(np.round(self.line(ids), decimals).tolist())`` gives, cut
         from the text of all shape points encoded once per index (forwards and backwards:
         each oriented link is one slice of it) instead of encoding every point of every
-        route (None: none of ``link_ids`` is a link, or orjson is missing).
+        route (None: none of ``link_ids`` is a link, or orjson is missing). A line through a
+        link at the antimeridian is encoded from :meth:`line` (unwrapped).
         """
         return self.lines_json([link_ids], decimals)[0]
 
@@ -179,6 +195,9 @@ class ShapeIndex:
         ok = pos < len(self.link_ids)
         ok[ok] = self.link_ids[pos[ok]] == ids[ok]
         pos, line = pos[ok], line[ok]
+        wrapped = np.zeros(len(lists), bool)
+        if len(self.across) and len(pos):
+            wrapped[line[self.across[pos]]] = True
         s, e, rev = self.start[pos], self.stop[pos], self.reverse[pos]
         shaped = s >= 0
         n_pts = np.where(shaped, e - s, 2)
@@ -216,10 +235,16 @@ class ShapeIndex:
                 pieces[ln].append(hit[0][hit[1] :] if d else hit[0])
         n = np.bincount(line, weights=n_pts - drop, minlength=len(lists)).astype(np.int64)
         has = np.bincount(line, minlength=len(lists)) > 0
-        return [
+        out = [
             (b"[" + b",".join(p) + b"]", int(c)) if h else None
             for p, c, h in zip(pieces, n.tolist(), has.tolist(), strict=True)
         ]
+        for j in np.flatnonzero(wrapped).tolist():  # across the antimeridian: line() unwraps
+            import orjson
+
+            pts = np.round(self.line(lists[j]), decimals).tolist()
+            out[j] = (orjson.dumps(pts), len(pts))
+        return out
 
     def _text(self, decimals: int) -> tuple[bytes, np.ndarray, np.ndarray, int] | None:
         """All shape points rounded to ``decimals`` as orjson writes them, forwards then

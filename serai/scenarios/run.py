@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from serai.errors import InputError
+from serai.network.geo import degree_gap
 from serai.scenarios.model import Scenario, load_scenario
 
 __all__ = ["ScenarioResult", "data_versions", "run_scenario", "write_scenario_result"]
@@ -212,7 +213,7 @@ def link_geometry(net, links: pd.DataFrame) -> pd.Series:
             if hi - lo >= 2:
                 pts = np.column_stack([xs[lo:hi], ys[lo:hi]])
                 # draw from the from_node end
-                if np.hypot(*(pts[0] - (fx[i], fy[i]))) > np.hypot(*(pts[-1] - (fx[i], fy[i]))):
+                if degree_gap(pts[0], (fx[i], fy[i])) > degree_gap(pts[-1], (fx[i], fy[i])):
                     pts = pts[::-1]
         if pts is None:
             if not np.isfinite([fx[i], fy[i], tx[i], ty[i]]).all():

@@ -53,7 +53,15 @@ GATEWAYS = (
     "USCHS", "USJAX", "USHOU", "USMSY", "USMOB", "FRLEH", "FRMRS", "FRDKK", "ESVLC", "ESBCN",
     "GBFXT", "GBSOU", "GBLGP", "ITGOA", "SEGOT", "NOOSL", "DKAAR", "PLGDY", "LVRIX", "EETLL",
     "FIHEL", "IEDUB", "BGVAR",
+    # the Pacific: US West Coast, Japan, Korea, Canada, Taiwan, south China; Colón (Panama).
+    # Not Montréal (marnet has no St Lawrence lane: 380+ km over land) nor Balboa (the coarse
+    # coastline of the Bay of Panama: 55 km over land)
+    "USLAX", "USLGB", "USOAK", "USSEA", "USTIW", "CAVAN", "CAPRR", "CAHAL", "JPTYO", "JPYOK",
+    "JPNGO", "JPUKB", "JPOSA", "KRPUS", "KRINC", "KRKAN", "TWKHH", "HKHKG", "CNXMN", "PAONX",
+    "USMIA",
 )  # fmt: skip
+# names of the port list replaced by the usual English name of the port (UN/LOCODE names)
+PORT_NAMES = {"KRPUS": "Busan", "CAVAN": "Vancouver", "USSEA": "Seattle"}
 
 
 def build_sea(raw: Path, split_at=None, land=None, log=print):
@@ -90,9 +98,14 @@ def build_sea(raw: Path, split_at=None, land=None, log=print):
     for i, c in enumerate(coords):
         if passage[i] in ("", "cape") and meets_meridian_south(c, *CAPE_CUT):
             passage[i] = "cape"
-    # every vertex is a node (lines meet at interior vertices too); one edge per segment
+    # every vertex is a node (lines meet at interior vertices too); one edge per segment.
+    # marnet cuts the Pacific lanes at the antimeridian: a line ending at (-180, lat) goes on
+    # from (180, lat), so both are one node (at x = 180; each lane keeps its own shape and
+    # length on its side: no segment spans the antimeridian)
     allpts = np.concatenate(coords)
-    uniq, inv = np.unique(allpts, axis=0, return_inverse=True)
+    key = allpts.copy()
+    key[key[:, 0] == -180.0, 0] = 180.0
+    uniq, inv = np.unique(key, axis=0, return_inverse=True)
     inv = inv.ravel()
     counts = np.array([len(c) for c in coords])
     starts = np.r_[0, np.cumsum(counts)[:-1]]
@@ -179,6 +192,7 @@ def load_ports(raw: Path) -> pd.DataFrame:
     b = PORT_BOX
     inbox = (df.lon >= b[0]) & (df.lat >= b[1]) & (df.lon <= b[2]) & (df.lat <= b[3])
     df = df[inbox | df.unlocode.isin(GATEWAYS)]
+    df["name"] = [PORT_NAMES.get(c, n) for c, n in zip(df["unlocode"], df["name"], strict=True)]
     df = df.sort_values("unlocode").drop_duplicates("unlocode")
     # the same place listed twice under two codes (e.g. TMKRW / TKMRW): keep the first
     df = df.assign(_k=np.round(df.lon, 2).astype(str) + np.round(df.lat, 2).astype(str))

@@ -174,8 +174,8 @@ def _waterways(add_shapes, sea_nodes) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log) -> pd.DataFrame:
     """Each port joins the water node (of the 8 nearest sea nodes and the waterway nodes) whose
     straight access crosses the least land beyond the port's harbour approach (< 5 km), nearest
-    first; a port listed in ``port_approaches.csv`` goes through its anchor in open water first;
-    the others get no water link (logged)."""
+    first, within 150 km; a port listed in ``port_approaches.csv`` goes through its anchor in
+    open water first (within 250 km in all); the others get no water link (logged)."""
     from serai.data.check import OVER_LAND_KM, _km_over_land, coast_km
 
     water = pd.concat([sea_nodes.assign(_m="sea"), ww_nodes.assign(_m="inland_waterway")],
@@ -203,7 +203,9 @@ def _port_access(port_nodes, sea_nodes, ww_nodes, add_shapes, log) -> pd.DataFra
             _, cd = tree.query(_xyz(np.array([ox]), np.array([oy])), k=8)
             cd = cd[0]
         d = np.asarray(haversine_km(wx[cd], wy[cd], ox, oy)) + first
-        ok = d <= 150.0
+        # 150 km at most; 250 km through a listed anchor (Kuryk: 200 km round the Mangyshlak
+        # coast to the middle-Caspian lane towards Baku, marnet has no lane nearer)
+        ok = d <= (250.0 if anchor else 150.0)
         if not ok.any():
             dropped.append(port_nodes["name"].iat[i])
             continue

@@ -1,0 +1,179 @@
+"""The embedded sea network beyond Eurasia: the Pacific across the antimeridian, the Panama
+Canal, US/Japan/Korea/Canada ports, the Sea of Azov ports without containers and the
+Kuryk - Alat crossing, checked against great-circle bounds and hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from serai.freight import Router, build_routing_graph
+from serai.freight.cost import link_costs, ports_refusing
+from serai.network.geo import degree_gap
+
+
+def _gc(a, b):
+    """Great-circle km between (lon, lat) points (independent of the build's haversine)."""
+    lon1, lat1, lon2, lat2 = map(np.radians, (a[0], a[1], b[0], b[1]))
+    c = np.sin(lat1) * np.sin(lat2) + np.cos(lat1) * np.cos(lat2) * np.cos(lon2 - lon1)
+    return float(6371.0 * np.arccos(np.clip(c, -1.0, 1.0)))
+
+
+@pytest.fixture(scope="module")
+def router():
+    data = pytest.importorskip("serai.data")
+    try:
+        net = data.load_eurasia()
+    except Exception as exc:
+        pytest.skip(f"embedded network not available: {exc}")
+    return Router(build_routing_graph(net, year=2025))
+
+
+def _port(router, code):
+    n = router.rg.network.nodes
+    hit = n.loc[n["unlocode"] == code]
+    assert len(hit) == 1, f"port {code} is not on the network"
+    return int(hit["node_id"].iat[0]), (float(hit["x"].iat[0]), float(hit["y"].iat[0]))
+
+
+def _sea(router, a, b, **kw):
+    (na, pa), (nb, pb) = _port(router, a), _port(router, b)
+    r = router.route(na, nb, "container", modes=["sea"], objective="time", **kw)
+    moves = r.legs[r.legs["kind"] == "move"]
+    return r, float(moves["km"].sum()), _gc(pa, pb)
+
+
+def test_shanghai_los_angeles_crosses_the_pacific(router):
+    r, km, gc = _sea(router, "CNSHA", "USLAX")
+    # great circle 10,450 km: a sea route is longer, but not by a detour round a continent
+    assert gc <= km <= 1.08 * gc, (km, gc)
+    assert not {"suez", "cape", "panama", "malacca"} & set(r.passages)
+
+
+def test_shanghai_los_angeles_near_searoute():
+    # the searoute package (same Eurostat marnet) as a second routing of the same lanes
+    sr = pytest.importorskip("searoute")
+    from serai.data import load_eurasia
+
+    n = load_eurasia().nodes
+    xy = {c: n.loc[n["unlocode"] == c, ["x", "y"]].to_numpy(float)[0] for c in ("CNSHA", "USLAX")}
+    ref = sr.searoute(list(xy["CNSHA"]), list(xy["USLAX"])).properties["length"]
+    rg = Router(build_routing_graph(load_eurasia(), year=2025))
+    _, km, _ = _sea(rg, "CNSHA", "USLAX")
+    assert abs(km - ref) <= 0.05 * ref, (km, ref)
+
+
+def test_shanghai_houston_goes_through_panama_unless_avoided(router):
+    r, km, gc = _sea(router, "CNSHA", "USHOU")
+    assert "panama" in r.passages
+    # lower bound: the great circles Shanghai -> Balboa and Colon -> Houston (hand oracle)
+    balboa, colon = (-79.55, 8.94), (-79.89, 9.37)
+    _, sha = _port(router, "CNSHA")
+    _, hou = _port(router, "USHOU")
+    lower = _gc(sha, balboa) + _gc(colon, hou)
+    assert lower <= km <= 1.10 * lower, (km, lower)
+    r2, km2, _ = _sea(router, "CNSHA", "USHOU", avoid_passages=["panama"])
+    assert "panama" not in r2.passages
+    assert km2 > km + 5_000  # round the Cape or through Suez: far longer
+    assert {"cape", "suez"} & set(r2.passages)
+    # without Panama, Suez and the Cape of Good Hope: round South America (Cape Horn)
+    r3, km3, _ = _sea(router, "CNSHA", "USHOU", avoid_passages=["panama", "suez", "cape"])
+    assert not {"panama", "suez", "cape"} & set(r3.passages)
+    horn = (-67.3, -56.0)
+    assert km3 >= _gc(sha, horn) + _gc(horn, hou) and km3 > km
+
+
+def test_pacific_and_atlantic_ports_are_sea_nodes(router):
+    for code in ("USLAX", "USLGB", "USOAK", "USSEA", "USTIW", "USHOU", "USSAV", "USNYC",
+                 "USBAL", "JPUKB", "JPTYO", "KRPUS", "CAVAN", "CAHAL"):  # fmt: skip
+        _port(router, code)
+    assert router.rg.network.nodes.query("unlocode == 'KRPUS'")["name"].iat[0] == "Busan"
+
+
+def test_xiamen_baltimore_by_sea_is_the_shorter_way(router):
+    r, km, gc = _sea(router, "CNXMN", "USBAL")
+    assert gc <= km
+    # via Panama (about 20,400 km with searoute) rather than Suez (22,100 km on this network
+    # before the Pacific was joined)
+    assert "panama" in r.passages and km < 21_500, (km, r.passages)
+
+
+def test_busan_rotterdam(router):
+    r, km, gc = _sea(router, "KRPUS", "NLRTM")
+    assert "suez" in r.passages
+    # lower bound: great circles through the capes and straits every such ship passes
+    # (Singapore Strait, Dondra Head, Bab-el-Mandeb, Suez, Port Said, Gibraltar, Ushant);
+    # searoute (same marnet) gives 20,179 km
+    _, pus = _port(router, "KRPUS")
+    _, rtm = _port(router, "NLRTM")
+    way = [pus, (103.8, 1.2), (80.6, 5.9), (43.4, 12.6), (32.55, 29.95), (32.3, 31.25),
+           (-5.6, 35.95), (-5.1, 48.5), rtm]  # fmt: skip
+    lower = sum(_gc(a, b) for a, b in zip(way[:-1], way[1:], strict=True))
+    assert lower <= km <= 1.08 * lower, (km, lower)
+
+
+def test_route_lines_across_the_antimeridian_stay_on_the_map(router):
+    from serai.freight.shapes import ShapeIndex, route_features
+
+    r, km, _ = _sea(router, "CNSHA", "USLAX")
+    feats = route_features(r, router.rg.network)
+    lines = [f["geometry"]["coordinates"] for f in feats if f["geometry"]["type"] == "LineString"]
+    pts = np.array([p for line in lines for p in line], float)
+    assert len(pts) > 10
+    # no segment jumps across the world map; the line runs east past 180 degrees
+    for line in lines:
+        assert (np.abs(np.diff(np.asarray(line, float)[:, 0])) <= 180.0).all()
+    assert pts[:, 0].max() > 180.0
+    # the drawn line is as long as the route (haversine along it, within 1 %)
+    lon, lat = np.radians(pts[:, 0]), np.radians(pts[:, 1])
+    h = np.sin(np.diff(lat) / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(
+        np.diff(lon) / 2
+    ) ** 2
+    drawn = float((2 * 6371.0 * np.arcsin(np.sqrt(h))).sum())
+    assert abs(drawn - km) <= 0.01 * km, (drawn, km)
+    # the encoded (HTTP API) features are the same line
+    enc = route_features(r, router.rg.network, encoded=True)
+    import orjson
+
+    assert orjson.dumps(enc) == orjson.dumps(feats)
+    # every link touching the antimeridian is oriented from its from-node
+    ix = ShapeIndex.of(router.rg.network)
+    links = router.rg.network.links
+    touching = links["link_id"].to_numpy()[
+        np.isin(links["link_id"].to_numpy(), ix.link_ids[ix.across])
+    ]
+    assert len(touching) >= 20
+    xy = router.rg.network.nodes.set_index("node_id")[["x", "y"]]
+    for lid, f in zip(touching, links.set_index("link_id").loc[touching, "from_node"], strict=True):
+        assert float(degree_gap(ix.link_line(int(lid))[0], xy.loc[f].to_numpy(float))) < 1e-3
+
+
+def test_sea_of_azov_ports_refuse_containers(router):
+    net = router.rg.network
+    refused = ports_refusing(net, "container")
+    names = set(net.nodes.set_index("node_id").loc[refused, "unlocode"])
+    assert names == {"RUTAG", "RURND", "RUAZO", "RUYEY", "UAMPW", "UAERD"}
+    assert not len(ports_refusing(net, "bulk"))
+    v = router.rg.vlinks
+    # every port call there: transfers land <> sea, and starts/ends (access, egress) at the port
+    at = np.isin(v["node_id"].to_numpy(np.int64), refused) & (v["event"] == "port").to_numpy()
+    assert at.any()
+    assert not link_costs(router.rg, "container").allowed[at].any()
+    assert link_costs(router.rg, "grain").allowed[at].any()
+    # the flagship question: Almaty -> Constanta leaves no box at an Azov port
+    r = router.route("Almaty", "Constanța", "container")
+    ports = {n for p in r.legs["node_path"] for n in p}
+    assert not ports & set(refused.tolist())
+    g = router.route("Taganrog", "Constanța", "grain", modes=["rail", "road", "sea"])
+    assert set(g.legs["node_path"].explode().dropna().astype(int)) & set(refused.tolist())
+
+
+def test_kuryk_alat_crossing_is_near_the_great_circle(router):
+    net = router.rg.network
+    links = net.links
+    n = net.nodes.set_index("node_id")
+    for svc, lo, hi in (("kuryk_alat_rail_ferry", 1.05, 1.20), ("aktau_alat_rail_ferry", 1.05, 1.25)):
+        row = links.loc[links["name"] == svc].iloc[0]
+        a, b = n.loc[row["from_node"]], n.loc[row["to_node"]]
+        gc = _gc((a["x"], a["y"]), (b["x"], b["y"]))
+        assert lo * gc <= float(row["length"]) <= hi * gc, (svc, row["length"], gc)
