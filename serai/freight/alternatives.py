@@ -48,7 +48,7 @@ PROBES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...] | Non
     ("sea (no land crossing of Central Asia, Russia or Iran)",
      ("RU", "BY", "KZ", "KG", "MN", "IR"), (), None),
     ("sea round the Cape", ("RU", "BY", "KZ", "KG", "MN", "IR"),
-     ("babalmandab", "suez", "ormuz"), None),
+     ("babalmandab", "suez", "ormuz", "panama"), None),
 )  # fmt: skip
 
 #: What shippers avoid (sanctions, security): a route is not listed as an alternative when

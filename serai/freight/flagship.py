@@ -96,10 +96,11 @@ FLAGSHIP: tuple[Question, ...] = (
         "Xi'an",
         "Duisburg",
         # Suez alone avoided, the answer sails to Bandar Abbas and goes on by rail through
-        # Iran and Türkiye (a land bridge, not the Cape): the Red Sea and Hormuz are closed too
+        # Iran and Türkiye (a land bridge, not the Cape): the Red Sea and Hormuz are closed too;
+        # and Panama (across the Pacific and the Panama Canal is the other way round)
         constraints={
             "avoid_countries": ["KZ", "MN", "RU", "KG"],
-            "avoid_passages": ["suez", "babalmandab", "ormuz"],
+            "avoid_passages": ["suez", "babalmandab", "ormuz", "panama"],
         },
         corridor="Sea via Cape",
     ),
@@ -147,7 +148,9 @@ FLAGSHIP: tuple[Question, ...] = (
         "sea via Cape",
         "Shanghai",
         "Rotterdam",
-        constraints={"modes": ["sea"], "avoid_passages": ["suez"]},
+        # Suez alone avoided, the shortest sea way crosses the Pacific and the Panama Canal
+        # (25,013 km against 25,754 round the Cape; searoute 1.6.0: 24,988 / 25,729)
+        constraints={"modes": ["sea"], "avoid_passages": ["suez", "panama"]},
         corridor="Sea via Cape",
     ),
     Question(

@@ -4,6 +4,8 @@ Kuryk - Alat crossing, checked against great-circle bounds and hand computations
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -64,7 +66,7 @@ def test_shanghai_los_angeles_near_searoute():
 
 
 def test_shanghai_houston_goes_through_panama_unless_avoided(router):
-    r, km, gc = _sea(router, "CNSHA", "USHOU")
+    r, km, _ = _sea(router, "CNSHA", "USHOU")
     assert "panama" in r.passages
     # lower bound: the great circles Shanghai -> Balboa and Colon -> Houston (hand oracle)
     balboa, colon = (-79.55, 8.94), (-79.89, 9.37)
@@ -99,7 +101,7 @@ def test_xiamen_baltimore_by_sea_is_the_shorter_way(router):
 
 
 def test_busan_rotterdam(router):
-    r, km, gc = _sea(router, "KRPUS", "NLRTM")
+    r, km, _ = _sea(router, "KRPUS", "NLRTM")
     assert "suez" in r.passages
     # lower bound: great circles through the capes and straits every such ship passes
     # (Singapore Strait, Dondra Head, Bab-el-Mandeb, Suez, Port Said, Gibraltar, Ushant);
@@ -108,7 +110,7 @@ def test_busan_rotterdam(router):
     _, rtm = _port(router, "NLRTM")
     way = [pus, (103.8, 1.2), (80.6, 5.9), (43.4, 12.6), (32.55, 29.95), (32.3, 31.25),
            (-5.6, 35.95), (-5.1, 48.5), rtm]  # fmt: skip
-    lower = sum(_gc(a, b) for a, b in zip(way[:-1], way[1:], strict=True))
+    lower = sum(_gc(a, b) for a, b in itertools.pairwise(way))
     assert lower <= km <= 1.08 * lower, (km, lower)
 
 
@@ -126,9 +128,10 @@ def test_route_lines_across_the_antimeridian_stay_on_the_map(router):
     assert pts[:, 0].max() > 180.0
     # the drawn line is as long as the route (haversine along it, within 1 %)
     lon, lat = np.radians(pts[:, 0]), np.radians(pts[:, 1])
-    h = np.sin(np.diff(lat) / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(
-        np.diff(lon) / 2
-    ) ** 2
+    h = (
+        np.sin(np.diff(lat) / 2) ** 2
+        + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(np.diff(lon) / 2) ** 2
+    )
     drawn = float((2 * 6371.0 * np.arcsin(np.sqrt(h))).sum())
     assert abs(drawn - km) <= 0.01 * km, (drawn, km)
     # the encoded (HTTP API) features are the same line
@@ -172,7 +175,10 @@ def test_kuryk_alat_crossing_is_near_the_great_circle(router):
     net = router.rg.network
     links = net.links
     n = net.nodes.set_index("node_id")
-    for svc, lo, hi in (("kuryk_alat_rail_ferry", 1.05, 1.20), ("aktau_alat_rail_ferry", 1.05, 1.25)):
+    for svc, lo, hi in (
+        ("kuryk_alat_rail_ferry", 1.05, 1.20),
+        ("aktau_alat_rail_ferry", 1.05, 1.25),
+    ):
         row = links.loc[links["name"] == svc].iloc[0]
         a, b = n.loc[row["from_node"]], n.loc[row["to_node"]]
         gc = _gc((a["x"], a["y"]), (b["x"], b["y"]))

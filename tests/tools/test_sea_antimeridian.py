@@ -33,7 +33,7 @@ def test_lanes_cut_at_the_antimeridian_meet_in_one_node(tmp_path):
         _feature([[-180.0, 40.0], [-150.0, 38.0], [-120.0, 34.0]]),
         _feature([[-150.0, 38.0], [-155.0, 20.0]]),
     ]
-    nodes, e, passage, mode = _build(tmp_path, feats)
+    nodes, e, _, mode = _build(tmp_path, feats)
     lon = nodes["lon"].to_numpy()
     at = np.flatnonzero(np.abs(lon) == 180.0)
     used = set(e.u) | set(e.v)
