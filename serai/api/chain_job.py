@@ -48,7 +48,7 @@ class ChainRequest(BaseModel):
     destination: str = Field(
         min_length=1, max_length=120, description="Facility or group ('US converter')."
     )
-    year: int | None = Field(None, ge=1990, le=2100)
+    year: int | None = Field(None, description="Network year (see RouteQuery.year).")
     objective: Literal["generalised", "time", "cost", "emissions"] = "generalised"
     avoid_countries: list[str] = Field(default_factory=list, max_length=60)
     avoid_passages: list[str] = Field(default_factory=list, max_length=20)

@@ -30,7 +30,9 @@ class FlowsRequest(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"year": 2024, "method": "lp"}]},
     )
-    year: int = Field(2024, ge=1990, le=2100, description="Network, capacity and demand year.")
+    year: int = Field(
+        2024, description="Network, capacity and demand year (one the network covers)."
+    )
     method: Literal["equilibrium", "lp"] = Field(
         "equilibrium",
         description="equilibrium (logit choice with congestion delays) or lp (hard "

@@ -26,6 +26,8 @@ def jobs_router(settings: Any, jobs: Any) -> APIRouter:
 
     def add_job_kind(kind: JobKind) -> None:
         def submit(req: Any) -> Any:
+            if getattr(req, "year", None) is not None:  # refused now, not as a failed job
+                jobs.pool.check_year(req.year)
             job = jobs.submit(kind, req)
             return json_response(
                 job.public(), status=202, headers={"Location": f"/api/jobs/{job.id}"}

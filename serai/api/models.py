@@ -47,7 +47,11 @@ class RouteQuery(BaseModel):
     )
     destination: str = Field(min_length=1, max_length=120)
     commodity: str = Field("container", min_length=1, max_length=40)
-    year: int | None = Field(None, ge=1990, le=2100, description="Network year (None: open today).")
+    year: int | None = Field(
+        None,
+        description="Network year (None: open today); one the network covers (2013..2030 for "
+        "the embedded network), else 422 naming the range.",
+    )
     objective: str = Field("generalised", pattern=OBJECTIVE_PATTERN, description=OBJECTIVE_HELP)
     avoid_countries: list[str] = Field(default_factory=list, max_length=60)
     avoid_passages: list[str] = Field(default_factory=list, max_length=20)
@@ -238,7 +242,7 @@ class BatchRequest(BaseModel):
         },
     )
     shipments: list[Shipment] = Field(min_length=1)
-    year: int | None = Field(None, ge=1990, le=2100)
+    year: int | None = Field(None, description="Network year (see RouteQuery.year).")
     geometry: bool = False
 
 

@@ -19,7 +19,9 @@ def places_router(settings: Any, pool: Any) -> APIRouter:
     def places(
         q: Annotated[str, Query(min_length=1, max_length=100, description="Start of a name.")],
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
-        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+        year: Annotated[
+            int | None, Query(description="Network year (see RouteQuery.year).")
+        ] = None,
     ) -> Any:
         """Type-ahead: places whose name or alias (any script) starts with ``q``.
 
@@ -28,6 +30,7 @@ def places_router(settings: Any, pool: Any) -> APIRouter:
         """
         from serai.api.search import gazetteer_search
 
+        year = pool.check_year(year)  # refused even when the gazetteer answers
         n = min(limit, settings.max_places)
         hits = gazetteer_search(q, n)
         if hits is None:  # no gazetteer in this build: the router's own places

@@ -85,6 +85,8 @@ class RouterPool:
             if hit is not None:
                 self._routers.move_to_end(year)
                 return hit
+        year = self.check_year(year)  # before anything is built or remembered for it
+        with self._lock:
             building = self._building.setdefault(year, threading.Lock())
         with building:
             with self._lock:
@@ -98,6 +100,16 @@ class RouterPool:
                 while len(self._routers) > self.max_years:
                     self._routers.popitem(last=False)
             return entry
+
+    def check_year(self, year: Any) -> int | None:
+        """``year`` as an int inside the years the network covers, else
+        :class:`~serai.errors.InputError` (:func:`serai.data.years.check_year`, the gate
+        of every entry point; field ``year``)."""
+        if year is None:
+            return None
+        from serai.data.years import check_year, covered_years
+
+        return check_year(year, covered_years(self.network))
 
     def call(self, year: int | None, fn: Callable[[Any], Any]) -> Any:
         """``fn(router)`` with the shared router of ``year``."""

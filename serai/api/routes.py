@@ -182,7 +182,9 @@ def routes_router(
         origin: Annotated[str, Query(alias="from", min_length=1, max_length=120)],
         destination: Annotated[str, Query(alias="to", min_length=1, max_length=120)],
         commodity: Annotated[str, Query(min_length=1, max_length=40)] = "container",
-        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+        year: Annotated[
+            int | None, Query(description="Network year (see RouteQuery.year).")
+        ] = None,
         objective: Annotated[
             str, Query(pattern=m.OBJECTIVE_PATTERN, description=m.OBJECTIVE_HELP)
         ] = "generalised",

@@ -77,4 +77,3 @@ class Settings:
     default_year: int | None = None
     response_cache: int = 1024
     route_processes: int = field(default_factory=lambda: _env_int("SERAI_ROUTE_PROCESSES"))
-    years: tuple[int, int] = (1990, 2100)

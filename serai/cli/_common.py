@@ -205,6 +205,19 @@ def split_opt(values: list[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def check_year_option(year: int | None, network: Path | None = None, name: str = "--year"):
+    """A command's ``--year`` refused before any work when outside the years the network
+    covers (:func:`serai.data.years.check_year`, the gate of every entry point): the
+    embedded network's range is read at once; a ``--network`` file's when it is loaded."""
+    if year is None:
+        return None
+    from serai.data.years import check_year, covered_years, whole_year
+
+    if network is not None:
+        return whole_year(year, field=name)
+    return check_year(year, covered_years(None), field=name)
+
+
 def _version_callback(value: bool) -> None:
     if value:
         from serai import __version__

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from serai.cli._common import app, console, handle_errors, split_opt
+from serai.cli._common import app, check_year_option, console, handle_errors, split_opt
 
 
 @app.command("chain")
@@ -79,6 +79,7 @@ def chain_cmd(
     from serai.minerals.exposure import DEFAULT_CONCERN
 
     check_number(threshold, "--threshold", low=0.0, high=10.0, label="threshold")
+    check_year_option(year, network)
     tables = load_minerals(data) if data is not None else None
     conc = split_opt(concern) or DEFAULT_CONCERN
     if table:

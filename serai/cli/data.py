@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from serai.cli._common import (
+    check_year_option,
     console,
     data_app,
     fail,
@@ -197,6 +198,7 @@ def data_map(
     from serai.data.mapping import render_map
     from serai.errors import InputError
 
+    check_year_option(year)
     check_new(out, overwrite)
     kw = {}
     if bbox:
@@ -258,8 +260,7 @@ def data_check(
     from serai.data.check import ANOMALY_CLASSES, check_network, default_land_path, load_land
     from serai.errors import InputError
 
-    if year is not None:  # every input is checked before minutes of checks
-        check_count(year, "--year", 1800, 2200)
+    check_year_option(year)  # every input is checked before minutes of checks
     check_count(details, "--details", 0, 1_000_000)
     old = {}
     if before is not None:

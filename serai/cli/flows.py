@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from serai.cli._common import app, console, handle_errors
+from serai.cli._common import app, check_year_option, console, handle_errors
 
 demand_app = typer.Typer(
     help="Freight demand between zones: synthesise, export, check.", no_args_is_help=True
@@ -62,6 +62,7 @@ def flows_cmd(
             f"unknown format {bad[0]!r} (csv, parquet or csv,parquet)" if bad
             else "give csv, parquet or csv,parquet", field="--formats",
         )  # fmt: skip
+    check_year_option(year)
     cfg = FlowConfig(year=year, method=method, theta=theta, gap=gap, max_iter=max_iter)
     check_folder(out)  # before minutes of work: a file, under a file, not writable
     check_outputs(out, formats=fmts, overwrite=overwrite)  # before the computation

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from serai.cli._common import app, console, handle_errors
+from serai.cli._common import app, check_year_option, console, handle_errors
 
 places_app = typer.Typer(
     help="Places: search the gazetteer, see what a name resolves to.", no_args_is_help=True
@@ -75,6 +75,7 @@ def places_resolve(
 
     from serai.freight.query import load_network, make_router
 
+    check_year_option(year)
     router = make_router(load_network(None, year=year))
     p = router.locate(name, country=country)
     d = p.to_dict()

@@ -11,6 +11,7 @@ import typer
 
 from serai.cli._common import (
     app,
+    check_year_option,
     console,
     handle_errors,
     split_opt,
@@ -149,6 +150,7 @@ def route_cmd(
 
     if batch is not None:
         return _batch(batch, out, network=network, year=year, overwrite=overwrite)
+    check_year_option(year, network)
     if origin is None or destination is None:
         raise InputError(
             "give --from and --to (or --batch FILE --out FILE)",
@@ -327,10 +329,7 @@ def _batch(path: Path, out: Path | None, *, network, year, overwrite: bool) -> N
             f"unknown output format '{out.suffix}'; use {', '.join(FORMATS)}", file=str(out)
         )
     check_new(out, overwrite)
-    if year is not None:  # the same year for every row: refused once, before any row
-        from serai._checks import check_count
-
-        check_count(year, "--year", 1800, 2200)
+    check_year_option(year, network)  # the same year for every row: refused once, before any
     good, bad = parse_shipments(read_shipments(path), file=str(path))
     routers: dict = {}
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from serai.cli._common import app, console, handle_errors
+from serai.cli._common import app, check_year_option, console, handle_errors
 
 
 @app.command("serve")
@@ -91,6 +91,7 @@ def serve_cmd(
     from serai.cli._common import split_opt
 
     _check_options(host, port, workers, log_level, processes, idle_exit)
+    check_year_option(year, network)
     auto = os.environ.pop("SERAI_SERVE_AUTO", "") == "1"  # started by `serai route`
     sock = _bind(host) if port == 0 else None  # the system's free port, known before loading
     if sock is not None:

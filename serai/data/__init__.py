@@ -55,9 +55,15 @@ def _load() -> Network:
 
     import pyarrow.parquet as pq
 
+    from serai.data.years import opening_span
+
     root = eurasia_path()
     meta = json.loads((root / "network.json").read_text(encoding="utf-8"))
     tables = {f.stem: pq.read_table(f).to_pandas() for f in sorted(root.glob("*.parquet"))}
+    if "years" not in meta:  # the years it covers: those of the openings it records
+        span = opening_span(tables)
+        if span is not None:
+            meta["years"] = list(span)
     return Network(tables, meta)
 
 
@@ -72,7 +78,10 @@ def load_network(
         ``None``: every element, whatever its status or dates (maps, checks);
         the routing graph then uses today's network (operational elements not
         closed). A year: only what is open in that year (see
-        :func:`network_in_year`); ``meta["year"]`` records it.
+        :func:`network_in_year`); ``meta["year"]`` records it. It must lie in the
+        years the network covers (:mod:`serai.data.years`: 2013..2030 for the
+        embedded network; ``meta["years"]``), else
+        :class:`~serai.errors.InputError` names the range.
     scenario
         Applied to the whole network before the year is chosen: a scenario of the
         library by name (``"wb-2030"``), a scenario file path, a
@@ -101,11 +110,15 @@ def load_network(
     True
     >>> load_network(scenario="red-sea-closure").meta["year"]
     2024
+    >>> load_network(year=1990)
+    Traceback (most recent call last):
+    ...
+    serai.errors.InputError: field 'year': year 1990 is outside the years the network covers, 2013..2030; give a year in 2013..2030, or none for today's network
     """
-    if year is not None:
-        from serai._checks import check_count
+    from serai.data.years import check_year, network_years, whole_year
 
-        year = check_count(year, "year", 1800, 2200)
+    if year is not None:  # a whole number first; its range once the network is known
+        year = whole_year(year)
     if path is not None:
         from serai.network import read_network
 
@@ -124,7 +137,7 @@ def load_network(
         meta = dict(net.meta)
         meta["year"] = None
         return Network(dict(net.tables), meta)
-    return network_in_year(net, int(year))
+    return network_in_year(net, check_year(year, network_years(net)))
 
 
 def load_eurasia(year: int | None = None) -> Network:

@@ -116,7 +116,12 @@ def reopen_border(net, country_a: str, country_b: str, year: int, *, mode: str =
                 for a, b, mm in zip(bs["country_a"], bs["country_b"], bs["mode"], strict=True)
             ]
         )
-        bs.loc[m, "reopen_year"] = year
+        # the shipped table is read as text (pandas 3 'str' columns): the year as the
+        # column holds it (the one availability rule reads it as a number either way)
+        ry = bs["reopen_year"] if "reopen_year" in bs.columns else pd.Series(np.nan, bs.index)
+        text = pd.api.types.is_string_dtype(ry.dtype) and not pd.api.types.is_object_dtype(ry)
+        bs["reopen_year"] = ry
+        bs.loc[m, "reopen_year"] = str(int(year)) if text else year
         ids = set(bs.loc[m, "status_id"].astype(str))
         tables["border_status"] = bs
     links = tables["links"]

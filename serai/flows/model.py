@@ -158,7 +158,9 @@ class FlowConfig:
             raise InputError(
                 f"unknown method '{self.method}'; use equilibrium or lp", field="method"
             )
-        check_count(self.year, "year", 1900, 2100)
+        from serai.data.years import whole_year
+
+        whole_year(self.year)  # its range: the network's (serai.data.years.check_year)
         if self.theta is not None:
             check_number(self.theta, "theta", low=0.0, strict=True, high=1e6)
         for name in ("asc_rail", "asc_road", "asc_ru_uranium"):

@@ -48,11 +48,12 @@ class RouteRequest:
 
     def __post_init__(self) -> None:
         from serai._checks import check_count, check_number
+        from serai.data.years import whole_year
         from serai.freight.checks import MAX_ALTERNATIVES, MAX_CARBON_PRICE
 
         check_count(self.alternatives, "alternatives", 1, MAX_ALTERNATIVES)
-        if self.year is not None:
-            check_count(self.year, "year", 1800, 2200)
+        if self.year is not None:  # its range: the network's (serai.data.years.check_year)
+            whole_year(self.year)
         check_number(self.carbon_price_usd_per_t, "carbon_price_usd_per_t", high=MAX_CARBON_PRICE,
                      label="the carbon price (USD per t CO2e)")  # fmt: skip
         for name in ("origin", "destination"):

@@ -170,7 +170,8 @@ def build_routing_graph(
         Keep links and services usable in this year (``status``/``open_year``,
         dated closures). Default: the year the network was loaded for
         (``network.meta["year"]``, set by :func:`serai.data.load_network`), else
-        today's network. A year different from the network's is an error.
+        today's network. A year different from the network's is an error, and so is
+        a year outside those the network covers (:func:`serai.data.years.check_year`).
     places
         Which nodes routes may start and end at: ``"named"`` (nodes with a name or
         ``point_id``, or of a kind in ``PLACE_KINDS``; plain junctions are left out,
@@ -196,7 +197,11 @@ def build_routing_graph(
     loaded = (network.meta or {}).get("year")
     if year is None:
         year = loaded
-    elif loaded is not None and int(loaded) != int(year):
+    elif loaded is None:  # the network of every year: the year must be one it covers
+        from serai.data.years import check_year, network_years
+
+        year = check_year(year, network_years(network))
+    if loaded is not None and year is not None and int(loaded) != int(year):
         raise InputError(
             f"the network was loaded for {loaded}; a routing graph for {year} needs the "
             f"network of {year} (serai.data.load_network(year={year}))",

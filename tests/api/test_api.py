@@ -94,7 +94,7 @@ def test_emissions(client, router):
             "avoid_passages",
             "suez",
         ),
-        ({"origin": "Almaty", "destination": "Poti", "year": 3000}, "year", "2100"),
+        ({"origin": "Almaty", "destination": "Poti", "year": 3000}, "year", "1800..2200"),
         ({"origin": "Almaty", "destination": "Poti", "commodity": "gold"}, "commodity", "gold"),
         ({"origin": "Almaty", "destination": "Poti", "oops": 1}, "oops", "Extra"),
         ({"origin": "Almaty", "destination": "Poti", "via": ["Atlantis"]}, "via.0", "Atlantis"),

@@ -100,6 +100,29 @@ def test_closed_border_open_in_the_year():
     assert not open_mask(stamped.links, 2026)[1]  # the base network is untouched
 
 
+def test_the_readme_reopening_works_on_the_shipped_tables():
+    """README: ``load_network(2026, scenario=lambda n: reopen_border(n, "RU", "UA", 2026))``.
+    The shipped border_status is read as text (pandas 3): setting an int year failed."""
+    from serai.data import load_network
+
+    closed = load_network(2026)
+    opened = load_network(2026, scenario=lambda n: reopen_border(n, "RU", "UA", 2026))
+    added = opened.links[~opened.links["link_id"].isin(closed.links["link_id"])]
+    assert len(added) > 0
+    ends = set(added["from_node"]) | set(added["to_node"])
+    countries = set(opened.nodes.loc[opened.nodes["node_id"].isin(ends), "country"])
+    assert {"RU", "UA"} <= countries
+    bs = opened.tables["border_status"]
+    ru_ua = bs[(bs["country_a"] == "RU") & (bs["country_b"] == "UA")]
+    assert pd.to_numeric(ru_ua["reopen_year"]).eq(2026).all()
+    assert (
+        not load_network(2025, scenario=lambda n: reopen_border(n, "RU", "UA", 2026))
+        .links["link_id"]
+        .isin(added["link_id"])
+        .any()
+    )  # not before the reopening year
+
+
 def test_a_line_built_after_the_closure_is_not_closed_by_it():
     """A new line across a closed border (TRIPP through Armenia, open 2030; the AM–AZ border
     closed since 1992) opens by its own date; the older crossing stays closed."""
