@@ -158,9 +158,10 @@ class FlowConfig:
             raise InputError(
                 f"unknown method '{self.method}'; use equilibrium or lp", field="method"
             )
-        from serai.data.years import whole_year
+        from serai.data.years import check_year
 
-        whole_year(self.year)  # its range: the network's (serai.data.years.check_year)
+        # 1800..2200 here; the years the network covers when it is loaded for the flows
+        check_year(self.year, None)
         if self.theta is not None:
             check_number(self.theta, "theta", low=0.0, strict=True, high=1e6)
         for name in ("asc_rail", "asc_road", "asc_ru_uranium"):

@@ -72,6 +72,8 @@ class Place:
     matched: str = ""  # the alias or spelling matched, when it is not the name
     others: tuple[str, ...] = field(default=())  # other places with the name, best first
     reason: str = ""  # why this one among the others
+    status: str = ""  # planned | under_construction: a point of the facts not open yet
+    open_year: int = 0  # its expected opening year (0: none given)
 
     @property
     def label(self) -> str:
@@ -86,8 +88,16 @@ class Place:
         return self.target is not None
 
     def note(self) -> str:
-        """One sentence for the user when the name was ambiguous or matched an alias ('' else)."""
+        """One sentence for the user when the place is planned, or the name was ambiguous or
+        matched an alias ('' else)."""
         parts = []
+        if self.status in ("planned", "under_construction") and self.kind in ("port", "terminal"):
+            # (a town or crossing of the facts with a line not open yet exists: no note)
+            when = f", expected to open in {self.open_year}" if self.open_year else ""
+            parts.append(
+                f"{self.name} is {self.status.replace('_', ' ')}{when} (facts): until it opens, "
+                "routes reach only the rail and road lines at its site"
+            )
         if self.matched and not normalise(self.matched).startswith(normalise(self.name)):
             parts.append(f"'{self.matched}' is {self.label}")
         if self.others:
@@ -407,6 +417,7 @@ class PlaceResolver:
                 query, str(p["name"]), str(p["country"]), str(p["admin1"]), float(p["lat"]),
                 float(p["lon"]), int(p["population"]), str(p["kind"]), "gazetteer",
                 int(shown["pid"]), target, matched, others, reason,
+                str(p.get("status", "") or ""), int(p.get("open_year", 0) or 0),
             )  # fmt: skip
         name = self.index.name(target) if self.index is not None else str(target)
         matched = "" if normalise(name) == normalise(name_query) else name_query

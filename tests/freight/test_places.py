@@ -7,6 +7,7 @@ import math
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from serai.errors import InputError
@@ -42,9 +43,13 @@ def test_every_natural_earth_place_is_in_the_gazetteer_and_found_by_its_name(gz)
         d = great_circle_km(r.lat, r.lon, gz.lat[ids], gz.lon[ids])
         assert len(ids) and d.min() < 1.0, r.name
     # the facts points and the ports with their UN/LOCODE
-    # tools/data/facts/points.csv rows (zharyk, mangyshlak added; 7 on the Trans-Siberian and
-    # Trans-Mongolian crossings)
-    assert (p["source"] == "facts").sum() == 97
+    # every row of tools/data/facts/points.csv (zharyk, mangyshlak added; 7 on the
+    # Trans-Siberian and Trans-Mongolian crossings; Yiwu, Terespol, Kapıkule, Sarakhs, Irkeshtam)
+    from tools.data.gazetteer import FACTS
+
+    points = pd.read_csv(FACTS / "points.csv", dtype=str, keep_default_na=False)
+    assert (p["source"] == "facts").sum() == len(points) >= 102
+    assert set(p.loc[p["source"] == "facts", "point_id"]) == set(points["point_id"])
     assert p.loc[p["unlocode"] == "KZAAU", "kind"].eq("port").any()
 
 

@@ -18,7 +18,9 @@ Inputs (all in ``tools/data/raw``, see ``raw/SOURCES.md``; the facts in ``tools/
 Outputs (Parquet, zstd, sorted and rounded so the build is byte-for-byte reproducible):
 
 * ``places.parquet``: one row per place: place_id, name, country, admin1, lat, lon,
-  population, kind, unlocode, point_id, geonameid, source;
+  population, kind, unlocode, point_id, geonameid, source, status (``planned`` or
+  ``under_construction`` for a point of the facts not open yet, else empty), open_year
+  (its expected year, 0 when none);
 * ``names.parquet``: key (:func:`serai.freight.places.normalise` of a name), place_id, tier
   (0 name, 1 official variant or UN/LOCODE, 2 alias), text (the spelling, for names and
   variants that differ from the place's name; empty for aliases);
@@ -58,6 +60,12 @@ OUT = REPO / "serai" / "data" / "places"
 GRID_DEG = 0.05  # land grid resolution (about 5.5 km)
 MATCH_KM = 15.0  # a GeoNames record with the same name this close is the same place
 _NE_ISO_FIX = {"KOS": "XK", "CYN": "CY", "SOL": "SO", "SOM": "SO", "NOR": "NO", "FRA": "FR"}
+# places Natural Earth 4.0.0 puts in the wrong country: (name, adm0_a3) -> (ISO2, country, admin-1)
+_NE_PLACE_FIX = {
+    # Kapan, capital of Syunik, Armenia (GeoNames 174875: AM), is in NE's Azerbaijan
+    # (adm1 Zangilan): "Zangezur" (one of its GeoNames aliases) answered "Kapan (AZ)"
+    ("Kapan", "AZE"): ("AM", "Armenia", "Syunik"),
+}
 _IATA = re.compile(r"^[A-Z]{3,4}$")
 _KIND = {
     "Admin-0 capital": "capital",
@@ -96,6 +104,7 @@ def read_ne(raw: Path = RAW) -> pd.DataFrame:
         if iso in ("-99", "") or len(iso) != 2:
             iso = _NE_ISO_FIX.get(p.get("adm0_a3") or "", _NE_ISO_FIX.get(p.get("sov_a3"), ""))
         gid = p.get("geonameid")
+        fix = _NE_PLACE_FIX.get((p["name"], p.get("adm0_a3") or ""))
         rows.append(
             {
                 "name": p["name"],
@@ -104,12 +113,16 @@ def read_ne(raw: Path = RAW) -> pd.DataFrame:
                 "namepar": p.get("namepar") or "",
                 "meganame": p.get("meganame") or "",
                 "ls_name": p.get("ls_name") or "",
-                "country": iso,
-                "country_name": p.get("adm0name") or "",
+                "country": fix[0] if fix else iso,
+                "country_name": fix[1] if fix else p.get("adm0name") or "",
                 "sov_name": p.get("sov0name") or "",
                 "iso3": p.get("adm0_a3") or "",
                 # a few NE 4.0 region names lost their letters to '?' (AZ, VN): left empty
-                "admin1": "" if "?" in (p.get("adm1name") or "?") else p["adm1name"],
+                "admin1": fix[2]
+                if fix
+                else ""
+                if "?" in (p.get("adm1name") or "?")
+                else p["adm1name"],
                 "lat": float(p["latitude"]),
                 "lon": float(p["longitude"]),
                 "population": int(max(p.get("pop_max") or 0, p.get("pop_min") or 0)),
@@ -338,6 +351,8 @@ def build_tables(raw: Path = RAW, facts: Path = FACTS) -> dict[str, pd.DataFrame
             "source": "facts",
             "unlocode": pts["unlocode"].str.replace(" ", "").str.upper(),
             "point_id": pts["point_id"],
+            "status": pts["status"],
+            "open_year": pd.to_numeric(pts["open_year"], errors="coerce").fillna(0),
         }
     )
     for j, r in enumerate(fp.itertuples(index=False)):
@@ -395,13 +410,18 @@ def build_tables(raw: Path = RAW, facts: Path = FACTS) -> dict[str, pd.DataFrame
         names += [(int(i), r.alias, 2) for i in hit]
 
     cols = ["name", "country", "admin1", "lat", "lon", "population", "kind", "unlocode",
-            "point_id", "geonameid", "source"]  # fmt: skip
+            "point_id", "geonameid", "source", "status", "open_year"]  # fmt: skip
+    for p in places:  # a point of the facts may be planned; every other place is open
+        if "status" not in p.columns:
+            p["status"], p["open_year"] = "", 0
     allp = pd.concat([p[cols] for p in places], ignore_index=True)
     allp["lat"] = allp["lat"].astype(float).round(5)
     allp["lon"] = allp["lon"].astype(float).round(5)
     allp["population"] = allp["population"].astype(np.int64)
     allp["geonameid"] = allp["geonameid"].astype(np.int64)
-    for c in ("name", "country", "admin1", "kind", "unlocode", "point_id", "source"):
+    allp["open_year"] = allp["open_year"].astype(np.int16)
+    allp.loc[allp["status"] == "operational", "status"] = ""
+    for c in ("name", "country", "admin1", "kind", "unlocode", "point_id", "source", "status"):
         allp[c] = allp[c].fillna("").astype(str)
     # stable ids: sorted by country, name, coordinates
     order = np.lexsort(
