@@ -145,6 +145,11 @@ class RouteResponse(BaseModel):
     model_config = ConfigDict(extra="allow")
     query: dict[str, Any]
     routes: list[Route]
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the names were taken to be, when it needs saying (a planned port, "
+        "an ambiguous name, an alias); absent when there is nothing to say.",
+    )
     took_ms: float
 
 

@@ -123,16 +123,24 @@ def answer(kind: str, q: Any, router: Any, settings: Any) -> tuple[bytes, bytes 
     """The answer of a route endpoint as JSON bytes with their gzip form (:func:`packed`)."""
     t0 = time.perf_counter()
     cons = constraints_of(router, q, settings)
-    routes = [
-        route_json(r, router.rg.network, q.geometry, rel, encoded=True)
-        for r, rel in _reliable(q, _search(kind, router, q, cons))
-    ]
-    body = {
-        "query": q.model_dump(),
-        "routes": routes,
-        "took_ms": round(1000 * (time.perf_counter() - t0), 2),
-    }
+    found = _reliable(q, _search(kind, router, q, cons))
+    routes = [route_json(r, router.rg.network, q.geometry, rel, encoded=True) for r, rel in found]
+    body: dict[str, Any] = {"query": q.model_dump(), "routes": routes}
+    notes = place_notes(found[0][0]) if found else []
+    if notes:  # as `serai route` prints them: a planned port, an ambiguous name, an alias
+        body["notes"] = notes
+    body["took_ms"] = round(1000 * (time.perf_counter() - t0), 2)
     return packed(dumps(body))
+
+
+def place_notes(route: Any) -> list[str]:
+    """``from: ...`` / ``to: ...`` sentences on the places a route's names were taken to be."""
+    out = []
+    for what, p in (("from", route.origin_place), ("to", route.destination_place)):
+        note = p.note() if p is not None else ""
+        if note:
+            out.append(f"{what}: {note}")
+    return out
 
 
 def routes_router(

@@ -116,3 +116,23 @@ def test_the_cli_and_the_service_find_them():
         for q, name in (("Kapikule", "Kapıkule"), ("Yiwu", "Yiwu"), ("Teresp", "Terespol")):
             got = [x["name"] for x in c.get("/api/places", params={"q": q}).json()["places"]]
             assert name in got, (q, got)
+
+
+def test_the_service_says_what_the_names_were_taken_to_be():
+    """``/api/route`` carries the notes `serai route` prints (a planned port, an alias, an
+    ambiguous name); an answer with nothing to say has no ``notes``."""
+    pytest.importorskip("fastapi", reason="the service extra (fastapi) is not installed")
+    from fastapi.testclient import TestClient
+
+    from serai.api import Settings, create_app
+
+    with TestClient(create_app(Settings())) as c:
+        r = c.get("/api/route", params={"from": "Baku", "to": "Anaklia", "geometry": "false"})
+        assert r.status_code == 200, r.text
+        notes = r.json()["notes"]
+        assert any(n.startswith("to: Anaklia deep-sea port is planned") for n in notes), notes
+        assert any("2029" in n for n in notes)
+        r = c.get("/api/route", params={"from": "Suzhou", "to": "Duisburg", "geometry": "false"})
+        assert any("Suzhou (Anhui, CN)" in n for n in r.json()["notes"])
+        r = c.get("/api/route", params={"from": "Almaty", "to": "Duisburg", "geometry": "false"})
+        assert "notes" not in r.json()
