@@ -150,7 +150,8 @@ def route_cmd(
 
     if batch is not None:
         return _batch(batch, out, network=network, year=year, overwrite=overwrite)
-    check_year_option(year, network)
+    if SERVED_BY.get() is None or network is not None:  # served: by the server's network
+        check_year_option(year, network)
     if origin is None or destination is None:
         raise InputError(
             "give --from and --to (or --batch FILE --out FILE)",
@@ -188,7 +189,12 @@ def route_cmd(
         destination_country=to_country,
         crew=crew,
     )
-    router = _router(network, year)
+    try:  # the network's years (served: the server's network), named as the option
+        router = _router(network, year)
+    except InputError as exc:
+        if exc.field == "year":
+            raise InputError(exc.reason, field="--year") from None
+        raise
     rels = None
     if rel_objective:
         from serai.reliability.objective import reliable_routes

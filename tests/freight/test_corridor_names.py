@@ -136,3 +136,17 @@ def test_the_service_says_what_the_names_were_taken_to_be():
         assert any("Suzhou (Anhui, CN)" in n for n in r.json()["notes"])
         r = c.get("/api/route", params={"from": "Almaty", "to": "Duisburg", "geometry": "false"})
         assert "notes" not in r.json()
+
+
+def test_the_new_corridor_points_are_network_places():
+    """Kapıkule, Terespol, Yiwu and Sarakhs are points of tools/data/facts/points.csv: after the
+    network build they are places on the network, so a route may pass them (a via point must
+    be on the network). FAILS on a network built before these points were added: rebuild it
+    (`serai data build`)."""
+    from serai.freight.cache import cached_router
+
+    router = cached_router(None)
+    for name in ("Kapikule", "Terespol", "Yiwu", "Sarakhs"):
+        assert router.locate(name).target is not None, name
+    r = router.route("Istanbul", "Sofia", "container", via=["Kapıkule"])
+    assert {"TR", "BG"} <= set(r.countries) and r.km < 800
