@@ -129,8 +129,10 @@ DOMAINS: dict[tuple[str, str], list[tuple[str, str]]] = {
                              # main d91cbbf says "no route" (the class-7 rule, being fixed by
                              # helper tc3), so this case fails there until that fix lands
                              ("uranium", "valid"), ("grain", "odd")],
+    # the embedded network covers 2013..2030 (serai.data.years): 1990, 2031 are refused
     ("route", "year"): [("-5", "invalid"), ("0", "invalid"), ("99999", "invalid"),
-                        ("abc", "invalid"), ("2030", "valid"), ("1800", "odd")],
+                        ("abc", "invalid"), ("2030", "valid"), ("2013", "valid"),
+                        ("1800", "invalid"), ("1990", "invalid"), ("2031", "invalid")],
     ("route", "objective"): [("fastest", "invalid"), ("", "invalid"), ("time", "valid"),
                              ("emissions", "valid")],
     ("route", "carbon_price"): [("nan", "invalid"), ("inf", "invalid"), ("-10", "invalid"),
