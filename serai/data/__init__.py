@@ -116,6 +116,7 @@ def load_network(
     serai.errors.InputError: field 'year': year 1990 is outside the years the network covers, 2013..2030; give a year in 2013..2030, or none for today's network
     """
     from serai.data.years import check_year, network_years, whole_year
+    from serai.errors import InputError
 
     if year is not None:  # a whole number first; its range once the network is known
         year = whole_year(year)
@@ -129,15 +130,22 @@ def load_network(
         from serai.scenarios import load_scenario
 
         scenario = load_scenario(scenario)
+    where = None  # the scenario file whose year it is, named when refused
     if scenario is not None:
         net = scenario.apply(net) if hasattr(scenario, "apply") else scenario(net)
         if year is None and isinstance(getattr(scenario, "year", None), int):
             year = scenario.year
+        if year is not None and getattr(scenario, "year", None) == year:
+            where = getattr(scenario, "path", None) or getattr(scenario, "name", None)
     if year is None:
         meta = dict(net.meta)
         meta["year"] = None
         return Network(dict(net.tables), meta)
-    return network_in_year(net, check_year(year, network_years(net)))
+    try:
+        year = check_year(year, network_years(net))
+    except InputError as exc:
+        raise InputError(exc.reason, file=where, field="year") from None
+    return network_in_year(net, year)
 
 
 def load_eurasia(year: int | None = None) -> Network:

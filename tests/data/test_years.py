@@ -147,3 +147,14 @@ def test_jobs_are_refused_at_submission(client):
     body = {"year": HI + 1, "shipments": [{"origin": "Almaty", "destination": "Poti"}]}
     _refused(client.post("/api/jobs/batch", json=body), HI + 1)
     assert len(client.get("/api/jobs").json()) == jobs  # no failed job left behind
+
+
+def test_a_scenario_of_a_year_outside_is_refused_naming_its_file(tmp_path):
+    f = tmp_path / "late.toml"
+    f.write_text('name = "late"\ntitle = "late"\nextends = "base-2024"\nyear = 2040\n')
+    with pytest.raises(InputError) as e:
+        data.load_network(scenario=f)
+    assert e.value.field == "year" and RANGE in str(e.value) and "late.toml" in str(e.value)
+    r = _cli("scenario", "run", str(f), "--no-flows", "--out", str(tmp_path / "o"))
+    assert r.exit_code == 2 and "late.toml" in r.output and RANGE in r.output, r.output
+    assert not (tmp_path / "o").exists()
