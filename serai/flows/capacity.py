@@ -273,15 +273,7 @@ def _point_nodes(rg: RoutingGraph, pid: str) -> set[int]:
         nodes |= set(nd.loc[has, "node_id"].astype(np.int64).tolist())
     svc = net.tables.get("services")
     if svc is not None and {"from_point", "to_point", "service_id"} <= set(svc.columns):
-        ids = set(svc.loc[(svc["from_point"] == pid) | (svc["to_point"] == pid), "service_id"])
-        vl = rg.vlinks
-        sv = vl.loc[
-            vl["service_id"].str.replace("~r", "", regex=False).isin(ids) & (vl["kind"] == "move")
-        ]
-        mine = np.where(svc.set_index("service_id").loc[sv["service_id"].str.replace("~r", "", regex=False), "from_point"].to_numpy() == pid,
-                        np.where(sv["service_id"].str.endswith("~r"), sv["to_node"], sv["from_node"]),
-                        np.where(sv["service_id"].str.endswith("~r"), sv["from_node"], sv["to_node"]))  # fmt: skip
-        nodes |= set(np.asarray(mine, np.int64).tolist())
+        nodes |= _service_ends_at(rg, svc, pid, nodes)
     links = net.links
     tr = links.loc[links["mode"].astype(str) == "transfer"]
     for _ in range(2):  # nodes joined to them by transfer links (a port's sea and rail nodes)
@@ -290,6 +282,68 @@ def _point_nodes(rg: RoutingGraph, pid: str) -> set[int]:
         )
         nodes |= {int(x) for x in more}
     return nodes
+
+
+def _service_ends_at(rg: RoutingGraph, svc: pd.DataFrame, pid: str, known: set[int]) -> set[int]:
+    """Physical end nodes, at the point ``pid``, of the services that start or end there.
+
+    A service runs both ways as two move links with the same ``service_id`` (the network's
+    two directed ferry links) or as ``id`` and ``id~r``, so the end at ``pid`` is not told by
+    the link's direction: it is the end nearer to the point (its ``points`` coordinates, else
+    the nodes already known to be the point's). Taking the ``from`` end of every link put
+    the far port into the element (Alat's capacity counted Aktau's, Kuryk's and
+    Turkmenbashi's lifts; Batumi's counted Burgas's and Constanța's).
+    """
+    net = rg.network
+    ids = set(svc.loc[(svc["from_point"] == pid) | (svc["to_point"] == pid), "service_id"])
+    if not ids:
+        return set()
+    vl = rg.vlinks
+    sv = vl.loc[
+        vl["service_id"].str.replace("~r", "", regex=False).isin(ids) & (vl["kind"] == "move")
+    ]
+    if not len(sv):
+        return set()
+    nd = net.nodes.drop_duplicates("node_id").set_index("node_id")
+    pts = net.tables.get("points")
+    at = None
+    if pts is not None and {"lat", "lon"} <= set(pts.columns):
+        ll = pts.loc[pts["point_id"] == pid, ["lon", "lat"]].apply(pd.to_numeric, errors="coerce")
+        ll = ll.dropna()
+        if len(ll):
+            at = ll.to_numpy(float).mean(axis=0)
+    if at is None:
+        xy = nd.reindex(sorted(known))[["x", "y"]].dropna()
+        if not len(xy):
+            return set()
+        at = xy.to_numpy(float).mean(axis=0)
+    ends = np.c_[sv["from_node"].to_numpy(np.int64), sv["to_node"].to_numpy(np.int64)]
+    x = nd["x"].reindex(ends.ravel()).to_numpy(float).reshape(ends.shape)
+    y = nd["y"].reindex(ends.ravel()).to_numpy(float).reshape(ends.shape)
+    d = np.hypot((x - at[0]) * np.cos(np.radians(at[1])), y - at[1])
+    near = np.where(np.nan_to_num(d[:, 0], nan=np.inf) <= np.nan_to_num(d[:, 1], nan=np.inf), 0, 1)
+    return {int(n) for n in ends[np.arange(len(ends)), near]}
+
+
+def _transshipment_hours(rg: RoutingGraph, r) -> float:
+    """Transshipment hours of a break of gauge (``gauge_breaks.transshipment_h``), 0 if none.
+
+    The base time of a gauge-change element's delay. Where the break of gauge is at a border
+    (Dostyk–Alashankou, Zabaikalsk–Manzhouli) the routing graph counts the transshipment in
+    the border time (CAREC's border figure includes it) and the gauge links carry no hours:
+    their mean, floored at 0.1 h, made the delay ``0.1 h (1 + alpha u^beta)`` — 32 h at five
+    times the capacity, so the capacity bound nothing (Dostyk's 760 TEU/day at 455-502%).
+    """
+    gb = rg.network.tables.get("gauge_breaks")
+    if gb is None or not {"gauge_break_id", "transshipment_h"} <= set(gb.columns):
+        return 0.0
+    ekey = r.element.split(":", 1)[1] if ":" in r.element else r.element
+    members = [m.strip() for m in str(r.members).split(";") if m.strip()] or [ekey]
+    h = pd.to_numeric(
+        gb.loc[gb["gauge_break_id"].isin(members), "transshipment_h"], errors="coerce"
+    )
+    h = h.dropna()
+    return float(h.max()) if len(h) else 0.0
 
 
 def _both_directions(net, lids: set[int]) -> set[int]:
@@ -342,8 +396,14 @@ def _vlinks_of(rg: RoutingGraph, r) -> tuple[np.ndarray, str]:
     if r.applies == "port":
         nodes = _point_nodes(rg, ekey)
         at = vl["node_id"].isin(nodes).to_numpy()
-        sea_end = np.isin(kind, ["access", "egress"]) & (vl["layer"].to_numpy() == "sea")
-        use = at & (np.isin(kind, ["port", "board", "alight"]) | sea_end)
+        sea = vl["layer"].to_numpy() == "sea"
+        sea_end = np.isin(kind, ["access", "egress"]) & sea
+        # boarding a service from the port's sea layer, or alighting onto it, is followed or
+        # preceded by the port link (sea > rail, sea > road) or the sea access or egress that
+        # the element counts already: counting both loaded a box or tonne twice per call
+        # (Turkmenbashi -> Alat ro-ro, alight at sea, sea > rail)
+        svc_end = np.isin(kind, ["board", "alight"]) & ~sea
+        use = at & ((kind == "port") | svc_end | sea_end)
         if str(getattr(r, "unit", "")).startswith("TEU"):
             # a container terminal's TEU capacity is its cranes and yard: wagons rolling onto a
             # rail ferry and trucks onto a ro-ro do not pass it (the fleets bind them)
@@ -456,6 +516,8 @@ def resolve_capacities(
                 use_cols.append(use)
                 caps.append(cap)
                 base = float(np.sum(h0[sel] * share) / max(share.sum(), 1e-12))
+                if r.applies == "gauge":
+                    base = max(base, _transshipment_hours(rg, r))
                 t0s.append(max(base, 0.1) if r.kind != "line" else max(float(h0[sel].sum()), 0.01))
                 al.append(float(params["alpha"]) if params is not None else 0.15)
                 be.append(float(params["beta"]) if params is not None else 4.0)

@@ -234,3 +234,78 @@ def test_china_europe_rail_is_split_by_the_chinese_border_it_crosses(results):
     assert ind[("china_eu_northern_via_kz_teu", "CN->EU")] >= via_kz > 0
     for label in ("zabaikalsk", "erenhot", "naushki"):
         assert ind[(f"rail_border_tonnes_{label}", "total")] >= 0
+
+
+def _km(lon1, lat1, lon2, lat2):
+    """Great-circle km (haversine, R = 6,371 km)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
+
+
+def test_port_elements_stay_at_their_port(model):
+    """Every link a port capacity loads lies at that port (its coordinates in the points
+    table), not at the far end of its ferries: Alat's 15 Mt and 100,000 TEU (facts V13) once
+    counted Aktau's, Kuryk's and Turkmenbashi's lifts, Batumi's 100,000 TEU Burgas's and
+    Constanța's."""
+    cu, vl = model.capacity, model.rg.vlinks
+    net = model.rg.network
+    pts, nd = net.tables["points"], net.nodes.drop_duplicates("node_id").set_index("node_id")
+    ports = cu.units.loc[cu.units["element"].str.startswith("point:")]
+    assert {"alat_port_teu", "batumi_port_teu", "aktau_port", "poti_port_teu"} <= set(
+        ports["capacity_id"]
+    )
+    for u, el in zip(ports["unit"], ports["element"], strict=True):
+        pid = el.split(":", 1)[1]
+        lon, lat = pts.loc[pts["point_id"] == pid, ["lon", "lat"]].astype(float).mean()
+        if not (lon == lon and lat == lat):  # not in the points table: its node's place
+            ids = nd["point_id"].fillna("").astype(str).str.split("|")
+            own = np.array([pid in x for x in ids], bool)
+            lon, lat = nd.loc[own, ["x", "y"]].astype(float).mean()
+        assert lon == lon and lat == lat, pid
+        rows = cu.vlink_unit[:, u].nonzero()[0]
+        node = vl["node_id"].to_numpy()[rows]
+        km = _km(nd.loc[node, "x"].to_numpy(float), nd.loc[node, "y"].to_numpy(float), lon, lat)
+        assert km.max() < 40.0, (pid, float(km.max()))
+
+
+@pytest.mark.parametrize("method", ["equilibrium", "lp"])
+def test_an_element_loads_each_route_once(results, method):
+    """Conservation at the elements: no route passes a capacity unit twice (a box called at a
+    port is one lift, not the ro-ro alight plus the port link), so an element's load is the
+    hand sum over the routes through it of flow x units per class unit."""
+    m, raw, res = results[method]
+    cu = m.capacity
+    rows_of = np.asarray(m.rg.graph.link_rows)
+    at = (cu.vlink_unit != 0).astype(np.int64).tocsr()
+    P = raw.paths
+    load = np.zeros(len(cu.cap))
+    for i, e in enumerate(raw.path_edges):
+        hits = np.asarray(at[rows_of[e]].sum(axis=0)).ravel()
+        assert hits.max(initial=0) <= 1, cu.units.loc[hits > 1]
+        k = m.problem.od_class[int(P["od"].iloc[i])]
+        load += hits * cu.use[k] * float(P["flow"].iloc[i])
+    agg = pd.Series(load).groupby([cu.units["capacity_id"], cu.units["direction"]]).max()
+    el = res.elements.set_index(["capacity_id", "direction"])["load"]
+    for key, v in el.items():
+        assert v == pytest.approx(agg[key], rel=1e-6, abs=1e-3), key
+
+
+def test_gauge_change_delay_rests_on_the_transshipment_time(model):
+    """A break of gauge at a border has its transshipment in the border time, so its gauge
+    links carry no hours; the delay of its container capacity starts from the site's
+    transshipment time (Dostyk: 9 h -> 4 h 15 min, Xinhua 2016, facts section 7), not from the
+    0.1 h floor under which Dostyk's 760 TEU/day was loaded at 455-502% for 21-32 h of wait.
+    Hand computation of the BPR wait at twice the capacity: 4.25 h x (1 + 0.5 x 2^4) = 38.25 h."""
+    from serai.assignment.vdf import BPR
+
+    cu = model.capacity
+    u = cu.units.loc[cu.units["capacity_id"] == "dostyk_containers", "unit"].to_numpy()
+    assert len(u) == 1 and cu.t0[u[0]] == pytest.approx(4.25)
+    assert cu.cap[u[0]] == pytest.approx(760 * 365)
+    w = BPR().time(np.array([2.0 * cu.cap[u[0]]]), np.array([cu.t0[u[0]]]),
+                   np.array([cu.cap[u[0]]]), (np.array([cu.alpha[u[0]]]), np.array([cu.beta[u[0]]])))  # fmt: skip
+    assert float(np.ravel(w)[0]) == pytest.approx(4.25 * (1 + 0.5 * 2**4))
