@@ -161,7 +161,12 @@ def _print_chain(c, model) -> None:
         f"({c.objective}; year {c.year or 'today'})",
         caption=f"{c.days:.1f} days, USD {c.usd_per_t:,.0f} and {c.co2e_kg_per_t:,.0f} kg CO2e "
         f"(ISO 14083 WTW) per t of {c.product} delivered; {c.totals['tonne_km_per_t']:,.0f} "
-        f"t-km per t",
+        f"t-km per t; "
+        + (
+            f"sized for {c.volume_t:,.0f} t/yr of {c.stages[0].product_out}"
+            if c.volume_t == c.volume_t
+            else "no volume: capacities not checked (--tonnes)"
+        ),
     )
     for col in ("stage", "facility", "country", "capacity t/yr", "needs t/yr", "next best"):
         t.add_column(col)
@@ -275,6 +280,7 @@ def _print_dashboard(dash, chk) -> None:
         "mineral",
         "source",
         "buyer",
+        "tonnes_per_year",
         "chain",
         "days",
         "usd_per_t",
@@ -297,6 +303,9 @@ def _print_dashboard(dash, chk) -> None:
             ]
         )
     con.print(t)
+    if "command" in dash.columns:  # the row's question as a command (its volume included)
+        for cmd in dash["command"].dropna():
+            con.print(f"  {cmd}", markup=False, highlight=False)
     ct = Table(title="Checks against the facts (corridor-facts section 9)")
     for c in ("check", "quantity", "model", "observed", "verdict"):
         ct.add_column(c)

@@ -41,6 +41,7 @@ __all__ = [
     "DASHBOARD",
     "DashboardRow",
     "checks",
+    "command",
     "dashboard",
     "dashboard_html",
     "run_minerals_demo",
@@ -88,6 +89,29 @@ def _fmt_premium(base: Chain, alt: Chain | None, used: bool) -> str:
     return f"{alt.usd_per_t - base.usd_per_t:+,.0f} USD/t, {alt.days - base.days:+.1f} d"
 
 
+def command(row: DashboardRow, objective: str = "generalised") -> str:
+    """The ``serai chain`` command that answers the same question as a dashboard row.
+
+    The row's volume is part of the question: a lot of 2,000 t of tungsten concentrate or
+    20,000 t of rare-earth concentrate fits plants that the source's whole output (the
+    command's default) does not, so the same source and buyer without ``--tonnes`` can give
+    another chain (Kuyrektykol -> US buyer: through Estonia and the US without a volume,
+    through China at 20,000 t/yr).
+
+    Examples
+    --------
+    >>> from serai.minerals.dashboard import DASHBOARD, command
+    >>> command(DASHBOARD[4])
+    'serai chain --product tungsten --from northern_katpar --to "US buyer" --tonnes 2000'
+    """
+    cmd = f'serai chain --product {row.mineral} --from {row.origin} --to "{row.destination}"'
+    if row.tonnes is not None:
+        cmd += f" --tonnes {row.tonnes:g}"
+    if objective != "generalised":
+        cmd += f" --objective {objective}"
+    return cmd
+
+
 def chokepoint_names(model: ChainModel, chain: Chain) -> list[str]:
     """Names of the chokepoints and sea passages a chain uses."""
     return [e.label for e in chain_elements(model, chain) if e.kind in ("chokepoint", "passage")]
@@ -104,7 +128,10 @@ def dashboard(
 
     Premium columns ``avoid_<CC>``: extra USD per tonne delivered and extra days of the
     best chain that avoids the country (routes and facilities), ``not used`` when the
-    best chain does not touch it, ``no chain`` when none is left.
+    best chain does not touch it, ``no chain`` when none is left. ``tonnes_per_year`` is
+    the volume the chain was sized for (t/yr of the first product; NaN: capacities not
+    checked) and ``command`` the ``serai chain`` command that gives the same chain and
+    numbers (:func:`command`): the row's volume is part of its question.
     """
     out = []
     fac = model.data.facilities
@@ -130,6 +157,8 @@ def dashboard(
         used = _countries_used(model, c)
         rec.update(
             {
+                "tonnes_per_year": c.volume_t,
+                "command": command(row, objective),
                 "chain": " > ".join(str(fac.loc[f, "name"]) for f in c.facilities),
                 "countries": "-".join(sorted(used)),
                 "days": c.days,

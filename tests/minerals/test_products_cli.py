@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 
 import numpy as np
 import pytest
@@ -11,7 +12,13 @@ from typer.testing import CliRunner
 from serai.cli import app
 from serai.freight import Constraints, NoRouteError, Router, build_routing_graph, commodity
 from serai.minerals import ChainModel, load_minerals
-from serai.minerals.dashboard import DashboardRow, checks, dashboard, scenario_demand
+from serai.minerals.dashboard import (
+    DashboardRow,
+    checks,
+    dashboard,
+    dashboard_html,
+    scenario_demand,
+)
 from serai.minerals.products import PortIndex, product_commodity, product_rules
 from serai.network import write_network
 from tests.minerals.synthetic import synthetic_network, write_tables
@@ -153,3 +160,49 @@ def test_year_opens_planned_facilities(tables, router, net_dir):
     )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["year"] == 2030
+
+
+def _same_chain_as_row(d: dict, row) -> None:
+    # the JSON rounds to 4 decimals
+    for k in ("days", "usd_per_t", "co2e_kg_per_t"):
+        assert d[k] == pytest.approx(row[k], rel=1e-9, abs=6e-5), k
+    vol = d["volume_t_per_year"]
+    assert (vol is None and row["tonnes_per_year"] != row["tonnes_per_year"]) or (
+        vol == pytest.approx(row["tonnes_per_year"], rel=1e-9, abs=6e-5)
+    )
+
+
+def test_dashboard_rows_are_the_answers_of_their_commands(tables, router, net_dir):
+    """The dashboard (HTML, CSV, `serai chain --table`) and `serai chain` give the same
+    numbers for the same question: each row names its command, volume included, and the CLI
+    run with it returns the row's chain, days, USD, CO2e, volume and premiums."""
+    import shlex
+
+    model = ChainModel(router, load_minerals(tables))
+    rows = [
+        DashboardRow("uranium", "synthetic", "u_mine", "DE fabricator"),
+        DashboardRow("copper", "synthetic lot", "cu_mine", "EU buyer", 500.0),
+    ]
+    d = dashboard(model, rows, concern=("RU", "GE"))
+    assert d.loc[1, "command"].endswith("--tonnes 500")
+    assert d.loc[1, "tonnes_per_year"] == pytest.approx(500.0)
+    for _, row in d.iterrows():
+        args = shlex.split(row["command"])[2:]  # after "serai chain"
+        res = _run([*args, "--network", str(net_dir), "--data", str(tables), "--json",
+                    "--concern", "RU,GE"])  # fmt: skip
+        assert res.exit_code == 0, res.output
+        out = json.loads(res.output)
+        _same_chain_as_row(out, row)
+        names = model.data.facilities.loc[out["facilities"], "name"].astype(str)
+        assert " > ".join(names) == row["chain"]
+        prem = {p["avoid"]: p for p in out["exposure"]["premiums"]}
+        for cc in ("RU", "GE"):
+            p = prem[cc]
+            if row[f"avoid_{cc}"] == "not used":
+                assert p["d_usd"] == pytest.approx(0.0) and p["d_days"] == pytest.approx(0.0)
+            elif row[f"avoid_{cc}"] == "no chain":
+                assert not p["feasible"]
+            else:
+                assert row[f"avoid_{cc}"] == f"{p['d_usd']:+,.0f} USD/t, {p['d_days']:+.1f} d"
+    html = dashboard_html(d, checks(model))
+    assert all(html_escape(c) in html for c in d["command"])
