@@ -368,7 +368,10 @@ def _indicators(model, xf, tonnes, teus, paths, elements) -> pd.DataFrame:
     add("trans_caspian_teu", "total", "TEU", paths.loc[sel, "teu"].sum())
     # ---- China–Kazakhstan rail crossings
     kzcn_total = 0.0
-    for cid, label in (("dostyk_alashankou", "dostyk"), ("altynkol_khorgos", "altynkol")):
+    # Bakhty–Tacheng from its opening (2027/28): without it the 2030 total left out the third
+    # crossing (its 48 Mt capacity row counts all three)
+    for cid, label in (("dostyk_alashankou", "dostyk"), ("altynkol_khorgos", "altynkol"),
+                       ("bakhty_tacheng", "bakhty")):  # fmt: skip
         r = _crossing_rows(model, cid)
         to_kz = vl["to_country"].to_numpy()[r] == "KZ"
         add(f"kz_cn_rail_tonnes_{label}", "CN->KZ", "t", tonnes[r[to_kz]].sum())

@@ -309,3 +309,16 @@ def test_gauge_change_delay_rests_on_the_transshipment_time(model):
     w = BPR().time(np.array([2.0 * cu.cap[u[0]]]), np.array([cu.t0[u[0]]]),
                    np.array([cu.cap[u[0]]]), (np.array([cu.alpha[u[0]]]), np.array([cu.beta[u[0]]])))  # fmt: skip
     assert float(np.ravel(w)[0]) == pytest.approx(4.25 * (1 + 0.5 * 2**4))
+
+
+def test_china_kazakhstan_total_is_the_combined_crossings_load(results):
+    """The indicator (tonnes on the border links of every China–Kazakhstan crossing, Bakhty
+    included once open) equals the load of the combined-capacity element of the same
+    crossings, a separate resolution of the same links (facts §7: 28 Mt, 48 Mt with Bakhty)."""
+    _m, _raw, res = results["equilibrium"]
+    ind = res.indicators.set_index(["indicator", "direction"])["value"]
+    el = res.elements.set_index("capacity_id")
+    assert ind[("kz_cn_rail_tonnes", "total")] == pytest.approx(
+        el.loc["kz_cn_rail_combined", "load"], rel=1e-9
+    )
+    assert ind[("kz_cn_rail_tonnes_bakhty", "total")] == 0.0  # not open in 2024
