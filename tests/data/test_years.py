@@ -158,3 +158,20 @@ def test_a_scenario_of_a_year_outside_is_refused_naming_its_file(tmp_path):
     r = _cli("scenario", "run", str(f), "--no-flows", "--out", str(tmp_path / "o"))
     assert r.exit_code == 2 and "late.toml" in r.output and RANGE in r.output, r.output
     assert not (tmp_path / "o").exists()
+
+
+def test_batch_rows_outside_the_years_are_refused_by_the_same_gate(tmp_path):
+    ship = tmp_path / "s.csv"
+    ship.write_text(
+        "id,origin,destination,year\na,Almaty,Poti,1995\nb,Almaty,Poti,2150\n"
+        "c,Almaty,Poti,inf\nd,Almaty,Poti,2025\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    r = _cli("route", "--batch", str(ship), "--out", str(out))
+    assert r.exit_code == 1, r.output  # some rows failed, the others routed
+    got = pd.read_csv(out).set_index("id")
+    assert got.loc["d", "status"] == "ok"
+    for row in ("a", "b"):
+        assert got.loc[row, "status"] != "ok" and RANGE in got.loc[row, "error"], got.loc[row]
+    assert "not a year" in got.loc["c", "error"]
