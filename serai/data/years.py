@@ -83,10 +83,10 @@ def opening_span(tables: Any) -> tuple[int, int] | None:
 def network_years(net: Any) -> tuple[int, int] | None:
     """The years ``net`` declares it covers (``meta["years"]``); None: none declared.
 
-    >>> from serai.network import Network
-    >>> import pandas as pd
-    >>> n = Network.from_tables(nodes=pd.DataFrame({"node_id": [1]}))
-    >>> network_years(n) is None
+    >>> from types import SimpleNamespace
+    >>> network_years(SimpleNamespace(meta={"years": [2013, 2030]}))
+    (2013, 2030)
+    >>> network_years(SimpleNamespace(meta={})) is None
     True
     """
     years = (getattr(net, "meta", None) or {}).get("years")
