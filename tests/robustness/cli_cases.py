@@ -131,7 +131,7 @@ DOMAINS: dict[tuple[str, str], list[tuple[str, str]]] = {
                              ("uranium", "valid"), ("grain", "odd")],
     # the embedded network covers 2013..2030 (serai.data.years): 1990, 2031 are refused
     ("route", "year"): [("-5", "invalid"), ("0", "invalid"), ("99999", "invalid"),
-                        ("abc", "invalid"), ("2030", "valid"), ("2013", "valid"),
+                        ("abc", "invalid"), ("2030", "valid"),
                         ("1800", "invalid"), ("1990", "invalid"), ("2031", "invalid")],
     ("route", "objective"): [("fastest", "invalid"), ("", "invalid"), ("time", "valid"),
                              ("emissions", "valid")],
