@@ -25,6 +25,13 @@ average before and after each mix: on a 2-core machine a generator written with 
 library in Python costs about as much CPU as the server and takes it from the server.
 Traffic goes to 127.0.0.1 only; each mix stops after ``--requests`` answers or
 ``--seconds``, whichever comes first.
+
+``--think-ms T`` makes each client wait T ms after each answer before its next question
+(20 users each asking about once a second, as locust users do): the server is then far
+from saturated and the latency is about one request's own time. Without it (the default)
+the loop is saturated: 20 clients always waiting share the 2 cores, and by Little's law
+each waits about 20 x (CPU per answer, server + generator) / 2 (the ``N x CPU / cores``
+column). The two readings answer different questions; report them side by side.
 """
 
 from __future__ import annotations
@@ -131,10 +138,11 @@ def encode(q: dict) -> bytes:
     return json.dumps(q, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its children processes (Linux /proc)."""
+def cpu_s(pid: int, children: bool = True) -> float:
+    """CPU seconds (user + system) of a process and (``children``) its children processes
+    (Linux /proc)."""
     total = 0.0
-    for p in [pid, *_children(pid)]:
+    for p in [pid, *(_children(pid) if children else ())]:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -153,6 +161,26 @@ def _children(pid: int) -> list[int]:
                 continue
             if ppid == pid:
                 out.append(int(d.name))
+    return out
+
+
+def memory_mb(pid: int) -> list[tuple[str, int, float, float, float]]:
+    """(role, pid, RSS, PSS, private MB) of the server and each child process (Linux
+    smaps_rollup): RSS counts pages shared copy-on-write with the serving process in every
+    worker; PSS splits them between the processes sharing them (the sum of PSS is what
+    the service takes); private is what a process has to itself."""
+    out = []
+    for role, p in [("serving", pid), *(("worker", c) for c in _children(pid))]:
+        try:
+            text = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        kb = {}
+        for line in text.splitlines()[1:]:
+            k, _, v = line.partition(":")
+            kb[k] = int(v.split()[0]) if v.split() else 0
+        private = kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)
+        out.append((role, p, kb.get("Rss", 0) / 1024, kb.get("Pss", 0) / 1024, private / 1024))
     return out
 
 
@@ -191,6 +219,10 @@ end
 function init(args)
   i = tid
   got, hits, misses, first, last = 0, 0, 0, 0, 0
+end
+local think_ms = %(think_ms)d
+if think_ms > 0 then
+  function delay() return think_ms end  -- a user's wait between an answer and the next question
 end
 local headers = {["Content-Type"] = "application/json", ["Accept-Encoding"] = "gzip"}
 function request()
@@ -235,7 +267,9 @@ def _lua_string(b: bytes) -> str:
     return f"[{eq}[{s}]{eq}]"
 
 
-def run_wrk(port: int, qs: list[dict], n: int, concurrency: int, seconds: float) -> dict:
+def run_wrk(
+    port: int, qs: list[dict], n: int, concurrency: int, seconds: float, think_ms: int = 0
+) -> dict:
     """wrk, closed loop: each thread stops at its share of the requests (then SIGINT makes
     wrk print at once instead of sleeping out ``-d``); the rate is over the span from the
     first request sent to the last answer read (monotonic clock, LuaJIT ffi)."""
@@ -254,6 +288,7 @@ def run_wrk(port: int, qs: list[dict], n: int, concurrency: int, seconds: float)
             "quota": per_thread,
             "threads": threads,
             "marker": str(marker),
+            "think_ms": think_ms,
         }
     )
     try:
@@ -297,7 +332,9 @@ def run_wrk(port: int, qs: list[dict], n: int, concurrency: int, seconds: float)
     }
 
 
-async def _raw(port: int, reqs: list[bytes], concurrency: int, seconds: float) -> dict:
+async def _raw(
+    port: int, reqs: list[bytes], concurrency: int, seconds: float, think_ms: int = 0
+) -> dict:
     lat: list[float] = []
     hits = misses = 0
     codes: dict[int, int] = {}
@@ -328,6 +365,8 @@ async def _raw(port: int, reqs: list[bytes], concurrency: int, seconds: float) -
                 lat.append(1000 * (time.perf_counter() - t))
                 code = int(head[9:12])
                 codes[code] = codes.get(code, 0) + 1
+                if think_ms:
+                    await asyncio.sleep(think_ms / 1000)
         finally:
             writer.close()
 
@@ -337,7 +376,9 @@ async def _raw(port: int, reqs: list[bytes], concurrency: int, seconds: float) -
     return {"lat": lat, "wall": wall, "hits": hits, "misses": misses, "codes": codes}
 
 
-def run_raw(port: int, qs: list[dict], n: int, concurrency: int, seconds: float) -> dict:
+def run_raw(
+    port: int, qs: list[dict], n: int, concurrency: int, seconds: float, think_ms: int = 0
+) -> dict:
     """A lean closed-loop client: asyncio streams, requests encoded up front."""
     reqs = []
     for q in qs[:n]:
@@ -347,7 +388,7 @@ def run_raw(port: int, qs: list[dict], n: int, concurrency: int, seconds: float)
             b"Accept-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
         )
     c0 = time.process_time()
-    r = asyncio.run(_raw(port, reqs, concurrency, seconds))
+    r = asyncio.run(_raw(port, reqs, concurrency, seconds, think_ms))
     client_cpu = time.process_time() - c0
     n = len(r["lat"])
     errors = {str(k): v for k, v in r["codes"].items() if k != 200}
@@ -389,27 +430,33 @@ def measure(proc: subprocess.Popen, port: int, kind: str, n: int, a: argparse.Na
     # are counted, and the questions past them are of the same mix (never a repeat)
     qs = sequence(kind, n + a.concurrency + 2)
     load0 = os.getloadavg()[0]
-    c0 = cpu_s(proc.pid)
+    c0, p0 = cpu_s(proc.pid), cpu_s(proc.pid, children=False)
     run = run_wrk if a.client == "wrk" else run_raw
-    r = run(port, qs, n, a.concurrency, a.seconds)
-    r["server_cpu_ms"] = 1000 * (cpu_s(proc.pid) - c0) / max(r["requests"], 1)
+    r = run(port, qs, n, a.concurrency, a.seconds, a.think_ms)
+    per = 1000 / max(r["requests"], 1)
+    r["server_cpu_ms"] = per * (cpu_s(proc.pid) - c0)
+    r["serving_cpu_ms"] = per * (cpu_s(proc.pid, children=False) - p0)
     r["load"] = (load0, os.getloadavg()[0])
-    r["mix"] = kind
+    r["mix"] = kind if not a.think_ms else f"{kind}, think {a.think_ms} ms"
+    # Little's law for a closed loop without think time: N clients always waiting share the
+    # cores, so each waits about N x (machine CPU per answer) / cores
+    r["little_ms"] = a.concurrency * (r["server_cpu_ms"] + r["client_cpu_ms"]) / os.cpu_count()
     return r
 
 
 def table(rows: list[dict], concurrency: int) -> str:
     out = [
         f"| mix ({concurrency} clients) | generator | requests | median ms | p90 ms | p99 ms "
-        "| max ms | req/s | server CPU ms/req | generator CPU ms/req | cache hits | load before"
-        "-after | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| max ms | req/s | server CPU ms/req (serving process) | generator CPU ms/req "
+        "| N x CPU / cores ms | cache hits | load before-after | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
         out.append(
             f"| {r['mix']} | {r['client']} | {r['requests']} | {r['median_ms']:.1f} "
             f"| {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | {r['per_s']:.0f} "
-            f"| {r['server_cpu_ms']:.2f} | {r['client_cpu_ms']:.2f} | {r['hits']} "
+            f"| {r['server_cpu_ms']:.2f} ({r['serving_cpu_ms']:.2f}) | {r['client_cpu_ms']:.2f} "
+            f"| {r['little_ms']:.1f} | {r['hits']} "
             f"| {r['load'][0]:.2f}-{r['load'][1]:.2f} | {r['errors'] or 'none'} |"
         )
     return "\n".join(out)
@@ -420,6 +467,13 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument(
+        "--think-ms",
+        type=int,
+        default=0,
+        help="each client waits this long after an answer before its next question "
+        "(like locust users; 0: saturated closed loop)",
+    )
     ap.add_argument("--client", choices=["auto", "wrk", "raw"], default="auto")
     ap.add_argument("--mixes", default="repeat,mixed,distinct")
     ap.add_argument("--serve-arg", action="append", default=[], help="extra `serai serve` option")
@@ -439,6 +493,7 @@ def main() -> None:
         warm(f"http://127.0.0.1:{port}")
         for kind in a.mixes.split(","):
             rows.append(measure(proc, port, kind, a.requests, a))
+        mem = memory_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -448,6 +503,11 @@ def main() -> None:
         f"{' '.join(a.serve_arg) or '(defaults)'}{' without uvloop/httptools' if a.plain else ''}"
     )
     print(table(rows, a.concurrency))
+    if mem:
+        print("memory after the mixes, MB: " + "; ".join(
+            f"{role} {pid}: RSS {rss:.0f}, PSS {pss:.0f}, private {priv:.0f}"
+            for role, pid, rss, pss, priv in mem
+        ) + f"; PSS total {sum(m[3] for m in mem):.0f}")  # fmt: skip
     if a.json:
         a.json.write_text(json.dumps(rows, indent=1))
 

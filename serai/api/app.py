@@ -98,8 +98,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.pool, app.state.jobs = settings, pool, jobs
     app.state.route_workers = workers
     install(app)
-    # innermost: a repeated request is answered after the CORS, gzip and size checks
-    app.add_middleware(RawAnswers, answers=raw, paths=RAW_PATHS)
+    from serai.api.routes import routes_router
+
+    routes = routes_router(settings, pool, cache, raw, workers)
+    # innermost: a repeated request is answered after the CORS, gzip and size checks; a new
+    # POST /api/route question without FastAPI's request machinery (same answer and errors)
+    app.add_middleware(RawAnswers, answers=raw, paths=RAW_PATHS, fast=routes.fast_posts)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -119,12 +123,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from serai.api.meta import meta_router
     from serai.api.network import network_router
     from serai.api.places import places_router
-    from serai.api.routes import routes_router
     from serai.api.runs import runs_router
 
     app.include_router(meta_router(settings, pool, jobs))
     app.include_router(places_router(settings, pool))
-    app.include_router(routes_router(settings, pool, cache, raw, workers))
+    app.include_router(routes)
     app.include_router(network_router(pool))
     app.include_router(jobs_router(settings, jobs))
     app.include_router(runs_router(settings, json_response, ERRORS))

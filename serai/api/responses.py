@@ -12,6 +12,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "body_response",
     "dumps",
     "json_response",
+    "loads",
     "packed",
     "remember",
     "split_values",
@@ -85,6 +87,13 @@ def dumps(data: Any) -> bytes:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
     except (TypeError, ValueError):
         return json.dumps(_clean(data), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def loads(data: bytes) -> Any:
+    """JSON bytes parsed (orjson when installed, else json)."""
+    if _orjson is not None:
+        return _orjson.loads(data)
+    return json.loads(data)
 
 
 class BodyLimit:
@@ -185,10 +194,21 @@ class RawAnswers:
     same bytes). Otherwise the request goes on with its key in :data:`RAW_KEY`, and the
     endpoint that answers it stores its answer under that key (:func:`remember`, successful
     answers only). Answers themselves are ``(json, gzip or None)`` entries of :func:`packed`.
+
+    ``fast`` maps a path to a coroutine ``(scope, body) -> Response | None`` that answers a
+    POST of it not seen before without FastAPI's request machinery (``None``: FastAPI
+    answers it, e.g. a body that does not validate; see :func:`serai.api.routes.routes_router`).
     """
 
-    def __init__(self, app: ASGIApp, answers: LRU, paths: frozenset[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        answers: LRU,
+        paths: frozenset[str],
+        fast: dict[str, Callable[[Scope, bytes], Awaitable[Response | None]]] | None = None,
+    ) -> None:
         self.app, self.answers, self.paths = app, answers, paths
+        self.fast = fast or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -234,6 +254,15 @@ class RawAnswers:
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": data})
             return
+        token = RAW_KEY.set(key)
+        try:
+            fast = self.fast.get(scope["path"]) if scope["method"] == "POST" else None
+            if fast is not None and ctype == b"application/json":
+                resp = await fast(scope, body)
+                if resp is not None:
+                    return await resp(scope, receive, send)
+        finally:
+            RAW_KEY.reset(token)
         sent = False
 
         async def replay() -> Any:

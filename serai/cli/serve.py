@@ -45,7 +45,8 @@ def serve_cmd(
         typer.Option(
             help="Worker processes computing new route questions, forked after the routing "
             "graph is loaded (shared, not copied); 0 = threads of the serving process "
-            "(default $SERAI_ROUTE_PROCESSES, else 0)."
+            "(default $SERAI_ROUTE_PROCESSES, else one per core; 0 for a server that "
+            "`serai route` starts by itself or with --no-warm)."
         ),
     ] = None,
     idle_exit: Annotated[
@@ -98,6 +99,8 @@ def serve_cmd(
         port = sock.getsockname()[1]
     if store is not None:
         store.mkdir(parents=True, exist_ok=True)
+    if processes is None and not os.environ.get("SERAI_ROUTE_PROCESSES", "").strip():
+        processes = default_processes(auto=auto, warm=warm)
     settings = Settings(
         network=network,
         store=store,
@@ -250,6 +253,23 @@ def _describe(s: dict[str, Any]) -> str:
     if s.get("log"):
         parts.append(f"log {s['log']}")
     return "; ".join(parts)
+
+
+def default_processes(*, auto: bool, warm: bool) -> int:
+    """Route worker processes of a `serai serve` given neither --processes nor
+    $SERAI_ROUTE_PROCESSES: one per core the process may run on, so new questions are
+    computed on every core (threads take turns under the GIL for their Python half); 0
+    for a server that `serai route` starts for itself (one user's questions, one at a time:
+    extra processes would only take memory) or one started with --no-warm (its workers
+    would be forked before the routing graph is loaded and each load its own copy), and
+    on a single core."""
+    if auto or not warm:
+        return 0
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
 
 
 def _check_options(

@@ -45,8 +45,34 @@ def test_answers_from_worker_processes_equal_the_threads(client, toy_dir, tmp_pa
         assert route.status_code == 200 and json.loads(route.content)["routes"]
         workers = app.state.route_workers
         assert workers.executor is not None  # answered by the processes, none broke
-        pids = {p.pid for p in workers.executor._processes.values()}
+        pids = set(workers.pids())
         assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_dead_workers_leave_the_questions_to_the_threads(client, toy_dir, tmp_path):
+    import signal
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from serai.api import Settings, create_app
+
+    app = create_app(Settings(network=toy_dir, store=tmp_path, route_processes=2))
+    with TestClient(app) as forked:
+        workers = app.state.route_workers
+        pids = workers.pids()
+        assert len(pids) == 2
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        for w in workers.workers:
+            w.proc.join(timeout=10)
+        time.sleep(0.1)
+        for i in range(3):
+            q = {"origin": "Almaty", "destination": "Poti", "carbon_price": 5.5 + i}
+            a, b = forked.post("/api/route", json=q), client.post("/api/route", json=q)
+            assert _strip(a) == _strip(b)
+            assert a.status_code == 200
+        assert workers.executor is None and workers.pids() == []
 
 
 def test_the_number_of_processes_comes_from_the_environment(monkeypatch):
@@ -77,17 +103,24 @@ def _forked_children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts processes in /proc")
-@pytest.mark.parametrize(("option", "env", "want"), [("2", "0", 2), ("0", "2", 0)])
+@pytest.mark.parametrize(
+    ("option", "env", "want"), [("2", "0", 2), ("0", "2", 0), (None, "", "cores")]
+)
 def test_serve_processes_option_forks_that_many_workers(
     option, env, want, toy_dir, tmp_path, monkeypatch
 ):
-    """`serai serve --processes N` forks N route workers; the option wins over the environment."""
+    """`serai serve --processes N` forks N route workers; the option wins over the environment;
+    with neither, one per core."""
     import urllib.request
 
     from tests.live import serve_process
 
+    if want == "cores":
+        cores = len(os.sched_getaffinity(0))
+        want = cores if cores > 1 else 0
+    opt = ["--processes", option] if option is not None else []
     cache = tmp_path / "cache"
-    with serve_process("--network", str(toy_dir), "--processes", option,
+    with serve_process("--network", str(toy_dir), *opt,
                        env={"SERAI_CACHE_DIR": str(cache), "SERAI_ROUTE_PROCESSES": env}) as base:  # fmt: skip
         port = base.rsplit(":", 1)[1]
         pid = json.loads((cache / f"serve-{port}.json").read_text())["pid"]
@@ -97,6 +130,16 @@ def test_serve_processes_option_forks_that_many_workers(
         with urllib.request.urlopen(req, timeout=60) as r:
             assert r.status == 200 and json.loads(r.read())["routes"]
         assert len(_forked_children(pid)) == want
+
+
+def test_default_processes_of_serve():
+    """One per core, but none for a server `serai route` starts or one not warmed first."""
+    from serai.cli.serve import default_processes
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert default_processes(auto=False, warm=True) == (cores if cores > 1 else 0)
+    assert default_processes(auto=True, warm=True) == 0
+    assert default_processes(auto=False, warm=False) == 0
 
 
 def test_serve_processes_option_is_checked(tmp_path):
