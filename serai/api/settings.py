@@ -57,7 +57,8 @@ class Settings:
         Route answers kept (by question, and by the request's exact bytes).
     route_processes
         Worker processes forked at start-up to compute route answers
-        (``SERAI_ROUTE_PROCESSES``; 0 = threads of the serving process), see
+        (``SERAI_ROUTE_PROCESSES``; 0 = threads of the serving process; ``serai serve``
+        without ``--processes`` or the variable: one per core), see
         :mod:`serai.api.workers`.
     """
 
