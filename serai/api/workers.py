@@ -30,6 +30,7 @@ import socket
 import struct
 import sys
 import warnings
+from collections import deque
 from typing import Any
 
 __all__ = ["RouteProcesses"]
@@ -94,20 +95,47 @@ def _load_exc(parts: tuple[str, str, tuple, dict]) -> BaseException:
 
 class _Worker:
     """The serving process's end of one worker: its process and socket (streams opened on
-    the event loop at first use)."""
+    the event loop at first use). Up to :data:`DEPTH` questions are sent ahead: the worker
+    finds its next question in the socket as soon as it answered one (no round trip through
+    the event loop in between); answers come back in order and a reader task hands each to
+    the question that waits for it."""
 
     def __init__(self, proc: Any, sock: socket.socket) -> None:
         self.proc, self.sock = proc, sock
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.waiting: deque[asyncio.Future] = deque()
+        self.reading: asyncio.Task | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(sock=self.sock, limit=1 << 20)
+        self.reading = asyncio.get_running_loop().create_task(self._replies())
 
     async def ask(self, message: bytes) -> Any:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(sock=self.sock, limit=1 << 20)
-        assert self.reader is not None
+        if self.writer is None or self.reading is None or self.reading.done():
+            raise ConnectionError("route worker process gone")
+        fut = asyncio.get_running_loop().create_future()
+        self.waiting.append(fut)
         self.writer.write(_HEAD.pack(len(message)) + message)
-        head = await self.reader.readexactly(_HEAD.size)
-        return pickle.loads(await self.reader.readexactly(_HEAD.unpack(head)[0]))
+        return await fut
+
+    async def _replies(self) -> None:
+        assert self.reader is not None
+        try:
+            while True:
+                head = await self.reader.readexactly(_HEAD.size)
+                out = pickle.loads(await self.reader.readexactly(_HEAD.unpack(head)[0]))
+                fut = self.waiting.popleft()
+                if not fut.done():
+                    fut.set_result(out)
+        except (OSError, EOFError, IndexError, asyncio.IncompleteReadError, pickle.PickleError):
+            while self.waiting:  # the worker is gone: its questions go to the threads
+                fut = self.waiting.popleft()
+                if not fut.done():
+                    fut.set_exception(ConnectionError("route worker process gone"))
+
+
+DEPTH = 2  # questions sent ahead to each worker
 
 
 class RouteProcesses:
@@ -117,6 +145,7 @@ class RouteProcesses:
         self.pool, self.settings, self.n = pool, settings, n
         self.workers: list[_Worker] = []
         self._idle: asyncio.Queue[_Worker | None] | None = None
+        self._opening = asyncio.Lock()
 
     @property
     def executor(self) -> list[_Worker] | None:
@@ -153,9 +182,15 @@ class RouteProcesses:
         if not self.workers:
             return None
         if self._idle is None:
-            self._idle = asyncio.Queue()
-            for w in self.workers:
-                self._idle.put_nowait(w)
+            async with self._opening:
+                if self._idle is None:
+                    for w in self.workers:
+                        await w.open()
+                    idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
+                    for _ in range(DEPTH):
+                        for w in self.workers:
+                            idle.put_nowait(w)
+                    self._idle = idle
         message = pickle.dumps((kind, type(q).__name__, q.model_dump_json(), year), protocol=5)
         # shielded: a cancelled request still reads its answer, so the socket stays in step
         status, payload = await asyncio.shield(self._exchange(message))
@@ -168,12 +203,12 @@ class RouteProcesses:
     async def _exchange(self, message: bytes) -> tuple[str, Any]:
         assert self._idle is not None
         w = await self._idle.get()
-        if w is None:  # the workers were shut down: pass the word on to the next waiter
+        if w is None or not self.workers:  # shut down: pass the word on to the next waiter
             self._idle.put_nowait(None)
             return "broken", None
         try:
             out = await w.ask(message)
-        except (OSError, EOFError, asyncio.IncompleteReadError, pickle.UnpicklingError):
+        except OSError:  # the worker died (ConnectionError from its reader)
             self.shutdown()
             return "broken", None
         self._idle.put_nowait(w)
@@ -184,6 +219,8 @@ class RouteProcesses:
         if self._idle is not None:  # questions waiting for a worker go to the threads
             self._idle.put_nowait(None)
         for w in workers:
+            if w.reading is not None:
+                w.reading.cancel()
             try:
                 if w.writer is not None:
                     w.writer.close()
