@@ -22,6 +22,7 @@ import pandas as pd
 from tools.data.geo import Countries
 from tools.data.steps.borders import (
     _border_crossings,
+    _closed_transit,
     _connectors_table,
     _gauge_breaks,
     _stamp_closures,
@@ -108,6 +109,7 @@ __all__ = [
     "_at_least_great_circle",
     "_attach_points",
     "_border_crossings",
+    "_closed_transit",
     "_connectors_table",
     "_expansions",
     "_ferry_links",
@@ -203,6 +205,7 @@ def build(
     links = _add_services(links, nodes, facts, log, shapes.geometry(), shapes.add)
 
     # ---- defaults, status, ids; borders ------------------------------------------------------
+    nodes, links = _closed_transit(nodes, links, log)
     links = _at_least_great_circle(links, nodes, log)
     links = _finish_links(links, _speeds())
     nodes = _finish_nodes(nodes)
