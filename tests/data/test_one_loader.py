@@ -41,8 +41,9 @@ QUESTIONS = [
         "Middle Corridor",
     ),
     (
-        ["--from", "Shanghai", "--to", "Rotterdam", "--modes", "sea", "--avoid-passage", "suez"],
-        dict(origin="Shanghai", destination="Rotterdam", modes=["sea"], avoid_passages=["suez"]),
+        ["--from", "Shanghai", "--to", "Rotterdam", "--modes", "sea", "--avoid-passage", "suez",
+         "--avoid-passage", "panama"],
+        dict(origin="Shanghai", destination="Rotterdam", modes=["sea"], avoid_passages=["suez", "panama"]),
         "Cape",
     ),
 ]  # fmt: skip
