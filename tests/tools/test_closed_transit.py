@@ -60,8 +60,8 @@ def test_a_long_pass_a_named_place_a_junction_or_two_neighbours_keep_the_border(
     nodes, links = _graph(c3, edges)
     assert list(_run(nodes, links)[0]["country"]) == c3
     # a branch leaves the strip (three links out): kept
-    nodes, links = _graph(c + ["KZ"], edges + [(3, 7)])
-    assert list(_run(nodes, links)[0]["country"]) == c + ["KZ"]
+    nodes, links = _graph([*c, "KZ"], [*edges, (3, 7)])
+    assert list(_run(nodes, links)[0]["country"]) == [*c, "KZ"]
 
 
 @pytest.mark.parametrize("year", [2025])
