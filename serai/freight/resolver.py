@@ -578,7 +578,9 @@ def search_places(
     p["matched"] = np.where(t["text"].to_numpy() != "", t["text"].to_numpy(), "")
     if iso:
         p = p.loc[p["country"] == iso]
-    p = p.sort_values(["exact", "population", "tier"], ascending=[False, False, True])
+    # an exact name before an exact alternate name (tier), as the resolver ranks: "Poti" is Poti
+    # before Teresina, whose old name it is; then the larger place
+    p = p.sort_values(["exact", "tier", "population"], ascending=[False, True, False])
     # one row per place: a port or corridor point at a city of the same name is that city
     keep: list[int] = []
     for i in range(len(p)):

@@ -387,3 +387,17 @@ def test_a_node_id_the_network_does_not_have_is_refused(toy_router):
     for bad in (10**20, -1):
         with pytest.raises(InputError, match="unknown node id"):
             toy_router.locate(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"), [("Poti", "Poti", "GE"), ("Kashi", "Kashgar", "CN")]
+)
+def test_type_ahead_puts_the_place_of_that_name_before_an_old_name_of_a_larger_one(
+    text, name, country
+):
+    # Teresina (907,000) was once called Poti and Varanasi is Kashi: an exact current name
+    # ranks before an exact alternate name, as the resolver ranks them
+    from serai.freight.resolver import search_places
+
+    top = search_places(text, limit=5).iloc[0]
+    assert (top["name"], top["country"]) == (name, country)
