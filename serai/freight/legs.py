@@ -93,8 +93,46 @@ def node_labels(
         lab = np.where(km <= within_km, "near " + tnames[i].astype(str), "")
         out[ok] = lab
     still = (out == "") & np.isfinite(x) & np.isfinite(y)
+    if gazetteer is not None and still.any():
+        out[still] = _bearing_labels(gazetteer, x[still], y[still])
+        still = out == ""
+        still &= np.isfinite(x) & np.isfinite(y)
     out[still] = [f"{b:.2f},{a:.2f}" for a, b in zip(x[still], y[still], strict=True)]
     return pd.Series(out, index=ids).sort_index()
+
+
+_COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def _bearing_labels(
+    gazetteer: Any, x: np.ndarray, y: np.ndarray, max_km: float = 400.0
+) -> np.ndarray:
+    """ "<km> km <compass> of <nearest populated place>" for points far from any named place
+    (steppe, desert, open sea near a coast), "" beyond ``max_km``: a reader places "85 km NE of
+    Aktobe" where "50.86,56.11" says nothing."""
+    from serai.freight.gazetteer import chord_km
+    from serai.freight.places import _unit
+
+    chord, i = gazetteer.tree.query(_unit(y, x), k=64)
+    good = gazetteer.population[i] > 0
+    first = np.argmax(good, axis=1)
+    rows = np.arange(len(i))
+    pick, km, has = i[rows, first], chord_km(chord[rows, first]), good[rows, first]
+    has &= km <= max_km
+    lat0 = gazetteer.places["lat"].to_numpy(float)[pick]
+    lon0 = gazetteer.places["lon"].to_numpy(float)[pick]
+    p1, p2, dl = np.radians(lat0), np.radians(y), np.radians(x - lon0)
+    brg = np.degrees(
+        np.arctan2(
+            np.sin(dl) * np.cos(p2), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+        )
+    )
+    comp = np.array(_COMPASS, dtype=object)[np.round((brg % 360) / 45).astype(int) % 8]
+    names = gazetteer.places["name"].to_numpy(object)[pick]
+    lab = np.array(
+        [f"{n} ({k:.0f} km {c})" for k, c, n in zip(km, comp, names, strict=True)], dtype=object
+    )
+    return np.where(has, lab, "").astype(object)
 
 
 _LABEL_ARRAYS: dict[int, tuple[pd.Series, np.ndarray, np.ndarray]] = {}

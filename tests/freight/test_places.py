@@ -401,3 +401,30 @@ def test_type_ahead_puts_the_place_of_that_name_before_an_old_name_of_a_larger_o
 
     top = search_places(text, limit=5).iloc[0]
     assert (top["name"], top["country"]) == (name, country)
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(56.11, 50.86), (60.5, 45.0), (51.2, 42.3)])
+def test_a_node_far_from_any_place_is_labelled_by_the_nearest_town_with_distance_and_bearing(
+    gz, lon, lat
+):
+    # oracle: brute force over every populated place (haversine), bearing by hand
+    from serai.freight.legs import _bearing_labels
+
+    pl = gz.places
+    pop = gz.population > 0
+    lat0, lon0 = pl["lat"].to_numpy(float)[pop], pl["lon"].to_numpy(float)[pop]
+    km = np.asarray(great_circle_km(lat, lon, lat0, lon0), dtype=float)
+    k = int(np.argmin(km))
+    p1, p2, dl = math.radians(lat0[k]), math.radians(lat), math.radians(lon - lon0[k])
+    brg = math.degrees(
+        math.atan2(
+            math.sin(dl) * math.cos(p2),
+            math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl),
+        )
+    )
+    compass = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"][round((brg % 360) / 45) % 8]
+    want = (
+        f"{pl['name'].to_numpy(object)[pop][k]} ({km[k]:.0f} km {compass})" if km[k] <= 400 else ""
+    )
+    got = _bearing_labels(gz, np.array([lon]), np.array([lat]))[0]
+    assert got == want
