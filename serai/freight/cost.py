@@ -110,10 +110,12 @@ class LinkCosts:
 
     @cached_property
     def without_market(self) -> LinkCosts:
-        """These costs without the import-market premium (routes starting inside the zone).
+        """These costs without the import-market premium (routes not starting in China).
 
         The premium (:data:`~serai.freight.tariffs.CENTRAL_ASIA_ZONES`) is for deliveries
-        into Kazakhstan and Central Asia from outside; domestic and export routes pay none.
+        into Kazakhstan and Central Asia from China (the lane it was measured on,
+        :func:`~serai.freight.tariffs.pays_no_import_premium`); domestic and export routes
+        and routes from any other country pay none.
         """
         from dataclasses import replace
 

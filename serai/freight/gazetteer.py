@@ -37,9 +37,11 @@ import pandas as pd
 
 from serai.freight.nearest import NearestIndex
 
-__all__ = ["Gazetteer", "gazetteer_path", "load_gazetteer"]
+__all__ = ["COINCIDE_KM", "Gazetteer", "gazetteer_path", "load_gazetteer"]
 
 EARTH_KM = 6371.0088
+#: A gazetteer place this close to a network place of the same name is that place (km).
+COINCIDE_KM = 50.0
 GRID_DEG = 0.05
 
 

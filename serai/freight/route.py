@@ -287,11 +287,11 @@ class Router:
         self, place: Any, name: str | Commodity, carbon_price_usd_per_t: float = 0.0,
         crew: str = "single",
     ) -> LinkCosts:  # fmt: skip
-        """The costs of routes from ``place``: no import premium when it lies in the zone."""
-        from serai.freight.tariffs import starts_in_import_zone
+        """The costs of routes from ``place``: the import premium only from China (tariffs)."""
+        from serai.freight.tariffs import pays_no_import_premium
 
         lc = self.costs(name, carbon_price_usd_per_t, crew)
-        if starts_in_import_zone(self.place_country(place)):
+        if pays_no_import_premium(self.place_country(place)):
             return lc.without_market
         return lc
 

@@ -16,11 +16,14 @@ Components (USD per unit; :data:`serai.freight.params.MONEY`):
     Documents and fees at a crossing outside a customs union (``border.fee.rail``,
     ``border.fee.road``).
 ``market``
-    The premium of container deliveries into Kazakhstan and Central Asia
+    The premium of container deliveries from China into Kazakhstan and Central Asia
     (``market.import.CA``, charged where a route ends there, whatever the last mode, when
-    it starts outside: :meth:`LinkCosts.without_market` for routes starting inside):
-    boxes go in full and come back empty, and the published China - Aktau rate is about
-    twice a China - Europe through rate.
+    it starts in China: :meth:`LinkCosts.without_market` for every other origin, see
+    :func:`pays_no_import_premium`): boxes go in full and come back empty, and the
+    published China - Aktau rate (Argus 2025, facts §4.4, the one observation the premium
+    is fitted on) is about twice a China - Europe through rate. No published rate shows
+    such a premium on another lane (Iran, Türkiye, Europe or Russia into Central Asia), so
+    routes from there pay their segments only.
 
 Parameters are per FEU for containers; a 20 ft box costs ``teu.ratio`` of a 40 ft
 box, and containerised minerals pay their share of a box (``units_per_box`` in
@@ -37,14 +40,24 @@ from serai.freight.commodities import Commodity
 from serai.freight.elements import Elements
 from serai.freight.params import ParamSet, TermBuilder
 
-__all__ = ["CENTRAL_ASIA_ZONES", "add_money_terms", "money_scale", "starts_in_import_zone"]
+__all__ = [
+    "CENTRAL_ASIA_ZONES",
+    "PREMIUM_ORIGIN_ZONES",
+    "add_money_terms",
+    "money_scale",
+    "pays_no_import_premium",
+    "starts_in_import_zone",
+]
 
 #: Zones where a rail delivery pays the import-market premium.
 CENTRAL_ASIA_ZONES = ("KZ", "CA")
+#: Zones of the origins whose deliveries into :data:`CENTRAL_ASIA_ZONES` pay the premium:
+#: the lane it was measured on (Argus, China -> Almaty & Aktau, facts §4.4).
+PREMIUM_ORIGIN_ZONES = ("CN",)
 
 
 def starts_in_import_zone(country: str) -> bool:
-    """True when a route from ``country`` pays no import premium (it starts inside the zone).
+    """True when ``country`` lies in the import-premium zone (Kazakhstan, Central Asia).
 
     >>> starts_in_import_zone("KZ"), starts_in_import_zone("CN")
     (True, False)
@@ -52,6 +65,21 @@ def starts_in_import_zone(country: str) -> bool:
     from serai.freight.params import _zones
 
     return bool(country) and _zones().get(str(country), "OTHER") in CENTRAL_ASIA_ZONES
+
+
+def pays_no_import_premium(country: str) -> bool:
+    """True when a route from ``country`` pays no import-market premium.
+
+    Only deliveries from :data:`PREMIUM_ORIGIN_ZONES` (China) pay it: the lane the premium
+    was measured on. A route from inside the zone (domestic, export) or from any other
+    country (Iran, Türkiye, Europe, ...) pays its segments only.
+
+    >>> pays_no_import_premium("CN"), pays_no_import_premium("KZ"), pays_no_import_premium("IR")
+    (False, True, True)
+    """
+    from serai.freight.params import _zones
+
+    return not country or _zones().get(str(country), "OTHER") not in PREMIUM_ORIGIN_ZONES
 
 
 def money_scale(c: Commodity, values: np.ndarray, p: ParamSet) -> float:

@@ -410,13 +410,13 @@ class ChainModel(FacilityMixin):
 
     def _import_zone(self, src: list[list[Access]], src_v: np.ndarray) -> np.ndarray:
         """Per source vnode: True where a route from its place pays no import premium."""
-        from serai.freight.tariffs import starts_in_import_zone
+        from serai.freight.tariffs import pays_no_import_premium
 
         r = self.router
         place = {a.vnode: a.place for acc in src for a in acc}
         # the country the router gives the place when it routes from it (Router.costs_from)
         return np.array(
-            [starts_in_import_zone(r.place_country(r.locate(place[int(v)]))) for v in src_v],
+            [pays_no_import_premium(r.place_country(r.locate(place[int(v)]))) for v in src_v],
             dtype=bool,
         )
 
@@ -453,7 +453,7 @@ class ChainModel(FacilityMixin):
             sel = zone == flag
             if not sel.any():
                 continue
-            # a route from inside the import-premium zone pays no import premium
+            # only a route from China pays the import premium (tariffs.pays_no_import_premium)
             lcf = lc.without_market if flag else lc
             cost_f = np.where(mask, router.edge_objective(lcf, req.objective), np.inf)
             co2 = lcf.kg_co2e[rows] if lcf.kg_co2e is not None else np.zeros(len(rows))

@@ -265,3 +265,34 @@ def test_tashkent_almaty_stays_on_the_train_across_the_border(router, o, d, kz_s
     want = p.value(kz_side) + p.value("border.rail.*.*")
     assert {"border.rail.KZ.in": 78.0, "border.rail.KZ.out": 6.8}[kz_side] == p.value(kz_side)
     assert float(b["hours"].iloc[0]) == pytest.approx(want, abs=0.05)
+
+
+def test_mashhad_tashkent_pays_its_segments_and_no_china_import_premium(router):
+    # new-user trial: Mashhad -> Tashkent cost USD 4,831/FEU for 1,332 km, of which USD 3,729
+    # was the import-market premium fitted on the one lane it was measured on (Argus, China
+    # -> Almaty & Aktau, facts §4.4); a box from Iran pays its segments only. Oracle: the
+    # hand sum of the legs from the parameter tables (line haul km x zone rate, one lift per
+    # terminal and break of gauge, one fee per border side outside a customs union).
+    from serai.freight.params import network_params
+
+    p = network_params(router.rg.network)
+    r = router.route("Mashhad", "Tashkent", "container")
+    assert r.totals["usd_market"] == 0.0
+    legs = r.legs
+    assert set(legs["country"]) >= {"IR", "TM", "UZ"}
+    zone = {"IR": "IR", "TM": "CA", "UZ": "CA"}
+    want = 0.0
+    for leg in legs.itertuples(index=False):
+        if leg.kind == "move" and leg.mode == "rail":
+            want += leg.km * p.value(f"rail.rate.{zone[leg.country]}")
+        elif leg.kind == "move" and leg.mode == "road":
+            want += leg.km * p.value("road.rate")
+    n_lift = int(legs["kind"].isin(["transfer", "gauge"]).sum())
+    n_border = int((legs["kind"] == "border").sum())
+    assert n_lift >= 3 and n_border == 2  # road>rail, Sarakhs gauge, Tashkent; IR>TM, TM>UZ
+    want += n_lift * p.value("lift") + n_border * p.value("border.fee.rail")
+    assert r.usd == pytest.approx(want, rel=0.01)
+    assert r.usd < 2000  # was 4,833 with the premium
+    # the lane the premium was measured on keeps it: a box from China into Central Asia
+    cn = router.route("Xi'an", "Tashkent", "container")
+    assert cn.totals["usd_market"] == pytest.approx(p.value("market.import.CA"))

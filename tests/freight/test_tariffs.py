@@ -104,3 +104,13 @@ def test_no_unscheduled_container_shipping_on_the_caspian():
     lane = ((v_["kind"] == "move") & (v_["link_id"].isin([900, 901]))).to_numpy()
     assert not link_costs(rg, "container").allowed[lane].any()
     assert link_costs(rg, "grain").allowed[lane].all()  # bulk carriers do cross
+
+
+def test_import_premium_only_on_the_lane_it_was_measured_on(router):
+    # the premium is fitted on Argus China -> Almaty & Aktau (facts §4.4): a box from
+    # Europe into Kazakhstan pays its segments only (Duisburg -> Almaty has no premium)
+    west = router.route("Duisburg", "Almaty", "container", objective="time")
+    assert west.totals["usd_market"] == 0.0
+    legs = west.legs
+    parts = ["usd_tariff", "usd_hub", "usd_border"]
+    assert legs[parts].to_numpy().sum() == pytest.approx(west.usd)

@@ -221,12 +221,16 @@ def test_access_leg_with_a_transfer_by_hand(tmp_path):
     assert chain.days == pytest.approx((hours + h_cath) / 24)
 
 
-def test_removal_keeps_each_sources_import_premium(model):
+def test_removal_keeps_each_sources_import_premium(model, monkeypatch):
     # the cathode leg starts at a Kazakh smelter (inside the import-premium zone: no premium)
-    # or at the German one (a container route from Germany into Kazakhstan pays
-    # market.import.CA); with nothing removed, the removal matrices must be the legs' own
-    # matrices pair by pair, so each source keeps the cost array of its zone
+    # or at the German one (made to pay market.import.CA here: only routes from China pay
+    # it in the shipped tables, and the synthetic network has no Chinese smelter); with
+    # nothing removed, the removal matrices must be the legs' own matrices pair by pair, so
+    # each source keeps the cost array of its zone
+    from serai.freight import tariffs
     from serai.minerals.elements import Element, removal_matrices
+
+    monkeypatch.setattr(tariffs, "PREMIUM_ORIGIN_ZONES", ("CN", "EU"))
 
     chain = model.chain("cu_mine", "cu_buyer_c", "copper", objective="cost")
     sol = chain.solution
