@@ -298,6 +298,14 @@ class PlaceResolver:
                     ),
                     field="place",
                 )
+            known = _unlocated().get(normalise(q))
+            if known is not None:
+                raise InputError(
+                    f"unknown place '{q}': {known['what']} has no sourced "
+                    "coordinate (not in the facts, Natural Earth or GeoNames cities500), so "
+                    f"none is guessed; use '{known['instead']}' or give 'lat,lon'",
+                    field="place",
+                )
             raise InputError(f"unknown place '{q}'{where}{self.suggest(q, iso)}", field="place")
         return self._choose(q, q, cands)
 
@@ -428,6 +436,24 @@ class PlaceResolver:
         la, lo, c = self._xy.get(node, (math.nan, math.nan, ""))
         name = (self.index.name(node) if self.index is not None else "") or str(node)
         return Place(query, name, c, "", la, lo, 0, "node", "network", -1, node)
+
+
+_UNLOCATED: dict[str, dict[str, str]] | None = None
+
+
+def _unlocated() -> dict[str, dict[str, str]]:
+    """Names users type that serai knows but cannot locate (``unlocated_places.csv``)."""
+    global _UNLOCATED
+    if _UNLOCATED is None:
+        from serai.freight.params import _read
+
+        d: dict[str, dict[str, str]] = {}
+        for r in _read("unlocated_places.csv").fillna("").to_dict("records"):
+            for n in [r["name"], *str(r["aliases"]).split(";")]:
+                if n.strip():
+                    d.setdefault(normalise(n), r)
+        _UNLOCATED = d  # built whole, then published (threads see all of it or none)
+    return _UNLOCATED
 
 
 def _qualifiers(q: str) -> tuple[str, list[str]] | None:

@@ -65,6 +65,21 @@ PLACES = {
     ("Erenhot", "Erlian"): ("CN", 43.65, 111.98),
     ("Manzhouli",): ("CN", 49.60, 117.43),
     ("Zabaikalsk", "Zabaykalsk"): ("RU", 49.64, 117.33),
+    # EU entry and Balkan crossings (new-user trials): GeoNames town centres in points.csv
+    ("Edirne",): ("TR", 41.68, 26.56),
+    ("Svilengrad", "Свиленград"): ("BG", 41.77, 26.20),
+    ("Kapitan Andreevo",): ("", 41.72, 26.31),  # the BG side of the Kapıkule crossing point
+    ("Chop", "Чоп"): ("UA", 48.43, 22.20),
+    ("Záhony", "Zahony"): ("HU", 48.41, 22.17),
+    ("Małkinia", "Malkinia"): ("PL", 52.70, 22.03),
+    ("Kuźnica", "Kuznica"): ("PL", 53.51, 23.64),
+    ("Lőkösháza", "Lokoshaza"): ("HU", 46.43, 21.24),
+    ("Curtici",): ("RO", 46.35, 21.30),
+    ("Kelebia",): ("HU", 46.20, 19.62),
+    ("Vidin",): ("BG", 43.99, 22.87),
+    ("Dorohusk",): ("PL", 51.16, 23.80),
+    ("Medyka",): ("PL", 49.80, 22.93),
+    ("Frankfurt (Oder)", "Frankfurt an der Oder", "Frankfurt/Oder"): ("DE", 52.34, 14.55),
 }
 CASES = [(s, *want) for names, want in PLACES.items() for s in names]
 
@@ -85,7 +100,8 @@ def test_an_analysts_name_resolves_to_the_place(resolver, spelling, country, lat
     ("typed", "name"),
     [("Yiw", "Yiwu"), ("Teres", "Terespol"), ("Kapik", "Kapıkule"), ("Kapı", "Kapıkule"),
      ("Anakl", "Anaklia deep-sea port"), ("Malasz", "Małaszewicze"), ("Sarak", "Sarakhs"),
-     ("Irkesh", "Irkeshtam"), ("Zabaik", "Zabaikalsk")],
+     ("Irkesh", "Irkeshtam"), ("Zabaik", "Zabaikalsk"), ("Svilen", "Svilengrad"),
+     ("Záh", "Záhony"), ("Kuźn", "Kuźnica")],
 )  # fmt: skip
 def test_type_ahead_finds_it_from_its_first_letters(typed, name):
     assert name in search_places(typed, limit=5)["name"].tolist()
@@ -150,3 +166,31 @@ def test_the_new_corridor_points_are_network_places():
         assert router.locate(name).target is not None, name
     r = router.route("Istanbul", "Sofia", "container", via=["Kapıkule"])
     assert {"TR", "BG"} <= set(r.countries) and r.km < 800
+
+
+def test_the_eu_entry_crossings_are_network_places():
+    """Svilengrad, Záhony, Chop, Kuźnica, ... are points of tools/data/facts/points.csv (GeoNames
+    town centres): after the network build they are places on the network, so a route may pass
+    them. FAILS on a network built before these points were added: rebuild it."""
+    from serai.freight.cache import cached_router
+
+    router = cached_router(None)
+    for name in ("Svilengrad", "Záhony", "Chop", "Kuźnica", "Lőkösháza", "Curtici", "Kelebia",
+                 "Vidin", "Małkinia", "Dorohusk", "Medyka", "Frankfurt (Oder)"):  # fmt: skip
+        assert router.locate(name).target is not None, name
+    r = router.route("Sofia", "Istanbul", "container", via=["Svilengrad"])
+    assert {"TR", "BG"} <= set(r.countries) and r.km < 800
+
+
+@pytest.mark.parametrize(
+    ("name", "instead"), [("Čierna nad Tisou", "Chop"), ("Bruzgi", "Kuźnica"), ("Dobrá", "Chop")]
+)
+def test_a_crossing_without_a_sourced_coordinate_is_not_invented(resolver, name, instead):
+    # no coordinate for these in the facts, Natural Earth or GeoNames cities500: an unknown
+    # place that says why and names a located neighbour, never a guessed point
+    from serai.errors import InputError
+
+    with pytest.raises(InputError, match="unknown place") as e:
+        resolver.locate(name)
+    assert "no sourced coordinate" in str(e.value) and f"'{instead}'" in str(e.value)
+    assert resolver.locate(instead).lat == resolver.locate(instead).lat  # located
