@@ -169,16 +169,18 @@ def test_the_new_corridor_points_are_network_places():
 
 
 def test_the_eu_entry_crossings_are_network_places():
-    """Svilengrad, Záhony, Chop, Kuźnica, ... are points of tools/data/facts/points.csv (GeoNames
+    """Svilengrad, Záhony, Chop, Kuźnica, Edirne, ... are points of tools/data/facts/points.csv (GeoNames
     town centres): after the network build they are places on the network, so a route may pass
     them. FAILS on a network built before these points were added: rebuild it."""
     from serai.freight.cache import cached_router
 
     router = cached_router(None)
     for name in ("Svilengrad", "Záhony", "Chop", "Kuźnica", "Lőkösháza", "Curtici", "Kelebia",
-                 "Vidin", "Małkinia", "Dorohusk", "Medyka", "Frankfurt (Oder)"):  # fmt: skip
+                 "Vidin", "Małkinia", "Dorohusk", "Medyka", "Frankfurt (Oder)", "Edirne"):  # fmt: skip
         assert router.locate(name).target is not None, name
     r = router.route("Sofia", "Istanbul", "container", via=["Svilengrad"])
+    assert {"TR", "BG"} <= set(r.countries) and r.km < 800
+    r = router.route("Istanbul", "Sofia", "container", via=["Edirne"])  # was refused
     assert {"TR", "BG"} <= set(r.countries) and r.km < 800
 
 
