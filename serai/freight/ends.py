@@ -17,18 +17,63 @@ import numpy as np
 from serai.errors import InputError
 from serai.freight.access import MAX_ACCESS_KM, AccessLeg, emission_rates
 from serai.freight.resolver import Place
+from serai.freight.routeresult import _LEG_COLUMNS
 
-__all__ = ["best_pair", "end_vnodes", "endpoints", "like", "network_name", "splice"]
+__all__ = [
+    "best_pair",
+    "end_vnodes",
+    "endpoints",
+    "endpoints_key",
+    "like",
+    "network_name",
+    "splice",
+]
+
+
+MAX_ENDPOINTS = 2048  # first/last-mile answers remembered per Router
 
 
 def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[Any]:
-    """(AccessLeg or None, vnode) pairs where a route may start or end for ``place``."""
+    """(AccessLeg or None, vnode) pairs where a route may start or end for ``place``.
+
+    The legs of a place off the network are a pure function of the place, the side, the
+    commodity, the carbon price, the parameters, the crew and the constraints the legs read
+    (avoided countries and nodes, modes) over the router's immutable data: they are
+    remembered per Router (:data:`MAX_ENDPOINTS` answers, the key holds every one of those
+    fields; :class:`~serai.freight.access.AccessLeg` is frozen, the list is a new one).
+    Errors are not remembered.
+    """
     rg = router.rg
     if place.target is not None:
         return [(None, rg.place(place.target))]
     if not (place.lat == place.lat and place.lon == place.lon):
         raise InputError(f"{place.label} has no coordinates", field="place")
     em = router.emissions(lc.commodity)
+    key = endpoints_key(place, side, lc, cons, em is not None)
+    memo = router.__dict__.get("_endpoints")
+    if memo is None:
+        memo = router.__dict__.setdefault("_endpoints", {})
+    hit = memo.get(key)
+    if hit is None:
+        hit = tuple(_endpoints(router, place, side, lc, cons, em))
+        if len(memo) >= MAX_ENDPOINTS:
+            memo.clear()  # a dict shared by threads: clear and set are atomic under the GIL
+        memo[key] = hit
+    return list(hit)
+
+
+def endpoints_key(place: Place, side: str, lc: Any, cons: Any, emissions: bool) -> tuple:
+    """Everything :meth:`~serai.freight.access.AccessModel.legs` reads, besides the router.
+
+    ``lc.params`` is a ParamSet (compared by identity: the key keeps it alive);
+    the commodity is a frozen dataclass compared by value (a custom commodity under a
+    built-in name is another key).
+    """
+    return (place, side, lc.commodity, float(lc.carbon_price_usd_per_t), lc.params,
+            lc.crew, emissions, cons.avoid_countries, cons.avoid_nodes, cons.modes)  # fmt: skip
+
+
+def _endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any, em: Any) -> list[Any]:
     legs = router.access.legs(
         place,
         side,
@@ -95,8 +140,6 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     from dataclasses import replace
     from types import MappingProxyType
 
-    from serai.freight.routeresult import _LEG_COLUMNS
-
     legs = [x for x in (first, last) if x is not None]
     new = {
         "origin_place": origin,
@@ -106,24 +149,24 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     }
     if not legs:
         return replace(route, **new)
-    pre = first.rows() if first is not None else []
-    post = last.rows() if last is not None else []
+    pre, a = _leg_table(first) if first is not None else (_NO_ROWS, 0)
+    post, m = _leg_table(last) if last is not None else (_NO_ROWS, 0)
     n_mid = len(route.leg_data.get("seq", ()))
-    a, b = len(pre), len(pre) + n_mid
-    n = b + len(post)
+    b = a + n_mid
+    n = b + m
     arr = {}
     for col in _LEG_COLUMNS:
         if col == "seq":
             arr[col] = _objects(list(range(n)))
         elif col in _NUMERIC or col.startswith(("hours_", "usd_", "share_")):
             x = np.empty(n)
-            x[:a] = [r.get(col) for r in pre]
+            x[:a] = pre[col] if a else ()
             x[a:b] = route.leg_data[col] if n_mid else ()
-            x[b:] = [r.get(col) for r in post]
+            x[b:] = post[col] if m else ()
             arr[col] = x
         else:
             mid = list(route.leg_data[col]) if n_mid else []
-            arr[col] = _objects([r.get(col) for r in pre] + mid + [r.get(col) for r in post])
+            arr[col] = _objects((pre[col] if a else []) + mid + (post[col] if m else []))
     t = dict(route.totals)
     from serai.freight.params import BASES
 
@@ -178,6 +221,18 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
 
 
 _NUMERIC = frozenset({"km", "hours", "wait_h", "usd", "co2e_kg"})
+_NO_ROWS: dict[str, list] = {}
+
+
+def _leg_table(leg: AccessLeg) -> tuple[dict[str, list], int]:
+    """The leg's rows of the legs table as {column: values} (and their number), made once per
+    leg (a leg is frozen; remembered legs are spliced into many routes)."""
+    got = leg.__dict__.get("_table")
+    if got is None:
+        rows = leg.rows()
+        got = ({col: [r.get(col) for r in rows] for col in _LEG_COLUMNS}, len(rows))
+        object.__setattr__(leg, "_table", got)  # not a field: eq, hash and repr ignore it
+    return got
 
 
 def _objects(values: list[Any]) -> np.ndarray:

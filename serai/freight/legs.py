@@ -7,6 +7,7 @@ gets a readable label (:func:`node_labels`). Plain numpy, no groupby.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from serai.freight.constraints import Constraints
 from serai.freight.corridors import corridor_label
 from serai.freight.params import TIME
 from serai.freight.places import PlaceIndex
-from serai.freight.routecost import leg_columns, route_components, route_totals
+from serai.freight.routecost import leg_sums, route_components, route_totals
 from serai.freight.routeresult import _LEG_COLUMNS, Route
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from serai.freight.route import Router
 
 __all__ = ["make_route", "node_labels"]
+
+_NT = len(TIME)
 
 
 def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -162,6 +165,49 @@ def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
     return vals
 
 
+class _Codes:
+    """Integer codes of the virtual-link columns that cut a route into legs (one per column
+    set, made once): comparing small ints is what makes a legs table cheap."""
+
+    def __init__(self, cols: Mapping[str, np.ndarray]) -> None:
+        kind = cols["kind"]
+        self.kind = kind
+        # bit 0: first/last-mile end (access, egress); bit 1: alighting; bit 2: a movement
+        self.flag = (
+            np.isin(kind, ["access", "egress"]).astype(np.int8)
+            | (kind == "alight").astype(np.int8) << 1
+            | (kind == "move").astype(np.int8) << 2
+        )
+        self.road = (kind == "move") & (cols["mode"] == "road")  # road hauls: exact rests
+        self.layer = pd.factorize(cols["layer"])[0].astype(np.int32)
+        self.country = pd.factorize(cols["country"])[0].astype(np.int32)
+        svc = cols["service_id"]
+        raw = svc.astype(str)  # what the legs table shows: str of the id ...
+        self.svc_len = np.char.str_len(raw).astype(np.int64)  # ... (its width) ...
+        clean = np.empty(len(raw), dtype=object)
+        clean[:] = [x.replace("~r", "") for x in raw.tolist()]  # ... both directions one id
+        self.svc = clean
+        self.has_svc = clean != ""
+
+
+_CODES: dict[int, tuple[np.ndarray, _Codes]] = {}
+_CODES_LOCK = threading.Lock()
+
+
+def _codes(cols: Mapping[str, np.ndarray]) -> _Codes:
+    """:class:`_Codes` of a router's columns (made once per column set, thread-safe)."""
+    kind = cols["kind"]
+    hit = _CODES.get(id(kind))
+    if hit is None or hit[0] is not kind:
+        with _CODES_LOCK:
+            hit = _CODES.get(id(kind))
+            if hit is None or hit[0] is not kind:
+                if len(_CODES) >= 8:
+                    _CODES.clear()
+                hit = _CODES[id(kind)] = (kind, _Codes(cols))
+    return hit[1]
+
+
 def _legs(
     cols: Mapping[str, np.ndarray],
     rows: np.ndarray,
@@ -171,51 +217,55 @@ def _legs(
 ) -> dict[str, Any]:
     """Group the virtual links of a route into movement legs and hub events (numpy, no groupby).
 
-    ``rc`` is :func:`~serai.freight.routecost.route_components` of the rows. Per-leg lists
-    (link ids, node path, passages) are cut from lists of the whole route made once.
+    ``rc`` is :func:`~serai.freight.routecost.route_components` of the rows. The cuts come
+    from integer codes of the columns (:class:`_Codes`); every sum of the legs is one
+    ``reduceat`` over a stack of the per-link values (the same additions, in the same order,
+    as one ``reduceat`` per column). Per-leg lists (link ids, node path, passages) are cut
+    from lists of the whole route made once.
     """
     comps, hb, ub = rc
-    kind = cols["kind"][rows]
-    hours = comps[: len(TIME)].sum(axis=0)
-    usd = comps[len(TIME) :].sum(axis=0)
-    event = cols["event"][rows]
-    ends = (kind == "access") | (kind == "egress")
+    cd = _codes(cols)
+    hours = comps[:_NT].sum(axis=0)
+    usd = comps[_NT:].sum(axis=0)
     co2 = kg_co2e[rows] if kg_co2e is not None else np.full(len(rows), np.nan)
+    flag = cd.flag[rows]
     # events with neither time nor money (alighting a rail ferry) carry no information
-    free = (hours == 0) & (usd == 0) & ~(co2 > 0)
-    keep = ~((ends | (kind == "alight")) & free)
-    if not keep.all():
-        rows, kind, ends, hours, usd, event, co2 = (
-            x[keep] for x in (rows, kind, ends, hours, usd, event, co2)
-        )
+    drop = ((flag & 3) != 0) & (hours == 0) & (usd == 0) & ~(co2 > 0)
+    if drop.any():
+        keep = ~drop
+        rows, flag, hours, usd, co2 = rows[keep], flag[keep], hours[keep], usd[keep], co2[keep]
         comps, hb, ub = comps[:, keep], hb[:, keep], ub[:, keep]
     r = rows
     if not len(r):
         empty = {c: np.empty(0, dtype=object) for c in _LEG_COLUMNS}
         empty["km"] = np.empty(0)
         return empty
+    kind = cols["kind"][r]
+    event = cols["event"][r]
+    ends = (flag & 1) != 0
     if ends.any():
-        kind = kind.copy()
         kind[ends] = np.where(event[ends] != "", event[ends], "transfer")
-    layer, country = cols["layer"][r], cols["country"][r]
-    is_move = kind == "move"
+        is_move = kind == "move"
+    else:
+        is_move = (flag & 4) != 0
+    layer_c, country_c = cd.layer[r], cd.country[r]
     n = len(r)
     brk = np.ones(n, dtype=bool)
-    brk[1:] = ~(is_move[1:] & is_move[:-1] & (layer[1:] == layer[:-1])
-                & (country[1:] == country[:-1]))  # fmt: skip
+    brk[1:] = ~(is_move[1:] & is_move[:-1] & (layer_c[1:] == layer_c[:-1])
+                & (country_c[1:] == country_c[:-1]))  # fmt: skip
     start = np.flatnonzero(brk)
     stop = np.empty(len(start), np.int64)
     stop[:-1] = start[1:]
     stop[-1] = n
     last = stop - 1
+    rs, rl = r[start], r[last]
     fn, tn = cols["from_node"][r], cols["to_node"][r]
-    svc_raw = cols["service_id"][r[start]].astype(str)
-    svc = np.array([x.replace("~r", "") for x in svc_raw.tolist()], dtype=svc_raw.dtype)
-    mode = cols["mode"][r[start]].copy()
+    svc = cd.svc[rs].astype(f"<U{max(1, int(cd.svc_len[rs].max()))}")
+    mode = cols["mode"][rs]
     k0 = kind[start]
-    mv = k0 == "move"
-    mode[mv & (svc != "")] = "ferry"
-    fc, tc = cols["from_country"][r[start]], cols["to_country"][r[last]]
+    mv = is_move[start]
+    mode[mv & cd.has_svc[rs]] = "ferry"
+    fc, tc = cols["from_country"][rs], cols["to_country"][rl]
     ev0 = event[start]
     ev_txt = np.empty(len(start), dtype=object)
     ev_txt[:] = [
@@ -236,36 +286,52 @@ def _legs(
     psg = cols["passage"][r].tolist()
     link_ids, node_path, passages = [], [], []
     for a, b in zip(start.tolist(), stop.tolist(), strict=True):
+        if b - a == 1:  # a hub event or a one-link leg: most legs
+            x, u, v, p = lid[a], path[2 * a], path[2 * a + 1], psg[a]
+            link_ids.append([x] if x >= 0 else [])
+            node_path.append([u] if u == v else [u, v])
+            passages.append(";".join((p,)) if p else "")
+            continue
         link_ids.append([x for x in lid[a:b] if x >= 0])
         node_path.append(list(dict.fromkeys(path[2 * a : 2 * b])))
         passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
     from_node, to_node = fn[start], tn[last]
     names = _label_of(labels, np.concatenate([from_node, to_node]).astype(np.int64))
+    # one reduceat for every sum: km, hours, waits, USD, CO2e, components, provenance
+    nc = len(comps)
+    stack = np.empty((5 + nc + 2 * len(hb), n))
+    stack[0] = cols["km"][r]
+    stack[1] = hours
+    stack[2] = comps[TIME.index("schedule")] + comps[TIME.index("queue")]
+    stack[3] = usd
+    stack[4] = co2
+    stack[5 : 5 + nc] = comps
+    stack[5 + nc : 5 + nc + len(hb)] = hb
+    stack[5 + nc + len(hb) :] = ub
+    red = np.add.reduceat(stack, start, axis=1)
     data = {
         "seq": np.arange(len(start)),
         "kind": k0,
         "mode": mode,
-        "layer": layer[start],
+        "layer": cols["layer"][rs],
         "service_id": svc,
         "from_node": from_node,
         "to_node": to_node,
         "from_name": names[: len(start)],
         "to_name": names[len(start) :],
-        "country": country[start],
+        "country": cols["country"][rs],
         "from_country": fc,
         "to_country": tc,
         "passage": passages,
-        "km": np.add.reduceat(cols["km"][r], start),
-        "hours": np.add.reduceat(hours, start),
-        "wait_h": np.add.reduceat(
-            comps[TIME.index("schedule")] + comps[TIME.index("queue")], start
-        ),
-        "usd": np.add.reduceat(usd, start),
-        "co2e_kg": np.add.reduceat(co2, start),
+        "km": red[0],
+        "hours": red[1],
+        "wait_h": red[2],
+        "usd": red[3],
+        "co2e_kg": red[4],
         "event": ev_txt,
         "link_ids": link_ids,
         "node_path": node_path,
-        **leg_columns(comps, hb, ub, start),
+        **leg_sums(red[5 : 5 + nc], red[5 + nc :]),
     }
     return data
 
@@ -274,12 +340,40 @@ def line_names(router: Router, rows: np.ndarray) -> set[str]:
     """Names of the physical links used (for named lines such as ``cku``)."""
     if router._link_names is None:
         return set()
-    ids = router._cols["link_id"][rows]
-    ids = np.unique(ids[ids >= 0])
-    keys, names = router._link_names
-    pos = np.clip(np.searchsorted(keys, ids), 0, max(len(keys) - 1, 0))
-    hit = keys[pos] == ids if len(keys) else np.zeros(len(ids), bool)
-    return {str(x) for x in set(names[pos[hit]].tolist()) if isinstance(x, str) and x}
+    names = _row_line_names(router)[rows].tolist()
+    return set(names) - {""}
+
+
+def _row_line_names(router: Router) -> np.ndarray:
+    """The line name of every virtual link ('' for none), made once per router: the name of
+    its physical link when that is a non-empty str."""
+    got = router.__dict__.get("_row_line_names")
+    if got is None:
+        ids = np.asarray(router._cols["link_id"], np.int64)
+        keys, names = router._link_names
+        pos = np.clip(np.searchsorted(keys, ids), 0, max(len(keys) - 1, 0))
+        hit = (keys[pos] == ids) & (ids >= 0) if len(keys) else np.zeros(len(ids), bool)
+        got = np.full(len(ids), "", dtype=object)
+        got[hit] = [str(x) if isinstance(x, str) and x else "" for x in names[pos[hit]].tolist()]
+        got.setflags(write=False)
+        router._row_line_names = got  # a benign race: every thread makes the same array
+    return got
+
+
+def _place_name(router: Router, target: Any) -> str:
+    """``router.places.name(target) or str(target)``, remembered per router (a pandas
+    lookup per route was a tenth of a millisecond)."""
+    memo = router.__dict__.get("_place_names")
+    if memo is None:
+        memo = router.__dict__.setdefault("_place_names", {})
+    key = (type(target), target)
+    got = memo.get(key)
+    if got is None:
+        got = router.places.name(target) or str(target)
+        if len(memo) >= 65536:
+            memo.clear()
+        memo[key] = got
+    return got
 
 
 def make_route(
@@ -294,7 +388,8 @@ def make_route(
     """The :class:`Route` of an edge sequence found by a search: legs, totals, corridor."""
     rows = router.rg.graph.link_rows[np.asarray(edges, np.int64)]
     em = lc.kg_co2e
-    rc = route_components(lc, rows, router._cols["kind"][rows], router._cols["mode"][rows])
+    road = _codes(router._cols).road[rows]
+    rc = route_components(lc, rows, router._cols["kind"][rows], router._cols["mode"][rows], road)
     cols = _legs(router._cols, rows, rc, router.labels, em)
     c = lc.commodity
     move = cols["kind"] == "move"
@@ -316,8 +411,8 @@ def make_route(
     return Route(
         origin=o,
         destination=d,
-        origin_name=router.places.name(o) or str(o),
-        destination_name=router.places.name(d) or str(d),
+        origin_name=_place_name(router, o),
+        destination_name=_place_name(router, d),
         commodity=c.commodity,
         unit=c.unit,
         objective=objective,

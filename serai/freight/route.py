@@ -176,6 +176,10 @@ class Router:
         state.pop("_located", None)
         state.pop("_masks", None)
         state.pop("_searches", None)
+        state.pop("_masked", None)
+        state.pop("_endpoints", None)
+        state.pop("_place_names", None)
+        state.pop("_row_line_names", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -198,6 +202,8 @@ class Router:
         r._landmarks = {}
         r._landmark_basis = {}
         r._searches = {}
+        r._masked = {}
+        r._endpoints = {}
         r._lock = threading.RLock()
         return r
 
@@ -310,8 +316,7 @@ class Router:
 
     def mask(self, cons: Constraints) -> np.ndarray:
         """Per-edge True where the constraints allow the link (read-only; the last 32 kept)."""
-        key = (cons.avoid_countries, cons.avoid_passages, cons.avoid_nodes, cons.avoid_links,
-               cons.avoid_services, cons.modes)  # fmt: skip
+        key = _mask_key(cons)
         memo = self.__dict__.get("_masks")
         if memo is None:
             memo = self.__dict__.setdefault("_masks", {})
@@ -324,6 +329,27 @@ class Router:
                     memo.pop(next(iter(memo)))
                 memo[key] = hit
         return hit
+
+    masked_costs = 32  # masked objective arrays kept (~8 bytes per edge each)
+
+    def masked_cost(self, lc: LinkCosts, objective: str, cons: Constraints) -> np.ndarray:
+        """The objective per edge, infinite where ``cons`` forbids the link (read-only; the
+        last :attr:`masked_costs` kept: a route question with constraints saves a pass over
+        every edge)."""
+        base = self.edge_objective(lc, objective)
+        key = (_searching._objective_key(lc, objective), _mask_key(cons))
+        memo = self.__dict__.get("_masked")
+        if memo is None:
+            memo = self.__dict__.setdefault("_masked", {})
+        hit = memo.get(key)
+        if hit is None or hit[0] is not base:
+            hit = (base, np.where(self.mask(cons), base, np.inf))
+            hit[1].setflags(write=False)
+            with _MASK_LOCK:
+                if len(memo) >= self.masked_costs:
+                    memo.pop(next(iter(memo)), None)
+                memo[key] = hit
+        return hit[1]
 
     def _mask(self, cons: Constraints) -> np.ndarray:
         ok = np.ones(self.rg.graph.n_edges, dtype=bool)
@@ -490,7 +516,7 @@ class Router:
             raise InputError("origin and destination are the same place", field="destination")
         via = [self.rg.place(self.resolve(v)) for v in cons.via]
         base = self.edge_objective(lc, objective)
-        cost = base if cons.empty else np.where(self.mask(cons), base, np.inf)
+        cost = base if cons.empty else self.masked_cost(lc, objective, cons)
         # masking only raises costs: the landmarks of the objective's costs bound them
         return self._route_places(
             op, dp, lc, objective, cons, cost, via, self._bound(lc, objective)
@@ -529,6 +555,12 @@ class Router:
     # ------------------------------------------------------------------ read back
     _line_names = line_names
     _make_route = make_route
+
+
+def _mask_key(cons: Constraints) -> tuple:
+    """Every field of the constraints that :meth:`Router.mask` reads."""
+    return (cons.avoid_countries, cons.avoid_passages, cons.avoid_nodes, cons.avoid_links,
+            cons.avoid_services, cons.modes)  # fmt: skip
 
 
 def _is_coord(place: Any) -> bool:

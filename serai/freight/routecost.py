@@ -21,24 +21,38 @@ import numpy as np
 from serai.freight.params import BASES, COMPONENTS, MONEY, TIME
 from serai.freight.roadtime import exact_rests
 
-__all__ = ["apply_exact_rests", "basis_label", "route_components", "route_totals"]
+__all__ = [
+    "apply_exact_rests",
+    "basis_label",
+    "leg_columns",
+    "leg_sums",
+    "route_components",
+    "route_totals",
+]
 
 _NT = len(TIME)
 
 
 def route_components(
-    lc: Any, rows: np.ndarray, kind: np.ndarray, mode: np.ndarray
+    lc: Any, rows: np.ndarray, kind: np.ndarray, mode: np.ndarray, road: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Components (K, m), hours by basis (3, m) and money by basis (3, m) of route rows.
 
-    ``kind`` and ``mode`` are the rows' virtual-link kind and mode. Truck rests are
-    replaced by the exact schedule of each road haul.
+    ``kind`` and ``mode`` are the rows' virtual-link kind and mode (``road``: their
+    ``(kind == "move") & (mode == "road")`` when known). Truck rests are replaced by the
+    exact schedule of each road haul.
     """
-    comps = np.array(lc.comps[:, rows], dtype=float)
-    hb = np.array(lc.hours_by_basis[:, rows], dtype=float)
-    ub = np.array(lc.usd_by_basis[:, rows], dtype=float)
-    apply_exact_rests(comps, kind, mode, lc.crew, hb)
+    comps = _rows_of(lc.comps, rows)
+    hb = _rows_of(lc.hours_by_basis, rows)
+    ub = _rows_of(lc.usd_by_basis, rows)
+    apply_exact_rests(comps, kind, mode, lc.crew, hb, road)
     return comps, hb, ub
+
+
+def _rows_of(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A fresh float (K, m) copy of columns ``rows`` of ``a``."""
+    out = a[:, rows]  # fancy indexing copies
+    return out if out.dtype == np.float64 else out.astype(float)
 
 
 def apply_exact_rests(
@@ -47,9 +61,11 @@ def apply_exact_rests(
     mode: np.ndarray,
     crew: str,
     hours_by_basis: np.ndarray | None = None,
+    road: np.ndarray | None = None,
 ) -> None:
     """Replace, in place, the rests of road rows by each haul's exact schedule."""
-    road = (kind == "move") & (mode == "road")
+    if road is None:
+        road = (kind == "move") & (mode == "road")
     if not road.any():
         return
     old = comps[:_NT].sum(axis=0)
@@ -98,8 +114,7 @@ def basis_label(split: np.ndarray, min_share: float = 0.05) -> np.ndarray:
     ['measured+estimate', '', 'estimate']
     """
     total = split.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(total > 0, split / total, 0.0)
+    share = np.divide(split, total, out=np.zeros(split.shape), where=total > 0)
     code = ((share >= min_share) * _BIT[:, None]).sum(axis=0)
     return _BASIS_LABELS[code]
 
@@ -116,23 +131,36 @@ def leg_columns(
     comps: np.ndarray, hb: np.ndarray, ub: np.ndarray, start: np.ndarray
 ) -> Mapping[str, Any]:
     """Per-leg sums of components and provenance for legs starting at ``start`` positions."""
-    out: dict[str, Any] = {}
     if not len(start):
+        return {}
+    hu = np.concatenate([np.add.reduceat(hb, start, axis=1), np.add.reduceat(ub, start, axis=1)])
+    return leg_sums(np.add.reduceat(comps, start, axis=1), hu)
+
+
+def leg_sums(red: np.ndarray, hu: np.ndarray) -> dict[str, Any]:
+    """:func:`leg_columns` of per-leg sums already made: components ``red`` (K, legs), hours
+    then money by basis ``hu`` (6, legs)."""
+    out: dict[str, Any] = {}
+    n = red.shape[1]
+    if not n:
         return out
-    red = np.add.reduceat(comps, start, axis=1)
-    for i, name in enumerate(COMPONENTS):
-        key = (
-            f"hours_{name}" if name in TIME else f"usd_{'border' if name == 'border_fee' else name}"
-        )
+    for i, key in enumerate(_LEG_KEYS):
         out[key] = red[i]
-    hs, us = np.add.reduceat(hb, start, axis=1), np.add.reduceat(ub, start, axis=1)
-    out["time_basis"] = basis_label(hs)
-    out["money_basis"] = basis_label(us)
-    ht, ut = hs.sum(axis=0), us.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["share_hours_estimate"] = np.where(ht > 0, hs[2] / ht, 0.0)
-        out["share_usd_estimate"] = np.where(ut > 0, us[2] / ut, 0.0)
+    split = hu.reshape(2, len(BASES), n)
+    tot = split.sum(axis=1)  # hours, money per leg
+    share = np.divide(split, tot[:, None, :], out=np.zeros(split.shape), where=tot[:, None, :] > 0)
+    code = ((share >= 0.05) * _BIT[None, :, None]).sum(axis=1)
+    out["time_basis"], out["money_basis"] = _BASIS_LABELS[code]
+    est = len(BASES) - 1
+    sh = np.divide(split[:, est], tot, out=np.zeros(tot.shape), where=tot > 0)
+    out["share_hours_estimate"], out["share_usd_estimate"] = sh
     return out
+
+
+_LEG_KEYS = [
+    f"hours_{name}" if name in TIME else f"usd_{'border' if name == 'border_fee' else name}"
+    for name in COMPONENTS
+]
 
 
 #: Leg columns added by :func:`leg_columns`, in order.

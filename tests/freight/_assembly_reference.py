@@ -1,23 +1,29 @@
 """The route assembly as it was before it was vectorised (main d91cbbf), kept as the
 oracle of ``tests/freight/test_route_assembly.py``: the current code must give the same
 legs tables, totals and API JSON, byte for byte. Not used by serai itself.
+
+``leg_columns``, ``make_route`` and ``endpoints`` (no cache of first/last-mile legs) are
+those of main 0473e45, before the one-pass legs table and the remembered legs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from serai.freight.access import AccessLeg
-from serai.freight.ends import _objects
-from serai.freight.legs import _label_arrays
-from serai.freight.params import BASES, TIME
+from serai.errors import InputError
+from serai.freight.access import MAX_ACCESS_KM, AccessLeg, emission_rates
+from serai.freight.corridors import corridor_label
+from serai.freight.ends import _objects, network_name
+from serai.freight.legs import _label_arrays, _water_crossings, line_names
+from serai.freight.params import BASES, COMPONENTS, TIME
 from serai.freight.resolver import Place
-from serai.freight.routecost import leg_columns
-from serai.freight.routeresult import _LEG_COLUMNS
+from serai.freight.routecost import route_components, route_totals
+from serai.freight.routeresult import _LEG_COLUMNS, Route
 
 
 def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
@@ -243,4 +249,123 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
         corridor=corridor,
         access=tuple(legs),
         **new,
+    )
+
+
+def leg_columns(
+    comps: np.ndarray, hb: np.ndarray, ub: np.ndarray, start: np.ndarray
+) -> Mapping[str, Any]:
+    """Per-leg sums of components and provenance for legs starting at ``start`` positions."""
+    out: dict[str, Any] = {}
+    if not len(start):
+        return out
+    red = np.add.reduceat(comps, start, axis=1)
+    for i, name in enumerate(COMPONENTS):
+        key = (
+            f"hours_{name}" if name in TIME else f"usd_{'border' if name == 'border_fee' else name}"
+        )
+        out[key] = red[i]
+    hs, us = np.add.reduceat(hb, start, axis=1), np.add.reduceat(ub, start, axis=1)
+    out["time_basis"] = basis_label(hs)
+    out["money_basis"] = basis_label(us)
+    ht, ut = hs.sum(axis=0), us.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share_hours_estimate"] = np.where(ht > 0, hs[2] / ht, 0.0)
+        out["share_usd_estimate"] = np.where(ut > 0, us[2] / ut, 0.0)
+    return out
+
+
+def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[Any]:
+    """(AccessLeg or None, vnode) pairs where a route may start or end for ``place``."""
+    rg = router.rg
+    if place.target is not None:
+        return [(None, rg.place(place.target))]
+    if not (place.lat == place.lat and place.lon == place.lon):
+        raise InputError(f"{place.label} has no coordinates", field="place")
+    em = router.emissions(lc.commodity)
+    legs = router.access.legs(
+        place,
+        side,
+        lc.commodity,
+        constraints=cons,
+        labels=router.labels,
+        emissions=emission_rates(lc.commodity) if em is not None else None,
+        carbon_price_usd_per_t=lc.carbon_price_usd_per_t,
+        params=lc.params,
+        crew=lc.crew,
+    )
+    if not legs:
+        near_t, near_km = router.places.snap(place.lat, place.lon)
+        d = router.access.nearest_km(place.lat, place.lon)
+        what = "road or rail node" if cons.modes is None else f"{'/'.join(sorted(cons.modes))} node"
+        if d <= MAX_ACCESS_KM:
+            why = (
+                f"no usable {what} within {MAX_ACCESS_KM:,.0f} km can be reached by road "
+                f"(the nearest, {d:,.0f} km away, is across the sea, in an avoided country or "
+                "not open to the commodity)"
+            )
+        elif np.isfinite(d):
+            why = (
+                f"{d:,.0f} km from the nearest {what} (the first/last-mile limit is "
+                f"{MAX_ACCESS_KM:,.0f} km)"
+            )
+        else:
+            why = f"no {what}"
+        raise InputError(
+            f"{place.label} is off the network: {why}; the nearest place on "
+            f"the network is {network_name(router, near_t)} ({near_km:,.0f} km)",
+            field="place",
+        )
+    return [(leg, leg.vnode) for leg in legs]
+
+
+def make_route(
+    router: Any,
+    edges: np.ndarray,
+    o: Any,
+    d: Any,
+    lc: Any,
+    objective: str,
+    cons: Any,
+) -> Route:
+    """The :class:`Route` of an edge sequence found by a search: legs, totals, corridor."""
+    rows = router.rg.graph.link_rows[np.asarray(edges, np.int64)]
+    em = lc.kg_co2e
+    rc = route_components(lc, rows, router._cols["kind"][rows], router._cols["mode"][rows])
+    cols = _legs(router._cols, rows, rc, router.labels, em)
+    c = lc.commodity
+    move = cols["kind"] == "move"
+    lkm, lmode = np.asarray(cols["km"], float), cols["mode"]
+    lcountry, lsvc = cols["country"], cols["service_id"]
+    km = float(lkm[move].sum())
+    sea_km = float(lkm[move & (lmode == "sea")].sum())
+    totals = {
+        "km": km,
+        **route_totals(*rc, c.vot_usd_per_unit_h, float(lc.carbon_usd[rows].sum())),
+        "co2e_kg": float(em[rows].sum()) if em is not None else float("nan"),
+    }
+    countries = tuple(dict.fromkeys(x for x in lcountry[move] if x))
+    passages = tuple(dict.fromkeys(p for p in router._cols["passage"][rows] if p))
+    services = tuple(dict.fromkeys(x for x in lsvc[move] if x))
+    ferry_pairs = _water_crossings(cols)
+    lines = line_names(router, rows)
+    label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0, lines)
+    return Route(
+        origin=o,
+        destination=d,
+        origin_name=router.places.name(o) or str(o),
+        destination_name=router.places.name(d) or str(d),
+        commodity=c.commodity,
+        unit=c.unit,
+        objective=objective,
+        vlink_rows=rows,
+        leg_data=MappingProxyType(cols),
+        totals=MappingProxyType(totals),
+        corridor=label,
+        countries=countries,
+        passages=passages,
+        services=services,
+        constraints=cons,
+        routing_graph=router.rg if em is not None else None,
+        pricing=(router.rg, c, lc.crew, lc.params),
     )
