@@ -124,10 +124,15 @@ class RoutingGraph:
 
     def place(self, key: int | str) -> int:
         """Place vnode of a physical node id, or of a named point (``point_id``, a str)."""
+        lookup = self.__dict__.get("_place_lookup")
+        if lookup is None:  # {node id or point id: vnode}, made once (a pandas lookup per
+            # call was a tenth of a millisecond); a benign race: every thread makes the same
+            lookup = dict(zip(self.place_of.index.tolist(), self.place_of.tolist(), strict=True))
+            lookup.update(zip(self.point_place.index.tolist(), self.point_place.tolist(),
+                              strict=True))  # fmt: skip
+            object.__setattr__(self, "_place_lookup", lookup)
         try:
-            if isinstance(key, str):
-                return int(self.point_place.loc[key])
-            return int(self.place_of.loc[int(key)])
+            return int(lookup[key if isinstance(key, str) else int(key)])
         except KeyError:
             raise InputError(f"place {key!r} has no usable link in the routing graph") from None
 

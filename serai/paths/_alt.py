@@ -8,7 +8,16 @@ from __future__ import annotations
 import numpy as np
 
 from serai._jit import njit
-from serai.paths._kernels import INF, _pop, _push, dijkstra, reverse_graph, trace
+from serai.paths._kernels import (
+    _NO_XY,
+    INF,
+    _pop,
+    _push,
+    astar_search,
+    dijkstra,
+    reverse_graph,
+    trace,
+)
 
 
 @njit(cache=True, nogil=True)
@@ -47,64 +56,15 @@ def landmarks(indptr, heads, tails, cost, n, k, start):
     return chosen, lf, lb
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _alt_bound(v, t, lf, lb):
-    """max over landmarks L of d(v,L) - d(t,L) and d(L,t) - d(L,v); consistent, >= 0.
-
-    ``lf[v, i]`` = d(L_i, v), ``lb[v, i]`` = d(v, L_i): one row per node, so the bound of
-    a node reads two short contiguous rows.
-    """
-    h = 0.0
-    for i in range(lf.shape[1]):
-        tl = lb[t, i]
-        if tl < INF:
-            vl = lb[v, i]
-            if vl == INF:
-                return INF  # v cannot reach L but t can: v cannot reach t
-            if vl - tl > h:
-                h = vl - tl
-        lt = lf[t, i]
-        lv = lf[v, i]
-        if lt < INF and lv < INF and lt - lv > h:
-            h = lt - lv
-    return h
-
-
 @njit(cache=True, nogil=True)
 def astar_alt(indptr, heads, cost, source, target, passable, lf, lb, dist, pred, hk, hv, h, closed):
-    """A* to one target with the ALT (landmark) lower bound. Returns nodes settled."""
-    dist[:] = INF
-    pred[:] = -1
-    h[:] = -1.0
-    closed[:] = False
-    dist[source] = 0.0
-    size = _push(hk, hv, 0, 0.0, source)
-    count = 0
-    while size > 0:
-        _, u, size = _pop(hk, hv, size)
-        if closed[u]:
-            continue
-        closed[u] = True
-        count += 1
-        if u == target:
-            break
-        if u != source and not passable[u]:
-            continue
-        du = dist[u]
-        for e in range(indptr[u], indptr[u + 1]):
-            v = heads[e]
-            if closed[v]:
-                continue
-            nd = du + cost[e]
-            if nd < dist[v]:
-                if h[v] < 0.0:
-                    h[v] = _alt_bound(v, target, lf, lb)
-                if h[v] == INF:
-                    continue
-                dist[v] = nd
-                pred[v] = e
-                size = _push(hk, hv, size, nd + h[v], v)
-    return count
+    """A* to one target with the ALT (landmark) lower bound. Returns nodes settled.
+
+    The loop is :func:`~serai.paths._kernels.astar_search`'s (shared with the
+    straight-line A*).
+    """
+    return astar_search(indptr, heads, cost, source, target, passable, _NO_XY, _NO_XY, False,
+                        0.0, lf, lb, dist, pred, hk, hv, h, closed)  # fmt: skip
 
 
 @njit(cache=True, nogil=True)

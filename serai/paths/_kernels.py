@@ -141,11 +141,36 @@ def astar(
     The bound is consistent (triangle inequality) when ``factor`` is at most the
     smallest cost per unit distance of any edge. Returns nodes settled.
     """
+    return astar_search(indptr, heads, cost, source, target, passable, px, py, geographic,
+                        factor, _NO_LANDMARKS, _NO_LANDMARKS, dist, pred, hk, hv, h,
+                        closed)  # fmt: skip
+
+
+_NO_LANDMARKS = np.zeros((0, 0))
+_NO_XY = np.zeros(0)
+
+
+@njit(cache=True, nogil=True)
+def astar_search(
+    indptr, heads, cost, source, target, passable, px, py, geographic, factor, lf, lb,
+    dist, pred, hk, hv, h, closed,
+):  # fmt: skip
+    """The A* loop of :func:`astar` and :func:`~serai.paths._alt.astar_alt`: one target,
+    lazy-deletion 4-ary heap, each node's bound computed once when first reached.
+
+    The bound is the landmarks' (ALT, :func:`_alt_bound`) when ``lf``
+    has columns, else ``factor`` x the distance to the target (``px``, ``py``). A node
+    whose bound is infinite cannot reach the target and is not queued. Returns nodes
+    settled.
+    """
+    alt = lf.shape[1] > 0
     dist[:] = INF
     pred[:] = -1
     h[:] = -1.0
     closed[:] = False
-    tx, ty = px[target], py[target]
+    tx, ty = 0.0, 0.0
+    if not alt:
+        tx, ty = px[target], py[target]
     dist[source] = 0.0
     size = _push(hk, hv, 0, 0.0, source)
     count = 0
@@ -166,12 +191,40 @@ def astar(
                 continue
             nd = du + cost[e]
             if nd < dist[v]:
+                if h[v] < 0.0:
+                    if alt:
+                        h[v] = _alt_bound(v, target, lf, lb)
+                    else:
+                        h[v] = factor * _distance(px[v], py[v], tx, ty, geographic)
+                if h[v] == INF:
+                    continue
                 dist[v] = nd
                 pred[v] = e
-                if h[v] < 0.0:
-                    h[v] = factor * _distance(px[v], py[v], tx, ty, geographic)
                 size = _push(hk, hv, size, nd + h[v], v)
     return count
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _alt_bound(v, t, lf, lb):
+    """max over landmarks L of d(v,L) - d(t,L) and d(L,t) - d(L,v); consistent, >= 0.
+
+    ``lf[v, i]`` = d(L_i, v), ``lb[v, i]`` = d(v, L_i): one row per node, so the bound of
+    a node reads two short contiguous rows.
+    """
+    h = 0.0
+    for i in range(lf.shape[1]):
+        tl = lb[t, i]
+        if tl < INF:
+            vl = lb[v, i]
+            if vl == INF:
+                return INF  # v cannot reach L but t can: v cannot reach t
+            if vl - tl > h:
+                h = vl - tl
+        lt = lf[t, i]
+        lv = lf[v, i]
+        if lt < INF and lv < INF and lt - lv > h:
+            h = lt - lv
+    return h
 
 
 @njit(cache=True, nogil=True)
@@ -399,7 +452,6 @@ def reverse_graph(indptr, heads, tails, cost, n):
 
 # goal-directed kernels live in _alt (re-exported: callers use this module's names)
 from serai.paths._alt import (  # noqa: E402, F401
-    _alt_bound,
     _ends_bound,
     _pick_landmarks,
     astar_alt,
