@@ -112,3 +112,54 @@ def test_crosses_sea_equals_the_point_by_point_reference():
         assert got == ref.crosses_sea(gaz, *line), line
         answers.append(got)
     assert 0.1 < np.mean(answers) < 0.9  # both kinds of line were checked
+
+
+def test_remembered_first_last_mile_legs_are_keyed_by_all_they_read(router):
+    """First/last-mile legs remembered per Router (``ends.endpoints``) are those computed
+    afresh (the reference, no memory) for every variant of what the legs read, asked in a
+    row on one router: if the key missed a field, a later variant would get an earlier
+    variant's legs. Each variant's fresh legs differ from every other's, so each field is
+    checked. Herat (AF) is off the network; its legs cross into Iran or Turkmenistan."""
+    from dataclasses import replace
+
+    from serai.freight import ends
+    from serai.freight.constraints import Constraints
+
+    herat = router.locate("Herat")
+    assert herat.target is None and herat.country == "AF"
+    lc = router.costs("container")
+    fast = replace(lc, params=lc.params.with_values({"road.speed": 80.0}))
+    slow = lc.params.with_values({"road.speed": 25.0})
+    double = router.costs("container", crew="double")
+    variants = {
+        "none": ("first", lc, Constraints()),
+        "last": ("last", lc, Constraints()),
+        "avoid IR": ("first", lc, Constraints.make(avoid_countries=["IR"])),
+        "avoid TM": ("first", lc, Constraints.make(avoid_countries=["TM"])),
+        "road only": ("first", lc, Constraints.make(modes=["road"])),
+        "carbon price": ("first", router.costs("container", 100.0), Constraints()),
+        "commodity": ("first", router.costs("grain"), Constraints()),
+        "params": ("first", fast, Constraints()),
+        # slow trucks: a leg long enough for a single crew's break, none for a double crew
+        "slow": ("first", replace(lc, params=slow), Constraints()),
+        "slow, double crew": ("first", replace(double, params=slow), Constraints()),
+    }
+    base = ref.endpoints(router, herat, "first", lc, Constraints())
+    variants["avoid node"] = ("first", lc, Constraints.make(avoid_nodes=[base[0][0].node_id]))
+    router.__dict__.pop("_endpoints", None)
+    for rnd in range(2):  # remembered on the first round, from memory on the second
+        fresh = {}
+        for name, (side, costs, cons) in variants.items():
+            got = ends.endpoints(router, herat, side, costs, cons)
+            want = ref.endpoints(router, herat, side, costs, cons)
+            assert got == want, (rnd, name)
+            got.clear()  # the caller's list: the remembered answer is not changed
+            fresh[name] = want
+    assert len(router.__dict__["_endpoints"]) == len(variants)
+    names = list(fresh)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert fresh[a] != fresh[b], (a, b)  # every field of the key matters here
+    leg = fresh["none"][0][0]
+    with pytest.raises(AttributeError):
+        leg.km = 0.0  # legs are frozen
