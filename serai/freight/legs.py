@@ -188,6 +188,19 @@ class _Codes:
         clean[:] = [x.replace("~r", "") for x in raw.tolist()]  # ... both directions one id
         self.svc = clean
         self.has_svc = clean != ""
+        self.from_node = np.asarray(cols["from_node"], np.int64)
+        self.to_node = np.asarray(cols["to_node"], np.int64)
+        self._labels: tuple[Any, np.ndarray, np.ndarray] | None = None
+
+    def labels(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Labels of every virtual link's from and to node (:func:`_label_of`), made once
+        per labels Series (a benign race: threads make the same arrays)."""
+        got = self._labels
+        if got is None or got[0] is not labels:
+            both = _label_of(labels, np.concatenate([self.from_node, self.to_node]))
+            n = len(self.from_node)
+            got = self._labels = (labels, both[:n], both[n:])
+        return got[1], got[2]
 
 
 _CODES: dict[int, tuple[np.ndarray, _Codes]] = {}
@@ -296,7 +309,7 @@ def _legs(
         node_path.append(list(dict.fromkeys(path[2 * a : 2 * b])))
         passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
     from_node, to_node = fn[start], tn[last]
-    names = _label_of(labels, np.concatenate([from_node, to_node]).astype(np.int64))
+    from_names, to_names = cd.labels(labels)
     # one reduceat for every sum: km, hours, waits, USD, CO2e, components, provenance
     nc = len(comps)
     stack = np.empty((5 + nc + 2 * len(hb), n))
@@ -317,8 +330,8 @@ def _legs(
         "service_id": svc,
         "from_node": from_node,
         "to_node": to_node,
-        "from_name": names[: len(start)],
-        "to_name": names[len(start) :],
+        "from_name": from_names[rs],
+        "to_name": to_names[rl],
         "country": cols["country"][rs],
         "from_country": fc,
         "to_country": tc,

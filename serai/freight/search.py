@@ -119,13 +119,13 @@ def path(
     lf, lb = bound if bound is not None else (_NO_LANDMARKS, _NO_LANDMARKS)
     dist, pred, _, hk, hv = self._scratch.get()
     ws = self.__dict__.get("_alt_scratch")
-    h, closed = ws.get() if ws is not None else _new_alt_scratch(self)
+    h, stamp = ws.get() if ws is not None else _new_alt_scratch(self)
     stages: list[dict[int, tuple[np.ndarray, int]]] = []
     for place in via_places:
         targets = self._layer_vnodes(place)
         k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, targets,
                       np.zeros(len(targets)), True, lf, lb, self.n_active,
-                      dist, pred, hk, hv, h, closed)  # fmt: skip
+                      dist, pred, hk, hv, h, stamp)  # fmt: skip
         reached = np.unique(targets[np.isfinite(dist[targets])])
         if not len(reached):
             return None
@@ -134,7 +134,7 @@ def path(
     dst = np.array([v for v, _ in ends], np.int64)
     doff = np.array([c for _, c in ends], float)
     j = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, dst, doff, False,
-                      lf, lb, self.n_active, dist, pred, hk, hv, h, closed)  # fmt: skip
+                      lf, lb, self.n_active, dist, pred, hk, hv, h, stamp)  # fmt: skip
     if j < 0:
         return None
     edges, root = k.trace_root(pred, g.tails, dst[j])
@@ -182,5 +182,6 @@ _NO_LANDMARKS.setflags(write=False)
 
 
 def _alt_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-thread A* scratch: (bound per node, settled flags)."""
-    return np.empty(n), np.empty(n, np.bool_)
+    """Per-thread A* scratch: (bound per node, search stamps: see
+    :func:`~serai.paths._alt.ends_search`)."""
+    return np.empty(n), np.zeros(n + 1, np.int64)

@@ -99,7 +99,7 @@ def _pick_landmarks(s, t, lf, lb, n_active):
 @njit(cache=True, nogil=True)
 def ends_search(
     indptr, heads, cost, passable, src, src_off, dst, dst_off, settle_all, lf, lb, n_active,
-    dist, pred, hk, hv, h, closed,
+    dist, pred, hk, hv, h, stamp,
 ):  # fmt: skip
     """A* from several sources to several targets, with the ALT (landmark) lower bound.
 
@@ -115,12 +115,19 @@ def ends_search(
     source and target) make the bound. With no landmarks (``lf.shape[1] == 0``) this is
     Dijkstra from the sources. Ties: the first target settled wins (deterministic).
     ``pred[v]`` is -1 at the sources: trace a path back with :func:`trace_root`.
+
+    Only the nodes the search reaches are initialised (not all of ``dist``, ``pred``, ``h``:
+    most of the graph is never reached): ``stamp`` (int64, one more than the nodes, zeros at
+    first; kept per thread between searches) tells them apart. ``stamp[n]`` is the last
+    search's base; a node stamped below this search's base is unreached, at its base open,
+    at base + 1 settled. On return, ``dist`` of every target is exact (inf: unreached) and
+    ``pred`` valid along every path found; other unreached nodes hold stale values.
+    Answers are those of a search that initialises every node.
     """
+    n = len(stamp) - 1
+    base = stamp[n] + 2
+    stamp[n] = base
     nt = len(dst)
-    dist[:] = INF
-    pred[:] = -1
-    h[:] = -1.0
-    closed[:] = False
     act = np.empty(0, np.int64)
     if lf.shape[1] > 0 and len(src) > 0 and nt > 0:
         act = _pick_landmarks(src[0], dst[0], lf, lb, n_active)
@@ -137,10 +144,16 @@ def ends_search(
     size = 0
     for i in range(len(src)):
         s = src[i]
+        if stamp[s] < base:
+            if not src_off[i] < INF:
+                continue
+            stamp[s] = base
+            dist[s] = INF
+            pred[s] = -1
+            h[s] = _ends_bound(s, lf, lb, act, tlb, tlf, off)
         if src_off[i] < dist[s]:
             dist[s] = src_off[i]
-            hs = _ends_bound(s, lf, lb, act, tlb, tlf, off)
-            h[s] = hs
+            hs = h[s]
             if hs < INF:
                 size = _push(hk, hv, size, src_off[i] + hs, s)
     best = INF
@@ -148,11 +161,11 @@ def ends_search(
     left = nt
     while size > 0:
         key, u, size = _pop(hk, hv, size)
-        if closed[u]:
-            continue
+        if stamp[u] > base:
+            continue  # settled already
         if not settle_all and key >= best:
             break
-        closed[u] = True
+        stamp[u] = base + 1
         du = dist[u]
         for j in range(nt):
             if dst[j] == u:
@@ -167,17 +180,27 @@ def ends_search(
             continue
         for e in range(indptr[u], indptr[u + 1]):
             v = heads[e]
-            if closed[v]:
+            sv = stamp[v]
+            if sv > base:
                 continue
             nd = du + cost[e]
+            if sv < base:  # first reached (its bound made once, as it was)
+                if not nd < INF:
+                    continue
+                stamp[v] = base
+                dist[v] = INF
+                pred[v] = -1
+                h[v] = _ends_bound(v, lf, lb, act, tlb, tlf, off)
             if nd < dist[v]:
-                if h[v] < 0.0:
-                    h[v] = _ends_bound(v, lf, lb, act, tlb, tlf, off)
                 if h[v] == INF:
                     continue
                 dist[v] = nd
                 pred[v] = e
                 size = _push(hk, hv, size, nd + h[v], v)
+    for j in range(nt):
+        if stamp[dst[j]] < base:
+            dist[dst[j]] = INF
+            pred[dst[j]] = -1
     return best_j
 
 

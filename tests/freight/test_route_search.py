@@ -277,3 +277,30 @@ def test_routes_inside_and_outside_the_import_zone_share_landmarks(eurasia):
         b = plain.route(o, d, "container", objective="cost")
         assert a.totals["usd"] == pytest.approx(b.totals["usd"], rel=1e-9)
     assert [k[3] for k in r._landmarks] == ["no_market"]
+
+
+def test_search_on_used_scratch_equals_search_on_fresh_scratch(eurasia):
+    """The search initialises only the nodes it reaches (per-thread stamps, not a pass over
+    every node): an answer found after many other searches, and after Dijkstra trees that
+    reuse the same ``dist``/``pred`` arrays, is the one found on never-used scratch arrays
+    (same edges, same cost)."""
+    from functools import partial
+
+    from serai.freight import search
+    from serai.paths.workspace import PerThread, tree_scratch
+
+    r = copy.copy(eurasia)
+    r.landmarks_after = 0
+    qs = [("Samarkand", "Genoa", "generalised", ["RU"], []), ("Kashgar", "Łódź", "time", [], []),
+          ("Xi'an", "Ankara", "cost", ["IR"], ["Baku"]), ("Herat", "Prague", "time", [], []),
+          ("Almaty", "Poti", "emissions", ["RU", "IR"], [])]  # fmt: skip
+    used = []
+    for i, (o, d, obj, avoid, via) in enumerate(qs * 2):
+        used.append(_summary(r.route(o, d, objective=obj, avoid_countries=avoid, via=via)))
+        g = r.rg.graph  # a Dijkstra tree in between leaves its own values in dist/pred
+        r._tree(r.edge_objective(r.costs("container"), OBJECTIVES[i % 4]), int(g.heads[i]))
+    for i, (o, d, obj, avoid, via) in enumerate(qs * 2):
+        n = r.rg.graph.n_nodes
+        r._scratch = tree_scratch(n, r.rg.graph.n_edges)
+        r._alt_scratch = PerThread(partial(search._alt_arrays, n))
+        assert _summary(r.route(o, d, objective=obj, avoid_countries=avoid, via=via)) == used[i]
