@@ -137,7 +137,6 @@ def best_pair(
 def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
            origin: Place, destination: Place) -> Any:  # fmt: skip
     """The route with its first/last-mile legs added to legs, totals and countries."""
-    from dataclasses import replace
     from types import MappingProxyType
 
     legs = [x for x in (first, last) if x is not None]
@@ -148,7 +147,7 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
         "destination_name": destination.label if last is not None else route.destination_name,
     }
     if not legs:
-        return replace(route, **new)
+        return _replace(route, **new)
     pre, a = _leg_table(first) if first is not None else (_NO_ROWS, 0)
     post, m = _leg_table(last) if last is not None else (_NO_ROWS, 0)
     n_mid = len(route.leg_data.get("seq", ()))
@@ -209,7 +208,7 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     ):
         countries = [*[c for c in countries if c != last.place.country], last.place.country]
     corridor = route.corridor if n_mid else "Road (first/last mile only)"
-    return replace(
+    return _replace(
         route,
         leg_data=MappingProxyType(arr),
         totals=MappingProxyType(t),
@@ -222,6 +221,28 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
 
 _NUMERIC = frozenset({"km", "hours", "wait_h", "usd", "co2e_kg"})
 _NO_ROWS: dict[str, list] = {}
+
+
+def _replace(route: Any, **changes: Any) -> Any:
+    """``dataclasses.replace(route, **changes)`` without its ``__init__`` call (a tenth of
+    a millisecond): a new Route with the fields of ``route`` (not its cached properties)."""
+    new = object.__new__(type(route))
+    state = {f: route.__dict__[f] for f in _route_fields(type(route))}
+    state.update(changes)
+    new.__dict__.update(state)
+    return new
+
+
+def _route_fields(cls: type) -> tuple[str, ...]:
+    got = _FIELDS.get(cls)
+    if got is None:
+        from dataclasses import fields
+
+        got = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return got
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _leg_table(leg: AccessLeg) -> tuple[dict[str, list], int]:
