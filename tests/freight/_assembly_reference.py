@@ -2,8 +2,9 @@
 oracle of ``tests/freight/test_route_assembly.py``: the current code must give the same
 legs tables, totals and API JSON, byte for byte. Not used by serai itself.
 
-``leg_columns``, ``make_route`` and ``endpoints`` (no cache of first/last-mile legs) are
-those of main 0473e45, before the one-pass legs table and the remembered legs.
+``leg_columns``, ``route_components``, ``apply_exact_rests``, ``line_names``,
+``make_route``, ``endpoints`` (no memory of first/last-mile legs) and ``RoutingGraph.place``
+(``place``) are those of main 0473e45, before the one-pass legs table and the remembered legs.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from serai.errors import InputError
 from serai.freight.access import MAX_ACCESS_KM, AccessLeg, emission_rates
 from serai.freight.corridors import corridor_label
 from serai.freight.ends import _objects, network_name
-from serai.freight.legs import _label_arrays, _water_crossings, line_names
+from serai.freight.legs import _label_arrays, _water_crossings
 from serai.freight.params import BASES, COMPONENTS, TIME
 from serai.freight.resolver import Place
-from serai.freight.routecost import route_components, route_totals
+from serai.freight.roadtime import exact_rests
+from serai.freight.routecost import route_totals
 from serai.freight.routeresult import _LEG_COLUMNS, Route
+
+_NT = len(TIME)
 
 
 def _label_of(labels: pd.Series, ids: np.ndarray) -> np.ndarray:
@@ -369,3 +373,61 @@ def make_route(
         routing_graph=router.rg if em is not None else None,
         pricing=(router.rg, c, lc.crew, lc.params),
     )
+
+
+def route_components(
+    lc: Any, rows: np.ndarray, kind: np.ndarray, mode: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Components (K, m), hours by basis (3, m) and money by basis (3, m) of route rows.
+
+    ``kind`` and ``mode`` are the rows' virtual-link kind and mode. Truck rests are
+    replaced by the exact schedule of each road haul.
+    """
+    comps = np.array(lc.comps[:, rows], dtype=float)
+    hb = np.array(lc.hours_by_basis[:, rows], dtype=float)
+    ub = np.array(lc.usd_by_basis[:, rows], dtype=float)
+    apply_exact_rests(comps, kind, mode, lc.crew, hb)
+    return comps, hb, ub
+
+
+def apply_exact_rests(
+    comps: np.ndarray,
+    kind: np.ndarray,
+    mode: np.ndarray,
+    crew: str,
+    hours_by_basis: np.ndarray | None = None,
+) -> None:
+    """Replace, in place, the rests of road rows by each haul's exact schedule."""
+    road = (kind == "move") & (mode == "road")
+    if not road.any():
+        return
+    old = comps[:_NT].sum(axis=0)
+    ex = exact_rests(kind, mode, comps[0], crew)
+    comps[1] = np.where(road, ex, comps[1])
+    if hours_by_basis is not None:
+        new = comps[:_NT].sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.where(road & (old > 0), new / old, 1.0)
+        hours_by_basis *= f
+
+
+def line_names(router: Any, rows: np.ndarray) -> set[str]:
+    """Names of the physical links used (for named lines such as ``cku``)."""
+    if router._link_names is None:
+        return set()
+    ids = router._cols["link_id"][rows]
+    ids = np.unique(ids[ids >= 0])
+    keys, names = router._link_names
+    pos = np.clip(np.searchsorted(keys, ids), 0, max(len(keys) - 1, 0))
+    hit = keys[pos] == ids if len(keys) else np.zeros(len(ids), bool)
+    return {str(x) for x in set(names[pos[hit]].tolist()) if isinstance(x, str) and x}
+
+
+def place(self, key: int | str) -> int:
+    """Place vnode of a physical node id, or of a named point (``point_id``, a str)."""
+    try:
+        if isinstance(key, str):
+            return int(self.point_place.loc[key])
+        return int(self.place_of.loc[int(key)])
+    except KeyError:
+        raise InputError(f"place {key!r} has no usable link in the routing graph") from None

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from serai.freight import Router, build_routing_graph
+from serai.freight.virtual import RoutingGraph
 from tests.freight import _assembly_reference as ref
 
 ORIGINS = ["Xi'an", "Almaty", "Shanghai", "Samarkand", "Kashgar", "Tbilisi", "Lanzhou",
@@ -77,6 +78,7 @@ def test_assembly_equals_the_reference(router, monkeypatch):
         m.setattr(ends, "endpoints", ref.endpoints)  # not remembered
         m.setattr(Router, "_make_route", ref.make_route)
         m.setattr(Router, "masked_cost", _masked_as_before)
+        m.setattr(RoutingGraph, "place", ref.place)
         m.setattr(access, "_node_label", lambda labels, node: str(labels.get(node, "")))
         old = _answers(router)
     routed = 0
@@ -163,3 +165,20 @@ def test_remembered_first_last_mile_legs_are_keyed_by_all_they_read(router):
     leg = fresh["none"][0][0]
     with pytest.raises(AttributeError):
         leg.km = 0.0  # legs are frozen
+
+
+def test_line_names_equal_the_reference(router):
+    """Named lines of a set of virtual links (from per-link names made once) are those of
+    the lookup by physical link id it replaced, on random sets and on the whole graph."""
+    from serai.freight import legs
+
+    n = len(router.rg.vlinks)
+    everything = np.arange(n)
+    want = ref.line_names(router, everything)
+    assert len(want) > 5  # the network names lines: the comparison is not between empty sets
+    assert legs.line_names(router, everything) == want
+    rng = np.random.default_rng(3)
+    for size in (1, 10, 100, 5000, 20000):
+        for _ in range(20):
+            rows = rng.choice(n, size)
+            assert legs.line_names(router, rows) == ref.line_names(router, rows)
