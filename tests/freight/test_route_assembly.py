@@ -182,3 +182,24 @@ def test_line_names_equal_the_reference(router):
         for _ in range(20):
             rows = rng.choice(n, size)
             assert legs.line_names(router, rows) == ref.line_names(router, rows)
+
+
+def test_remembered_legs_and_masked_costs_shared_by_threads(router):
+    """Off-network places with avoided countries (remembered first/last-mile legs, kept masked
+    cost arrays, search stamps) from 4 threads at once answer as one thread alone did."""
+    from tests.concurrency import run_threads
+
+    def summary(r):
+        return (r.vlink_rows.tolist(), r.totals["gc_usd"], r.corridor, r.legs["from_name"].tolist())
+
+    qs = [("Herat", "Genoa", "time", ["IR"]), ("Herat", "Prague", "cost", ["TM"]),
+          ("Mazar-i-Sharif", "Poti", "generalised", []), ("Kunduz", "Ankara", "time", ["TJ"]),
+          ("Samarkand", "Łódź", "emissions", ["RU"])]  # fmt: skip
+    expected = [summary(router.route(o, d, "container", objective=b, avoid_countries=a))
+                for o, d, b, a in qs]  # fmt: skip
+    fresh = router.with_params(router.params)  # empty memories: the threads fill them
+    calls = [lambda q=q: summary(fresh.route(q[0], q[1], "container", objective=q[2],
+                                             avoid_countries=q[3])) for q in qs]  # fmt: skip
+    for got in run_threads(calls * 2, n_threads=4, rounds=2):
+        assert got == expected * 2
+    assert fresh.__dict__["_endpoints"] and fresh.__dict__["_masked"]
