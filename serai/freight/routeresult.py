@@ -227,7 +227,11 @@ class Route:
         return route_geodataframe(self, net)
 
     def to_geojson(self, network_nodes: pd.DataFrame) -> dict[str, Any]:
-        """GeoJSON FeatureCollection: one LineString per movement leg, one Point per event."""
+        """GeoJSON FeatureCollection: one LineString per movement leg (node to node), one
+        Point per event. A leg crossing the antimeridian is a MultiLineString cut at ±180°
+        (RFC 7946, section 3.1.9: every longitude in [-180, 180])."""
+        from serai.network.geo import cut_geojson_line
+
         xy = network_nodes.set_index("node_id")[["x", "y"]]
         feats = []
         for r in self.legs.itertuples(index=False):
@@ -240,11 +244,11 @@ class Route:
                 pl = self.origin_place if r.from_node < 0 else self.destination_place
                 end = xy.reindex([max(r.from_node, r.to_node)]).to_numpy()[0].tolist()
                 coords = [[pl.lon, pl.lat], end] if r.from_node < 0 else [end, [pl.lon, pl.lat]]
-                geom = {"type": "LineString", "coordinates": coords}
+                geom = cut_geojson_line({"type": "LineString", "coordinates": coords})
             elif r.kind == "move":
                 nodes = r.node_path
                 coords = xy.reindex(nodes).dropna().to_numpy().tolist()
-                geom = {"type": "LineString", "coordinates": coords}
+                geom = cut_geojson_line({"type": "LineString", "coordinates": coords})
             else:
                 p = xy.reindex([r.from_node]).to_numpy()[0].tolist()
                 geom = {"type": "Point", "coordinates": p}

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from serai.network.geo import degree_gap, unwrap_lon
+from serai.network.geo import cut_geojson_line, degree_gap, unwrap_lon
 
 __all__ = ["ShapeIndex", "leg_records", "route_features", "route_geodataframe", "route_wkt"]
 
@@ -340,6 +340,7 @@ def route_features(
     decimals: int = 4,
     encoded: bool = False,
     records: list[dict] | None = None,
+    cut: bool = False,
 ) -> list[dict[str, Any]]:
     """GeoJSON features of a route: one LineString per movement leg (real link shapes),
     one Point per hub event, with the leg's columns as properties.
@@ -351,7 +352,13 @@ def route_features(
     :meth:`ShapeIndex.line_json`); ``orjson.dumps`` writes the same bytes as without.
     ``records``: the route's :func:`leg_records` when the caller has them already (used
     as the properties, not copied).
+    ``cut=True`` (files for GIS): a leg crossing the antimeridian is a ``MultiLineString``
+    cut at 180° (:func:`serai.network.geo.cut_antimeridian`), every longitude in
+    [-180, 180]; by default (maps, the HTTP API) it is one continuous ``LineString`` that
+    goes on past ±180°.
     """
+    if cut and encoded:
+        raise ValueError("cut=True gives plain coordinates: use it without encoded=True")
     ix = ShapeIndex.of(network)
     data = route.leg_data
     n_legs = len(data.get("seq", ()))
@@ -397,6 +404,8 @@ def route_features(
             if len(line) < 2:
                 continue
             geom = {"type": "LineString", "coordinates": np.round(line, decimals).tolist()}
+            if cut:
+                geom = _cut(geom, decimals)
         else:
             p = node_xy(props["from_node"], props["seq"] < n_legs / 2)
             if p is None:
@@ -406,13 +415,28 @@ def route_features(
     return feats
 
 
+def _cut(geom: dict[str, Any], decimals: int) -> dict[str, Any]:
+    """A LineString cut at the antimeridian (crossing latitudes rounded as the points)."""
+    got = cut_geojson_line(geom)
+    if got is geom or got["type"] != "MultiLineString":
+        return got
+    return {
+        "type": "MultiLineString",
+        "coordinates": [np.round(p, decimals).tolist() for p in got["coordinates"]],
+    }
+
+
 def route_wkt(route: Any, network: Any, *, decimals: int = 4) -> str:
-    """The route's path as a WKT MULTILINESTRING (one part per movement leg)."""
-    parts: list[Sequence] = [
-        f["geometry"]["coordinates"]
-        for f in route_features(route, network, decimals=decimals)
-        if f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"]) >= 2
-    ]
+    """The route's path as a WKT MULTILINESTRING (one part per movement leg; a leg crossing
+    the antimeridian in two parts meeting at ±180°, every longitude in [-180, 180])."""
+    parts: list[Sequence] = []
+    for f in route_features(route, network, decimals=decimals, cut=True):
+        g = f["geometry"]
+        if g["type"] == "LineString":
+            parts.append(g["coordinates"])
+        elif g["type"] == "MultiLineString":
+            parts.extend(g["coordinates"])
+    parts = [p for p in parts if len(p) >= 2]
     if not parts:
         return "MULTILINESTRING EMPTY"
     body = ", ".join(
@@ -422,7 +446,10 @@ def route_wkt(route: Any, network: Any, *, decimals: int = 4) -> str:
 
 
 def route_geodataframe(route: Any, network: Any) -> Any:
-    """Legs and hub events of a route as a GeoDataFrame (EPSG:4326); needs GeoPandas."""
+    """Legs and hub events of a route as a GeoDataFrame (EPSG:4326); needs GeoPandas.
+
+    A leg crossing the antimeridian is a MultiLineString cut at ±180° (every longitude in
+    [-180, 180]); the others are LineStrings (Points for hub events)."""
     try:
         import geopandas as gpd
         import shapely
@@ -430,7 +457,7 @@ def route_geodataframe(route: Any, network: Any) -> Any:
         from serai.errors import OptionalDependencyError
 
         raise OptionalDependencyError("geopandas", "gis") from None
-    feats = route_features(route, network, decimals=6)
+    feats = route_features(route, network, decimals=6, cut=True)
     props = pd.DataFrame([f["properties"] for f in feats])
     geoms = [shapely.geometry.shape(f["geometry"]) for f in feats]
     return gpd.GeoDataFrame(props, geometry=geoms, crs="EPSG:4326")

@@ -183,3 +183,93 @@ def test_kuryk_alat_crossing_is_near_the_great_circle(router):
         a, b = n.loc[row["from_node"]], n.loc[row["to_node"]]
         gc = _gc((a["x"], a["y"]), (b["x"], b["y"]))
         assert lo * gc <= float(row["length"]) <= hi * gc, (svc, row["length"], gc)
+
+
+SHIPMENTS = """id,origin,destination,commodity,quantity
+sha_lax,Shanghai,Los Angeles,container,1
+pus_van,Busan,"Vancouver, British Columbia",container,1
+sha_rtm,Shanghai,Rotterdam,container,1
+"""
+
+
+def _check_cut_line(parts, km):
+    """Parts of one route's geometry for GIS: every longitude in [-180, 180], the parts cut
+    at the antimeridian meet there at the same latitude, the geodesic length (WGS84, pyproj)
+    is the route's km within 0.5 %."""
+    geod = pytest.importorskip("pyproj").Geod(ellps="WGS84")
+    parts = [np.asarray(p, float) for p in parts]
+    allxy = np.vstack(parts)
+    assert (np.abs(allxy[:, 0]) <= 180.0).all()
+    joins = 0
+    for a, b in itertools.pairwise(parts):
+        if abs(a[-1, 0]) == 180.0 and b[0, 0] == -a[-1, 0]:
+            assert a[-1, 1] == b[0, 1]
+            joins += 1
+        else:  # legs follow one another: the next starts where this one ends
+            assert np.allclose(a[-1], b[0], atol=1e-3), (a[-1], b[0])
+    for p in parts:
+        assert (np.abs(np.diff(p[:, 0])) <= 180.0).all()  # no part runs across the map
+    length = sum(geod.line_length(p[:, 0], p[:, 1]) for p in parts) / 1000.0
+    assert length == pytest.approx(km, rel=0.005), (length, km)
+    return joins
+
+
+def test_gis_outputs_are_cut_at_the_antimeridian(router, tmp_path):
+    shapely = pytest.importorskip("shapely")
+    pyogrio = pytest.importorskip("pyogrio")
+    from serai.freight.batch import parse_shipments, read_shipments, route_batch, write_results
+    from serai.freight.shapes import route_features, route_wkt
+
+    src = tmp_path / "shipments.csv"
+    src.write_text(SHIPMENTS, encoding="utf-8")
+    good, bad = parse_shipments(read_shipments(src))
+    assert not bad
+    res = route_batch(good, lambda y: router).set_index("id")
+    assert (res["status"] == "ok").all(), res["error"].tolist()
+    net = router.rg.network
+    for sid in ("sha_lax", "pus_van"):
+        row = res.loc[sid]
+        geom = shapely.from_wkt(row["geometry"])
+        parts = [shapely.get_coordinates(g) for g in geom.geoms]
+        assert _check_cut_line(parts, row["km"]) == 1, sid
+    # the same row routed alone: its GeoDataFrame and node-to-node GeoJSON are cut too
+    for sid in ("sha_lax", "pus_van"):
+        s = next(s for s in good if s.id == sid)
+        r = router.route(s.origin, s.destination, "container")
+        assert r.km == pytest.approx(res.loc[sid, "km"], abs=0.1)
+        gdf = r.to_geodataframe()
+        lines = gdf[gdf.geom_type != "Point"].geometry
+        assert (lines.geom_type == "MultiLineString").sum() == 1
+        parts = [shapely.get_coordinates(p) for g in lines for p in getattr(g, "geoms", [g])]
+        assert _check_cut_line(parts, r.km) == 1
+        feats = r.to_geojson(net.nodes)["features"]
+        gj = [f["geometry"] for f in feats if f["geometry"]["type"] != "Point"]
+        assert [g["type"] for g in gj].count("MultiLineString") == 1
+        parts = [
+            c
+            for g in gj
+            for c in ([g["coordinates"]] if g["type"] == "LineString" else g["coordinates"])
+        ]
+        assert (np.abs(np.vstack(parts)[:, 0]) <= 180.0).all()
+        # the map's line (HTTP API) stays continuous past 180
+        cont = route_features(r, net)
+        assert max(max(p[0] for p in f["geometry"]["coordinates"]) for f in cont
+                   if f["geometry"]["type"] == "LineString") > 180.0  # fmt: skip
+    # a route not crossing 180: the file geometry is the map's line, byte for byte
+    r = router.route("Shanghai", "Rotterdam", "container")
+    legs = [f["geometry"]["coordinates"] for f in route_features(r, net)
+            if f["geometry"]["type"] == "LineString"]  # fmt: skip
+    body = ", ".join("(" + ", ".join(f"{x:.4f} {y:.4f}" for x, y in p) + ")" for p in legs)
+    assert route_wkt(r, net) == f"MULTILINESTRING ({body})" == res.loc["sha_rtm", "geometry"]
+    assert route_features(r, net, cut=True) == route_features(r, net)
+    # GeoPackage and GeoJSON files as GIS reads them back
+    for suffix in (".gpkg", ".geojson"):
+        out = tmp_path / f"results{suffix}"
+        write_results(res.reset_index(), out)
+        back = pyogrio.read_dataframe(out)
+        assert len(back) == 3
+        b = back.geometry.bounds
+        assert b["minx"].min() >= -180.0 and b["maxx"].max() <= 180.0
+        assert [len(g.geoms) for g in back.geometry] == [
+            len(shapely.from_wkt(w).geoms) for w in res["geometry"]
+        ]
