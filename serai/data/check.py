@@ -79,7 +79,7 @@ MAX_SPEED = {"rail": 120.0, "road": 120.0, "sea": 60.0, "ferry": 60.0, "inland_w
 INLAND_PASSAGES = ("volga_don", "danube", "volga", "don", "rhine", "dnieper")
 # canals and straits built or used by sea-going ships, and the sea-going rivers and ship
 # channels the build tags (tools/data/sea.py SEAWAYS): their lanes may cross coarse land polygons
-CANALS = ("suez", "panama", "kiel", "bosporus", "dardanelles", "mississippi",
+CANALS = ("suez", "panama", "kiel", "bosporus", "dardanelles", "st_lawrence", "mississippi",
           "houston_ship_channel", "elbe", "scheldt", "nieuwe_waterweg")  # fmt: skip
 # lakes the admin-0 land polygons cover (Natural Earth 1:50m countries include them), crossed by
 # listed ferries (tools/data/ferries.csv): their links lie over "land" by construction

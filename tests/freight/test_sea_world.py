@@ -273,3 +273,27 @@ def test_gis_outputs_are_cut_at_the_antimeridian(router, tmp_path):
         assert [len(g.geoms) for g in back.geometry] == [
             len(shapely.from_wkt(w).geoms) for w in res["geometry"]
         ]
+
+
+def test_montreal_is_reached_up_the_st_lawrence(router):
+    """Montréal (CAMTR) is a container port at the head of the St Lawrence lane (marnet's,
+    cut at Montréal). Lower bounds: great circles through hand coordinates of Québec
+    (71.21 W, 46.81 N, on the river: every ship to Montréal passes it) and, from Halifax,
+    of the Cabot Strait (59.8 W, 47.4 N)."""
+    quebec, montreal, cabot = (-71.21, 46.81), (-73.55, 45.51), (-59.8, 47.4)
+    _, mtl = _port(router, "CAMTR")
+    assert _gc(mtl, montreal) < 5.0
+    r, km, _ = _sea(router, "NLRTM", "CAMTR")
+    _, rtm = _port(router, "NLRTM")
+    lower = _gc(rtm, quebec) + _gc(quebec, montreal)
+    assert lower <= km <= 1.10 * lower, (km, lower)
+    assert "st_lawrence" in r.passages
+    r, km, _ = _sea(router, "CAHAL", "CAMTR")
+    _, hal = _port(router, "CAHAL")
+    lower = _gc(hal, cabot) + _gc(cabot, quebec) + _gc(quebec, montreal)
+    assert lower <= km <= 1.25 * lower, (km, lower)
+    # a container port: boxes may be landed there
+    node, _ = _port(router, "CAMTR")
+    assert node not in set(ports_refusing(router.rg.network, "container").tolist())
+    box = router.route("Rotterdam", "Montréal", "container")
+    assert box.destination_name.startswith("Montr") and "st_lawrence" in box.passages

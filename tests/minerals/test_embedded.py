@@ -47,6 +47,7 @@ def _allowed_port_nodes(model) -> set[int]:
         ("Inkai", "EU converter", ()),
         ("Navoiyuran", "EU converter", ("RU",)),
         ("Inkai", "US converter", ()),
+        ("Inkai", "Canada converter", ("RU",)),
     ],
 )
 def test_uranium_never_uses_an_unlisted_port_or_service(model, origin, dest, avoid):
@@ -83,6 +84,24 @@ def test_chain_to_a_us_converter_enters_through_a_listed_port(model):
     # the same chain for copper cathode (no rule) lands at another US port
     cu = model.chain("Aktogay", "US buyer", "copper")
     assert not cu.legs[-1].to_access.place_name.startswith("Baltimore")
+
+
+def test_uranium_to_canada_lands_at_montreal(model):
+    # the TITR ships uranium to Canada (facts 5.1: 2,300 t in 2023 to France, Canada, ...);
+    # Cameco's converter at Port Hope (Ontario) is reached from Montréal (class 7 allow rule,
+    # EST), the head of the St Lawrence lane, by road: great circle x 1.3 by hand from the
+    # hand coordinates of both (Montréal 45.51 N 73.56 W, Port Hope 43.95 N 78.29 W)
+    c = model.chain("Inkai", "Canada converter", "uranium", avoid_countries=["RU"])
+    assert c.facilities[-1] == "port_hope"
+    ports, _ = _port_events_and_services(model, c)
+    nodes = model.router.rg.network.nodes.set_index("node_id")
+    assert "CAMTR" in set(nodes.loc[sorted(ports), "unlocode"])
+    assert "st_lawrence" in c.legs[-1].route.passages
+    lat1, lon1, lat2, lon2 = np.radians([45.51, -73.56, 43.95, -78.29])
+    gc = 6371.0 * np.arccos(
+        np.sin(lat1) * np.sin(lat2) + np.cos(lat1) * np.cos(lat2) * np.cos(lon2 - lon1)
+    )
+    assert c.legs[-1].to_access.km == pytest.approx(1.3 * gc, rel=0.02)
 
 
 def test_dashboard_row_and_v16_checks(model):

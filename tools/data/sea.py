@@ -40,8 +40,21 @@ SEAWAYS = {
     "scheldt": (3.3, 51.2, 4.5, 51.6),  # Antwerp
     "nieuwe_waterweg": (3.9, 51.85, 4.6, 52.0),  # Rotterdam
 }
+# The St Lawrence to Montréal. Marnet draws one lane from the Gulf of St Lawrence (its junction
+# at 65.64°W, 49.51°N) up the river past Québec and Montréal and on through the Seaway and the
+# Great Lakes to Duluth; at the 1:50m scale the river above Québec and the Seaway are land, so
+# the land check dropped the whole lane and Montréal had no sea access. The lane is cut at
+# marnet's own vertex at the port of Montréal (below): the part from the Gulf to Montréal is kept
+# (passage ``st_lawrence``, its shape and length marnet's: the vertices follow the river within
+# about 2 km at Québec, Trois-Rivières, Sorel and Montréal), the part above is left out. Why
+# Montréal: it is the head of navigation for ocean-going container ships; above it the Seaway's
+# locks (Seawaymax, about 225 m x 23.8 m) take lakers and small bulk ships, not liners (general
+# knowledge, no figure in the facts: EST).
+ST_LAWRENCE_HEAD = (-73.536, 45.51)
 # passages whose lanes are kept whatever land they seem to cross (canals, straits)
-KEEP_PASSAGES = ("suez", "panama", "kiel", "bosporus", "dardanelles", *INLAND, *SEAWAYS)
+KEEP_PASSAGES = (
+    "suez", "panama", "kiel", "bosporus", "dardanelles", "st_lawrence", *INLAND, *SEAWAYS,
+)  # fmt: skip
 # Ports kept: every port in the corridor box (Black Sea, Marmara, Caspian) and these gateways.
 PORT_BOX = (26.0, 36.0, 56.0, 48.0)
 GATEWAYS = (
@@ -54,11 +67,12 @@ GATEWAYS = (
     "GBFXT", "GBSOU", "GBLGP", "ITGOA", "SEGOT", "NOOSL", "DKAAR", "PLGDY", "LVRIX", "EETLL",
     "FIHEL", "IEDUB", "BGVAR",
     # the Pacific: US West Coast, Japan, Korea, Canada, Taiwan, south China; Colón (Panama).
-    # Not Montréal (marnet has no St Lawrence lane: 380+ km over land) nor Balboa (the coarse
-    # coastline of the Bay of Panama: 55 km over land)
+    # Not Balboa (the coarse coastline of the Bay of Panama: 55 km over land)
     "USLAX", "USLGB", "USOAK", "USSEA", "USTIW", "CAVAN", "CAPRR", "CAHAL", "JPTYO", "JPYOK",
     "JPNGO", "JPUKB", "JPOSA", "KRPUS", "KRINC", "KRKAN", "TWKHH", "HKHKG", "CNXMN", "PAONX",
     "USMIA",
+    # Montréal, up the St Lawrence (ST_LAWRENCE_HEAD)
+    "CAMTR",
 )  # fmt: skip
 # names of the port list replaced by the usual English name of the port (UN/LOCODE names)
 PORT_NAMES = {"KRPUS": "Busan", "CAVAN": "Vancouver", "USSEA": "Seattle"}
@@ -88,7 +102,9 @@ def build_sea(raw: Path, split_at=None, land=None, log=print):
     # seasonal Arctic passages without liner service are left out (searoute's default too)
     keep = [i for i in keep if passage[i] not in ("northwest", "bering")]
     coords = [coords[i] for i in keep]
-    passage = np.array([passage[i] for i in keep], dtype=object)
+    passage = [passage[i] for i in keep]
+    coords, passage = cut_st_lawrence(coords, passage, log)
+    passage = np.array(passage, dtype=object)
     passage = np.array([PASSAGE_NAMES.get(p, p) for p in passage], dtype=object)
     for name, b in [("volga_don", VOLGA_DON_BOX), ("suez", SUEZ_BOX), *SEAWAYS.items()]:
         for i, c in enumerate(coords):
@@ -156,6 +172,37 @@ def build_sea(raw: Path, split_at=None, land=None, log=print):
     e = e.take(mask)
     p = passage[e.tag]
     return nodes, e, p, np.where(np.isin(p, list(INLAND)), "inland_waterway", "sea")
+
+
+def cut_st_lawrence(coords: list, passage: list, log=print) -> tuple[list, list]:
+    """Marnet's St Lawrence lane cut at Montréal (:data:`ST_LAWRENCE_HEAD`): the part from
+    the sea up to Montréal tagged ``st_lawrence``, the part above (the Seaway, the Great
+    Lakes) left out. Lanes not passing Montréal are returned as they are.
+
+    >>> lane = np.array([[-65.6, 49.5], [-71.2, 46.8], [-73.536, 45.51], [-76.0, 44.0]])
+    >>> c, p = cut_st_lawrence([lane, np.array([[0.0, 0.0], [1.0, 1.0]])], ["", ""], log=None)
+    >>> c[0].tolist(), p
+    ([[-65.6, 49.5], [-71.2, 46.8], [-73.536, 45.51]], ['st_lawrence', ''])
+    """
+    head = np.asarray(ST_LAWRENCE_HEAD)
+    out_c, out_p = [], []
+    for c, p in zip(coords, passage, strict=True):
+        at = np.flatnonzero((np.abs(c - head) <= 1e-3).all(axis=1))
+        if not len(at):
+            out_c.append(c)
+            out_p.append(p)
+            continue
+        j = int(at[0])
+        # the sea is east (downstream): keep the part towards the lane's eastern end
+        down = c[: j + 1] if c[0, 0] > c[-1, 0] else c[j:]
+        if len(down) >= 2:
+            out_c.append(down)
+            out_p.append("st_lawrence")
+        if log is not None:
+            up = len(c) - len(down) + 1
+            log(f"sea: St Lawrence lane cut at Montréal: {len(down)} vertices kept to the sea, "
+                f"{up} above Montréal (Seaway, Great Lakes) left out")  # fmt: skip
+    return out_c, out_p
 
 
 def meets_meridian_south(c: np.ndarray, lon: float, lat: float) -> bool:
