@@ -402,7 +402,7 @@ def make_route(
     rows = router.rg.graph.link_rows[np.asarray(edges, np.int64)]
     em = lc.kg_co2e
     road = _codes(router._cols).road[rows]
-    rc = route_components(lc, rows, router._cols["kind"][rows], router._cols["mode"][rows], road)
+    rc = route_components(lc, rows, router._cols["kind"][rows], None, road)
     cols = _legs(router._cols, rows, rc, router.labels, em)
     c = lc.commodity
     move = cols["kind"] == "move"

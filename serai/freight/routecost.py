@@ -14,12 +14,13 @@ rests on and a route the share of its hours and money resting on each.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from serai.freight.params import BASES, COMPONENTS, MONEY, TIME
-from serai.freight.roadtime import exact_rests
+from serai.freight.roadtime import truck_schedule
 
 __all__ = [
     "apply_exact_rests",
@@ -39,8 +40,8 @@ def route_components(
     """Components (K, m), hours by basis (3, m) and money by basis (3, m) of route rows.
 
     ``kind`` and ``mode`` are the rows' virtual-link kind and mode (``road``: their
-    ``(kind == "move") & (mode == "road")`` when known). Truck rests are replaced by the
-    exact schedule of each road haul.
+    ``(kind == "move") & (mode == "road")`` when known; ``mode`` may then be None). Truck
+    rests are replaced by the exact schedule of each road haul.
     """
     comps = _rows_of(lc.comps, rows)
     hb = _rows_of(lc.hours_by_basis, rows)
@@ -63,19 +64,54 @@ def apply_exact_rests(
     hours_by_basis: np.ndarray | None = None,
     road: np.ndarray | None = None,
 ) -> None:
-    """Replace, in place, the rests of road rows by each haul's exact schedule."""
+    """Replace, in place, the rests of road rows by each haul's exact schedule.
+
+    The same rests as :func:`~serai.freight.roadtime.exact_rests` (``mode`` may be None when
+    ``road`` is given).
+    """
     if road is None:
         road = (kind == "move") & (mode == "road")
     if not road.any():
         return
     old = comps[:_NT].sum(axis=0)
-    ex = exact_rests(kind, mode, comps[0], crew)
+    ex = _haul_rests(road, kind, comps[0], crew)
     comps[1] = np.where(road, ex, comps[1])
     if hours_by_basis is not None:
         new = comps[:_NT].sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             f = np.where(road & (old > 0), new / old, 1.0)
         hours_by_basis *= f
+
+
+def _haul_rests(road: np.ndarray, kind: np.ndarray, driving_h: np.ndarray, crew: str) -> np.ndarray:
+    """:func:`~serai.freight.roadtime.exact_rests` from the rows' ``road`` mask: the same
+    hauls (runs of road rows, across border rows), the same sums and products, without a
+    Python loop over the rows; each haul's schedule remembered (:func:`_rest_h`).
+
+    >>> _haul_rests(np.array([True, False, True, False]),
+    ...             np.array(["move", "border", "move", "transfer"], dtype=object),
+    ...             np.array([10.0, 0.0, 10.0, 0.0]), "single").tolist()
+    [6.0, 0.0, 6.0, 0.0]
+    """
+    out = np.zeros(len(road))
+    p = np.flatnonzero(road)
+    if not len(p):
+        return out
+    ends_haul = np.cumsum(~road & (kind != "border"))  # rows that end a haul, so far
+    cut = (np.flatnonzero(ends_haul[p[1:] - 1] != ends_haul[p[:-1]]) + 1).tolist()
+    for a, b in zip([0, *cut], [*cut, len(p)], strict=True):
+        run = p[a:b]
+        d = driving_h[run]
+        total = float(d.sum())
+        if total > 0:
+            out[run] = _rest_h(total, crew) * d / total
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _rest_h(driving_h: float, crew: str) -> float:
+    """Rest hours of a haul (:func:`~serai.freight.roadtime.truck_schedule`), remembered."""
+    return truck_schedule(driving_h, crew).rest_h
 
 
 def route_totals(
@@ -152,8 +188,7 @@ def leg_sums(red: np.ndarray, hu: np.ndarray) -> dict[str, Any]:
     code = ((share >= 0.05) * _BIT[None, :, None]).sum(axis=1)
     out["time_basis"], out["money_basis"] = _BASIS_LABELS[code]
     est = len(BASES) - 1
-    sh = np.divide(split[:, est], tot, out=np.zeros(tot.shape), where=tot > 0)
-    out["share_hours_estimate"], out["share_usd_estimate"] = sh
+    out["share_hours_estimate"], out["share_usd_estimate"] = share[:, est].copy()
     return out
 
 
