@@ -164,7 +164,7 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
             x[b:] = post[col] if m else ()
             arr[col] = x
         else:
-            mid = list(route.leg_data[col]) if n_mid else []
+            mid = _as_list(route.leg_data[col]) if n_mid else []
             arr[col] = _objects((pre[col] if a else []) + mid + (post[col] if m else []))
     t = dict(route.totals)
     from serai.freight.params import BASES
@@ -254,6 +254,14 @@ def _leg_table(leg: AccessLeg) -> tuple[dict[str, list], int]:
         got = ({col: [r.get(col) for r in rows] for col in _LEG_COLUMNS}, len(rows))
         object.__setattr__(leg, "_table", got)  # not a field: eq, hash and repr ignore it
     return got
+
+
+def _as_list(values: Any) -> list[Any]:
+    """``list(values)``: the same items (an object array's own objects, read by ``tolist``,
+    which is faster than iterating; other arrays item by item, numpy scalars as before)."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values.tolist()
+    return list(values)
 
 
 def _objects(values: list[Any]) -> np.ndarray:
