@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 
 from serai.api import models as m
+from serai.api import wire
 from serai.api.problems import Problem
 from serai.api.responses import (
     ERRORS,
@@ -36,10 +37,13 @@ def route_json(
     route: Any, network: Any, geometry: bool, reliability: Any = None, *, encoded: bool = False
 ) -> dict[str, Any]:
     """A route as JSON: totals, corridor, countries, legs, reliability (when computed) and
-    (optionally) GeoJSON on link shapes (``encoded``: line coordinates as pre-encoded
-    ``orjson.Fragment`` pieces, for :func:`~serai.api.responses.dumps` only)."""
-    from serai.freight.shapes import leg_records, route_features
+    (optionally) GeoJSON on link shapes.
 
+    ``encoded``: for :func:`~serai.api.responses.dumps` only (orjson), the legs and the
+    GeoJSON features are ``orjson.Fragment`` pieces of JSON text (:mod:`serai.api.wire`:
+    each leg written once, lines joined from link shapes encoded once); ``dumps`` writes
+    the same bytes as without."""
+    legs = wire.leg_json(route) if encoded else None
     out = {
         "from": route.origin_name,
         "to": route.destination_name,
@@ -53,12 +57,27 @@ def route_json(
         "countries": [str(c) for c in route.countries],
         "passages": [str(c) for c in route.passages],
         "services": [str(c) for c in route.services],
-        "legs": (legs := leg_records(route)),
     }
+    if legs is not None:
+        import orjson
+
+        out["legs"] = orjson.Fragment(b"[" + b",".join(legs) + b"]")
+    else:
+        from serai.freight.shapes import leg_records
+
+        out["legs"] = leg_records(route)
     if reliability is not None:
         out["reliability"] = reliability.to_dict()
     if geometry:
-        feats = route_features(route, network, encoded=encoded, records=legs)
+        feats = wire.features_json(route, network, legs) if legs is not None else None
+        if feats is not None:
+            import orjson
+
+            feats = orjson.Fragment(feats)
+        else:
+            from serai.freight.shapes import route_features
+
+            feats = route_features(route, network, encoded=encoded, records=out["legs"])
         out["geojson"] = {"type": "FeatureCollection", "features": feats}
     return out
 

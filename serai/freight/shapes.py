@@ -56,6 +56,8 @@ class ShapeIndex:
     across: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     # the shape points as JSON text (see line_json), made on first use
     _encoded: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # node coordinates as JSON text (see point_json), made on first use
+    _points: dict[Any, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, network: Any) -> ShapeIndex:
@@ -182,11 +184,13 @@ class ShapeIndex:
     def lines_json(
         self, lines: Sequence[Iterable[int]], decimals: int = 4
     ) -> list[tuple[bytes, int] | None]:
-        """:meth:`line_json` of several lines at once (one pass of numpy for all)."""
+        """:meth:`line_json` of several lines at once (one pass of numpy for all).
+
+        Every oriented link is one byte range of the text of all points (:meth:`_text`),
+        with or without its first point: a line is the join of its links' ranges."""
         text = self._text(decimals)
         if text is None:
             return [None] * len(lines)
-        buf, starts, ends, k = text
         lists = [x if isinstance(x, list) else list(x) for x in lines]
         lens = [len(x) for x in lists]
         ids = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=sum(lens))
@@ -194,61 +198,39 @@ class ShapeIndex:
         pos = np.searchsorted(self.link_ids, ids)
         ok = pos < len(self.link_ids)
         ok[ok] = self.link_ids[pos[ok]] == ids[ok]
-        pos, line = pos[ok], line[ok]
-        wrapped = np.zeros(len(lists), bool)
-        if len(self.across) and len(pos):
-            wrapped[line[self.across[pos]]] = True
-        s, e, rev = self.start[pos], self.stop[pos], self.reverse[pos]
-        shaped = s >= 0
-        n_pts = np.where(shaped, e - s, 2)
+        if not ok.all():
+            pos, line = pos[ok], line[ok]
         # the joining rule of line(): a part starting where the previous one of its line
         # ends drops its first point (end points compared unrounded, as there)
-        drop = np.zeros(len(pos), np.int64)
+        drop = np.zeros(len(pos), bool)
         if len(pos) > 1:
-            first, last = self._ends(pos)
-            fa, lb = first[1:], last[:-1]
+            fa, lb = text.first[pos[1:]], text.last[pos[:-1]]
             close = (np.abs(fa - lb) <= 1e-8 + 1e-5 * np.abs(lb)).all(axis=1)
             drop[1:] = close & (line[1:] == line[:-1])
-        # point j of the shapes is at starts[j]:ends[j] forwards and at starts[2k-1-j]:
-        # ends[2k-1-j] in the backwards copy after it; a slice runs over whole points
-        lo = np.where(rev, 2 * k - e + drop, s + drop)
-        hi = np.where(rev, 2 * k - 1 - s, e - 1)
-        keep = (lo <= hi) & shaped
-        a = np.zeros(len(pos), np.int64)
-        b = np.zeros(len(pos), np.int64)
-        a[keep], b[keep] = starts[lo[keep]], ends[hi[keep]]
-        pieces: list[list[bytes]] = [[] for _ in lists]
-        memo = self._encoded
-        for i, ln, kp, sh, d, x, y in zip(pos.tolist(), line.tolist(), keep.tolist(),
-                                          shaped.tolist(), drop.tolist(), a.tolist(), b.tolist(),
-                                          strict=True):  # fmt: skip
-            if kp:
-                pieces[ln].append(buf[x:y])
-            elif not sh:  # no shape: a straight segment between the end nodes
-                hit = memo.get((i, decimals))
-                if hit is None:
-                    import orjson
-
-                    pts = np.round(self._part(i), decimals).tolist()
-                    enc = orjson.dumps(pts)[1:-1]
-                    hit = memo[(i, decimals)] = (enc, len(orjson.dumps(pts[0])) + 1)
-                pieces[ln].append(hit[0][hit[1] :] if d else hit[0])
-        n = np.bincount(line, weights=n_pts - drop, minlength=len(lists)).astype(np.int64)
-        has = np.bincount(line, minlength=len(lists)) > 0
-        out = [
-            (b"[" + b",".join(p) + b"]", int(c)) if h else None
-            for p, c, h in zip(pieces, n.tolist(), has.tolist(), strict=True)
-        ]
-        for j in np.flatnonzero(wrapped).tolist():  # across the antimeridian: line() unwraps
+        a = np.where(drop, text.second[pos], text.first_byte[pos]).tolist()
+        b = text.end_byte[pos].tolist()
+        n = np.bincount(line, weights=text.n_pts[pos] - drop, minlength=len(lists)).tolist()
+        cut = np.searchsorted(line, np.arange(len(lists) + 1)).tolist()
+        buf = text.buf
+        out: list[tuple[bytes, int] | None] = []
+        for j in range(len(lists)):
+            p, q = cut[j], cut[j + 1]
+            if p == q:
+                out.append(None)
+                continue
+            # each range ends with the comma after its last point: the last one is cut
+            body = b"".join([buf[x:y] for x, y in zip(a[p:q], b[p:q], strict=True)])
+            out.append((b"[" + body[:-1] + b"]", int(n[j])))
+        if len(self.across) and len(pos):  # across the antimeridian: line() unwraps
             import orjson
 
-            pts = np.round(self.line(lists[j]), decimals).tolist()
-            out[j] = (orjson.dumps(pts), len(pts))
+            for j in np.unique(line[self.across[pos]]).tolist():
+                pts = np.round(self.line(lists[j]), decimals).tolist()
+                out[j] = (orjson.dumps(pts), len(pts))
         return out
 
-    def _text(self, decimals: int) -> tuple[bytes, np.ndarray, np.ndarray, int] | None:
-        """All shape points rounded to ``decimals`` as orjson writes them, forwards then
-        backwards, with where each point starts and ends (built once, thread-safe)."""
+    def _text(self, decimals: int) -> _Text | None:
+        """The text of every oriented link (:class:`_Text`; built once, thread-safe)."""
         key = ("text", decimals)
         hit = self._encoded.get(key)
         if hit is not None:
@@ -260,15 +242,21 @@ class ShapeIndex:
         with _LOCK:
             hit = self._encoded.get(key)
             if hit is None:
-                pts = np.round(self.xy, decimals)
-                fwd = orjson.dumps(pts.tolist())[1:-1]
-                bwd = orjson.dumps(pts[::-1].tolist())[1:-1]
-                buf = fwd + b"," + bwd if len(pts) else b""
-                raw = np.frombuffer(buf, np.uint8)
-                starts = np.flatnonzero(raw == ord("["))
-                ends = np.flatnonzero(raw == ord("]")) + 1
-                assert len(starts) == len(ends) == 2 * len(pts)
-                hit = self._encoded[key] = (buf, starts, ends, len(pts))
+                hit = self._encoded[key] = _Text.of(self, decimals, orjson.dumps)
+        return hit
+
+    def point_json(self, node_id: int, decimals: int = 4) -> bytes | None:
+        """``orjson.dumps(np.round(self.node(node_id), decimals).tolist())`` (kept once per
+        node; None when :meth:`node` is None)."""
+        key = (node_id, decimals)
+        hit = self._points.get(key)
+        if hit is None:
+            p = self.node(node_id)
+            if p is None:
+                return None
+            import orjson
+
+            hit = self._points[key] = orjson.dumps(np.round(p, decimals).tolist())
         return hit
 
     def _ends(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -282,6 +270,51 @@ class ShapeIndex:
             first[has] = self.xy[np.where(r, e, s)]
             last[has] = self.xy[np.where(r, s, e)]
         return first, last
+
+
+@dataclass(frozen=True, eq=False)
+class _Text:
+    """The points of all link shapes as JSON text (rounded, as orjson writes them): the shape
+    points forwards, then backwards, then the two end points of each link without a shape,
+    each point followed by a comma. Oriented link ``i`` (index in ``ShapeIndex.link_ids``)
+    is ``buf[first_byte[i]:end_byte[i]]``, without its first point
+    ``buf[second[i]:end_byte[i]]`` (empty for a one-point shape); ``n_pts`` its points,
+    ``first``/``last`` its unrounded end points (for the joining rule of ``line()``)."""
+
+    buf: bytes
+    first_byte: np.ndarray
+    second: np.ndarray
+    end_byte: np.ndarray
+    n_pts: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+    @classmethod
+    def of(cls, ix: ShapeIndex, decimals: int, dumps: Any) -> _Text:
+        k = len(ix.xy)
+        pts = np.round(ix.xy, decimals)
+        bare = np.flatnonzero(ix.start < 0)  # links without a shape: a straight segment
+        ends = np.round(ix.end_xy[bare].reshape(-1, 2), decimals)
+        parts = [dumps(p.tolist())[1:-1] for p in (pts, pts[::-1], ends) if len(p)]
+        buf = b",".join(parts) + b"," if parts else b""
+        raw = np.frombuffer(buf, np.uint8)
+        starts = np.flatnonzero(raw == ord("["))
+        stops = np.flatnonzero(raw == ord("]")) + 2  # with the comma after the point
+        assert len(starts) == len(stops) == 2 * k + 2 * len(bare)
+        s, e, r = ix.start, ix.stop, ix.reverse
+        # point j of the shapes is point j forwards and point 2k-1-j in the backwards copy
+        p0 = np.where(r, 2 * k - e, s)
+        p1 = np.where(r, 2 * k - 1 - s, e - 1)
+        p0[bare] = 2 * k + 2 * np.arange(len(bare))
+        p1[bare] = p0[bare] + 1
+        first_byte, end_byte = starts[p0], stops[p1]
+        nxt = np.minimum(p0 + 1, max(len(starts) - 1, 0))
+        second = np.where(p1 > p0, starts[nxt] if len(starts) else 0, end_byte)
+        first, last = ix._ends(np.arange(len(ix.link_ids)))
+        arrays = (first_byte, second, end_byte, p1 - p0 + 1, first, last)
+        for x in arrays:
+            x.setflags(write=False)
+        return cls(buf, *arrays)
 
 
 def _column(values: Any) -> list[Any]:
@@ -363,6 +396,51 @@ def route_features(
     data = route.leg_data
     n_legs = len(data.get("seq", ()))
     link_ids, node_path = data.get("link_ids", ()), data.get("node_path", ())
+    feats = []
+    records = leg_records(route) if records is None else records
+    encoded_lines = encoded_moves(ix, records, link_ids, decimals) if encoded else {}
+    for i, props in enumerate(records):
+        got = encoded_lines.get(i)
+        if got is not None:
+            import orjson
+
+            geom = {"type": "LineString", "coordinates": orjson.Fragment(got)}
+        else:
+            geom = leg_geometry(ix, route, props, link_ids[i], node_path[i], n_legs, decimals)
+            if geom is None:
+                continue
+            if cut and geom["type"] == "LineString":
+                geom = _cut(geom, decimals)
+        feats.append({"type": "Feature", "geometry": geom, "properties": props})
+    return feats
+
+
+def encoded_moves(
+    ix: ShapeIndex, records: Sequence[Any], link_ids: Sequence[Any], decimals: int = 4
+) -> dict[int, bytes]:
+    """The coordinates of the movement legs drawn on link shapes as JSON text, by leg index
+    (:meth:`ShapeIndex.lines_json`, all legs in one pass; legs with fewer than 2 points on
+    shapes are left out: :func:`leg_geometry` draws them). ``records``: each leg's
+    ``kind`` (a mapping with that key, or the value itself)."""
+    kinds = [p["kind"] if isinstance(p, dict) else p for p in records]
+    legs = [i for i, k in enumerate(kinds) if k == "move" and len(link_ids[i])]
+    got = ix.lines_json([link_ids[i] for i in legs], decimals)
+    return {i: g[0] for i, g in zip(legs, got, strict=True) if g is not None and g[1] >= 2}
+
+
+def leg_geometry(
+    ix: ShapeIndex,
+    route: Any,
+    props: Any,
+    link_ids: Any,
+    node_path: Any,
+    n_legs: int,
+    decimals: int = 4,
+) -> dict[str, Any] | None:
+    """The GeoJSON geometry of one leg (``props``: its ``kind``, ``seq``, ``from_node`` and
+    ``to_node``), point by point: a movement leg's line on its links' shapes, or a straight
+    line through its nodes (services, first/last-mile legs); a hub event's point; None when
+    there is nothing to draw."""
 
     def place_xy(origin: bool) -> list[float] | None:
         p = getattr(route, "origin_place" if origin else "destination_place", None)
@@ -374,45 +452,21 @@ def route_features(
         node = int(node)
         return place_xy(origin) if node < 0 else ix.node(node)
 
-    feats = []
-    records = leg_records(route) if records is None else records
-    encoded_lines: dict[int, Any] = {}
-    if encoded:  # every movement leg's line on link shapes in one pass
-        legs = [i for i, p in enumerate(records) if p["kind"] == "move" and len(link_ids[i])]
-        got_all = ix.lines_json([link_ids[i] for i in legs], decimals)
-        encoded_lines = dict(zip(legs, got_all, strict=True))
-    for i, props in enumerate(records):
-        if props["kind"] == "move":
-            lids = link_ids[i]
-            if encoded and len(lids):
-                got = encoded_lines[i]
-                if got is not None and got[1] >= 2:
-                    import orjson
-
-                    geom = {"type": "LineString", "coordinates": orjson.Fragment(got[0])}
-                    feats.append({"type": "Feature", "geometry": geom, "properties": props})
-                    continue
-            line = ix.line(lids) if len(lids) else np.empty((0, 2))
-            if len(line) < 2:  # services (ferries) and first/last-mile legs: straight segments
-                pts = [node_xy(props["from_node"], True)]
-                pts += [node_xy(n, True) for n in node_path[i]]
-                pts += [node_xy(props["to_node"], False)]
-                pts = [
-                    p for j, p in enumerate(pts) if p is not None and (j == 0 or p != pts[j - 1])
-                ]
-                line = np.array(pts, float).reshape(-1, 2)
-            if len(line) < 2:
-                continue
-            geom = {"type": "LineString", "coordinates": np.round(line, decimals).tolist()}
-            if cut:
-                geom = _cut(geom, decimals)
-        else:
-            p = node_xy(props["from_node"], props["seq"] < n_legs / 2)
-            if p is None:
-                continue
-            geom = {"type": "Point", "coordinates": np.round(p, decimals).tolist()}
-        feats.append({"type": "Feature", "geometry": geom, "properties": props})
-    return feats
+    if props["kind"] == "move":
+        line = ix.line(link_ids) if len(link_ids) else np.empty((0, 2))
+        if len(line) < 2:  # services (ferries) and first/last-mile legs: straight segments
+            pts = [node_xy(props["from_node"], True)]
+            pts += [node_xy(n, True) for n in node_path]
+            pts += [node_xy(props["to_node"], False)]
+            pts = [p for j, p in enumerate(pts) if p is not None and (j == 0 or p != pts[j - 1])]
+            line = np.array(pts, float).reshape(-1, 2)
+        if len(line) < 2:
+            return None
+        return {"type": "LineString", "coordinates": np.round(line, decimals).tolist()}
+    p = node_xy(props["from_node"], props["seq"] < n_legs / 2)
+    if p is None:
+        return None
+    return {"type": "Point", "coordinates": np.round(p, decimals).tolist()}
 
 
 def _cut(geom: dict[str, Any], decimals: int) -> dict[str, Any]:
