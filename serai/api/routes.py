@@ -200,11 +200,12 @@ def routes_router(
     async def _answer(kind: str, q: m.RouteQuery) -> Response:
         """The cached answer on the event loop; a search in a worker process or thread
         otherwise."""
-        key = f"{kind}|{q.model_dump_json()}"
+        q_json = q.model_dump_json()
+        key = f"{kind}|{q_json}"
         entry = cache.get(key)
         state = "hit"
         if entry is None and workers is not None:
-            entry = await workers.answer(kind, q, year_of(q.year))
+            entry = await workers.answer(kind, q, year_of(q.year), q_json)
             if entry is not None:
                 cache.put(key, entry)
                 state = "miss"

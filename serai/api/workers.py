@@ -61,12 +61,13 @@ def _serve(sock: socket.socket, others: list[socket.socket]) -> None:
 def _child_answer(kind: str, model: str, q_json: str, year: Any) -> tuple[str, Any]:
     """In a worker: the answer of one question (or its exception, as picklable parts)."""
     from serai.api import models as m
+    from serai.api.responses import slim
     from serai.api.routes import answer
 
     pool, settings = _STATE["pool"], _STATE["settings"]
     try:
         q = getattr(m, model).model_validate_json(q_json)
-        return "ok", pool.call(year, lambda router: answer(kind, q, router, settings))
+        return "ok", slim(pool.call(year, lambda router: answer(kind, q, router, settings)))
     except Exception as exc:  # raised again by the serving process
         return "error", _dump_exc(exc)
 
@@ -111,13 +112,14 @@ class _Worker:
         self.reader, self.writer = await asyncio.open_connection(sock=self.sock, limit=1 << 20)
         self.reading = asyncio.get_running_loop().create_task(self._replies())
 
-    async def ask(self, message: bytes) -> Any:
+    def ask(self, message: bytes) -> asyncio.Future:
+        """Send ``message``; the future of its answer (set by the reader task)."""
         if self.writer is None or self.reading is None or self.reading.done():
             raise ConnectionError("route worker process gone")
         fut = asyncio.get_running_loop().create_future()
         self.waiting.append(fut)
         self.writer.write(_HEAD.pack(len(message)) + message)
-        return await fut
+        return fut
 
     async def _replies(self) -> None:
         assert self.reader is not None
@@ -177,8 +179,11 @@ class RouteProcesses:
                 self.workers.append(_Worker(proc, a))
         return True
 
-    async def answer(self, kind: str, q: Any, year: Any) -> tuple[bytes, bytes | None] | None:
-        """The answer from a worker; None when there are no (more) workers."""
+    async def answer(
+        self, kind: str, q: Any, year: Any, q_json: str | None = None
+    ) -> tuple[bytes | None, bytes | None] | None:
+        """The answer from a worker (:func:`~serai.api.responses.slim`); None when there are
+        no (more) workers. ``q_json``: ``q.model_dump_json()`` when the caller has it."""
         if not self.workers:
             return None
         if self._idle is None:
@@ -191,28 +196,29 @@ class RouteProcesses:
                         for w in self.workers:
                             idle.put_nowait(w)
                     self._idle = idle
-        message = pickle.dumps((kind, type(q).__name__, q.model_dump_json(), year), protocol=5)
-        # shielded: a cancelled request still reads its answer, so the socket stays in step
-        status, payload = await asyncio.shield(self._exchange(message))
-        if status == "error":
-            raise _load_exc(payload)
-        if status == "broken":  # a worker died (memory?): threads from now on
-            return None
-        return payload
-
-    async def _exchange(self, message: bytes) -> tuple[str, Any]:
-        assert self._idle is not None
+        q_json = q.model_dump_json() if q_json is None else q_json
+        message = pickle.dumps((kind, type(q).__name__, q_json, year), protocol=5)
         w = await self._idle.get()
         if w is None or not self.workers:  # shut down: pass the word on to the next waiter
             self._idle.put_nowait(None)
-            return "broken", None
+            return None
         try:
-            out = await w.ask(message)
-        except OSError:  # the worker died (ConnectionError from its reader)
+            fut = w.ask(message)
+        except OSError:  # the worker died (its reader ended)
             self.shutdown()
-            return "broken", None
-        self._idle.put_nowait(w)
-        return out
+            return None
+        # the worker is free for another question once this one is answered, even if the
+        # request is cancelled meanwhile (the reader task reads the answer all the same, so
+        # the socket stays in step)
+        fut.add_done_callback(lambda _f, w=w: self._idle.put_nowait(w))  # type: ignore[union-attr]
+        try:
+            status, payload = await fut
+        except OSError:  # the worker died (ConnectionError from its reader): threads now
+            self.shutdown()
+            return None
+        if status == "error":
+            raise _load_exc(payload)
+        return payload
 
     def shutdown(self) -> None:
         workers, self.workers = self.workers, []
