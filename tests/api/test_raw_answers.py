@@ -19,7 +19,11 @@ def _headers(r) -> dict[str, str]:
 
 @pytest.mark.parametrize("enc", ["gzip", "identity"])
 def test_a_repeated_request_gets_the_same_answer_as_the_endpoint_cache(client, enc):
-    q = {"origin": "Almaty", "destination": "Poti", "carbon_price": 7.125 if enc == "gzip" else 7.375}
+    q = {
+        "origin": "Almaty",
+        "destination": "Poti",
+        "carbon_price": 7.125 if enc == "gzip" else 7.375,
+    }
     a = json.dumps(q).encode()
     b = json.dumps(dict(reversed(q.items()))).encode()  # the same question in other bytes
     assert a != b
