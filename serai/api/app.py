@@ -30,6 +30,7 @@ from serai.api.responses import (
     LRU,
     AcceptsGzip,
     BodyLimit,
+    Front,
     RawAnswers,
     _clean,
     dumps,
@@ -53,6 +54,22 @@ JOB_MODULES = [
 RAW_PATHS = frozenset({"/api/route", "/api/alternatives", "/api/pareto"})
 # names kept importable from here (they moved to serai.api.responses / serai.api.routes)
 _REEXPORTS = (API_VERSION, ERRORS, _clean, _route, dumps, json_response, route_json)
+
+
+class _App(FastAPI):
+    """FastAPI with a front door: ``front`` (a :class:`~serai.api.responses.RawAnswers`)
+    takes HTTP requests before the middleware stack (None: every request goes to it)."""
+
+    front: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.front is not None and scope["type"] == "http":
+            return await self.front(scope, receive, send)
+        await super().__call__(scope, receive, send)
+
+    async def stack(self, scope: Any, receive: Any, send: Any) -> None:
+        """The app without its front door."""
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -80,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if workers is not None:
             workers.shutdown()
 
-    app = FastAPI(
+    app = _App(
         lifespan=lifespan,
         title="serai",
         version=__version__,
@@ -101,9 +118,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from serai.api.routes import routes_router
 
     routes = routes_router(settings, pool, cache, raw, workers)
-    # innermost: a repeated request is answered after the CORS, gzip and size checks; a new
-    # POST /api/route question without FastAPI's request machinery (same answer and errors)
-    app.add_middleware(RawAnswers, answers=raw, paths=RAW_PATHS, fast=routes.fast_posts)
+    from starlette.middleware.gzip import GZipMiddleware
+
+    def gzip_layer(inner: Any) -> Any:
+        return GZipMiddleware(inner, minimum_size=2000)
+
+    # a repeated request is answered by its bytes, a new POST /api/route question without
+    # FastAPI's request machinery (same answers and errors): in front of the whole stack
+    # (the gzip layer's Vary header added; Content-Length and Accept-Encoding noted there),
+    # or with CORS origins innermost, after the CORS, gzip and size checks
+    if settings.cors_origins:
+        app.add_middleware(RawAnswers, answers=raw, paths=RAW_PATHS, fast=routes.fast_posts)
+    else:
+        front = Front(app, settings.max_body_bytes, gzip_layer)
+        app.front = RawAnswers(app.stack, raw, RAW_PATHS, routes.fast_posts, front=front)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -113,8 +141,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         )
-    from starlette.middleware.gzip import GZipMiddleware
-
     app.add_middleware(GZipMiddleware, minimum_size=2000)
     app.add_middleware(AcceptsGzip)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -29,6 +29,7 @@ __all__ = [
     "RAW_KEY",
     "AcceptsGzip",
     "BodyLimit",
+    "Front",
     "RawAnswers",
     "body_response",
     "dumps",
@@ -75,6 +76,12 @@ try:  # 5-10x faster than json for the large bodies of routes with geometry
     import orjson as _orjson
 except ImportError:  # pragma: no cover - orjson comes with the service extra
     _orjson = None
+
+
+try:  # ISA-L's gzip: a third of zlib's CPU at level 1 (packed)
+    from isal import igzip as _igzip
+except ImportError:  # pragma: no cover - isal comes with the service extra
+    _igzip = None
 
 
 def dumps(data: Any) -> bytes:
@@ -159,13 +166,18 @@ class AcceptsGzip:
 
 
 def packed(data: bytes, level: int = 1) -> tuple[bytes, bytes | None]:
-    """A JSON answer with its gzip form (made once, in a worker thread, and cached with it:
-    GZipMiddleware compressed every answer at level 9 on the event loop, cache hits too).
+    """A JSON answer with its gzip form (made once, where the answer is computed, and cached
+    with it: GZipMiddleware compressed every answer at level 9 on the event loop, cache hits
+    too); None under 2,000 bytes (GZipMiddleware's ``minimum_size``).
 
-    Level 1 for route answers: on route JSON (20-40 kB) it takes a third of level 6's CPU
-    for a body about 30 % larger (7.1 vs 5.5 kB for Xi'an-Duisburg with geometry)."""
+    Levels 0-3 use ISA-L (``isal``, the service extra; zlib without it): on the route
+    answers of the load test (28.6 kB of JSON on average) its level 1 takes 0.05 ms and
+    gives 5.2 kB, zlib's level 1 0.17 ms and 5.4 kB, zlib's level 6 0.39 ms and 4.3 kB
+    (BENCHMARKS.md, "Service: the answer's JSON and the serving process")."""
     if len(data) < 2000:
         return data, None
+    if level <= 3 and _igzip is not None:
+        return data, _igzip.compress(data, compresslevel=level, mtime=0)
     import gzip
 
     return data, gzip.compress(data, compresslevel=level, mtime=0)
@@ -195,11 +207,28 @@ def body_response(
     """The answer ``entry`` (:func:`packed`), compressed when the client takes gzip;
     ``state`` is the ``X-Cache`` header (None: no header)."""
     gz = entry[1]
-    headers = {"X-Cache": state} if state else {}
+    if media_type.startswith("text/"):  # Response adds a charset
+        h = {"X-Cache": state} if state else {}
+        if gz is not None and GZIP_OK.get():
+            h.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+            return Response(gz, media_type=media_type, headers=h)
+        return Response(plain(entry), media_type=media_type, headers=h)
+    headers = [(b"x-cache", state.encode())] if state else []
     if gz is not None and GZIP_OK.get():
-        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        return Response(gz, media_type=media_type, headers=headers)
-    return Response(plain(entry), media_type=media_type, headers=headers)
+        headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+        return _Answer(gz, media_type, headers)
+    return _Answer(plain(entry), media_type, headers)
+
+
+class _Answer(Response):
+    """A 200 response with the headers ``Response(body, media_type=..., headers=...)`` has
+    (those given, then Content-Length and Content-Type), made without its header checks."""
+
+    def __init__(self, body: bytes, media_type: str, headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code, self.body, self.media_type, self.background = 200, body, media_type, None
+        headers.append((b"content-length", str(len(body)).encode()))
+        headers.append((b"content-type", media_type.encode()))
+        self.raw_headers = headers
 
 
 RAW_KEY: ContextVar[bytes | None] = ContextVar("serai_raw_key", default=None)
@@ -218,6 +247,16 @@ class RawAnswers:
     ``fast`` maps a path to a coroutine ``(scope, body) -> Response | None`` that answers a
     POST of it not seen before without FastAPI's request machinery (``None``: FastAPI
     answers it, e.g. a body that does not validate; see :func:`serai.api.routes.routes_router`).
+
+    ``front``: set when this is not a middleware inside the app but its front door, called
+    before the app's whole middleware stack (:func:`serai.api.app.create_app`, when no CORS
+    origins are set): ``front.app`` is the owning app (its exception handlers, and what the
+    request's ``scope["app"]`` is), ``front.limit`` the body limit (checked as
+    :class:`BodyLimit` does: a declared length over it goes to the app, a body that grows
+    over it is refused with the same problem), and
+    ``front.wrap`` the layers of the stack that change a response (GZipMiddleware: the same
+    ``Vary`` header on answers not compressed); ``Accept-Encoding`` is noted here
+    (:data:`GZIP_OK`) as :class:`AcceptsGzip` does.
     """
 
     def __init__(
@@ -226,11 +265,14 @@ class RawAnswers:
         answers: LRU,
         paths: frozenset[str],
         fast: dict[str, Callable[[Scope, bytes], Awaitable[Response | None]]] | None = None,
+        front: Front | None = None,
     ) -> None:
         self.app, self.answers, self.paths = app, answers, paths
         self.fast = fast or {}
+        self.front = front
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.front
         if (
             scope["type"] != "http"
             or scope["path"] not in self.paths
@@ -240,20 +282,34 @@ class RawAnswers:
             return await self.app(scope, receive, send)
         ctype = b""
         gz = False
+        length = None
         for k, v in scope.get("headers") or ():
             if k == b"content-type":
                 ctype = v
             elif k == b"accept-encoding":
                 gz = gz or b"gzip" in v.lower()
+            elif k == b"content-length":
+                length = v
+        if front is not None and scope["method"] == "POST" and front.too_long(length):
+            return await self.app(scope, receive, send)  # refused by the app's BodyLimit
         chunks = []
         if scope["method"] == "POST":
+            seen = 0
             while True:
                 try:
                     msg = await receive()
+                    if front is not None and msg["type"] == "http.request":
+                        seen += len(msg.get("body", b""))
+                        if seen > front.limit:  # as BodyLimit counts a body without a length
+                            raise Problem(
+                                413, "too-large", f"the request body is over {front.limit:,} bytes"
+                            )
                 except Problem as exc:  # over the body limit (BodyLimit): as FastAPI would
                     resp = problem_response(
                         exc.status, exc.kind, exc.detail, instance=scope["path"]
                     )
+                    if front is not None:
+                        resp = front.wrap(resp)
                     return await resp(scope, receive, send)
                 if msg["type"] != "http.request":  # the client left
                     return
@@ -272,18 +328,29 @@ class RawAnswers:
             else:
                 data = plain(hit)
             headers += [(b"x-cache", b"hit"), (b"content-length", str(len(data)).encode())]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": data})
+            start = {"type": "http.response.start", "status": 200, "headers": headers}
+            end = {"type": "http.response.body", "body": data}
+            if front is not None and not (hit[1] is not None and gz):
+                return await front.wrap(_Sent(start, end))(scope, receive, send)
+            await send(start)
+            await send(end)
             return
         token = RAW_KEY.set(key)
+        gz_token = GZIP_OK.set(gz) if front is not None else None
         try:
             fast = self.fast.get(scope["path"]) if scope["method"] == "POST" else None
             if fast is not None and ctype == b"application/json":
+                if front is not None:
+                    scope["app"] = front.app  # as Starlette sets it (exception handlers)
                 resp = await fast(scope, body)
                 if resp is not None:
+                    if front is not None and b"content-encoding" not in dict(resp.raw_headers):
+                        resp = front.wrap(resp)
                     return await resp(scope, receive, send)
         finally:
             RAW_KEY.reset(token)
+            if gz_token is not None:
+                GZIP_OK.reset(gz_token)
         sent = False
 
         async def replay() -> Any:
@@ -298,6 +365,28 @@ class RawAnswers:
             await self.app(scope, replay, send)
         finally:
             RAW_KEY.reset(token)
+
+
+class Front:
+    """What :class:`RawAnswers` needs to answer in front of an app's middleware stack."""
+
+    def __init__(self, app: Any, limit: int, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
+        self.app, self.limit, self.wrap = app, limit, wrap
+
+    def too_long(self, length: bytes | None) -> bool:
+        """A POST whose declared ``Content-Length`` is over the limit (the app refuses it)."""
+        return length is not None and length.strip().isdigit() and int(length) > self.limit
+
+
+class _Sent:
+    """An ASGI app sending two prepared messages."""
+
+    def __init__(self, *messages: dict[str, Any]) -> None:
+        self.messages = messages
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        for message in self.messages:
+            await send(message)
 
 
 def remember(answers: LRU, entry: tuple[bytes, bytes | None]) -> None:

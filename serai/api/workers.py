@@ -95,46 +95,72 @@ def _load_exc(parts: tuple[str, str, tuple, dict]) -> BaseException:
 
 
 class _Worker:
-    """The serving process's end of one worker: its process and socket (streams opened on
-    the event loop at first use). Up to :data:`DEPTH` questions are sent ahead: the worker
-    finds its next question in the socket as soon as it answered one (no round trip through
-    the event loop in between); answers come back in order and a reader task hands each to
-    the question that waits for it."""
+    """The serving process's end of one worker: its process and socket (a protocol on the
+    event loop, opened at first use). Up to :data:`DEPTH` questions are sent ahead: the
+    worker finds its next question in the socket as soon as it answered one (no round trip
+    through the event loop in between); answers come back in order and the protocol hands
+    each to the question that waits for it as its bytes arrive (no reader task, no stream
+    buffer in between)."""
 
     def __init__(self, proc: Any, sock: socket.socket) -> None:
         self.proc, self.sock = proc, sock
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.transport: asyncio.Transport | None = None
         self.waiting: deque[asyncio.Future] = deque()
-        self.reading: asyncio.Task | None = None
+        self.closed = False
 
     async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(sock=self.sock, limit=1 << 20)
-        self.reading = asyncio.get_running_loop().create_task(self._replies())
+        loop = asyncio.get_running_loop()
+        self.transport, _ = await loop.create_connection(lambda: _Replies(self), sock=self.sock)
 
     def ask(self, message: bytes) -> asyncio.Future:
-        """Send ``message``; the future of its answer (set by the reader task)."""
-        if self.writer is None or self.reading is None or self.reading.done():
+        """Send ``message``; the future of its answer (set by :class:`_Replies`)."""
+        if self.transport is None or self.closed:
             raise ConnectionError("route worker process gone")
         fut = asyncio.get_running_loop().create_future()
         self.waiting.append(fut)
-        self.writer.write(_HEAD.pack(len(message)) + message)
+        self.transport.write(_HEAD.pack(len(message)) + message)
         return fut
 
-    async def _replies(self) -> None:
-        assert self.reader is not None
-        try:
-            while True:
-                head = await self.reader.readexactly(_HEAD.size)
-                out = pickle.loads(await self.reader.readexactly(_HEAD.unpack(head)[0]))
-                fut = self.waiting.popleft()
-                if not fut.done():
-                    fut.set_result(out)
-        except (OSError, EOFError, IndexError, asyncio.IncompleteReadError, pickle.PickleError):
-            while self.waiting:  # the worker is gone: its questions go to the threads
-                fut = self.waiting.popleft()
-                if not fut.done():
-                    fut.set_exception(ConnectionError("route worker process gone"))
+    def fail(self) -> None:
+        """The worker is gone: its questions go to the threads."""
+        self.closed = True
+        while self.waiting:
+            fut = self.waiting.popleft()
+            if not fut.done():
+                fut.set_exception(ConnectionError("route worker process gone"))
+
+
+class _Replies(asyncio.Protocol):
+    """Reads a worker's answers (length-prefixed pickles) and hands them out in order."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+        self.buf = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buf = self.buf
+        buf += data
+        size = _HEAD.size
+        while len(buf) >= size:
+            n = _HEAD.unpack_from(buf)[0]
+            if len(buf) < size + n:
+                return
+            try:
+                with memoryview(buf) as view, view[size : size + n] as part:
+                    out = pickle.loads(part)
+            except Exception:  # a broken message: the link is unusable
+                self.worker.fail()
+                if self.worker.transport is not None:
+                    self.worker.transport.close()
+                return
+            del buf[: size + n]
+            waiting = self.worker.waiting
+            fut = waiting.popleft() if waiting else None
+            if fut is not None and not fut.done():
+                fut.set_result(out)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.fail()
 
 
 DEPTH = 2  # questions sent ahead to each worker
@@ -204,16 +230,16 @@ class RouteProcesses:
             return None
         try:
             fut = w.ask(message)
-        except OSError:  # the worker died (its reader ended)
+        except OSError:  # the worker died (its link was lost)
             self.shutdown()
             return None
         # the worker is free for another question once this one is answered, even if the
-        # request is cancelled meanwhile (the reader task reads the answer all the same, so
+        # request is cancelled meanwhile (its answer is read all the same, so
         # the socket stays in step)
         fut.add_done_callback(lambda _f, w=w: self._idle.put_nowait(w))  # type: ignore[union-attr]
         try:
             status, payload = await fut
-        except OSError:  # the worker died (ConnectionError from its reader): threads now
+        except OSError:  # the worker died (ConnectionError from its link): threads now
             self.shutdown()
             return None
         if status == "error":
@@ -225,11 +251,10 @@ class RouteProcesses:
         if self._idle is not None:  # questions waiting for a worker go to the threads
             self._idle.put_nowait(None)
         for w in workers:
-            if w.reading is not None:
-                w.reading.cancel()
+            w.closed = True
             try:
-                if w.writer is not None:
-                    w.writer.close()
+                if w.transport is not None:
+                    w.transport.close()
                 else:
                     w.sock.close()
             except Exception:  # closing at exit: nothing to report

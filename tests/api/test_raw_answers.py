@@ -50,6 +50,7 @@ def test_the_bytes_alone_do_not_answer(client, toy_dir):
     body = json.dumps(q).encode()
     baseline = create_app(Settings(network=toy_dir))  # the app as it was without RawAnswers
     baseline.user_middleware = [m for m in baseline.user_middleware if m.cls is not RawAnswers]
+    baseline.front = None  # nor as the app's front door
     with TestClient(baseline) as fresh:
         for c in (client, fresh):
             assert _post(c, body).status_code == 200

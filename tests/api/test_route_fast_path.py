@@ -39,31 +39,41 @@ def _seen(r) -> tuple:
     return r.status_code, headers, _masked(r.content)
 
 
-@pytest.fixture(scope="module")
-def apps(toy_dir, tmp_path_factory):
-    """(app with the fast path, app without it, calls of the fast path)."""
+def _counted(fast: dict, calls: list) -> dict:
+    inner = fast["/api/route"]
+
+    async def counted(scope, body, inner=inner):
+        resp = await inner(scope, body)
+        calls.append(resp is not None)
+        return resp
+
+    return {"/api/route": counted}
+
+
+@pytest.fixture(scope="module", params=["front", "cors"])
+def apps(request, toy_dir, tmp_path_factory):
+    """(app with the fast path, app without it, calls of the fast path). ``front``: the
+    fast path is the app's front door, before its middleware stack (the default); ``cors``:
+    with CORS origins set, it is the innermost middleware, after the CORS layer."""
     from fastapi.testclient import TestClient
 
     from serai.api import Settings, create_app
     from serai.api.responses import RawAnswers
 
     calls: list[int] = []
-    fast = create_app(Settings(network=toy_dir, store=tmp_path_factory.mktemp("a")))
-    slow = create_app(Settings(network=toy_dir, store=tmp_path_factory.mktemp("b")))
+    cors = ("http://example.org",) if request.param == "cors" else ()
+    fast, slow = (
+        create_app(Settings(network=toy_dir, store=tmp_path_factory.mktemp(x), cors_origins=cors))
+        for x in "ab"
+    )
+    assert (fast.front is None) == bool(cors)
+    if fast.front is not None:
+        fast.front.fast = _counted(fast.front.fast, calls)
+        slow.front = None  # FastAPI's own endpoint, through the whole middleware stack
     for app, keep in ((fast, True), (slow, False)):
         for mw in app.user_middleware:
             if mw.cls is RawAnswers:
-                if not keep:
-                    mw.kwargs["fast"] = None
-                    continue
-                inner = mw.kwargs["fast"]["/api/route"]
-
-                async def counted(scope, body, inner=inner):
-                    resp = await inner(scope, body)
-                    calls.append(resp is not None)
-                    return resp
-
-                mw.kwargs["fast"] = {"/api/route": counted}
+                mw.kwargs["fast"] = _counted(mw.kwargs["fast"], calls) if keep else None
     with TestClient(fast) as a, TestClient(slow) as b:
         yield a, b, calls
 
