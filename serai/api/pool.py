@@ -59,7 +59,9 @@ class RouterPool:
         try:  # route geometry: the link shapes indexed and encoded as JSON text once
             from serai.freight.shapes import ShapeIndex
 
-            ShapeIndex.of(router.rg.network)._text(4)
+            ix = ShapeIndex.of(router.rg.network)
+            if len(ix.link_ids):  # and the kernel joining their pieces compiled
+                ix.lines_json([[int(ix.link_ids[0])]])
         except Exception:
             pass
         try:  # the gazetteer behind type-ahead

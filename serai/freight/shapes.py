@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from serai._jit import njit
 from serai.network.geo import cut_geojson_line, degree_gap, unwrap_lon
 
 __all__ = ["ShapeIndex", "leg_records", "route_features", "route_geodataframe", "route_wkt"]
@@ -194,39 +195,25 @@ class ShapeIndex:
         lists = [x if isinstance(x, list) else list(x) for x in lines]
         lens = [len(x) for x in lists]
         ids = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=sum(lens))
-        line = np.repeat(np.arange(len(lists)), lens)
-        pos = np.searchsorted(self.link_ids, ids)
-        ok = pos < len(self.link_ids)
-        ok[ok] = self.link_ids[pos[ok]] == ids[ok]
-        if not ok.all():
-            pos, line = pos[ok], line[ok]
-        # the joining rule of line(): a part starting where the previous one of its line
-        # ends drops its first point (end points compared unrounded, as there)
-        drop = np.zeros(len(pos), bool)
-        if len(pos) > 1:
-            fa, lb = text.first[pos[1:]], text.last[pos[:-1]]
-            close = (np.abs(fa - lb) <= 1e-8 + 1e-5 * np.abs(lb)).all(axis=1)
-            drop[1:] = close & (line[1:] == line[:-1])
-        a = np.where(drop, text.second[pos], text.first_byte[pos]).tolist()
-        b = text.end_byte[pos].tolist()
-        n = np.bincount(line, weights=text.n_pts[pos] - drop, minlength=len(lists)).tolist()
-        cut = np.searchsorted(line, np.arange(len(lists) + 1)).tolist()
+        line = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
+        t = text
+        got = _line_ranges(ids, line, self.link_ids, t.first, t.last, t.first_byte, t.second,
+                           t.end_byte, t.n_pts, self.across, len(lists))  # fmt: skip
+        a, b, cut, n, wrapped = (x.tolist() for x in got)
         buf = text.buf
         out: list[tuple[bytes, int] | None] = []
         for j in range(len(lists)):
             p, q = cut[j], cut[j + 1]
             if p == q:
                 out.append(None)
-                continue
-            # each range ends with the comma after its last point: the last one is cut
-            body = b"".join([buf[x:y] for x, y in zip(a[p:q], b[p:q], strict=True)])
-            out.append((b"[" + body[:-1] + b"]", int(n[j])))
-        if len(self.across) and len(pos):  # across the antimeridian: line() unwraps
-            import orjson
+            elif wrapped[j]:  # across the antimeridian: line() unwraps
+                import orjson
 
-            for j in np.unique(line[self.across[pos]]).tolist():
                 pts = np.round(self.line(lists[j]), decimals).tolist()
-                out[j] = (orjson.dumps(pts), len(pts))
+                out.append((orjson.dumps(pts), len(pts)))
+            else:  # each range ends with the comma after its last point: the last one is cut
+                body = b"".join([buf[x:y] for x, y in zip(a[p:q], b[p:q], strict=True)])
+                out.append((b"[" + body[:-1] + b"]", n[j]))
         return out
 
     def _text(self, decimals: int) -> _Text | None:
@@ -270,6 +257,56 @@ class ShapeIndex:
             first[has] = self.xy[np.where(r, e, s)]
             last[has] = self.xy[np.where(r, s, e)]
         return first, last
+
+
+@njit(cache=True, nogil=True)
+def _line_ranges(ids, line, link_ids, first, last, first_byte, second, end_byte, n_pts, across,
+                 n_lines):  # fmt: skip
+    """The byte ranges of the links ``ids`` (line ``line`` each, in order) in a
+    :class:`_Text`: ``(start, stop, cut, points, wrapped)``, the ranges of the links found
+    in ``link_ids`` (unknown ids are skipped), line j's ranges ``cut[j]:cut[j + 1]``, its
+    points and whether a link of it touches the antimeridian. A link starting where the
+    previous one of its line ends (``numpy.isclose`` on the unrounded end points, as
+    :meth:`ShapeIndex.line` joins them) starts at its second point."""
+    m = len(ids)
+    start = np.empty(m, np.int64)
+    stop = np.empty(m, np.int64)
+    of = np.empty(m, np.int64)
+    points = np.zeros(n_lines, np.int64)
+    wrapped = np.zeros(n_lines, np.bool_)
+    k = 0
+    prev = -1
+    prev_line = -1
+    for t in range(m):
+        i = np.searchsorted(link_ids, ids[t])
+        if i >= len(link_ids) or link_ids[i] != ids[t]:
+            continue
+        ln = line[t]
+        drop = False
+        if prev >= 0 and prev_line == ln:
+            drop = True
+            for c in range(2):
+                y = last[prev, c]
+                if not (abs(first[i, c] - y) <= 1e-8 + 1e-5 * abs(y)):
+                    drop = False
+        start[k] = second[i] if drop else first_byte[i]
+        stop[k] = end_byte[i]
+        of[k] = ln
+        points[ln] += n_pts[i] - (1 if drop else 0)
+        if len(across) and across[i]:
+            wrapped[ln] = True
+        prev, prev_line = i, ln
+        k += 1
+    cut = np.zeros(n_lines + 1, np.int64)
+    j = 0
+    for r in range(k):
+        while j <= of[r]:
+            cut[j] = r
+            j += 1
+    while j <= n_lines:
+        cut[j] = k
+        j += 1
+    return start[:k], stop[:k], cut, points, wrapped
 
 
 @dataclass(frozen=True, eq=False)
