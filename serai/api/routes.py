@@ -61,7 +61,7 @@ def route_json(
     if legs is not None:
         import orjson
 
-        out["legs"] = orjson.Fragment(b"[" + b",".join(legs) + b"]")
+        out["legs"] = orjson.Fragment(b"".join([b"[", b",".join(legs), b"]"]))
     else:
         from serai.freight.shapes import leg_records
 

@@ -64,10 +64,18 @@ def leg_json(route: Any) -> list[bytes] | None:
             except TypeError:
                 x = _column(v)
         values.append(x)
+    rows = [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
     try:
-        return [dumps(dict(zip(cols, row, strict=True))) for row in zip(*values, strict=True)]
+        text = dumps(rows)  # one call: a fifth of the CPU of one per leg
     except TypeError:  # numpy scalars, pd.NA, integers past 64 bits
         return None
+    # each leg's text starts with '{"seq":' (its first column), which no string value can
+    # hold (a quote inside a string is written \"): the list is cut there
+    if cols[0] == "seq":
+        parts = text[1:-1].split(b',{"seq":')
+        if len(parts) == len(rows):
+            return [parts[0]] + [b'{"seq":' + x for x in parts[1:]]
+    return [dumps(r) for r in rows]
 
 
 def features_json(
@@ -92,24 +100,33 @@ def features_json(
     lines = encoded_moves(ix, kinds, link_ids, decimals)
     seq, a, b = (_values(data[c]) for c in ("seq", "from_node", "to_node"))
     point = ix.point_json
-    out = []
+    out = [b"["]  # pieces joined once at the end (no copy of a line per concatenation)
     for i in range(n_legs):
         text = lines.get(i)
         if text is not None:
-            geom = b'{"type":"LineString","coordinates":' + text + b"}"
+            geom = (_LINE, text, b"}")
         elif kinds[i] != "move" and a[i] >= 0:  # a hub event at a network node
             text = point(int(a[i]), decimals)
             if text is None:
                 continue
-            geom = b'{"type":"Point","coordinates":' + text + b"}"
+            geom = (_POINT, text, b"}")
         else:  # point by point: services, first/last-mile legs, a place off the network
             props = {"kind": kinds[i], "seq": seq[i], "from_node": a[i], "to_node": b[i]}
             g = leg_geometry(ix, route, props, link_ids[i], node_path[i], n_legs, decimals)
             if g is None:
                 continue
-            geom = orjson.dumps(g)
-        out.append(b'{"type":"Feature","geometry":' + geom + b',"properties":' + legs[i] + b"}")
-    return b"[" + b",".join(out) + b"]"
+            geom = (orjson.dumps(g),)
+        if len(out) > 1:
+            out.append(b",")
+        out += (_FEATURE, *geom, _PROPERTIES, legs[i], b"}")
+    out.append(b"]")
+    return b"".join(out)
+
+
+_FEATURE = b'{"type":"Feature","geometry":'
+_LINE = b'{"type":"LineString","coordinates":'
+_POINT = b'{"type":"Point","coordinates":'
+_PROPERTIES = b',"properties":'
 
 
 def _values(v: Any) -> list[Any]:

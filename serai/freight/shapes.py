@@ -212,8 +212,9 @@ class ShapeIndex:
                 pts = np.round(self.line(lists[j]), decimals).tolist()
                 out.append((orjson.dumps(pts), len(pts)))
             else:  # each range ends with the comma after its last point: the last one is cut
-                body = b"".join([buf[x:y] for x, y in zip(a[p:q], b[p:q], strict=True)])
-                out.append((b"[" + body[:-1] + b"]", n[j]))
+                pieces = [buf[x:y] for x, y in zip(a[p : q - 1], b[p : q - 1], strict=True)]
+                pieces.append(buf[a[q - 1] : b[q - 1] - 1])
+                out.append((b"".join([b"[", *pieces, b"]"]), n[j]))
         return out
 
     def _text(self, decimals: int) -> _Text | None:

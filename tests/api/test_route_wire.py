@@ -121,6 +121,9 @@ def test_legs_with_numpy_values_are_cleaned_as_the_records(eurasia, routes):
     data["to_node"] = np.asarray([np.int64(x) for x in data["to_node"]], dtype=object)
     data["mode"] = np.asarray([np.str_(x) for x in data["mode"]], dtype=object)
     data["hours"] = np.asarray([np.float64(x) for x in data["hours"]], dtype=object)
+    names = list(data["from_name"])  # text like the start of a leg's JSON, inside a name
+    names[1] = 'Kashi,{"seq":0,"kind":"x"} \\",{"seq":'
+    data["from_name"] = np.asarray(names, dtype=object)
 
     class R:
         pass
@@ -134,6 +137,8 @@ def test_legs_with_numpy_values_are_cleaned_as_the_records(eurasia, routes):
     fast = dumps(route_json(fake, net, True, encoded=True))
     assert fast == dumps(route_json(fake, net, True))
     assert json.loads(legs[0])["km"] is None
+    assert json.loads(legs[1])["from_name"] == names[1]
+    assert len(legs) == len(data["seq"])
 
 
 @pytest.mark.parametrize("size", [10, 1999, 2000, 30_000])
