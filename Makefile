@@ -20,8 +20,10 @@ demo: $(STAMP)
 	@echo "The service and web app: . .venv/bin/activate && serai serve"
 	@echo "  then open http://127.0.0.1:8000/ (API docs: http://127.0.0.1:8000/api/docs)"
 
+# pytest-xdist: one worker per core (at most 4), a test module per unit of work and the longest
+# units first (tests/conftest.py); `$(PY) -m pytest` alone runs the same tests in one process
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadscope --no-loadscope-reorder
 
 fuzz: $(STAMP)  ## long robustness run (issue 12): properties x400, every CLI case, whole corpus, API
 	SERAI_FUZZ=1 $(PY) -m pytest tests/robustness -p no:cacheprovider

@@ -1,4 +1,9 @@
-"""Shared fixtures: the SiouxFalls copy in tests/data, and the shared TNTP folder when present."""
+"""Shared fixtures: the SiouxFalls copy in tests/data, and the shared TNTP folder when present.
+
+Under pytest-xdist with ``--dist loadscope`` (``make test``) each test module is one unit of
+work sent whole to one worker (its module fixtures are built once), except the README's shell
+blocks, which are one unit each; the units that take longest start first.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +42,63 @@ def tntp_net(name: str, folder: str) -> Path:
     if root is None:
         pytest.skip("shared TNTP data not found (set SERAI_TNTP_ROOT or place ../shared/data/tntp)")
     return root / folder / f"{name}_net.tntp"
+
+
+# test files (or node ids) that take longest, longest first: started first under xdist, so no
+# long unit is left for the end (the order of the other units is the collection order). Only
+# the order of the work changes: every test runs. From `pytest --durations` (see BENCHMARKS.md).
+LONGEST_FIRST = (
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[07-chain]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[02-route]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[08-flows]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[09-scenario]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[01-help]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[04-route]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[06-places]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[05-route]",
+    "tests/test_readme.py::test_python_blocks_run_verbatim",
+)
+# modules whose tests are separate units of work (each test makes what it needs)
+SPREAD = ("tests/test_readme.py",)
+
+
+def _rank(nodeid: str) -> int:
+    for k, prefix in enumerate(LONGEST_FIRST):
+        if nodeid == prefix or nodeid.startswith(prefix + "::"):
+            return k
+    return len(LONGEST_FIRST)
+
+
+def _unit(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return nodeid if path in SPREAD else path
+
+
+def pytest_collection_modifyitems(config, items):
+    """In a pytest-xdist worker: the units of work (see :func:`_unit`) longest first, the
+    collection order otherwise (the same in every worker). Changes nothing without xdist."""
+    if not hasattr(config, "workerinput"):
+        return
+    ranks: dict[str, int] = {}
+    for item in items:
+        u = _unit(item.nodeid)
+        ranks[u] = min(ranks.get(u, len(LONGEST_FIRST)), _rank(item.nodeid))
+    items.sort(key=lambda item: ranks[_unit(item.nodeid)])  # stable
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` (make test): a test module is one unit of work sent whole to one
+    worker, so its module fixtures are built once; a test of a SPREAD module is a unit of its
+    own. (xdist's own loadscope splits a module by test class.)"""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,11 @@ environment and run this suite), ``. .venv/bin/activate`` and ``serai serve``
 without ``--help`` or ``--status`` (it runs until stopped; tests/api and tests/web
 start it). The commands start no route server in the background
 (``SERAI_ROUTE_SERVER=use``, tests/conftest.py); the test checks none is left.
+
+Each ``sh`` block is one test, run in a fresh copy of its own (so the blocks can run on
+different pytest-xdist workers, and a block never rests on what another block wrote); a
+static test checks that no two blocks name the same file, so running them one after
+the other in one folder, as a reader does, writes nothing twice.
 """
 
 from __future__ import annotations
@@ -42,14 +47,13 @@ def _skip(line: str) -> bool:
     )
 
 
-@pytest.fixture(scope="module")
-def clone(tmp_path_factory):
-    if not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout")
+def _copy_tracked_files() -> Path:
+    import tempfile
+
     files = subprocess.run(
         ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
     ).stdout.split(b"\0")
-    dst = tmp_path_factory.mktemp("readme") / "serai"
+    dst = Path(tempfile.mkdtemp(prefix="serai-readme-")) / "serai"
     for f in files:
         if not f:
             continue
@@ -60,30 +64,100 @@ def clone(tmp_path_factory):
     return dst
 
 
+@pytest.fixture
+def fresh_clone():
+    """A fresh copy of the tracked files, removed after the test."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    dst = _copy_tracked_files()
+    yield dst
+    shutil.rmtree(dst.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def clone():
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    dst = _copy_tracked_files()
+    yield dst
+    shutil.rmtree(dst.parent, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def env():
     bindir = str(Path(sys.executable).parent)
     return {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", ""), "NO_COLOR": "1"}
 
 
+def _lines(block: str) -> list[str]:
+    return [ln.strip() for ln in block.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def _sh_blocks() -> list[tuple[str, list[str]]]:
+    """(test id, lines) of each ``sh`` block with a line the test runs."""
+    out = []
+    for k, b in enumerate(blocks("sh")):
+        lines = _lines(b)
+        if any(not _skip(ln) for ln in lines):
+            first = next(ln for ln in lines if not _skip(ln)).split()
+            out.append(
+                (f"{k:02d}-{first[1].strip('-') if first[0] == 'serai' else first[0]}", lines)
+            )
+    return out
+
+
 def test_readme_has_the_activation_line():
     assert any(". .venv/bin/activate" in b for b in blocks("sh"))
 
 
-def test_sh_blocks_run_verbatim(clone, env):
-    lines = [
-        ln.strip()
-        for b in blocks("sh")
-        for ln in b.splitlines()
-        if ln.strip() and not ln.startswith("#")
-    ]
+def test_sh_blocks_have_lines_to_run():
+    # the README's commands, not only `make ...`: at least 15 lines run verbatim below
+    assert sum(not _skip(ln) for _, lines in _sh_blocks() for ln in lines) >= 15
+
+
+_OUTPUT = re.compile(r"^[\w.-]+(/[\w.-]+)*(\.[A-Za-z]\w*|/)?$")
+
+
+def _files_named(line: str, tracked: set[str]) -> set[str]:
+    """Relative paths a line names that are not in the repository (what it writes)."""
+    import shlex
+
+    words = shlex.split(line.split("  #")[0].split(" #")[0], posix=True)
+    out = set()
+    for w in words[1:]:
+        if w.startswith("-") or ("/" not in w and not re.search(r"\.[A-Za-z]\w*$", w)):
+            continue
+        if _OUTPUT.match(w) and w.rstrip("/") not in tracked:
+            out.add(w.rstrip("/"))
+    return out
+
+
+def test_sh_blocks_write_no_file_twice():
+    # the blocks run in copies of their own (test_sh_blocks_run_verbatim); a reader runs them
+    # one after the other in one folder: no two blocks may write the same file, or the
+    # second would meet the first's output (refused without --overwrite)
+    tracked = set(
+        subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    )
+    tracked |= {str(Path(t).parent) for t in tracked}
+    seen: dict[str, str] = {}
+    for name, lines in _sh_blocks():
+        names = set().union(*(_files_named(ln, tracked) for ln in lines if not _skip(ln)))
+        for f in names:
+            assert f not in seen, f"{f} is written by README blocks {seen[f]} and {name}"
+            seen[f] = name
+    assert {"sioux.gpkg", "out/runs.duckdb", "results.csv"} <= set(seen)
+
+
+@pytest.mark.parametrize(("name", "lines"), _sh_blocks(), ids=[n for n, _ in _sh_blocks()])
+def test_sh_blocks_run_verbatim(name, lines, fresh_clone, env):
     ran = 0
     for line in lines:
         if _skip(line):
             continue
         r = subprocess.run(
             ["bash", "-o", "pipefail", "-c", line],
-            cwd=clone,
+            cwd=fresh_clone,
             env=env,
             capture_output=True,
             text=True,
@@ -96,7 +170,7 @@ def test_sh_blocks_run_verbatim(clone, env):
             f"README line failed ({r.returncode}): {line}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
         )
         ran += 1
-    assert ran >= 15
+    assert ran >= 1
     if sys.platform.startswith("linux"):  # no route server started in the background is left
         from tests.live import serve_processes
 

@@ -6,7 +6,9 @@ calibration) and with the shipped calibrated ones (after), and
 :func:`model_validation_markdown` renders the tables of ``docs/validation.md``:
 calibration and validation rows marked, relations stated in the literature, inputs,
 figures not compared and why, the calibration fit, and the share of validation rows
-inside their published band.
+inside their published band. The report's prose kept as data: why each row outside its band
+is there (``validation_why.csv``) and the changes made after looking at results
+(``validation_changes.md``), both in ``serai/data``.
 """
 
 from __future__ import annotations
@@ -262,7 +264,7 @@ def model_validation_markdown(mv: ModelValidation) -> str:
     lines += _outside(mv)
     lines += _inputs_and_not_compared(mv, load_observations())
     lines += _fit_tables(mv)
-    lines += REVISIONS
+    lines += _revisions()
     return "\n".join(lines) + "\n"
 
 
@@ -314,179 +316,30 @@ def readme_summary(mv: ModelValidation) -> str:
     )
 
 
-#: Changes made to the model after looking at fit or validation results (disclosed).
-REVISIONS = [
-    "## Changes made after looking at results",
-    "",
-    "The validation rows were fixed before the first fit and have not changed. These changes "
-    "to the model, the queries and the calibration rows were made after looking at fit or "
-    "validation results, and are stated here:",
-    "",
-    "- Before the first fit, the Interrail quotes via Aktau were routed through Russia and "
-    "the Volga–Don; they now pass Akhalkalaki as the quote via Turkmenbashi does (the facts: "
-    "the same route, via the Aktau ferry).",
-    "- First fit: the Argus China–Aktau band (±0.5%) outweighed every other row; every band "
-    "is now read as at least ±10% in the fit, as a single value is.",
-    "- First fit: the fit delivered China–Aktau by sea to avoid the import premium, and boxes "
-    "crossed the Caspian on generic sea lanes undercutting the ferries. The premium now "
-    "applies wherever a container route ends in Kazakhstan or Central Asia, and containers "
-    "cross the Caspian only on the ferries and feeders of the services table (the facts know "
-    "no other container shipping there).",
-    "- Routes re-chosen with fitted parameters oscillated between two sets; the fit kept the "
-    "round whose re-chosen routes fit best. It now detects the cycle and fits once on every "
-    "route of the cycle (the Interrail Turkmenbashi quotes alternate between paths of nearly "
-    "equal cost), so the result no longer depends on the round the cycle was entered in.",
-    "- The Interrail quotes (a rail forwarder's rail-and-ferry through rates) were answered "
-    "with a truck hop from Tashkent across the Saryagash road border (4 h on the Kazakh "
-    "side instead of CAREC's rail 78 h); their queries now say `--modes rail,ferry`, the "
-    "scope of the quotes, for the calibration and the validation rows alike.",
-    "- After the first validation run (Khorgos rows well below their band): technical stops "
-    "of trains en route were added (`rail.enroute_h_per_1000km`), an element the model "
-    "lacked; the facts' Dostyk–Moyynty figures (800 km/day before its second track against "
-    "CAREC's 57.9 km/h speed without delay) give its range.",
-    "- The fit then put most of the Middle Corridor's missing days into the default border "
-    "sides in Georgia and Türkiye (136 h per crossing); the prior width of that CAREC "
-    "average was narrowed from 0.5 to 0.25, the spread of its two published years "
-    "(40.6 h in 2022, 51.9 h in 2021).",
-    "- Routing the Middle Corridor rows over Poti and Constanța (the World Bank's preferred "
-    "routing) was tried and reverted: the model then shuttles to both ports by rail. The "
-    "rows keep their original queries; the model chooses the route through Türkiye.",
-    "- (Europe-wide network, December 2026) Every dated figure is now answered on the network "
-    "of its year, with the measured values of that year (`param_history.csv`), as the issue "
-    "asks; before, every row used the 2025 network and the 2022 CAREC figures (the 2017 and "
-    "2018 rows paid the 78 h Kazakh inbound border time of 2022; CAREC measured 39.9 h for all "
-    "directions in 2019).",
-    "- DHL's Middle Corridor 50–55 days (June 2024) are of a congested month: the same DHL "
-    "reports give the Northern route 30–32 days door to door that June against 20–26 in "
-    "January. Fitted as they stood, they pulled the parameters shared with the Northern route "
-    "up (technical stops en route +74%, default border side 60 h, +49%). The calibration row "
-    "is now that figure with the month's congestion factor measured on the Northern route "
-    "taken out (x1.15–1.60: band 31.3–47.7 days; EST: the Middle Corridor congested in the "
-    "same proportion); the published row is listed as not compared.",
-    "- The Northern terminal-to-terminal calibration band was V8's 13–20 days, whose lower "
-    "end is the 13-day Xi'an–Duisburg speed train and block trains to Poland; the default "
-    "answer is a standard block train to Duisburg, so the band is now DHL's block-train time "
-    "to Germany, 18–20 days (the speed train is listed as not compared). This was noticed "
-    "while examining why the Northern door-to-door validation row (20–26 days) came out near "
-    "(19.3 days) after the change above, on the network before the rail gaps of the corridor "
-    "lines were closed; there, with it, that row and the Kazakh transit row came inside, and "
-    "the 2018 Chongqing row moved from near (+2%) to near (+10%).",
-    "- The routes re-chosen after the joint fit of a cycle could fall outside the cycle; such a "
-    "route set now joins the cycle and the joint fit is redone until the re-chosen routes are "
-    "among those fitted on: the calibration converges (a fixed point of the joint fit).",
-    "- (Issue 11, December 2026) Routes from and to Tashkent (to Almaty, Xi'an, Moscow, "
-    "Istanbul) trucked the box 22 km across the Uzbek-Kazakh road border and put it on a "
-    "train at Saryagash, to skip the rail border (78 h Kazakh inbound and the CAREC average "
-    "on the Uzbek side against 10 h by road). The cause: the network built a rail-road "
-    "transfer at every named point served by both networks, Saryagash included, which the "
-    "facts list as a 'border checkpoint to Uzbekistan' (§1.1), with no container terminal. "
-    "Transfers are now built only at cities, ports, terminals and breaks of gauge, not at "
-    "points of kind border or junction (Saryagash, Beyneu, Ayagoz, Navoi; "
-    "`tools/data/steps/land.py`); Tashkent-Almaty then went by rail through the rail border "
-    "(8.2 days instead of 3.9; after the closed-transit rule below, by truck to the Shymkent "
-    "city terminal and then by train, 3.6 days). Checked at the same time: CAREC's rail "
-    "border time is per "
-    "border-crossing point, one country's post (facts §7: 'outbound time at Alashankou', "
-    "Kazakhstan's inbound time at its own BCPs), so a crossing without figures takes the "
-    "CAREC average on each of its two sides, as its measured sides do; no double count, "
-    "unchanged.",
-    "- (December 2026, after a new user's trial, not after a validation result) Closed-door "
-    "transit: a run of rail or road junctions in one country joined to its graph by exactly two "
-    "links into one other country, with under 30 km of line and no named place, takes the "
-    "surrounding country, so no border is derived there (`tools/data/steps/borders.py`, an "
-    "estimate). Almaty routes showed two 2 h handovers where the Taraz line clips Kyrgyzstan "
-    "for 15 km; 96 derived border links went, every named crossing kept. It moved one "
-    "validation verdict: Khorgos Gateway - Moscow (2017) from near (+2%) to inside (4.9 days); "
-    "Khorgos Gateway - Duisburg (2017) moved from -11% to -12%.",
-    "",
-]
+def _text(name: str) -> str:
+    from importlib import resources
+
+    return resources.files("serai.data").joinpath(name).read_text(encoding="utf-8")
 
 
-_WHY_CAL = {
-    "mc_dhl_d2d_normal": "DHL's June 2024 figure with that month's congestion factor on the "
-    "Northern route taken out (an estimate, see the changes below); inside its band",
-    "argus_china_aktau": "the quote's band is ±0.5%; the fit reads every band as at least ±10% "
-    "and stops 1% below it, where the prior of the import premium holds it",
-    "v10_mc": "2% above the World Bank band: the Caucasus, Turkish and ferry charges it "
-    "identifies are shared with the Interrail Turkmenbashi quotes, which want them higher",
-}
+def _revisions() -> list[str]:
+    """Lines of the section "Changes made after looking at results" (disclosed).
 
-_WHY = {
-    "mersin_poti_d2d": "the model answers by rail Mersin–Samsun (893 km) and a Black Sea "
-    "sailing Samsun–Poti (535 km): 10.7 days with the port dwell and the weekly liner wait. "
-    "Checked against the other chains a forwarder could sell (same network and parameters, "
-    "`--modes`): by sea through the Turkish Straits (`--modes sea`, 2,506 km) 11.8 days; "
-    "by rail through Kars and Akhalkalaki (`--modes rail`, 1,812 km, a break of gauge and "
-    "83 h at the Turkish–Georgian rail border, the CAREC average on each side) 8.3 days; by "
-    "truck (`--modes road`, 1,285 km) 3.6 days. None comes near 18–25 days, and no element "
-    "of the chosen chain is double counted or missing against the others. The quote's time "
-    "most likely (EST) is that of a sea chain with a transshipment (no direct Mersin–Poti "
-    "sailing), an element the model lacks: its ships sail port to port, and the facts give "
-    "no Black Sea schedule, hub or transshipment time to add one from. Kept under its "
-    "stated end points",
-    "argus_mersin_poti": "as above: a short-sea move priced at three times the Shanghai–Poti "
-    "quote of the same source; no per-segment model holds both. The answer is not a truck: "
-    "rail (893 km, USD 170) and a Black Sea sailing (535 km, USD 125) with port handling at "
-    "both ends, USD 737; by sea alone (`--modes sea`) USD 869, by rail through Kars and "
-    "Akhalkalaki (`--modes rail`) USD 878, by road alone (`--modes road`) USD 1,592 at the "
-    "truck rate `road.rate` (1.2 USD per FEU-km, an estimate: the facts give no truck rate, "
-    "only DisruptSC's 0.015 USD per t-km, a model input) with Georgian and Turkish road "
-    "border times; the facts give no Black Sea feeder tariff or schedule either",
-    "chongqing_duisburg_t2t": "a 2018 scheduled-service figure, answered on the 2018 network "
-    "with the measured Kazakh values of the nearest CAREC years (rail border 46 h inbound "
-    "instead of 78 h; speed 65.2 km/h, 2020). The rest of the path (China, Russia, "
-    "Belarus, Brest) rests on speeds, technical stops and the Brest time fitted to "
-    "DHL's 2024 block-train time (18–20 days to Germany), when the Northern route was slower "
-    "(Brest waits of about 10 days on average in 2021, facts §7); the facts give no 2018 "
-    "Chinese or Russian speed to evaluate it with",
-    "khorgos_duisburg_t2t": "a 2017 dry-port marketing figure to 'Europe' (destination not "
-    "stated; Duisburg used), answered on the 2017 network with the earliest CAREC Kazakh "
-    "speed (2020): 1.3 days below the band on a 6,482 km path. The same source's Moscow "
-    "figure (4–5 days) comes out 0.1 day above its band: the two 2017 claims put 7–9 days "
-    "between them, the model 5.6 days (Russia west of Moscow, Belarus, Brest at the fitted "
-    "68 h, Poland, Germany); one set of times cannot meet both",
-    "khorgos_moscow_t2t": "a 2017 dry-port figure, 0.1 day above its band (see the Duisburg "
-    "figure of the same source above)",
-    "argus_china_almaty": "the quote gives one price for Almaty and Aktau, about 2,500 km "
-    "further by rail (5,890 km against 3,380 km from Xi'an); the model charges the extra "
-    "2,730 Kazakh km at the rail rate fitted on the China–Europe through rates (about "
-    "USD 450 net) and the Aktau half of the quote is a calibration row, so Almaty comes out "
-    "9% lower. A price that does not grow with 2,500 km inside "
-    "Kazakhstan is a market price (imbalanced flows into Central Asia), which "
-    "the facts do not quote per destination",
-    "interrail_aktau_40": "the paths are now right (the 2020 network: Tashkent–Saryagash–"
-    "Arys–Kyzylorda–Beyneu–Aktau, 2,083 km of Kazakh rail, against 668 km of Uzbek and "
-    "1,167 km of Turkmen rail to Turkmenbashi). The two quotes of the same forwarder differ "
-    "by USD 1,312 for 40 ft but USD 399 for 20 ft; the model charges the Kazakh km at the "
-    "China–Europe transit rate (0.18 USD per FEU-km) and the Aktau ferry as fitted on the "
-    "Middle Corridor rate, and comes out USD 900 below the Turkmenbashi route. Tried as a "
-    "what-if (not shipped; the fitted values otherwise): with the Kazakh rail rate at CAREC's "
-    "cost of a cross-border consignment (USD 724 per 500 km and 20 t in 2020, facts §4.4: "
-    "1.45 USD per box-km), the cheapest path to Aktau leaves Kazakhstan out as far as it "
-    "can (Uzbekistan, 1,310 km of Turkmen rail, Bolashak, 325 km of Kazakh rail) and costs "
-    "USD 2,968 (-31%) for 40 ft and 2,226 (-18%) for 20 ft; with the CAREC average of 2021 "
-    "(USD 902) on the Uzbek and Turkmen rail as well, the Aktau quotes come to 4,647 (+8%, "
-    "inside) and 3,485 (+29%), but the Turkmenbashi calibration quotes to 5,415 (+82%) and "
-    "4,062 (+76%). The quotes price the Kazakh segment of an Uzbek export like a "
-    "consignment and the Turkmen route like a through rate, a commercial difference no row "
-    "of the facts separates",
-    "interrail_aktau_20": "as for the 40 ft quote (the 20 ft / 40 ft ratios of the two quotes "
-    "differ too: 0.63 via Aktau, 0.78 via Turkmenbashi; the model has one ratio)",
-}
+    Kept as text in ``serai/data/validation_changes.md``: add a bullet there for each
+    change made to the model, the queries or the calibration rows after looking at fit or
+    validation results.
+    """
+    return _text("validation_changes.md").split("\n")
 
 
-_WHY_REL = {
-    "wb_mc_vs_northern": "the World Bank's 'three times' (2023) is not matched by DHL's own "
-    "door-to-door figures of one month: 50–55 days on the Middle Corridor against 30–32 on "
-    "the Northern route in June 2024, a ratio of 1.6–1.8; the model's 1.8 is that ratio",
-    "tm_vs_aktau_40": "see the Interrail rows via Aktau above",
-    "tm_vs_aktau_20": "see the Interrail rows via Aktau above",
-    "altynkol_vs_dostyk": "KTZ's 'via Altynkol 500 km shorter and 10–15% cheaper' is for "
-    "Central Asia in general; from Xi'an to Tashkent the network's paths differ by 300 km "
-    "(4,332 against 4,632 km), and both prices carry the fitted import premium into Central "
-    "Asia (about USD 3,700 of USD 5,100), which a tariff comparison does not contain: "
-    "without it, via Altynkol is about 4% cheaper",
-}
+def _why(table: str) -> dict[str, str]:
+    """Why a row is outside its band: ``serai/data/validation_why.csv`` rows of ``table``
+    (``observation``: validation rows, ``relation``, ``calibration``: calibration rows)."""
+    import csv
+    import io
+
+    rows = csv.DictReader(io.StringIO(_text("validation_why.csv")))
+    return {r["id"]: r["why"] for r in rows if r["table"] == table}
 
 
 def _outside(mv: ModelValidation) -> list[str]:
@@ -494,13 +347,14 @@ def _outside(mv: ModelValidation) -> list[str]:
     rel = mv.relations_after[mv.relations_after["verdict"] != "inside"]
     if not len(t) and not len(rel):
         return []
+    whys, why_rel = _why("observation"), _why("relation")
     out = ["## Validation rows outside their band, and why", ""]
     for r in t.to_dict("records"):
-        why = _WHY.get(r["obs_id"], "")
+        why = whys.get(r["obs_id"], "")
         extra = f"; {r['problem']}" if r.get("problem") else ""
         out.append(f"- **{r['name']}** ({_verdict(r)}): {why or 'no explanation recorded'}{extra}")
     for r in rel.to_dict("records"):
-        why = _WHY_REL.get(r["rel_id"], "no explanation recorded")
+        why = why_rel.get(r["rel_id"], "no explanation recorded")
         out.append(f"- Relation **{r['name']}** ({_verdict(r)}): {why}")
     return [*out, ""]
 
@@ -583,7 +437,8 @@ def _fit_tables(mv: ModelValidation) -> list[str]:
     miss = [r for r in mv.fit.to_dict("records") if r.get("verdict_fitted") == "miss"]
     if miss:
         out += ["", "Calibration rows outside their band after the fit:", ""]
-        out += [f"- **{r['obs_id']}**: {_WHY_CAL.get(r['obs_id'], 'no explanation recorded')}"
+        why_cal = _why("calibration")
+        out += [f"- **{r['obs_id']}**: {why_cal.get(r['obs_id'], 'no explanation recorded')}"
                 for r in miss]  # fmt: skip
     out += [
         "",

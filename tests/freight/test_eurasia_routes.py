@@ -7,18 +7,13 @@ import itertools
 import numpy as np
 import pytest
 
-from serai.freight import NoRouteError, Router, build_routing_graph, commodity
+from serai.freight import NoRouteError, commodity
 from serai.freight.cost import gauge_break_ids
 
 
 @pytest.fixture(scope="module")
-def router():
-    data = pytest.importorskip("serai.data")
-    try:
-        net = data.load_eurasia()
-    except Exception as exc:
-        pytest.skip(f"embedded network not available: {exc}")
-    return Router(build_routing_graph(net, year=2025))
+def router(eurasia_router_2025):  # tests/freight/conftest.py: built once per test process
+    return eurasia_router_2025
 
 
 def _touched(router, route) -> set[str]:

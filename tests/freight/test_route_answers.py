@@ -6,17 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from serai.freight import Router, build_routing_graph
-
 
 @pytest.fixture(scope="module")
-def router():
-    data = pytest.importorskip("serai.data")
-    try:
-        net = data.load_eurasia()
-    except Exception as exc:
-        pytest.skip(f"embedded network not available: {exc}")
-    return Router(build_routing_graph(net, year=2025))
+def router(eurasia_router_2025):  # tests/freight/conftest.py: built once per test process
+    return eurasia_router_2025
 
 
 def _beats(q, p) -> bool:

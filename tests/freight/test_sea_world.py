@@ -22,13 +22,8 @@ def _gc(a, b):
 
 
 @pytest.fixture(scope="module")
-def router():
-    data = pytest.importorskip("serai.data")
-    try:
-        net = data.load_eurasia()
-    except Exception as exc:
-        pytest.skip(f"embedded network not available: {exc}")
-    return Router(build_routing_graph(net, year=2025))
+def router(eurasia_router_2025):  # tests/freight/conftest.py: built once per test process
+    return eurasia_router_2025
 
 
 def _port(router, code):
