@@ -23,7 +23,7 @@ demo: $(STAMP)
 # pytest-xdist: one worker per core (at most 4), a test module per unit of work and the longest
 # units first (tests/conftest.py); `$(PY) -m pytest` alone runs the same tests in one process
 test: $(STAMP)
-	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadscope --no-loadscope-reorder
+	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadscope --no-loadscope-reorder --durations=40
 
 fuzz: $(STAMP)  ## long robustness run (issue 12): properties x400, every CLI case, whole corpus, API
 	SERAI_FUZZ=1 $(PY) -m pytest tests/robustness -p no:cacheprovider

@@ -57,6 +57,14 @@ LONGEST_FIRST = (
     "tests/test_readme.py::test_sh_blocks_run_verbatim[06-places]",
     "tests/test_readme.py::test_sh_blocks_run_verbatim[05-route]",
     "tests/test_readme.py::test_python_blocks_run_verbatim",
+    "tests/api/test_api.py",
+    "tests/api/test_runs_flows.py",
+    "tests/data/test_check.py",
+    "tests/data/test_one_loader.py",
+    "tests/freight/test_route_search.py",
+    "tests/cli/test_route_autostart.py",
+    "tests/freight/test_cli_route_server.py",
+    "tests/test_tutorial.py",
 )
 # modules whose tests are separate units of work (each test makes what it needs)
 SPREAD = ("tests/test_readme.py",)
