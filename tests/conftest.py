@@ -48,18 +48,19 @@ def tntp_net(name: str, folder: str) -> Path:
 # long unit is left for the end (the order of the other units is the collection order). Only
 # the order of the work changes: every test runs. From `pytest --durations` (see BENCHMARKS.md).
 LONGEST_FIRST = (
-    "tests/test_readme.py::test_sh_blocks_run_verbatim[07-chain]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[08-flows+09-scenario]",
+    "tests/test_readme.py::test_python_blocks_run_verbatim",
     "tests/test_readme.py::test_sh_blocks_run_verbatim[02-route]",
-    "tests/test_readme.py::test_sh_blocks_run_verbatim[08-flows]",
-    "tests/test_readme.py::test_sh_blocks_run_verbatim[09-scenario]",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[07-chain]",
+    "tests/scenarios/test_run_compare.py",
+    "tests/data/test_check.py",
+    "tests/tools/test_calibrate.py",
+    "tests/test_readme.py::test_sh_blocks_run_verbatim[06-places]",
     "tests/test_readme.py::test_sh_blocks_run_verbatim[01-help]",
     "tests/test_readme.py::test_sh_blocks_run_verbatim[04-route]",
-    "tests/test_readme.py::test_sh_blocks_run_verbatim[06-places]",
     "tests/test_readme.py::test_sh_blocks_run_verbatim[05-route]",
-    "tests/test_readme.py::test_python_blocks_run_verbatim",
     "tests/api/test_api.py",
     "tests/api/test_runs_flows.py",
-    "tests/data/test_check.py",
     "tests/data/test_one_loader.py",
     "tests/freight/test_route_search.py",
     "tests/cli/test_route_autostart.py",
@@ -87,6 +88,13 @@ def pytest_collection_modifyitems(config, items):
     collection order otherwise (the same in every worker). Changes nothing without xdist."""
     if not hasattr(config, "workerinput"):
         return
+    seen: set[str] = set()
+    shared = sorted({i.nodeid for i in items if i.nodeid in seen or seen.add(i.nodeid)})
+    if shared:  # xdist keys tests by node id: all but one of each would silently not run
+        raise pytest.UsageError(
+            f"tests share node ids, which pytest-xdist runs once: {shared[:3]}; run their "
+            "files without -n (make test runs tests/api/test_schemathesis.py on its own)"
+        )
     ranks: dict[str, int] = {}
     for item in items:
         u = _unit(item.nodeid)

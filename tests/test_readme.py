@@ -12,9 +12,10 @@ start it). The commands start no route server in the background
 (``SERAI_ROUTE_SERVER=use``, tests/conftest.py); the test checks none is left.
 
 Each ``sh`` block is one test, run in a fresh copy of its own (so the blocks can run on
-different pytest-xdist workers, and a block never rests on what another block wrote); a
-static test checks that no two blocks name the same file, so running them one after
-the other in one folder, as a reader does, writes nothing twice.
+different pytest-xdist workers), except blocks that use a folder an earlier block writes
+into, which run after it in the same copy (:func:`_sh_units`); a static test checks that
+no two blocks name the same file, so running them one after the other in one folder, as
+a reader does, writes nothing twice.
 """
 
 from __future__ import annotations
@@ -136,10 +137,7 @@ def test_sh_blocks_write_no_file_twice():
     # the blocks run in copies of their own (test_sh_blocks_run_verbatim); a reader runs them
     # one after the other in one folder: no two blocks may write the same file, or the
     # second would meet the first's output (refused without --overwrite)
-    tracked = set(
-        subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
-    )
-    tracked |= {str(Path(t).parent) for t in tracked}
+    tracked = _tracked()
     seen: dict[str, str] = {}
     for name, lines in _sh_blocks():
         names = set().union(*(_files_named(ln, tracked) for ln in lines if not _skip(ln)))
@@ -149,7 +147,33 @@ def test_sh_blocks_write_no_file_twice():
     assert {"sioux.gpkg", "out/runs.duckdb", "results.csv"} <= set(seen)
 
 
-@pytest.mark.parametrize(("name", "lines"), _sh_blocks(), ids=[n for n, _ in _sh_blocks()])
+def _tracked() -> set[str]:
+    tracked = set(
+        subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    )
+    return tracked | {str(Path(t).parent) for t in tracked}
+
+
+def _sh_units() -> list[tuple[str, list[str]]]:
+    """The blocks to run together, in README order: a block naming a file in a folder an earlier
+    block writes into (``out/``: the scenario block's ``--store out/runs.duckdb`` needs the
+    folder the flows block made) runs after that block, in the same copy."""
+    tracked = _tracked()
+    units: list[tuple[list[str], list[str], set[str]]] = []  # names, lines, folders written
+    for name, lines in _sh_blocks():
+        files = set().union(*(_files_named(ln, tracked) for ln in lines if not _skip(ln)))
+        folders = {f.split("/", 1)[0] for f in files if "/" in f}
+        dep = next((u for u in units if u[2] & folders), None)
+        if dep is None:
+            units.append(([name], list(lines), folders))
+        else:
+            dep[0].append(name)
+            dep[1].extend(lines)
+            dep[2].update(folders)
+    return [("+".join(names), lines) for names, lines, _ in units]
+
+
+@pytest.mark.parametrize(("name", "lines"), _sh_units(), ids=[n for n, _ in _sh_units()])
 def test_sh_blocks_run_verbatim(name, lines, fresh_clone, env):
     ran = 0
     for line in lines:
