@@ -29,12 +29,30 @@ MethodOpt = Annotated[
 ]
 
 
-def open_store_opt(store: str | None):
-    """The store of a --store option (None for 'none')."""
+def open_store_opt(store: str | None, *, writes: bool = False):
+    """The store of a --store option (None for 'none').
+
+    ``writes``: the command writes runs into it (``scenario run``, ``scenario sweep``), so
+    a DuckDB file's missing folder is made, as ``--out`` makes its own; a command that only
+    reads (``compare``, ``appraise``) still refuses a folder that does not exist.
+    """
     if store is not None and store.strip().lower() in ("none", "off", ""):
         return None
     from serai.store import open_store
 
+    if writes and store is not None and "://" not in store:
+        from pathlib import Path
+
+        folder = Path(store).expanduser().parent
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True)
+            except OSError as exc:
+                from serai.errors import InputError
+
+                raise InputError(
+                    f"cannot make the folder of the run store: {exc.strerror}", file=store
+                ) from None
     return open_store(store)
 
 
@@ -193,7 +211,7 @@ def run_cmd(
     check_folder(out)  # before minutes of work
     check_out(out, RESULT_FILES, overwrite)
     s = load_scenario(scenario)
-    st = open_store_opt(store)
+    st = open_store_opt(store, writes=True)
     with _status(c, f"running {s.name} ({s.year})") as sp:
         res = run_scenario(
             s, method=method, flows=flows, progress=lambda f, m: sp.update(f"{s.name}: {m}")
@@ -434,7 +452,7 @@ def sweep_cmd(
     check_count(workers, "--workers", 1, 256)
     check_count(draws, "--draws", 0, 10_000)
     check_count(seed, "--seed", 0, 2**32 - 1)
-    st = open_store_opt(store)
+    st = open_store_opt(store, writes=True)
     if draws:
         files = [d for f in files for d in parameter_draws(f, draws, seed=seed)]
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),

@@ -41,10 +41,11 @@ def test_list_and_show():
 
 
 def test_run_routes_only_then_runs_commands(tmp_path):
-    store = tmp_path / "runs.duckdb"
+    store = tmp_path / "out" / "runs.duckdb"  # a folder nobody made yet (README: out/runs.duckdb)
     out = tmp_path / "red"
     r = run("scenario", "run", "red-sea-closure", "--no-flows", "--out", out, "--store", store)
     assert r.exit_code == 0, r.output
+    assert store.is_file()  # `scenario run` writes runs: it made the store's folder
     assert "Sea via Cape" in r.output
     names = {p.name for p in out.iterdir()}
     assert {"routes.csv", "headline.csv", "changes.csv", "summary.json", "scenario.toml"} <= names
@@ -78,3 +79,31 @@ def test_run_routes_only_then_runs_commands(tmp_path):
     ).exists()
     r = run("runs", "show", "nope", "--store", store)
     assert r.exit_code == 2 and "unknown run or scenario" in r.output
+
+
+def test_a_reading_command_does_not_make_the_store_folder(tmp_path):
+    """Only the commands that write runs make a missing store folder; a reader refuses it."""
+    import pytest
+
+    from serai.cli.scenario import open_store_opt
+    from serai.errors import InputError
+
+    missing = tmp_path / "nowhere" / "runs.duckdb"
+    with pytest.raises(InputError, match="folder of the run store does not exist"):
+        open_store_opt(str(missing))
+    assert not missing.parent.exists()
+    st = open_store_opt(str(missing), writes=True)
+    assert missing.parent.is_dir()
+    assert open_store_opt("none", writes=True) is None
+    del st
+    r = run(
+        "scenario",
+        "compare",
+        "base-2024",
+        "red-sea-closure",
+        "--store",
+        tmp_path / "gone" / "x.duckdb",
+    )
+    assert r.exit_code != 0
+    assert "folder of the run store does not exist" in r.output
+    assert not (tmp_path / "gone").exists()
