@@ -65,23 +65,25 @@ def _copy_tracked_files() -> Path:
     return dst
 
 
-@pytest.fixture
-def fresh_clone():
-    """A fresh copy of the tracked files, removed after the test."""
+def _a_copy():
+    """A copy of the tracked files, removed when the fixture ends."""
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
     dst = _copy_tracked_files()
     yield dst
     shutil.rmtree(dst.parent, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_clone():
+    """A fresh copy of the tracked files, removed after the test."""
+    yield from _a_copy()
 
 
 @pytest.fixture(scope="module")
 def clone():
-    if not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout")
-    dst = _copy_tracked_files()
-    yield dst
-    shutil.rmtree(dst.parent, ignore_errors=True)
+    """One copy of the tracked files for the module's tests."""
+    yield from _a_copy()
 
 
 @pytest.fixture(scope="module")
