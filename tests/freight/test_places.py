@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import threading
@@ -51,6 +52,28 @@ def test_every_natural_earth_place_is_in_the_gazetteer_and_found_by_its_name(gz)
     assert (p["source"] == "facts").sum() == len(points) >= 102
     assert set(p.loc[p["source"] == "facts", "point_id"]) == set(points["point_id"])
     assert p.loc[p["unlocode"] == "KZAAU", "kind"].eq("port").any()
+
+
+def test_every_place_lies_at_its_natural_earth_point(gz, res):
+    """NE 4.0.0's latitude/longitude attributes put Oymyakon at (0, 0) and Peter I Island at
+    +90.5 E: a sea point off Ghana answered 'the nearest place Oymyakon (Sakha, RU)'."""
+    gzb = pytest.importorskip("tools.data.gazetteer", reason="tools/ only in a checkout")
+    with gzip.open(gzb.RAW / "ne_10m_populated_places_simple.json.gz", "rt") as fh:
+        feats = json.load(fh)["features"]
+    at: dict[str, list] = {}
+    for f in feats:
+        at.setdefault(f["properties"]["name"], []).append(f["geometry"]["coordinates"])
+    off = []
+    for r in gzb.read_ne().itertuples(index=False):
+        lon, lat = np.array(at[r.name], dtype=float).T
+        if great_circle_km(r.lat, r.lon, lat, lon).min() > 100:
+            off.append(r.name)
+    assert off == []
+    oym = gz.places.loc[gz.places["name"] == "Oymyakon"].iloc[0]
+    assert 63 < oym["lat"] < 64 and 142 < oym["lon"] < 144
+    with pytest.raises(InputError, match="is at sea") as e:
+        res.at(0.0, 0.0)
+    assert "Oymyakon" not in str(e.value) and ", GH)" in str(e.value)
 
 
 def test_stored_keys_are_the_normalised_names(gz):

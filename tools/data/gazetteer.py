@@ -59,6 +59,7 @@ OUT = REPO / "serai" / "data" / "places"
 
 GRID_DEG = 0.05  # land grid resolution (about 5.5 km)
 MATCH_KM = 15.0  # a GeoNames record with the same name this close is the same place
+NE_POINT_KM = 100.0  # NE attributes this far from the feature's point are wrong
 _NE_ISO_FIX = {"KOS": "XK", "CYN": "CY", "SOL": "SO", "SOM": "SO", "NOR": "NO", "FRA": "FR"}
 # places Natural Earth 4.0.0 puts in the wrong country: (name, adm0_a3) -> (ISO2, country, admin-1)
 _NE_PLACE_FIX = {
@@ -105,6 +106,12 @@ def read_ne(raw: Path = RAW) -> pd.DataFrame:
             iso = _NE_ISO_FIX.get(p.get("adm0_a3") or "", _NE_ISO_FIX.get(p.get("sov_a3"), ""))
         gid = p.get("geonameid")
         fix = _NE_PLACE_FIX.get((p["name"], p.get("adm0_a3") or ""))
+        lat, lon = float(p["latitude"]), float(p["longitude"])
+        glon, glat = (float(c) for c in f["geometry"]["coordinates"])
+        if _km(lat, lon, glat, glon) > NE_POINT_KM:
+            # NE 4.0.0's attributes put Oymyakon at (0, 0) and Peter I Island at +90.5 E;
+            # the feature's point is right (elsewhere the two differ by < 40 km: kept as were)
+            lat, lon = glat, glon
         rows.append(
             {
                 "name": p["name"],
@@ -123,8 +130,8 @@ def read_ne(raw: Path = RAW) -> pd.DataFrame:
                 else ""
                 if "?" in (p.get("adm1name") or "?")
                 else p["adm1name"],
-                "lat": float(p["latitude"]),
-                "lon": float(p["longitude"]),
+                "lat": lat,
+                "lon": lon,
                 "population": int(max(p.get("pop_max") or 0, p.get("pop_min") or 0)),
                 "kind": _KIND.get(p.get("featurecla"), "city"),
                 "geonameid": int(gid) if gid and gid > 0 else -1,
