@@ -19,6 +19,7 @@ is the independent check used by the tests and the benchmark.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -99,14 +100,56 @@ class LPResult:
     optimal: bool = False
 
 
+_BANNER_LOCK = threading.Lock()
+_banner_done = False
+
+
 def _highs():
     try:
         import highspy
     except ImportError:  # pragma: no cover - highspy is a dependency
         raise OptionalDependencyError("highspy", "flows") from None
-    h = highspy.Highs()
+    h = _quiet_highs(highspy)
     h.setOptionValue("output_flag", False)
     return highspy, h
+
+
+def _quiet_highs(highspy):
+    """``highspy.Highs()`` without the banner HiGHS prints on the first one of a process.
+
+    HiGHS 1.16 writes 'Running HiGHS ...' to the C-level stdout in its constructor, before
+    any option can be set (highspy's ``Highs()`` takes none). File descriptor 1 is pointed
+    at the null device around that first construction only (a process-wide switch, so it is
+    made once, under a lock, and C's buffers are flushed before it is undone).
+    """
+    global _banner_done
+    with _BANNER_LOCK:
+        if _banner_done:
+            return highspy.Highs()
+        _banner_done = True
+        import ctypes
+        import os
+        import sys
+
+        try:
+            sys.stdout.flush()
+        except (AttributeError, OSError, ValueError):  # pragma: no cover - odd stdout
+            pass
+        try:
+            saved = os.dup(1)
+        except OSError:  # pragma: no cover - no fd 1: nothing to print to
+            return highspy.Highs()
+        libc = ctypes.CDLL(None)
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.close(null)
+            h = highspy.Highs()
+            libc.fflush(None)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        return h
 
 
 def _unit_counts(p: ChoiceProblem) -> sparse.csr_matrix | None:

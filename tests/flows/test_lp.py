@@ -170,3 +170,16 @@ def test_duals_rank_binding_capacity_on_a_hand_case():
     r2 = min_cost_flow(p2, LPConfig(unmet_cost=10.0))
     assert r2.unmet["unmet"].iloc[0] == pytest.approx(40.0)
     assert r2.units["dual"].iloc[0] == pytest.approx(9.0)
+
+
+def test_the_highs_banner_is_not_printed(capfd):
+    """HiGHS 1.16 prints 'Running HiGHS ...' to the C stdout when the first Highs() of a
+    process is made, whatever output_flag says (it showed in `make demo`'s flows step)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("highspy")
+    code = "from serai.flows.lp import _highs\n_highs(); print('after', flush=True); _highs()\n"
+    subprocess.run([sys.executable, "-c", code], check=True)  # its fds 1 and 2 are capfd's
+    out, err = capfd.readouterr()
+    assert out == "after\n" and "HiGHS" not in err
