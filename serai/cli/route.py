@@ -201,9 +201,9 @@ def route_cmd(
 
         o, d = req.origin, req.destination
         if req.origin_country:
-            o = router.locate(o, country=req.origin_country)
+            o = router.locate_end(o, "origin", req.origin_country)
         if req.destination_country:
-            d = router.locate(d, country=req.destination_country)
+            d = router.locate_end(d, "destination", req.destination_country)
         picked = reliable_routes(
             router, o, d, req.commodity, objective=objective,
             month=month, deadline_days=deadline, candidates=max(6, alternatives),

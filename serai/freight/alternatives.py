@@ -301,7 +301,7 @@ def pareto(
     max_labels = check_count(max_labels, "max_labels", 1, 10**9)
     cons = constraints if constraints is not None else Constraints.make(**kw)
     check_query(router, cons)
-    op, dp = router.locate(origin), router.locate(destination)
+    op, dp = router.locate_end(origin, "origin"), router.locate_end(destination, "destination")
     lc = router.costs_from(op, commodity_name, 0.0, crew)
     # off the network: the first/last-mile legs of the best generalised route, held fixed
     ref = router.route(op, dp, commodity_name, constraints=cons, crew=crew)

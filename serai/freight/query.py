@@ -102,9 +102,9 @@ def run_request(router: Router, req: RouteRequest) -> list[Route]:
         if value is not None and not str(value).strip():
             raise InputError("empty; give a country name or ISO code", field=field)
     if req.origin_country is not None:
-        origin = router.locate(origin, country=req.origin_country)
+        origin = router.locate_end(origin, "origin", req.origin_country)
     if req.destination_country is not None:
-        destination = router.locate(destination, country=req.destination_country)
+        destination = router.locate_end(destination, "destination", req.destination_country)
     if req.pareto:
         return router.pareto(origin, destination, req.commodity, constraints=cons, crew=req.crew)
     if req.alternatives > 1:

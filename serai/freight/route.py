@@ -450,6 +450,16 @@ class Router:
             memo[key] = p
         return p
 
+    def locate_end(self, place: Any, field: str, country: str | None = None) -> Any:
+        """:meth:`locate` for one end of a route: its errors name ``field`` (``origin``...)."""
+        try:
+            return self.locate(place, country=country)
+        except InputError as exc:
+            if exc.field == "country" and type(exc) is InputError:  # the end's country filter
+                side = {"origin": "from_country", "destination": "to_country"}.get(field, field)
+                raise InputError(exc.reason, field=side) from None
+            raise at_end(exc, field) from None
+
     def _in_graph(self, target: Any) -> bool:
         if isinstance(target, str):
             return target in self.rg.point_place.index
@@ -510,11 +520,14 @@ class Router:
 
         cons = constraints if constraints is not None else Constraints.make(**kw)
         check_query(self, cons, objective=objective, carbon_price=carbon_price_usd_per_t)
-        op, dp = self.locate(origin), self.locate(destination)
+        op, dp = self.locate_end(origin, "origin"), self.locate_end(destination, "destination")
         lc = self.costs_from(op, commodity_name, carbon_price_usd_per_t, crew)
         if op.target is not None and op.target == dp.target:
             raise InputError("origin and destination are the same place", field="destination")
-        via = [self.rg.place(self.resolve(v)) for v in cons.via]
+        try:
+            via = [self.rg.place(self.resolve(v)) for v in cons.via]
+        except InputError as exc:
+            raise at_end(exc, "via") from None
         base = self.edge_objective(lc, objective)
         cost = base if cons.empty else self.masked_cost(lc, objective, cons)
         # masking only raises costs: the landmarks of the objective's costs bound them
@@ -530,8 +543,14 @@ class Router:
 
         ``bound``: :meth:`landmarks` of costs nowhere above ``cost`` (None: Dijkstra).
         """
-        starts = _ends.endpoints(self, op, "first", lc, cons)
-        ends = _ends.endpoints(self, dp, "last", lc, cons)
+        try:
+            starts = _ends.endpoints(self, op, "first", lc, cons)
+        except InputError as exc:
+            raise at_end(exc, "origin") from None
+        try:
+            ends = _ends.endpoints(self, dp, "last", lc, cons)
+        except InputError as exc:
+            raise at_end(exc, "destination") from None
         best = _ends.best_pair(self, cost, starts, ends, via, objective, bound)
         o = op.target if op.target is not None else starts[0][0].node_id
         d = dp.target if dp.target is not None else ends[0][0].node_id
@@ -555,6 +574,17 @@ class Router:
     # ------------------------------------------------------------------ read back
     _line_names = line_names
     _make_route = make_route
+
+
+def at_end(exc: InputError, field: str) -> InputError:
+    """``exc`` naming ``field`` instead of ``place`` (an error about one end of a route).
+
+    The gazetteer and the first/last-mile legs know a place, not which end it is; the
+    caller says so: the CLI's --from/--to and the API's origin/destination then agree.
+    """
+    if type(exc) is not InputError or exc.field != "place":
+        return exc
+    return InputError(exc.reason, file=exc.file, row=exc.row, field=field)
 
 
 def _mask_key(cons: Constraints) -> tuple:

@@ -274,6 +274,29 @@ def test_far_from_the_network_at_sea_and_no_road_are_clear_errors(toy_router):
     assert MAX_ACCESS_KM == 300.0
 
 
+def test_errors_of_a_place_name_the_end_it_is(toy_router):
+    """An unknown, sea or far-off place names the field it came in (origin, destination),
+    as /api/route does: 'place' named neither the CLI's --from/--to nor a request field."""
+    cases = [
+        ("Atlantis", "Duisburg", "origin", "unknown place"),
+        ("Almaty", "Atlantis", "destination", "unknown place"),
+        ("43.0, 34.0", "Duisburg", "origin", "at sea"),
+        ("Duisburg", "47.0, 77.0", "destination", "off the network"),
+    ]
+    for o, d, field, what in cases:
+        for call, kw in ((toy_router.route, {}), (toy_router.alternatives, {"k": 2}),
+                         (toy_router.pareto, {})):  # fmt: skip
+            with pytest.raises(InputError, match=what) as e:
+                call(o, d, **kw)
+            assert e.value.field == field, (o, d, e.value)
+    with pytest.raises(InputError, match="unknown place") as e:
+        toy_router.route("Almaty", "Duisburg", via=["Atlantis"])
+    assert e.value.field == "via"
+    with pytest.raises(InputError, match="unknown country") as e:
+        toy_router.locate_end("Brest", "origin", country="XX")
+    assert e.value.field == "from_country"
+
+
 def test_network_names_come_first_and_ambiguity_is_reported(toy_router):
     # the toy network's Brest is the Belarusian one; Brest (FR) is listed as another place
     p = toy_router.locate("Brest")
