@@ -287,8 +287,11 @@ def link_costs(
     if len(refused):
         # no transfer at a port that does not handle this cargo, nor a start or end there
         # (access/egress with a port call) (data/port_handling.csv: the Sea of Azov ports
-        # take no containers)
+        # take no containers); a transfer port <> rail or road sits on the land node
+        # (``node_id``): the port is one of its ends
         at = np.isin(v["node_id"].to_numpy(np.int64), refused)
+        at |= np.isin(v["from_node"].to_numpy(np.int64), refused) & ~move
+        at |= np.isin(v["to_node"].to_numpy(np.int64), refused) & ~move
         allowed &= ~(at & (hub | (event == "port")))
     if c.handling == "container":
         # no unscheduled container shipping on the Caspian: boxes cross on the ferries and

@@ -166,6 +166,22 @@ def test_sea_of_azov_ports_refuse_containers(router):
     assert set(g.legs["node_path"].explode().dropna().astype(int)) & set(refused.tolist())
 
 
+def test_no_box_lands_at_an_azov_port_through_its_rail_or_road_transfer(router):
+    """The port's transfers to rail and road sit on the land node (``node_id``), not the
+    port's: Almaty -> Kyiv (2025) shipped its FEU Novorossiysk -> Berdyansk and on by rail."""
+    refused = ports_refusing(router.rg.network, "container")
+    v = router.rg.vlinks
+    ends = np.isin(v["from_node"].to_numpy(np.int64), refused) | np.isin(
+        v["to_node"].to_numpy(np.int64), refused
+    )
+    port_call = ends & (v["event"] == "port").to_numpy() & (v["kind"] != "move").to_numpy()
+    assert (port_call & (v["kind"] == "port").to_numpy()).any()  # the transfers sea <> land
+    assert not link_costs(router.rg, "container").allowed[port_call].any()
+    assert link_costs(router.rg, "grain").allowed[port_call].all()
+    r = router.route("Almaty", "Kyiv", "container")
+    assert not {n for p in r.legs["node_path"] for n in p} & set(refused.tolist())
+
+
 def test_kuryk_alat_crossing_is_near_the_great_circle(router):
     net = router.rg.network
     links = net.links
