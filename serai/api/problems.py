@@ -90,6 +90,17 @@ def _loc(loc: Any) -> str:
     return ".".join(parts) or ".".join(str(x) for x in loc)
 
 
+def _json_error(e: dict) -> dict | None:
+    """A body that is not JSON: FastAPI says ``('body', <character>)``, 'JSON decode error'
+    and input ``{}``; the problem names the body, where and why (None: another error)."""
+    if e.get("type") != "json_invalid":
+        return None
+    loc = tuple(e.get("loc", ()))
+    at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+    why = (e.get("ctx") or {}).get("error")
+    return {"field": "body", "detail": f"not valid JSON{at}" + (f": {why}" if why else "")}
+
+
 def _safe(v: Any) -> Any:
     if isinstance(v, float) and not math.isfinite(v):
         return None
@@ -120,14 +131,11 @@ def install(app: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        errs = [
-            {
-                "field": _loc(e.get("loc", ())),
-                "detail": str(e.get("msg", "")),
-                "input": _safe(e.get("input")),
-            }
-            for e in exc.errors()
-        ]
+        errs = [_json_error(e) or {
+            "field": _loc(e.get("loc", ())),
+            "detail": str(e.get("msg", "")),
+            "input": _safe(e.get("input")),
+        } for e in exc.errors()]  # fmt: skip
         first = errs[0] if errs else {"field": None, "detail": "invalid request"}
         detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errs[:5])
         return problem_response(

@@ -112,6 +112,20 @@ def test_problem_details_name_the_field(client, body, field, text):
     assert text.lower() in p["detail"].lower()
 
 
+@pytest.mark.parametrize("path", ["/api/route", "/api/alternatives", "/api/emissions"])
+def test_a_body_that_is_not_json_is_named_with_where_and_why(client, path):
+    """FastAPI reports ('body', 21) 'JSON decode error' with input {}: the problem said
+    field '21', 'JSON decode error', input '{}', none of it the body's fault."""
+    r = client.post(
+        path, content=b'{"origin": "Almaty", ', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+    p = r.json()
+    assert p["field"] == "body" and p["errors"][0]["field"] == "body"
+    assert "not valid JSON" in p["detail"] and "character 21" in p["detail"]
+    assert "Expecting property name" in p["detail"] and "input" not in p["errors"][0]
+
+
 def test_no_route_names_the_constraint(client):
     r = client.post(
         "/api/route",
