@@ -140,7 +140,10 @@ class Gazetteer:
     def label(self, place_id: int) -> str:
         """``Name (admin1, CC)``, e.g. ``Suzhou (Jiangsu, CN)``."""
         p = self.places.iloc[int(place_id)]
-        inner = ", ".join(x for x in (p["admin1"], p["country"]) if x and x != p["name"])
+        said = str(p["name"]).endswith(f"({p['country']})")  # 'Khorgos (CN)' of the facts
+        inner = ", ".join(
+            x for x in (p["admin1"], "" if said else p["country"]) if x and x != p["name"]
+        )
         if p["kind"] == "port" and p["source"] == "searoute":
             inner = ", ".join(x for x in ("port " + p["unlocode"], p["country"]) if x)
         return f"{p['name']} ({inner})" if inner else str(p["name"])

@@ -76,6 +76,13 @@ def test_every_place_lies_at_its_natural_earth_point(gz, res):
     assert "Oymyakon" not in str(e.value) and ", GH)" in str(e.value)
 
 
+def test_a_label_says_the_country_once(gz):
+    """The facts point 'Khorgos (CN)' was labelled 'Khorgos (CN) (CN)' (/api/places?q=Horgos)."""
+    ids = gz.find("Khorgos (CN)")
+    assert [gz.label(int(i)) for i in ids] == ["Khorgos (CN)"]
+    assert gz.label(int(gz.find("Duisburg")[0])) == "Duisburg (Nordrhein-Westfalen, DE)"
+
+
 def test_stored_keys_are_the_normalised_names(gz):
     rows = np.flatnonzero(gz.key_text != "")
     for i in rows[:: max(1, len(rows) // 2000)]:
