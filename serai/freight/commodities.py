@@ -133,7 +133,7 @@ def commodity(name: str | Commodity) -> Commodity:
         near = difflib.get_close_matches(key, list(table.index) + list(aliases), n=3, cutoff=0.4)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise InputError(
-            f"unknown commodity '{name}'{hint} Known: {', '.join(table.index)}", field="commodity"
+            f"unknown commodity '{name}'{hint} (known: {', '.join(table.index)})", field="commodity"
         )
     return _build(key)
 

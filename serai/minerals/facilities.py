@@ -125,8 +125,8 @@ class FacilityMixin:
         near = difflib.get_close_matches(t, list(MINERAL_WORDS), n=3)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise InputError(
-            f"unknown product '{text}'{hint} Known: uranium, tungsten, rare_earths, copper, "
-            "lithium",
+            f"unknown product '{text}'{hint} (known: uranium, tungsten, rare_earths, copper, "
+            "lithium)",
             field="product",
         )
 
