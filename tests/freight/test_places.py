@@ -83,6 +83,29 @@ def test_a_label_says_the_country_once(gz):
     assert gz.label(int(gz.find("Duisburg")[0])) == "Duisburg (Nordrhein-Westfalen, DE)"
 
 
+def test_the_counts_the_docs_give_are_the_tables(gz):
+    """README and places/SOURCES.md said 116,457 names, 11,368 places and 102 facts points
+    (the tables hold 116,494, 11,381 and 115)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    src = (root / "serai" / "data" / "places" / "SOURCES.md").read_text(encoding="utf-8")
+    rows = {
+        t: int(n.replace(",", ""))
+        for t, n in re.findall(r"\| `(\w+)\.parquet` \| ([\d,]+) \|", src)
+    }
+    p = gz.places
+    assert rows == {"places": len(p), "names": len(gz.keys), "countries": rows["countries"],
+                    "land": rows["land"]}  # fmt: skip
+    n_facts = int((p["source"] == "facts").sum())
+    assert f"corridor points of the facts ({n_facts}," in src
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    if "The gazetteer (`serai/data/places`" in readme:
+        assert f"the {n_facts} corridor points of the facts" in readme
+        assert f"with {len(gz.keys):,} names" in readme
+
+
 def test_stored_keys_are_the_normalised_names(gz):
     rows = np.flatnonzero(gz.key_text != "")
     for i in rows[:: max(1, len(rows) // 2000)]:
