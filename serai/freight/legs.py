@@ -19,7 +19,15 @@ from serai.freight.constraints import Constraints
 from serai.freight.corridors import corridor_label
 from serai.freight.params import TIME
 from serai.freight.places import PlaceIndex
-from serai.freight.routecost import leg_sums, route_components, route_totals
+from serai.freight.routecost import (
+    _BASIS_LABELS,
+    _LEG_KEYS,
+    _rest_h,
+    leg_sums,
+    route_components,
+    route_totals,
+    totals_of,
+)
 from serai.freight.routeresult import _LEG_COLUMNS, Route
 
 if TYPE_CHECKING:
@@ -190,6 +198,13 @@ class _Codes:
         self.has_svc = clean != ""
         self.from_node = np.asarray(cols["from_node"], np.int64)
         self.to_node = np.asarray(cols["to_node"], np.int64)
+        # for the compiled pass (serai.freight._assembly): a movement once an end's kind
+        # is its event, a sea leg (a sea link without a service), a row ending a road haul
+        ends = (self.flag & 1) != 0
+        self.move = (kind == "move") | (ends & (cols["event"] == "move"))
+        self.sea = (cols["mode"] == "sea") & ~self.has_svc
+        self.ends_haul = ~self.road & (kind != "border")
+        self.has_passage = np.array([bool(x) for x in cols["passage"].tolist()], dtype=bool)
         self._labels: tuple[Any, np.ndarray, np.ndarray] | None = None
 
     def labels(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -389,6 +404,124 @@ def _place_name(router: Router, target: Any) -> str:
     return got
 
 
+def _leg_columns(
+    cols: Mapping[str, np.ndarray], cd: _Codes, r: np.ndarray, start: np.ndarray,
+    red: np.ndarray, code: np.ndarray, share_est: np.ndarray, labels: pd.Series,
+) -> dict[str, Any]:  # fmt: skip
+    """The legs table's columns (those of :func:`_legs`) of kept rows ``r`` cut at ``start``
+    with the sums of :func:`serai.freight._assembly.assemble`."""
+    n = len(r)
+    stop = np.empty(len(start), np.int64)
+    stop[:-1] = start[1:]
+    stop[-1] = n
+    rs, rl = r[start], r[stop - 1]
+    k0 = cols["kind"][rs]
+    ev0 = cols["event"][rs]
+    ends = (cd.flag[rs] & 1) != 0
+    if ends.any():
+        k0[ends] = np.where(ev0[ends] != "", ev0[ends], "transfer")
+    mv = cd.move[rs]
+    svc = cd.svc[rs].astype(f"<U{max(1, int(cd.svc_len[rs].max()))}")
+    mode = cols["mode"][rs]
+    mode[mv & cd.has_svc[rs]] = "ferry"
+    fc, tc = cols["from_country"][rs], cols["to_country"][rl]
+    ev_txt = np.empty(len(start), dtype=object)
+    ev_txt[:] = [
+        ""
+        if m
+        else f"border {a}>{b} ({e})"
+        if k == "border"
+        else f"{k}:{e}"
+        if e != "" and e != k
+        else k
+        for m, k, e, a, b in zip(mv.tolist(), k0.tolist(), ev0.tolist(), fc.tolist(),
+                                 tc.tolist(), strict=True)
+    ]  # fmt: skip
+    lid = cols["link_id"][r].tolist()
+    path = np.empty(2 * n, np.int64)
+    path[0::2], path[1::2] = cd.from_node[r], cd.to_node[r]
+    path = path.tolist()
+    psg = cols["passage"][r].tolist()
+    link_ids, node_path, passages = [], [], []
+    for a, b in zip(start.tolist(), stop.tolist(), strict=True):
+        if b - a == 1:  # a hub event or a one-link leg: most legs
+            x, u, v, p = lid[a], path[2 * a], path[2 * a + 1], psg[a]
+            link_ids.append([x] if x >= 0 else [])
+            node_path.append([u] if u == v else [u, v])
+            passages.append(";".join((p,)) if p else "")
+            continue
+        link_ids.append([x for x in lid[a:b] if x >= 0])
+        node_path.append(list(dict.fromkeys(path[2 * a : 2 * b])))
+        passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
+    from_names, to_names = cd.labels(labels)
+    data = {
+        "seq": np.arange(len(start)),
+        "kind": k0,
+        "mode": mode,
+        "layer": cols["layer"][rs],
+        "service_id": svc,
+        "from_node": cols["from_node"][rs],
+        "to_node": cols["to_node"][rl],
+        "from_name": from_names[rs],
+        "to_name": to_names[rl],
+        "country": cols["country"][rs],
+        "from_country": fc,
+        "to_country": tc,
+        "passage": passages,
+        "km": red[0],
+        "hours": red[1],
+        "wait_h": red[2],
+        "usd": red[3],
+        "co2e_kg": red[4],
+        "event": ev_txt,
+        "link_ids": link_ids,
+        "node_path": node_path,
+    }
+    for i, key in enumerate(_LEG_KEYS):
+        data[key] = red[5 + i]
+    data["time_basis"], data["money_basis"] = _BASIS_LABELS[code]
+    data["share_hours_estimate"], data["share_usd_estimate"] = share_est
+    return data
+
+
+def _plain(lc: LinkCosts) -> bool:
+    """Costs the compiled pass reads as they are: float64 arrays (2-D components)."""
+    arrays = (lc.comps, lc.hours_by_basis, lc.usd_by_basis, lc.carbon_usd)
+    if lc.kg_co2e is not None:
+        arrays += (lc.kg_co2e,)
+    return all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in arrays)
+
+
+def _compiled(
+    cols: Mapping[str, np.ndarray], cd: _Codes, rows: np.ndarray, lc: LinkCosts,
+    labels: pd.Series,
+) -> tuple[dict[str, Any], list[float], float, float] | None:  # fmt: skip
+    """The legs, route sums (components, hours then money by basis, carbon USD, CO2e) and
+    km (all, at sea) of a route's rows: :func:`_legs`, :func:`route_components` and the sums
+    of :func:`make_route` in two compiled passes (:mod:`serai.freight._assembly`); None
+    for a route whose every row is dropped (the numpy path answers it)."""
+    from serai.freight import _assembly as asm
+
+    em = lc.kg_co2e
+    comps, hb, ub, haul, driving = asm.gather(
+        rows, lc.comps, lc.hours_by_basis, lc.usd_by_basis, cd.road, cd.ends_haul
+    )
+    crew = lc.crew
+    rests = np.array([_rest_h(t, crew) if t > 0 else 0.0 for t in driving.tolist()])
+    has_co2 = em is not None
+    kept, start, red, code, share_est, tot, km, sea_km = asm.assemble(
+        rows, comps, hb, ub, haul, rests, driving, em if has_co2 else _NO_CO2, has_co2,
+        lc.carbon_usd, cols["km"], cd.flag, cd.move, cd.layer, cd.country, cd.sea,
+    )  # fmt: skip
+    if not len(start):
+        return None
+    return _leg_columns(cols, cd, rows[kept], start, red, code, share_est, labels), \
+        tot.tolist(), km, sea_km  # fmt: skip
+
+
+_NO_CO2 = np.empty(0)
+
+
 def make_route(
     router: Router,
     edges: np.ndarray,
@@ -401,22 +534,35 @@ def make_route(
     """The :class:`Route` of an edge sequence found by a search: legs, totals, corridor."""
     rows = router.rg.graph.link_rows[np.asarray(edges, np.int64)]
     em = lc.kg_co2e
-    road = _codes(router._cols).road[rows]
-    rc = route_components(lc, rows, router._cols["kind"][rows], None, road)
-    cols = _legs(router._cols, rows, rc, router.labels, em)
     c = lc.commodity
-    move = cols["kind"] == "move"
-    lkm, lmode = np.asarray(cols["km"], float), cols["mode"]
+    cd = _codes(router._cols)
+    got = _compiled(router._cols, cd, rows, lc, router.labels) if _plain(lc) else None
+    if got is not None:
+        cols, tot, km, sea_km = got
+        k = len(lc.comps)
+        totals = {
+            "km": km,
+            **totals_of(tot[:k], tot[k : k + 3], tot[k + 3 : k + 6], c.vot_usd_per_unit_h,
+                        tot[k + 6]),
+            "co2e_kg": tot[k + 7],
+        }  # fmt: skip
+        move = cols["kind"] == "move"
+    else:  # costs of another dtype: the numpy path
+        rc = route_components(lc, rows, router._cols["kind"][rows], None, cd.road[rows])
+        cols = _legs(router._cols, rows, rc, router.labels, em)
+        move = cols["kind"] == "move"
+        lkm, lmode = np.asarray(cols["km"], float), cols["mode"]
+        km = float(lkm[move].sum())
+        sea_km = float(lkm[move & (lmode == "sea")].sum())
+        totals = {
+            "km": km,
+            **route_totals(*rc, c.vot_usd_per_unit_h, float(lc.carbon_usd[rows].sum())),
+            "co2e_kg": float(em[rows].sum()) if em is not None else float("nan"),
+        }
     lcountry, lsvc = cols["country"], cols["service_id"]
-    km = float(lkm[move].sum())
-    sea_km = float(lkm[move & (lmode == "sea")].sum())
-    totals = {
-        "km": km,
-        **route_totals(*rc, c.vot_usd_per_unit_h, float(lc.carbon_usd[rows].sum())),
-        "co2e_kg": float(em[rows].sum()) if em is not None else float("nan"),
-    }
     countries = tuple(dict.fromkeys(x for x in lcountry[move] if x))
-    passages = tuple(dict.fromkeys(p for p in router._cols["passage"][rows] if p))
+    psg = rows[cd.has_passage[rows]]
+    passages = tuple(dict.fromkeys(router._cols["passage"][psg].tolist())) if len(psg) else ()
     services = tuple(dict.fromkeys(x for x in lsvc[move] if x))
     ferry_pairs = _water_crossings(cols)
     lines = line_names(router, rows)

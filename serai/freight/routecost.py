@@ -29,6 +29,7 @@ __all__ = [
     "leg_sums",
     "route_components",
     "route_totals",
+    "totals_of",
 ]
 
 _NT = len(TIME)
@@ -118,29 +119,42 @@ def route_totals(
     comps: np.ndarray, hb: np.ndarray, ub: np.ndarray, vot_usd_per_h: float, carbon_usd: float
 ) -> dict[str, float]:
     """Totals of a route: hours and USD by component, generalised cost, provenance shares."""
-    tot = comps.sum(axis=1)
-    hours = float(tot[:_NT].sum())
-    usd = float(tot[_NT:].sum())
+    tot, hbs, ubs = comps.sum(axis=1), hb.sum(axis=1), ub.sum(axis=1)
+    return totals_of(tot.tolist(), hbs.tolist(), ubs.tolist(), vot_usd_per_h, carbon_usd)
+
+
+def totals_of(
+    tot: list[float], hbs: list[float], ubs: list[float], vot_usd_per_h: float, carbon_usd: float
+) -> dict[str, float]:
+    """:func:`route_totals` of the route's sums already made: components ``tot``, hours and
+    money by basis ``hbs``, ``ubs`` (the sums numpy makes of their rows, as floats)."""
+    hours = 0.0  # tot[:_NT].sum(), tot[_NT:].sum(): fewer than 8 values, added in order
+    for x in tot[:_NT]:
+        hours += x
+    usd = 0.0
+    for x in tot[_NT:]:
+        usd += x
     out = {
         "days": hours / 24.0,
         "hours": hours,
         "usd": usd,
         "gc_usd": usd + carbon_usd + hours * vot_usd_per_h,
     }
-    for i, name in enumerate(COMPONENTS):
-        key = f"hours_{name}" if name in TIME else f"usd_{name}"
-        out[key] = float(tot[i])
+    for key, x in zip(_TOTAL_KEYS, tot, strict=True):
+        out[key] = x
     out["usd_border"] = out.pop("usd_border_fee")
     out["hours_border"] = out["hours_border_out"] + out["hours_border_in"]
     out["hours_hub"] = out["hours_dwell"] + out["hours_border"]  # at hubs and borders
     out["hours_wait"] = out["hours_schedule"] + out["hours_queue"]  # for departures, in queues
     out["usd_time"] = hours * vot_usd_per_h
     out["usd_carbon"] = carbon_usd
-    hbs, ubs = hb.sum(axis=1), ub.sum(axis=1)
     for i, b in enumerate(BASES):
-        out[f"share_hours_{b}"] = float(hbs[i] / hours) if hours > 0 else 0.0
-        out[f"share_usd_{b}"] = float(ubs[i] / usd) if usd > 0 else 0.0
+        out[f"share_hours_{b}"] = hbs[i] / hours if hours > 0 else 0.0
+        out[f"share_usd_{b}"] = ubs[i] / usd if usd > 0 else 0.0
     return out
+
+
+_TOTAL_KEYS = [f"hours_{name}" if name in TIME else f"usd_{name}" for name in COMPONENTS]
 
 
 def basis_label(split: np.ndarray, min_share: float = 0.05) -> np.ndarray:

@@ -1,0 +1,308 @@
+"""Compiled passes of route assembly: a route's links gathered, rested, cut into legs and summed.
+
+:func:`serai.freight.legs.make_route` reads a route back in two kernel calls (the truck
+rests of each road haul, a remembered Python function, between them) where it made some
+sixty numpy calls of a few microseconds each. The kernels perform the additions of the
+numpy code they replace in the same order, hence the same numbers bit for bit:
+
+- a sum over the first axis of a (K, m) array (``comps[:7].sum(axis=0)``) adds the rows one
+  after the other to 0.0;
+- a sum along a contiguous axis (``x.sum()`` of a 1-D array) is numpy's pairwise summation
+  (:func:`pairwise`: eight running sums in blocks of up to 128 values, halves of longer
+  runs added) added to 0.0; ``np.add.reduceat`` adds the pairwise sum of a segment's other
+  values to its first.
+
+``tests/freight/test_route_assembly.py`` compares the legs tables and the API's JSON bytes
+with the functions these replaced; ``tests/freight/test_assembly_kernels.py`` compares
+:func:`pairwise` with numpy's sums.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from serai._jit import njit
+
+__all__ = ["assemble", "gather", "pairwise"]
+
+_NT = 7  # time components (serai.freight.params.TIME) come first in a (K, m) array
+_WAIT = (5, 6)  # "schedule" and "queue": the hours a leg waits
+_BLOCK = 128  # numpy's PW_BLOCKSIZE
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _block(a, lo, n):
+    """numpy's pairwise sum of ``a[lo:lo + n]`` for ``n <= 128`` (one leaf)."""
+    if n < 8:
+        res = -0.0  # the sign of a sum of zeros kept
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    stop = n - n % 8
+    while i < stop:
+        j = lo + i
+        r0 += a[j]
+        r1 += a[j + 1]
+        r2 += a[j + 2]
+        r3 += a[j + 3]
+        r4 += a[j + 4]
+        r5 += a[j + 5]
+        r6 += a[j + 6]
+        r7 += a[j + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True)
+def pairwise(a, lo, n):
+    """``a[lo:lo + n].sum()`` of a float64 array as numpy adds it: 0.0 plus the pairwise
+    sum (:func:`_pairwise`)."""
+    return 0.0 + _pairwise(a, lo, n)
+
+
+@njit(cache=True, nogil=True)
+def _pairwise(a, lo, n):
+    """numpy's pairwise sum of ``a[lo:lo + n]``: its recursion (halves rounded down to a
+    multiple of 8, down to blocks of at most 128 values, the left half's sum plus the right
+    half's) made with a stack."""
+    if n <= _BLOCK:
+        return _block(a, lo, n)
+    s_lo = np.empty(64, np.int64)
+    s_n = np.empty(64, np.int64)
+    s_state = np.zeros(64, np.int64)
+    s_left = np.empty(64)
+    depth = 0
+    s_lo[0], s_n[0] = lo, n
+    ret = 0.0
+    while depth >= 0:
+        lo_, n_ = s_lo[depth], s_n[depth]
+        if n_ <= _BLOCK:
+            ret = _block(a, lo_, n_)
+            depth -= 1
+            continue
+        n2 = n_ // 2
+        n2 -= n2 % 8
+        st = s_state[depth]
+        if st == 0:
+            s_state[depth] = 1
+            depth += 1
+            s_lo[depth], s_n[depth], s_state[depth] = lo_, n2, 0
+        elif st == 1:
+            s_left[depth] = ret
+            s_state[depth] = 2
+            depth += 1
+            s_lo[depth], s_n[depth], s_state[depth] = lo_ + n2, n_ - n2, 0
+        else:
+            ret = s_left[depth] + ret
+            depth -= 1
+    return ret
+
+
+@njit(cache=True, nogil=True)
+def gather(rows, comps, hb, ub, road_all, ends_haul_all):
+    """Columns ``rows`` of components (K, E), hours and money by basis (3, E), and the road
+    hauls among them.
+
+    Returns ``(comps, hb, ub, haul, driving)``: fresh (K, m), (3, m), (3, m) arrays; the
+    haul of each row (-1: not a road row) and each haul's driving hours (the pairwise sum
+    of its rows' first component). A haul is a run of road rows with no row between them
+    that ends a haul (``ends_haul_all``: neither road nor border), as
+    :func:`serai.freight.routecost._haul_rests` cuts them.
+    """
+    m = len(rows)
+    k = comps.shape[0]
+    c = np.empty((k, m))
+    h = np.empty((3, m))
+    u = np.empty((3, m))
+    for j in range(k):
+        src = comps[j]
+        dst = c[j]
+        for i in range(m):
+            dst[i] = src[rows[i]]
+    for j in range(3):
+        for i in range(m):
+            h[j, i] = hb[j, rows[i]]
+            u[j, i] = ub[j, rows[i]]
+    haul = np.full(m, -1, np.int64)
+    n_haul = 0
+    ended = True
+    for i in range(m):
+        r = rows[i]
+        if road_all[r]:
+            if ended:
+                n_haul += 1
+                ended = False
+            haul[i] = n_haul - 1
+        elif ends_haul_all[r]:
+            ended = True
+    driving = np.zeros(n_haul)
+    if n_haul:
+        buf = np.empty(m)
+        d0 = c[0]
+        i = 0
+        while i < m:
+            if haul[i] < 0:
+                i += 1
+                continue
+            g = haul[i]
+            n = 0
+            while i < m and (haul[i] == g or haul[i] < 0):
+                if haul[i] == g:
+                    buf[n] = d0[i]
+                    n += 1
+                i += 1
+            driving[g] = pairwise(buf, 0, n)
+    return c, h, u, haul, driving
+
+
+@njit(cache=True, nogil=True)
+def _rested(c, h, haul, rests, driving):
+    """Road rows' rests replaced by their haul's exact rests (shared by driving hours);
+    hours by basis scaled by new / old hours (:func:`~serai.freight.routecost.apply_exact_rests`)."""
+    for i in range(c.shape[1]):
+        g = haul[i]
+        if g < 0:
+            continue
+        old = 0.0
+        for j in range(_NT):
+            old += c[j, i]
+        total = driving[g]
+        c[1, i] = rests[g] * c[0, i] / total if total > 0 else 0.0
+        if old > 0:
+            new = 0.0
+            for j in range(_NT):
+                new += c[j, i]
+            f = new / old
+            for j in range(3):
+                h[j, i] *= f
+
+
+@njit(cache=True, nogil=True)
+def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, km_all,
+             flag_all, move_all, layer_all, country_all, sea_all):  # fmt: skip
+    """Legs and totals of a route from its gathered columns (:func:`gather`).
+
+    Rows ``c`` (K, m) of components, ``h``/``u`` (3, m) of hours/money by basis; truck
+    rests of road hauls are first replaced (``rests`` per haul, ``haul`` per row). Rows of
+    an end or an alighting (``flag_all`` bits 0, 1) with neither hours, money nor CO2e
+    are dropped; the rest cut into legs where two rows are not both movements
+    (``move_all``) of one layer and country.
+
+    Returns ``(kept, start, red, code, share_est, tot, km, sea_km)``: the kept positions;
+    each leg's first position among them; per-leg sums (5 + K + 6, legs): km, hours,
+    waits, USD, CO2e, components, hours then money by basis; per-leg basis codes (2,
+    legs: bit b set when base b holds at least 5 % of the leg's hours, money) and share
+    of the estimate base; route totals (K + 8: components, hours then money by basis,
+    carbon USD, CO2e) over all rows; km of movement legs and of sea legs.
+    """
+    k, m = c.shape
+    if len(rests):
+        _rested(c, h, haul, rests, driving)
+    hours = np.empty(m)
+    usd = np.empty(m)
+    co2 = np.empty(m)
+    keep = np.empty(m, np.bool_)
+    n = 0
+    for i in range(m):
+        x = 0.0
+        for j in range(_NT):
+            x += c[j, i]
+        y = 0.0
+        for j in range(_NT, k):
+            y += c[j, i]
+        e = co2_all[rows[i]] if has_co2 else np.nan
+        hours[i], usd[i], co2[i] = x, y, e
+        ok = not ((flag_all[rows[i]] & 3) != 0 and x == 0 and y == 0 and not e > 0)
+        keep[i] = ok
+        n += ok
+    kept = np.empty(n, np.int64)
+    brk = np.empty(n, np.bool_)
+    j = 0
+    for i in range(m):
+        if keep[i]:
+            kept[j] = i
+            j += 1
+    n_leg = 0
+    for j in range(n):
+        r = rows[kept[j]]
+        b = True
+        if j:
+            q = rows[kept[j - 1]]
+            b = not (move_all[r] and move_all[q] and layer_all[r] == layer_all[q]
+                     and country_all[r] == country_all[q])  # fmt: skip
+        brk[j] = b
+        n_leg += b
+    start = np.empty(n_leg, np.int64)
+    nr = 5 + k + 6
+    stack = np.empty((nr, n))
+    g = 0
+    for j in range(n):
+        i = kept[j]
+        if brk[j]:
+            start[g] = j
+            g += 1
+        stack[0, j] = km_all[rows[i]]
+        stack[1, j] = hours[i]
+        stack[2, j] = c[_WAIT[0], i] + c[_WAIT[1], i]
+        stack[3, j] = usd[i]
+        stack[4, j] = co2[i]
+        for t in range(k):
+            stack[5 + t, j] = c[t, i]
+        for t in range(3):
+            stack[5 + k + t, j] = h[t, i]
+            stack[8 + k + t, j] = u[t, i]
+    # np.add.reduceat: a segment's first value plus the pairwise sum of the others
+    red = np.empty((nr, n_leg))
+    for g in range(n_leg):
+        a = start[g]
+        b = start[g + 1] if g + 1 < n_leg else n
+        for t in range(nr):
+            red[t, g] = stack[t, a] + _pairwise(stack[t], a + 1, b - a - 1)
+    code = np.zeros((2, n_leg), np.int64)
+    share_est = np.zeros((2, n_leg))
+    for g in range(n_leg):
+        for s in range(2):
+            o = 5 + k + 3 * s
+            tot = 0.0
+            for t in range(3):
+                tot += red[o + t, g]
+            if tot > 0:
+                for t in range(3):
+                    if red[o + t, g] / tot >= 0.05:
+                        code[s, g] |= 1 << t
+                share_est[s, g] = red[o + 2, g] / tot
+    # the route's sums of components and bases: numpy's columns of a (K, m) array taken
+    # with a[:, rows] are Fortran-ordered, summed over the rows one column after the other
+    tot = np.zeros(k + 8)
+    for i in range(m):
+        for t in range(k):
+            tot[t] += c[t, i]
+        for t in range(3):
+            tot[k + t] += h[t, i]
+            tot[k + 3 + t] += u[t, i]
+    buf = np.empty(max(m, n_leg))
+    for i in range(m):
+        buf[i] = carbon_all[rows[i]]
+    tot[k + 6] = pairwise(buf, 0, m)
+    tot[k + 7] = pairwise(co2, 0, m) if has_co2 else np.nan
+    nm = 0
+    for g in range(n_leg):
+        if move_all[rows[kept[start[g]]]]:
+            buf[nm] = red[0, g]
+            nm += 1
+    km = pairwise(buf, 0, nm)
+    nm = 0
+    for g in range(n_leg):
+        r = rows[kept[start[g]]]
+        if move_all[r] and sea_all[r]:
+            buf[nm] = red[0, g]
+            nm += 1
+    sea_km = pairwise(buf, 0, nm)
+    return kept, start, red, code, share_est, tot, km, sea_km
