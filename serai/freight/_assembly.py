@@ -186,7 +186,8 @@ def _rested(c, h, haul, rests, driving):
 
 @njit(cache=True, nogil=True)
 def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, km_all,
-             flag_all, move_all, layer_all, country_all, sea_all):  # fmt: skip
+             flag_all, move_all, layer_all, country_all, sea_all, link_all, from_all, to_all,
+             passage_all):  # fmt: skip
     """Legs and totals of a route from its gathered columns (:func:`gather`).
 
     Rows ``c`` (K, m) of components, ``h``/``u`` (3, m) of hours/money by basis; truck
@@ -195,12 +196,14 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
     are dropped; the rest cut into legs where two rows are not both movements
     (``move_all``) of one layer and country.
 
-    Returns ``(kept, start, red, code, share_est, tot, km, sea_km)``: the kept positions;
+    Returns ``(kept, start, red, code, share_est, tot, km, sea_km, lists)``: the kept rows;
     each leg's first position among them; per-leg sums (5 + K + 6, legs): km, hours,
     waits, USD, CO2e, components, hours then money by basis; per-leg basis codes (2,
     legs: bit b set when base b holds at least 5 % of the leg's hours, money) and share
     of the estimate base; route totals (K + 8: components, hours then money by basis,
-    carbon USD, CO2e) over all rows; km of movement legs and of sea legs.
+    carbon USD, CO2e) over all rows; km of movement legs and of sea legs; ``lists``
+    (:func:`_leg_lists`): each leg's link ids and node path, flat, and its rows with a
+    passage (``passage_all``).
     """
     k, m = c.shape
     if len(rests):
@@ -305,4 +308,50 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
             buf[nm] = red[0, g]
             nm += 1
     sea_km = pairwise(buf, 0, nm)
-    return kept, start, red, code, share_est, tot, km, sea_km
+    r = np.empty(n, np.int64)
+    for j in range(n):
+        r[j] = rows[kept[j]]
+    lists = _leg_lists(r, start, link_all, from_all, to_all, passage_all)
+    return r, start, red, code, share_est, tot, km, sea_km, lists
+
+
+@njit(cache=True, nogil=True)
+def _leg_lists(r, start, link_all, from_all, to_all, passage_all):
+    """Each leg's link ids (those >= 0), node path (from and to nodes of its rows, each
+    node once, in order of first appearance: ``dict.fromkeys``), and number of rows with a
+    passage: ``(link_ids, link_offsets, nodes, node_offsets, passages)`` (leg ``g``'s ids
+    are ``link_ids[link_offsets[g]:link_offsets[g + 1]]``)."""
+    n, n_leg = len(r), len(start)
+    lids = np.empty(n, np.int64)
+    lid_off = np.empty(n_leg + 1, np.int64)
+    nodes = np.empty(2 * n, np.int64)
+    node_off = np.empty(n_leg + 1, np.int64)
+    psg = np.zeros(n_leg, np.int64)
+    nl = 0
+    nn = 0
+    for g in range(n_leg):
+        a = start[g]
+        b = start[g + 1] if g + 1 < n_leg else n
+        lid_off[g] = nl
+        node_off[g] = nn
+        first = nn
+        for j in range(a, b):
+            x = r[j]
+            if link_all[x] >= 0:
+                lids[nl] = link_all[x]
+                nl += 1
+            psg[g] += passage_all[x]
+            for v in (from_all[x], to_all[x]):
+                if nn > first and nodes[nn - 1] == v:
+                    continue  # the usual repeat: a link's from node is the last to node
+                seen = False
+                for q in range(first, nn - 1):
+                    if nodes[q] == v:
+                        seen = True
+                        break
+                if not seen:
+                    nodes[nn] = v
+                    nn += 1
+    lid_off[n_leg] = nl
+    node_off[n_leg] = nn
+    return lids[:nl], lid_off, nodes[:nn], node_off, psg

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -406,7 +407,7 @@ def _place_name(router: Router, target: Any) -> str:
 
 def _leg_columns(
     cols: Mapping[str, np.ndarray], cd: _Codes, r: np.ndarray, start: np.ndarray,
-    red: np.ndarray, code: np.ndarray, share_est: np.ndarray, labels: pd.Series,
+    red: np.ndarray, code: np.ndarray, share_est: np.ndarray, lists: tuple, labels: pd.Series,
 ) -> dict[str, Any]:  # fmt: skip
     """The legs table's columns (those of :func:`_legs`) of kept rows ``r`` cut at ``start``
     with the sums of :func:`serai.freight._assembly.assemble`."""
@@ -437,22 +438,17 @@ def _leg_columns(
         for m, k, e, a, b in zip(mv.tolist(), k0.tolist(), ev0.tolist(), fc.tolist(),
                                  tc.tolist(), strict=True)
     ]  # fmt: skip
-    lid = cols["link_id"][r].tolist()
-    path = np.empty(2 * n, np.int64)
-    path[0::2], path[1::2] = cd.from_node[r], cd.to_node[r]
-    path = path.tolist()
-    psg = cols["passage"][r].tolist()
-    link_ids, node_path, passages = [], [], []
-    for a, b in zip(start.tolist(), stop.tolist(), strict=True):
-        if b - a == 1:  # a hub event or a one-link leg: most legs
-            x, u, v, p = lid[a], path[2 * a], path[2 * a + 1], psg[a]
-            link_ids.append([x] if x >= 0 else [])
-            node_path.append([u] if u == v else [u, v])
-            passages.append(";".join((p,)) if p else "")
-            continue
-        link_ids.append([x for x in lid[a:b] if x >= 0])
-        node_path.append(list(dict.fromkeys(path[2 * a : 2 * b])))
-        passages.append(";".join(dict.fromkeys(x for x in psg[a:b] if x)))
+    lids, lid_off, nodes, node_off, n_psg = lists
+    lids, lid_off = lids.tolist(), lid_off.tolist()
+    nodes, node_off = nodes.tolist(), node_off.tolist()
+    link_ids = [lids[a:b] for a, b in pairwise(lid_off)]
+    node_path = [nodes[a:b] for a, b in pairwise(node_off)]
+    passages = [""] * len(start)
+    if n_psg.any():
+        psg = cols["passage"]
+        for g in np.flatnonzero(n_psg).tolist():
+            x = psg[r[start[g] : stop[g]]].tolist()
+            passages[g] = ";".join(dict.fromkeys(p for p in x if p))
     from_names, to_names = cd.labels(labels)
     data = {
         "seq": np.arange(len(start)),
@@ -509,14 +505,15 @@ def _compiled(
     crew = lc.crew
     rests = np.array([_rest_h(t, crew) if t > 0 else 0.0 for t in driving.tolist()])
     has_co2 = em is not None
-    kept, start, red, code, share_est, tot, km, sea_km = asm.assemble(
+    r, start, red, code, share_est, tot, km, sea_km, lists = asm.assemble(
         rows, comps, hb, ub, haul, rests, driving, em if has_co2 else _NO_CO2, has_co2,
         lc.carbon_usd, cols["km"], cd.flag, cd.move, cd.layer, cd.country, cd.sea,
+        cols["link_id"], cd.from_node, cd.to_node, cd.has_passage,
     )  # fmt: skip
     if not len(start):
         return None
-    return _leg_columns(cols, cd, rows[kept], start, red, code, share_est, labels), \
-        tot.tolist(), km, sea_km  # fmt: skip
+    legs = _leg_columns(cols, cd, r, start, red, code, share_est, lists, labels)
+    return legs, tot.tolist(), km, sea_km
 
 
 _NO_CO2 = np.empty(0)
