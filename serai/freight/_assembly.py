@@ -23,11 +23,37 @@ import numpy as np
 
 from serai._jit import njit
 
-__all__ = ["assemble", "gather", "pairwise"]
+__all__ = ["assemble", "gather", "link_table", "pairwise"]
 
 _NT = 7  # time components (serai.freight.params.TIME) come first in a (K, m) array
 _WAIT = (5, 6)  # "schedule" and "queue": the hours a leg waits
 _BLOCK = 128  # numpy's PW_BLOCKSIZE
+
+# columns of a link table (:func:`link_table`: what a route reads of each virtual link, in
+# one row, so that a link costs one or two cache misses, not one per column)
+BITS, GROUP, LINK, FROM, TO = range(5)
+# bits of its BITS column
+END = 1  # a first/last-mile end (access, egress)
+ALIGHT = 2  # alighting
+MOVE = 4  # a movement (an end whose event is "move" too)
+SEA = 8  # a sea link without a service
+ROAD = 16  # a road movement (its rests are scheduled per haul)
+ENDS_HAUL = 32  # neither a road movement nor a border: ends a road haul
+PASSAGE = 64  # has a passage
+
+
+def link_table(
+    bits: np.ndarray, group: np.ndarray, link: np.ndarray, from_node: np.ndarray,
+    to_node: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """The (E, 5) int64 table of virtual links the kernels read (columns :data:`BITS`,
+    :data:`GROUP`: one code per (layer, country), :data:`LINK`: physical link id or -1,
+    :data:`FROM`, :data:`TO` nodes)."""
+    out = np.empty((len(bits), 5), np.int64)
+    out[:, BITS], out[:, GROUP], out[:, LINK] = bits, group, link
+    out[:, FROM], out[:, TO] = from_node, to_node
+    out.setflags(write=False)
+    return out
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -106,14 +132,14 @@ def _pairwise(a, lo, n):
 
 
 @njit(cache=True, nogil=True)
-def gather(rows, comps, hb, ub, road_all, ends_haul_all):
+def gather(rows, comps, hb, ub, links):
     """Columns ``rows`` of components (K, E), hours and money by basis (3, E), and the road
     hauls among them.
 
     Returns ``(comps, hb, ub, haul, driving)``: fresh (K, m), (3, m), (3, m) arrays; the
     haul of each row (-1: not a road row) and each haul's driving hours (the pairwise sum
     of its rows' first component). A haul is a run of road rows with no row between them
-    that ends a haul (``ends_haul_all``: neither road nor border), as
+    that ends a haul (:data:`ENDS_HAUL`: neither road nor border), as
     :func:`serai.freight.routecost._haul_rests` cuts them.
     """
     m = len(rows)
@@ -135,12 +161,13 @@ def gather(rows, comps, hb, ub, road_all, ends_haul_all):
     ended = True
     for i in range(m):
         r = rows[i]
-        if road_all[r]:
+        bits = links[r, BITS]
+        if bits & ROAD:
             if ended:
                 n_haul += 1
                 ended = False
             haul[i] = n_haul - 1
-        elif ends_haul_all[r]:
+        elif bits & ENDS_HAUL:
             ended = True
     driving = np.zeros(n_haul)
     if n_haul:
@@ -186,15 +213,14 @@ def _rested(c, h, haul, rests, driving):
 
 @njit(cache=True, nogil=True)
 def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, km_all,
-             flag_all, move_all, layer_all, country_all, sea_all, link_all, from_all, to_all,
-             passage_all):  # fmt: skip
+             links):  # fmt: skip
     """Legs and totals of a route from its gathered columns (:func:`gather`).
 
     Rows ``c`` (K, m) of components, ``h``/``u`` (3, m) of hours/money by basis; truck
     rests of road hauls are first replaced (``rests`` per haul, ``haul`` per row). Rows of
-    an end or an alighting (``flag_all`` bits 0, 1) with neither hours, money nor CO2e
+    an end or an alighting (:data:`END`, :data:`ALIGHT`) with neither hours, money nor CO2e
     are dropped; the rest cut into legs where two rows are not both movements
-    (``move_all``) of one layer and country.
+    (:data:`MOVE`) of one layer and country (one :data:`GROUP`); ``links``: :func:`link_table`.
 
     Returns ``(kept, start, red, code, share_est, tot, km, sea_km, lists)``: the kept rows;
     each leg's first position among them; per-leg sums (5 + K + 6, legs): km, hours,
@@ -203,7 +229,7 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
     of the estimate base; route totals (K + 8: components, hours then money by basis,
     carbon USD, CO2e) over all rows; km of movement legs and of sea legs; ``lists``
     (:func:`_leg_lists`): each leg's link ids and node path, flat, and its rows with a
-    passage (``passage_all``).
+    passage (:data:`PASSAGE`).
     """
     k, m = c.shape
     if len(rests):
@@ -222,7 +248,7 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
             y += c[j, i]
         e = co2_all[rows[i]] if has_co2 else np.nan
         hours[i], usd[i], co2[i] = x, y, e
-        ok = not ((flag_all[rows[i]] & 3) != 0 and x == 0 and y == 0 and not e > 0)
+        ok = not ((links[rows[i], BITS] & (END | ALIGHT)) != 0 and x == 0 and y == 0 and not e > 0)
         keep[i] = ok
         n += ok
     kept = np.empty(n, np.int64)
@@ -238,8 +264,8 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
         b = True
         if j:
             q = rows[kept[j - 1]]
-            b = not (move_all[r] and move_all[q] and layer_all[r] == layer_all[q]
-                     and country_all[r] == country_all[q])  # fmt: skip
+            b = not (links[r, BITS] & links[q, BITS] & MOVE
+                     and links[r, GROUP] == links[q, GROUP])  # fmt: skip
         brk[j] = b
         n_leg += b
     start = np.empty(n_leg, np.int64)
@@ -297,26 +323,26 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
     tot[k + 7] = pairwise(co2, 0, m) if has_co2 else np.nan
     nm = 0
     for g in range(n_leg):
-        if move_all[rows[kept[start[g]]]]:
+        if links[rows[kept[start[g]]], BITS] & MOVE:
             buf[nm] = red[0, g]
             nm += 1
     km = pairwise(buf, 0, nm)
     nm = 0
     for g in range(n_leg):
         r = rows[kept[start[g]]]
-        if move_all[r] and sea_all[r]:
+        if links[r, BITS] & (MOVE | SEA) == MOVE | SEA:
             buf[nm] = red[0, g]
             nm += 1
     sea_km = pairwise(buf, 0, nm)
     r = np.empty(n, np.int64)
     for j in range(n):
         r[j] = rows[kept[j]]
-    lists = _leg_lists(r, start, link_all, from_all, to_all, passage_all)
+    lists = _leg_lists(r, start, links)
     return r, start, red, code, share_est, tot, km, sea_km, lists
 
 
 @njit(cache=True, nogil=True)
-def _leg_lists(r, start, link_all, from_all, to_all, passage_all):
+def _leg_lists(r, start, links):
     """Each leg's link ids (those >= 0), node path (from and to nodes of its rows, each
     node once, in order of first appearance: ``dict.fromkeys``), and number of rows with a
     passage: ``(link_ids, link_offsets, nodes, node_offsets, passages)`` (leg ``g``'s ids
@@ -337,11 +363,11 @@ def _leg_lists(r, start, link_all, from_all, to_all, passage_all):
         first = nn
         for j in range(a, b):
             x = r[j]
-            if link_all[x] >= 0:
-                lids[nl] = link_all[x]
+            if links[x, LINK] >= 0:
+                lids[nl] = links[x, LINK]
                 nl += 1
-            psg[g] += passage_all[x]
-            for v in (from_all[x], to_all[x]):
+            psg[g] += (links[x, BITS] & PASSAGE) != 0
+            for v in (links[x, FROM], links[x, TO]):
                 if nn > first and nodes[nn - 1] == v:
                     continue  # the usual repeat: a link's from node is the last to node
                 seen = False

@@ -206,6 +206,20 @@ class _Codes:
         self.sea = (cols["mode"] == "sea") & ~self.has_svc
         self.ends_haul = ~self.road & (kind != "border")
         self.has_passage = np.array([bool(x) for x in cols["passage"].tolist()], dtype=bool)
+        from serai.freight import _assembly as asm
+
+        bits = (
+            self.flag.astype(np.int64) & 3
+            | self.move * asm.MOVE
+            | self.sea * asm.SEA
+            | self.road * asm.ROAD
+            | self.ends_haul * asm.ENDS_HAUL
+            | self.has_passage * asm.PASSAGE
+        )
+        width = int(self.country.max(initial=0)) + 2  # codes from -1 (a missing value)
+        group = (self.layer.astype(np.int64) + 1) * width + (self.country + 1)
+        self.links = asm.link_table(bits, group, np.asarray(cols["link_id"], np.int64),
+                                    self.from_node, self.to_node)  # fmt: skip
         self._labels: tuple[Any, np.ndarray, np.ndarray] | None = None
 
     def labels(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -500,15 +514,14 @@ def _compiled(
 
     em = lc.kg_co2e
     comps, hb, ub, haul, driving = asm.gather(
-        rows, lc.comps, lc.hours_by_basis, lc.usd_by_basis, cd.road, cd.ends_haul
+        rows, lc.comps, lc.hours_by_basis, lc.usd_by_basis, cd.links
     )
     crew = lc.crew
     rests = np.array([_rest_h(t, crew) if t > 0 else 0.0 for t in driving.tolist()])
     has_co2 = em is not None
     r, start, red, code, share_est, tot, km, sea_km, lists = asm.assemble(
         rows, comps, hb, ub, haul, rests, driving, em if has_co2 else _NO_CO2, has_co2,
-        lc.carbon_usd, cols["km"], cd.flag, cd.move, cd.layer, cd.country, cd.sea,
-        cols["link_id"], cd.from_node, cd.to_node, cd.has_passage,
+        lc.carbon_usd, cols["km"], cd.links,
     )  # fmt: skip
     if not len(start):
         return None
