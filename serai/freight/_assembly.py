@@ -40,6 +40,7 @@ SEA = 8  # a sea link without a service
 ROAD = 16  # a road movement (its rests are scheduled per haul)
 ENDS_HAUL = 32  # neither a road movement nor a border: ends a road haul
 PASSAGE = 64  # has a passage
+WIDTH = 16  # bits from 16 up: the width of the service id's text
 
 
 def link_table(
@@ -222,8 +223,9 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
     are dropped; the rest cut into legs where two rows are not both movements
     (:data:`MOVE`) of one layer and country (one :data:`GROUP`); ``links``: :func:`link_table`.
 
-    Returns ``(kept, start, red, code, share_est, tot, km, sea_km, lists)``: the kept rows;
-    each leg's first position among them; per-leg sums (5 + K + 6, legs): km, hours,
+    Returns ``(kept, start, ends, width, red, code, share_est, tot, km, sea_km, lists)``:
+    the kept rows; each leg's first position among them; each leg's first and last row
+    (2, legs); the widest service id of the legs' first rows (at least 1); per-leg sums (5 + K + 6, legs): km, hours,
     waits, USD, CO2e, components, hours then money by basis; per-leg basis codes (2,
     legs: bit b set when base b holds at least 5 % of the leg's hours, money) and share
     of the estimate base; route totals (K + 8: components, hours then money by basis,
@@ -337,8 +339,14 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
     r = np.empty(n, np.int64)
     for j in range(n):
         r[j] = rows[kept[j]]
+    ends = np.empty((2, n_leg), np.int64)  # each leg's first and last row
+    width = 1
+    for g in range(n_leg):
+        ends[0, g] = r[start[g]]
+        ends[1, g] = r[start[g + 1] - 1] if g + 1 < n_leg else r[n - 1]
+        width = max(width, links[ends[0, g], BITS] >> WIDTH)
     lists = _leg_lists(r, start, links)
-    return r, start, red, code, share_est, tot, km, sea_km, lists
+    return r, start, ends, width, red, code, share_est, tot, km, sea_km, lists
 
 
 @njit(cache=True, nogil=True)

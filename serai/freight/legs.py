@@ -209,7 +209,8 @@ class _Codes:
         from serai.freight import _assembly as asm
 
         bits = (
-            self.flag.astype(np.int64) & 3
+            self.svc_len << asm.WIDTH
+            | self.flag.astype(np.int64) & 3
             | self.move * asm.MOVE
             | self.sea * asm.SEA
             | self.road * asm.ROAD
@@ -220,7 +221,39 @@ class _Codes:
         group = (self.layer.astype(np.int64) + 1) * width + (self.country + 1)
         self.links = asm.link_table(bits, group, np.asarray(cols["link_id"], np.int64),
                                     self.from_node, self.to_node)  # fmt: skip
+        # a leg's kind (an end's is its event, else "transfer") and mode ("ferry": a
+        # movement with a service) from its first row
+        self.leg_kind = kind.copy()
+        self.leg_kind[ends] = np.where(cols["event"][ends] != "", cols["event"][ends], "transfer")
+        self.leg_mode = cols["mode"].copy()
+        self.leg_mode[self.move & self.has_svc] = "ferry"
+        self._cols = cols
+        self._event_text: np.ndarray | None = None
         self._labels: tuple[Any, np.ndarray, np.ndarray] | None = None
+
+    def event_text(self) -> np.ndarray:
+        """The event text of a leg from its first row: "" for a movement; a hub event (a leg
+        of one row): "border A>B (event)", "kind:event" or its kind. Made once (a benign
+        race: threads make the same array)."""
+        got = self._event_text
+        if got is None:
+            cols = self._cols
+            got = np.empty(len(self.leg_kind), dtype=object)
+            got[:] = [
+                ""
+                if m
+                else f"border {a}>{b} ({e})"
+                if k == "border"
+                else f"{k}:{e}"
+                if e != "" and e != k
+                else k
+                for m, k, e, a, b in zip(self.move.tolist(), self.leg_kind.tolist(),
+                                         cols["event"].tolist(), cols["from_country"].tolist(),
+                                         cols["to_country"].tolist(), strict=True)
+            ]  # fmt: skip
+            got.setflags(write=False)
+            self._event_text = got
+        return got
 
     def labels(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """Labels of every virtual link's from and to node (:func:`_label_of`), made once
@@ -420,70 +453,45 @@ def _place_name(router: Router, target: Any) -> str:
 
 
 def _leg_columns(
-    cols: Mapping[str, np.ndarray], cd: _Codes, r: np.ndarray, start: np.ndarray,
-    red: np.ndarray, code: np.ndarray, share_est: np.ndarray, lists: tuple, labels: pd.Series,
-) -> dict[str, Any]:  # fmt: skip
-    """The legs table's columns (those of :func:`_legs`) of kept rows ``r`` cut at ``start``
-    with the sums of :func:`serai.freight._assembly.assemble`."""
-    n = len(r)
-    stop = np.empty(len(start), np.int64)
-    stop[:-1] = start[1:]
-    stop[-1] = n
-    rs, rl = r[start], r[stop - 1]
-    k0 = cols["kind"][rs]
-    ev0 = cols["event"][rs]
-    ends = (cd.flag[rs] & 1) != 0
-    if ends.any():
-        k0[ends] = np.where(ev0[ends] != "", ev0[ends], "transfer")
-    mv = cd.move[rs]
-    svc = cd.svc[rs].astype(f"<U{max(1, int(cd.svc_len[rs].max()))}")
-    mode = cols["mode"][rs]
-    mode[mv & cd.has_svc[rs]] = "ferry"
-    fc, tc = cols["from_country"][rs], cols["to_country"][rl]
-    ev_txt = np.empty(len(start), dtype=object)
-    ev_txt[:] = [
-        ""
-        if m
-        else f"border {a}>{b} ({e})"
-        if k == "border"
-        else f"{k}:{e}"
-        if e != "" and e != k
-        else k
-        for m, k, e, a, b in zip(mv.tolist(), k0.tolist(), ev0.tolist(), fc.tolist(),
-                                 tc.tolist(), strict=True)
-    ]  # fmt: skip
+    cols: Mapping[str, np.ndarray], cd: _Codes, got: tuple, labels: pd.Series
+) -> dict[str, Any]:
+    """The legs table's columns (those of :func:`_legs`) from what
+    :func:`serai.freight._assembly.assemble` returned (``got``): the text columns are
+    taken at each leg's first and last row from columns made once (:class:`_Codes`)."""
+    r, start, (rs, rl), width, red, code, share_est, _, _, _, lists = got
     lids, lid_off, nodes, node_off, n_psg = lists
     lids, lid_off = lids.tolist(), lid_off.tolist()
     nodes, node_off = nodes.tolist(), node_off.tolist()
     link_ids = [lids[a:b] for a, b in pairwise(lid_off)]
     node_path = [nodes[a:b] for a, b in pairwise(node_off)]
-    passages = [""] * len(start)
+    passages = [""] * len(rs)
     if n_psg.any():
         psg = cols["passage"]
+        stop = [*start[1:].tolist(), len(r)]
         for g in np.flatnonzero(n_psg).tolist():
             x = psg[r[start[g] : stop[g]]].tolist()
             passages[g] = ";".join(dict.fromkeys(p for p in x if p))
     from_names, to_names = cd.labels(labels)
     data = {
-        "seq": np.arange(len(start)),
-        "kind": k0,
-        "mode": mode,
+        "seq": np.arange(len(rs)),
+        "kind": cd.leg_kind[rs],
+        "mode": cd.leg_mode[rs],
         "layer": cols["layer"][rs],
-        "service_id": svc,
+        "service_id": cd.svc[rs].astype(f"<U{width}"),
         "from_node": cols["from_node"][rs],
         "to_node": cols["to_node"][rl],
         "from_name": from_names[rs],
         "to_name": to_names[rl],
         "country": cols["country"][rs],
-        "from_country": fc,
-        "to_country": tc,
+        "from_country": cols["from_country"][rs],
+        "to_country": cols["to_country"][rl],
         "passage": passages,
         "km": red[0],
         "hours": red[1],
         "wait_h": red[2],
         "usd": red[3],
         "co2e_kg": red[4],
-        "event": ev_txt,
+        "event": cd.event_text()[rs],
         "link_ids": link_ids,
         "node_path": node_path,
     }
@@ -519,14 +527,13 @@ def _compiled(
     crew = lc.crew
     rests = np.array([_rest_h(t, crew) if t > 0 else 0.0 for t in driving.tolist()])
     has_co2 = em is not None
-    r, start, red, code, share_est, tot, km, sea_km, lists = asm.assemble(
+    got = asm.assemble(
         rows, comps, hb, ub, haul, rests, driving, em if has_co2 else _NO_CO2, has_co2,
         lc.carbon_usd, cols["km"], cd.links,
     )  # fmt: skip
-    if not len(start):
+    if not len(got[1]):
         return None
-    legs = _leg_columns(cols, cd, r, start, red, code, share_est, lists, labels)
-    return legs, tot.tolist(), km, sea_km
+    return _leg_columns(cols, cd, got, labels), got[7].tolist(), got[8], got[9]
 
 
 _NO_CO2 = np.empty(0)
