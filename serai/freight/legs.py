@@ -45,7 +45,8 @@ def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
     out = []
     before = ""
     inside = False
-    for kind, mode, c in zip(legs["kind"], legs["mode"], legs["country"], strict=True):
+    kinds, modes, countries = (_as_list(legs[c]) for c in ("kind", "mode", "country"))
+    for kind, mode, c in zip(kinds, modes, countries, strict=True):
         if kind == "move" and mode in ("sea", "ferry"):
             inside = True
             continue
@@ -54,6 +55,13 @@ def _water_crossings(legs: Mapping[str, Any]) -> list[tuple[str, str]]:
         inside = False
         before = c or before
     return out
+
+
+def _as_list(values: Any) -> Any:
+    """An object array as a list of its objects (faster to iterate); anything else as is."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values.tolist()
+    return values
 
 
 def node_labels(
@@ -416,8 +424,11 @@ def line_names(router: Router, rows: np.ndarray) -> set[str]:
     """Names of the physical links used (for named lines such as ``cku``)."""
     if router._link_names is None:
         return set()
-    names = _row_line_names(router)[rows].tolist()
-    return set(names) - {""}
+    names = _row_line_names(router)
+    named = router.__dict__.get("_row_named")
+    if named is None or named[0] is not names:
+        named = router._row_named = (names, names != "")  # a benign race, as below
+    return set(names[rows[named[1][rows]]].tolist())
 
 
 def _row_line_names(router: Router) -> np.ndarray:
@@ -504,10 +515,13 @@ def _leg_columns(
 
 def _plain(lc: LinkCosts) -> bool:
     """Costs the compiled pass reads as they are: float64 arrays (2-D components)."""
-    arrays = (lc.comps, lc.hours_by_basis, lc.usd_by_basis, lc.carbon_usd)
-    if lc.kg_co2e is not None:
-        arrays += (lc.kg_co2e,)
-    return all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in arrays)
+    em = lc.kg_co2e
+    for a in (lc.comps, lc.hours_by_basis, lc.usd_by_basis, lc.carbon_usd, em):
+        if a is None and em is None:
+            continue  # no emissions
+        if type(a) is not np.ndarray or a.dtype != np.float64:
+            return False
+    return True
 
 
 def _compiled(

@@ -180,6 +180,7 @@ class Router:
         state.pop("_endpoints", None)
         state.pop("_place_names", None)
         state.pop("_row_line_names", None)
+        state.pop("_row_named", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
