@@ -153,18 +153,35 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     n_mid = len(route.leg_data.get("seq", ()))
     b = a + n_mid
     n = b + m
+    # numbers: one (columns, legs) block, the route's columns copied in one assignment
+    data = route.leg_data
+    block = np.empty((len(_NUMBERS), n))
+    if a:
+        block[:, :a] = _leg_numbers(first)
+    if n_mid:
+        block[:, a:b] = [data[col] for col in _NUMBERS]
+    if m:
+        block[:, b:] = _leg_numbers(last)
+    cols = dict(zip(_NUMBERS, block, strict=True))
+    # texts: one (columns, legs) block of objects, when the route's are object arrays
+    mids = [data[col] for col in _TEXTS] if n_mid else []
+    if all(type(x) is np.ndarray and x.dtype == object and x.ndim == 1 for x in mids):
+        block = np.empty((len(_TEXTS), n), dtype=object)
+        if a:
+            block[:, :a] = _leg_texts(first)
+        for i, x in enumerate(mids):
+            block[i, a:b] = x  # the same objects
+        if m:
+            block[:, b:] = _leg_texts(last)
+        cols.update(zip(_TEXTS, block, strict=True))
     arr = {}
     for col in _LEG_COLUMNS:
         if col == "seq":
             arr[col] = _objects(list(range(n)))
-        elif col in _NUMERIC or col.startswith(("hours_", "usd_", "share_")):
-            x = np.empty(n)
-            x[:a] = pre[col] if a else ()
-            x[a:b] = route.leg_data[col] if n_mid else ()
-            x[b:] = post[col] if m else ()
-            arr[col] = x
-        else:
-            mid = _as_list(route.leg_data[col]) if n_mid else []
+        elif col in cols:
+            arr[col] = cols[col]
+        else:  # lists, numpy values (kept as numpy scalars)
+            mid = _as_list(data[col]) if n_mid else []
             arr[col] = _objects((pre[col] if a else []) + mid + (post[col] if m else []))
     t = dict(route.totals)
     from serai.freight.params import BASES
@@ -220,6 +237,13 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
 
 
 _NUMERIC = frozenset({"km", "hours", "wait_h", "usd", "co2e_kg"})
+#: The legs table's columns of texts (object arrays after :func:`make_route`), in its order.
+_TEXTS = ("kind", "mode", "layer", "from_name", "to_name", "country", "from_country",
+          "to_country", "event", "time_basis", "money_basis")  # fmt: skip
+#: The legs table's columns of numbers (floats), in its order.
+_NUMBERS = tuple(
+    c for c in _LEG_COLUMNS if c in _NUMERIC or c.startswith(("hours_", "usd_", "share_"))
+)
 _NO_ROWS: dict[str, list] = {}
 
 
@@ -253,6 +277,33 @@ def _leg_table(leg: AccessLeg) -> tuple[dict[str, list], int]:
         rows = leg.rows()
         got = ({col: [r.get(col) for r in rows] for col in _LEG_COLUMNS}, len(rows))
         object.__setattr__(leg, "_table", got)  # not a field: eq, hash and repr ignore it
+    return got
+
+
+def _leg_numbers(leg: AccessLeg) -> np.ndarray:
+    """The leg's rows of the legs table's columns of numbers (:data:`_NUMBERS`, legs), as
+    floats, made once per leg (as :func:`_leg_table`)."""
+    got = leg.__dict__.get("_numbers")
+    if got is None:
+        table, _ = _leg_table(leg)
+        got = np.array([table[col] for col in _NUMBERS], dtype=float)
+        got.setflags(write=False)
+        object.__setattr__(leg, "_numbers", got)  # not a field, as _table
+    return got
+
+
+def _leg_texts(leg: AccessLeg) -> np.ndarray:
+    """The leg's rows of the legs table's text columns (:data:`_TEXTS`, legs) as an object
+    array of the values of :func:`_leg_table`, made once per leg."""
+    got = leg.__dict__.get("_texts")
+    if got is None:
+        table, k = _leg_table(leg)
+        got = np.empty((len(_TEXTS), k), dtype=object)
+        for i, col in enumerate(_TEXTS):
+            for j, v in enumerate(table[col]):
+                got[i, j] = v
+        got.setflags(write=False)
+        object.__setattr__(leg, "_texts", got)  # not a field, as _table
     return got
 
 
