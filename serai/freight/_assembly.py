@@ -354,13 +354,14 @@ def _leg_lists(r, start, links):
     """Each leg's link ids (those >= 0), node path (from and to nodes of its rows, each
     node once, in order of first appearance: ``dict.fromkeys``), and number of rows with a
     passage: ``(link_ids, link_offsets, nodes, node_offsets, passages)`` (leg ``g``'s ids
-    are ``link_ids[link_offsets[g]:link_offsets[g + 1]]``)."""
+    are ``link_ids[link_offsets[g]:link_offsets[g + 1]]``; ``passages`` ends with the number
+    of legs with a passage)."""
     n, n_leg = len(r), len(start)
     lids = np.empty(n, np.int64)
     lid_off = np.empty(n_leg + 1, np.int64)
     nodes = np.empty(2 * n, np.int64)
     node_off = np.empty(n_leg + 1, np.int64)
-    psg = np.zeros(n_leg, np.int64)
+    psg = np.zeros(n_leg + 1, np.int64)  # the last: legs with a passage
     nl = 0
     nn = 0
     for g in range(n_leg):
@@ -386,6 +387,8 @@ def _leg_lists(r, start, links):
                 if not seen:
                     nodes[nn] = v
                     nn += 1
+    for g in range(n_leg):
+        psg[n_leg] += psg[g] > 0
     lid_off[n_leg] = nl
     node_off[n_leg] = nn
     return lids[:nl], lid_off, nodes[:nn], node_off, psg

@@ -476,10 +476,10 @@ def _leg_columns(
     link_ids = [lids[a:b] for a, b in pairwise(lid_off)]
     node_path = [nodes[a:b] for a, b in pairwise(node_off)]
     passages = [""] * len(rs)
-    if n_psg.any():
+    if n_psg[-1]:  # legs with a passage
         psg = cols["passage"]
         stop = [*start[1:].tolist(), len(r)]
-        for g in np.flatnonzero(n_psg).tolist():
+        for g in np.flatnonzero(n_psg[:-1]).tolist():
             x = psg[r[start[g] : stop[g]]].tolist()
             passages[g] = ";".join(dict.fromkeys(p for p in x if p))
     from_names, to_names = cd.labels(labels)

@@ -92,3 +92,4 @@ def test_leg_lists_are_those_of_the_python_loop():
             assert lids[lid_off[g] : lid_off[g + 1]].tolist() == want_lids
             assert nodes[node_off[g] : node_off[g + 1]].tolist() == want_nodes
             assert psg[g] == int((links[rows, asm.BITS] & asm.PASSAGE != 0).sum())
+        assert psg[-1] == (psg[:-1] > 0).sum()
