@@ -19,11 +19,22 @@ with the functions these replaced; ``tests/freight/test_assembly_kernels.py`` co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from itertools import pairwise as _pairs
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from serai._jit import njit
+from serai.freight.routecost import _BASIS_LABELS, _LEG_KEYS, _rest_h
 
-__all__ = ["assemble", "gather", "link_table", "pairwise"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from serai.freight.cost import LinkCosts
+    from serai.freight.legs import _Codes
+
+__all__ = ["assemble", "gather", "link_table", "pairwise", "plain", "route_parts"]
 
 _NT = 7  # time components (serai.freight.params.TIME) come first in a (K, m) array
 _WAIT = (5, 6)  # "schedule" and "queue": the hours a leg waits
@@ -392,3 +403,91 @@ def _leg_lists(r, start, links):
     lid_off[n_leg] = nl
     node_off[n_leg] = nn
     return lids[:nl], lid_off, nodes[:nn], node_off, psg
+
+
+def _leg_columns(
+    cols: Mapping[str, np.ndarray], cd: _Codes, got: tuple, labels: pd.Series
+) -> dict[str, Any]:
+    """The legs table's columns (those of :func:`~serai.freight.legs._legs`) from what
+    :func:`assemble` returned (``got``): the text columns are
+    taken at each leg's first and last row from columns made once (:class:`~serai.freight.legs._Codes`)."""
+    r, start, (rs, rl), width, red, code, share_est, _, _, _, lists = got
+    lids, lid_off, nodes, node_off, n_psg = lists
+    lids, lid_off = lids.tolist(), lid_off.tolist()
+    nodes, node_off = nodes.tolist(), node_off.tolist()
+    link_ids = [lids[a:b] for a, b in _pairs(lid_off)]
+    node_path = [nodes[a:b] for a, b in _pairs(node_off)]
+    passages = [""] * len(rs)
+    if n_psg[-1]:  # legs with a passage
+        psg = cols["passage"]
+        stop = [*start[1:].tolist(), len(r)]
+        for g in np.flatnonzero(n_psg[:-1]).tolist():
+            x = psg[r[start[g] : stop[g]]].tolist()
+            passages[g] = ";".join(dict.fromkeys(p for p in x if p))
+    from_names, to_names = cd.labels(labels)
+    data = {
+        "seq": np.arange(len(rs)),
+        "kind": cd.leg_kind[rs],
+        "mode": cd.leg_mode[rs],
+        "layer": cols["layer"][rs],
+        "service_id": cd.svc[rs].astype(f"<U{width}"),
+        "from_node": cols["from_node"][rs],
+        "to_node": cols["to_node"][rl],
+        "from_name": from_names[rs],
+        "to_name": to_names[rl],
+        "country": cols["country"][rs],
+        "from_country": cols["from_country"][rs],
+        "to_country": cols["to_country"][rl],
+        "passage": passages,
+        "km": red[0],
+        "hours": red[1],
+        "wait_h": red[2],
+        "usd": red[3],
+        "co2e_kg": red[4],
+        "event": cd.event_text()[rs],
+        "link_ids": link_ids,
+        "node_path": node_path,
+    }
+    for i, key in enumerate(_LEG_KEYS):
+        data[key] = red[5 + i]
+    data["time_basis"], data["money_basis"] = _BASIS_LABELS[code]
+    data["share_hours_estimate"], data["share_usd_estimate"] = share_est
+    return data
+
+
+def plain(lc: LinkCosts) -> bool:
+    """Costs the compiled pass reads as they are: float64 arrays (2-D components)."""
+    em = lc.kg_co2e
+    for a in (lc.comps, lc.hours_by_basis, lc.usd_by_basis, lc.carbon_usd, em):
+        if a is None and em is None:
+            continue  # no emissions
+        if type(a) is not np.ndarray or a.dtype != np.float64:
+            return False
+    return True
+
+
+def route_parts(
+    cols: Mapping[str, np.ndarray], cd: _Codes, rows: np.ndarray, lc: LinkCosts,
+    labels: pd.Series,
+) -> tuple[dict[str, Any], list[float], float, float] | None:  # fmt: skip
+    """The legs, route sums (components, hours then money by basis, carbon USD, CO2e) and
+    km (all, at sea) of a route's rows: :func:`_legs`, :func:`route_components` and the sums
+    of :func:`~serai.freight.legs.make_route` in two compiled passes; None
+    for a route whose every row is dropped (the numpy path answers it)."""
+    em = lc.kg_co2e
+    comps, hb, ub, haul, driving = gather(
+        rows, lc.comps, lc.hours_by_basis, lc.usd_by_basis, cd.links
+    )
+    crew = lc.crew
+    rests = np.array([_rest_h(t, crew) if t > 0 else 0.0 for t in driving.tolist()])
+    has_co2 = em is not None
+    got = assemble(
+        rows, comps, hb, ub, haul, rests, driving, em if has_co2 else _NO_CO2, has_co2,
+        lc.carbon_usd, cols["km"], cd.links,
+    )  # fmt: skip
+    if not len(got[1]):
+        return None
+    return _leg_columns(cols, cd, got, labels), got[7].tolist(), got[8], got[9]
+
+
+_NO_CO2 = np.empty(0)

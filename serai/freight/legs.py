@@ -9,26 +9,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from serai.freight import _assembly as asm
 from serai.freight.constraints import Constraints
 from serai.freight.corridors import corridor_label
 from serai.freight.params import TIME
 from serai.freight.places import PlaceIndex
-from serai.freight.routecost import (
-    _BASIS_LABELS,
-    _LEG_KEYS,
-    _rest_h,
-    leg_sums,
-    route_components,
-    route_totals,
-    totals_of,
-)
+from serai.freight.routecost import leg_sums, route_components, route_totals, totals_of
 from serai.freight.routeresult import _LEG_COLUMNS, Route
 
 if TYPE_CHECKING:
@@ -214,8 +206,6 @@ class _Codes:
         self.sea = (cols["mode"] == "sea") & ~self.has_svc
         self.ends_haul = ~self.road & (kind != "border")
         self.has_passage = np.array([bool(x) for x in cols["passage"].tolist()], dtype=bool)
-        from serai.freight import _assembly as asm
-
         bits = (
             self.svc_len << asm.WIDTH
             | self.flag.astype(np.int64) & 3
@@ -463,96 +453,6 @@ def _place_name(router: Router, target: Any) -> str:
     return got
 
 
-def _leg_columns(
-    cols: Mapping[str, np.ndarray], cd: _Codes, got: tuple, labels: pd.Series
-) -> dict[str, Any]:
-    """The legs table's columns (those of :func:`_legs`) from what
-    :func:`serai.freight._assembly.assemble` returned (``got``): the text columns are
-    taken at each leg's first and last row from columns made once (:class:`_Codes`)."""
-    r, start, (rs, rl), width, red, code, share_est, _, _, _, lists = got
-    lids, lid_off, nodes, node_off, n_psg = lists
-    lids, lid_off = lids.tolist(), lid_off.tolist()
-    nodes, node_off = nodes.tolist(), node_off.tolist()
-    link_ids = [lids[a:b] for a, b in pairwise(lid_off)]
-    node_path = [nodes[a:b] for a, b in pairwise(node_off)]
-    passages = [""] * len(rs)
-    if n_psg[-1]:  # legs with a passage
-        psg = cols["passage"]
-        stop = [*start[1:].tolist(), len(r)]
-        for g in np.flatnonzero(n_psg[:-1]).tolist():
-            x = psg[r[start[g] : stop[g]]].tolist()
-            passages[g] = ";".join(dict.fromkeys(p for p in x if p))
-    from_names, to_names = cd.labels(labels)
-    data = {
-        "seq": np.arange(len(rs)),
-        "kind": cd.leg_kind[rs],
-        "mode": cd.leg_mode[rs],
-        "layer": cols["layer"][rs],
-        "service_id": cd.svc[rs].astype(f"<U{width}"),
-        "from_node": cols["from_node"][rs],
-        "to_node": cols["to_node"][rl],
-        "from_name": from_names[rs],
-        "to_name": to_names[rl],
-        "country": cols["country"][rs],
-        "from_country": cols["from_country"][rs],
-        "to_country": cols["to_country"][rl],
-        "passage": passages,
-        "km": red[0],
-        "hours": red[1],
-        "wait_h": red[2],
-        "usd": red[3],
-        "co2e_kg": red[4],
-        "event": cd.event_text()[rs],
-        "link_ids": link_ids,
-        "node_path": node_path,
-    }
-    for i, key in enumerate(_LEG_KEYS):
-        data[key] = red[5 + i]
-    data["time_basis"], data["money_basis"] = _BASIS_LABELS[code]
-    data["share_hours_estimate"], data["share_usd_estimate"] = share_est
-    return data
-
-
-def _plain(lc: LinkCosts) -> bool:
-    """Costs the compiled pass reads as they are: float64 arrays (2-D components)."""
-    em = lc.kg_co2e
-    for a in (lc.comps, lc.hours_by_basis, lc.usd_by_basis, lc.carbon_usd, em):
-        if a is None and em is None:
-            continue  # no emissions
-        if type(a) is not np.ndarray or a.dtype != np.float64:
-            return False
-    return True
-
-
-def _compiled(
-    cols: Mapping[str, np.ndarray], cd: _Codes, rows: np.ndarray, lc: LinkCosts,
-    labels: pd.Series,
-) -> tuple[dict[str, Any], list[float], float, float] | None:  # fmt: skip
-    """The legs, route sums (components, hours then money by basis, carbon USD, CO2e) and
-    km (all, at sea) of a route's rows: :func:`_legs`, :func:`route_components` and the sums
-    of :func:`make_route` in two compiled passes (:mod:`serai.freight._assembly`); None
-    for a route whose every row is dropped (the numpy path answers it)."""
-    from serai.freight import _assembly as asm
-
-    em = lc.kg_co2e
-    comps, hb, ub, haul, driving = asm.gather(
-        rows, lc.comps, lc.hours_by_basis, lc.usd_by_basis, cd.links
-    )
-    crew = lc.crew
-    rests = np.array([_rest_h(t, crew) if t > 0 else 0.0 for t in driving.tolist()])
-    has_co2 = em is not None
-    got = asm.assemble(
-        rows, comps, hb, ub, haul, rests, driving, em if has_co2 else _NO_CO2, has_co2,
-        lc.carbon_usd, cols["km"], cd.links,
-    )  # fmt: skip
-    if not len(got[1]):
-        return None
-    return _leg_columns(cols, cd, got, labels), got[7].tolist(), got[8], got[9]
-
-
-_NO_CO2 = np.empty(0)
-
-
 def make_route(
     router: Router,
     edges: np.ndarray,
@@ -567,7 +467,7 @@ def make_route(
     em = lc.kg_co2e
     c = lc.commodity
     cd = _codes(router._cols)
-    got = _compiled(router._cols, cd, rows, lc, router.labels) if _plain(lc) else None
+    got = asm.route_parts(router._cols, cd, rows, lc, router.labels) if asm.plain(lc) else None
     if got is not None:
         cols, tot, km, sea_km = got
         k = len(lc.comps)

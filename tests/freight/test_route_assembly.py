@@ -203,3 +203,49 @@ def test_remembered_legs_and_masked_costs_shared_by_threads(router):
     for got in run_threads(calls * 2, n_threads=4, rounds=2):
         assert got == expected * 2
     assert fresh.__dict__["_endpoints"] and fresh.__dict__["_masked"]
+
+
+def test_compiled_assembly_equals_the_numpy_path(router, monkeypatch):
+    """``make_route``'s compiled passes (``serai.freight._assembly``) give the legs and totals
+    of its numpy path (kept for costs of another dtype) bit for bit: every column's values,
+    dtypes and value types, every total."""
+    from serai.freight import _assembly
+
+    calls = []
+    real = Router._make_route
+
+    def keep(self, *args):
+        calls.append(args)
+        return real(self, *args)
+
+    with monkeypatch.context() as m:
+        m.setattr(Router, "_make_route", keep)
+        for i, (o, d, q) in enumerate(_questions()):
+            if i % 3 == 0:
+                try:
+                    router.route(o, d, "container", **q)
+                except Exception:  # a question without a route: none to compare
+                    continue
+    assert len(calls) >= 30
+    for args in calls:
+        new = real(router, *args)
+        with monkeypatch.context() as m:
+            m.setattr(_assembly, "plain", lambda lc: False)
+            old = real(router, *args)
+        assert list(new.leg_data) == list(old.leg_data)
+        for col, want in old.leg_data.items():
+            got = new.leg_data[col]
+            assert type(got) is type(want), col
+            if isinstance(want, np.ndarray):
+                assert got.dtype == want.dtype, col
+                if want.dtype.kind == "f":
+                    assert got.tobytes() == want.tobytes(), col
+                    continue
+            assert list(got) == list(want), col
+            assert [type(x) for x in got] == [type(x) for x in want], col
+        assert list(new.totals) == list(old.totals)
+        for key, want in old.totals.items():
+            assert np.float64(new.totals[key]).tobytes() == np.float64(want).tobytes(), key
+            assert type(new.totals[key]) is type(want), key
+        assert (new.countries, new.passages, new.services, new.corridor) == (
+            old.countries, old.passages, old.services, old.corridor)  # fmt: skip
