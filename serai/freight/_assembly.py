@@ -487,7 +487,7 @@ def route_parts(
     )  # fmt: skip
     if not len(got[1]):
         return None
-    return _leg_columns(cols, cd, got, labels), got[7].tolist(), got[8], got[9]
+    return _leg_columns(cols, cd, got, labels), got[7].tolist(), float(got[8]), float(got[9])
 
 
 _NO_CO2 = np.empty(0)
