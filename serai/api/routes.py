@@ -43,7 +43,8 @@ def route_json(
     GeoJSON features are ``orjson.Fragment`` pieces of JSON text (:mod:`serai.api.wire`:
     each leg written once, lines joined from link shapes encoded once); ``dumps`` writes
     the same bytes as without."""
-    legs = wire.leg_json(route) if encoded else None
+    got = wire.legs_text(route) if encoded else None
+    legs = None if got is None else got[1]
     out = {
         "from": route.origin_name,
         "to": route.destination_name,
@@ -61,7 +62,7 @@ def route_json(
     if legs is not None:
         import orjson
 
-        out["legs"] = orjson.Fragment(b"".join([b"[", b",".join(legs), b"]"]))
+        out["legs"] = orjson.Fragment(got[0])
     else:
         from serai.freight.shapes import leg_records
 

@@ -27,7 +27,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["features_json", "leg_json"]
+import numpy as np
+
+from serai._jit import njit
+
+__all__ = ["features_json", "leg_json", "legs_text"]
 
 _DROP = ("link_ids", "node_path")
 
@@ -35,8 +39,20 @@ _DROP = ("link_ids", "node_path")
 def leg_json(route: Any) -> list[bytes] | None:
     """Each leg of ``route`` as the JSON bytes ``orjson.dumps`` writes of its
     :func:`~serai.freight.shapes.leg_records` dict (None: no ``leg_data``, orjson missing,
-    or a value orjson does not take as it is, e.g. a numpy scalar in an object column:
-    the caller then cleans the records value by value)."""
+    or a value orjson does not take even cleaned as leg_records cleans it: the caller then
+    builds the records value by value)."""
+    got = legs_text(route)
+    return None if got is None else got[1]
+
+
+def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
+    """``(b"[leg,leg,...]", [leg, leg, ...])``: the JSON list of the legs of :func:`leg_json`
+    and each leg's bytes in it (None as there).
+
+    No dict per leg: the legs are written by one ``orjson.dumps`` as lists of values (numpy
+    scalars, NaN and pd.NA cleaned as :func:`~serai.freight.shapes.leg_records` cleans them)
+    and the keys put in by a compiled pass over the text (:func:`_keyed`), which also finds
+    where each leg starts and ends."""
     data = getattr(route, "leg_data", None)
     if data is None:
         return None
@@ -45,37 +61,128 @@ def leg_json(route: Any) -> list[bytes] | None:
     except ImportError:  # pragma: no cover - orjson comes with the service extra
         return None
     from serai.freight.routeresult import _LEG_COLUMNS
-    from serai.freight.shapes import _column
+    from serai.freight.shapes import _clean
 
-    cols = [c for c in _LEG_COLUMNS if c not in _DROP and c in data]
-    if not len(data.get("seq", ())):
-        return []
-    dumps = orjson.dumps
-    # numbers and strings as Python values (NaN is written null, as the records' None);
-    # a column of objects that orjson does not take as they are (numpy integers after the
-    # first/last-mile splice) is cleaned value by value, as leg_records does
-    values = []
-    for c in cols:
-        v = data[c]
-        x = v.tolist() if hasattr(v, "tolist") else list(v)
-        if getattr(v, "dtype", None) is None or v.dtype.kind == "O":
-            try:
-                dumps(x)
-            except TypeError:
-                x = _column(v)
-        values.append(x)
-    rows = [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
+    cols = tuple(c for c in _LEG_COLUMNS if c not in _DROP and c in data)
+    n = len(data.get("seq", ()))
+    if not n:
+        return b"[]", []
+    values = [v.tolist() if hasattr(v, "tolist") else list(v) for v in map(data.__getitem__, cols)]
     try:
-        text = dumps(rows)  # one call: a fifth of the CPU of one per leg
-    except TypeError:  # numpy scalars, pd.NA, integers past 64 bits
+        rows = orjson.dumps(list(zip(*values, strict=True)), default=_clean)
+    except TypeError:  # a value orjson does not take, even cleaned (integers past 64 bits)
         return None
-    # each leg's text starts with '{"seq":' (its first column), which no string value can
-    # hold (a quote inside a string is written \"): the list is cut there
-    if cols[0] == "seq":
-        parts = text[1:-1].split(b',{"seq":')
-        if len(parts) == len(rows):
-            return [parts[0]] + [b'{"seq":' + x for x in parts[1:]]
-    return [dumps(r) for r in rows]
+    keys, key_at = _keys(cols)
+    out, at = _keyed(np.frombuffer(rows, np.uint8), keys, key_at, n)
+    if len(at) != 2 * n:  # pragma: no cover - every row has a value per column
+        return None
+    text = out.tobytes()
+    at = at.tolist()
+    return text, [text[at[i] : at[i + 1]] for i in range(0, 2 * n, 2)]
+
+
+_KEYS: dict[tuple[str, ...], tuple[Any, Any]] = {}
+
+
+def _keys(cols: tuple[str, ...]) -> tuple[Any, Any]:
+    """The text put before each value of a leg (``{"seq":``, ``,"kind":``, ...) as one byte
+    array, and where each one starts (and the last one ends)."""
+    hit = _KEYS.get(cols)
+    if hit is None:
+        import orjson
+
+        texts = [(b"{" if j == 0 else b",") + orjson.dumps(c) + b":" for j, c in enumerate(cols)]
+        at = np.cumsum([0] + [len(t) for t in texts]).astype(np.int64)
+        hit = (np.frombuffer(b"".join(texts), np.uint8), at)
+        for a in hit:
+            a.setflags(write=False)
+        _KEYS[cols] = hit
+    return hit
+
+
+# the bytes that matter in the text of rows: quote, [ and {, ] and }, comma
+_CLASS = np.zeros(256, np.uint8)
+_CLASS[[34, 91, 123, 93, 125, 44]] = [1, 3, 3, 4, 4, 5]
+_CLASS.setflags(write=False)
+
+
+@njit(cache=True, nogil=True)
+def _keyed(src, keys, key_at, n_rows):  # pragma: no cover - compiled
+    """The JSON text ``src`` of a list of rows (lists of values, ``len(key_at) - 1`` each)
+    written as a list of objects: each row's ``[`` and the commas between its values replaced
+    by the keys' texts (``keys[key_at[j]:key_at[j + 1]]``), its ``]`` by ``}``. Returns the
+    text and the start and end of each object (an empty list of those when a row has not
+    one value per key)."""
+    cls = _CLASS
+    n_cols = len(key_at) - 1
+    m = len(src)
+    out = np.empty(m + n_rows * (len(keys) - n_cols), np.uint8)
+    at = np.empty(2 * n_rows, np.int64)
+    bad = (out[:0], at[:0])
+    k = 0
+    row = 0
+    col = 0
+    depth = 0
+    i = 0
+    while i < m:
+        c = src[i]
+        t = cls[c]
+        if t == 0:
+            out[k] = c
+            k += 1
+            i += 1
+            continue
+        if t == 1:  # a string, to its closing quote (not one after a backslash)
+            out[k] = c
+            k += 1
+            i += 1
+            while i < m:
+                c = src[i]
+                out[k] = c
+                k += 1
+                i += 1
+                if c == 92:
+                    out[k] = src[i]
+                    k += 1
+                    i += 1
+                elif c == 34:
+                    break
+            continue
+        i += 1
+        if t == 3:
+            depth += 1
+            if depth == 2:  # a row starts: its first key
+                if row >= n_rows:
+                    return bad
+                at[2 * row] = k
+                col = 0
+                for j in range(key_at[0], key_at[1]):
+                    out[k] = keys[j]
+                    k += 1
+                continue
+        elif t == 4:
+            depth -= 1
+            if depth == 1:  # the row ends
+                if col != n_cols - 1:
+                    return bad
+                out[k] = 125
+                k += 1
+                at[2 * row + 1] = k
+                row += 1
+                continue
+        elif t == 5 and depth == 2:  # the next value of the row: its key
+            col += 1
+            if col >= n_cols:
+                return bad
+            for j in range(key_at[col], key_at[col + 1]):
+                out[k] = keys[j]
+                k += 1
+            continue
+        out[k] = c
+        k += 1
+    if row != n_rows or k != len(out):
+        return bad
+    return out, at
 
 
 def features_json(
