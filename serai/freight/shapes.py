@@ -197,24 +197,22 @@ class ShapeIndex:
         ids = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=sum(lens))
         line = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
         t = text
-        got = _line_ranges(ids, line, self.link_ids, t.first, t.last, t.first_byte, t.second,
-                           t.end_byte, t.n_pts, self.across, len(lists))  # fmt: skip
-        a, b, cut, n, wrapped = (x.tolist() for x in got)
-        buf = text.buf
+        got = _joined_lines(ids, line, self.link_ids, t.first, t.last, t.first_byte, t.second,
+                            t.end_byte, t.n_pts, self.across, len(lists),
+                            np.frombuffer(t.buf, np.uint8))  # fmt: skip
+        joined = got[0].tobytes()
+        at, n, wrapped = (x.tolist() for x in got[1:])
         out: list[tuple[bytes, int] | None] = []
         for j in range(len(lists)):
-            p, q = cut[j], cut[j + 1]
-            if p == q:
-                out.append(None)
-            elif wrapped[j]:  # across the antimeridian: line() unwraps
+            if wrapped[j]:  # across the antimeridian: line() unwraps
                 import orjson
 
                 pts = np.round(self.line(lists[j]), decimals).tolist()
                 out.append((orjson.dumps(pts), len(pts)))
-            else:  # each range ends with the comma after its last point: the last one is cut
-                pieces = [buf[x:y] for x, y in zip(a[p : q - 1], b[p : q - 1], strict=True)]
-                pieces.append(buf[a[q - 1] : b[q - 1] - 1])
-                out.append((b"".join([b"[", *pieces, b"]"]), n[j]))
+            elif at[2 * j] == at[2 * j + 1]:
+                out.append(None)
+            else:
+                out.append((joined[at[2 * j] : at[2 * j + 1]], n[j]))
         return out
 
     def _text(self, decimals: int) -> _Text | None:
@@ -261,14 +259,15 @@ class ShapeIndex:
 
 
 @njit(cache=True, nogil=True)
-def _line_ranges(ids, line, link_ids, first, last, first_byte, second, end_byte, n_pts, across,
-                 n_lines):  # fmt: skip
-    """The byte ranges of the links ``ids`` (line ``line`` each, in order) in a
-    :class:`_Text`: ``(start, stop, cut, points, wrapped)``, the ranges of the links found
-    in ``link_ids`` (unknown ids are skipped), line j's ranges ``cut[j]:cut[j + 1]``, its
-    points and whether a link of it touches the antimeridian. A link starting where the
-    previous one of its line ends (``numpy.isclose`` on the unrounded end points, as
-    :meth:`ShapeIndex.line` joins them) starts at its second point."""
+def _joined_lines(ids, line, link_ids, first, last, first_byte, second, end_byte, n_pts, across,
+                  n_lines, buf):  # fmt: skip
+    """The JSON text of lines through the links ``ids`` (line ``line`` each, in order), each
+    the join of its links' byte ranges in the text ``buf`` of a :class:`_Text` (unknown ids
+    are skipped; a link starting where the previous one of its line ends, by ``numpy.isclose``
+    on the unrounded end points as :meth:`ShapeIndex.line` joins them, starts at its second
+    point): ``(text, at, points, wrapped)``, line j ``text[at[2j]:at[2j + 1]]`` (empty: no
+    link found, or a link of it touches the antimeridian: ``wrapped[j]``, not written), its
+    points."""
     m = len(ids)
     start = np.empty(m, np.int64)
     stop = np.empty(m, np.int64)
@@ -298,16 +297,31 @@ def _line_ranges(ids, line, link_ids, first, last, first_byte, second, end_byte,
             wrapped[ln] = True
         prev, prev_line = i, ln
         k += 1
-    cut = np.zeros(n_lines + 1, np.int64)
-    j = 0
+    size = 0
     for r in range(k):
-        while j <= of[r]:
-            cut[j] = r
-            j += 1
-    while j <= n_lines:
-        cut[j] = k
-        j += 1
-    return start[:k], stop[:k], cut, points, wrapped
+        if not wrapped[of[r]]:
+            size += stop[r] - start[r] + (2 if r == 0 or of[r - 1] != of[r] else 0)
+    out = np.empty(size, np.uint8)
+    at = np.zeros(2 * n_lines, np.int64)
+    p = 0
+    for r in range(k):
+        ln = of[r]
+        if wrapped[ln]:
+            continue
+        if r == 0 or of[r - 1] != ln:
+            at[2 * ln] = p
+            out[p] = 91  # [
+            p += 1
+        for x in range(start[r], stop[r]):
+            out[p] = buf[x]
+            p += 1
+        if r == k - 1 or of[r + 1] != ln:  # each range ends with a comma: the last one is cut
+            if out[p - 1] == 44:
+                p -= 1
+            out[p] = 93  # ]
+            p += 1
+            at[2 * ln + 1] = p
+    return out[:p], at, points, wrapped
 
 
 @dataclass(frozen=True, eq=False)
