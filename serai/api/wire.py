@@ -217,7 +217,12 @@ def features_json(
             if text is None:
                 continue
             geom = (_POINT, text, b"}")
-        else:  # point by point: services, first/last-mile legs, a place off the network
+        elif not len(link_ids[i]) and kinds[i] == "move":  # services, first/last-mile legs
+            text = _segment(ix, route, a[i], node_path[i], b[i], decimals)
+            if text is None:
+                continue
+            geom = (_LINE, text, b"}")
+        else:  # point by point: a place off the network
             props = {"kind": kinds[i], "seq": seq[i], "from_node": a[i], "to_node": b[i]}
             g = leg_geometry(ix, route, props, link_ids[i], node_path[i], n_legs, decimals)
             if g is None:
@@ -234,6 +239,36 @@ _FEATURE = b'{"type":"Feature","geometry":'
 _LINE = b'{"type":"LineString","coordinates":'
 _POINT = b'{"type":"Point","coordinates":'
 _PROPERTIES = b',"properties":'
+
+
+def _segment(ix: Any, route: Any, a: Any, path: Any, b: Any, decimals: int) -> bytes | None:
+    """The coordinates of a straight line through a leg's nodes, as
+    :func:`~serai.freight.shapes.leg_geometry` draws a movement leg without links (a place off
+    the network, node ``-1``, at the route's place; a point equal to the previous one left
+    out; None under 2 points), from the nodes' text kept once (:meth:`ShapeIndex.node_text`)."""
+    nodes = [a, *path, b]
+    last = len(nodes) - 1
+    pts = [
+        ix.node_text(int(n), decimals) if n >= 0 else _place(route, j < last, decimals)
+        for j, n in enumerate(nodes)
+    ]
+    keep = [
+        p[1]
+        for j, p in enumerate(pts)
+        if p is not None and (j == 0 or pts[j - 1] is None or p[0] != pts[j - 1][0])
+    ]
+    return b"[" + b",".join(keep) + b"]" if len(keep) >= 2 else None
+
+
+def _place(route: Any, origin: bool, decimals: int) -> tuple[list[float], bytes] | None:
+    """[lon, lat] of the route's origin (or destination) place and its text, or None."""
+    p = getattr(route, "origin_place" if origin else "destination_place", None)
+    if p is None or not (p.lon == p.lon and p.lat == p.lat):
+        return None
+    import orjson
+
+    xy = [float(p.lon), float(p.lat)]
+    return xy, orjson.dumps(np.round(xy, decimals).tolist())
 
 
 def _values(v: Any) -> list[Any]:

@@ -58,7 +58,7 @@ class ShapeIndex:
     # the shape points as JSON text (see line_json), made on first use
     _encoded: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     # node coordinates as JSON text (see point_json), made on first use
-    _points: dict[Any, bytes] = field(default_factory=dict, repr=False, compare=False)
+    _points: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, network: Any) -> ShapeIndex:
@@ -234,6 +234,12 @@ class ShapeIndex:
     def point_json(self, node_id: int, decimals: int = 4) -> bytes | None:
         """``orjson.dumps(np.round(self.node(node_id), decimals).tolist())`` (kept once per
         node; None when :meth:`node` is None)."""
+        hit = self.node_text(node_id, decimals)
+        return None if hit is None else hit[1]
+
+    def node_text(self, node_id: int, decimals: int = 4) -> tuple[list[float], bytes] | None:
+        """:meth:`node` and :meth:`point_json` of a node (kept once per node; the list is
+        shared: not to be changed)."""
         key = (node_id, decimals)
         hit = self._points.get(key)
         if hit is None:
@@ -242,7 +248,7 @@ class ShapeIndex:
                 return None
             import orjson
 
-            hit = self._points[key] = orjson.dumps(np.round(p, decimals).tolist())
+            hit = self._points[key] = (p, orjson.dumps(np.round(p, decimals).tolist()))
         return hit
 
     def _ends(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -312,9 +318,9 @@ def _joined_lines(ids, line, link_ids, first, last, first_byte, second, end_byte
             at[2 * ln] = p
             out[p] = 91  # [
             p += 1
-        for x in range(start[r], stop[r]):
-            out[p] = buf[x]
-            p += 1
+        w = stop[r] - start[r]
+        out[p : p + w] = buf[start[r] : stop[r]]
+        p += w
         if r == k - 1 or of[r + 1] != ln:  # each range ends with a comma: the last one is cut
             if out[p - 1] == 44:
                 p -= 1
