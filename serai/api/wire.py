@@ -73,7 +73,7 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     except TypeError:  # a value orjson does not take, even cleaned (integers past 64 bits)
         return None
     keys, key_at = _keys(cols)
-    out, at = _keyed(np.frombuffer(rows, np.uint8), keys, key_at, n)
+    out, at = _keyed(np.frombuffer(rows, np.uint8), keys, key_at, n, _CLASS)
     if len(at) != 2 * n:  # pragma: no cover - every row has a value per column
         return None
     text = out.tobytes()
@@ -107,13 +107,12 @@ _CLASS.setflags(write=False)
 
 
 @njit(cache=True, nogil=True)
-def _keyed(src, keys, key_at, n_rows):  # pragma: no cover - compiled
+def _keyed(src, keys, key_at, n_rows, cls):  # pragma: no cover - compiled
     """The JSON text ``src`` of a list of rows (lists of values, ``len(key_at) - 1`` each)
     written as a list of objects: each row's ``[`` and the commas between its values replaced
     by the keys' texts (``keys[key_at[j]:key_at[j + 1]]``), its ``]`` by ``}``. Returns the
     text and the start and end of each object (an empty list of those when a row has not
-    one value per key)."""
-    cls = _CLASS
+    one value per key). ``cls``: :data:`_CLASS`."""
     n_cols = len(key_at) - 1
     m = len(src)
     out = np.empty(m + n_rows * (len(keys) - n_cols), np.uint8)

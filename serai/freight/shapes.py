@@ -196,23 +196,18 @@ class ShapeIndex:
         lens = [len(x) for x in lists]
         ids = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=sum(lens))
         line = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
-        t = text
-        got = _joined_lines(ids, line, self.link_ids, t.first, t.last, t.first_byte, t.second,
-                            t.end_byte, t.n_pts, self.across, len(lists),
-                            np.frombuffer(t.buf, np.uint8))  # fmt: skip
+        got = _joined_lines(ids, line, self.link_ids, text.slot, text.rows, self.across,
+                            len(lists), text.raw)  # fmt: skip
         joined = got[0].tobytes()
-        at, n, wrapped = (x.tolist() for x in got[1:])
         out: list[tuple[bytes, int] | None] = []
-        for j in range(len(lists)):
-            if wrapped[j]:  # across the antimeridian: line() unwraps
+        for j, (a, b, n, wrapped) in enumerate(got[1].tolist()):
+            if wrapped:  # across the antimeridian: line() unwraps
                 import orjson
 
                 pts = np.round(self.line(lists[j]), decimals).tolist()
                 out.append((orjson.dumps(pts), len(pts)))
-            elif at[2 * j] == at[2 * j + 1]:
-                out.append(None)
             else:
-                out.append((joined[at[2 * j] : at[2 * j + 1]], n[j]))
+                out.append((joined[a:b], n) if b > a else None)
         return out
 
     def _text(self, decimals: int) -> _Text | None:
@@ -265,57 +260,61 @@ class ShapeIndex:
 
 
 @njit(cache=True, nogil=True)
-def _joined_lines(ids, line, link_ids, first, last, first_byte, second, end_byte, n_pts, across,
-                  n_lines, buf):  # fmt: skip
+def _joined_lines(ids, line, link_ids, slot, rows, across, n_lines, buf):
     """The JSON text of lines through the links ``ids`` (line ``line`` each, in order), each
-    the join of its links' byte ranges in the text ``buf`` of a :class:`_Text` (unknown ids
-    are skipped; a link starting where the previous one of its line ends, by ``numpy.isclose``
-    on the unrounded end points as :meth:`ShapeIndex.line` joins them, starts at its second
-    point): ``(text, at, points, wrapped)``, line j ``text[at[2j]:at[2j + 1]]`` (empty: no
-    link found, or a link of it touches the antimeridian: ``wrapped[j]``, not written), its
-    points."""
+    the join of its links' byte ranges in the text ``buf`` of a :class:`_Text` (``rows``,
+    ``slot``: its tables; unknown ids are skipped; a link starting where the previous one of
+    its line ends, by ``numpy.isclose`` on the unrounded end points as
+    :meth:`ShapeIndex.line` joins them, starts at its second point): ``(text, meta)``, line
+    j ``text[meta[j, 0]:meta[j, 1]]`` (empty: no link found, or a link of it touches the
+    antimeridian, ``meta[j, 3]``: not written), ``meta[j, 2]`` its points."""
     m = len(ids)
     start = np.empty(m, np.int64)
     stop = np.empty(m, np.int64)
     of = np.empty(m, np.int64)
-    points = np.zeros(n_lines, np.int64)
-    wrapped = np.zeros(n_lines, np.bool_)
+    # per line: start and end of its text, points, 1 when wrapped
+    meta = np.zeros((n_lines, 4), np.int64)
     k = 0
     prev = -1
     prev_line = -1
     for t in range(m):
-        i = np.searchsorted(link_ids, ids[t])
-        if i >= len(link_ids) or link_ids[i] != ids[t]:
-            continue
+        v = ids[t]
+        if len(slot):  # dense ids: one look-up
+            if v < 0 or v >= len(slot) or slot[v] < 0:
+                continue
+            i = slot[v]
+        else:
+            i = np.searchsorted(link_ids, v)
+            if i >= len(link_ids) or link_ids[i] != v:
+                continue
         ln = line[t]
         drop = False
         if prev >= 0 and prev_line == ln:
             drop = True
             for c in range(2):
-                y = last[prev, c]
-                if not (abs(first[i, c] - y) <= 1e-8 + 1e-5 * abs(y)):
+                y = rows[prev, 6 + c]
+                if not (abs(rows[i, 4 + c] - y) <= 1e-8 + 1e-5 * abs(y)):
                     drop = False
-        start[k] = second[i] if drop else first_byte[i]
-        stop[k] = end_byte[i]
+        start[k] = np.int64(rows[i, 1] if drop else rows[i, 0])
+        stop[k] = np.int64(rows[i, 2])
         of[k] = ln
-        points[ln] += n_pts[i] - (1 if drop else 0)
+        meta[ln, 2] += np.int64(rows[i, 3]) - (1 if drop else 0)
         if len(across) and across[i]:
-            wrapped[ln] = True
+            meta[ln, 3] = 1
         prev, prev_line = i, ln
         k += 1
     size = 0
     for r in range(k):
-        if not wrapped[of[r]]:
+        if not meta[of[r], 3]:
             size += stop[r] - start[r] + (2 if r == 0 or of[r - 1] != of[r] else 0)
     out = np.empty(size, np.uint8)
-    at = np.zeros(2 * n_lines, np.int64)
     p = 0
     for r in range(k):
         ln = of[r]
-        if wrapped[ln]:
+        if meta[ln, 3]:
             continue
         if r == 0 or of[r - 1] != ln:
-            at[2 * ln] = p
+            meta[ln, 0] = p
             out[p] = 91  # [
             p += 1
         w = stop[r] - start[r]
@@ -326,8 +325,8 @@ def _joined_lines(ids, line, link_ids, first, last, first_byte, second, end_byte
                 p -= 1
             out[p] = 93  # ]
             p += 1
-            at[2 * ln + 1] = p
-    return out[:p], at, points, wrapped
+            meta[ln, 1] = p
+    return out[:p], meta
 
 
 @dataclass(frozen=True, eq=False)
@@ -346,6 +345,21 @@ class _Text:
     n_pts: np.ndarray
     first: np.ndarray
     last: np.ndarray
+    # link id -> index in ShapeIndex.link_ids (-1: none), when the ids are dense; else empty
+    slot: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # per link, its fields above in one row (one or two cache lines, not seven): first_byte,
+    # second, end_byte, n_pts, first (x, y), last (x, y); and buf as an array
+    rows: np.ndarray = field(init=False, repr=False, compare=False)
+    raw: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cols = (self.first_byte, self.second, self.end_byte, self.n_pts, self.first, self.last)
+        rows = np.column_stack(cols).astype(np.float64).reshape(-1, 8)
+        raw = np.frombuffer(self.buf, np.uint8)
+        for a in (rows, raw):
+            a.setflags(write=False)
+        object.__setattr__(self, "rows", rows)
+        object.__setattr__(self, "raw", raw)
 
     @classmethod
     def of(cls, ix: ShapeIndex, decimals: int, dumps: Any) -> _Text:
@@ -370,9 +384,14 @@ class _Text:
         second = np.where(p1 > p0, starts[nxt] if len(starts) else 0, end_byte)
         first, last = ix._ends(np.arange(len(ix.link_ids)))
         arrays = (first_byte, second, end_byte, p1 - p0 + 1, first, last)
-        for x in arrays:
+        ids = ix.link_ids
+        slot = np.zeros(0, np.int32)
+        if len(ids) and ids[0] >= 0 and ids[-1] < 4 * len(ids) + 1024 and (np.diff(ids) > 0).all():
+            slot = np.full(int(ids[-1]) + 1, -1, np.int32)
+            slot[ids] = np.arange(len(ids), dtype=np.int32)
+        for x in (*arrays, slot):
             x.setflags(write=False)
-        return cls(buf, *arrays)
+        return cls(buf, *arrays, slot)
 
 
 def _column(values: Any) -> list[Any]:
