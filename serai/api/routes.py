@@ -54,7 +54,7 @@ def route_json(
         "unit": route.unit,
         "objective": route.objective,
         "corridor": route.corridor,
-        **{k: _num(v) for k, v in route.totals.items()},
+        **_nums(route.totals),
         "countries": [str(c) for c in route.countries],
         "passages": [str(c) for c in route.passages],
         "services": [str(c) for c in route.services],
@@ -88,30 +88,36 @@ def _num(v: Any) -> float | None:
     return round(v, 4) if math.isfinite(v) else None
 
 
+def _nums(totals: dict[str, Any]) -> dict[str, float | None]:
+    """:func:`_num` of each value (in one loop)."""
+    out = {}
+    for k, v in totals.items():
+        v = float(v)
+        out[k] = round(v, 4) if v - v == 0.0 else None  # finite
+    return out
+
+
 def constraints_of(router: Any, q: m.RouteQuery, settings: Any) -> Any:
     """The :class:`~serai.freight.route.Constraints` of a question, its codes and places
     checked first (errors name the field)."""
-    from serai.freight.checks import check_codes
+    from serai.freight.checks import check_query
     from serai.freight.route import Constraints
 
     if len(q.via) > settings.max_via:
         raise Problem(422, "invalid-input", f"at most {settings.max_via} via points", field="via")
-    check_codes(
-        router,
-        avoid_countries=q.avoid_countries,
-        avoid_passages=q.avoid_passages,
-        modes=q.modes,
-    )
-    for fld in ("origin", "destination"):
-        _resolve(router, getattr(q, fld), fld)
-    for i, v in enumerate(q.via):
-        _resolve(router, v, f"via.{i}")
-    return Constraints.make(
+    cons = Constraints.make(
         avoid_countries=q.avoid_countries,
         avoid_passages=q.avoid_passages,
         modes=q.modes,
         via=q.via,
     )
+    # the codes first (check_codes, with the constraints made once)
+    check_query(getattr(router, "router", router), cons)
+    for fld in ("origin", "destination"):
+        _resolve(router, getattr(q, fld), fld)
+    for i, v in enumerate(q.via):
+        _resolve(router, v, f"via.{i}")
+    return cons
 
 
 def _search(kind: str, router: Any, q: Any, cons: Any) -> list[Any]:
@@ -146,12 +152,21 @@ def answer(kind: str, q: Any, router: Any, settings: Any) -> tuple[bytes, bytes 
     cons = constraints_of(router, q, settings)
     found = _reliable(q, _search(kind, router, q, cons))
     routes = [route_json(r, router.rg.network, q.geometry, rel, encoded=True) for r, rel in found]
-    body: dict[str, Any] = {"query": q.model_dump(), "routes": routes}
+    body: dict[str, Any] = {"query": _query_dict(q), "routes": routes}
     notes = place_notes(found[0][0]) if found else []
     if notes:  # as `serai route` prints them: a planned port, an ambiguous name, an alias
         body["notes"] = notes
     body["took_ms"] = round(1000 * (time.perf_counter() - t0), 2)
     return packed(dumps(body))
+
+
+def _query_dict(q: Any) -> dict[str, Any]:
+    """``q.model_dump()`` of a question (its fields are plain values, lists of strings and
+    None: its fields' dict is the same, without pydantic's serializer; other models are
+    dumped)."""
+    if type(q) in (m.RouteQuery, m.AlternativesQuery, m.ParetoQuery) and not q.model_extra:
+        return dict(q.__dict__)  # its lists shared: the answer only writes them
+    return q.model_dump()
 
 
 def place_notes(route: Any) -> list[str]:

@@ -64,10 +64,10 @@ def _fs(values: Iterable[Any] | None, upper: bool = False, lower: bool = False) 
 
 
 def _ids(values: Iterable[Any] | None, field: str) -> frozenset[int]:
-    from serai._checks import check_count
-
     if values is None:
         return frozenset()
+    from serai._checks import check_count
+
     if isinstance(values, (str, int, float)):
         values = [values]
     return frozenset(check_count(v, field, low=-(2**62), high=2**62) for v in values)

@@ -189,3 +189,20 @@ def test_worker_answers_for_both_kinds_of_client(client, toy_dir, tmp_path, enc)
                 assert a.headers.get("content-encoding") == (None if enc == "identity" else "gzip")
         assert app.state.route_workers.executor is not None
         assert os.getpid() not in app.state.route_workers.pids()
+
+
+def test_the_query_is_written_as_pydantic_dumps_it():
+    """answer() writes a question's fields as they are (no serializer: plain values)."""
+    from serai.api import models as m
+    from serai.api.routes import _query_dict
+
+    qs = [
+        m.RouteQuery(origin="Almaty", destination="Poti", avoid_countries=["RU"]),
+        m.AlternativesQuery(origin=" Xi'an ", destination="Łódź", via=["Baku"], modes=["rail"],
+                            month=3, deadline_days=2.5, reliability=True, year=2024, k=2),
+        m.ParetoQuery(origin="A", destination="B", avoid_passages=["suez"], carbon_price=3,
+                      geometry=False, objective="time", max_routes=3),
+    ]  # fmt: skip
+    for q in qs:
+        assert _query_dict(q) == q.model_dump()
+        assert dumps(_query_dict(q)) == dumps(q.model_dump())
