@@ -264,10 +264,20 @@ def _place(route: Any, origin: bool, decimals: int) -> tuple[list[float], bytes]
     p = getattr(route, "origin_place" if origin else "destination_place", None)
     if p is None or not (p.lon == p.lon and p.lat == p.lat):
         return None
-    import orjson
-
     xy = [float(p.lon), float(p.lat)]
-    return xy, orjson.dumps(np.round(xy, decimals).tolist())
+    key = (xy[0].hex(), xy[1].hex(), decimals)  # hex: -0.0 is not 0.0
+    text = _PLACES.get(key)
+    if text is None:
+        import orjson
+
+        text = orjson.dumps(np.round(xy, decimals).tolist())
+        if len(_PLACES) >= 10_000:  # places typed as coordinates make it grow
+            _PLACES.clear()
+        _PLACES[key] = text
+    return xy, text
+
+
+_PLACES: dict[tuple[str, str, int], bytes] = {}  # a place's point as text, by lon, lat
 
 
 def _values(v: Any) -> list[Any]:
