@@ -2,10 +2,12 @@
 
 :func:`serai.api.routes.route_json` with ``encoded=True`` puts these bytes in the answer as
 ``orjson.Fragment`` pieces: each leg's JSON is written once (``legs`` and the properties of
-its feature share it) from the columns of ``route.leg_data`` (no dict per leg kept, no
-per-value cleaning), a line's coordinates are joined from the text of each link's shape
-encoded once per network (:meth:`serai.freight.shapes.ShapeIndex.lines_json`), a hub
-event's point is the node's text kept once (:meth:`~serai.freight.shapes.ShapeIndex.point_json`).
+its feature share it) from the columns of ``route.leg_data``, by one ``orjson.dumps`` of the
+legs as lists of values and a compiled pass putting the keys in (:func:`_keyed`: no dict per
+leg); a line's coordinates are joined from the text of each link's shape encoded once per
+network, in a compiled pass (:meth:`serai.freight.shapes.ShapeIndex.lines_json`); a hub
+event's point and the points of a straight segment (services, first/last-mile legs) are the
+nodes' text kept once (:meth:`~serai.freight.shapes.ShapeIndex.node_text`).
 ``orjson.dumps`` of the answer gives the very bytes of the answer built value by value
 (``route_json(..., encoded=False)``); ``tests/api/test_route_wire.py`` checks it.
 
