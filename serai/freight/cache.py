@@ -234,6 +234,54 @@ def _prune(root: Path, keep: int = KEEP) -> None:
     entries = sorted(root.glob("router-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
     for p in entries[keep:]:
         p.unlink(missing_ok=True)
+    live = {p.name[len("router-") : -len(".pkl")] for p in entries[:keep]}
+    for p in root.glob("marks-*.npy"):  # landmarks of masks (load_marks) of removed routers
+        if p.name.split("-")[1] not in live:
+            p.unlink(missing_ok=True)
+
+
+def _marks_entry(router: Any, digest: str) -> Path | None:
+    """The file of a router's landmark array named ``digest`` (None: no cache, or a router
+    not loaded or built through it: then its key is unknown)."""
+    key = _meta(router)[0]
+    root = cache_dir()
+    return None if key is None or root is None else root / f"marks-{key}-{digest}.npy"
+
+
+def load_marks(router: Any, digest: str, shape: tuple[int, ...]) -> Any | None:
+    """A read-only float array of ``shape`` stored by :func:`store_marks` for ``router``
+    under ``digest``, mapped from the file (pages shared between processes); None when
+    missing or of another shape or type."""
+    import numpy as np
+
+    entry = _marks_entry(router, digest)
+    if entry is None or not entry.is_file():
+        return None
+    try:
+        got = np.load(entry, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if got.shape != shape or got.dtype != np.float64:
+        return None
+    return np.asarray(got)
+
+
+def store_marks(router: Any, digest: str, values: Any) -> None:
+    """Keep a float array computed for ``router`` (the search landmarks of a mask: see
+    :func:`serai.freight.search.masked_landmarks`) beside its cache entry, under ``digest``
+    (which must name everything the values depend on besides the router's key). Written
+    atomically; removed with the router's entry; never fails the caller."""
+    import numpy as np
+
+    entry = _marks_entry(router, digest)
+    if entry is None:
+        return
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(values), allow_pickle=False)
+    try:
+        _write_atomic(entry, buf.getvalue())
+    except OSError:
+        pass
 
 
 def load_cached(key: str) -> Any | None:
@@ -338,5 +386,7 @@ def clear_cache() -> int:
         p.unlink(missing_ok=True)
         n += 1
     for p in root.glob(".router-*.tmp"):
+        p.unlink(missing_ok=True)
+    for p in root.glob("marks-*.npy"):
         p.unlink(missing_ok=True)
     return n

@@ -383,6 +383,8 @@ class Router:
     n_landmarks = 16  # ALT landmarks per objective cost array (0: plain Dijkstra)
     n_active = 16  # of which the best for each query make its bound (all: fastest here)
     landmarks_after = 2  # searches of a cost array by Dijkstra before landmarks are chosen
+    n_masked_landmarks = 8  # more per mask (avoided countries, ...) once it served as many
+    masked_landmark_sets = 16  # masks whose landmarks are kept (~5 MB each)
 
     def _tree(
         self, cost: np.ndarray, source: int, target: int = -1
@@ -531,9 +533,10 @@ class Router:
             raise at_end(exc, "via") from None
         base = self.edge_objective(lc, objective)
         cost = base if cons.empty else self.masked_cost(lc, objective, cons)
-        # masking only raises costs: the landmarks of the objective's costs bound them
+        # masking only raises costs: the landmarks of the objective's costs bound them (and
+        # those of the masked costs, once the mask has served a few searches)
         return self._route_places(
-            op, dp, lc, objective, cons, cost, via, self._bound(lc, objective)
+            op, dp, lc, objective, cons, cost, via, self._bound(lc, objective, cons)
         )
 
     def _route_places(
@@ -564,6 +567,7 @@ class Router:
         return _ends.splice(r, first, last, op, dp)
 
     landmarks = _searching.landmarks
+    masked_landmarks = _searching.masked_landmarks
     _bound = _searching.bound
     _path = _searching.path
     _path_pairs = _searching.path_pairs

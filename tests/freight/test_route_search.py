@@ -304,3 +304,135 @@ def test_search_on_used_scratch_equals_search_on_fresh_scratch(eurasia):
         r._scratch = tree_scratch(n, r.rg.graph.n_edges)
         r._alt_scratch = PerThread(partial(search._alt_arrays, n))
         assert _summary(r.route(o, d, objective=obj, avoid_countries=avoid, via=via)) == used[i]
+
+
+def _masked_router(router: Router, **kw) -> Router:
+    """A router with its own landmark memos whose masks get landmarks from the first search."""
+    r = router.with_params(router.params)
+    r.landmarks_after = 0
+    for name, value in kw.items():
+        setattr(r, name, value)
+    return r
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_eurasia_masked_landmarks_search_matches_dijkstra(eurasia, objective):
+    """Landmarks chosen on masked costs (avoided countries), with those of the unmasked
+    costs: every answer costs what scipy's Dijkstra says on the masked array, from one or
+    several starts and ends, through via points; the bound really has the masked set."""
+    r = _masked_router(eurasia)
+    rng = np.random.default_rng(11)
+    places = np.sort(r.rg.place_of.to_numpy())
+    layer_nodes = np.unique(np.concatenate([r._layer_vnodes(p) for p in places]))
+    checked = 0
+    for avoid in [("RU",), ("IR",), ("RU", "IR"), ("CN", "TR"), ("KZ",)]:
+        cons = Constraints.make(avoid_countries=list(avoid))
+        lc = r.costs("container")
+        cost = r.masked_cost(lc, objective, cons)
+        oracle = Oracle(r, cost)
+        bound = r._bound(lc, objective, cons)
+        assert bound is not None and len(bound) == 4 and bound[2].shape[1] == r.n_masked_landmarks
+        for q in range(8):
+            s, t = (int(x) for x in rng.choice(places, 2, replace=False))
+            if q % 2:
+                starts = [
+                    (int(v), float(c))
+                    for v, c in zip(rng.choice(layer_nodes, 3), rng.uniform(0, 300, 3), strict=True)
+                ]
+                ends = [(int(v), float(c)) for v, c in
+                        zip(rng.choice(layer_nodes, 3), rng.uniform(0, 300, 3), strict=True)]  # fmt: skip
+            else:
+                starts, ends = [(s, 0.0)], [(t, 0.0)]
+            via = [int(rng.choice(places))] if q % 4 == 2 else []
+            layers = [r._layer_vnodes(v) for v in via]
+            expected = oracle.best(starts, ends, layers)
+            found = r._path(cost, starts, ends, via, r._bound(lc, objective, cons))
+            check_path(r, cost, found, starts, ends, layers, expected)
+            checked += found is not None
+    assert checked > 15
+
+
+def test_eurasia_masked_landmarks_route_like_dijkstra_and_the_unmasked_bound(eurasia):
+    """Public answers with a mask's own landmarks cost what Dijkstra's do, and are the
+    same routes as with the unmasked landmarks only (no masked set)."""
+    plain = _dijkstra_router(eurasia)
+    r = _masked_router(eurasia)
+    before = _masked_router(eurasia, n_masked_landmarks=0)
+    qs = [("Lanzhou", "Antwerp", "time", ["RU", "IR"]), ("Shanghai", "Warsaw", "time", ["RU"]),
+          ("Xi'an", "Vienna", "time", ["RU", "IR"]), ("Kashgar", "Batumi", "generalised", ["RU", "IR"]),
+          ("Almaty", "Prague", "emissions", ["RU"]), ("Chongqing", "Genoa", "cost", ["IR"]),
+          ("Samarkand", "Poti", "time", ["IR"])]  # fmt: skip
+    key = {"time": "hours", "cost": "usd", "generalised": "gc_usd", "emissions": "co2e_kg"}
+    for o, d, obj, avoid in qs:
+        a = r.route(o, d, "container", objective=obj, avoid_countries=avoid)
+        b = plain.route(o, d, "container", objective=obj, avoid_countries=avoid)
+        c = before.route(o, d, "container", objective=obj, avoid_countries=avoid)
+        assert a.totals[key[obj]] == pytest.approx(b.totals[key[obj]], rel=1e-9)
+        assert _summary(a) == _summary(c)
+    assert any(k[0] == "masked" for k in r._landmarks)
+    assert not any(k[0] == "masked" for k in before._landmarks)
+
+
+def test_masked_landmarks_wait_are_shared_by_threads_and_bounded(eurasia, monkeypatch):
+    """A mask's landmarks are chosen on its third search (two by the unmasked bound first),
+    once for all threads that ask at the same time, and at most ``masked_landmark_sets``
+    masks are kept (the oldest dropped)."""
+    from serai.freight import search
+
+    monkeypatch.setenv("SERAI_CACHE_DIR", "off")
+    r = eurasia.with_params(eurasia.params)
+    r.landmarks(r.costs("container"), "time")
+    r.masked_landmark_sets = 2
+    calls = []
+    real = search._choose_masked
+
+    def counted(self, masked):
+        calls.append(1)
+        return real(self, masked)
+
+    monkeypatch.setattr(search, "_choose_masked", counted)
+    lc = r.costs("container")
+    ru = Constraints.make(avoid_countries=["RU"])
+    assert len(r._bound(lc, "time", ru)) == 2 and len(r._bound(lc, "time", ru)) == 2
+    got = [b for row in run_threads([lambda: r._bound(lc, "time", ru)] * 8, 4) for b in row]
+    assert len(calls) == 1 and all(len(b) == 4 and b[2] is got[0][2] for b in got)
+    for avoid in (["IR"], ["KZ"]):
+        cons = Constraints.make(avoid_countries=avoid)
+        for _ in range(3):
+            r._bound(lc, "time", cons)
+    masked = [k for k in r._landmarks if k[0] == "masked"]
+    assert len(calls) == 3 and len(masked) == 2
+    assert all("RU" not in k[-1][0] for k in masked)  # the oldest went first
+
+
+def test_masked_landmarks_kept_beside_the_disk_cache(eurasia, monkeypatch, tmp_path):
+    """Stored beside the router's cache entry (keyed by the masked costs' content): another
+    process's router maps them instead of choosing them again; another mask, or a router
+    the cache does not know, chooses its own."""
+    from serai.freight import cache
+    from serai.paths import _alt
+
+    monkeypatch.setenv("SERAI_CACHE_DIR", str(tmp_path))
+    r = _masked_router(eurasia)
+    cache._set_meta(r, "k" * 32, ())
+    lc = r.costs("container")
+    ru = Constraints.make(avoid_countries=["RU"])
+    first = r._bound(lc, "time", ru)
+    assert len(list(tmp_path.glob(f"marks-{'k' * 32}-*.npy"))) == 1
+    other, unknown = _masked_router(eurasia), _masked_router(eurasia)
+    cache._set_meta(other, "k" * 32, ())
+    for x in (other, unknown):
+        x.landmarks(x.costs("container"), "time")
+
+    def refuse(*a):
+        raise AssertionError("chosen again")
+
+    monkeypatch.setattr(_alt, "landmarks", refuse)
+    monkeypatch.setattr("serai.paths._kernels.landmarks", refuse)
+    again = other._bound(other.costs("container"), "time", ru)
+    assert np.array_equal(again[2], first[2]) and np.array_equal(again[3], first[3])
+    assert not again[2].flags.writeable
+    with pytest.raises(AssertionError, match="chosen again"):
+        other._bound(other.costs("container"), "time", Constraints.make(avoid_countries=["IR"]))
+    with pytest.raises(AssertionError, match="chosen again"):
+        unknown._bound(unknown.costs("container"), "time", ru)  # no cache key: not read
