@@ -176,6 +176,7 @@ class Router:
         state.pop("_located", None)
         state.pop("_masks", None)
         state.pop("_searches", None)
+        state.pop("_mask_work", None)
         state.pop("_masked", None)
         state.pop("_endpoints", None)
         state.pop("_place_names", None)
@@ -203,6 +204,7 @@ class Router:
         r._landmarks = {}
         r._landmark_basis = {}
         r._searches = {}
+        r._mask_work = {}
         r._masked = {}
         r._endpoints = {}
         r._lock = threading.RLock()
@@ -383,7 +385,8 @@ class Router:
     n_landmarks = 16  # ALT landmarks per objective cost array (0: plain Dijkstra)
     n_active = 16  # of which the best for each query make its bound (all: fastest here)
     landmarks_after = 2  # searches of a cost array by Dijkstra before landmarks are chosen
-    n_masked_landmarks = 8  # more per mask (avoided countries, ...) once it served as many
+    n_masked_landmarks = 8  # more per mask (avoided countries, ...), once they pay off
+    masked_landmarks_work = 6  # x nodes settled by a mask's searches: about their cost
     masked_landmark_sets = 16  # masks whose landmarks are kept (~5 MB each)
 
     def _tree(

@@ -85,12 +85,30 @@ def bound(
     unless they were chosen already (kept in the router, and in its disk cache).
 
     With constraints ``cons`` that mask links out, ``(lf, lb, lf2, lb2)``: the landmarks
-    of the unmasked costs and those of :func:`masked_landmarks` (once chosen)."""
+    of the unmasked costs and those of :func:`masked_landmarks` once there; until then
+    ``(lf, lb)`` that tallies the search's work for the mask (:class:`_Tally`)."""
     got = _unmasked_bound(self, lc, objective)
     if got is None or cons is None or cons.empty or not self.n_masked_landmarks:
         return got
     more = masked_landmarks(self, lc, objective, cons)
-    return got if more is None else (*got, *more)
+    if more is None:
+        return got
+    if isinstance(more[0], np.ndarray):
+        return (*got, *more)
+    return _Tally(got, more)
+
+
+class _Tally(tuple):
+    """A bound ``(lf, lb)`` whose searches add the nodes they settle to the router's
+    ``_mask_work[key]`` (:func:`masked_landmarks` chooses a mask's landmarks when its
+    searches have done about the work of choosing them)."""
+
+    key: tuple
+
+    def __new__(cls, bound: tuple, key: tuple) -> _Tally:
+        new = super().__new__(cls, bound)
+        new.key = key
+        return new
 
 
 def _unmasked_bound(
@@ -116,24 +134,30 @@ def _unmasked_bound(
 
 def masked_landmarks(
     self: Router, lc: LinkCosts, objective: str, cons: Constraints
-) -> tuple[np.ndarray, np.ndarray] | None:
+) -> tuple[np.ndarray, np.ndarray] | tuple | None:
     """Landmark distances ``(from, to)`` chosen on the objective's costs with the links
-    ``cons`` forbids masked out, or None until that mask has served
-    :attr:`landmarks_after` searches of the objective.
+    ``cons`` forbids masked out, once they pay off; until then the mask's key (its
+    searches tally their work: :class:`_Tally`), or None (not tallied).
 
     A mask forces detours (around an avoided country) that the unmasked landmarks bound
     poorly: the search then settles several times more nodes. These
-    :attr:`n_masked_landmarks` are chosen (farthest selection, about ``n_masked_landmarks
-    / 16 x`` 0.2 s) on the masked array of the costs the unmasked landmarks were chosen
-    on (:meth:`landmarks`: without the import premium, nowhere above the query's costs,
-    and masking keeps that order), so they bound both variants' masked costs from below.
+    :attr:`n_masked_landmarks` are chosen (farthest selection, 0.1 s for 8 on the
+    embedded network) on the masked array of the costs the unmasked landmarks were
+    chosen on (:meth:`landmarks`: without the import premium, nowhere above the query's
+    costs, and masking keeps that order), so they bound both variants' masked costs from
+    below. After :attr:`landmarks_after` searches of the mask (by the unmasked bound)
+    they are read from beside the router's disk cache entry if a process stored them
+    there (:func:`~serai.freight.cache.load_marks`, keyed by a hash of the masked cost
+    array); else they are chosen (and stored there) once the mask's searches have
+    settled :attr:`masked_landmarks_work` x the graph's nodes in all, about what choosing
+    them costs: a mask the unmasked landmarks bound well, or one asked rarely, never pays
+    for them, and a process never spends more than about twice what the best choice in
+    hindsight would have.
+
     Kept in the router (``_landmarks``, under ``("masked", objective key, mask key)``,
     with the unmasked basis array whose identity proves them current; pickled with the
     router); at most :attr:`masked_landmark_sets` masks are kept (the oldest dropped).
-    Chosen under the router's lock: threads share one set. Kept also beside the router's
-    disk cache entry (:func:`~serai.freight.cache.store_marks`), keyed by a hash of the
-    masked cost array itself: other processes (service workers, the next start) map
-    them from the file instead of choosing them again.
+    Read or chosen under the router's lock: threads share one set.
     """
     if not self.n_landmarks or not self.n_masked_landmarks:
         return None
@@ -151,23 +175,34 @@ def masked_landmarks(
         return got[1], got[2]
     uses = self.__dict__.setdefault("_searches", {})
     n = uses[mkey] = uses.get(mkey, 0) + 1  # (a lost count under threads only delays them)
+    work = self.__dict__.setdefault("_mask_work", {})
     if n <= self.landmarks_after:
-        return None
-    with self._lock:  # one thread chooses them; the others wait for the result
+        return mkey
+    if n > self.landmarks_after + 1 and work.get(mkey, 0) < (
+        self.masked_landmarks_work * self.rg.graph.n_nodes
+    ):
+        return mkey
+    with self._lock:  # one thread reads or chooses them; the others wait for the result
         got = memo.get(mkey)
         basis = self.edge_objective(blc, objective)
         if got is None or got[0] is not basis:
-            lf, lb = _choose_masked(self, self.masked_cost(blc, objective, cons))
+            marks = self.masked_cost(blc, objective, cons)
+            choose = work.get(mkey, 0) >= self.masked_landmarks_work * self.rg.graph.n_nodes
+            found = _masked_marks(self, marks, choose)
+            if found is None:
+                return mkey  # not stored: chosen once the searches did the work
             kept = [m for m in memo if m[0] == "masked" and m != mkey]
             for old in kept[: max(0, len(kept) - self.masked_landmark_sets + 1)]:
                 memo.pop(old, None)  # the oldest masks first
-            got = memo[mkey] = (basis, lf, lb)
+            got = memo[mkey] = (basis, *found)
     return got[1], got[2]
 
 
-def _choose_masked(self: Router, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _masked_marks(
+    self: Router, masked: np.ndarray, choose: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`masked_landmarks` of the masked array: from the disk cache, else chosen (and
-    stored there)."""
+    stored there) when ``choose``, else None."""
     import hashlib
 
     from serai.freight import cache
@@ -179,6 +214,8 @@ def _choose_masked(self: Router, masked: np.ndarray) -> tuple[np.ndarray, np.nda
     h.update(np.ascontiguousarray(masked, np.float64).tobytes())
     both = cache.load_marks(self, h.hexdigest(), (2, n, m))
     if both is None:
+        if not choose:
+            return None
         _, lf, lb = k.landmarks(g.indptr, g.heads, g.tails, masked, n, m, start)
         both = np.stack([lf.T, lb.T])  # (from, to) x node x landmark, rows contiguous
         cache.store_marks(self, h.hexdigest(), both)
@@ -213,11 +250,14 @@ def path(
     ws = self.__dict__.get("_alt_scratch")
     h, stamp = ws.get() if ws is not None else _new_alt_scratch(self)
     stages: list[dict[int, tuple[np.ndarray, int]]] = []
+    tally = bound.key if isinstance(bound, _Tally) else None
     for place in via_places:
         targets = self._layer_vnodes(place)
-        k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, targets,
+        _, settled = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, targets,
                       np.zeros(len(targets)), True, lf, lb, lf2, lb2, self.n_active,
                       dist, pred, hk, hv, h, stamp)  # fmt: skip
+        if tally is not None:
+            _add_work(self, tally, settled)
         reached = np.unique(targets[np.isfinite(dist[targets])])
         if not len(reached):
             return None
@@ -225,8 +265,10 @@ def path(
         src, off = reached, dist[reached].copy()
     dst = np.array([v for v, _ in ends], np.int64)
     doff = np.array([c for _, c in ends], float)
-    j = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, dst, doff, False,
+    j, settled = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, dst, doff, False,
                       lf, lb, lf2, lb2, self.n_active, dist, pred, hk, hv, h, stamp)  # fmt: skip
+    if tally is not None:
+        _add_work(self, tally, settled)
     if j < 0:
         return None
     edges, root = k.trace_root(pred, g.tails, dst[j])
@@ -237,6 +279,11 @@ def path(
     first = [i for i, (v, _) in enumerate(starts) if v == root]
     i = min(first, key=lambda i: starts[i][1])
     return np.concatenate(parts[::-1]), i, int(j)
+
+
+def _add_work(self: Router, key: tuple, settled: int) -> None:
+    work = self.__dict__.setdefault("_mask_work", {})
+    work[key] = work.get(key, 0) + settled  # (a lost count under threads only delays)
 
 
 def _new_alt_scratch(self: Router) -> tuple[np.ndarray, np.ndarray]:

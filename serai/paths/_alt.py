@@ -123,7 +123,8 @@ def ends_search(
     ``settle_all`` the search runs until every target is settled (``dist`` then holds the
     least cost from the nearest source to each, offsets included; ``dst_off`` is not used)
     and returns -1; otherwise it stops at the cheapest ``dist[t] + dst_off[j]`` over the
-    targets (a last-mile leg after the target) and returns that ``j`` (-1: none reached).
+    targets (a last-mile leg after the target) and returns that ``j`` (-1: none reached),
+    with the number of nodes settled: ``(j, settled)``.
 
     ``lf[v, i]``/``lb[v, i]`` are the distances from/to landmark i (:func:`landmarks`) on a
     cost array that is nowhere above ``cost``; ``lf2``/``lb2`` a second set (on another such
@@ -185,6 +186,7 @@ def ends_search(
     best = INF
     best_j = -1
     left = nt
+    settled = 0
     while size > 0:
         key, u, size = _pop(hk, hv, size)
         if stamp[u] > base:
@@ -192,6 +194,7 @@ def ends_search(
         if not settle_all and key >= best:
             break
         stamp[u] = base + 1
+        settled += 1
         du = dist[u]
         for j in range(nt):
             if dst[j] == u:
@@ -227,7 +230,7 @@ def ends_search(
         if stamp[dst[j]] < base:
             dist[dst[j]] = INF
             pred[dst[j]] = -1
-    return best_j
+    return best_j, settled
 
 
 @njit(cache=True, nogil=True, inline="always")

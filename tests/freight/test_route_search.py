@@ -310,6 +310,7 @@ def _masked_router(router: Router, **kw) -> Router:
     """A router with its own landmark memos whose masks get landmarks from the first search."""
     r = router.with_params(router.params)
     r.landmarks_after = 0
+    r.masked_landmarks_work = 0  # chosen at once, not when the searches did as much work
     for name, value in kw.items():
         setattr(r, name, value)
     return r
@@ -374,23 +375,24 @@ def test_eurasia_masked_landmarks_route_like_dijkstra_and_the_unmasked_bound(eur
 
 
 def test_masked_landmarks_wait_are_shared_by_threads_and_bounded(eurasia, monkeypatch):
-    """A mask's landmarks are chosen on its third search (two by the unmasked bound first),
-    once for all threads that ask at the same time, and at most ``masked_landmark_sets``
-    masks are kept (the oldest dropped)."""
+    """A mask's landmarks are chosen on its third search (two by the unmasked bound first;
+    here with no work to wait for), once for all threads that ask at the same time, and at
+    most ``masked_landmark_sets`` masks are kept (the oldest dropped)."""
     from serai.freight import search
 
     monkeypatch.setenv("SERAI_CACHE_DIR", "off")
     r = eurasia.with_params(eurasia.params)
     r.landmarks(r.costs("container"), "time")
     r.masked_landmark_sets = 2
+    r.masked_landmarks_work = 0
     calls = []
-    real = search._choose_masked
+    real = search._masked_marks
 
-    def counted(self, masked):
+    def counted(self, masked, choose):
         calls.append(1)
-        return real(self, masked)
+        return real(self, masked, choose)
 
-    monkeypatch.setattr(search, "_choose_masked", counted)
+    monkeypatch.setattr(search, "_masked_marks", counted)
     lc = r.costs("container")
     ru = Constraints.make(avoid_countries=["RU"])
     assert len(r._bound(lc, "time", ru)) == 2 and len(r._bound(lc, "time", ru)) == 2
@@ -436,3 +438,28 @@ def test_masked_landmarks_kept_beside_the_disk_cache(eurasia, monkeypatch, tmp_p
         other._bound(other.costs("container"), "time", Constraints.make(avoid_countries=["IR"]))
     with pytest.raises(AssertionError, match="chosen again"):
         unknown._bound(unknown.costs("container"), "time", ru)  # no cache key: not read
+
+
+def test_masked_landmarks_chosen_when_the_searches_did_their_work(eurasia, monkeypatch):
+    """Without a stored set, a mask's landmarks are chosen only once its searches (by the
+    unmasked bound, which tally the nodes they settle) have settled
+    ``masked_landmarks_work`` x the graph's nodes; the answers meanwhile are the same."""
+    monkeypatch.setenv("SERAI_CACHE_DIR", "off")
+    r = eurasia.with_params(eurasia.params)
+    r.landmarks_after = 0
+    r.masked_landmarks_work = 1.0  # ~38,700 nodes settled: a few of these searches
+    cons = Constraints.make(avoid_countries=["RU", "IR"])
+    mkey = None
+    for i in range(40):
+        route = r.route("Lanzhou", "Antwerp", "container", objective="time", constraints=cons)
+        searches = i + 1
+        masked = [k for k in r._landmarks if k[0] == "masked"]
+        if masked:
+            break
+        mkey = next(iter(r._mask_work))  # (tallied, not yet enough for the next search)
+        assert r._mask_work[mkey] > 0
+    assert masked == [mkey] and r._mask_work[mkey] >= r.rg.graph.n_nodes
+    assert 3 <= searches < 40
+    again = r.route("Lanzhou", "Antwerp", "container", objective="time", constraints=cons)
+    assert len(r._bound(r.costs_from(r.locate("Lanzhou"), "container"), "time", cons)) == 4
+    assert _summary(again) == _summary(route)
