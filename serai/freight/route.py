@@ -385,9 +385,9 @@ class Router:
     n_landmarks = 16  # ALT landmarks per objective cost array (0: plain Dijkstra)
     n_active = 16  # of which the best for each query make its bound (all: fastest here)
     landmarks_after = 2  # searches of a cost array by Dijkstra before landmarks are chosen
-    n_masked_landmarks = 8  # more per mask (avoided countries, ...), once they pay off
-    masked_landmarks_work = 6  # x nodes settled by a mask's searches: about their cost
-    masked_landmark_sets = 16  # masks whose landmarks are kept (~5 MB each)
+    n_masked_landmarks = 16  # per mask (avoided countries, ...), once they pay off
+    masked_landmarks_work = 8  # x nodes settled by a mask's searches: about their cost
+    masked_landmark_sets = 12  # masks whose landmarks are kept (~10 MB each)
 
     def _tree(
         self, cost: np.ndarray, source: int, target: int = -1
@@ -536,8 +536,8 @@ class Router:
             raise at_end(exc, "via") from None
         base = self.edge_objective(lc, objective)
         cost = base if cons.empty else self.masked_cost(lc, objective, cons)
-        # masking only raises costs: the landmarks of the objective's costs bound them (and
-        # those of the masked costs, once the mask has served a few searches)
+        # masking only raises costs: the landmarks of the objective's costs bound them (or
+        # better those of the masked costs, once they pay off)
         return self._route_places(
             op, dp, lc, objective, cons, cost, via, self._bound(lc, objective, cons)
         )

@@ -6,9 +6,9 @@ the first via point, ..., to every end (plus its last-mile leg's cost), by
 :func:`serai.paths._kernels.ends_search`. Its lower bound is ALT: landmark distances
 chosen once per immutable objective cost array (:func:`landmarks`), admissible for any
 cost array nowhere below it (masks and penalties only raise costs); a question that masks
-links out (avoided countries, ...) adds landmarks chosen on the masked array once that
-mask has served a few searches (:func:`masked_landmarks`: the unmasked ones bound the
-detours a mask forces poorly). The
+links out (avoided countries, ...) uses instead landmarks chosen on the masked array
+once they pay off (:func:`masked_landmarks`: the unmasked ones bound the detours a mask
+forces poorly). The
 :class:`~serai.freight.Router` binds these functions as its methods ``landmarks``,
 ``_bound``, ``_path``.
 """
@@ -79,14 +79,15 @@ def landmarks(self: Router, lc: LinkCosts, objective: str) -> tuple[np.ndarray, 
 
 def bound(
     self: Router, lc: LinkCosts, objective: str, cons: Constraints | None = None
-) -> tuple[np.ndarray, ...] | None:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """:meth:`landmarks` for a query's search, once they pay off: None (Dijkstra) for the
     first :attr:`landmarks_after` searches of an objective's cost array in this process,
     unless they were chosen already (kept in the router, and in its disk cache).
 
-    With constraints ``cons`` that mask links out, ``(lf, lb, lf2, lb2)``: the landmarks
-    of the unmasked costs and those of :func:`masked_landmarks` once there; until then
-    ``(lf, lb)`` that tallies the search's work for the mask (:class:`_Tally`)."""
+    With constraints ``cons`` that mask links out: :func:`masked_landmarks` once there
+    (alone: a node's bound reads as many rows as with the unmasked ones, and the search
+    is bound by those reads); until then the unmasked ones, tallying the search's work
+    for the mask (:class:`_Tally`)."""
     got = _unmasked_bound(self, lc, objective)
     if got is None or cons is None or cons.empty or not self.n_masked_landmarks:
         return got
@@ -94,7 +95,7 @@ def bound(
     if more is None:
         return got
     if isinstance(more[0], np.ndarray):
-        return (*got, *more)
+        return more
     return _Tally(got, more)
 
 
@@ -141,7 +142,7 @@ def masked_landmarks(
 
     A mask forces detours (around an avoided country) that the unmasked landmarks bound
     poorly: the search then settles several times more nodes. These
-    :attr:`n_masked_landmarks` are chosen (farthest selection, 0.1 s for 8 on the
+    :attr:`n_masked_landmarks` are chosen (farthest selection, 0.2 s for 16 on the
     embedded network) on the masked array of the costs the unmasked landmarks were
     chosen on (:meth:`landmarks`: without the import premium, nowhere above the query's
     costs, and masking keeps that order), so they bound both variants' masked costs from
@@ -229,7 +230,7 @@ def path(
     starts: Sequence[tuple[int, float]],
     ends: Sequence[tuple[int, float]],
     via_places: Sequence[int],
-    bound: tuple[np.ndarray, ...] | None = None,
+    bound: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, int, int] | None:
     """Least-cost path from any start to any end through the via places, in order.
 
@@ -237,15 +238,15 @@ def path(
     the path minimises cost before + path + cost after. One search per stage (origin
     to the first via point, ..., last via point to the ends), from all the stage's
     starts at once: the least cost to each layer node of a via point, then on from
-    all of them. ``bound``: None (Dijkstra), ``(lf, lb)`` or ``(lf, lb, lf2, lb2)``
-    (:func:`bound`). Returns (edges, start index, end index), None if no path.
+    all of them. ``bound``: None (Dijkstra) or ``(lf, lb)`` (:func:`bound`). Returns
+    (edges, start index, end index), None if no path.
     """
     src = np.array([v for v, _ in starts], np.int64)
     off = np.array([c for _, c in starts], float)
     if len(src) > 1 and not self.rg.graph.passable[src].all():
         return path_pairs(self, cost, starts, ends, via_places, bound)
     g = self.rg.graph
-    lf, lb, lf2, lb2 = (*(bound or ()), *_NO_BOUND)[:4]
+    lf, lb = bound if bound is not None else (_NO_LANDMARKS, _NO_LANDMARKS)
     dist, pred, _, hk, hv = self._scratch.get()
     ws = self.__dict__.get("_alt_scratch")
     h, stamp = ws.get() if ws is not None else _new_alt_scratch(self)
@@ -254,7 +255,7 @@ def path(
     for place in via_places:
         targets = self._layer_vnodes(place)
         _, settled = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, targets,
-                      np.zeros(len(targets)), True, lf, lb, lf2, lb2, self.n_active,
+                      np.zeros(len(targets)), True, lf, lb, self.n_active,
                       dist, pred, hk, hv, h, stamp)  # fmt: skip
         if tally is not None:
             _add_work(self, tally, settled)
@@ -266,7 +267,7 @@ def path(
     dst = np.array([v for v, _ in ends], np.int64)
     doff = np.array([c for _, c in ends], float)
     j, settled = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, dst, doff, False,
-                      lf, lb, lf2, lb2, self.n_active, dist, pred, hk, hv, h, stamp)  # fmt: skip
+                      lf, lb, self.n_active, dist, pred, hk, hv, h, stamp)  # fmt: skip
     if tally is not None:
         _add_work(self, tally, settled)
     if j < 0:
@@ -297,7 +298,7 @@ def path_pairs(
     starts: Sequence[tuple[int, float]],
     ends: Sequence[tuple[int, float]],
     via_places: Sequence[int],
-    bound: tuple[np.ndarray, ...] | None = None,
+    bound: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, int, int] | None:
     """:meth:`_path` one (start, end) pair at a time (starts that may not be passed)."""
     best, best_total = None, np.inf
@@ -318,7 +319,6 @@ def _objective_key(lc: LinkCosts, objective: str) -> tuple:
 
 _NO_LANDMARKS = np.zeros((0, 0))
 _NO_LANDMARKS.setflags(write=False)
-_NO_BOUND = (_NO_LANDMARKS,) * 4
 
 
 def _alt_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -81,40 +81,25 @@ def trace_nodes(pred, tails, heads, source, target):
 @njit(cache=True, nogil=True)
 def _pick_landmarks(s, t, lf, lb, n_active):
     """The ``n_active`` landmarks whose bound d(s, t) is largest (the most useful ones)."""
-    return _pick_from(s, t, lf, lb, _NO_MARKS, _NO_MARKS, n_active)
-
-
-_NO_MARKS = np.zeros((0, 0))
-
-
-@njit(cache=True, nogil=True)
-def _pick_from(s, t, lf, lb, lf2, lb2, n_active):
-    """:func:`_pick_landmarks` over two landmark sets: indices below ``lf.shape[1]`` are
-    columns of ``lf``/``lb``, the others (minus that) of ``lf2``/``lb2``; sorted so that
-    the first set's come first."""
-    k1 = lf.shape[1]
-    k = k1 + lf2.shape[1]
+    k = lf.shape[1]
     score = np.empty(k)
     for i in range(k):
-        if i < k1:
-            tl, vl, lt, lv = lb[t, i], lb[s, i], lf[t, i], lf[s, i]
-        else:
-            tl, vl = lb2[t, i - k1], lb2[s, i - k1]
-            lt, lv = lf2[t, i - k1], lf2[s, i - k1]
         b = 0.0
+        tl, vl = lb[t, i], lb[s, i]
         if tl < INF and vl < INF and vl - tl > b:
             b = vl - tl
+        lt, lv = lf[t, i], lf[s, i]
         if lt < INF and lv < INF and lt - lv > b:
             b = lt - lv
         score[i] = b
     order = np.argsort(-score, kind="mergesort")
-    return np.sort(order[: min(n_active, k)]).astype(np.int64)
+    return order[: min(n_active, k)].astype(np.int64)
 
 
 @njit(cache=True, nogil=True)
 def ends_search(
-    indptr, heads, cost, passable, src, src_off, dst, dst_off, settle_all, lf, lb, lf2, lb2,
-    n_active, dist, pred, hk, hv, h, stamp,
+    indptr, heads, cost, passable, src, src_off, dst, dst_off, settle_all, lf, lb, n_active,
+    dist, pred, hk, hv, h, stamp,
 ):  # fmt: skip
     """A* from several sources to several targets, with the ALT (landmark) lower bound.
 
@@ -127,10 +112,9 @@ def ends_search(
     with the number of nodes settled: ``(j, settled)``.
 
     ``lf[v, i]``/``lb[v, i]`` are the distances from/to landmark i (:func:`landmarks`) on a
-    cost array that is nowhere above ``cost``; ``lf2``/``lb2`` a second set (on another such
-    array, e.g. one with the same links masked out as ``cost``; no columns: none).
-    ``n_active`` of them all (the best for the first source and target) make the bound.
-    With no landmarks (``lf.shape[1] == 0``) this is Dijkstra from the sources. Ties: the first target settled wins (deterministic).
+    cost array that is nowhere above ``cost``; ``n_active`` of them (the best for the first
+    source and target) make the bound. With no landmarks (``lf.shape[1] == 0``) this is
+    Dijkstra from the sources. Ties: the first target settled wins (deterministic).
     ``pred[v]`` is -1 at the sources: trace a path back with :func:`trace_root`.
 
     Only the nodes the search reaches are initialised (not all of ``dist``, ``pred``, ``h``:
@@ -147,14 +131,8 @@ def ends_search(
     nt = len(dst)
     act = np.empty(0, np.int64)
     if lf.shape[1] > 0 and len(src) > 0 and nt > 0:
-        act = _pick_from(src[0], dst[0], lf, lb, lf2, lb2, n_active)
+        act = _pick_landmarks(src[0], dst[0], lf, lb, n_active)
     na = len(act)
-    k1 = lf.shape[1]
-    na1 = 0  # act[:na1] index lf/lb, act[na1:] (made relative) lf2/lb2
-    while na1 < na and act[na1] < k1:
-        na1 += 1
-    for a in range(na1, na):
-        act[a] -= k1
     tlb = np.empty((nt, na))
     tlf = np.empty((nt, na))
     off = np.zeros(nt)
@@ -162,12 +140,8 @@ def ends_search(
         if not settle_all:
             off[j] = dst_off[j]
         for a in range(na):
-            if a < na1:
-                tlb[j, a] = lb[dst[j], act[a]]
-                tlf[j, a] = lf[dst[j], act[a]]
-            else:
-                tlb[j, a] = lb2[dst[j], act[a]]
-                tlf[j, a] = lf2[dst[j], act[a]]
+            tlb[j, a] = lb[dst[j], act[a]]
+            tlf[j, a] = lf[dst[j], act[a]]
     size = 0
     for i in range(len(src)):
         s = src[i]
@@ -177,7 +151,7 @@ def ends_search(
             stamp[s] = base
             dist[s] = INF
             pred[s] = -1
-            h[s] = _ends_bound(s, lf, lb, lf2, lb2, act, na1, tlb, tlf, off)
+            h[s] = _ends_bound(s, lf, lb, act, tlb, tlf, off)
         if src_off[i] < dist[s]:
             dist[s] = src_off[i]
             hs = h[s]
@@ -219,7 +193,7 @@ def ends_search(
                 stamp[v] = base
                 dist[v] = INF
                 pred[v] = -1
-                h[v] = _ends_bound(v, lf, lb, lf2, lb2, act, na1, tlb, tlf, off)
+                h[v] = _ends_bound(v, lf, lb, act, tlb, tlf, off)
             if nd < dist[v]:
                 if h[v] == INF:
                     continue
@@ -234,39 +208,29 @@ def ends_search(
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _ends_bound(v, lf, lb, lf2, lb2, act, na1, tlb, tlf, off):
-    """min over targets j of (ALT bound of d(v, t_j) + off[j]); INF if v reaches none.
-
-    Landmarks ``act[:na1]`` are columns of ``lf``/``lb``, ``act[na1:]`` of ``lf2``/``lb2``.
-    """
+def _ends_bound(v, lf, lb, act, tlb, tlf, off):
+    """min over targets j of (ALT bound of d(v, t_j) + off[j]); INF if v reaches none."""
     best = INF
     for j in range(tlb.shape[0]):
-        hj = _set_bound(v, lf, lb, act, 0, na1, tlb, tlf, j, 0.0)
-        if hj < INF and na1 < len(act):
-            hj = _set_bound(v, lf2, lb2, act, na1, len(act), tlb, tlf, j, hj)
-        if hj < INF and hj + off[j] < best:
+        hj = 0.0
+        dead = False
+        for a in range(len(act)):
+            i = act[a]
+            tl = tlb[j, a]
+            if tl < INF:
+                vl = lb[v, i]
+                if vl == INF:
+                    dead = True  # v cannot reach L but t_j can: v cannot reach t_j
+                    break
+                if vl - tl > hj:
+                    hj = vl - tl
+            lt = tlf[j, a]
+            lv = lf[v, i]
+            if lt < INF and lv < INF and lt - lv > hj:
+                hj = lt - lv
+        if not dead and hj + off[j] < best:
             best = hj + off[j]
     return best
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _set_bound(v, lf, lb, act, a0, a1, tlb, tlf, j, hj):
-    """max(hj, ALT bound of d(v, t_j) by landmarks ``act[a0:a1]`` of ``lf``/``lb``); INF
-    when one of them shows that v cannot reach t_j."""
-    for a in range(a0, a1):
-        i = act[a]
-        tl = tlb[j, a]
-        if tl < INF:
-            vl = lb[v, i]
-            if vl == INF:
-                return INF  # v cannot reach L but t_j can: v cannot reach t_j
-            if vl - tl > hj:
-                hj = vl - tl
-        lt = tlf[j, a]
-        lv = lf[v, i]
-        if lt < INF and lv < INF and lt - lv > hj:
-            hj = lt - lv
-    return hj
 
 
 @njit(cache=True, nogil=True)
