@@ -128,8 +128,10 @@ def serve_cmd(
     from serai._route_client import serving_file
 
     app: Any = api if idle_exit is None else _IdleExit(api, idle_exit * 60)
+    from serai.api.http_protocol import protocol
+
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level.lower(),
-                            access_log=False)  # fmt: skip
+                            access_log=False, http=protocol())  # fmt: skip
     server = uvicorn.Server(config)
     if isinstance(app, _IdleExit):
         app.watch(server)
