@@ -34,7 +34,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-__all__ = ["Corked", "protocol"]
+__all__ = ["HOLD_LIMIT", "Corked", "protocol"]
+
+HOLD_LIMIT = 1 << 16  # bytes held at most before they are written (a turn's writes above: at once)
 
 
 class Corked:
@@ -43,11 +45,12 @@ class Corked:
     sends what is held first, aborting drops it. Everything else is the wrapped
     transport's."""
 
-    __slots__ = ("_held", "_loop", "_transport")
+    __slots__ = ("_held", "_loop", "_size", "_transport")
 
     def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
         self._transport, self._loop = transport, loop
         self._held: list[bytes] = []
+        self._size = 0
 
     def write(self, data: Any) -> None:
         if not data:
@@ -56,6 +59,9 @@ class Corked:
             self._loop.call_soon(self._flush)
         # a buffer the caller may change after the call is copied (bytes are kept as they are)
         self._held.append(data if type(data) is bytes else bytes(data))
+        self._size += len(data)
+        if self._size >= HOLD_LIMIT:  # a large stream written without a pause: at once, so
+            self._flush()  # the transport's flow control (pause_writing) sees it as before
 
     def writelines(self, lines: Any) -> None:
         for data in lines:
@@ -65,7 +71,7 @@ class Corked:
         held = self._held
         if not held:
             return
-        self._held = []
+        self._held, self._size = [], 0
         if not self._transport.is_closing():
             self._transport.write(held[0] if len(held) == 1 else b"".join(held))
 
@@ -78,11 +84,11 @@ class Corked:
         self._transport.write_eof()
 
     def abort(self) -> None:
-        self._held = []
+        self._held, self._size = [], 0
         self._transport.abort()
 
     def get_write_buffer_size(self) -> int:
-        return self._transport.get_write_buffer_size() + sum(map(len, self._held))
+        return self._transport.get_write_buffer_size() + self._size
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)

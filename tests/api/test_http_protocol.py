@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from serai.api.http_protocol import Corked, protocol
+from serai.api.http_protocol import HOLD_LIMIT, Corked, protocol
 
 
 class _Sink:
@@ -33,6 +33,9 @@ class _Sink:
     def abort(self) -> None:
         self.aborted = True
 
+    def get_write_buffer_size(self) -> int:
+        return 0
+
     def get_extra_info(self, name: str, default=None):
         return ("127.0.0.1", 1) if name == "peername" else default
 
@@ -53,6 +56,20 @@ def test_writes_of_one_loop_turn_go_out_as_one():
         return sink.writes
 
     assert asyncio.run(run()) == [b"head body", b"next"]
+
+
+def test_a_large_write_goes_out_at_once():
+    async def run() -> list[bytes]:
+        sink = _Sink()
+        t = Corked(sink, asyncio.get_running_loop())
+        t.write(b"head")
+        t.write(b"x" * HOLD_LIMIT)  # the transport's flow control sees it now
+        assert sink.writes == [b"head" + b"x" * HOLD_LIMIT]
+        assert t.get_write_buffer_size() == 0
+        await asyncio.sleep(0)
+        return sink.writes
+
+    assert len(asyncio.run(run())) == 1
 
 
 def test_close_sends_what_is_held_abort_drops_it():
