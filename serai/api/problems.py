@@ -149,8 +149,15 @@ def install(app: Any) -> None:
 
     @app.exception_handler(NoRouteError)
     async def _noroute(request: Request, exc: NoRouteError) -> Response:
+        field = getattr(exc, "field", None)  # a closed pair of countries names its field
         return problem_response(
-            422, "no-route", str(exc), instance=request.url.path, cause=exc.cause or None
+            422,
+            "no-route",
+            str(exc),
+            instance=request.url.path,
+            field=field,
+            errors=[{"field": field, "detail": str(exc)}] if field else None,
+            cause=exc.cause or None,
         )
 
     @app.exception_handler(InputError)

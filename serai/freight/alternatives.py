@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from serai.errors import InputError
-from serai.freight import ends
+from serai.freight import closedpairs, ends
 from serai.freight.commodities import Commodity
 from serai.freight.constraints import Constraints
 
@@ -137,6 +137,7 @@ def candidates(
         carbon_price_usd_per_t=carbon_price_usd_per_t,
         crew=crew,
     )
+    cons = closedpairs.searched(first, cons)  # a closed pair's country avoided: all avoid it
     lc = router.costs_from(router.locate(origin), commodity_name, carbon_price_usd_per_t, crew)
     o, d = first.origin, first.destination
     po, pd_ = ends.end_vnodes(router, first)
@@ -190,7 +191,7 @@ def candidates(
             if r.corridor not in best or r.totals[key] < best[r.corridor].totals[key]:
                 best[r.corridor] = r
         routes = list(best.values())
-    return routes
+    return closedpairs.compliant(router, routes, first)
 
 
 def select(routes: list[Route], k: int, objective: str = "generalised") -> list[Route]:
@@ -305,6 +306,7 @@ def pareto(
     lc = router.costs_from(op, commodity_name, 0.0, crew)
     # off the network: the first/last-mile legs of the best generalised route, held fixed
     ref = router.route(op, dp, commodity_name, constraints=cons, crew=crew)
+    cons = closedpairs.searched(ref, cons)  # a closed pair's country avoided: all avoid it
     o, d = ref.origin, ref.destination
     po, pd_ = ends.end_vnodes(router, ref)
     via = [router.rg.place(router.resolve(v)) for v in cons.via]
@@ -344,7 +346,7 @@ def pareto(
                                      cons), ref)
                 for t in tl
             ]  # fmt: skip
-            return _front(routes, max_routes)
+            return _front(closedpairs.compliant(router, routes), max_routes)
     a = solve(1.0, 1e-6)
     if a is None:
         raise router._diagnose(o, d, lc, "time", cons)
@@ -369,7 +371,7 @@ def pareto(
     routes = [
         ends.like(router._make_route(e, o, d, lc, "pareto", cons), ref) for _, _, e in pts.values()
     ]
-    return _front(routes, max_routes)
+    return _front(closedpairs.compliant(router, routes), max_routes)
 
 
 #: What a Pareto set is Pareto-optimal on: the reported totals of each route.

@@ -28,6 +28,7 @@ import pandas as pd
 
 from serai.errors import InputError
 from serai.freight import alternatives as _alternatives
+from serai.freight import closedpairs as _closedpairs
 from serai.freight import ends as _ends
 from serai.freight import search as _searching
 from serai.freight.commodities import Commodity, commodity
@@ -538,9 +539,20 @@ class Router:
         cost = base if cons.empty else self.masked_cost(lc, objective, cons)
         # masking only raises costs: the landmarks of the objective's costs bound them (or
         # better those of the masked costs, once they pay off)
-        return self._route_places(
-            op, dp, lc, objective, cons, cost, via, self._bound(lc, objective, cons)
-        )
+        bound = self._bound(lc, objective, cons)
+        r = self._route_places(op, dp, lc, objective, cons, cost, via, bound)
+        pairs = _closedpairs.router_pairs(self)
+        if pairs and _closedpairs.broken(pairs, _closedpairs.route_countries(r)) is not None:
+            # a closed pair of countries (no freight between them by any way): search again
+            def search(c: Constraints) -> Route:
+                cost = self.masked_cost(lc, objective, c)
+                return self._route_places(
+                    op, dp, lc, objective, c, cost, via, self._bound(lc, objective, c)
+                )
+
+            ends = (self.place_country(op), self.place_country(dp))
+            r = _closedpairs.comply(r, search, cons, pairs, ends, objective, (op.label, dp.label))
+        return r
 
     def _route_places(
         self, op: Any, dp: Any, lc: LinkCosts, objective: str, cons: Constraints,
