@@ -193,3 +193,39 @@ def test_a_line_agreed_across_the_pair_lifts_it():
         Router(build_routing_graph(net, year=2023)).route("Alat", "Tbilisi", "container")
     r = Router(build_routing_graph(net, year=2025)).route("Alat", "Tbilisi", "container")
     assert route_countries(r) == {"AZ", "GE"}
+
+
+def test_embedded_network_russia_ukraine_belarus(eurasia_router_2025):
+    r = eurasia_router_2025
+    assert {p.status_id for p in closed_pairs_of(r)} == {"ru_ua", "by_ua", "am_az", "am_tr"}
+    for o, d, pair in [("Moscow", "Odesa", "ru_ua"), ("Minsk", "Kyiv", "by_ua")]:
+        with pytest.raises(ClosedPairError) as e:
+            r.route(o, d, "container_feu")
+        assert e.value.cause == f"closed pair {pair}" and "since 2022" in str(e.value)
+    # Almaty -> Kyiv went by rail through Russia to Novorossiysk, then by sea
+    route = r.route("Almaty", "Kyiv", "container_feu")
+    assert "UA" in route_countries(route) and not {"RU", "BY"} & route_countries(route)
+    for x in r.alternatives("Almaty", "Kyiv", "container_feu", k=3, distinct_corridors=True):
+        assert not {"RU", "BY"} & route_countries(x), x.countries
+
+
+def closed_pairs_of(router):
+    from serai.freight.closedpairs import router_pairs
+
+    return router_pairs(router)
+
+
+def test_batch_rows_keep_to_closed_pairs(tmp_path):
+    from serai.freight.batch import parse_shipments, read_shipments, route_batch
+
+    only = Router(build_routing_graph(_net([ROWS[1]]), year=2025))
+    p = tmp_path / "s.csv"
+    p.write_text(
+        "id,origin,destination,commodity,quantity\n"
+        "a,Almaty,Tbilisi,container,1\nb,Almaty,Istanbul,container,1\n",
+        encoding="utf-8",
+    )
+    good, _ = parse_shipments(read_shipments(p), file=str(p))
+    res = route_batch(good, lambda y: only, geometry=False).set_index("id")
+    assert res.loc["a", "status"] == "error" and "border_status kz_ge" in res.loc["a", "error"]
+    assert res.loc["b", "status"] == "ok" and "GE" not in res.loc["b", "countries"].split("-")
