@@ -8,7 +8,9 @@ until ``reopen_year``, :func:`serai.data.status.closed_in`). Russia-Ukraine sinc
 A boxed row closes only the crossings inside its box (Transnistria, Abkhazia), so
 it is no pair rule; nor is a scenario's ``[[border]]`` row (a land-border closure,
 docs/scenarios.md), nor a pair with a line agreed across it that is open in the year
-(:func:`agreed`: TRIPP through Armenia from 2030).
+(:func:`agreed`: TRIPP through Armenia from 2030), nor a row that
+``data/closure_scope.csv`` says closes the land border only (``scope`` ``border``:
+Armenia-Türkiye, whose trade goes through Georgia; each row with its reasoning).
 
 The search kernels do not know the rule; :func:`comply` applies it after a search,
 exactly: when the best route visits both countries of a closed pair,
@@ -51,6 +53,7 @@ __all__ = [
     "agreed",
     "broken",
     "closed_pairs",
+    "closure_scopes",
     "compliant",
     "comply",
     "route_countries",
@@ -153,6 +156,20 @@ def closed_pairs(border_status: pd.DataFrame | None, year: int | None) -> tuple[
     return tuple(out)
 
 
+def closure_scopes() -> dict[str, str]:
+    """``status_id`` -> ``pair`` | ``border`` from ``data/closure_scope.csv`` (each row an
+    estimate with its reasoning): ``border`` rows close the land crossings only; a
+    closed row not listed closes the pair."""
+    from importlib import resources
+
+    with resources.files("serai.freight.data").joinpath("closure_scope.csv").open("rb") as fh:
+        t = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    bad = sorted(set(t["scope"]) - {"pair", "border"})
+    if bad:  # pragma: no cover - a packaging error, caught by the tests
+        raise ValueError(f"closure_scope.csv: scope {bad[0]!r} is not 'pair' or 'border'")
+    return dict(zip(t["status_id"], t["scope"], strict=True))
+
+
 def _text(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
 
@@ -182,18 +199,21 @@ def agreed(pair: ClosedPair, links: pd.DataFrame, nodes: pd.DataFrame, year: int
 def router_pairs(router: Any) -> tuple[ClosedPair, ...]:
     """The closed pairs of a router's network in its graph's year (computed once).
 
-    Rows a scenario's ``[[border]]`` added (``status_id`` ``scenario:..``) close the
-    crossing links only, as documented (docs/scenarios.md); a pair with an agreed new
+    Rows a scenario's ``[[border]]`` added (``status_id`` ``scenario:..``) and rows
+    :func:`closure_scopes` marks ``border`` close the crossing links only, as documented
+    (docs/scenarios.md); a pair with an agreed new
     line in the year (:func:`agreed`) is left to the link closures.
     """
     pairs = router.__dict__.get("_closed_pairs")
     if pairs is None:  # idempotent: two threads may both compute it
         rg = router.rg
         net = rg.network
+        scope = closure_scopes()
         pairs = tuple(
             p
             for p in closed_pairs(net.tables.get("border_status"), rg.year)
             if not p.status_id.startswith("scenario:")
+            and scope.get(p.status_id, "pair") == "pair"
             and not agreed(p, net.links, net.nodes, rg.year)
         )
         router._closed_pairs = pairs

@@ -197,7 +197,8 @@ def test_a_line_agreed_across_the_pair_lifts_it():
 
 def test_embedded_network_russia_ukraine_belarus(eurasia_router_2025):
     r = eurasia_router_2025
-    assert {p.status_id for p in closed_pairs_of(r)} == {"ru_ua", "by_ua", "am_az", "am_tr"}
+    # am_tr closes the land border only (data/closure_scope.csv): trade goes via Georgia
+    assert {p.status_id for p in closed_pairs_of(r)} == {"ru_ua", "by_ua", "am_az"}
     for o, d, pair in [("Moscow", "Odesa", "ru_ua"), ("Minsk", "Kyiv", "by_ua")]:
         with pytest.raises(ClosedPairError) as e:
             r.route(o, d, "container_feu")
@@ -229,3 +230,18 @@ def test_batch_rows_keep_to_closed_pairs(tmp_path):
     res = route_batch(good, lambda y: only, geometry=False).set_index("id")
     assert res.loc["a", "status"] == "error" and "border_status kz_ge" in res.loc["a", "error"]
     assert res.loc["b", "status"] == "ok" and "GE" not in res.loc["b", "countries"].split("-")
+
+
+def test_closure_scope_table_names_real_rows_with_reasons(eurasia_router_2025):
+    """Every row of data/closure_scope.csv is a closed row of the embedded network's
+    border_status, with a scope and a reason; a land-border-only closure (Armenia-Türkiye)
+    lets a route visit both countries through a third one."""
+    from serai.freight.closedpairs import closure_scopes
+
+    bs = eurasia_router_2025.rg.network.tables["border_status"]
+    scopes = closure_scopes()
+    closed = set(bs.loc[bs["status"] == "closed", "status_id"])
+    assert set(scopes) <= closed, set(scopes) - closed
+    assert {scopes["ru_ua"], scopes["am_tr"]} == {"pair", "border"}
+    r = eurasia_router_2025.route("Yerevan", "Istanbul", "container_feu")
+    assert {"AM", "TR"} <= route_countries(r) and "GE" in route_countries(r)
