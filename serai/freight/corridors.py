@@ -4,7 +4,8 @@ The rules are data (``RULES``): each names the countries, sea passages or
 Caspian crossing a route must use. A route gets the first matching land label
 (plus ``CKU`` when it uses the CKU railway, ``Kyrgyzstan road`` when it enters
 Kyrgyzstan straight from China by road and goes on to Uzbekistan, ``Zangezur`` when it
-crosses Armenia between two parts of Azerbaijan), or a sea label when most of its
+takes the TRIPP line through Armenia's Syunik (Meghri) between mainland Azerbaijan and
+Nakhchivan), or a sea label when most of its
 distance is at sea, with the land bridge it takes (``Sea + land via Iran`` for a ship
 to Bandar Abbas and rail on through Iran and Türkiye).
 
@@ -38,6 +39,11 @@ CASPIAN = frozenset({"KZ", "TM", "RU", "IR"}), frozenset({"AZ"})
 # "Sea + land via <name>" when the route moves through one of them between its first and
 # last country
 LAND_BRIDGES: tuple[tuple[str, str], ...] = (("IR", "Iran"), ("RU", "Russia"))
+# the named lines of the Zangezur link (facts §2.3): the TRIPP / Meghri section through
+# Armenia between Horadiz-Aghband (mainland Azerbaijan) and the Nakhchivan railway. A route
+# merely in both Armenia and Azerbaijan (Baku-Tbilisi-Yerevan; Yerevan-Iran-Nakhchivan)
+# does not use it.
+ZANGEZUR_LINES = frozenset({"tripp_armenia"})
 
 
 def corridor_label(
@@ -82,6 +88,10 @@ def corridor_label(
     'Volga–Don (via Russia)'
     >>> corridor_label(["CN", "NL"], ["malacca", "babalmandab", "suez"], sea_share=0.97)
     'Sea via Suez'
+    >>> corridor_label(["AZ", "AM", "TR"], [], lines=["horadiz_aghband", "tripp_armenia"])
+    'Other land route + Zangezur'
+    >>> corridor_label(["AZ", "GE", "AM"], [])   # Baku-Tbilisi-Yerevan: not Zangezur
+    'Other land route'
     """
     countries = list(countries)
     cs = set(countries)
@@ -112,7 +122,7 @@ def corridor_label(
     elif any(a == "CN" and b == "KG" for a, b in itertools.pairwise(countries)) and "UZ" in cs:
         road = "Kyrgyzstan road"
         label = f"{road} + {label}" if label != "Other land route" else road
-    if ("AM" in cs and "AZ" in cs) or "tripp_armenia" in names:
+    if names & ZANGEZUR_LINES:
         label += " + Zangezur"
     if ps & {"bosporus", "dardanelles"} and sea_share > 0.05:
         label += " + Black Sea"

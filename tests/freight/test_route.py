@@ -545,6 +545,18 @@ def test_corridor_labels_say_what_the_route_does():
     assert corridor_label(["CN", "IR"], ["ormuz"], sea_share=0.95) == "Sea"
 
 
+def test_zangezur_label_needs_the_tripp_line_not_only_armenia_and_azerbaijan():
+    from serai.freight.corridors import corridor_label
+
+    # Baku -> Tbilisi -> Yerevan (new-user trial) and Yerevan -> Iran -> Nakhchivan touch
+    # both countries but not the Zangezur link through Syunik
+    assert corridor_label(["AZ", "GE", "AM"], [], lines=["btk"]) == "Other land route"
+    assert corridor_label(["AM", "IR", "AZ"], []) == "Southern (via Iran)"
+    # the TRIPP / Meghri line between mainland Azerbaijan and Nakhchivan is the corridor
+    lines = ["horadiz_aghband", "tripp_armenia", "nakhchivan_railway", "kars_dilucu"]
+    assert corridor_label(["AZ", "AM", "TR"], [], lines=lines) == "Other land route + Zangezur"
+
+
 def test_passage_gate_known_names_aliases_and_suggestions(router):
     # a passage serai knows by name but this network lacks (closed in a scenario, or not
     # drawn) is avoided trivially; a misspelling is still an error, with a suggestion
