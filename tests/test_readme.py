@@ -257,3 +257,34 @@ def test_readme_table_reads_the_summary_rows():
     assert md[2].endswith("| no route | – | – | – |")
     sea = next(ln for ln in md if ln.startswith("| Xi'an -> Duisburg by sea"))
     assert sea.endswith("| C0 / C1 | 14.0 / 14.0 | 1,234 / 1,235 | 1,000 / 1,000 |")
+
+
+def _readme_and_docs() -> list[tuple[str, str]]:
+    return [
+        (str(p.relative_to(ROOT)), p.read_text("utf-8"))
+        for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    ]
+
+
+def test_urls_to_paste_are_ascii():
+    # a query in another script pasted into a URL (`curl "http://...?q=Алм"`) reaches uvicorn
+    # unencoded: "Invalid HTTP request received." The docs show curl encoding it
+    # (-G --data-urlencode) and no URL or endpoint with a non-ASCII query
+    url = re.compile(r"(?:https?://|/api/)[^\s`\"')]*")
+    bad = [(f, u) for f, text in _readme_and_docs() for u in url.findall(text) if not u.isascii()]
+    assert not bad, bad
+    curls = readme_curl_lines()
+    assert any("--data-urlencode" in ln and "/api/places" in ln for ln in curls), curls
+    for ln in curls:
+        assert ln.isascii() or " -G " in ln, ln
+
+
+def readme_curl_lines() -> list[str]:
+    """The README's ``curl`` commands (``console`` blocks: they need a running ``serai serve``;
+    tests/api/test_serve_process.py runs them against one)."""
+    return [
+        ln.strip()
+        for b in blocks("console")
+        for ln in b.splitlines()
+        if ln.strip().startswith("curl ")
+    ]

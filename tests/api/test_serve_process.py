@@ -40,3 +40,24 @@ def test_process_answers_like_the_app(server, client):
     with urllib.request.urlopen(server + "/", timeout=10) as r:
         page = r.read().decode()
     assert "serai" in page
+
+
+def test_readme_curl_lines_answer(server):
+    # the README's curl commands, pasted (server address aside), get JSON answers: a query
+    # in another script is URL-encoded by curl, not refused as an invalid HTTP request
+    import shlex
+    import subprocess
+
+    from tests.test_readme import readme_curl_lines
+
+    lines = readme_curl_lines()
+    assert lines
+    for ln in lines:
+        args = shlex.split(ln.replace("http://127.0.0.1:8000", server))
+        out = subprocess.run(
+            [args[0], "-sS", "-w", "\n%{http_code}", *args[1:]],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
+        body, code = out.rsplit("\n", 1)
+        assert code in {"200", "422"}, (ln, out)
+        json.loads(body)
