@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from serai.modes import MODES
+
 __all__ = [
     "BatchRequest",
     "Health",
@@ -56,8 +58,8 @@ class RouteQuery(BaseModel):
     avoid_countries: list[str] = Field(default_factory=list, max_length=60)
     avoid_passages: list[str] = Field(default_factory=list, max_length=20)
     via: list[str] = Field(default_factory=list, description="Places to pass, in order.")
-    modes: list[Literal["rail", "road", "sea", "ferry"]] | None = Field(
-        None, description="Allowed modes (None: all)."
+    modes: list[Literal[MODES]] | None = Field(  # type: ignore[valid-type]
+        None, description="Allowed modes (None: all): " + ", ".join(MODES) + "."
     )
     carbon_price: float = Field(0.0, ge=0, le=10_000, description="USD per t CO2e (WTW).")
     geometry: bool = Field(True, description="Add each route's path as GeoJSON (real link shapes).")

@@ -16,6 +16,7 @@ from serai.cli._common import (
     handle_errors,
     split_opt,
 )
+from serai.modes import MODES
 
 # year -> router: set while `serai serve` answers a `serai route` client (the server's
 # shared routers; nothing is read from or written to the disk cache then)
@@ -67,7 +68,7 @@ def route_cmd(
         list[str] | None, typer.Option(help="Place to pass through (repeatable, in order).")
     ] = None,
     modes: Annotated[
-        str | None, typer.Option(help="Allowed modes, comma-separated (rail,road,sea,ferry).")
+        str | None, typer.Option(help=f"Allowed modes, comma-separated ({','.join(MODES)}).")
     ] = None,
     crew: Annotated[
         str,
@@ -273,7 +274,7 @@ def _modes(text: str | None) -> tuple[str, ...] | None:
     if not modes:
         from serai.errors import InputError
 
-        raise InputError("--modes is empty; give modes such as rail,road,sea,ferry", field="modes")
+        raise InputError(f"--modes is empty; give modes among {','.join(MODES)}", field="modes")
     return modes
 
 

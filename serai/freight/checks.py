@@ -104,10 +104,10 @@ def check_query(
                           hints=PASSAGE_HINTS)  # fmt: skip
     if cons.modes is not None:
         from serai.freight.virtual import SERVICE_MODES
+        from serai.modes import MODES
 
-        modes = sorted(
-            (set(_present(router._modes)) - {"transfer", "connector"}) | set(SERVICE_MODES)
-        )
+        present = set(_present(router._modes)) - {"transfer", "connector"}
+        modes = sorted(present | set(SERVICE_MODES) | set(MODES))
         if not cons.modes:
             raise InputError("no mode given; allowed: " + ", ".join(modes), field="modes")
         for m in sorted(cons.modes, key=str):

@@ -89,7 +89,8 @@ class Constraints:
         Scheduled services (ferry, ro-ro, feeder lines) by ``service_id``; both
         directions of a two-way service are avoided.
     modes
-        Allowed modes of movement (``rail``, ``road``, ``sea``, ``ferry``); None = all.
+        Allowed modes of movement (:data:`serai.modes.MODES`: ``rail``, ``road``, ``sea``, ``ferry``,
+        ``roro``, ``feeder``, ``inland_waterway``); None = all.
     via
         Places (names or node ids) to visit in order.
     """

@@ -327,3 +327,22 @@ def test_route_answers_gzip_once_and_the_same_from_the_cache(client):
     assert [g[:2] for g in got] == [("miss", "gzip"), ("hit", "gzip"), ("hit", None)]
     assert got[0][2] == got[1][2] == got[2][2]
     assert got[0][2]["routes"][0]["geojson"]["features"]
+
+
+def test_modes_are_the_cli_modes(client, router):
+    # one list (serai.modes.MODES) for the CLI's --modes and the API's modes; the API took
+    # only rail, road, sea, ferry (a new-user trial: roro, feeder, inland_waterway refused)
+    from serai.modes import MODES
+
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["RouteQuery"]
+    enum = next(a for a in schema["properties"]["modes"]["anyOf"] if a.get("type") == "array")
+    assert enum["items"]["enum"] == list(MODES)
+    assert {"roro", "feeder", "inland_waterway"} <= set(MODES)
+    body = {"origin": "Aktau", "destination": "Alat", "objective": "time",
+            "modes": ["road", "roro", "ferry"], "geometry": False}  # fmt: skip
+    got = client.post("/api/route", json=body)
+    assert got.status_code == 200, got.text
+    want = router.route("Aktau", "Alat", objective="time", modes=["road", "roro", "ferry"])
+    assert got.json()["routes"][0]["usd"] == pytest.approx(want.usd, abs=1e-3)
+    every = client.post("/api/route", json={**body, "modes": list(MODES)})
+    assert every.status_code == 200, every.text

@@ -119,3 +119,15 @@ def test_route_pareto_summary(net_dir):
     # the CLI answers what the library answers (checked against brute force in test_route.py)
     lib = Router(build_routing_graph(read_network(net_dir))).pareto("Xi'an", "Istanbul")
     assert hours == pytest.approx([round(r.totals["hours"], 4) for r in lib], abs=1e-3)
+
+
+def test_modes_are_the_library_list(net_dir):
+    # --modes takes serai.modes.MODES (as the API's modes do), its help names them all
+    from serai.modes import MODES
+
+    res = CliRunner().invoke(app, ["route", "--help"], env={"COLUMNS": "400"})
+    assert ",".join(MODES) in res.output
+    for modes in ("road,roro,ferry", ",".join(MODES)):
+        args = ["route", "--from", "Aktau", "--to", "Alat", "--network", str(net_dir)]
+        res = CliRunner().invoke(app, [*args, "--modes", modes, "--objective", "time", "--json"])
+        assert res.exit_code == 0, res.output
