@@ -38,6 +38,15 @@ def _print_footprint(fp) -> None:
     console().print(t)
 
 
+def _check_ileap(ileap: Path | None, overwrite: bool) -> None:
+    """Refuse an --ileap file that exists (without --overwrite) or cannot be written, before
+    anything is computed or printed."""
+    if ileap is not None:
+        from serai._fs import check_new
+
+        check_new(ileap, overwrite)
+
+
 def _emit_footprint(fp, ileap: Path | None, json_out: bool, overwrite: bool) -> None:
     import json
 
@@ -80,6 +89,7 @@ def emissions_chain(
     from serai.emissions import Shipment
     from serai.emissions.io import account_file
 
+    _check_ileap(ileap, overwrite)  # before reading and accounting the chain
     shipment = Shipment(shipment_id, mass_t=mass_t, teu=teu, commodity=commodity)
     _emit_footprint(account_file(legs, shipment), ileap, json_out, overwrite)
 
@@ -93,6 +103,7 @@ def emissions_example(
     from serai.emissions import account_chain
     from serai.emissions.examples import middle_corridor_example
 
+    _check_ileap(ileap, overwrite)
     legs, shipment = middle_corridor_example()
     _emit_footprint(account_chain(legs, shipment), ileap, json_out, overwrite)
 

@@ -110,8 +110,15 @@ def network_convert(
     option: ReadOpt = None,
 ) -> None:
     """Convert a network between formats (CSV, Parquet, GeoJSON, GeoPackage, GMNS, TNTP)."""
+    from serai._fs import _EXISTS
+    from serai.errors import InputError
     from serai.network import read_network, write_network
 
+    # an existing output is refused before the input is read (write_network checks again,
+    # with the files a format writes beside it)
+    taken = dst.is_file() or dst.is_symlink() or (dst.is_dir() and any(dst.iterdir()))
+    if taken and not overwrite:
+        raise InputError(_EXISTS, file=str(dst))
     net = read_network(src, format=fmt, **options(option))
     out = write_network(net, dst, format=to, overwrite=overwrite)
     console().print(f"wrote {out} ({len(net.nodes):,} nodes, {len(net.links):,} links)")

@@ -116,6 +116,12 @@ def diff_cmd(
     """Two stored runs side by side: headline, corridor indicators, routes (as `scenario compare`)."""
     from serai.scenarios.compare import compare
 
+    if out is not None:  # before reading the runs, as `scenario compare` does
+        from serai._fs import check_folder
+        from serai.scenarios.run import check_out
+
+        check_folder(out)
+        check_out(out, ("*.csv", "compare.md", "runs.json", "flow_change.png"), overwrite)
     st = _store(store)
     ra, rb = st.get(a), st.get(b)
     cmp = compare(ra, rb)

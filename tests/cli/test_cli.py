@@ -171,3 +171,12 @@ def test_reader_options_pass_through_and_typos_are_refused(tmp_path):
         in bad.stderr
     )
     assert run("network", "validate", d, "-o", "nonsense").exit_code == 2
+
+
+def test_convert_refuses_an_existing_output_before_reading(tmp_path):
+    # the output is checked first: a missing input is not reported (nor read) then
+    dst = tmp_path / "out.geojson"
+    dst.write_text("precious")
+    result = run("network", "convert", tmp_path / "nope.tntp", dst)
+    assert result.exit_code == 2 and "already exists" in result.stderr, result.output
+    assert dst.read_text() == "precious"

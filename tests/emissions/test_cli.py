@@ -84,3 +84,21 @@ def test_write_json_refuses_to_overwrite(tmp_path):
     with pytest.raises(InputError, match="already exists"):
         write_json({"a": 2}, p)
     assert json.loads(p.read_text()) == {"a": 1}
+
+
+def test_existing_ileap_file_is_refused_before_anything_is_computed(tmp_path, monkeypatch):
+    # a new-user trial: the footprint table came before the refusal; now the output path is
+    # checked first (here the legs file is not even read: it does not exist)
+    out = tmp_path / "footprint.json"
+    out.write_text("precious")
+    res = run("emissions", "chain", tmp_path / "nope.csv", "--teu", 1, "--ileap", out)
+    assert res.exit_code == 2 and "already exists" in res.stderr, res.output
+    assert res.stdout == "" and out.read_text() == "precious"
+
+    def boom():
+        raise AssertionError("computed before the output check")
+
+    monkeypatch.setattr("serai.emissions.examples.middle_corridor_example", boom)
+    res = run("emissions", "example", "--ileap", out)
+    assert res.exit_code == 2 and "already exists" in res.stderr, res.output
+    assert res.stdout == ""

@@ -107,3 +107,15 @@ def test_a_reading_command_does_not_make_the_store_folder(tmp_path):
     assert r.exit_code != 0
     assert "folder of the run store does not exist" in r.output
     assert not (tmp_path / "gone").exists()
+
+
+def test_runs_diff_refuses_its_out_folder_before_reading_runs(tmp_path):
+    # as `scenario compare`: a user's file in --out is refused first (here the store and
+    # its runs do not even exist)
+    out = tmp_path / "diff"
+    out.mkdir()
+    (out / "compare.md").write_text("mine\n")
+    store = tmp_path / "none" / "runs.duckdb"
+    r = run("runs", "diff", "a", "b", "--store", store, "--out", out)
+    assert r.exit_code == 2 and "would replace compare.md" in r.output, r.output
+    assert (out / "compare.md").read_text() == "mine\n"
