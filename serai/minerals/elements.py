@@ -172,6 +172,15 @@ def _sections(v: pd.DataFrame, branch: set[int]) -> list[tuple[int, int, str, li
     return out
 
 
+def _section_countries(v: pd.DataFrame, run: list[int], a: int, b: int, ncountry: pd.Series) -> str:
+    """The countries a section runs through, in order, joined by ``–``: its links' and its
+    end nodes'. A section ending at a border node holds the link that crosses the border
+    (Böyük Kəsik – near Rustavi, AZ–GE), which its first link's country alone (AZ) hid."""
+    moves = v.loc[(v["kind"] == "move") & v["link_id"].isin(run), "country"].astype(str)
+    seq = [str(ncountry.get(a, "")), *moves.tolist(), str(ncountry.get(b, ""))]
+    return "–".join(dict.fromkeys(c for c in seq if c))
+
+
 def chain_elements(model: ChainModel, chain: Chain) -> list[Element]:
     """Every element of the chain's routes: sections, hub nodes, services, passages,
     chokepoints (with the constraints that remove each)."""
@@ -198,6 +207,8 @@ def chain_elements(model: ChainModel, chain: Chain) -> list[Element]:
     def lab(n: int) -> str:
         return str(labels.get(n, n))
 
+    ncountry = rg.network.nodes.set_index("node_id")["country"].fillna("").astype(str)
+
     chokes = model.data.chokepoints
     for leg in chain.legs:
         if leg.route is None:
@@ -208,7 +219,7 @@ def chain_elements(model: ChainModel, chain: Chain) -> list[Element]:
         for a, b, layer, run, km in _sections(v, branch):
             ids = sorted({x for lid in run for x in [lid, *rev.get(lid, [])]})
             mode = layer.split(":")[0]
-            ctry = str(v.loc[v["link_id"] == run[0], "country"].iloc[0])
+            ctry = _section_countries(v, run, a, b, ncountry)
             add(
                 f"section:{mode}:{min(a, b)}-{max(a, b)}",
                 "section",

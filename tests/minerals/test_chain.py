@@ -397,3 +397,15 @@ def test_unknown_facility_message_is_punctuated(model):
     # "unknown facility or group 'Baltimore' A group is ..." missed its full stop
     with pytest.raises(InputError, match=r"unknown facility or group 'Qxzzy'\. A group is"):
         model.resolve("Qxzzy", "uranium")
+
+
+def test_a_section_across_a_border_names_both_countries(model):
+    # a new-user trial: `serai chain ... --avoid-country RU` listed the rail link across the
+    # AZ-GE border (Böyük Kəsik / Gardabani - near Rustavi) under AZ alone: a section was
+    # given its first link's country. Here C (KZ) - D (GE) crosses into Georgia at D
+    chain = model.chain("u_mine", "DE fabricator", "uranium")
+    got = {e.label: e.country for e in chain_elements(model, chain) if e.kind == "section"}
+    assert got["rail C – D"] == "KZ–GE"
+    assert got["rail A – B"] == "KZ" and got["rail D – Goodport"] == "GE"
+    el = exposure(model, chain).elements.set_index("label")
+    assert el.loc["rail C – D", "country"] == "KZ–GE"
