@@ -307,3 +307,19 @@ def test_southern_rail_route_exists(nets):
     g = compile_network(net, link_mask=mask & ~lake, check=False)
     d = shortest_paths(g, _node(net, "beyneu"), cost="length").distances()
     assert not np.isfinite(float(d.loc[_node(net, "kars")]))
+
+
+def test_facts_land_links_lie_in_a_country_of_their_ends():
+    """A facts rail or road link is in the country of one of its ends: the Araz-border
+    lines (Horadiz-Aghband, TRIPP, Nakhchivan) were in Iran (their straight chord's
+    midpoint), so `--avoid-country IR` ruled out the Zangezur route and Baku ->
+    Nakhchivan read 'via Iran'."""
+    net = data.load_network()
+    links, nodes = net.links, net.nodes
+    nc = nodes.set_index("node_id")["country"]
+    f = links[(links["origin"] == "facts") & links["mode"].isin(["rail", "road"])]
+    ca, cb = f["from_node"].map(nc), f["to_node"].map(nc)
+    bad = f[(f["country"] != ca) & (f["country"] != cb)]
+    assert bad.empty, bad[["link_id", "name", "country"]].to_string()
+    tripp = f[f["name"] == "tripp_armenia"]
+    assert set(tripp["country"]) == {"AM"}

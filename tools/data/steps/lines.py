@@ -106,6 +106,10 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log, countries=None):
         int(n): (float(x), float(y))
         for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"], strict=True)
     }
+    node_cc = {
+        int(n): ("" if c is None or c != c else str(c))
+        for n, c in zip(nodes["node_id"], nodes["country"], strict=True)
+    }
     rows = []
     for r in lines.itertuples():
         if r.action not in ("add", "check") or r.mode not in ("rail", "road"):
@@ -120,6 +124,7 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log, countries=None):
             continue
         for row in new_rows:
             xy.setdefault(int(row["node_id"]), (float(row["x"]), float(row["y"])))
+            node_cc.setdefault(int(row["node_id"]), str(row.get("country") or ""))
         # drop repeated consecutive nodes (two stops snapped to one node)
         keep = [0] + [k for k in range(1, len(ids)) if ids[k] != ids[k - 1]]
         stops = [stops[k] for k in keep]
@@ -178,6 +183,14 @@ def _add_fact_lines(links, nodes, snaps, facts, points, log, countries=None):
             mx = (xy[a][0] + xy[b][0]) / 2
             my = (xy[a][1] + xy[b][1]) / 2
             cc = countries.lookup([mx], [my], nearest_km=25.0)[0] if countries is not None else ""
+            ends_cc = (node_cc.get(a, ""), node_cc.get(b, ""))
+            if cc and any(ends_cc) and cc not in ends_cc:
+                # a line along a border river (Araz: Horadiz-Aghband, TRIPP, Nakhchivan)
+                # has its straight chord's midpoint across the border (in Iran): the
+                # segment is in the country of one of its ends, the line's own if it is
+                # one of them (TRIPP: AM), else its start's
+                own = [c for c in str(r.country or "").replace("|", ";").split(";") if c]
+                cc = next((c for c in own if c in ends_cc), ends_cc[0] or ends_cc[1])
             rows.append({
                 "a": a, "b": b, "km": round(float(seg_km[k]), 3), "mode": r.mode, "name": r.line_id,
                 "status": r.status or "operational", "open_year": r.open_year, "origin": "facts",
