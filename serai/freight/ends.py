@@ -45,9 +45,25 @@ def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[
     """
     rg = router.rg
     if place.target is not None:
-        return [(None, rg.place(place.target))]
+        v = rg.place(place.target)
+        if v not in _sea_only(router) or not (place.lat == place.lat and place.lon == place.lon):
+            return [(None, v)]
+        # a port node with no land layer of its own (Antwerpen, Gdańsk, Genova: its rail and
+        # road nodes are other nodes, joined to it by port transfers): a box that does not
+        # sail from or to it starts or ends on land, by a first/last-mile leg from the place,
+        # not through the port's gate (a load and a discharge dwell without a ship)
+        try:
+            land = _remembered(router, place, side, lc, cons)
+        except InputError:  # no land leg (a sea-only question, a commodity without trucks)
+            land = []
+        return [(None, v), *land]
     if not (place.lat == place.lat and place.lon == place.lon):
         raise InputError(f"{place.label} has no coordinates", field="place")
+    return _remembered(router, place, side, lc, cons)
+
+
+def _remembered(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[Any]:
+    """:func:`_endpoints`, remembered per Router (see :func:`endpoints`)."""
     em = router.emissions(lc.commodity)
     key = endpoints_key(place, side, lc, cons, em is not None)
     memo = router.__dict__.get("_endpoints")
@@ -60,6 +76,19 @@ def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[
             memo.clear()  # a dict shared by threads: clear and set are atomic under the GIL
         memo[key] = hit
     return list(hit)
+
+
+def _sea_only(router: Any) -> frozenset[int]:
+    """Place vnodes whose every layer is the sea layer (a port node without land nodes of
+    its own), made once per Router."""
+    got = router.__dict__.get("_sea_only_places")
+    if got is None:
+        vl = router.rg.vlinks
+        acc = vl.loc[vl["kind"].to_numpy() == "access", ["from_v", "layer"]]
+        land = acc.loc[acc["layer"] != "sea", "from_v"].to_numpy(np.int64)
+        got = frozenset(set(acc["from_v"].to_numpy(np.int64).tolist()) - set(land.tolist()))
+        router.__dict__["_sea_only_places"] = got  # a benign race: every thread makes the same
+    return got
 
 
 def endpoints_key(place: Place, side: str, lc: Any, cons: Any, emissions: bool) -> tuple:
