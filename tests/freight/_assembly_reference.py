@@ -283,9 +283,22 @@ def endpoints(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[
     """(AccessLeg or None, vnode) pairs where a route may start or end for ``place``."""
     rg = router.rg
     if place.target is not None:
-        return [(None, rg.place(place.target))]
+        v = rg.place(place.target)
+        vl = rg.vlinks
+        layers = vl.loc[(vl["kind"] == "access") & (vl["from_v"] == v), "layer"]
+        if (layers != "sea").any() or not (place.lat == place.lat and place.lon == place.lon):
+            return [(None, v)]
+        # a port node without a land layer: its land legs too (a land trip starts on land)
+        try:
+            return [(None, v), *_land_legs(router, place, side, lc, cons)]
+        except InputError:
+            return [(None, v)]
     if not (place.lat == place.lat and place.lon == place.lon):
         raise InputError(f"{place.label} has no coordinates", field="place")
+    return _land_legs(router, place, side, lc, cons)
+
+
+def _land_legs(router: Any, place: Place, side: str, lc: Any, cons: Any) -> list[Any]:
     em = router.emissions(lc.commodity)
     legs = router.access.legs(
         place,
