@@ -3,7 +3,10 @@
 For a place off the network, :func:`endpoints` lists the road legs
 (:class:`~serai.freight.access.AccessLeg`) that reach it, :func:`best_pair` picks the
 cheapest whole route over the start and end candidates, and :func:`splice` adds the
-legs to the route's legs table, totals and countries. The
+legs to the route's legs table, totals and countries. A place on the network whose node is
+a port with no land layer (Antwerpen, Gdańsk, Genova: its rail and road nodes are other nodes)
+starts or ends at the port or by its first/last-mile legs, whichever is cheaper: a land trip
+does not pass the port's gate. The
 :class:`~serai.freight.Router` calls these; the legs themselves are modelled in
 :mod:`serai.freight.access`.
 """
