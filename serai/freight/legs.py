@@ -236,19 +236,8 @@ class _Codes:
         got = self._event_text
         if got is None:
             cols = self._cols
-            got = np.empty(len(self.leg_kind), dtype=object)
-            got[:] = [
-                ""
-                if m
-                else f"border {a}>{b} ({e})"
-                if k == "border"
-                else f"{k}:{e}"
-                if e != "" and e != k
-                else k
-                for m, k, e, a, b in zip(self.move.tolist(), self.leg_kind.tolist(),
-                                         cols["event"].tolist(), cols["from_country"].tolist(),
-                                         cols["to_country"].tolist(), strict=True)
-            ]  # fmt: skip
+            got = _event_texts(self.move, self.leg_kind, cols["event"],
+                               cols["from_country"], cols["to_country"])  # fmt: skip
             got.setflags(write=False)
             self._event_text = got
         return got
@@ -266,6 +255,26 @@ class _Codes:
 
 _CODES: dict[int, tuple[np.ndarray, _Codes]] = {}
 _CODES_LOCK = threading.Lock()
+
+
+def _event_texts(
+    move: np.ndarray, kind: np.ndarray, event: np.ndarray, from_c: np.ndarray, to_c: np.ndarray
+) -> np.ndarray:
+    """A leg's event text: '' for a move, 'border A>B (event)' at a border, else
+    'kind:event' (or the kind alone when the event is empty or the kind itself)."""
+    out = np.empty(len(kind), dtype=object)
+    out[:] = [
+        ""
+        if m
+        else f"border {a}>{b} ({e})"
+        if k == "border"
+        else f"{k}:{e}"
+        if e != "" and e != k
+        else k
+        for m, k, e, a, b in zip(move.tolist(), kind.tolist(), event.tolist(), from_c.tolist(),
+                                 to_c.tolist(), strict=True)
+    ]  # fmt: skip
+    return out
 
 
 def _codes(cols: Mapping[str, np.ndarray]) -> _Codes:
@@ -341,18 +350,7 @@ def _legs(
     mode[mv & cd.has_svc[rs]] = "ferry"
     fc, tc = cols["from_country"][rs], cols["to_country"][rl]
     ev0 = event[start]
-    ev_txt = np.empty(len(start), dtype=object)
-    ev_txt[:] = [
-        ""
-        if m
-        else f"border {a}>{b} ({e})"
-        if k == "border"
-        else f"{k}:{e}"
-        if e != "" and e != k
-        else k
-        for m, k, e, a, b in zip(mv.tolist(), k0.tolist(), ev0.tolist(), fc.tolist(),
-                                 tc.tolist(), strict=True)
-    ]  # fmt: skip
+    ev_txt = _event_texts(mv, k0, ev0, fc, tc)
     lid = cols["link_id"][r].tolist()
     path = np.empty(2 * n, np.int64)
     path[0::2], path[1::2] = fn, tn
