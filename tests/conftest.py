@@ -16,6 +16,14 @@ import pytest
 # background (serai._autostart): only tests/cli/test_route_autostart.py starts them, in a
 # folder of its own, and stops them
 os.environ["SERAI_ROUTE_SERVER"] = "use"
+# the service's and the CLI's run store defaults to ./serai-runs.duckdb: the tests (and the
+# processes they start) keep theirs in a folder of their own, not in the checkout
+if "SERAI_STORE" not in os.environ:
+    import tempfile
+
+    os.environ["SERAI_STORE"] = str(
+        Path(tempfile.mkdtemp(prefix="serai-test-store-")) / "serai-runs.duckdb"
+    )
 
 DATA = Path(__file__).parent / "data"
 SIOUX = DATA / "SiouxFalls"
