@@ -30,6 +30,7 @@ from serai.errors import InputError
 from serai.freight import alternatives as _alternatives
 from serai.freight import closedpairs as _closedpairs
 from serai.freight import ends as _ends
+from serai.freight import locate as _locating
 from serai.freight import search as _searching
 from serai.freight.commodities import Commodity, commodity
 from serai.freight.constraints import (
@@ -46,6 +47,9 @@ from serai.freight.legs import _label_of as _label_of
 from serai.freight.legs import _legs as _legs
 from serai.freight.legs import _water_crossings as _water_crossings
 from serai.freight.legs import line_names, make_route, node_labels
+from serai.freight.locate import _is_coord as _is_coord
+from serai.freight.locate import _reachable as _reachable
+from serai.freight.locate import at_end
 from serai.freight.places import PlaceIndex
 from serai.freight.routeresult import _LEG_COLUMNS as _LEG_COLUMNS
 from serai.freight.routeresult import Route
@@ -423,79 +427,10 @@ class Router:
         return np.asarray(out, np.int64)
 
     # ------------------------------------------------------------------ public API
-    def locate(self, place: Any, country: str | None = None) -> Any:
-        """The :class:`~serai.freight.resolver.Place` a name, alias, LOCODE, "lat,lon" or id names.
-
-        Names resolve over the network's own places and the gazetteer (any script, old names,
-        common spellings); an ambiguous name picks the place on the network, else the largest,
-        and the Place lists the others (``"Suzhou, Anhui"`` or ``country`` choose another).
-        A place with ``target=None`` is off the network: routes reach it by a road leg.
-
-        Examples
-        --------
-        >>> from serai.data import load_network
-        >>> from serai.freight import Router, build_routing_graph
-        >>> router = Router(build_routing_graph(load_network()))
-        >>> p = router.locate("Алматы")
-        >>> p.name, p.country, p.on_network
-        ('Almaty', 'KZ', True)
-        """
-        key = (place, country) if isinstance(place, str) else None
-        memo = self.__dict__.get("_located")
-        if key is not None and memo is not None:
-            hit = memo.get(key)
-            if hit is not None:
-                return hit
-        p = self.resolver.locate(place, country=country)
-        if p.target is not None and not self._in_graph(p.target):
-            from dataclasses import replace as _replace
-
-            p = _replace(p, target=None)  # not usable in this year: reached by road
-        if key is not None and memo is not None:
-            if len(memo) >= _MAX_LOCATED:
-                memo.clear()
-            memo[key] = p
-        return p
-
-    def locate_end(self, place: Any, field: str, country: str | None = None) -> Any:
-        """:meth:`locate` for one end of a route: its errors name ``field`` (``origin``...)."""
-        try:
-            return self.locate(place, country=country)
-        except InputError as exc:
-            if exc.field == "country" and type(exc) is InputError:  # the end's country filter
-                side = {"origin": "from_country", "destination": "to_country"}.get(field, field)
-                raise InputError(exc.reason, field=side) from None
-            raise at_end(exc, field) from None
-
-    def _in_graph(self, target: Any) -> bool:
-        if isinstance(target, str):
-            return target in self.rg.point_place.index
-        return int(target) in self.rg.place_of.index
-
-    def resolve(self, place: Any) -> int | str:
-        """Node id (int) or named point (str) of a place (name, alias, LOCODE, "lat,lon" or id)."""
-        if not isinstance(place, (int, np.integer, tuple)) and not _is_coord(place):
-            p = self.locate(place)
-            if p.target is None:
-                near, km = self.places.snap(p.lat, p.lon)
-                raise InputError(
-                    f"{p.label} is not a place on the network (routes reach it by a first/last-"
-                    f"mile road leg, but a via point must be on the network); the nearest "
-                    f"network place is {_ends.network_name(self, near)} ({km:,.0f} km)",
-                    field="place",
-                )
-            return p.target
-        target = self.places.resolve(place)
-        ok = (
-            target in self.rg.point_place.index
-            if isinstance(target, str)
-            else int(target) in self.rg.place_of.index
-        )
-        if not ok:
-            raise InputError(
-                f"place '{place}' ({target}) is not on the routing graph", field="place"
-            )
-        return target
+    locate = _locating.locate
+    locate_end = _locating.locate_end
+    _in_graph = _locating.in_graph
+    resolve = _locating.resolve
 
     def route(
         self,
@@ -596,32 +531,7 @@ class Router:
     _make_route = make_route
 
 
-def at_end(exc: InputError, field: str) -> InputError:
-    """``exc`` naming ``field`` instead of ``place`` (an error about one end of a route).
-
-    The gazetteer and the first/last-mile legs know a place, not which end it is; the
-    caller says so: the CLI's --from/--to and the API's origin/destination then agree.
-    """
-    if type(exc) is not InputError or exc.field != "place":
-        return exc
-    return InputError(exc.reason, file=exc.file, row=exc.row, field=field)
-
-
 def _mask_key(cons: Constraints) -> tuple:
     """Every field of the constraints that :meth:`Router.mask` reads."""
     return (cons.avoid_countries, cons.avoid_passages, cons.avoid_nodes, cons.avoid_links,
             cons.avoid_services, cons.modes)  # fmt: skip
-
-
-def _is_coord(place: Any) -> bool:
-    from serai.freight.places import _COORD
-
-    return isinstance(place, str) and bool(_COORD.match(place))
-
-
-def _reachable(access: Any, max_km: float, lat: float, lon: float) -> bool:
-    """Whether a first/last-mile leg from (lat, lon) reaches the network."""
-    return access.nearest_km(lat, lon) <= max_km
-
-
-_MAX_LOCATED = 4096  # names remembered per Router
