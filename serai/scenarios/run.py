@@ -506,11 +506,13 @@ RESULT_FILES = (*(f"{t}.csv" for t in TABLES), "summary.json", "scenario.toml")
 
 def check_out(out: str | os.PathLike | None, files: Sequence[str], overwrite: bool) -> None:
     """Fail at once (before a long run) when writing ``files`` (names or patterns) into
-    folder ``out`` would replace a file serai did not write there, without ``overwrite``.
-    The same rule as :func:`serai._fs.replace_folder`, which checks again when writing."""
+    folder ``out`` would replace a file there, without ``overwrite``: even one serai wrote
+    by an earlier run. The same rule as :func:`serai._fs.replace_folder`, which checks again
+    when writing (a check here that let a file through would let the run fail there, after
+    minutes of work and without recording it)."""
     import fnmatch
 
-    from serai._fs import MANIFEST, _written
+    from serai._fs import MANIFEST
 
     if out is None:
         return
@@ -519,18 +521,15 @@ def check_out(out: str | os.PathLike | None, files: Sequence[str], overwrite: bo
         raise InputError("exists and is not a folder", file=str(p))
     if overwrite or not p.is_dir():
         return
-    ours = _written(p)
     clash = sorted(
         f.name
         for f in p.iterdir()
-        if f.name != MANIFEST
-        and f.name not in ours
-        and any(fnmatch.fnmatch(f.name, pat) for pat in files)
+        if f.name != MANIFEST and any(fnmatch.fnmatch(f.name, pat) for pat in files)
     )
     if clash:
         raise InputError(
-            f"would replace {', '.join(clash[:5])}{' ...' if len(clash) > 5 else ''}, which serai "
-            "did not write there; pass --overwrite (overwrite=True) to replace them",
+            f"already holds {', '.join(clash[:5])}{' ...' if len(clash) > 5 else ''}; "
+            "pass --overwrite (overwrite=True) to replace them",
             file=str(p),
         )
 

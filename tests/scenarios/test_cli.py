@@ -51,7 +51,7 @@ def test_run_routes_only_then_runs_commands(tmp_path):
     assert {"routes.csv", "headline.csv", "changes.csv", "summary.json", "scenario.toml"} <= names
     assert json.loads((out / "summary.json").read_text())["scenario"] == "red-sea-closure"
     # a folder holding a file of the user's with a result's name is refused at once (before
-    # the run) without --overwrite; a run into the folder serai wrote replaces its own files
+    # the run) without --overwrite (a folder serai wrote too: tests/scenarios/test_check_out.py)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "routes.csv").write_text("my own routes\n", encoding="utf-8")
@@ -117,5 +117,5 @@ def test_runs_diff_refuses_its_out_folder_before_reading_runs(tmp_path):
     (out / "compare.md").write_text("mine\n")
     store = tmp_path / "none" / "runs.duckdb"
     r = run("runs", "diff", "a", "b", "--store", store, "--out", out)
-    assert r.exit_code == 2 and "would replace compare.md" in r.output, r.output
+    assert r.exit_code == 2 and "already holds compare.md" in r.output, r.output
     assert (out / "compare.md").read_text() == "mine\n"
