@@ -44,16 +44,24 @@ def run_batch(req: BatchRequest, ctx: JobContext) -> dict[str, Any]:
     total = max(1, len(good))
     ctx.progress(0.0, f"routing {len(good)} shipments ({len(bad)} rejected)")
 
+    # progress counts rows done, routed or not: a row may still fail here (unknown place,
+    # year out of range, no route); the final message says how many were routed
     res = route_batch(
         good,
         lambda y: ctx.pool.get(ctx.settings.default_year if y is None else y)[0],
         year=req.year,
         geometry=req.geometry,
-        progress=lambda n: ctx.progress(n / total, f"{n} of {len(good)} routed"),
+        progress=lambda n: ctx.progress(n / total, f"{n} of {len(good)} shipments done"),
     )
     df = combine(res, bad)
     ok = int((df["status"] == "ok").sum())
+    failed = len(df) - ok
+    ctx.progress(
+        1.0,
+        f"{ok} of {len(df)} shipments routed"
+        + (f", {failed} failed (status 'error' in the results)" if failed else ""),
+    )
     return {
-        "summary": {"shipments": len(df), "routed": ok, "failed": len(df) - ok},
+        "summary": {"shipments": len(df), "routed": ok, "failed": failed},
         "tables": {"results": df},
     }

@@ -207,6 +207,9 @@ def test_batch_job(client, router, toy_app):
     assert job["state"] == "done" and job["progress"] == 1.0
     res = client.get(job["result_url"]).json()
     assert res["summary"] == {"shipments": 3, "routed": 1, "failed": 2}
+    # the job's last word agrees with the summary (it said "2 of 2 routed": the rows that
+    # passed the first checks, counted whether the routing then failed or not)
+    assert job["message"] == "1 of 3 shipments routed, 2 failed (status 'error' in the results)"
     rows = {r["id"]: r for r in res["tables"]["results"]}
     want = router.route("Almaty", "Poti", "container")
     assert rows["a"]["usd_total"] == pytest.approx(3 * want.usd, abs=0.02)
