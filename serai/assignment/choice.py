@@ -19,11 +19,21 @@ from serai.assignment.vdf import VolumeDelay
 from serai.errors import InputError
 from serai.network.compile import Graph
 
-__all__ = ["ChoiceProblem", "Generator", "LogitConfig", "LogitResult", "Progress", "Units"]
+__all__ = [
+    "ChoiceProblem",
+    "Generator",
+    "LogitConfig",
+    "LogitResult",
+    "Progress",
+    "Search",
+    "Units",
+]
 
 Progress = Callable[[dict], None]
 #: generate(edge_costs (K, m)) -> iterable of (od index, edge index array)
 Generator = Callable[[np.ndarray], Iterable[tuple[int, np.ndarray]]]
+#: search(problem, class, origin index, OD pairs, edge costs (m,)) -> (least costs, routes)
+Search = Callable[..., tuple[np.ndarray, list]]
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,10 @@ class ChoiceProblem:
         Choice-only constants (cost units) summed along a path.
     path_length : ndarray (K, m) or None
         Edge lengths for the path-size factor (default: ``edge_cost``).
+    search
+        The least-cost search of every route generator (:meth:`least_routes`) when routes
+        obey a rule on whole routes that one tree cannot (closed country pairs,
+        :mod:`serai.flows.closed`); None: one least-cost tree per class and origin.
     """
 
     graph: Graph
@@ -154,6 +168,7 @@ class ChoiceProblem:
     units: Units | None = None
     edge_constant: np.ndarray | None = None
     path_length: np.ndarray | None = None
+    search: Search | None = None
 
     @property
     def K(self) -> int:
@@ -172,6 +187,22 @@ class ChoiceProblem:
         ):
             groups.setdefault((k, o), []).append(i)
         return groups
+
+    def least_routes(
+        self, k: int, o: int, ods: list[int], cost: np.ndarray
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Least cost and least-cost route (graph edges; None: none) of the OD pairs ``ods``
+        of class ``k`` from origin index ``o`` at the edge costs ``cost`` (m,): one tree, or
+        :attr:`search` when given."""
+        if self.search is not None:
+            return self.search(self, k, o, ods, cost)
+        from serai.assignment.columns import routes_from_tree
+        from serai.paths import shortest_paths
+
+        g = self.graph
+        tree = shortest_paths(g, int(g.node_ids[o]), cost=cost)
+        dest = self.od_destination[ods]
+        return tree.dist[dest], routes_from_tree(tree, dest)
 
     def edge_costs_at(self, excess: np.ndarray | None) -> np.ndarray:
         """(K, m) edge costs with the current unit delays."""

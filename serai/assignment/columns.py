@@ -176,16 +176,14 @@ def _trace_kernel():
 
 
 def shortest_path_generator(p: ChoiceProblem) -> Generator:
-    """Least-cost route of every OD pair at the given costs (one tree per class and origin)."""
-    from serai.paths import shortest_paths
-
-    g = p.graph
+    """Least-cost route of every OD pair at the given costs (one tree per class and origin,
+    :meth:`~serai.assignment.choice.ChoiceProblem.least_routes`)."""
     groups = p.origin_groups()
 
     def generate(costs: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
         for (k, o), ods in groups.items():
-            tree = shortest_paths(g, int(g.node_ids[o]), cost=costs[k])
-            for i, e in zip(ods, routes_from_tree(tree, p.od_destination[ods]), strict=True):
+            _, routes = p.least_routes(k, o, ods, costs[k])
+            for i, e in zip(ods, routes, strict=True):
                 if e is not None:
                     yield i, e
 
@@ -202,8 +200,6 @@ def penalty_routes(
     when its true cost is within ``cutoff / theta_od`` of the best (beyond that its
     logit weight is below ``exp(-cutoff)``).
     """
-    from serai.paths import shortest_paths
-
     g = p.graph
     cost0 = p.edge_cost if p.edge_constant is None else p.edge_cost + p.edge_constant
     groups = p.origin_groups()
@@ -213,10 +209,9 @@ def penalty_routes(
         best = np.full(len(ods), np.inf)
         seen: list[set[bytes]] = [set() for _ in ods]
         for r in range(config.max_paths):
-            tree = shortest_paths(g, int(g.node_ids[o]), cost=cost0[k] * pen)
+            _, found = p.least_routes(k, o, ods, cost0[k] * pen)
             used = np.zeros(g.n_edges, bool)
             new = 0
-            found = routes_from_tree(tree, p.od_destination[ods])
             for j, i in enumerate(ods):
                 e = found[j]
                 if e is None:

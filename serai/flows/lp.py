@@ -174,18 +174,13 @@ def _unmet_penalty(cfg: LPConfig, base: np.ndarray, reach: np.ndarray) -> np.nda
 
 def _least_costs(p: ChoiceProblem, costs: np.ndarray, groups) -> tuple[np.ndarray, list]:
     """Least cost and route of every OD pair at ``costs`` (K, m)."""
-    from serai.assignment.logit import routes_from_tree
-    from serai.paths import shortest_paths
-
-    g = p.graph
     dist = np.full(p.n_od, np.inf)
     routes: list = [None] * p.n_od
     for (k, o), ods in groups.items():
-        tree = shortest_paths(g, int(g.node_ids[o]), cost=costs[k])
-        dests = p.od_destination[ods]
-        for i, e in zip(ods, routes_from_tree(tree, dests), strict=True):
+        d, found = p.least_routes(k, o, ods, costs[k])
+        for i, di, e in zip(ods, d, found, strict=True):
             if e is not None:
-                dist[i] = tree.dist[p.od_destination[i]]
+                dist[i] = di
                 routes[i] = e
     return dist, routes
 

@@ -37,7 +37,6 @@ from serai.assignment.logit import (
     LogitConfig,
     Units,
     logit_equilibrium,
-    routes_from_tree,
     shortest_path_generator,
 )
 from serai.assignment.vdf import BPR
@@ -351,6 +350,12 @@ def build_model(
         for o, d in zip(miss["origin"], miss["destination"], strict=True)
     ]
     od = od.loc[ok].reset_index(drop=True)
+    # closed country pairs: no route visits both countries of one (the router's rule)
+    from serai.flows.closed import pair_rule
+
+    rule = pair_rule(router, zp, od["origin"], od["destination"])
+    if rule is not None:
+        od, miss, rule = _refuse_closed(od, miss, rule, router, zp)
     od["class"] = [names.index(x) for x in od["group"]]
     oi = g.node_index(zp["vnode"].reindex(od["origin"]).to_numpy(np.int64))
     di = g.node_index(zp["vnode"].reindex(od["destination"]).to_numpy(np.int64))
@@ -358,13 +363,29 @@ def build_model(
         graph=g, names=names, edge_cost=edge_cost, weight=weight,
         od_class=od["class"].to_numpy(np.int64), od_origin=oi, od_destination=di,
         od_volume=od["volume"].to_numpy(float), units=units,
-        edge_constant=None,
+        edge_constant=None, search=rule,
     )  # fmt: skip
     p = replace(p, edge_constant=_constants(rg, specs, cfg))
     masks = corridor_masks(router)
     seeds = _seed_routes(p, router, cfg, masks=masks)
     tm["seed_routes_s"] = time.perf_counter() - t0 - sum(tm.values())
     return FlowModel(rg, router, cfg, specs, comms, lcs, cu, p, od, miss, zp, seeds, tm, masks)
+
+
+def _refuse_closed(od: pd.DataFrame, miss: pd.DataFrame, rule, router: Router, zp: pd.DataFrame):
+    """OD pairs whose two ends lie in one closed pair move to the disconnected demand with
+    the pair as their reason (no freight between the two countries by any way)."""
+    from serai.flows.closed import pair_rule
+
+    refused = [rule.refused(i) for i in range(len(od))]
+    bad = np.array([p is not None for p in refused], bool)
+    if not bad.any():
+        return od, miss, rule
+    extra = od.loc[bad].copy()
+    extra["reason"] = [p.describe() for p in refused if p is not None]
+    miss = pd.concat([miss, extra], ignore_index=True)
+    od = od.loc[~bad].reset_index(drop=True)
+    return od, miss, pair_rule(router, zp, od["origin"], od["destination"])
 
 
 def _constants(rg, specs, cfg: FlowConfig) -> np.ndarray | None:
@@ -418,16 +439,12 @@ def corridor_routes(
     ``cutoff / theta`` (relative) of the OD pair's best corridor route: beyond that its logit
     weight is below ``exp(-cutoff)`` times the best route's.
     """
-    from serai.paths import shortest_paths
-
-    g = p.graph
     out = []
     for (k, o), ods in p.origin_groups().items():
         found: list[list[np.ndarray]] = [[] for _ in ods]
         for mask in masks:
             cost = np.where(mask, costs[k], np.inf)
-            tree = shortest_paths(g, int(g.node_ids[o]), cost=cost)
-            for j, e in enumerate(routes_from_tree(tree, p.od_destination[ods])):
+            for j, e in enumerate(p.least_routes(k, o, ods, cost)[1]):
                 if e is not None and len(e):
                     found[j].append(e)
         for j, i in enumerate(ods):

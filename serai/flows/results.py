@@ -236,6 +236,13 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
     wc = np.bincount(p_od, weights=P["flow"].to_numpy() * P["cost"].to_numpy(), minlength=len(od))
     odt["cost_usd"] = np.where(assigned > 0, wc / np.where(assigned > 0, assigned, 1), np.nan)
     odt["reason"] = np.where(odt["unmet"] > 1e-6 * odt["volume"], "capacity (LP penalty)", "")
+    rule = model.problem.search
+    routed = np.zeros(len(od), bool)  # OD pairs with a route (with flow or not)
+    routed[raw.paths["od"].to_numpy(np.int64)] = True
+    for i, pair in getattr(rule, "blocked", {}).items():
+        if not routed[i]:  # no route at all: blocked by the closed pairs, not by capacity
+            a, b = pair.countries
+            odt.loc[i, "reason"] = f"every route visits both {a} and {b}: {pair.describe()}"
     dis = model.disconnected
     if len(dis):
         extra = dis[["group", "origin", "destination", "volume", "reason"]].copy()
@@ -265,6 +272,7 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
         )
         if len(dis)
         else 0.0,
+        "closed_pairs": [p.status_id for p in getattr(rule, "pairs", ())],
         "unresolved_capacities": model.capacity.elements.loc[~model.capacity.elements["resolved"], ["capacity_id", "reason"]].to_dict(orient="records"),
         "timings_s": {**{k: round(v, 3) for k, v in model.timings.items()}, **{k: round(v, 3) for k, v in elapsed.items()}},
     }  # fmt: skip

@@ -56,6 +56,7 @@ __all__ = [
     "closure_scopes",
     "compliant",
     "comply",
+    "least_compliant",
     "route_countries",
     "router_pairs",
     "searched",
@@ -275,35 +276,106 @@ def comply(
 
 def _comply(route, search, cons, pairs, ends, objective, names, blocked):
     """The best compliant route under ``cons`` given its best route (None: none)."""
-    p = broken(pairs, route_countries(route))
-    if p is None:
-        return route
-    a, b = p.countries
-    inside = [c for c in ends if c in p.countries]
-    if set(inside) == {a, b}:  # whatever else is avoided: no compliant route at all
+
+    def both(p: ClosedPair) -> None:  # whatever else is avoided: no compliant route at all
         raise ClosedPairError(
             f"no route from {names[0]} to {names[1]}: {p.describe()}; no freight moves "
             "between them by any way (land, sea or a third country)",
             p,
         )
-    # one end in the pair: every compliant route avoids the other country;
-    # neither: every compliant route avoids one of the two (the better is kept)
+
+    def find(avoid: frozenset[str]) -> Any:
+        try:
+            return search(replace(cons, avoid_countries=avoid))
+        except NoRouteError:
+            return None
+
+    key = _KEY.get(objective, "gc_usd")
+    return least_compliant(
+        route, route_countries, find, lambda r: r.totals[key], pairs, ends,
+        cons.avoid_countries, both=both, blocked=blocked,
+    )  # fmt: skip
+
+
+def least_compliant(
+    best: Any,
+    countries: Callable[[Any], Iterable[str]],
+    search: Callable[[frozenset[str]], Any],
+    cost: Callable[[Any], float],
+    pairs: tuple[ClosedPair, ...],
+    ends: tuple[str, str],
+    avoid: frozenset[str] = frozenset(),
+    *,
+    both: Callable[[ClosedPair], None] | None = None,
+    blocked: list[ClosedPair] | None = None,
+) -> Any:
+    """The least-cost path that visits no closed pair, given the least-cost one (the rule).
+
+    The rule of the module docstring for any search: the router's routes (:func:`comply`)
+    and the flows' columns (:mod:`serai.flows.closed`) both apply it through this one
+    function.
+
+    Parameters
+    ----------
+    best
+        The least-cost path avoiding the countries ``avoid`` (a route, or anything).
+    countries
+        The countries a path visits, its two ends' included.
+    search
+        ``search(avoid)``: the least-cost path avoiding the countries ``avoid`` (None: none).
+    cost
+        The cost a path minimises (ties: the first option searched).
+    pairs, ends
+        The closed pairs; the countries of the two ends ('' when unknown).
+    avoid
+        The countries ``best`` was searched avoiding.
+    both
+        Called with a pair both of whose countries are ends (may raise); then no path.
+    blocked
+        Collects the pairs that left no path (the path's own pair last).
+
+    Returns
+    -------
+    The least-cost compliant path, or None when every path visits both countries of a pair.
+
+    Examples
+    --------
+    Paths as (countries, cost); A -> B best via RU and UA, UA an end: RU is avoided.
+
+    >>> pr = ClosedPair("ru_ua", ("RU", "UA"), 2022, None)
+    >>> paths = {frozenset(): (("PL", "RU", "UA"), 1.0), frozenset({"RU"}): (("PL", "UA"), 2.0)}
+    >>> least_compliant(paths[frozenset()], lambda r: r[0], paths.get, lambda r: r[1],
+    ...                 (pr,), ("PL", "UA"))
+    (('PL', 'UA'), 2.0)
+    """
+    p = broken(pairs, countries(best))
+    if p is None:
+        return best
+    a, b = p.countries
+    inside = [c for c in ends if c in p.countries]
+    if set(inside) == {a, b}:  # whatever else is avoided: no compliant path at all
+        if both is not None:
+            both(p)
+        if blocked is not None:
+            blocked.append(p)
+        return None
+    # one end in the pair: every compliant path avoids the other country;
+    # neither: every compliant path avoids one of the two (the better is kept)
     options = [b if inside[0] == a else a] if inside else [a, b]
     found = []
     for c in options:
-        c2 = replace(cons, avoid_countries=cons.avoid_countries | {c})
-        try:
-            r = search(c2)
-        except NoRouteError:
+        av = avoid | {c}
+        r = search(av)
+        if r is None:
             continue
-        r = _comply(r, search, c2, pairs, ends, objective, names, blocked)
+        r = least_compliant(r, countries, search, cost, pairs, ends, av, both=both, blocked=blocked)
         if r is not None:
             found.append(r)
     if not found:
-        blocked.append(p)
+        if blocked is not None:
+            blocked.append(p)
         return None
-    key = _KEY.get(objective, "gc_usd")
-    return min(found, key=lambda r: r.totals[key])  # ties: the first option
+    return min(found, key=cost)  # ties: the first option
 
 
 def searched(route: Any, cons: Any) -> Any:
