@@ -442,6 +442,14 @@ def _vlinks_of(rg: RoutingGraph, r) -> tuple[np.ndarray, str]:
     return np.zeros(0, np.int64), f"unknown applies '{r.applies}'"
 
 
+#: columns of :attr:`CapacityUnits.elements` (also when no capacity is given:
+#: ``FlowConfig(congestion=False)``)
+_ELEMENT_COLUMNS = [
+    "capacity_id", "element", "name", "kind", "measure", "capacity", "value", "unit",
+    "classes", "direction", "units", "resolved", "reason", "source_id", "estimate", "note",
+]  # fmt: skip
+
+
 def resolve_capacities(
     rg: RoutingGraph,
     classes: list[ClassSpec],
@@ -547,5 +555,5 @@ def resolve_capacities(
             unit_rows,
             columns=["unit", "capacity_id", "element", "direction", "measure", "capacity"],
         ),
-        elements=pd.DataFrame(el_rows),
+        elements=pd.DataFrame(el_rows, columns=_ELEMENT_COLUMNS),
     )

@@ -283,3 +283,16 @@ def test_embedded_network_china_to_armenia_not_through_azerbaijan():
         assert on == 0.0, method
         od = res.od.set_index("destination")
         assert od.loc["AM", "assigned"] == pytest.approx(10000.0), method
+
+
+def test_flows_without_congestion_give_a_result():
+    """``FlowConfig(congestion=False)`` (the service's ``congestion: false``) ignores the
+    capacities: the result is made (it failed on the empty capacity table) and equals the
+    congested run's where no capacity exists (the toy network has none in its table's
+    place), with no unresolved capacity listed."""
+    cfg = FlowConfig(year=2025, gap=1e-6, congestion=False)
+    m = build_model(_net(ROWS), _demand(2025), cfg)
+    res = make_result(m, solve(m), {})
+    assert res.summary["unresolved_capacities"] == []
+    assert m.capacity.elements.empty
+    assert res.od["assigned"].sum() > 0
