@@ -193,6 +193,9 @@ class Router:
         self.__dict__.update(state)
         self._lock = threading.RLock()
         self._located = {}
+        marks = self.__dict__.get("_landmarks", {})
+        for key, (basis, lf, lb) in list(marks.items()):  # pickled apart: side by side again
+            marks[key] = (basis, *_searching.paired(lf, lb))
 
     def with_params(self, params: Any) -> Router:
         """A router over the same graph with other model parameters.

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from serai.freight.cost import LinkCosts
     from serai.freight.route import Router
 
-__all__ = ["bound", "landmarks", "masked_landmarks", "path", "path_pairs"]
+__all__ = ["bound", "landmarks", "masked_landmarks", "paired", "path", "path_pairs"]
 
 
 def landmarks(self: Router, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -70,10 +70,7 @@ def landmarks(self: Router, lc: LinkCosts, objective: str) -> tuple[np.ndarray, 
                 _, lf, lb = k.landmarks(
                     g.indptr, g.heads, g.tails, basis, g.n_nodes, self.n_landmarks, start
                 )
-                lf, lb = np.ascontiguousarray(lf.T), np.ascontiguousarray(lb.T)
-                lf.setflags(write=False)
-                lb.setflags(write=False)
-                got = memo[bkey] = (basis, lf, lb)
+                got = memo[bkey] = (basis, *paired(lf.T, lb.T))
     return got[1], got[2]
 
 
@@ -211,17 +208,17 @@ def _masked_marks(
     g = self.rg.graph
     n, m = g.n_nodes, self.n_masked_landmarks
     start = int(self.rg.place_of.iat[0]) if len(self.rg.place_of) else 0
-    h = hashlib.blake2b(f"masked landmarks 1|{n}|{m}|{start}|".encode(), digest_size=16)
+    h = hashlib.blake2b(f"masked landmarks 2|{n}|{m}|{start}|".encode(), digest_size=16)
     h.update(np.ascontiguousarray(masked, np.float64).tobytes())
-    both = cache.load_marks(self, h.hexdigest(), (2, n, m))
+    both = cache.load_marks(self, h.hexdigest(), (n, 2, m))
     if both is None:
         if not choose:
             return None
         _, lf, lb = k.landmarks(g.indptr, g.heads, g.tails, masked, n, m, start)
-        both = np.stack([lf.T, lb.T])  # (from, to) x node x landmark, rows contiguous
+        both = np.stack([lf.T, lb.T], axis=1)  # node x (from, to) x landmark: see paired
         cache.store_marks(self, h.hexdigest(), both)
         both.setflags(write=False)
-    return both[0], both[1]
+    return both[:, 0], both[:, 1]
 
 
 def path(
@@ -246,17 +243,17 @@ def path(
     if len(src) > 1 and not self.rg.graph.passable[src].all():
         return path_pairs(self, cost, starts, ends, via_places, bound)
     g = self.rg.graph
-    lf, lb = bound if bound is not None else (_NO_LANDMARKS, _NO_LANDMARKS)
+    marks = _NO_MARKS if bound is None else _marks(*bound)
     dist, pred, _, hk, hv = self._scratch.get()
     ws = self.__dict__.get("_alt_scratch")
-    h, stamp = ws.get() if ws is not None else _new_alt_scratch(self)
+    state = ws.get() if ws is not None else _new_alt_scratch(self)
     stages: list[dict[int, tuple[np.ndarray, int]]] = []
     tally = bound.key if isinstance(bound, _Tally) else None
     for place in via_places:
         targets = self._layer_vnodes(place)
-        _, settled = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, targets,
-                      np.zeros(len(targets)), True, lf, lb, self.n_active,
-                      dist, pred, hk, hv, h, stamp)  # fmt: skip
+        _, settled = k.ends_search(g.indptr, g.heads, g.tails, cost, g.passable, src, off,
+                      targets, np.zeros(len(targets)), True, marks, self.n_active,
+                      dist, pred, hk, hv, state)  # fmt: skip
         if tally is not None:
             _add_work(self, tally, settled)
         reached = np.unique(targets[np.isfinite(dist[targets])])
@@ -266,8 +263,8 @@ def path(
         src, off = reached, dist[reached].copy()
     dst = np.array([v for v, _ in ends], np.int64)
     doff = np.array([c for _, c in ends], float)
-    j, settled = k.ends_search(g.indptr, g.heads, cost, g.passable, src, off, dst, doff, False,
-                      lf, lb, self.n_active, dist, pred, hk, hv, h, stamp)  # fmt: skip
+    j, settled = k.ends_search(g.indptr, g.heads, g.tails, cost, g.passable, src, off, dst,
+                      doff, False, marks, self.n_active, dist, pred, hk, hv, state)  # fmt: skip
     if tally is not None:
         _add_work(self, tally, settled)
     if j < 0:
@@ -287,7 +284,7 @@ def _add_work(self: Router, key: tuple, settled: int) -> None:
     work[key] = work.get(key, 0) + settled  # (a lost count under threads only delays)
 
 
-def _new_alt_scratch(self: Router) -> tuple[np.ndarray, np.ndarray]:
+def _new_alt_scratch(self: Router) -> np.ndarray:
     self._alt_scratch = PerThread(partial(_alt_arrays, self.rg.graph.n_nodes))
     return self._alt_scratch.get()
 
@@ -317,11 +314,49 @@ def _objective_key(lc: LinkCosts, objective: str) -> tuple:
     return (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant, objective)
 
 
-_NO_LANDMARKS = np.zeros((0, 0))
-_NO_LANDMARKS.setflags(write=False)
+_NO_MARKS = np.zeros((0, 2, 0))
+_NO_MARKS.setflags(write=False)
 
 
-def _alt_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-thread A* scratch: (bound per node, search stamps: see
+def _alt_arrays(n: int) -> np.ndarray:
+    """Per-thread A* scratch: the search's labels, one row per node and one more (see
     :func:`~serai.paths._alt.ends_search`)."""
-    return np.empty(n), np.zeros(n + 1, np.int64)
+    return np.zeros((n + 1, 4))
+
+
+def _marks(lf: np.ndarray, lb: np.ndarray) -> np.ndarray:
+    """The ``(node, 2, landmark)`` array whose halves a bound ``(lf, lb)`` is (:func:`paired`;
+    made for a pair that is not, e.g. landmarks given by hand)."""
+    got = _marks_of(lf, lb)
+    return got if got is not None else paired(lf, lb)[0].base
+
+
+def _marks_of(lf: np.ndarray, lb: np.ndarray) -> np.ndarray | None:
+    base = lf.base
+    if base is None or base is not lb.base or base.ndim != 3 or base.shape[1] != 2:
+        return None
+    if not base.flags.c_contiguous or lf.shape != (base.shape[0], base.shape[2]):
+        return None
+    if lf.ctypes.data != base.ctypes.data or lb.ctypes.data != base[:, 1].ctypes.data:
+        return None
+    return base
+
+
+def paired(lf: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Landmark distances ``(from, to)`` (node x landmark each) as read-only views of one
+    ``(node, 2, landmark)`` array: a node's two rows side by side in memory (the search
+    reads both for every node it reaches). Pairs already so laid out come back as they are.
+
+    Examples
+    --------
+    >>> lf, lb = paired(np.arange(6.0).reshape(3, 2), -np.arange(6.0).reshape(3, 2))
+    >>> lf.base is lb.base, lf[2].tolist(), lb[2].tolist(), lf.flags.writeable
+    (True, [4.0, 5.0], [-4.0, -5.0], False)
+    """
+    if _marks_of(lf, lb) is not None:
+        return lf, lb
+    both = np.empty((lf.shape[0], 2, lf.shape[1]))
+    both[:, 0] = lf
+    both[:, 1] = lb
+    both.setflags(write=False)
+    return both[:, 0], both[:, 1]

@@ -98,8 +98,8 @@ def _pick_landmarks(s, t, lf, lb, n_active):
 
 @njit(cache=True, nogil=True)
 def ends_search(
-    indptr, heads, cost, passable, src, src_off, dst, dst_off, settle_all, lf, lb, n_active,
-    dist, pred, hk, hv, h, stamp,
+    indptr, heads, tails, cost, passable, src, src_off, dst, dst_off, settle_all, marks,
+    n_active, dist, pred, hk, hv, state,
 ):  # fmt: skip
     """A* from several sources to several targets, with the ALT (landmark) lower bound.
 
@@ -111,27 +111,34 @@ def ends_search(
     targets (a last-mile leg after the target) and returns that ``j`` (-1: none reached),
     with the number of nodes settled: ``(j, settled)``.
 
-    ``lf[v, i]``/``lb[v, i]`` are the distances from/to landmark i (:func:`landmarks`) on a
-    cost array that is nowhere above ``cost``; ``n_active`` of them (the best for the first
-    source and target) make the bound. With no landmarks (``lf.shape[1] == 0``) this is
-    Dijkstra from the sources. Ties: the first target settled wins (deterministic).
-    ``pred[v]`` is -1 at the sources: trace a path back with :func:`trace_root`.
+    ``marks[v, 0, i]``/``marks[v, 1, i]`` are the distances from/to landmark i
+    (:func:`landmarks`) on a cost array that is nowhere above ``cost``; ``n_active`` of them
+    (the best for the first source and target) make the bound. With no landmarks
+    (``marks.shape[2] == 0``) this is Dijkstra from the sources. Ties: the first target
+    settled wins (deterministic).
 
-    Only the nodes the search reaches are initialised (not all of ``dist``, ``pred``, ``h``:
-    most of the graph is never reached): ``stamp`` (int64, one more than the nodes, zeros at
-    first; kept per thread between searches) tells them apart. ``stamp[n]`` is the last
-    search's base; a node stamped below this search's base is unreached, at its base open,
-    at base + 1 settled. On return, ``dist`` of every target is exact (inf: unreached) and
-    ``pred`` valid along every path found; other unreached nodes hold stale values.
-    Answers are those of a search that initialises every node.
+    Memory, not arithmetic, bounds this loop: a node's landmark rows (from and to) lie side
+    by side in ``marks``, and the search's own labels in ``state`` (float64, one row per node
+    and one more, zeros at first; kept per thread between searches): ``(stamp, dist, bound,
+    pred edge)`` of a node in one row, one cache line where four arrays took four. Only the
+    nodes the search reaches are initialised (most of the graph is never reached): the
+    stamp tells them apart. ``state[n, 0]`` is the last search's base; a node stamped below
+    this search's base is unreached, at its base open, at base + 1 settled (stamps are
+    whole numbers, exact in float64 for 2**52 searches).
+
+    On return ``dist`` of every target is its label (inf: unreached; exact when settled),
+    and ``pred`` (-1 at the sources) valid along the path to every reached target: trace a
+    path back with :func:`trace_root`. Other entries of ``dist``/``pred`` are stale. Answers
+    are those of a search that initialises every node.
     """
-    n = len(stamp) - 1
-    base = stamp[n] + 2
-    stamp[n] = base
+    n = len(state) - 1
+    base = state[n, 0] + 2.0
+    state[n, 0] = base
+    done = base + 1.0
     nt = len(dst)
     act = np.empty(0, np.int64)
-    if lf.shape[1] > 0 and len(src) > 0 and nt > 0:
-        act = _pick_landmarks(src[0], dst[0], lf, lb, n_active)
+    if marks.shape[2] > 0 and len(src) > 0 and nt > 0:
+        act = _pick_landmarks(src[0], dst[0], marks[:, 0], marks[:, 1], n_active)
     na = len(act)
     tlb = np.empty((nt, na))
     tlf = np.empty((nt, na))
@@ -140,21 +147,21 @@ def ends_search(
         if not settle_all:
             off[j] = dst_off[j]
         for a in range(na):
-            tlb[j, a] = lb[dst[j], act[a]]
-            tlf[j, a] = lf[dst[j], act[a]]
+            tlb[j, a] = marks[dst[j], 1, act[a]]
+            tlf[j, a] = marks[dst[j], 0, act[a]]
     size = 0
     for i in range(len(src)):
         s = src[i]
-        if stamp[s] < base:
+        if state[s, 0] < base:
             if not src_off[i] < INF:
                 continue
-            stamp[s] = base
-            dist[s] = INF
-            pred[s] = -1
-            h[s] = _ends_bound(s, lf, lb, act, tlb, tlf, off)
-        if src_off[i] < dist[s]:
-            dist[s] = src_off[i]
-            hs = h[s]
+            state[s, 0] = base
+            state[s, 1] = INF
+            state[s, 3] = -1.0
+            state[s, 2] = _ends_bound(s, marks, act, tlb, tlf, off)
+        if src_off[i] < state[s, 1]:
+            state[s, 1] = src_off[i]
+            hs = state[s, 2]
             if hs < INF:
                 size = _push(hk, hv, size, src_off[i] + hs, s)
     best = INF
@@ -163,13 +170,13 @@ def ends_search(
     settled = 0
     while size > 0:
         key, u, size = _pop(hk, hv, size)
-        if stamp[u] > base:
+        if state[u, 0] > base:
             continue  # settled already
         if not settle_all and key >= best:
             break
-        stamp[u] = base + 1
+        state[u, 0] = done
         settled += 1
-        du = dist[u]
+        du = state[u, 1]
         for j in range(nt):
             if dst[j] == u:
                 if settle_all:
@@ -179,36 +186,47 @@ def ends_search(
                     best_j = j
         if settle_all and left <= 0:
             break
-        if not passable[u] and pred[u] >= 0:
+        if not passable[u] and state[u, 3] >= 0.0:
             continue
         for e in range(indptr[u], indptr[u + 1]):
             v = heads[e]
-            sv = stamp[v]
+            sv = state[v, 0]
             if sv > base:
                 continue
             nd = du + cost[e]
             if sv < base:  # first reached (its bound made once, as it was)
                 if not nd < INF:
                     continue
-                stamp[v] = base
-                dist[v] = INF
-                pred[v] = -1
-                h[v] = _ends_bound(v, lf, lb, act, tlb, tlf, off)
-            if nd < dist[v]:
-                if h[v] == INF:
+                state[v, 0] = base
+                state[v, 1] = INF
+                state[v, 3] = -1.0
+                state[v, 2] = _ends_bound(v, marks, act, tlb, tlf, off)
+            if nd < state[v, 1]:
+                hv_ = state[v, 2]
+                if hv_ == INF:
                     continue
-                dist[v] = nd
-                pred[v] = e
-                size = _push(hk, hv, size, nd + h[v], v)
-    for j in range(nt):
-        if stamp[dst[j]] < base:
-            dist[dst[j]] = INF
-            pred[dst[j]] = -1
+                state[v, 1] = nd
+                state[v, 3] = e
+                size = _push(hk, hv, size, nd + hv_, v)
+    for j in range(nt):  # the targets' labels and the paths to them, out
+        t = dst[j]
+        if state[t, 0] < base:
+            dist[t] = INF
+            pred[t] = -1
+            continue
+        dist[t] = state[t, 1]
+        v = t
+        while True:
+            e = int(state[v, 3])
+            pred[v] = e
+            if e < 0:
+                break
+            v = tails[e]
     return best_j, settled
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _ends_bound(v, lf, lb, act, tlb, tlf, off):
+def _ends_bound(v, marks, act, tlb, tlf, off):
     """min over targets j of (ALT bound of d(v, t_j) + off[j]); INF if v reaches none."""
     best = INF
     for j in range(tlb.shape[0]):
@@ -218,14 +236,14 @@ def _ends_bound(v, lf, lb, act, tlb, tlf, off):
             i = act[a]
             tl = tlb[j, a]
             if tl < INF:
-                vl = lb[v, i]
+                vl = marks[v, 1, i]
                 if vl == INF:
                     dead = True  # v cannot reach L but t_j can: v cannot reach t_j
                     break
                 if vl - tl > hj:
                     hj = vl - tl
             lt = tlf[j, a]
-            lv = lf[v, i]
+            lv = marks[v, 0, i]
             if lt < INF and lv < INF and lt - lv > hj:
                 hj = lt - lv
         if not dead and hj + off[j] < best:
