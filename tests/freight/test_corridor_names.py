@@ -176,7 +176,9 @@ def test_the_eu_entry_crossings_are_network_places():
 
     router = cached_router(None)
     for name in ("Svilengrad", "Záhony", "Chop", "Kuźnica", "Lőkösháza", "Curtici", "Kelebia",
-                 "Vidin", "Małkinia", "Dorohusk", "Medyka", "Frankfurt (Oder)", "Edirne"):  # fmt: skip
+                 "Vidin", "Małkinia", "Dorohusk", "Medyka", "Frankfurt (Oder)", "Edirne",
+                 "Čierna nad Tisou", "Dobrá", "Bruzgi", "Suzemka", "Khutir-Mykhailivskyi",
+                 "Khanabad"):  # fmt: skip
         assert router.locate(name).target is not None, name
     r = router.route("Sofia", "Istanbul", "container", via=["Svilengrad"])
     assert {"TR", "BG"} <= set(r.countries) and r.km < 800
@@ -185,14 +187,19 @@ def test_the_eu_entry_crossings_are_network_places():
 
 
 @pytest.mark.parametrize(
-    ("name", "instead"), [("Čierna nad Tisou", "Chop"), ("Bruzgi", "Kuźnica"), ("Dobrá", "Chop")]
+    ("name", "country", "lat", "lon"),
+    [
+        # sourced coordinates (tools/data/facts/points.csv, Wikipedia copies; sources.csv)
+        ("Čierna nad Tisou", "SK", 48.417, 22.096),
+        ("Cierna nad Tisou", "SK", 48.417, 22.096),
+        ("Dobrá", "SK", 48.412, 22.028),
+        ("Bruzgi", "BY", 53.55, 23.70),
+        ("Брузги", "BY", 53.55, 23.70),
+    ],
 )
-def test_a_crossing_without_a_sourced_coordinate_is_not_invented(resolver, name, instead):
-    # no coordinate for these in the facts, Natural Earth or GeoNames cities500: an unknown
-    # place that says why and names a located neighbour, never a guessed point
-    from serai.errors import InputError
-
-    with pytest.raises(InputError, match="unknown place") as e:
-        resolver.locate(name)
-    assert "no sourced coordinate" in str(e.value) and f"'{instead}'" in str(e.value)
-    assert resolver.locate(instead).lat == resolver.locate(instead).lat  # located
+def test_the_chop_and_kuznica_neighbours_are_located(resolver, name, country, lat, lon):
+    # were refused as having no sourced coordinate (serai/freight/data/unlocated_places.csv)
+    # until the facts gave them one: now network places in their own country
+    p = resolver.locate(name)
+    assert p.country == country
+    assert abs(p.lat - lat) < 0.02 and abs(p.lon - lon) < 0.02, (p.lat, p.lon)
