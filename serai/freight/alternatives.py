@@ -141,7 +141,7 @@ def candidates(
     lc = router.costs_from(router.locate(origin), commodity_name, carbon_price_usd_per_t, crew)
     o, d = first.origin, first.destination
     po, pd_ = ends.end_vnodes(router, first)
-    via = [router.rg.place(router.resolve(v)) for v in cons.via]
+    via = router.via_places(cons.via, first.origin_place, first.destination_place)
     obj = router.edge_objective(lc, objective)
     base = np.where(router.mask(cons), obj, np.inf)
     km_e = router.rg.graph.edge_values(router.rg.vlinks["km"].to_numpy(float))
@@ -309,7 +309,7 @@ def pareto(
     cons = closedpairs.searched(ref, cons)  # a closed pair's country avoided: all avoid it
     o, d = ref.origin, ref.destination
     po, pd_ = ends.end_vnodes(router, ref)
-    via = [router.rg.place(router.resolve(v)) for v in cons.via]
+    via = router.via_places(cons.via, op, dp)
     mask = router.mask(cons)
     h = np.ascontiguousarray(lc.hours[router.rg.graph.link_rows])
     u = np.ascontiguousarray(lc.usd[router.rg.graph.link_rows])

@@ -192,6 +192,7 @@ def diagnose(
     """
     on, dn = router.places.name(o) or str(o), router.places.name(d) or str(d)
     base = router.edge_objective(lc, objective)
+    op = dp = None
     if ends is not None:  # located places, possibly off the network
         starts, stops, op, dp = ends
         on, dn = op.label, dp.label
@@ -200,7 +201,7 @@ def diagnose(
         po, pd_ = router.rg.place(o), router.rg.place(d)
 
     def reachable(c: Constraints) -> bool:
-        via = [router.rg.place(router.resolve(v)) for v in c.via]
+        via = router.via_places(c.via, op, dp)
         return router._search(np.where(router.mask(c), base, np.inf), po, pd_, via) is not None
 
     culprits = [(desc, rest) for desc, rest in cons.parts() if reachable(rest)]

@@ -30,6 +30,7 @@ __all__ = [
     "like",
     "network_name",
     "splice",
+    "via_vnodes",
 ]
 
 
@@ -92,6 +93,74 @@ def _sea_only(router: Any) -> frozenset[int]:
         got = frozenset(set(acc["from_v"].to_numpy(np.int64).tolist()) - set(land.tolist()))
         router.__dict__["_sea_only_places"] = got  # a benign race: every thread makes the same
     return got
+
+
+def via_vnodes(router: Any, place_vnode: int) -> np.ndarray:
+    """Layer nodes where a route passes a via place (int64, one search stage's targets).
+
+    The place's own layer nodes; for a port node with no land layer of its own (Antwerpen,
+    Gdańsk, Genova: :func:`endpoints`), also the land layer nodes joined to its sea layer by
+    port transfers (its rail and road nodes): a land trip via the city passes it on land,
+    without the port's load and discharge dwells; a sea trip still passes its sea layer.
+    The extra nodes are made once per Router (a pure function of the graph).
+    """
+    g = router.rg.graph
+    own = np.asarray(g.heads[g.indptr[place_vnode] : g.indptr[place_vnode + 1]], np.int64)
+    land = _port_land(router).get(int(place_vnode))
+    return own if land is None else np.concatenate([own, land])
+
+
+def _port_land(router: Any) -> dict[int, np.ndarray]:
+    """{place vnode of a port without land layer: its land layer vnodes}: those joined to its
+    sea layer by port transfers, and for a land mode (road, rail) without one, that mode's node
+    nearest the port within :data:`VIA_LAND_KM` (Genova's port has a rail transfer only: a
+    truck via Genoa passes its road node 20 km away)."""
+    got = router.__dict__.get("_port_land")
+    if got is None:
+        sea_only = _sea_only(router)
+        vl = router.rg.vlinks
+        kind = vl["kind"].to_numpy()
+        acc = (kind == "access") & np.isin(vl["from_v"].to_numpy(np.int64), list(sea_only))
+        sea_v = dict(zip(vl.loc[acc, "to_v"].tolist(), vl.loc[acc, "from_v"].tolist(),
+                         strict=True))  # fmt: skip
+        port = vl.loc[(kind == "port") & (vl["layer"].str.startswith("sea>")), ["from_v", "to_v"]]
+        found: dict[int, set[int]] = {}
+        for s, t in zip(port["from_v"].tolist(), port["to_v"].tolist(), strict=True):
+            if s in sea_v:
+                found.setdefault(int(sea_v[s]), set()).add(int(t))
+        vn = router.rg.vnodes
+        groups = router.access.groups
+        for v in sea_only:  # a land mode without a port transfer: its node nearest the port
+            have = {str(x).split(":")[0] for x in vn["layer"].to_numpy()[list(found.get(v, ()))]}
+            lat, lon = float(vn["y"].iat[v]), float(vn["x"].iat[v])
+            for group in set(groups) - have:
+                t = _nearest_land(router, groups[group], lat, lon)
+                if t is not None:
+                    found.setdefault(int(v), set()).add(t)
+        got = {v: np.array(sorted(ts), np.int64) for v, ts in found.items()}
+        for a in got.values():
+            a.setflags(write=False)
+        router.__dict__["_port_land"] = got  # a benign race: every thread makes the same
+    return got
+
+
+#: EST: a land node this close to a port counts as the port city's for a via point (the
+#: legs table labels a node within 40 km of a populated place "near <place>").
+VIA_LAND_KM = 40.0
+
+
+def _nearest_land(router: Any, g: dict, lat: float, lon: float) -> int | None:
+    """Layer vnode of the node of an access group nearest (lat, lon) within
+    :data:`VIA_LAND_KM`, not across the sea; None if none."""
+    from serai.freight.gazetteer import _unit, chord_km
+
+    chord, idx = g["tree"].query(_unit(np.array([lat]), np.array([lon]))[0], k=4)
+    for c, i in zip(np.atleast_1d(chord), np.atleast_1d(idx), strict=True):
+        if chord_km(c) > VIA_LAND_KM:
+            break
+        if not router.access.gazetteer.crosses_sea(lat, lon, g["lat"][i], g["lon"][i]):
+            return int(g["vnode"][i])
+    return None
 
 
 def endpoints_key(place: Place, side: str, lc: Any, cons: Any, emissions: bool) -> tuple:

@@ -15,7 +15,7 @@ from serai.freight import ends as _ends
 if TYPE_CHECKING:
     from serai.freight.route import Router
 
-__all__ = ["at_end", "in_graph", "locate", "locate_end", "resolve"]
+__all__ = ["at_end", "in_graph", "locate", "locate_end", "resolve", "via_places"]
 
 _MAX_LOCATED = 4096  # names remembered per Router
 
@@ -94,6 +94,28 @@ def resolve(self: Router, place: Any) -> int | str:
     if not ok:
         raise InputError(f"place '{place}' ({target}) is not on the routing graph", field="place")
     return target
+
+
+def via_places(self: Router, via: Any, origin: Any = None, destination: Any = None) -> list[int]:
+    """Place vnodes of a route's via points, in order (errors name ``via``).
+
+    A via point at the route's origin place (``origin``: a located
+    :class:`~serai.freight.resolver.Place`) before any other via point, or at its destination
+    place after every other one, is passed by the route's end itself and left out: "Antwerp to
+    Rotterdam via Antwerp" is the route from Antwerp to Rotterdam (the via point is not a
+    second visit through another of the city's nodes). A via point at an end between others
+    (Antwerp -> Ghent -> Antwerp -> Rotterdam) is a real return and kept.
+    """
+    try:
+        out = [self.rg.place(self.resolve(v)) for v in via]
+    except InputError as exc:
+        raise at_end(exc, "via") from None
+    for end, i in ((origin, 0), (destination, -1)):
+        if out and end is not None and end.target is not None and in_graph(self, end.target):
+            v = self.rg.place(end.target)
+            while out and out[i] == v:
+                out.pop(i)
+    return out
 
 
 def at_end(exc: InputError, field: str) -> InputError:

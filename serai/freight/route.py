@@ -425,15 +425,16 @@ class Router:
         return None if found is None else found[0]
 
     def _layer_vnodes(self, place_vnode: int) -> np.ndarray:
-        g = self.rg.graph
-        out = g.heads[g.indptr[place_vnode] : g.indptr[place_vnode + 1]]
-        return np.asarray(out, np.int64)
+        """Layer nodes where a route passes a via place (:func:`~serai.freight.ends.via_vnodes`:
+        a port city without a land layer is also passed on land)."""
+        return _ends.via_vnodes(self, place_vnode)
 
     # ------------------------------------------------------------------ public API
     locate = _locating.locate
     locate_end = _locating.locate_end
     _in_graph = _locating.in_graph
     resolve = _locating.resolve
+    via_places = _locating.via_places
 
     def route(
         self,
@@ -469,10 +470,7 @@ class Router:
         lc = self.costs_from(op, commodity_name, carbon_price_usd_per_t, crew)
         if op.target is not None and op.target == dp.target:
             raise InputError("origin and destination are the same place", field="destination")
-        try:
-            via = [self.rg.place(self.resolve(v)) for v in cons.via]
-        except InputError as exc:
-            raise at_end(exc, "via") from None
+        via = self.via_places(cons.via, op, dp)
         base = self.edge_objective(lc, objective)
         cost = base if cons.empty else self.masked_cost(lc, objective, cons)
         # masking only raises costs: the landmarks of the objective's costs bound them (or
