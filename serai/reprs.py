@@ -22,6 +22,8 @@ import pandas as pd
 __all__ = [
     "assignment_html",
     "assignment_repr",
+    "duration_text",
+    "hours_text",
     "html_table",
     "network_html",
     "route_html",
@@ -66,11 +68,36 @@ def network_html(net: Any) -> str:
 
 
 # ---------------------------------------------------------------------- route
+def duration_text(hours: float) -> str:
+    """A trip's time for people: hours below a day, days above (one decimal each).
+
+    A 1-hour truck trip read "0.0 days"; machine-readable fields keep their units.
+
+    >>> duration_text(1.0), duration_text(23.9), duration_text(189.3)
+    ('1.0 h', '23.9 h', '7.9 days')
+    """
+    if not hours == hours:  # NaN
+        return "– days"
+    if abs(hours) < 23.95:  # (23.95 h and up would read "24.0 h": a day)
+        return f"{hours:.1f} h"
+    return f"{hours / 24.0:,.1f} days"
+
+
+def hours_text(hours: float) -> str:
+    """A leg's hours for a table: one decimal, two below 0.1 h (a 3 km first-mile leg of
+    0.05 h read "0.0").
+
+    >>> hours_text(0.0457), hours_text(0.0), hours_text(1.08), hours_text(1234.5)
+    ('0.05', '0.0', '1.1', '1,234.5')
+    """
+    return f"{hours:.2f}" if 0 < abs(hours) < 0.095 else f"{hours:,.1f}"
+
+
 def route_repr(r: Any) -> str:
     co2 = r.totals.get("co2e_kg", float("nan"))
     return (
         f"<Route {r.origin_name} -> {r.destination_name}: {r.corridor}; "
-        f"{r.days:.1f} days, {r.km:,.0f} km, USD {r.usd:,.0f}/{r.unit}, "
+        f"{duration_text(r.totals['hours'])}, {r.km:,.0f} km, USD {r.usd:,.0f}/{r.unit}, "
         f"{_num(co2)} kg CO2e; {len(r.legs)} legs and events; "
         f"{r.commodity}, objective {r.objective}>"
     )

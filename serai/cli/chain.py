@@ -154,12 +154,15 @@ def _num(v: float, nd: int = 0) -> str:
 def _print_chain(c, model) -> None:
     from rich.table import Table
 
+    from serai.reprs import duration_text
+
     con = console()
     fac = model.data.facilities
     t = Table(
         title=f"{c.mineral}: {c.request.origin} -> {c.request.destination} "
         f"({c.objective}; year {c.year or 'today'})",
-        caption=f"{c.days:.1f} days, USD {c.usd_per_t:,.0f} and {c.co2e_kg_per_t:,.0f} kg CO2e "
+        caption=f"{duration_text(c.days * 24.0)}, USD {c.usd_per_t:,.0f} and "
+        f"{c.co2e_kg_per_t:,.0f} kg CO2e "
         f"(ISO 14083 WTW) per t of {c.product} delivered; {c.totals['tonne_km_per_t']:,.0f} "
         f"t-km per t; "
         + (

@@ -381,6 +381,8 @@ PARETO_CAPTION = (
 def _print_route_summary(routes, rels=None) -> None:
     from rich.table import Table
 
+    from serai.reprs import duration_text
+
     r0 = routes[0]
     t = Table(
         title=f"{r0.origin_name} -> {r0.destination_name}: {len(routes)} routes ({r0.objective})",
@@ -389,7 +391,7 @@ def _print_route_summary(routes, rels=None) -> None:
     for col, just in (
         ("#", "right"),
         ("corridor", "left"),
-        ("days", "right"),
+        ("door to door", "right"),
         ("km", "right"),
         (f"USD/{r0.unit}", "right"),
         ("generalised USD", "right"),
@@ -409,7 +411,7 @@ def _print_route_summary(routes, rels=None) -> None:
         t.add_row(
             str(i + 1),
             r.corridor,
-            f"{r.days:.1f}",
+            duration_text(r.totals["hours"]),
             f"{r.km:,.0f}",
             f"{r.usd:,.0f}",
             f"{r.totals['gc_usd']:,.0f}",
@@ -423,12 +425,14 @@ def _print_route_summary(routes, rels=None) -> None:
 def _print_routes(routes, rels=None) -> None:
     from rich.table import Table
 
+    from serai.reprs import duration_text, hours_text
+
     con = console()
     for i, r in enumerate(routes):
         t = Table(
             title=f"{'#' + str(i + 1) + ' ' if len(routes) > 1 else ''}{r.origin_name} -> "
             f"{r.destination_name}: {r.corridor}",
-            caption=f"{r.days:.1f} days door to door, {r.km:,.0f} km, USD {r.usd:,.0f} per "
+            caption=f"{duration_text(r.totals['hours'])} door to door, {r.km:,.0f} km, USD {r.usd:,.0f} per "
             f"{r.unit} (generalised USD {r.totals['gc_usd']:,.0f}"
             + (f"; carbon {r.totals['usd_carbon']:,.0f}" if r.totals["usd_carbon"] else "")
             + f")\n{_cost_caption(r)}\n{_co2_caption(r)}"
@@ -453,7 +457,7 @@ def _print_routes(routes, rels=None) -> None:
                 leg.to_name or str(leg.to_node),
                 leg.country,
                 f"{leg.km:,.0f}" if leg.km else "",
-                f"{leg.hours:,.1f}",
+                hours_text(leg.hours),
                 f"{leg.usd:,.0f}",
                 f"{leg.co2e_kg:,.1f}" if leg.co2e_kg == leg.co2e_kg and leg.co2e_kg else "",
                 leg.event or leg.service_id,

@@ -31,6 +31,7 @@ from serai.freight.flagship import (
 )
 from serai.freight.route import Route, Router
 from serai.network.geo import degree_gap, unwrap_lon
+from serai.reprs import duration_text, hours_text
 
 __all__ = [
     "FLAGSHIP",
@@ -314,7 +315,8 @@ def write_route_report(
             continue
         r = a.route
         parts.append(
-            f"<details><summary>{esc(head)} — {esc(r.corridor)}, {r.days:.1f} days, "
+            f"<details><summary>{esc(head)} — {esc(r.corridor)}, "
+            f"{duration_text(r.totals['hours'])}, "
             f"{r.km:,.0f} km, USD {r.usd:,.0f}, {r.co2e_kg:,.0f} kg CO2e (WTW) per "
             f"{esc(r.unit)}</summary><table><tr>"
             + "".join(
@@ -345,7 +347,7 @@ def write_route_report(
                             leg.to_name,
                             leg.country,
                             f"{leg.km:,.0f}" if leg.km else "",
-                            f"{leg.hours:,.1f}",
+                            hours_text(leg.hours),
                             f"{leg.usd:,.0f}",
                             f"{leg.co2e_kg:,.1f}" if leg.co2e_kg > 0 else "",
                             leg.event or leg.service_id,

@@ -191,3 +191,18 @@ def test_scenario_comparison_form(base_url, browser):
     page.click("#compare-go")
     assert "two different" in page.inner_text("#compare-status")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_short_trip_via_a_port_city_reads_in_hours(base_url, browser):
+    """Brussels -> Rotterdam via Antwerp: a truck trip of ~4.6 h (it was 7.9 days through the
+    port's gate); the card and the chart read hours, not "0.2 days"."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(base_url + "/?from=Brussels&to=Rotterdam&via=Antwerp", wait_until="load")
+    page.wait_for_function("document.body.dataset.routesDrawn === '1'", timeout=60_000)
+    card = page.inner_text(".card")
+    assert " h · " in card and "days" not in card, card
+    hours = float(card.split(" h · ")[0].split()[-1])
+    assert 4.0 < hours < 5.5, card
+    events = [c.strip() for c in page.locator("table.legs td:nth-child(1)").all_inner_texts()]
+    assert "port" not in events and "sea" not in events, events
+    assert " h<" in page.inner_html("#chart")

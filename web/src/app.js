@@ -225,6 +225,10 @@ $("#planner").addEventListener("submit", (e) => { e.preventDefault(); run(); });
 window.addEventListener("popstate", () => { if (fromURL()) run(false); });
 
 const fmt = (x, d = 0) => (x == null ? "–" : Number(x).toLocaleString("en-GB", { maximumFractionDigits: d, minimumFractionDigits: d }));
+// a trip's time for people: hours below a day ("1.0 h", not "0.0 days"), days above (serai.reprs.duration_text)
+// a leg's hours: one decimal, two below 0.1 h (a 3 km first-mile leg read "0.0"; serai.reprs.hours_text)
+const hoursCell = (h) => (h != null && h !== 0 && Math.abs(h) < 0.095 ? fmt(h, 2) : fmt(h, 1));
+const duration = (days) => (days == null ? "–" : Math.abs(days * 24) < 23.95 ? `${fmt(days * 24, 1)} h` : `${fmt(days, 1)} days`);
 
 function showRoutes(routes) {
   state.routes = routes; state.selected = 0;
@@ -233,7 +237,7 @@ function showRoutes(routes) {
   const unit = routes[0].unit;
   el.innerHTML = `<h2>${esc(routes[0].from)} → ${esc(routes[0].to)}</h2>
     <div class="cards">${routes.map((r, i) => `<button type="button" class="card" style="--c:${COLOURS[i % COLOURS.length]}" aria-pressed="${i === 0}" data-i="${i}">
-      <b>${esc(r.corridor)}</b><span class="nums">${fmt(r.days, 1)} days · ${fmt(r.km)} km · USD ${fmt(r.usd)} per ${esc(unit)} · ${fmt(r.co2e_kg)} kg CO2e</span>${relLine(r.reliability)}</button>`).join("")}</div>
+      <b>${esc(r.corridor)}</b><span class="nums">${duration(r.days)} · ${fmt(r.km)} km · USD ${fmt(r.usd)} per ${esc(unit)} · ${fmt(r.co2e_kg)} kg CO2e</span>${relLine(r.reliability)}</button>`).join("")}</div>
     <div class="chart" id="chart"></div><h2 id="legs-title">Legs</h2><div id="legs"></div>`;
   el.querySelectorAll(".card").forEach((b) => b.addEventListener("click", () => select(+b.dataset.i)));
   drawChart(routes);
@@ -251,22 +255,22 @@ function select(i) {
   document.querySelectorAll(".card").forEach((b) => b.setAttribute("aria-pressed", String(+b.dataset.i === i)));
   const r = state.routes[i];
   $("#legs-title").textContent = `Legs — ${r.corridor}`;
-  $("#legs").innerHTML = `<table class="legs"><thead><tr><th>mode / event</th><th>from</th><th>to</th><th>country</th><th class="n">km</th><th class="n">hours</th><th class="n">USD</th><th class="n">kg CO2e</th></tr></thead><tbody>${r.legs.map((l) => `<tr class="${l.kind === "move" ? "" : "event"}"><td>${esc(l.kind === "move" ? l.mode : l.event || l.kind)}</td><td>${esc(l.from_name)}</td><td>${esc(l.to_name)}</td><td>${esc(l.country)}</td><td class="n">${l.km ? fmt(l.km) : ""}</td><td class="n">${fmt(l.hours, 1)}</td><td class="n">${fmt(l.usd)}</td><td class="n">${l.co2e_kg ? fmt(l.co2e_kg, 1) : ""}</td></tr>`).join("")}</tbody></table>`;
+  $("#legs").innerHTML = `<table class="legs"><thead><tr><th>mode / event</th><th>from</th><th>to</th><th>country</th><th class="n">km</th><th class="n">hours</th><th class="n">USD</th><th class="n">kg CO2e</th></tr></thead><tbody>${r.legs.map((l) => `<tr class="${l.kind === "move" ? "" : "event"}"><td>${esc(l.kind === "move" ? l.mode : l.event || l.kind)}</td><td>${esc(l.from_name)}</td><td>${esc(l.to_name)}</td><td>${esc(l.country)}</td><td class="n">${l.km ? fmt(l.km) : ""}</td><td class="n">${hoursCell(l.hours)}</td><td class="n">${fmt(l.usd)}</td><td class="n">${l.co2e_kg ? fmt(l.co2e_kg, 1) : ""}</td></tr>`).join("")}</tbody></table>`;
   drawRoutes();
 }
 
 function drawChart(routes) {
   // three small bar groups (days, USD, kg CO2e), one bar per route, each scaled to its own maximum
-  const metrics = [["days", "days", 1], ["usd", "USD", 0], ["co2e_kg", "kg CO2e", 0]];
+  const metrics = [["days", "time", duration], ["usd", "USD", (x) => fmt(x)], ["co2e_kg", "kg CO2e", (x) => fmt(x)]];
   const W = 380, rowH = 14, gap = 10, labelW = 60;
   const H = metrics.length * (routes.length * rowH + gap) + 4;
   let y = 2, svg = "";
-  for (const [key, label, d] of metrics) {
+  for (const [key, label, show] of metrics) {
     const max = Math.max(...routes.map((r) => r[key] || 0)) || 1;
     svg += `<text x="0" y="${y + rowH - 3}">${label}</text>`;
     routes.forEach((r, i) => {
       const w = ((r[key] || 0) / max) * (W - labelW - 70);
-      svg += `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 3}" fill="${COLOURS[i % COLOURS.length]}"><title>${esc(r.corridor)}: ${fmt(r[key], d)} ${label}</title></rect><text x="${labelW + w + 4}" y="${y + rowH - 4}">${fmt(r[key], d)}</text>`;
+      svg += `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 3}" fill="${COLOURS[i % COLOURS.length]}"><title>${esc(r.corridor)}: ${show(r[key])}${key === "days" ? "" : " " + label}</title></rect><text x="${labelW + w + 4}" y="${y + rowH - 4}">${show(r[key])}</text>`;
       y += rowH;
     });
     y += gap;
