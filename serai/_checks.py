@@ -29,7 +29,10 @@ def check_number(
 ) -> float:  # fmt: skip
     """``value`` as a finite number in ``[low, high]`` (``(low, high]`` if ``strict``)."""
     what = label or name
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    # exact float and int first (an ABC check is a microsecond; bool is not int here)
+    if (type(value) is not float and type(value) is not int) and (
+        isinstance(value, bool) or not isinstance(value, numbers.Real)
+    ):
         raise InputError(f"{what} must be a number, got {value!r}", field=name)
     if integer and not (isinstance(value, numbers.Integral) or float(value).is_integer()):
         raise InputError(f"{what} must be a whole number, got {value!r}", field=name)

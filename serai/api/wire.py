@@ -65,7 +65,13 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     from serai.freight.routeresult import _LEG_COLUMNS
     from serai.freight.shapes import _clean
 
-    cols = tuple(c for c in _LEG_COLUMNS if c not in _DROP and c in data)
+    have = tuple(data)
+    cols = _COLS.get(have)
+    if cols is None:  # the columns written, in the table's order (once per set of columns)
+        cols = tuple(c for c in _LEG_COLUMNS if c not in _DROP and c in data)
+        if len(_COLS) >= 64:
+            _COLS.clear()  # a dict shared by threads: clear and set are atomic
+        _COLS[have] = cols
     n = len(data.get("seq", ()))
     if not n:
         return b"[]", []
@@ -84,6 +90,7 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
 
 
 _KEYS: dict[tuple[str, ...], tuple[Any, Any]] = {}
+_COLS: dict[tuple[str, ...], tuple[str, ...]] = {}  # a legs table's keys -> columns written
 
 
 def _keys(cols: tuple[str, ...]) -> tuple[Any, Any]:

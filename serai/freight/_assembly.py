@@ -469,10 +469,11 @@ def plain(lc: LinkCosts) -> bool:
 def route_parts(
     cols: Mapping[str, np.ndarray], cd: _Codes, rows: np.ndarray, lc: LinkCosts,
     labels: pd.Series,
-) -> tuple[dict[str, Any], list[float], float, float] | None:  # fmt: skip
-    """The legs, route sums (components, hours then money by basis, carbon USD, CO2e) and
-    km (all, at sea) of a route's rows: :func:`_legs`, :func:`route_components` and the sums
-    of :func:`~serai.freight.legs.make_route` in two compiled passes; None
+) -> tuple[dict[str, Any], list[float], float, float, np.ndarray] | None:  # fmt: skip
+    """The legs, route sums (components, hours then money by basis, carbon USD, CO2e),
+    km (all, at sea) and which legs are movements (``kind == "move"``) of a route's rows:
+    :func:`_legs`, :func:`route_components` and the sums of
+    :func:`~serai.freight.legs.make_route` in two compiled passes; None
     for a route whose every row is dropped (the numpy path answers it)."""
     em = lc.kg_co2e
     comps, hb, ub, haul, driving = gather(
@@ -487,7 +488,8 @@ def route_parts(
     )  # fmt: skip
     if not len(got[1]):
         return None
-    return _leg_columns(cols, cd, got, labels), got[7].tolist(), float(got[8]), float(got[9])
+    legs = _leg_columns(cols, cd, got, labels)
+    return legs, got[7].tolist(), float(got[8]), float(got[9]), cd.leg_move[got[2][0]]
 
 
 _NO_CO2 = np.empty(0)

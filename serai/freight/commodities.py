@@ -114,6 +114,9 @@ def commodity(name: str | Commodity) -> Commodity:
     """
     if isinstance(name, Commodity):
         return name
+    hit = _BY_NAME.get(name) if type(name) is str else None
+    if hit is not None:  # the tables are read once (commodity_table, _build): a pure look-up
+        return hit
     table = commodity_table()
     aliases = {
         "container": "container_feu",
@@ -135,7 +138,15 @@ def commodity(name: str | Commodity) -> Commodity:
         raise InputError(
             f"unknown commodity '{name}'{hint} (known: {', '.join(table.index)})", field="commodity"
         )
-    return _build(key)
+    got = _build(key)
+    if type(name) is str:
+        if len(_BY_NAME) >= 256:  # names typed by users: bounded (known ones only)
+            _BY_NAME.clear()  # a dict shared by threads: clear and set are atomic
+        _BY_NAME[name] = got
+    return got
+
+
+_BY_NAME: dict[str, Commodity] = {}  # commodity(name) of names asked before
 
 
 @cache

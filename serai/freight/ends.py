@@ -13,6 +13,7 @@ does not pass the port's gate. The
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -238,8 +239,6 @@ def best_pair(
 def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
            origin: Place, destination: Place) -> Any:  # fmt: skip
     """The route with its first/last-mile legs added to legs, totals and countries."""
-    from types import MappingProxyType
-
     legs = [x for x in (first, last) if x is not None]
     new = {
         "origin_place": origin,

@@ -223,6 +223,10 @@ class _Codes:
         # movement with a service) from its first row
         self.leg_kind = kind.copy()
         self.leg_kind[ends] = np.where(cols["event"][ends] != "", cols["event"][ends], "transfer")
+        # a leg is a movement (its kind "move"), as a bool per row (a comparison of objects
+        # per route was a few microseconds)
+        self.leg_move = self.leg_kind == "move"
+        self.leg_move.setflags(write=False)
         self.leg_mode = cols["mode"].copy()
         self.leg_mode[self.move & self.has_svc] = "ferry"
         self._cols = cols
@@ -467,7 +471,7 @@ def make_route(
     cd = _codes(router._cols)
     got = asm.route_parts(router._cols, cd, rows, lc, router.labels) if asm.plain(lc) else None
     if got is not None:
-        cols, tot, km, sea_km = got
+        cols, tot, km, sea_km, move = got
         k = len(lc.comps)
         totals = {
             "km": km,
@@ -475,7 +479,6 @@ def make_route(
                         tot[k + 6]),
             "co2e_kg": tot[k + 7],
         }  # fmt: skip
-        move = cols["kind"] == "move"
     else:  # costs of another dtype: the numpy path
         rc = route_components(lc, rows, router._cols["kind"][rows], None, cd.road[rows])
         cols = _legs(router._cols, rows, rc, router.labels, em)

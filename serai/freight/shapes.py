@@ -195,7 +195,7 @@ class ShapeIndex:
         lists = [x if isinstance(x, list) else list(x) for x in lines]
         lens = [len(x) for x in lists]
         ids = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=sum(lens))
-        line = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
+        line = np.arange(len(lists), dtype=np.int64).repeat(lens)
         got = _joined_lines(ids, line, self.link_ids, text.slot, text.rows, self.across,
                             len(lists), text.raw)  # fmt: skip
         joined = got[0].tobytes()

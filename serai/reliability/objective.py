@@ -59,12 +59,24 @@ def parse_objective(name: str) -> tuple[str, float]:
 
 
 def is_reliability_objective(name: str) -> bool:
-    """True for p50, p90, p95 and mean+<k>std."""
+    """True for p50, p90, p95 and mean+<k>std (remembered per name: every route request
+    asks, and a plain objective raised and caught an error each time)."""
+    hit = _IS_RELIABILITY.get(name) if type(name) is str else None
+    if hit is not None:
+        return hit
     try:
         parse_objective(name)
+        hit = True
     except InputError:
-        return False
-    return True
+        hit = False
+    if type(name) is str:
+        if len(_IS_RELIABILITY) >= 1024:  # names typed by users: bounded
+            _IS_RELIABILITY.clear()  # a dict shared by threads: clear and set are atomic
+        _IS_RELIABILITY[name] = hit
+    return hit
+
+
+_IS_RELIABILITY: dict[str, bool] = {}
 
 
 def score(rel: Reliability, objective: str) -> float:
