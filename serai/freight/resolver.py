@@ -88,7 +88,15 @@ class Place:
 
     def note(self) -> str:
         """One sentence for the user when the place is planned, or the name was ambiguous or
-        matched an alias ('' else)."""
+        matched an alias ('' else); made once per Place (a pure function of its fields; the
+        Places of names asked are remembered by the Router)."""
+        got = self.__dict__.get("_note")
+        if got is None:
+            got = self._note_text()
+            object.__setattr__(self, "_note", got)  # not a field: eq, hash, asdict ignore it
+        return got
+
+    def _note_text(self) -> str:
         parts = []
         if self.status in ("planned", "under_construction") and self.kind in ("port", "terminal"):
             # (a town or crossing of the facts with a line not open yet exists: no note)
