@@ -108,7 +108,8 @@ def offnet_leg(
 ) -> dict[str, float]:
     """Hours and money per unit of a leg off the network by ``mode`` (rail, else road).
 
-    Rail: km at the zone's speed with the technical stops en route, at the zone's rate;
+    Rail: km at the zone's speed with the technical stops en route, at the zone's rate (a
+    container in Kazakhstan: the domestic/export rate ``rail.rate.KZ.export`` per t);
     road: :func:`road_haul`. ``with_transfer`` adds one transfer (:func:`transfer`).
     """
     from serai.freight.params import zone_of
@@ -119,7 +120,13 @@ def offnet_leg(
         speed = p.first([f"rail.speed.{z}", "rail.speed.OTHER"])
         rate = p.first([f"rail.rate.{z}", "rail.rate.OTHER"])
         hours = km / p.value(speed) + km / 1000.0 * p.value("rail.enroute_h_per_1000km")
-        if c.handling == "container":
+        if c.handling == "container" and z == "KZ" and "rail.rate.KZ.export" in p:
+            # a Kazakh rail spur of a container: a domestic haul at CAREC's consignment
+            # cost per t of cargo (as LinkCosts.export_kz), not the transit through rate
+            usd = km * p.value("rail.rate.KZ.export") * float(c.tonnes_per_unit)
+            if c.dg_class == "7":
+                usd *= p.value("dg7.factor")
+        elif c.handling == "container":
             usd = km * p.value(rate) * _scale(c, p)
         else:
             rid = "bulk.rail.rate.KZ" if z == "KZ" else "bulk.rail.rate"

@@ -83,7 +83,8 @@ class LinkCosts:
     carbon_price_usd_per_t: float = 0.0
     crew: str = "single"
     params: ParamSet | None = None
-    variant: str = ""  # "" or "no_market" (a route starting in Kazakhstan / Central Asia)
+    variant: str = ""  # "", "no_market" (not from China) or "export_kz" (from Kazakhstan)
+    export_km: np.ndarray | None = None  # km of Kazakh rail line haul (containers), else 0
 
     def component(self, name: str) -> np.ndarray:
         """One component by name (``motion``, ``rest``, ..., ``tariff``, ``hub``, ...)."""
@@ -131,6 +132,41 @@ class LinkCosts:
         for a in (comps, ub):
             a.setflags(write=False)
         return replace(self, comps=comps, usd_by_basis=ub, variant="no_market")
+
+    @cached_property
+    def export_kz(self) -> LinkCosts:
+        """These costs for a route starting in Kazakhstan: a domestic or export haul.
+
+        No import premium (:attr:`without_market`), and the Kazakh rail line haul of a
+        container pays the domestic/export rate ``rail.rate.KZ.export`` (CAREC TFI3, USD per
+        t-km) times the commodity's tonnes per unit, instead of ``rail.rate.KZ``, the through
+        rate fitted to China - Europe transit quotes (:func:`~serai.freight.tariffs.
+        pays_export_rate`). The same as :attr:`without_market` when there is no such rate.
+        """
+        from dataclasses import replace
+
+        base = self.without_market
+        p, km = self.params, self.export_km
+        if p is None or km is None or "rail.rate.KZ.export" not in p or not km.any():
+            return base
+        c = self.commodity
+        rate = p.value("rail.rate.KZ.export") * float(c.tonnes_per_unit)
+        if c.dg_class == "7":
+            rate *= p.value("dg7.factor")
+        k = COMPONENTS.index("tariff")
+        rows = (km > 0) & self.allowed
+        comps = np.array(base.comps)
+        old = comps[k].copy()
+        new = np.where(rows, km * rate, old)
+        comps[k] = new
+        ub = np.array(base.usd_by_basis)
+        from serai.freight.params import BASES
+
+        ub[BASES.index(p.basis_of("rail.rate.KZ"))] -= np.where(rows, old, 0.0)
+        ub[BASES.index(p.basis_of("rail.rate.KZ.export"))] += np.where(rows, new, 0.0)
+        for a in (comps, ub):
+            a.setflags(write=False)
+        return replace(base, comps=comps, usd_by_basis=ub, variant="export_kz")
 
     @cached_property
     def hours_border(self) -> np.ndarray:
@@ -320,6 +356,14 @@ def link_costs(
         a.setflags(write=False)
         return a
 
+    export_km = None
+    if c.handling == "container" and "rail.rate.KZ.export" in p:
+        # the rows a route from Kazakhstan pays at the export rate (LinkCosts.export_kz): the
+        # Kazakh rail line haul, priced at rail.rate.KZ by tariffs._container
+        el = link_elements(rg)
+        kz = move & ~is_svc & (mode == "rail") & (el.zone == "KZ")
+        export_km = np.where(kz, el.km, 0.0).astype(float)
+        export_km.setflags(write=False)
     allowed.setflags(write=False)
     return LinkCosts(
         c,
@@ -332,6 +376,7 @@ def link_costs(
         price,
         crew,
         p,
+        export_km=export_km,
     )
 
 

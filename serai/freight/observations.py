@@ -304,7 +304,7 @@ def route_record(router: Any, route: Any, row: Mapping[str, Any]) -> RouteRecord
     from serai.freight.commodities import commodity
 
     start = route.origin_place if route.origin_place is not None else route.origin
-    market = router.costs_from(start, route.commodity).variant != "no_market"
+    market = router.costs_from(start, route.commodity).variant == ""
     return RouteRecord(
         str(row["obs_id"]),
         rows,

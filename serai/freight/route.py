@@ -304,13 +304,12 @@ class Router:
         self, place: Any, name: str | Commodity, carbon_price_usd_per_t: float = 0.0,
         crew: str = "single",
     ) -> LinkCosts:  # fmt: skip
-        """The costs of routes from ``place``: the import premium only from China (tariffs)."""
-        from serai.freight.tariffs import pays_no_import_premium
+        """The costs of routes from ``place``: the import premium only from China, the
+        Kazakh export rail rate from Kazakhstan (tariffs)."""
+        from serai.freight.tariffs import costs_variant
 
         lc = self.costs(name, carbon_price_usd_per_t, crew)
-        if pays_no_import_premium(self.place_country(place)):
-            return lc.without_market
-        return lc
+        return costs_variant(lc, self.place_country(place))
 
     def edge_objective(self, lc: LinkCosts, objective: str) -> np.ndarray:
         """Objective per graph edge (cached per commodity, carbon price and objective)."""

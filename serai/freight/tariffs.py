@@ -3,7 +3,10 @@
 Components (USD per unit; :data:`serai.freight.params.MONEY`):
 
 ``tariff``
-    Line haul: rail per km by tariff zone (``rail.rate.<zone>``, USD per FEU-km), truck
+    Line haul: rail per km by tariff zone (``rail.rate.<zone>``, USD per FEU-km: through
+    rates fitted to China - Europe transit quotes; a container route that starts in
+    Kazakhstan pays ``rail.rate.KZ.export`` per t of cargo on its Kazakh rail instead,
+    CAREC's consignment cost, :func:`pays_export_rate`), truck
     per km (``road.rate``), sea per km (``sea.rate.deep`` on ocean legs,
     ``sea.rate.regional`` in the Mediterranean, Black and Caspian seas), a ferry or
     feeder crossing per box (``ferry.caspian.kz`` for Aktau/Kuryk - Alat,
@@ -44,7 +47,9 @@ __all__ = [
     "CENTRAL_ASIA_ZONES",
     "PREMIUM_ORIGIN_ZONES",
     "add_money_terms",
+    "costs_variant",
     "money_scale",
+    "pays_export_rate",
     "pays_no_import_premium",
     "starts_in_import_zone",
 ]
@@ -80,6 +85,41 @@ def pays_no_import_premium(country: str) -> bool:
     from serai.freight.params import _zones
 
     return not country or _zones().get(str(country), "OTHER") not in PREMIUM_ORIGIN_ZONES
+
+
+#: Zones whose routes from inside pay the domestic/export rail rate on their own rail
+#: (``rail.rate.<zone>.export``): Kazakhstan, where CAREC measures it (TFI3, facts §4.4).
+EXPORT_RATE_ZONES = ("KZ",)
+
+
+def pays_export_rate(country: str) -> bool:
+    """True when a container route from ``country`` pays the Kazakh export rail rate.
+
+    A haul that starts in Kazakhstan (domestic, or export to a border or port) is not a
+    China - Europe transit: it pays CAREC's cost of a consignment on Kazakh rail
+    (``rail.rate.KZ.export``, :attr:`~serai.freight.cost.LinkCosts.export_kz`) rather than
+    the through rate ``rail.rate.KZ`` fitted to transit quotes.
+
+    >>> pays_export_rate("KZ"), pays_export_rate("CN"), pays_export_rate("UZ")
+    (True, False, False)
+    """
+    from serai.freight.params import _zones
+
+    return bool(country) and _zones().get(str(country), "OTHER") in EXPORT_RATE_ZONES
+
+
+def costs_variant(lc, country: str):
+    """The link costs (:class:`~serai.freight.cost.LinkCosts`) of a route from ``country``.
+
+    From Kazakhstan :attr:`~serai.freight.cost.LinkCosts.export_kz` (no import premium,
+    Kazakh rail at the export rate), from China ``lc`` itself (the import premium), from
+    anywhere else :attr:`~serai.freight.cost.LinkCosts.without_market`.
+    """
+    if pays_export_rate(country):
+        return lc.export_kz
+    if pays_no_import_premium(country):
+        return lc.without_market
+    return lc
 
 
 def money_scale(c: Commodity, values: np.ndarray, p: ParamSet) -> float:

@@ -113,7 +113,7 @@ class _Leg:
     weight: float
     mass_factor: float
     costs: dict[bool, np.ndarray]  # per edge, inf where masked; key: import-premium-free
-    src_free: np.ndarray  # per source vnode: True where the leg starts in the premium zone
+    src_free: np.ndarray  # per source vnode: its cost variant (LinkCosts.variant; keys of costs)
     src_access: list[list[Access]]
     tgt_access: list[list[Access]]
     src_v: np.ndarray
@@ -409,15 +409,13 @@ class ChainModel(FacilityMixin):
         )
 
     def _import_zone(self, src: list[list[Access]], src_v: np.ndarray) -> np.ndarray:
-        """Per source vnode: True where a route from its place pays no import premium."""
-        from serai.freight.tariffs import pays_no_import_premium
-
+        """Per source vnode: the country a route from its place starts in (the router's, as
+        :meth:`serai.freight.Router.costs_from` gives it), which picks its cost variant
+        (:func:`serai.freight.tariffs.costs_variant`)."""
         r = self.router
         place = {a.vnode: a.place for acc in src for a in acc}
-        # the country the router gives the place when it routes from it (Router.costs_from)
         return np.array(
-            [pays_no_import_premium(r.place_country(r.locate(place[int(v)]))) for v in src_v],
-            dtype=bool,
+            [str(r.place_country(r.locate(place[int(v)]))) for v in src_v], dtype=object
         )
 
     def _constraints(self, req: ChainRequest, rules: ProductRules) -> Constraints:
@@ -445,16 +443,21 @@ class ChainModel(FacilityMixin):
         tgt = [self.access(f) for f in cands[s + 1]]
         src_v = np.unique([a.vnode for acc in src for a in acc]).astype(np.int64)
         tgt_v = np.unique([a.vnode for acc in tgt for a in acc]).astype(np.int64)
-        zone = self._import_zone(src, src_v)
-        costs: dict[bool, np.ndarray] = {}
+        from serai.freight.tariffs import costs_variant
+
+        # per source: the cost variant of a route from its country (tariffs.costs_variant:
+        # the import premium only from China, the Kazakh export rail rate from Kazakhstan)
+        country = self._import_zone(src, src_v)
+        variant = {cc: costs_variant(lc, cc) for cc in sorted(set(country))}
+        zone = np.array([variant[cc].variant for cc in country], dtype=object)
+        by_key = {v.variant: v for v in variant.values()}
+        costs: dict[str, np.ndarray] = {}
         dist = np.full((len(src_v), len(tgt_v)), np.inf)
         sums = np.full((3, len(src_v), len(tgt_v)), np.nan)
-        for flag in (False, True):
+        for flag, lcf in by_key.items():
             sel = zone == flag
             if not sel.any():
                 continue
-            # only a route from China pays the import premium (tariffs.pays_no_import_premium)
-            lcf = lc.without_market if flag else lc
             cost_f = np.where(mask, router.edge_objective(lcf, req.objective), np.inf)
             co2 = lcf.kg_co2e[rows] if lcf.kg_co2e is not None else np.zeros(len(rows))
             aux = np.ascontiguousarray(np.vstack([lcf.hours[rows], lcf.usd[rows], co2]))

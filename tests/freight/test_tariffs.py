@@ -40,12 +40,21 @@ def test_box_sizes_and_containerised_minerals(router):
     feu = router.route("Almaty", "Poti", "container_feu", objective="time", **m)
     teu = router.route("Almaty", "Poti", "container_teu", objective="time", **m)
     assert list(feu.legs["link_ids"]) == list(teu.legs["link_ids"])
-    assert teu.usd == pytest.approx(v("teu.ratio") * feu.usd)
+    # from Almaty the Kazakh rail pays the export rate per tonne of cargo (12 t in a FEU,
+    # 8 t in a TEU, 1 t of uranium); the rest is the box share of the FEU's charges
+    kz = (feu.legs["mode"] == "rail") & (feu.legs["country"] == "KZ")
+    km = float(feu.legs.loc[kz, "km"].sum())
+    assert km > 0
+    rate = v("rail.rate.KZ.export")
+    assert feu.legs.loc[kz, "usd_tariff"].sum() == pytest.approx(km * rate * 12)
+    rest_feu = feu.usd - km * rate * 12
+    assert teu.usd - km * rate * 8 == pytest.approx(v("teu.ratio") * rest_feu)
     ur = commodity("uranium_uoc")  # 16 t per 20 ft box, class 7: no surcharge is sourced
     u = router.route("Almaty", "Poti", ur, objective="time", **m)
     assert "aktau_alat_rail_ferry" in u.services
     assert list(u.legs["link_ids"]) == list(feu.legs["link_ids"])
-    assert u.usd == pytest.approx(v("teu.ratio") * feu.usd / 16 * v("dg7.factor"))
+    assert u.legs.loc[kz.to_numpy(), "usd_tariff"].sum() == pytest.approx(km * rate)
+    assert u.usd - km * rate == pytest.approx(v("teu.ratio") * rest_feu / 16 * v("dg7.factor"))
     assert u.totals["hours"] == pytest.approx(
         feu.totals["hours"]
     )  # time does not depend on the box
@@ -114,3 +123,27 @@ def test_import_premium_only_on_the_lane_it_was_measured_on(router):
     legs = west.legs
     parts = ["usd_tariff", "usd_hub", "usd_border"]
     assert legs[parts].to_numpy().sum() == pytest.approx(west.usd)
+
+
+def test_export_haul_from_kazakhstan_pays_the_carec_consignment_cost(router):
+    # oracle: CAREC TFI3, Kazakh rail cost per 500 km and 20 t of cargo, USD 724 (2020),
+    # 924 (2021), 883 (2022) (corridor-facts §4.4): 0.0724-0.0924 USD per t-km. A uranium
+    # export from a Kazakh origin pays it on its Kazakh rail km; the same km in a China -
+    # Europe transit keep the fitted through rate rail.rate.KZ (per FEU-km).
+    lo, hi = 724 / 500 / 20, 924 / 500 / 20
+    m = {"modes": ("rail", "ferry"), "avoid_services": ["aktau_alat_roro"]}
+    u = router.route("Almaty", "Poti", "uranium_uoc", objective="time", **m)
+    kz = u.legs.loc[(u.legs["mode"] == "rail") & (u.legs["country"] == "KZ")]
+    per_tkm = kz["usd_tariff"].sum() / kz["km"].sum()
+    assert lo <= per_tkm <= hi
+    assert per_tkm == pytest.approx(883 / 500 / 20)  # the 2022 value on a 2025 network
+    transit = router.route("Xi'an", "Duisburg", "container", objective="time")
+    t = transit.legs.loc[(transit.legs["mode"] == "rail") & (transit.legs["country"] == "KZ")]
+    assert t["usd_tariff"].sum() == pytest.approx(t["km"].sum() * v("rail.rate.KZ"))
+    # a 2020 or 2021 figure: CAREC's value of that year (param_history.csv)
+    for year, usd in ((2020, 724), (2021, 924)):
+        lc = link_costs(router.rg, "uranium_uoc", params=P.for_year(year)).export_kz
+        rows = lc.export_km > 0
+        assert rows.any() and lc.variant == "export_kz"
+        per = lc.usd_tariff[rows] / lc.export_km[rows]
+        assert per == pytest.approx(usd / 500 / 20)
