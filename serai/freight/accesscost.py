@@ -109,10 +109,11 @@ def offnet_leg(
     """Hours and money per unit of a leg off the network by ``mode`` (rail, else road).
 
     Rail: km at the zone's speed with the technical stops en route, at the zone's rate (a
-    container in Kazakhstan: the domestic/export rate ``rail.rate.KZ.export`` per t);
+    mineral consignment in Kazakhstan: the domestic/export rate ``rail.rate.KZ.export`` per t);
     road: :func:`road_haul`. ``with_transfer`` adds one transfer (:func:`transfer`).
     """
     from serai.freight.params import zone_of
+    from serai.freight.tariffs import pays_consignment_rate
 
     p = params if params is not None else model_params()
     if mode == "rail":
@@ -120,7 +121,7 @@ def offnet_leg(
         speed = p.first([f"rail.speed.{z}", "rail.speed.OTHER"])
         rate = p.first([f"rail.rate.{z}", "rail.rate.OTHER"])
         hours = km / p.value(speed) + km / 1000.0 * p.value("rail.enroute_h_per_1000km")
-        if c.handling == "container" and z == "KZ" and "rail.rate.KZ.export" in p:
+        if z == "KZ" and pays_consignment_rate(c) and "rail.rate.KZ.export" in p:
             # a Kazakh rail spur of a container: a domestic haul at CAREC's consignment
             # cost per t of cargo (as LinkCosts.export_kz), not the transit through rate
             usd = km * p.value("rail.rate.KZ.export") * float(c.tonnes_per_unit)

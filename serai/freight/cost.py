@@ -138,7 +138,8 @@ class LinkCosts:
         """These costs for a route starting in Kazakhstan: a domestic or export haul.
 
         No import premium (:attr:`without_market`), and the Kazakh rail line haul of a
-        container pays the domestic/export rate ``rail.rate.KZ.export`` (CAREC TFI3, USD per
+        producer's containerised consignment (a commodity priced per t,
+        :func:`~serai.freight.tariffs.pays_consignment_rate`) pays the domestic/export rate ``rail.rate.KZ.export`` (CAREC TFI3, USD per
         t-km) times the commodity's tonnes per unit, instead of ``rail.rate.KZ``, the through
         rate fitted to China - Europe transit quotes (:func:`~serai.freight.tariffs.
         pays_export_rate`). The same as :attr:`without_market` when there is no such rate.
@@ -271,7 +272,7 @@ def link_costs(
     >>> bool(lc.usd_tariff[move][0] == 579.0 * p.value("rail.rate.KZ"))
     True
     """
-    from serai.freight.tariffs import money_scale
+    from serai.freight.tariffs import money_scale, pays_consignment_rate
 
     c = commodity(commodity_name)
     p = params if params is not None else network_params(rg.network)
@@ -357,7 +358,7 @@ def link_costs(
         return a
 
     export_km = None
-    if c.handling == "container" and "rail.rate.KZ.export" in p:
+    if pays_consignment_rate(c) and "rail.rate.KZ.export" in p:
         # the rows a route from Kazakhstan pays at the export rate (LinkCosts.export_kz): the
         # Kazakh rail line haul, priced at rail.rate.KZ by tariffs._container
         el = link_elements(rg)

@@ -4,9 +4,10 @@ Components (USD per unit; :data:`serai.freight.params.MONEY`):
 
 ``tariff``
     Line haul: rail per km by tariff zone (``rail.rate.<zone>``, USD per FEU-km: through
-    rates fitted to China - Europe transit quotes; a container route that starts in
-    Kazakhstan pays ``rail.rate.KZ.export`` per t of cargo on its Kazakh rail instead,
-    CAREC's consignment cost, :func:`pays_export_rate`), truck
+    rates fitted to China - Europe transit quotes; a consignment of containerised minerals
+    that starts in Kazakhstan pays ``rail.rate.KZ.export`` per t on its Kazakh rail
+    instead, CAREC's consignment cost, :func:`pays_export_rate`,
+    :func:`pays_consignment_rate`), truck
     per km (``road.rate``), sea per km (``sea.rate.deep`` on ocean legs,
     ``sea.rate.regional`` in the Mediterranean, Black and Caspian seas), a ferry or
     feeder crossing per box (``ferry.caspian.kz`` for Aktau/Kuryk - Alat,
@@ -49,6 +50,7 @@ __all__ = [
     "add_money_terms",
     "costs_variant",
     "money_scale",
+    "pays_consignment_rate",
     "pays_export_rate",
     "pays_no_import_premium",
     "starts_in_import_zone",
@@ -106,6 +108,21 @@ def pays_export_rate(country: str) -> bool:
     from serai.freight.params import _zones
 
     return bool(country) and _zones().get(str(country), "OTHER") in EXPORT_RATE_ZONES
+
+
+def pays_consignment_rate(c: Commodity) -> bool:
+    """True for a producer's containerised consignment: a container commodity priced per t.
+
+    Minerals (uranium, tungsten, copper, ...) are shipped by their producer as consignments
+    at the national tariff (CAREC TFI3, per t); a general FEU or TEU (``unit`` FEU/TEU) is
+    a forwarder's box on a container train sold at the through rate, and a box at the
+    Khorgos Gateway or Dostyk dry ports is mostly a Chinese transit box (EST).
+
+    >>> from serai.freight import commodity
+    >>> pays_consignment_rate(commodity("uranium_uoc")), pays_consignment_rate(commodity("container"))
+    (True, False)
+    """
+    return c.handling == "container" and str(c.unit) == "t"
 
 
 def costs_variant(lc, country: str):
