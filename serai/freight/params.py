@@ -54,6 +54,7 @@ __all__ = [
     "ParamSet",
     "TermBuilder",
     "Terms",
+    "border_fallback",
     "model_params",
     "network_params",
     "zone_of",
@@ -347,6 +348,39 @@ def model_params() -> ParamSet:
     return ParamSet.from_table(_apply_calibration(_load_table()))
 
 
+def border_fallback(pid: str, ids: Iterable[str] | Mapping[str, int]) -> str | None:
+    """The parameter a border side of one country falls back to when it has no row.
+
+    ``border.<mode>.<CC>.<in|out|*>`` of a country ``CC`` without its own row takes the
+    country's both-direction row, else the mode's default ``border.<mode>.*.*`` (the
+    order of :func:`serai.freight.timemodel.border_side_param`). A scenario may name such
+    an id to change one country's border sides only: the id gets its own row, valued
+    from this fallback. ``None`` when ``pid`` has a row or is not of that form.
+
+    >>> p = model_params()
+    >>> border_fallback("border.rail.AZ.in", p.index), border_fallback("border.rail.KZ.in", p.index)
+    ('border.rail.*.*', None)
+    >>> border_fallback("border.rail.*.in", p.index), border_fallback("border.sea.AZ.in", p.index)
+    (None, None)
+    """
+    if pid in ids:
+        return None
+    parts = pid.split(".")
+    if (
+        len(parts) != 4
+        or parts[0] != "border"
+        or parts[1] not in ("rail", "road")
+        or parts[3] not in ("in", "out", "*")
+        or not (len(parts[2]) == 2 and parts[2].isalpha() and parts[2].isupper())
+    ):
+        return None
+    mode, cc, d = parts[1], parts[2], parts[3]
+    for c in ([f"border.{mode}.{cc}.*"] if d != "*" else []) + [f"border.{mode}.*.*"]:
+        if c in ids:
+            return c
+    return None
+
+
 def network_params(network) -> ParamSet:
     """The parameters the links of ``network`` are costed with: the shipped, calibrated ones
     with the overrides the network carries (table ``model_params``, left there by a
@@ -374,9 +408,21 @@ def network_params(network) -> ParamSet:
     t = tables.get(NETWORK_PARAMS_TABLE)
     if t is None or not len(t):
         return base
-    return base.with_values(
-        dict(zip(t["param_id"].astype(str), t["value"].astype(float), strict=True))
-    )
+    vals = dict(zip(t["param_id"].astype(str), t["value"].astype(float), strict=True))
+    extra = [pid for pid in vals if pid not in base.index]
+    if extra:  # a country's border side the scenario gave its own row (border_fallback)
+        rows = []
+        for pid in extra:
+            fb = border_fallback(pid, base.index)
+            if fb is None:
+                base.idx(pid)  # raises: unknown model parameter
+            r = base.table.loc[base.idx(fb)].copy()
+            _, _, cc, d = pid.split(".")
+            r["param_id"], r["country"], r["direction"], r["fit"] = pid, cc, d, False
+            r["note"] = f"{r.get('note', '')} (own row of a scenario, from {fb})"
+            rows.append(r)
+        base = ParamSet.from_table(pd.concat([base.table, pd.DataFrame(rows)], ignore_index=True))
+    return base.with_values(vals)
 
 
 @cache

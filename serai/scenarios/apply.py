@@ -382,16 +382,24 @@ class _Work:
         _stamp(t, rows, self.s, r, extra=f"x{eff:.4g} (factor {f:g} in months {months})")
 
     def parameter(self, r: dict) -> None:
-        from serai.freight.params import model_params
+        from serai.freight.params import border_fallback, model_params
         from serai.scenarios.checks import match_params
 
         base = model_params()
         pt = self.table(PARAMS_TABLE)
         cur = dict(zip(pt["param_id"], pt["value"].astype(float), strict=True))
+        ids = [*base.ids, *(p for p in cur if p not in base.index)]
+        pids = match_params(r["id"], ids)
+        fb = border_fallback(r["id"], base.index) if not pids else None
+        if fb is not None:  # a country's border side without its own row: specialise
+            pids = [r["id"]]
+        elif not pids:
+            raise self.s.error(r, f"{r['id']!r} matches no model parameter", "id")
         rows = []
-        for pid in match_params(r["id"], base.ids):
-            b = base.value(pid)
-            v0 = cur.get(pid, b)
+        for pid in pids:
+            src = border_fallback(pid, base.index) or pid  # an own row's base: its fallback
+            b = base.value(src)
+            v0 = cur.get(pid, cur.get(src, b))
             if "value" in r:
                 v = float(r["value"])
             elif "factor" in r:

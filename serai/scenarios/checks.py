@@ -138,6 +138,13 @@ def check_scenario(s: Scenario, network=None) -> None:
         if not ids:
             raise s.error(r, "this build has no time and tariff model parameters", "id")
         if not match_params(r["id"], ids):
+            from serai.freight.params import border_fallback
+
+            if border_fallback(r["id"], ids) is not None:  # a country's own border side
+                cc = r["id"].split(".")[2]
+                if cc not in countries:
+                    raise s.error(r, unknown("country of the network", cc, countries).reason, "id")
+                continue
             if "*" in r["id"]:
                 raise s.error(r, f"the pattern {r['id']!r} matches no model parameter", "id")
             raise s.error(r, unknown("model parameter", r["id"], ids).reason, "id")

@@ -235,7 +235,8 @@ def test_parameters_apply_in_order_and_reach_the_model(base):
     dc = scenario_params(load_scenario("digital-customs").apply(base))
     assert dc.value("border.rail.KZ.in") == pytest.approx(p0.value("border.rail.KZ.in") - 7.5)
     assert dc.value("border.rail.KZ.out") == max(0.0, p0.value("border.rail.KZ.out") - 7.5)
-    assert dc.value("border.rail.*.*") == pytest.approx(p0.value("border.rail.*.*") - 7.5)
+    assert dc.value("border.rail.*.*") == p0.value("border.rail.*.*")  # Iran, Turkmenistan
+    assert dc.value("border.rail.GE.*") == pytest.approx(p0.value("border.rail.*.*") - 7.5)
     wb = scenario_params(load_scenario("wb-2030").apply(base))  # digital customs, then halved
     assert wb.value("border.rail.KZ.in") == pytest.approx(
         (p0.value("border.rail.KZ.in") - 7.5) * 0.5
@@ -325,3 +326,60 @@ def test_border_times_of_a_scenario_reach_the_link_costs():
     )
     assert got["alt"][0] == pytest.approx(p.value("border.rail.KZ.in") - 7.5)
     assert got["alt"][1] == pytest.approx(max(0.0, p.value("border.rail.KZ.out") - 7.5))
+
+
+def test_digital_customs_changes_only_the_titr_countries_border_sides(base):
+    """facts §7: the TITR declaration (8 h -> 30 min) is the Middle Corridor's (KZ, AZ, GE,
+    TR). The rail border sides of Azerbaijan, Georgia and Türkiye (no own figure: the CAREC
+    average border.rail.*.*) lose 7.5 h; Iran's and Turkmenistan's, which use the same
+    average, keep it (hand computation on a toy chain of crossings)."""
+    from serai.freight import build_routing_graph, link_costs
+    from serai.freight.params import model_params
+    from serai.network import Network
+
+    cc = ["KZ", "TM", "IR", "TR", "GE", "AZ"]
+    nodes = pd.DataFrame({"node_id": range(1, 7), "x": [60.0, 58, 56, 54, 52, 50],
+                          "y": [40.0] * 6, "country": cc})  # fmt: skip
+    links = pd.DataFrame({"link_id": range(1, 6), "from_node": range(1, 6),
+                          "to_node": range(2, 7), "mode": ["rail"] * 5,
+                          "length": [10.0] * 5})  # fmt: skip
+    net = Network.from_tables(nodes=nodes, links=links)
+    # the library scenario's parameters (applied to the shipped network) on the toy chain
+    dc = load_scenario("digital-customs").apply(base).tables["model_params"]
+    alt = net.with_tables(model_params=dc)
+    avg = model_params().value("border.rail.*.*")
+    got = {}
+    for key, n in (("base", net), ("alt", alt)):
+        rg = build_routing_graph(n)
+        v = rg.vlinks
+        lc = link_costs(rg, "container")
+        b = (v["kind"] == "border").to_numpy()
+        fc, tc = v["from_country"].to_numpy()[b], v["to_country"].to_numpy()[b]
+        o, i = lc.component("border_out")[b], lc.component("border_in")[b]
+        got[key] = {(f, t): (float(x), float(y)) for f, t, x, y in zip(fc, tc, o, i, strict=True)}
+    assert got["base"][("TM", "IR")] == pytest.approx((avg, avg))
+    assert got["alt"][("TM", "IR")] == pytest.approx((avg, avg))  # off the corridor: kept
+    assert got["alt"][("IR", "TR")] == pytest.approx((avg, avg - 7.5))  # Iran kept, TR gains
+    assert got["alt"][("TR", "GE")] == pytest.approx((avg - 7.5, avg - 7.5))
+    assert got["alt"][("GE", "AZ")] == pytest.approx((avg - 7.5, avg - 7.5))
+    assert got["alt"][("KZ", "TM")][1] == pytest.approx(avg)  # Turkmen entry kept
+    # wb-2030 halves the corridor's border sides after digital customs, not Iran's
+    from serai.scenarios import scenario_params
+
+    p = scenario_params(load_scenario("wb-2030").apply(base))
+    assert p.value("border.rail.AZ.*") == pytest.approx((avg - 7.5) * 0.5)
+    assert p.value("border.rail.*.*") == pytest.approx(avg)
+
+
+def test_a_country_border_side_names_a_known_country():
+    """An own row only for a country of the network, and only of the border-side form."""
+    with pytest.raises(InputError, match="XQ"):
+        scenario_from_text(
+            'year = 2024\n[[parameter]]\nid = "border.rail.XQ.in"\nadd = -1\nsource = "t"\n',
+            name="bad-country",
+        )
+    with pytest.raises(InputError, match=r"border\.rail\.KZ\.up"):
+        scenario_from_text(
+            'year = 2024\n[[parameter]]\nid = "border.rail.KZ.up"\nadd = -1\nsource = "t"\n',
+            name="bad-dir",
+        )
