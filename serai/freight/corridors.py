@@ -6,7 +6,8 @@ Caspian crossing a route must use. A route gets the first matching land label
 Kyrgyzstan straight from China by road and goes on to Uzbekistan, ``Zangezur`` when it
 takes the TRIPP line through Armenia's Syunik (Meghri) between mainland Azerbaijan and
 Nakhchivan), or a sea label when most of its
-distance is at sea, with the land bridge it takes (``Sea + land via Iran`` for a ship
+distance is at sea (unless it crossed the Caspian: the land corridor that reached the
+port, ``Middle Corridor (TITR) + sea``), with the land bridge it takes (``Sea + land via Iran`` for a ship
 to Bandar Abbas and rail on through Iran and Türkiye).
 
 The CKU (China–Kyrgyzstan–Uzbekistan) is a railway, under construction (facts §2.3:
@@ -88,6 +89,8 @@ def corridor_label(
     'Volga–Don (via Russia)'
     >>> corridor_label(["CN", "NL"], ["malacca", "babalmandab", "suez"], sea_share=0.97)
     'Sea via Suez'
+    >>> corridor_label(["KZ", "AZ", "GE", "US"], ["bosporus", "gibraltar"], [("KZ", "AZ")], 0.8)
+    'Middle Corridor (TITR) + sea'
     >>> corridor_label(["AZ", "AM", "TR"], [], lines=["horadiz_aghband", "tripp_armenia"])
     'Other land route + Zangezur'
     >>> corridor_label(["AZ", "GE", "AM"], [])   # Baku-Tbilisi-Yerevan: not Zangezur
@@ -96,17 +99,17 @@ def corridor_label(
     countries = list(countries)
     cs = set(countries)
     ps = {p.lower() for p in passages if p}
-    if sea_share > 0.5:
+    caspian = any(
+        (a in CASPIAN[0] and b in CASPIAN[1]) or (b in CASPIAN[0] and a in CASPIAN[1])
+        for a, b in ferry_country_pairs
+    )
+    if sea_share > 0.5 and not caspian:
         label = next((lab for lab, need in SEA_RULES if ps & need), "Sea")
         inner = set(countries[1:-1])
         for code, name in LAND_BRIDGES:
             if code in inner:
                 label += f" + land via {name}"
         return label
-    caspian = any(
-        (a in CASPIAN[0] and b in CASPIAN[1]) or (b in CASPIAN[0] and a in CASPIAN[1])
-        for a, b in ferry_country_pairs
-    )
     label = "Other land route"
     if "volga_don" in ps:
         label = "Volga–Don (via Russia)"
@@ -124,6 +127,8 @@ def corridor_label(
         label = f"{road} + {label}" if label != "Other land route" else road
     if names & ZANGEZUR_LINES:
         label += " + Zangezur"
-    if ps & {"bosporus", "dardanelles"} and sea_share > 0.05:
+    if sea_share > 0.5:  # a land corridor across the Caspian to a port, then at sea
+        label += " + sea"
+    elif ps & {"bosporus", "dardanelles"} and sea_share > 0.05:
         label += " + Black Sea"
     return label

@@ -543,6 +543,11 @@ def test_corridor_labels_say_what_the_route_does():
     assert corridor_label(["CN", "NL"], ["babalmandab", "suez"], sea_share=0.97) == "Sea via Suez"
     # ending in Iran is not a land bridge
     assert corridor_label(["CN", "IR"], ["ormuz"], sea_share=0.95) == "Sea"
+    # rail to Aktau, the Caspian ferry, Baku, Georgia, Poti, then at sea to Baltimore: the
+    # land corridor that reached the sea is named, not just "Sea"
+    kz_us = corridor_label(["KZ", "AZ", "GE", "TR", "US"], ["bosporus", "dardanelles"],
+                           [("KZ", "AZ")], sea_share=0.8)  # fmt: skip
+    assert kz_us == "Middle Corridor (TITR) + sea"
 
 
 def test_zangezur_label_needs_the_tripp_line_not_only_armenia_and_azerbaijan():
