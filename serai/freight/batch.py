@@ -262,7 +262,20 @@ def parse_shipments(
 
 
 def _echo(rec: dict[str, Any]) -> dict[str, Any]:
-    return {k: _text(rec.get(k)) for k in ("origin", "destination", "commodity")}
+    """A rejected row's own columns for its result row (the quantity and year as typed
+    when they are numbers; a value that is not, the row's error names it, stays empty).
+
+    >>> _echo({"origin": "Almaty", "destination": "Poti", "quantity": "40", "year": "2030",
+    ...        "objective": "fastest!"})
+    {'origin': 'Almaty', 'destination': 'Poti', 'commodity': '', 'quantity': 40.0, 'year': 2030}
+    >>> _echo({"origin": "A", "destination": "B", "quantity": "x", "year": "soon"})["quantity"]
+    """
+    out: dict[str, Any] = {k: _text(rec.get(k)) for k in ("origin", "destination", "commodity")}
+    q = pd.to_numeric(pd.Series([_text(rec.get("quantity")) or None]), errors="coerce").iloc[0]
+    y = pd.to_numeric(pd.Series([_text(rec.get("year")) or None]), errors="coerce").iloc[0]
+    out["quantity"] = float(q) if np.isfinite(q) else None
+    out["year"] = int(y) if np.isfinite(y) and float(y).is_integer() else None
+    return out
 
 
 def route_batch(

@@ -112,3 +112,26 @@ def test_cli_batch(tmp_path, shipments, monkeypatch):
     assert res2.exit_code == 2 and "overwrite" in res2.output
     res3 = CliRunner().invoke(app, ["route", "--batch", str(shipments), "--network", str(net)])
     assert res3.exit_code == 2 and "--out" in res3.output
+
+
+def test_a_rejected_row_keeps_the_quantity_and_year_the_user_typed(router, tmp_path):
+    """A row rejected at the first checks (here: an unknown objective) is written with the
+    user's own quantity and year, as a routed row is; a quantity that is no number stays
+    empty (its error names it)."""
+    p = tmp_path / "ship.csv"
+    p.write_text(
+        "id,origin,destination,quantity,year,objective\n"
+        "a,Almaty,Duisburg,40,2024,fastest!\n"
+        "b,Almaty,Duisburg,x,2024,\n"
+        "c,Almaty,Duisburg,3,2024,\n",
+        encoding="utf-8",
+    )
+    good, bad = parse_shipments(read_shipments(p), file=str(p))
+    res = combine(route_batch(good, lambda y: router), bad).set_index("id")
+    assert res.loc["a", "status"] == "error" and "objective" in res.loc["a", "error"]
+    assert res.loc["a", "quantity"] == 40.0 and res.loc["a", "year"] == 2024
+    assert pd.isna(res.loc["b", "quantity"]) and res.loc["b", "year"] == 2024
+    assert res.loc["c", "quantity"] == 3.0 and res.loc["c", "year"] == 2024
+    out = write_results(res.reset_index(), tmp_path / "res.csv")
+    back = pd.read_csv(out).set_index("id")
+    assert back.loc["a", "quantity"] == 40.0 and back.loc["a", "year"] == 2024
