@@ -32,7 +32,7 @@ Examples
 >>> from serai.freight.batch import parse_shipments
 >>> rows, bad = parse_shipments(pd.DataFrame({"origin": ["Almaty", ""],
 ...     "destination": ["Poti", "Baku"], "quantity": ["2", "x"]}))
->>> [r.row for r in rows], [(b["row"], b["error"][:32]) for b in bad]
+>>> [r.row for r in rows], [(b["row"], b["error"][:33]) for b in bad]
 ([2], [(3, "field 'origin': a place is needed")])
 """
 
