@@ -466,91 +466,9 @@ class _Work:
             ]
 
     def add_line(self, r: dict) -> None:
-        pts = self.t["points"]
-        mode = r.get("mode", "rail")
-        stops = [r["from"], *r.get("via", []), r["to"]]
-        nodes = []
-        for p in stops:
-            hit = pts.loc[(pts["point_id"].astype(str) == p) & (pts["mode"].astype(str) == mode)]
-            if not len(hit):
-                raise self.s.error(r, f"point {p!r} has no {mode} node", "from")
-            nodes.append(int(hit["node_id"].iloc[0]))
-        N = self.t["nodes"].set_index("node_id")
-        xy = N.loc[nodes, ["x", "y"]].to_numpy(float)
-        d = np.array([_gc_km(*xy[i], *xy[i + 1]) for i in range(len(nodes) - 1)])
-        share = d / d.sum() if d.sum() > 0 else np.full(len(d), 1 / len(d))
-        L = self.table("links")
-        year = int(r.get("open_year", self.s.year))
-        gauge = r.get("gauge")
-        if gauge is None and mode == "rail":
-            g = L.loc[(L["from_node"] == nodes[0]) & (L["mode"] == "rail"), "gauge"].dropna()
-            gauge = int(g.iloc[0]) if len(g) else None
-        speed = r.get("speed_kmh")
-        src = r.get("source") or "estimate"
-        rows = []
-        nid = int(L["link_id"].max()) + 1
-        for i in range(len(nodes) - 1):
-            km = float(r["length_km"]) * float(share[i])
-            for a, b in ((nodes[i], nodes[i + 1]), (nodes[i + 1], nodes[i])):
-                rows.append(
-                    {
-                        "link_id": nid,
-                        "from_node": a,
-                        "to_node": b,
-                        "length": km,
-                        "mode": mode,
-                        "country": str(N.at[a, "country"]),
-                        "origin": "scenario",
-                        "gauge": gauge,
-                        "name": r["id"],
-                        "passage": "",
-                        "status": "planned",
-                        "open_year": year,
-                        "length_source": src,
-                        "length_note": f"scenario {self.s.name}: split over the stops by straight-line distance",
-                        "capacity": r.get("capacity", math.nan),
-                        "capacity_unit": r.get("capacity_unit", "Mt/yr") if "capacity" in r else "",
-                        "capacity_source": src if "capacity" in r else "",
-                        "service_kind": "",
-                        "free_flow_time": km / (speed or 45.0) * 60.0,
-                        "time_source": "length / speed",
-                        "speed": speed if speed else 45.0,
-                        "speed_source": src if speed else "estimate: scenario line without a speed (the time model's zone speed is used)",
-                        "closure_id": "",
-                    }
-                )  # fmt: skip
-                nid += 1
-        new = pd.DataFrame(rows)
-        for c in L.columns:
-            if c not in new.columns:
-                new[c] = pd.Series([None] * len(new), dtype=L[c].dtype)
-            elif pd.api.types.is_float_dtype(L[c].dtype):
-                new[c] = pd.to_numeric(new[c], errors="coerce").astype(float)
-        new = new[L.columns].astype(L.dtypes.to_dict())
-        self.t["links"] = pd.concat([L, new], ignore_index=True)
-        fl = self.t.get("facts_lines")
-        if fl is not None:
-            fl = self.table("facts_lines")
-            row = {c: pd.NA for c in fl.columns}
-            row.update(
-                {"line_id": r["id"], "name": r.get("name", r["id"]), "mode": mode,
-                 "from_point": r["from"], "to_point": r["to"], "via_points": ";".join(r.get("via", [])),
-                 "length_km": r["length_km"], "status": "planned", "open_year": year,
-                 "action": "scenario", "source_id": src, "estimate": bool(r.get("estimate", False)),
-                 "note": r.get("note", "")}
-            )  # fmt: skip
-            add = pd.DataFrame([row])
-            self.t["facts_lines"] = pd.concat(
-                [fl.astype(object), add.astype(object)], ignore_index=True
-            )
-        if "capacity" in r:
-            ct = self.table(CAPACITY_TABLE)
-            cr = self._new_cap_row(
-                {**r, "element": f"line:{r['id']}"}, r["capacity"], r.get("capacity_unit", "Mt/yr")
-            )
-            cr.update({"from_point": r["from"], "to_point": r["to"], "via_points": ";".join(r.get("via", [])),
-                       "year_from": float(year)})  # fmt: skip
-            self.t[CAPACITY_TABLE] = pd.concat([ct, pd.DataFrame([cr])], ignore_index=True)
+        from serai.scenarios.addline import add_line
+
+        add_line(self, r)
 
 
 _PARAM_COLS = {
@@ -576,13 +494,6 @@ def _members(name: str, kind: str) -> list[str]:
                 if el not in out:
                     out.append(el)
     return out
-
-
-def _gc_km(x0: float, y0: float, x1: float, y1: float) -> float:
-    p0, p1 = math.radians(y0), math.radians(y1)
-    dl = math.radians(x1 - x0)
-    a = math.sin((p1 - p0) / 2) ** 2 + math.cos(p0) * math.cos(p1) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def scenario_capacities(network: Network) -> pd.DataFrame | None:
