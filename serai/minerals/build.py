@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from serai.minerals.layered import trace
 from serai.minerals.result import Alternative, Chain, ChainLeg, ChainStage
 
 __all__ = ["build_chain"]
@@ -14,7 +15,7 @@ __all__ = ["build_chain"]
 def build_chain(model, sol) -> Chain:
     """The :class:`Chain` of a solved request (``sol`` from ``ChainModel._solve``)."""
     req = sol.request
-    pick = model._trace(sol)
+    pick = trace(sol)
     best = model._totals(sol, pick)
     fac = model.data.facilities
     stages = []
@@ -32,7 +33,7 @@ def build_chain(model, sol) -> Chain:
             for i in np.argsort(through, kind="stable"):
                 if int(i) == pick[k] or not np.isfinite(through[i]):
                     continue
-                p2 = model._trace(sol, (k, int(i)))
+                p2 = trace(sol, (k, int(i)))
                 t2 = model._totals(sol, p2)
                 other = sol.candidates[k][int(i)]
                 alts.append(

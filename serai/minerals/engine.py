@@ -54,6 +54,7 @@ from serai.minerals.facilities import (
     FacilityMixin,
     same_site,
 )
+from serai.minerals.layered import dp_values
 from serai.minerals.products import PortIndex, ProductRules, product_commodity
 from serai.minerals.result import Access, Chain
 from serai.minerals.tables import MineralData, load_minerals
@@ -522,26 +523,15 @@ class ChainModel(FacilityMixin):
             pick,
         )
 
-    @staticmethod
-    def _dp_arrays(mats: list[np.ndarray], weights: list[float]):
-        """Forward and backward values of the layered graph (stage matrices [f, g])."""
-        fw = [np.zeros(mats[0].shape[0])]
-        for m, w in zip(mats, weights, strict=True):
-            fw.append(np.min(fw[-1][:, None] + w * m, axis=0))
-        bw = [np.zeros(mats[-1].shape[1])]
-        for m, w in zip(reversed(mats), reversed(weights), strict=True):
-            bw.insert(0, np.min(w * m + bw[0][None, :], axis=1))
-        return fw, bw
-
     def _dp(self, sol: _Solution) -> None:
         mats = [leg.obj for leg in sol.legs]
         w = [leg.weight for leg in sol.legs]
-        sol.forward, sol.backward = self._dp_arrays(mats, w)
+        sol.forward, sol.backward = dp_values(mats, w)
         if not np.isfinite(sol.forward[-1]).any():
             raise NoChainError(self._why_cut(sol))
 
     def _why_cut(self, sol: _Solution) -> str:
-        fw, bw = self._dp_arrays([leg.obj for leg in sol.legs], [leg.weight for leg in sol.legs])
+        fw, bw = dp_values([leg.obj for leg in sol.legs], [leg.weight for leg in sol.legs])
         req = sol.request
         for s, leg in enumerate(sol.legs):
             reach_from = np.isfinite(fw[s])
@@ -564,27 +554,6 @@ class ChainModel(FacilityMixin):
                     + (f" ({'; '.join(what)})" if what else "")
                 )
         return f"no {sol.mineral} chain from '{req.origin}' to '{req.destination}'"
-
-    @staticmethod
-    def _trace(sol: _Solution, fixed: tuple[int, int] | None = None) -> list[int]:
-        """Facility index per stage of the best chain (through stage/facility ``fixed``)."""
-        legs = sol.legs
-        n = len(legs) + 1
-        pick = [0] * n
-        if fixed is None:
-            pick[-1] = int(np.argmin(sol.forward[-1]))
-            start = n - 1
-        else:
-            k, f = fixed
-            pick[k] = f
-            for s in range(k, n - 1):  # forward from the fixed stage along the backward values
-                leg = legs[s]
-                pick[s + 1] = int(np.argmin(leg.weight * leg.obj[pick[s]] + sol.backward[s + 1]))
-            start = k
-        for s in range(start, 0, -1):
-            leg = legs[s - 1]
-            pick[s - 1] = int(np.argmin(sol.forward[s - 1] + leg.weight * leg.obj[:, pick[s]]))
-        return pick
 
     def _totals(self, sol: _Solution, pick: list[int]) -> dict[str, float]:
         hours = usd = co2 = objv = 0.0
