@@ -103,6 +103,11 @@ class RouterPool:
                     self._routers.popitem(last=False)
             return entry
 
+    def ready(self, year: int | None) -> bool:
+        """Is the router of ``year`` loaded (a call with it does not build anything)?"""
+        with self._lock:
+            return year in self._routers
+
     def check_year(self, year: Any) -> int | None:
         """``year`` as an int inside the years the network covers, else
         :class:`~serai.errors.InputError` (:func:`serai.data.years.check_year`, the gate

@@ -226,13 +226,27 @@ def routes_router(
                 cache.put(key, entry)
                 state = "miss"
         if entry is None:
-            from starlette.concurrency import run_in_threadpool
+            if _inline(kind, q):
+                entry = _compute(key, kind, q)  # ~1-2 ms: here, not in a thread
+            else:
+                from starlette.concurrency import run_in_threadpool
 
-            entry = await run_in_threadpool(_compute, key, kind, q)
+                entry = await run_in_threadpool(_compute, key, kind, q)
             state = "miss"
         if raw is not None:
             remember(raw, entry)
         return body_response(entry, state)
+
+    def _inline(kind: str, q: m.RouteQuery) -> bool:
+        """Answer on the event loop (:attr:`Settings.answer_inline`): one route search of a
+        loaded year, not the reliability model's simulations."""
+        return (
+            settings.answer_inline
+            and kind == "route"
+            and not (q.reliability or q.month is not None or q.deadline_days is not None)
+            and not _rel_objective(q)
+            and pool.ready(year_of(q.year))
+        )
 
     def _compute(key: str, kind: str, q: m.RouteQuery) -> tuple[bytes, bytes | None]:
         entry = pool.call(year_of(q.year), lambda router: answer(kind, q, router, settings))

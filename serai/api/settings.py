@@ -60,6 +60,10 @@ class Settings:
         (``SERAI_ROUTE_PROCESSES``; 0 = threads of the serving process; ``serai serve``
         without ``--processes`` or the variable: one per core), see
         :mod:`serai.api.workers`.
+    answer_inline
+        Compute a new ``/api/route`` answer on the event loop of the process that received
+        it (no hand-over to a thread; only when its year's router is loaded): what each
+        process of ``serai serve`` does, one process per core (:mod:`serai.api.lanes`).
     """
 
     network: Path | None = None
@@ -78,3 +82,4 @@ class Settings:
     default_year: int | None = None
     response_cache: int = 1024
     route_processes: int = field(default_factory=lambda: _env_int("SERAI_ROUTE_PROCESSES"))
+    answer_inline: bool = False

@@ -43,10 +43,10 @@ def serve_cmd(
     processes: Annotated[
         int | None,
         typer.Option(
-            help="Worker processes computing new route questions, forked after the routing "
-            "graph is loaded (shared, not copied); 0 = threads of the serving process "
-            "(default $SERAI_ROUTE_PROCESSES, else one per core; 0 for a server that "
-            "`serai route` starts by itself or with --no-warm)."
+            help="Serving processes, forked after the routing graph is loaded (shared, not "
+            "copied), each answering the routes of its connections; jobs and runs are "
+            "answered by the first (default $SERAI_ROUTE_PROCESSES, else one per core; one "
+            "for a server that `serai route` starts by itself or with --no-warm; 0 or 1: one)."
         ),
     ] = None,
     idle_exit: Annotated[
@@ -94,13 +94,26 @@ def serve_cmd(
     _check_options(host, port, workers, log_level, processes, idle_exit)
     check_year_option(year, network)
     auto = os.environ.pop("SERAI_SERVE_AUTO", "") == "1"  # started by `serai route`
-    sock = _bind(host) if port == 0 else None  # the system's free port, known before loading
-    if sock is not None:
-        port = sock.getsockname()[1]
+    if processes is None:
+        from serai.api.settings import _env_int
+
+        env = os.environ.get("SERAI_ROUTE_PROCESSES", "").strip()
+        processes = _env_int("SERAI_ROUTE_PROCESSES") if env else None
+    if processes is None:
+        processes = default_processes(auto=auto, warm=warm)
+    from serai.api.lanes import Lanes, lanes_supported
+
+    lanes = None
+    sock = None
+    if processes > 1 and warm and lanes_supported():  # one serving process per core
+        lanes = _lanes(Lanes, host, port, processes)
+        port = lanes.port
+    else:
+        sock = _bind(host) if port == 0 else None  # the free port, known before loading
+        if sock is not None:
+            port = sock.getsockname()[1]
     if store is not None:
         store.mkdir(parents=True, exist_ok=True)
-    if processes is None and not os.environ.get("SERAI_ROUTE_PROCESSES", "").strip():
-        processes = default_processes(auto=auto, warm=warm)
     settings = Settings(
         network=network,
         store=store,
@@ -108,7 +121,8 @@ def serve_cmd(
         default_year=year,
         job_workers=workers,
         **({"cors_origins": split_opt(cors)} if cors else {}),
-        **({"route_processes": processes} if processes is not None else {}),
+        route_processes=0,  # the processes are serving lanes (serai.api.lanes)
+        answer_inline=True,  # each process answers its connections' routes itself
     )
     api = create_app(settings)
     err = console(stderr=True)
@@ -119,20 +133,40 @@ def serve_cmd(
 
             warm_up(lambda y: api.state.pool.get(y)[0], year)  # `serai route`'s code path
     idle = f"; stops after {idle_exit:g} min without a request" if idle_exit is not None else ""
+    procs = f"{lanes.n} processes; " if lanes is not None else ""
     err.print(
         f"serai {_version()} serving http://{host}:{port}/  (API docs: /api/docs; "
-        f"Ctrl-C or `serai serve --stop` stops{idle}; pid {os.getpid()})",
+        f"Ctrl-C or `serai serve --stop` stops{idle}; {procs}pid {os.getpid()})",
         markup=False,
         highlight=False,
     )
     from serai._route_client import serving_file
 
-    app: Any = api if idle_exit is None else _IdleExit(api, idle_exit * 60)
+    clock = None
+    if idle_exit is not None and lanes is not None:  # the lanes' requests count too
+        from multiprocessing.sharedctypes import RawArray
+
+        clock = RawArray("d", 2 * lanes.n)
+    index = lanes.fork() if lanes is not None else 0  # the lanes: copies of this process
+    app: Any = api
+    if idle_exit is not None:
+        app = _IdleExit(api, idle_exit * 60, clock, index)
+    if index:  # a lane: jobs and runs are the main process's
+        from serai.api.lanes import Forward
+
+        app = Forward(app, lanes.path)  # type: ignore[union-attr]
     from serai.api.http_protocol import protocol
 
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level.lower(),
                             access_log=False, http=protocol())  # fmt: skip
     server = uvicorn.Server(config)
+    sockets = lanes.listening() if lanes is not None else [sock] if sock is not None else None
+    if index:
+        try:
+            server.run(sockets=sockets)
+        except KeyboardInterrupt:
+            pass
+        os._exit(0 if server.started else 3)  # not the main's exit handlers
     if isinstance(app, _IdleExit):
         app.watch(server)
     info = {"auto": auto, "idle_exit_min": idle_exit, "host": host}
@@ -140,11 +174,15 @@ def serve_cmd(
         from serai._autostart import LOG
 
         info["log"] = str(Path(os.getcwd()) / LOG)
-    with serving_file(host, port, network, info):  # `serai route` asks this server
-        try:
-            server.run(sockets=[sock] if sock is not None else None)
-        except KeyboardInterrupt:
-            pass
+    try:
+        with serving_file(host, port, network, info):  # `serai route` asks this server
+            try:
+                server.run(sockets=sockets)
+            except KeyboardInterrupt:
+                pass
+    finally:
+        if lanes is not None:
+            lanes.stop()
     if not server.started:
         sys.exit(3)  # as uvicorn.run: it could not start (the reason is on stderr)
 
@@ -156,23 +194,44 @@ def _version() -> str:
 
 
 class _IdleExit:
-    """ASGI wrapper of the app: the server stops after ``seconds`` without a request."""
+    """ASGI wrapper of the app: the server stops after ``seconds`` without a request.
 
-    def __init__(self, app: Any, seconds: float) -> None:
+    ``clock``: with serving lanes, a shared array of (requests in flight, time of the last)
+    per process (``index``); the main stops (and its lanes with it) when all are idle."""
+
+    def __init__(self, app: Any, seconds: float, clock: Any = None, index: int = 0) -> None:
         self.app, self.seconds = app, seconds
+        self.clock, self.index = clock, index
         self.active = 0
         self.last = time.monotonic()
+        self._note()
+
+    def _note(self) -> None:
+        if self.clock is not None:
+            self.clock[2 * self.index] = self.active
+            self.clock[2 * self.index + 1] = self.last
+
+    def _idle(self) -> tuple[int, float]:
+        """(requests in flight, seconds since the last) over every process."""
+        if self.clock is None:
+            return self.active, time.monotonic() - self.last
+        c = self.clock
+        n = len(c) // 2
+        last = max(c[2 * i + 1] for i in range(n))
+        return int(sum(c[2 * i] for i in range(n))), time.monotonic() - last
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         self.active += 1
         self.last = time.monotonic()
+        self._note()
         try:
             await self.app(scope, receive, send)
         finally:
             self.active -= 1
             self.last = time.monotonic()
+            self._note()
 
     def watch(self, server: Any) -> None:
         """Set ``server.should_exit`` once idle for :attr:`seconds` (a daemon thread)."""
@@ -182,8 +241,8 @@ class _IdleExit:
             step = min(5.0, max(0.1, self.seconds / 20))
             while not server.should_exit:
                 time.sleep(step)
-                idle = time.monotonic() - self.last
-                if self.active == 0 and idle >= self.seconds:
+                active, idle = self._idle()
+                if active == 0 and idle >= self.seconds:
                     print(f"serai serve: no request for {idle / 60:.1f} min: stopping",
                           file=sys.stderr, flush=True)  # fmt: skip
                     server.should_exit = True
@@ -209,6 +268,30 @@ def _bind(host: str) -> Any:
         ) from None
     sock.set_inheritable(True)
     return sock
+
+
+def _lanes(make: Any, host: str, port: int, n: int) -> Any:
+    """The :class:`~serai.api.lanes.Lanes` of ``n`` processes on ``host:port``; a port in use
+    (by anything, another serai too: ``SO_REUSEPORT`` would share it) is refused."""
+    import socket
+
+    from serai.errors import InputError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    probe = socket.socket(family)  # no SO_REUSEPORT: fails on a port someone listens on
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host.strip("[]"), port))
+        port = probe.getsockname()[1]
+        probe.close()
+        return make(host, port, n)
+    except OSError as exc:
+        field = "--port" if exc.errno == 98 else "--host"  # EADDRINUSE
+        raise InputError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", field=field
+        ) from None
+    finally:
+        probe.close()
 
 
 def _status_or_stop(status: bool, stop: bool) -> None:
@@ -258,13 +341,13 @@ def _describe(s: dict[str, Any]) -> str:
 
 
 def default_processes(*, auto: bool, warm: bool) -> int:
-    """Route worker processes of a `serai serve` given neither --processes nor
-    $SERAI_ROUTE_PROCESSES: one per core the process may run on, so new questions are
-    computed on every core (threads take turns under the GIL for their Python half); 0
-    for a server that `serai route` starts for itself (one user's questions, one at a time:
-    extra processes would only take memory) or one started with --no-warm (its workers
-    would be forked before the routing graph is loaded and each load its own copy), and
-    on a single core."""
+    """Serving processes of a `serai serve` given neither --processes nor
+    $SERAI_ROUTE_PROCESSES (:mod:`serai.api.lanes`): one per core the process may run on,
+    so new questions are answered on every core (one process answers one at a time: most
+    of an answer is Python); 0 (one process) for a server that `serai route` starts for
+    itself (one user's questions, one at a time: extra processes would only take memory) or
+    one started with --no-warm (the lanes would be forked before the routing graph is
+    loaded and each load its own copy), and on a single core."""
     if auto or not warm:
         return 0
     try:
