@@ -166,11 +166,11 @@ def _children(pid: int) -> list[int]:
 
 def memory_mb(pid: int) -> list[tuple[str, int, float, float, float]]:
     """(role, pid, RSS, PSS, private MB) of the server and each child process (Linux
-    smaps_rollup): RSS counts pages shared copy-on-write with the serving process in every
-    worker; PSS splits them between the processes sharing them (the sum of PSS is what
+    smaps_rollup): RSS counts pages shared copy-on-write with the first process in every
+    forked one (serving lanes, or route workers of older trees); PSS splits them between the processes sharing them (the sum of PSS is what
     the service takes); private is what a process has to itself."""
     out = []
-    for role, p in [("serving", pid), *(("worker", c) for c in _children(pid))]:
+    for role, p in [("first", pid), *(("forked", c) for c in _children(pid))]:
         try:
             text = Path(f"/proc/{p}/smaps_rollup").read_text()
         except OSError:
@@ -449,7 +449,7 @@ def measure(proc: subprocess.Popen, port: int, kind: str, n: int, a: argparse.Na
 def table(rows: list[dict], concurrency: int) -> str:
     out = [
         f"| mix ({concurrency} clients) | generator | requests | median (mean) ms | p90 ms | p99 ms "
-        "| max ms | req/s | server CPU ms/req (serving process) | generator CPU ms/req "
+        "| max ms | req/s | server CPU ms/req (first process) | generator CPU ms/req "
         "| N x CPU / cores ms | cache hits | load before-after | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]

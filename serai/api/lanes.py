@@ -92,6 +92,9 @@ class Lanes:
             raise
         self.port = port
         self.folder = tempfile.mkdtemp(prefix="serai-lanes-")
+        if len(self.folder) > 90:  # a Unix socket's path has at most ~107 bytes
+            os.rmdir(self.folder)
+            self.folder = tempfile.mkdtemp(prefix="serai-lanes-", dir="/tmp")
         self.path = os.path.join(self.folder, "main.sock")
         self.unix = socket.socket(socket.AF_UNIX)
         self.unix.bind(self.path)
