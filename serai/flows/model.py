@@ -2,7 +2,8 @@
 
 :func:`build_model` turns a network, a demand and a configuration into a
 :class:`~serai.assignment.logit.ChoiceProblem` on the routing graph (transfers
-as links; one class per commodity group, costed by its freight commodity), with
+as links; one class per commodity group, costed by its freight commodity in the cost
+variant of each OD pair's origin, the router's tariff rule: :mod:`serai.flows.costclasses`), with
 the capacities of the year as congestible units, and a first choice set of
 routes in distinct corridors (one least-cost search per corridor restriction:
 none, Russia avoided, Russia and Iran avoided, Russia and Azerbaijan avoided,
@@ -43,6 +44,7 @@ from serai.assignment.vdf import BPR
 from serai.demand import Demand, groups, zones
 from serai.errors import InputError
 from serai.flows.capacity import CapacityUnits, ClassSpec, resolve_capacities
+from serai.flows.costclasses import cost_classes
 from serai.freight import Constraints, Router, build_routing_graph, commodity, link_costs
 from serai.network.core import Network
 
@@ -296,20 +298,47 @@ def build_model(
     g = rg.graph
     rows = np.asarray(g.link_rows)
     t = demand.table
-    names = tuple(sorted(t["group"].unique()))
-    comms = tuple(_group_commodity(n) for n in names)
-    specs = tuple(_spec(n, c) for n, c in zip(names, comms, strict=True))
-    lcs = tuple(link_costs(rg, c) for c in comms)
+    groups_ = tuple(sorted(t["group"].unique()))
+    base = tuple(link_costs(rg, _group_commodity(n)) for n in groups_)
+    tm["costs_s"] = time.perf_counter() - t0 - tm["routing_graph_s"]
+    # demand -> OD pairs on place vnodes
+    zp = zone_places(router)
+    od = t.groupby(["group", "origin", "destination"], as_index=False)["volume"].sum()
+    od = od.loc[(od["volume"] > 0) & (od["origin"] != od["destination"])].reset_index(drop=True)
+    ov = zp["vnode"].reindex(od["origin"]).to_numpy()
+    dv = zp["vnode"].reindex(od["destination"]).to_numpy()
+    ok = (ov >= 0) & (dv >= 0)
+    miss = od.loc[~ok].copy()
+    miss["reason"] = [
+        zp.loc[o, "reason"] or zp.loc[d, "reason"]
+        for o, d in zip(miss["origin"], miss["destination"], strict=True)
+    ]
+    od = od.loc[ok].reset_index(drop=True)
+    # closed country pairs: no route visits both countries of one (the router's rule)
+    from serai.flows.closed import pair_rule
+
+    rule = pair_rule(router, zp, od["origin"], od["destination"])
+    if rule is not None:
+        od, miss, rule = _refuse_closed(od, miss, rule, router, zp)
+    # one class per group and cost variant of the origin: the router's tariff rule
+    # (tariffs.costs_variant, as Router.costs_from; serai/flows/costclasses.py)
+    country = {z: router.place_country(zp.loc[z, "target"]) for z in set(od["origin"])}
+    classes, od["class"] = cost_classes(
+        groups_, base, od["group"].to_numpy(), od["origin"].map(country).to_numpy(), rows
+    )
+    names = tuple(c.name for c in classes)
+    lcs = tuple(c.costs for c in classes)
+    comms = tuple(lc.commodity for lc in lcs)
+    specs = tuple(_spec(c.group, lc.commodity) for c, lc in zip(classes, lcs, strict=True))
     edge_cost = np.vstack([np.asarray(lc.gc)[rows] for lc in lcs])
     weight = np.array([c.vot_usd_per_unit_h for c in comms])
     # inland waterways are closed to the flows until they are their own mode with vessel limits
     # (river-sea ships of ~5,000 t, closed in winter; EST, see docs/flows.md)
     passage = rg.vlinks["passage"].to_numpy()[rows]
     edge_cost[:, np.isin(passage, INLAND_PASSAGES)] = np.inf
-    tm["costs_s"] = time.perf_counter() - t0 - tm["routing_graph_s"]
     # capacities
     hours = np.asarray(
-        lcs[names.index("containers")].hours if "containers" in names else lcs[0].hours
+        base[groups_.index("containers")].hours if "containers" in groups_ else base[0].hours
     )
     cap_table = cfg.capacities
     if cap_table is None:  # a scenario's capacities travel with its network
@@ -337,26 +366,6 @@ def build_model(
             names=tuple(f"{a}|{d}" for a, d in zip(cu.units["capacity_id"], cu.units["direction"], strict=True)),
         )  # fmt: skip
     tm["capacities_s"] = time.perf_counter() - t0 - sum(tm.values())
-    # demand -> OD pairs on place vnodes
-    zp = zone_places(router)
-    od = t.groupby(["group", "origin", "destination"], as_index=False)["volume"].sum()
-    od = od.loc[(od["volume"] > 0) & (od["origin"] != od["destination"])].reset_index(drop=True)
-    ov = zp["vnode"].reindex(od["origin"]).to_numpy()
-    dv = zp["vnode"].reindex(od["destination"]).to_numpy()
-    ok = (ov >= 0) & (dv >= 0)
-    miss = od.loc[~ok].copy()
-    miss["reason"] = [
-        zp.loc[o, "reason"] or zp.loc[d, "reason"]
-        for o, d in zip(miss["origin"], miss["destination"], strict=True)
-    ]
-    od = od.loc[ok].reset_index(drop=True)
-    # closed country pairs: no route visits both countries of one (the router's rule)
-    from serai.flows.closed import pair_rule
-
-    rule = pair_rule(router, zp, od["origin"], od["destination"])
-    if rule is not None:
-        od, miss, rule = _refuse_closed(od, miss, rule, router, zp)
-    od["class"] = [names.index(x) for x in od["group"]]
     oi = g.node_index(zp["vnode"].reindex(od["origin"]).to_numpy(np.int64))
     di = g.node_index(zp["vnode"].reindex(od["destination"]).to_numpy(np.int64))
     p = ChoiceProblem(
@@ -543,10 +552,13 @@ def solve(model: FlowModel, *, progress=None):
 
 
 def class_table(model: FlowModel) -> pd.DataFrame:
-    """The classes of the model: group, unit, commodity, tonnes and TEU per unit, VOT."""
+    """The classes of the model: class, group, cost variant of its origins, unit, commodity,
+    tonnes and TEU per unit, VOT."""
     rows = []
-    for sp, c in zip(model.specs, model.commodities, strict=True):
-        rows.append({"group": sp.name, "unit": groups().loc[sp.name, "unit"], "commodity": c.commodity,
+    for name, sp, lc in zip(model.problem.names, model.specs, model.costs, strict=True):
+        c = lc.commodity
+        rows.append({"class": name, "group": sp.name, "variant": lc.variant,
+                     "unit": groups().loc[sp.name, "unit"], "commodity": c.commodity,
                      "tonnes_per_unit": sp.tonnes_per_unit, "teu_per_unit": sp.teu_per_unit,
                      "containerised": sp.containerised, "vot_usd_per_unit_h": c.vot_usd_per_unit_h})  # fmt: skip
     return pd.DataFrame(rows)

@@ -67,7 +67,11 @@ class FlowResult:
     convergence
         The algorithm's log (equilibrium gap per iteration, or LP rounds).
     summary
-        Run facts (year, method, parameters, convergence, timings, totals).
+        Run facts (year, method, parameters, convergence, timings, totals; ``classes``
+        the demand groups, ``cost_classes`` the choice classes: a group split by the cost
+        variant of its origins, :mod:`serai.flows.costclasses`).
+    vlink_flows
+        Flow of each choice class (the model's ``specs``) on every virtual link.
     """
 
     links: pd.DataFrame
@@ -193,8 +197,10 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
             "teu": teus[mv],
         }
     )
-    for k, n in enumerate(names):
-        links[f"flow_{n}"] = xf[k][mv]
+    groups_ = list(dict.fromkeys(s.name for s in specs))  # a group's cost classes summed
+    tpu_g = [next(s.tonnes_per_unit for s in specs if s.name == n) for n in groups_]
+    for n in groups_:
+        links[f"flow_{n}"] = sum(xf[k][mv] for k, s in enumerate(specs) if s.name == n)
     links = links.sort_values("tonnes", ascending=False).reset_index(drop=True)
     # ---- paths
     P = raw.paths
@@ -263,12 +269,13 @@ def make_result(model, raw, elapsed: dict) -> FlowResult:
         "asc_road_usd_per_t": cfg.asc_road_value,
         "asc_ru_uranium_usd_per_t": cfg.asc_ru_uranium_value,
         "delay_scale": cfg.delay_scale,
-        "classes": list(names),
+        "classes": groups_,
+        "cost_classes": list(names),
         "od_pairs": len(od),
         "routes_with_flow": len(paths),
         "demand_tonnes": float((od["volume"].to_numpy() * tpu[od["class"].to_numpy()]).sum()),
         "disconnected_tonnes": float(
-            (dis["volume"] * dis["group"].map(dict(zip(names, tpu, strict=True))).fillna(1.0)).sum()
+            (dis["volume"] * dis["group"].map(dict(zip(groups_, tpu_g, strict=True))).fillna(1.0)).sum()
         )
         if len(dis)
         else 0.0,

@@ -279,6 +279,8 @@ def _emissions(model, res) -> tuple[pd.DataFrame, np.ndarray]:
                  "co2e_t": float(ek[sel].sum()) / 1000.0 if e is not None else float("nan")}
             )  # fmt: skip
     t = pd.DataFrame(rows, columns=["group", "mode", "tonne_km", "co2e_t"])
+    # a group split into cost classes (serai.flows.costclasses): one row per group and mode
+    t = t.groupby(["group", "mode"], as_index=False, sort=False).sum(min_count=1)
     return t, total
 
 
