@@ -140,7 +140,9 @@ def load_network(
     if year is None:
         meta = dict(net.meta)
         meta["year"] = None
-        return Network(dict(net.tables), meta)
+        from serai.data.names import named_for_year
+
+        return named_for_year(Network(dict(net.tables), meta), net, None)
     try:
         year = check_year(year, network_years(net))
     except InputError as exc:
@@ -159,7 +161,9 @@ def network_in_year(net: Network, year: int) -> Network:
     One rule for every element (:func:`serai.data.status.open_mask`): open when
     its ``open_year`` is ``<= year`` (undated: when ``operational``), and not
     closed that year (``closed_from <= year < reopen_year``). Links whose end
-    nodes are left out go too.
+    nodes are left out go too. A node named after facilities not open that year
+    (a planned port expansion, a port not built yet) is named by the rest of its
+    points (:func:`serai.data.names.names_in_year`).
 
     Examples
     --------
@@ -191,7 +195,9 @@ def network_in_year(net: Network, year: int) -> Network:
         t = tables.get(name)
         if t is not None and len(t) and "status" in t.columns:
             tables[name] = t[open_mask(t, year)].reset_index(drop=True)
-    return Network(tables, meta)
+    from serai.data.names import named_for_year
+
+    return named_for_year(Network(tables, meta), net, year)
 
 
 def summarize_eurasia(net: Network) -> dict:

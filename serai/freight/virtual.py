@@ -206,6 +206,9 @@ def build_routing_graph(
         from serai.data.years import check_year, network_years
 
         year = check_year(year, network_years(network))
+        from serai.data.names import named_for_year
+
+        network = named_for_year(network, network, year)  # its nodes named for the year
     if loaded is not None and year is not None and int(loaded) != int(year):
         raise InputError(
             f"the network was loaded for {loaded}; a routing graph for {year} needs the "
