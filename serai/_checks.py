@@ -20,7 +20,11 @@ from typing import Any
 
 from serai.errors import InputError
 
-__all__ = ["check_count", "check_number"]
+__all__ = ["MAX_ALTERNATIVES", "check_alternatives", "check_count", "check_number"]
+
+#: The most routes one question may ask for: ``serai route --alternatives``,
+#: ``Router.alternatives(k=)`` and the service's ``k`` (``Settings.max_alternatives``) share it.
+MAX_ALTERNATIVES = 8
 
 
 def check_number(
@@ -54,3 +58,24 @@ def check_number(
 def check_count(value: Any, name: str, low: int = 1, high: int | None = None) -> int:
     """``value`` as a whole number in ``[low, high]``."""
     return int(check_number(value, name, low=low, high=high, integer=True))
+
+
+def check_alternatives(value: Any, name: str = "k") -> int:
+    """``value`` as a number of alternative routes, 1..:data:`MAX_ALTERNATIVES`, the error
+    naming ``name`` (``"--alternatives"`` in the CLI, ``"k"`` in the Python API and service).
+
+    Examples
+    --------
+    >>> check_alternatives(9, "--alternatives")
+    Traceback (most recent call last):
+    ...
+    serai.errors.InputError: field '--alternatives': give 1..8 alternative routes (the most one question may ask for, in the CLI, the Python API and the service), got 9
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if not 1 <= value <= MAX_ALTERNATIVES:
+            raise InputError(
+                f"give 1..{MAX_ALTERNATIVES} alternative routes (the most one question may ask "
+                f"for, in the CLI, the Python API and the service), got {value}",
+                field=name,
+            )
+    return check_count(value, name, 1, MAX_ALTERNATIVES)

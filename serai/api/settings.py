@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from serai._checks import MAX_ALTERNATIVES
+
 __all__ = ["Settings"]
 
 
@@ -71,7 +73,7 @@ class Settings:
     runs_store: str | None = None
     cors_origins: tuple[str, ...] = field(default_factory=lambda: _env_list("SERAI_CORS_ORIGINS"))
     max_body_bytes: int = 2_000_000
-    max_alternatives: int = 8
+    max_alternatives: int = MAX_ALTERNATIVES  # the CLI's --alternatives and Router's k too
     max_via: int = 6
     max_pareto_routes: int = 12
     max_batch_rows: int = 5_000

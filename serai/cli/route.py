@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from serai._checks import MAX_ALTERNATIVES
 from serai.cli._common import (
     app,
     check_year_option,
@@ -76,7 +77,10 @@ def route_cmd(
             help="Truck crew under the EU 561/2006 / AETR driving-time rules: single or double."
         ),
     ] = "single",
-    alternatives: Annotated[int, typer.Option(help="Number of distinct routes.")] = 1,
+    alternatives: Annotated[
+        int,
+        typer.Option(help=f"Number of distinct routes, 1..{MAX_ALTERNATIVES} (as the service)."),
+    ] = 1,
     same_corridor: Annotated[
         bool, typer.Option(help="Allow alternatives in a corridor already listed.")
     ] = False,
@@ -151,6 +155,9 @@ def route_cmd(
 
     if batch is not None:
         return _batch(batch, out, network=network, year=year, overwrite=overwrite)
+    from serai._checks import check_alternatives
+
+    check_alternatives(alternatives, "--alternatives")  # the service's limit, before any work
     if SERVED_BY.get() is None or network is not None:  # served: by the server's network
         check_year_option(year, network)
     if origin is None or destination is None:

@@ -81,9 +81,9 @@ def alternatives(
     not beside a faster and cheaper Middle Corridor route. Routes are reported at their
     true (unpenalised) cost, best first by ``objective``; the first is :meth:`Router.route`'s.
     """
-    from serai.freight.checks import MAX_ALTERNATIVES, check_count
+    from serai._checks import check_alternatives
 
-    k = check_count(k, "k", 1, MAX_ALTERNATIVES)
+    k = check_alternatives(k, "k")
     found = candidates(router, origin, destination, commodity_name, k=k, objective=objective,
                        **kw)  # fmt: skip
     return select(found, k, objective)
@@ -120,13 +120,14 @@ def candidates(
     added to the query's constraints; not with ``probes=False``); each corridor label keeps its
     best candidate. None is dropped for being dominated (:func:`select` does that).
     """
-    from serai.freight.checks import MAX_ALTERNATIVES, check_count, check_number
+    from serai._checks import check_alternatives
+    from serai.freight.checks import MAX_PENALTY_SEARCHES, check_count, check_number
 
-    k = check_count(k, "k", 1, MAX_ALTERNATIVES)
+    k = check_alternatives(k, "k")
     penalty = check_number(penalty, "penalty", strict=True, high=1e6)
     max_overlap = check_number(max_overlap, "max_overlap", high=1.0)
     if max_iter is not None:
-        max_iter = check_count(max_iter, "max_iter", 1, 100 * MAX_ALTERNATIVES)
+        max_iter = check_count(max_iter, "max_iter", 1, MAX_PENALTY_SEARCHES)
     cons = constraints if constraints is not None else Constraints.make(**kw)
     first = router.route(
         origin,

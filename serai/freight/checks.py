@@ -18,12 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from serai._checks import check_count, check_number
+from serai._checks import MAX_ALTERNATIVES, check_count, check_number
 from serai.errors import InputError, unknown
 
-__all__ = ["check_codes", "check_count", "check_number", "check_query", "country_hints"]
+__all__ = [
+    "MAX_ALTERNATIVES",
+    "check_codes",
+    "check_count",
+    "check_number",
+    "check_query",
+    "country_hints",
+]
 
-MAX_ALTERNATIVES = 50
+#: Penalty-method searches of one question at most (``candidates(max_iter=)``).
+MAX_PENALTY_SEARCHES = 5_000
 MAX_CARBON_PRICE = 1e9  # USD per t CO2e; larger prices only overflow the costs
 
 

@@ -47,11 +47,11 @@ class RouteRequest:
     crew: str = "single"  # truck crew under the driving-time rules: single or double
 
     def __post_init__(self) -> None:
-        from serai._checks import check_count, check_number
+        from serai._checks import check_alternatives, check_number
         from serai.data.years import whole_year
-        from serai.freight.checks import MAX_ALTERNATIVES, MAX_CARBON_PRICE
+        from serai.freight.checks import MAX_CARBON_PRICE
 
-        check_count(self.alternatives, "alternatives", 1, MAX_ALTERNATIVES)
+        check_alternatives(self.alternatives, "alternatives")
         if self.year is not None:  # its range: the network's (serai.data.years.check_year)
             whole_year(self.year)
         check_number(self.carbon_price_usd_per_t, "carbon_price_usd_per_t", high=MAX_CARBON_PRICE,
