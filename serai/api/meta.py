@@ -32,11 +32,20 @@ def meta_router(settings: Any, pool: Any, jobs: Any) -> APIRouter:
 
     @r.get("/api/version", response_model=m.Version)
     def version() -> Any:
-        """serai's version, the API version and the network's content hash."""
+        """serai's version, the API version, the network's content hash and the years it
+        covers (``[first, last]``: the only years a request may ask for; the web app bounds its
+        year boxes by them)."""
+        from serai.data.years import covered_years
         from serai.freight.cache import source_hash
 
+        years = covered_years(settings.network)
         return json_response(
-            {"serai": __version__, "api": API_VERSION, "network": source_hash(settings.network)}
+            {
+                "serai": __version__,
+                "api": API_VERSION,
+                "network": source_hash(settings.network),
+                "years": list(years) if years else None,
+            }
         )
 
     @r.get("/api/commodities", response_model=list[m.Commodity])

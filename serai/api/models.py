@@ -183,6 +183,12 @@ class Version(BaseModel):
     serai: str
     api: str
     network: str
+    years: list[int] | None = Field(
+        None,
+        description="First and last year the network covers (a request's `year` must lie in "
+        "them; none: the network declares none).",
+        json_schema_extra={"examples": [[2013, 2030]]},
+    )
 
 
 class Commodity(BaseModel):

@@ -206,3 +206,38 @@ def test_short_trip_via_a_port_city_reads_in_hours(base_url, browser):
     events = [c.strip() for c in page.locator("table.legs td:nth-child(1)").all_inner_texts()]
     assert "port" not in events and "sea" not in events, events
     assert " h<" in page.inner_html("#chart")
+
+
+def test_the_year_boxes_take_the_years_the_service_serves(base_url, browser):
+    """The year boxes offer the years ``/api/version`` gives, the service's own (it refuses
+    others with a 422 naming the range), and say so; a year outside is not sent. Before: the
+    boxes took 1990-2100 and a permalink's 1995 went to the service."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    with urllib.request.urlopen(base_url + "/api/version", timeout=30) as r:
+        first, last = json.load(r)["years"]
+    for y, ok in ((first - 1, False), (first, True), (last, True), (last + 1, False)):
+        try:
+            with urllib.request.urlopen(f"{base_url}/api/places?q=Ala&year={y}", timeout=30):
+                served = True
+        except urllib.error.HTTPError as e:
+            served = False
+            assert e.code == 422, (y, e.code)
+        assert served is ok, y
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    sent: list[str] = []
+    page.on("request", lambda q: sent.append(q.url) if "/api/route" in q.url else None)
+    page.goto(f"{base_url}/?from=Baku&to=Aktau&year={first - 1}", wait_until="load")
+    page.wait_for_selector("#status.error", timeout=30_000)
+    assert f"{first}–{last}" in page.inner_text("#status")
+    for box in ("#year", "#flows-year"):
+        assert page.get_attribute(box, "min") == str(first), box
+        assert page.get_attribute(box, "max") == str(last), box
+        assert f"{first}–{last}" in page.text_content(box + "-range"), box  # folded: no text
+    page.fill("#year", str(last + 1))
+    page.click("#go")  # the browser's own check stops the form
+    assert not page.evaluate("document.querySelector('#year').checkValidity()")
+    page.wait_for_timeout(300)
+    assert not sent, sent

@@ -7,7 +7,7 @@ maplibregl.setWorkerUrl(new URL("/static/maplibre-gl-worker.mjs", location.href)
 const COLOURS = ["#0b5cad", "#d1495b", "#2a9d8f", "#e9a03b", "#6a4c93", "#3d405b", "#8ab17d", "#bc6c25"];
 const MODE_COLOUR = { rail: "#222", road: "#9a9a9a", sea: "#5fa8d3", ferry: "#1d4e89", transfer: "#e07a1f" };
 const $ = (sel) => document.querySelector(sel);
-const state = { routes: [], selected: 0, vias: [], jobs: {} };
+const state = { routes: [], selected: 0, vias: [], jobs: {}, years: null };
 
 // ------------------------------------------------------------------ map
 const map = new maplibregl.Map({
@@ -113,7 +113,7 @@ function typeahead(input) {
     if (!q) { items = []; render(); return; }
     timer = setTimeout(async () => {
       const mine = ++seq;
-      const yr = $("#year").value;
+      const yr = yearProblem($("#year").value) ? "" : $("#year").value;  // a bad year: today's
       const r = await fetch(`/api/places?limit=8&q=${encodeURIComponent(q)}${yr ? "&year=" + yr : ""}`);
       if (mine !== seq || !r.ok) return;
       items = (await r.json()).places; active = items.length ? 0 : -1; render();
@@ -193,9 +193,31 @@ function fromURL() {
 // ------------------------------------------------------------------ routing
 function status(text, error = false) { const s = $("#status"); s.textContent = text; s.className = error ? "error" : ""; }
 
+// the years the service covers (GET /api/version: [first, last]); the year boxes take no other
+function setYears(years) {
+  if (!Array.isArray(years) || years.length !== 2) return;
+  state.years = years;
+  const [a, b] = years;
+  for (const id of ["year", "flows-year"]) {
+    const box = $(`#${id}`);
+    box.min = a; box.max = b;
+    box.title = `The network covers ${a}–${b}`;
+    $(`#${id}-range`).textContent = `${a}–${b}`;
+  }
+  const fy = $("#flows-year");
+  if (+fy.value < a || +fy.value > b) fy.value = Math.min(Math.max(+fy.value || b, a), b);
+}
+function yearProblem(value) {
+  if (!value || !state.years) return "";
+  const [a, b] = state.years, y = Number(value);
+  return Number.isInteger(y) && y >= a && y <= b ? "" : `Year ${value} is not one the network covers: give ${a}–${b}, or none for today's network.`;
+}
+
 async function run(pushUrl = true) {
   const q = readForm();
   if (!q.from || !q.to) { status("Give a place to start from and a destination.", true); return; }
+  const bad = yearProblem(q.year);
+  if (bad) { status(bad, true); showRoutes([]); return; }
   if (pushUrl) history.pushState(null, "", toURL(q));
   const body = {
     origin: q.from,
@@ -310,6 +332,10 @@ async function drawRoutes() {
 (async () => {
   const fromLink = fromURL();
   try {
+    const r = await fetch("/api/version");
+    if (r.ok) setYears((await r.json()).years);
+  } catch (e) { /* the service checks the year itself (422 naming the range) */ }
+  try {
     const r = await fetch("/api/commodities");
     if (r.ok) {
       const sel = $("#commodity");
@@ -387,6 +413,8 @@ async function followJob(name, id) {
 
 $("#flows-form").addEventListener("submit", (e) => {
   e.preventDefault();
+  const bad = yearProblem($("#flows-year").value);
+  if (bad) { jobStatus("flows", bad, true); return; }
   startJob("flows", { year: +$("#flows-year").value, method: $("#flows-method").value });
 });
 $("#compare-form").addEventListener("submit", (e) => {
