@@ -76,10 +76,10 @@ def names_in_year(net: Network, year: int | None) -> pd.Series | None:
     """The ``name`` column of ``net.nodes`` for ``year``, or ``None`` when nothing changes.
 
     A node open in ``year`` whose name is the join of its points' names (``" / "``, in the
-    order of its ``point_id``; or of all but some dated ones, as named for another year) and one of
-    whose points is dated (closed in ``year`` or today: :func:`closed_points`) is named by
-    its points open in ``year`` ("" when none is left: the routes' legs then label it
-    "near <place>").
+    order of its ``point_id``; or of all but some dated ones, as named for another year) is
+    named by its points open in ``year`` (dated ones closed in ``year`` left out:
+    :func:`closed_points`; "" when none is left: the routes' legs then label it "near
+    <place>"), each name once ("Aktau port", not "Aktau port / Aktau port").
 
     Examples
     --------
@@ -94,6 +94,10 @@ def names_in_year(net: Network, year: int | None) -> pd.Series | None:
     ...     {"link_id": [], "from_node": [], "to_node": []}), points=points, expansions=exp)
     >>> names_in_year(net, 2025).tolist(), names_in_year(net, 2030)
     (['Alat', 'Alat'], None)
+    >>> net.nodes.loc[0, "name"] = "Alat / Alat"
+    >>> net.tables["points"].loc[1, "name"] = "Alat"
+    >>> names_in_year(net, 2030).tolist()
+    ['Alat', 'Alat']
     """
     from serai.data.status import open_mask
 
@@ -103,10 +107,8 @@ def names_in_year(net: Network, year: int | None) -> pd.Series | None:
         return None
     closed = closed_points(net, year)
     dated = closed | closed_points(net, None)  # a name made for today is made again
-    if not dated:
-        return None
     pid = nodes["point_id"].fillna("").astype(str)
-    hit = pid.map(lambda p: bool(p) and not dated.isdisjoint(p.split("|"))).to_numpy(bool)
+    hit = pid.map(lambda p: "|" in p or (bool(p) and p in dated)).to_numpy(bool)
     hit = hit & open_mask(nodes, year)
     if not hit.any():
         return None
@@ -117,13 +119,13 @@ def names_in_year(net: Network, year: int | None) -> pd.Series | None:
         ids = pid.iat[i].split("|")
         if not all(q in label.index for q in ids):
             continue
-        made = {  # all its points, less some dated ones
-            " / ".join(label[q] for k, q in enumerate(ids) if keep >> k & 1 or q not in dated)
-            for keep in range(1 << len(ids))
-        }
+        made = set()  # all its points, less some dated ones; each name once or not
+        for keep in range(1 << len(ids)):
+            parts = [label[q] for k, q in enumerate(ids) if keep >> k & 1 or q not in dated]
+            made |= {" / ".join(parts), " / ".join(dict.fromkeys(parts))}
         if names[i] not in made:
             continue  # a name of its own (not made of its points): left as it is
-        name = " / ".join(label[q] for q in ids if q not in closed)
+        name = " / ".join(dict.fromkeys(label[q] for q in ids if q not in closed))
         changed |= name != names[i]
         names[i] = name
     return pd.Series(names, index=nodes.index, name="name") if changed else None

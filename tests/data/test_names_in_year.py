@@ -75,3 +75,14 @@ def test_a_graph_of_another_year_names_its_nodes_for_that_year():
     in_2030 = named_for_year(every, every, 2030)
     assert len(_named(Network(in_2030.tables, {"year": 2030}), "Anaklia deep-sea port")) == 3
     assert not _named(named_for_year(every, every, 2025), "Anaklia deep-sea port")
+
+
+@pytest.mark.parametrize("year", [None, 2025])
+def test_a_node_name_says_each_place_once(year):
+    """Two points of one name on a node (Aktau: the city point and its port point, both
+    "Aktau port") made "Aktau port / Aktau port" in every route through it."""
+    names = data.load_network(year).nodes["name"].fillna("").astype(str)
+    parts = names[names.str.contains(" / ", regex=False)].str.split(" / ")
+    twice = parts[parts.map(lambda p: len(set(p)) < len(p))]
+    assert twice.empty, twice.head().tolist()
+    assert (names == "Aktau port").sum() >= 2
