@@ -25,9 +25,43 @@ SERVED_BY: ContextVar[Callable[[int | None], Any] | None] = ContextVar(
     "serai_route_served_by", default=None
 )
 
+#: The route query's fields (Python API, service) -> the `serai route` options that set them:
+#: an error names what the user typed ("field '--carbon-price'", not 'carbon_price_usd_per_t').
+OPTION_OF = {
+    "origin": "--from", "destination": "--to", "commodity": "--commodity", "year": "--year",
+    "objective": "--objective", "carbon_price_usd_per_t": "--carbon-price",
+    "avoid_countries": "--avoid-country", "avoid_passages": "--avoid-passage",
+    "avoid_nodes": "--avoid-node", "avoid_links": "--avoid-link", "via": "--via",
+    "modes": "--modes", "crew": "--crew", "alternatives": "--alternatives", "k": "--alternatives",
+    "origin_country": "--from-country", "destination_country": "--to-country",
+    "from_country": "--from-country", "to_country": "--to-country",
+    "month": "--month", "deadline_days": "--deadline", "deadline": "--deadline",
+}  # fmt: skip
+
+
+def _named_as_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A bad argument of a route question (not of a file or a batch row) named as its option."""
+    from functools import wraps
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from serai.errors import InputError
+
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            opt = OPTION_OF.get(exc.field or "")
+            if opt and exc.file is None and exc.row is None and kwargs.get("batch") is None:
+                exc.field = opt
+                exc.args = (f"field '{opt}': {exc.reason}", *exc.args[1:])
+            raise
+
+    return wrapper
+
 
 @app.command("route")
 @handle_errors
+@_named_as_options
 def route_cmd(
     origin: Annotated[
         str | None,
