@@ -61,19 +61,16 @@ def closed_points(net: Network, year: int | None) -> set[str]:
         out |= set(exp.loc[~open_mask(exp, year), "element_id"].astype(str))
     nodes = net.nodes
     if {"kind", "point_id"} <= set(nodes.columns):
+        nodes = nodes[nodes["kind"].isin(FACILITY_KINDS).to_numpy()]
         pid = nodes["point_id"].fillna("").astype(str)
-        own = (
-            nodes["kind"].astype(str).isin(FACILITY_KINDS).to_numpy()
-            & (pid != "").to_numpy()
-            & ~pid.str.contains("|", regex=False).to_numpy()
-        )
+        own = (pid != "").to_numpy() & ~pid.str.contains("|", regex=False).to_numpy()
         if own.any():
             out |= set(pid[own & ~open_mask(nodes, year)])
     return out
 
 
 def names_in_year(net: Network, year: int | None) -> pd.Series | None:
-    """The ``name`` column of ``net.nodes`` for ``year``, or ``None`` when nothing changes.
+    """The new names of the nodes of ``net`` in ``year`` (by ``node_id``; ``None``: none).
 
     A node open in ``year`` whose name is the join of its points' names (``" / "``, in the
     order of its ``point_id``; or of all but some dated ones, as named for another year) is
@@ -92,12 +89,12 @@ def names_in_year(net: Network, year: int | None) -> pd.Series | None:
     >>> exp = pd.DataFrame({"element_id": ["alat2"], "status": ["planned"], "open_year": [2030]})
     >>> net = Network.from_tables(nodes=nodes, links=pd.DataFrame(
     ...     {"link_id": [], "from_node": [], "to_node": []}), points=points, expansions=exp)
-    >>> names_in_year(net, 2025).tolist(), names_in_year(net, 2030)
-    (['Alat', 'Alat'], None)
+    >>> names_in_year(net, 2025).to_dict(), names_in_year(net, 2030)
+    ({1: 'Alat'}, None)
     >>> net.nodes.loc[0, "name"] = "Alat / Alat"
     >>> net.tables["points"].loc[1, "name"] = "Alat"
-    >>> names_in_year(net, 2030).tolist()
-    ['Alat', 'Alat']
+    >>> names_in_year(net, 2030).to_dict()
+    {1: 'Alat'}
     """
     from serai.data.status import open_mask
 
@@ -107,14 +104,16 @@ def names_in_year(net: Network, year: int | None) -> pd.Series | None:
         return None
     closed = closed_points(net, year)
     dated = closed | closed_points(net, None)  # a name made for today is made again
-    pid = nodes["point_id"].fillna("").astype(str)
-    hit = pid.map(lambda p: "|" in p or (bool(p) and p in dated)).to_numpy(bool)
+    pid = nodes["point_id"]
+    nodes = nodes[pid.notna().to_numpy() & (pid != "").to_numpy()]  # named by points: a few
+    pid = nodes["point_id"].astype(str)
+    hit = pid.str.contains("|", regex=False).to_numpy() | pid.isin(dated).to_numpy()
     hit = hit & open_mask(nodes, year)
     if not hit.any():
         return None
     label = pts.drop_duplicates("point_id").set_index("point_id")["name"].astype(str)
-    names = nodes["name"].fillna("").astype(str).to_numpy(object).copy()
-    changed = False
+    names = nodes["name"].fillna("").astype(str).to_numpy(object)
+    new: dict[int, str] = {}
     for i in np.flatnonzero(hit):
         ids = pid.iat[i].split("|")
         if not all(q in label.index for q in ids):
@@ -126,9 +125,9 @@ def names_in_year(net: Network, year: int | None) -> pd.Series | None:
         if names[i] not in made:
             continue  # a name of its own (not made of its points): left as it is
         name = " / ".join(dict.fromkeys(label[q] for q in ids if q not in closed))
-        changed |= name != names[i]
-        names[i] = name
-    return pd.Series(names, index=nodes.index, name="name") if changed else None
+        if name != names[i]:
+            new[int(nodes["node_id"].iat[i])] = name
+    return pd.Series(new, dtype=object, name="name") if new else None
 
 
 def named_for_year(out: Network, whole: Network, year: int | None) -> Network:
@@ -155,7 +154,9 @@ def named_for_year(out: Network, whole: Network, year: int | None) -> Network:
     if names is None:
         return out
     nodes = out.nodes
-    renamed = names.set_axis(whole.nodes["node_id"].to_numpy())
-    new = renamed.reindex(nodes["node_id"].to_numpy()).to_numpy(object)
-    nodes = nodes.assign(name=pd.Series(new, index=nodes.index).astype(nodes["name"].dtype))
-    return Network({**out.tables, "nodes": nodes}, out.meta)
+    at = nodes["node_id"].isin(names.index).to_numpy()
+    if not at.any():
+        return out
+    name = nodes["name"].copy()
+    name[at] = names.loc[nodes.loc[at, "node_id"].to_numpy()].to_numpy()
+    return Network({**out.tables, "nodes": nodes.assign(name=name)}, out.meta)
