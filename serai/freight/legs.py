@@ -72,6 +72,11 @@ def node_labels(
     )
     out = name.copy()
     missing = out == ""
+    country = (
+        nodes["country"].fillna("").astype(str).to_numpy(object)
+        if "country" in nodes
+        else np.full(len(ids), "", object)
+    )
     x = pd.to_numeric(
         nodes.get("x", pd.Series(np.nan, index=nodes.index)), errors="coerce"
     ).to_numpy(float)
@@ -85,11 +90,20 @@ def node_labels(
         ok = missing & np.isfinite(x) & np.isfinite(y)
         chord, i = gazetteer.tree.query(_unit(y[ok], x[ok]), k=8)
         good = (chord_km(chord) <= 40.0) & (gazetteer.population[i] > 0)
-        first = np.argmax(good, axis=1)  # nearest populated place (ports have no population)
-        pick = i[np.arange(len(i)), first]
-        has = good[np.arange(len(i)), first]
+        # the nearest populated place (ports have no population) of the node's own country,
+        # else the nearest of any country, its country said: a Kazakh node by the border is
+        # "near Alashankou (CN)", not "near Alashankou" as if it were in China
+        own = country[ok]
+        pc = np.asarray(gazetteer.country, dtype=object)[i]
+        same = good & (pc == own[:, None])
+        rows = np.arange(len(i))
+        first = np.where(same.any(axis=1), np.argmax(same, axis=1), np.argmax(good, axis=1))
+        pick = i[rows, first]
+        has = good[rows, first]
         pname = gazetteer.places["name"].to_numpy(object)[pick].astype(str)
-        out[ok] = np.where(has, np.char.add("near ", pname), "").astype(object)
+        other = has & (own != "") & (pc[rows, first] != own)
+        pname = np.where(other, pname + " (" + pc[rows, first].astype(str) + ")", pname)
+        out[ok] = np.where(has, np.char.add("near ", pname.astype(str)), "").astype(object)
         missing = out == ""
     named = np.array([bool(places.name(t)) for t in places.targets], dtype=bool)
     if missing.any() and named.any():
@@ -99,11 +113,30 @@ def node_labels(
 
         tree = cKDTree(places.xyz[named])
         tnames = np.array([places.name(t) for t in places.targets[named]], dtype=object)
+        tcountry = _target_countries(places.targets[named], nodes, country, gazetteer)
         ok = missing & np.isfinite(x) & np.isfinite(y)
-        chord, i = tree.query(_unit(y[ok], x[ok]))
+        chord, i = tree.query(_unit(y[ok], x[ok]))  # the nearest named place
         km = 2 * EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2))
-        lab = np.where(km <= within_km, "near " + tnames[i].astype(str), "")
-        out[ok] = lab
+        own = country[ok]
+        pick, has = i, km <= within_km
+        # in another country (known): the nearest of the node's own country within 40 km
+        # instead, else that place with its country said (a Kazakh node at the Chinese
+        # border: "near Dostyk", not "near Alashankou"; a Dutch one "near Duisburg (DE)")
+        pc = tcountry[pick]
+        foreign = has & (own != "") & (pc != "") & (pc != own)
+        if foreign.any() and named.sum() > 1:
+            k = int(min(8, named.sum()))
+            ch8, i8 = tree.query(_unit(y[ok][foreign], x[ok][foreign]), k=k)
+            km8 = 2 * EARTH_KM * np.arcsin(np.minimum(1.0, ch8 / 2))
+            same = (km8 <= min(within_km, 40.0)) & (tcountry[i8] == own[foreign][:, None])
+            rows = np.arange(len(i8))
+            alt = np.where(same.any(axis=1), i8[rows, np.argmax(same, axis=1)], pick[foreign])
+            pick = pick.copy()
+            pick[foreign] = alt
+            pc = tcountry[pick]
+            foreign = has & (own != "") & (pc != "") & (pc != own)
+        lab = np.where(foreign, tnames[pick] + " (" + pc + ")", tnames[pick])
+        out[ok] = np.where(has, "near " + lab.astype(str), "").astype(object)
     still = (out == "") & np.isfinite(x) & np.isfinite(y)
     if gazetteer is not None and still.any():
         out[still] = _bearing_labels(gazetteer, x[still], y[still])
@@ -111,6 +144,32 @@ def node_labels(
         still &= np.isfinite(x) & np.isfinite(y)
     out[still] = [f"{b:.2f},{a:.2f}" for a, b in zip(x[still], y[still], strict=True)]
     return pd.Series(out, index=ids).sort_index()
+
+
+def _target_countries(
+    targets: np.ndarray, nodes: pd.DataFrame, country: np.ndarray, gazetteer: Any
+) -> np.ndarray:
+    """ISO2 of place targets ('' when unknown): a node id's ``country``; a named point's, the
+    country of a node it names (``point_id``), else of its gazetteer entry."""
+    ids = nodes["node_id"].to_numpy(np.int64)
+    by_node = dict(zip(ids.tolist(), country.tolist(), strict=True))
+    by_point: dict = {}
+    if "point_id" in nodes:  # the first node a point names
+        pid = nodes["point_id"].fillna("").astype(str).tolist()
+        for p, c in zip(pid, country.tolist(), strict=True):
+            for q in p.split("|") if p and c else ():
+                by_point.setdefault(q, c)
+    if gazetteer is not None and "point_id" in gazetteer.places:
+        p = gazetteer.places[["point_id", "country"]].dropna()
+        for q, c in zip(p["point_id"].astype(str), p["country"].astype(str), strict=True):
+            by_point.setdefault(q, c)
+    return np.array(
+        [
+            by_point.get(t, "") if isinstance(t, str) else by_node.get(int(t), "")
+            for t in targets.tolist()
+        ],
+        dtype=object,
+    )
 
 
 _COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
