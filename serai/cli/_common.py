@@ -38,9 +38,26 @@ def console(stderr: bool = False):
     captured = CAPTURE.get()
     if captured is not None:
         return captured[1 if stderr else 0]
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None  # a terminal's own width, or $COLUMNS
+    if not os.environ.get("COLUMNS", "").strip() and not _tty(stream):
+        width = WIDE  # a file or a pipe: tables whole, not cut to 80 columns
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=width)
+
+
+WIDE = 200  # columns of output written to a file or a pipe
+
+
+def _tty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
 
 
 _CONTROL = str.maketrans({c: None for c in [*range(0, 9), *range(10, 32), *range(127, 160)]})

@@ -180,3 +180,22 @@ def test_convert_refuses_an_existing_output_before_reading(tmp_path):
     result = run("network", "convert", tmp_path / "nope.tntp", dst)
     assert result.exit_code == 2 and "already exists" in result.stderr, result.output
     assert dst.read_text() == "precious"
+
+
+def test_route_written_to_a_pipe_keeps_whole_names(tmp_path):
+    """Output to a file or a pipe is not cut to 80 columns ('Alasha…' for Alashankou): a
+    script or `> out.txt` gets the names whole; $COLUMNS still sets the width."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env.update(SERAI_ROUTE_SERVER="off")
+    cmd = [sys.executable, "-m", "serai", "route", "--from", "Xi'an", "--to", "Duisburg"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = [ln for ln in r.stdout.splitlines() if ln.startswith("│")]
+    assert rows and not any("…" in ln for ln in rows)
+    assert any("│ Alashankou " in ln for ln in rows)
+    narrow = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                            env={**env, "COLUMNS": "80"}, cwd=tmp_path)  # fmt: skip
+    table = [ln for ln in narrow.stdout.splitlines() if ln.startswith(("│", "┃"))]
+    assert table and max(len(ln) for ln in table) <= 80
