@@ -89,11 +89,27 @@ def _num(v: Any) -> float | None:
 
 
 def _nums(totals: dict[str, Any]) -> dict[str, float | None]:
-    """:func:`_num` of each value (in one loop)."""
+    """:func:`_num` of each value (in one loop).
+
+    ``round(v, 4)`` is the float nearest to ``N / 10**4``, ``N`` the exact ``v * 10**4``
+    rounded half to even: for ``|v * 10**4| < 1e12`` the float product ``p`` is within
+    ``|p| * 2**-53 < 2**-12`` of it, so when ``p`` is farther than that from a half the
+    integer nearest ``p`` is ``N``, and ``N / 10000.0`` (exact operands, one correctly
+    rounded division) is the answer; zero keeps ``v``'s sign as ``round`` does. Values near
+    a half, or larger, are rounded by ``round``."""
     out = {}
     for k, v in totals.items():
         v = float(v)
-        out[k] = round(v, 4) if v - v == 0.0 else None  # finite
+        if v - v != 0.0:  # not finite
+            out[k] = None
+            continue
+        p = v * 10000.0
+        if -1e12 < p < 1e12:
+            r = round(p)
+            if -0.4995 < p - r < 0.4995:
+                out[k] = r / 10000.0 if r else math.copysign(0.0, v)
+                continue
+        out[k] = round(v, 4)
     return out
 
 

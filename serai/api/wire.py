@@ -54,7 +54,10 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     No dict per leg: the legs are written by one ``orjson.dumps`` as lists of values (numpy
     scalars, NaN and pd.NA cleaned as :func:`~serai.freight.shapes.leg_records` cleans them)
     and the keys put in by a compiled pass over the text (:func:`_keyed`), which also finds
-    where each leg starts and ends."""
+    where each leg starts and ends. The columns of a route with first/last-mile legs
+    (:class:`~serai.freight.spliced.SplicedLegs`) are read from its parts
+    (:meth:`~serai.freight.spliced.SplicedLegs.column_list`: the values of its columns made
+    whole, without making them)."""
     data = getattr(route, "leg_data", None)
     if data is None:
         return None
@@ -64,6 +67,7 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
         return None
     from serai.freight.routeresult import _LEG_COLUMNS
     from serai.freight.shapes import _clean
+    from serai.freight.spliced import SplicedLegs
 
     have = tuple(data)
     cols = _COLS.get(have)
@@ -72,10 +76,16 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
         if len(_COLS) >= 64:
             _COLS.clear()  # a dict shared by threads: clear and set are atomic
         _COLS[have] = cols
-    n = len(data.get("seq", ()))
+    if type(data) is SplicedLegs:
+        n = data.n_legs
+        values = data.column_lists(cols)
+    else:
+        n = len(data.get("seq", ()))
+        values = [
+            v.tolist() if hasattr(v, "tolist") else list(v) for v in map(data.__getitem__, cols)
+        ]
     if not n:
         return b"[]", []
-    values = [v.tolist() if hasattr(v, "tolist") else list(v) for v in map(data.__getitem__, cols)]
     try:
         rows = orjson.dumps(list(zip(*values, strict=True)), default=_clean)
     except TypeError:  # a value orjson does not take, even cleaned (integers past 64 bits)
@@ -204,16 +214,26 @@ def features_json(
     except ImportError:  # pragma: no cover - orjson comes with the service extra
         return None
     from serai.freight.shapes import ShapeIndex, encoded_moves, leg_geometry
+    from serai.freight.spliced import SplicedLegs
 
     ix = ShapeIndex.of(network)
     data = route.leg_data
-    n_legs = len(data.get("seq", ()))
-    if not n_legs:
-        return b"[]"
-    kinds = _values(data["kind"])
-    link_ids, node_path = data.get("link_ids", ()), data.get("node_path", ())
+    if type(data) is SplicedLegs:  # the columns read from its parts (the same objects)
+        n_legs = data.n_legs
+        if not n_legs:
+            return b"[]"
+        kinds, link_ids, node_path, a, b = map(
+            data.column_list, ("kind", "link_ids", "node_path", "from_node", "to_node")
+        )
+        seq = list(range(n_legs))
+    else:
+        n_legs = len(data.get("seq", ()))
+        if not n_legs:
+            return b"[]"
+        kinds = _values(data["kind"])
+        link_ids, node_path = data.get("link_ids", ()), data.get("node_path", ())
+        seq, a, b = (_values(data[c]) for c in ("seq", "from_node", "to_node"))
     lines = encoded_moves(ix, kinds, link_ids, decimals)
-    seq, a, b = (_values(data[c]) for c in ("seq", "from_node", "to_node"))
     point = ix.point_json
     out = [b"["]  # pieces joined once at the end (no copy of a line per concatenation)
     for i in range(n_legs):

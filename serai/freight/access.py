@@ -115,7 +115,18 @@ class AccessLeg:
         return self.usd + self.carbon_usd + self.hours * self.vot_usd_per_h
 
     def objective(self, name: str) -> float:
-        """The leg's value under a route objective (as :meth:`LinkCosts.objective`)."""
+        """The leg's value under a route objective (as :meth:`LinkCosts.objective`), made
+        once per leg and objective (a leg is frozen; remembered legs serve many searches)."""
+        memo = self.__dict__.get("_objectives")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_objectives", memo)  # not a field: eq, hash ignore it
+        got = memo.get(name)
+        if got is None:
+            got = memo[name] = self._objective(name)
+        return got
+
+    def _objective(self, name: str) -> float:
         if name == "time":
             return self.hours + 1e-6 * self.usd
         if name == "cost":

@@ -20,8 +20,10 @@ import numpy as np
 
 from serai.errors import InputError
 from serai.freight.access import MAX_ACCESS_KM, AccessLeg, emission_rates
+from serai.freight.params import BASES as _BASES
 from serai.freight.resolver import Place
-from serai.freight.routeresult import _LEG_COLUMNS
+from serai.freight.spliced import SplicedLegs, leg_increments
+from serai.freight.spliced import _objects as _objects  # (tests import it from here)
 
 __all__ = [
     "best_pair",
@@ -238,79 +240,51 @@ def best_pair(
 
 def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
            origin: Place, destination: Place) -> Any:  # fmt: skip
-    """The route with its first/last-mile legs added to legs, totals and countries."""
+    """The route with its first/last-mile legs added to legs, totals and countries.
+
+    The legs table is a :class:`~serai.freight.spliced.SplicedLegs` of the legs and the
+    route's own columns (made on first read); the totals add what each leg adds
+    (:func:`~serai.freight.spliced.leg_increments`, in the same order)."""
     legs = [x for x in (first, last) if x is not None]
     new = {
         "origin_place": origin,
         "destination_place": destination,
-        "origin_name": origin.label if first is not None else route.origin_name,
-        "destination_name": destination.label if last is not None else route.destination_name,
+        "origin_name": _label(origin) if first is not None else route.origin_name,
+        "destination_name": _label(destination) if last is not None else route.destination_name,
     }
     if not legs:
         return _replace(route, **new)
-    pre, a = _leg_table(first) if first is not None else (_NO_ROWS, 0)
-    post, m = _leg_table(last) if last is not None else (_NO_ROWS, 0)
     n_mid = len(route.leg_data.get("seq", ()))
-    b = a + n_mid
-    n = b + m
-    # numbers: one (columns, legs) block, the route's columns copied in one assignment
-    data = route.leg_data
-    block = np.empty((len(_NUMBERS), n))
-    if a:
-        block[:, :a] = _leg_numbers(first)
-    if n_mid:
-        block[:, a:b] = [data[col] for col in _NUMBERS]
-    if m:
-        block[:, b:] = _leg_numbers(last)
-    cols = dict(zip(_NUMBERS, block, strict=True))
-    # texts: one (columns, legs) block of objects, when the route's are object arrays
-    mids = [data[col] for col in _TEXTS] if n_mid else []
-    if all(type(x) is np.ndarray and x.dtype == object and x.ndim == 1 for x in mids):
-        block = np.empty((len(_TEXTS), n), dtype=object)
-        if a:
-            block[:, :a] = _leg_texts(first)
-        for i, x in enumerate(mids):
-            block[i, a:b] = x  # the same objects
-        if m:
-            block[:, b:] = _leg_texts(last)
-        cols.update(zip(_TEXTS, block, strict=True))
-    arr = {}
-    for col in _LEG_COLUMNS:
-        if col == "seq":
-            arr[col] = _objects(list(range(n)))
-        elif col in cols:
-            arr[col] = cols[col]
-        else:  # lists, numpy values (kept as numpy scalars)
-            mid = _as_list(data[col]) if n_mid else []
-            arr[col] = _objects((pre[col] if a else []) + mid + (post[col] if m else []))
     t = dict(route.totals)
-    from serai.freight.params import BASES
-
     old_h, old_u = t["hours"], t["usd"]
-    hb = np.array([t[f"share_hours_{b}"] * old_h for b in BASES])
-    ub = np.array([t[f"share_usd_{b}"] * old_u for b in BASES])
+    hb = [t[f"share_hours_{b}"] * old_h for b in _BASES]  # float64 products, as numpy's
+    ub = [t[f"share_usd_{b}"] * old_u for b in _BASES]
     for leg in legs:
-        t["km"] += leg.km
-        t["hours"] += leg.hours
-        t["usd"] += leg.usd
-        t["gc_usd"] += leg.gc_usd
-        t["usd_tariff"] += leg.usd_tariff
-        t["usd_hub"] += leg.component("usd_hub")
-        t["usd_border"] += leg.component("usd_border")
-        t["hours_motion"] += leg.hours_motion
-        t["hours_rest"] += leg.hours_rest
-        t["hours_dwell"] += leg.component("hours_dwell")
-        for side in ("out", "in"):
-            t[f"hours_border_{side}"] += leg.component(f"hours_border_{side}")
+        (km, hours, usd, gc, tariff, hub, border, motion, rest, dwell, b_out, b_in, h_hub,
+         carbon, co2, lhb, lub) = leg_increments(leg)  # fmt: skip
+        t["km"] += km
+        t["hours"] += hours
+        t["usd"] += usd
+        t["gc_usd"] += gc
+        t["usd_tariff"] += tariff
+        t["usd_hub"] += hub
+        t["usd_border"] += border
+        t["hours_motion"] += motion
+        t["hours_rest"] += rest
+        t["hours_dwell"] += dwell
+        t["hours_border_out"] += b_out
+        t["hours_border_in"] += b_in
         t["hours_border"] = t["hours_border_out"] + t["hours_border_in"]
-        t["hours_hub"] += leg.hours_hub
-        t["usd_carbon"] += leg.carbon_usd
-        t["co2e_kg"] += leg.co2e_kg
-        hb += np.asarray(leg.hours_by_basis)
-        ub += np.asarray(leg.usd_by_basis)
-    for i, b in enumerate(BASES):
-        t[f"share_hours_{b}"] = float(hb[i] / t["hours"]) if t["hours"] > 0 else 0.0
-        t[f"share_usd_{b}"] = float(ub[i] / t["usd"]) if t["usd"] > 0 else 0.0
+        t["hours_hub"] += h_hub
+        t["usd_carbon"] += carbon
+        t["co2e_kg"] += co2
+        for i in range(len(_BASES)):
+            hb[i] += lhb[i]
+            ub[i] += lub[i]
+    hours, usd = t["hours"], t["usd"]
+    for i, b in enumerate(_BASES):
+        t[f"share_hours_{b}"] = float(hb[i] / hours) if hours > 0 else 0.0
+        t[f"share_usd_{b}"] = float(ub[i] / usd) if usd > 0 else 0.0
     t["days"] = t["hours"] / 24.0
     vot = legs[0].vot_usd_per_h
     t["usd_time"] = t["hours"] * vot
@@ -327,7 +301,7 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     corridor = route.corridor if n_mid else "Road (first/last mile only)"
     return _replace(
         route,
-        leg_data=MappingProxyType(arr),
+        leg_data=SplicedLegs(first, route.leg_data, last),
         totals=MappingProxyType(t),
         countries=tuple(countries),
         corridor=corridor,
@@ -336,15 +310,13 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     )
 
 
-_NUMERIC = frozenset({"km", "hours", "wait_h", "usd", "co2e_kg"})
-#: The legs table's columns of texts (object arrays after :func:`make_route`), in its order.
-_TEXTS = ("kind", "mode", "layer", "from_name", "to_name", "country", "from_country",
-          "to_country", "event", "time_basis", "money_basis")  # fmt: skip
-#: The legs table's columns of numbers (floats), in its order.
-_NUMBERS = tuple(
-    c for c in _LEG_COLUMNS if c in _NUMERIC or c.startswith(("hours_", "usd_", "share_"))
-)
-_NO_ROWS: dict[str, list] = {}
+def _label(place: Place) -> str:
+    """``place.label``, made once per Place (a pure function of its fields)."""
+    got = place.__dict__.get("_label")
+    if got is None:
+        got = place.label
+        object.__setattr__(place, "_label", got)  # not a field: eq, hash, asdict ignore it
+    return got
 
 
 def _replace(route: Any, **changes: Any) -> Any:
@@ -367,58 +339,6 @@ def _route_fields(cls: type) -> tuple[str, ...]:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _leg_table(leg: AccessLeg) -> tuple[dict[str, list], int]:
-    """The leg's rows of the legs table as {column: values} (and their number), made once per
-    leg (a leg is frozen; remembered legs are spliced into many routes)."""
-    got = leg.__dict__.get("_table")
-    if got is None:
-        rows = leg.rows()
-        got = ({col: [r.get(col) for r in rows] for col in _LEG_COLUMNS}, len(rows))
-        object.__setattr__(leg, "_table", got)  # not a field: eq, hash and repr ignore it
-    return got
-
-
-def _leg_numbers(leg: AccessLeg) -> np.ndarray:
-    """The leg's rows of the legs table's columns of numbers (:data:`_NUMBERS`, legs), as
-    floats, made once per leg (as :func:`_leg_table`)."""
-    got = leg.__dict__.get("_numbers")
-    if got is None:
-        table, _ = _leg_table(leg)
-        got = np.array([table[col] for col in _NUMBERS], dtype=float)
-        got.setflags(write=False)
-        object.__setattr__(leg, "_numbers", got)  # not a field, as _table
-    return got
-
-
-def _leg_texts(leg: AccessLeg) -> np.ndarray:
-    """The leg's rows of the legs table's text columns (:data:`_TEXTS`, legs) as an object
-    array of the values of :func:`_leg_table`, made once per leg."""
-    got = leg.__dict__.get("_texts")
-    if got is None:
-        table, k = _leg_table(leg)
-        got = np.empty((len(_TEXTS), k), dtype=object)
-        for i, col in enumerate(_TEXTS):
-            for j, v in enumerate(table[col]):
-                got[i, j] = v
-        got.setflags(write=False)
-        object.__setattr__(leg, "_texts", got)  # not a field, as _table
-    return got
-
-
-def _as_list(values: Any) -> list[Any]:
-    """``list(values)``: the same items (an object array's own objects, read by ``tolist``,
-    which is faster than iterating; other arrays item by item, numpy scalars as before)."""
-    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
-        return values.tolist()
-    return list(values)
-
-
-def _objects(values: list[Any]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 def end_vnodes(router: Any, route: Any) -> tuple[int, int]:

@@ -558,7 +558,7 @@ def make_route(
     ferry_pairs = _water_crossings(cols)
     lines = line_names(router, rows)
     label = corridor_label(countries, passages, ferry_pairs, sea_km / km if km else 0.0, lines)
-    return Route(
+    return _new_route(
         origin=o,
         destination=d,
         origin_name=_place_name(router, o),
@@ -577,3 +577,31 @@ def make_route(
         routing_graph=router.rg if em is not None else None,
         pricing=(router.rg, c, lc.crew, lc.params),
     )
+
+
+def _new_route(**values: Any) -> Route:
+    """``Route(**values)`` without the frozen dataclass's ``__init__`` (a ``setattr`` per
+    field): the fields not given take their defaults (made once: immutable values)."""
+    new = object.__new__(Route)
+    state = new.__dict__
+    state.update(_route_defaults())
+    state.update(values)
+    return new
+
+
+def _route_defaults() -> dict[str, Any]:
+    got = _ROUTE_DEFAULTS.get(Route)
+    if got is None:
+        import dataclasses
+
+        got = {}
+        for f in dataclasses.fields(Route):
+            if f.default is not dataclasses.MISSING:
+                got[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                got[f.name] = f.default_factory()
+        _ROUTE_DEFAULTS[Route] = got
+    return got
+
+
+_ROUTE_DEFAULTS: dict[type, dict[str, Any]] = {}

@@ -15,6 +15,7 @@ forces poorly). The
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
@@ -326,9 +327,22 @@ def _alt_arrays(n: int) -> np.ndarray:
 
 def _marks(lf: np.ndarray, lb: np.ndarray) -> np.ndarray:
     """The ``(node, 2, landmark)`` array whose halves a bound ``(lf, lb)`` is (:func:`paired`;
-    made for a pair that is not, e.g. landmarks given by hand)."""
+    made for a pair that is not, e.g. landmarks given by hand). Remembered by the pair's
+    identity, by weak references (:func:`_marks_of` reads three data pointers: tens of
+    microseconds per search; a dead view's id may be reused, its reference is then dead)."""
+    hit = _MARKS.get(id(lf))
+    if hit is not None and hit[0]() is lf and hit[1]() is lb:
+        return lf.base
     got = _marks_of(lf, lb)
-    return got if got is not None else paired(lf, lb)[0].base
+    if got is None:
+        return paired(lf, lb)[0].base
+    if len(_MARKS) >= 64:
+        _MARKS.clear()  # a dict shared by threads: clear and set are atomic
+    _MARKS[id(lf)] = (weakref.ref(lf), weakref.ref(lb))
+    return got
+
+
+_MARKS: dict[int, tuple[weakref.ref, weakref.ref]] = {}
 
 
 def _marks_of(lf: np.ndarray, lb: np.ndarray) -> np.ndarray | None:
