@@ -54,10 +54,9 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     No dict per leg: the legs are written by one ``orjson.dumps`` as lists of values (numpy
     scalars, NaN and pd.NA cleaned as :func:`~serai.freight.shapes.leg_records` cleans them)
     and the keys put in by a compiled pass over the text (:func:`_keyed`), which also finds
-    where each leg starts and ends. The columns of a route with first/last-mile legs
+    where each leg starts and ends. The rows of a route with first/last-mile legs
     (:class:`~serai.freight.spliced.SplicedLegs`) are read from its parts
-    (:meth:`~serai.freight.spliced.SplicedLegs.column_list`: the values of its columns made
-    whole, without making them)."""
+    (:meth:`~serai.freight.spliced.SplicedLegs.rows`), without making its columns."""
     data = getattr(route, "leg_data", None)
     if data is None:
         return None
@@ -76,18 +75,19 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
         if len(_COLS) >= 64:
             _COLS.clear()  # a dict shared by threads: clear and set are atomic
         _COLS[have] = cols
-    if type(data) is SplicedLegs:
-        n = data.n_legs
-        values = data.column_lists(cols)
+    table = data.rows(cols) if type(data) is SplicedLegs else None
+    if table is not None:
+        n = len(table)
     else:
         n = len(data.get("seq", ()))
         values = [
             v.tolist() if hasattr(v, "tolist") else list(v) for v in map(data.__getitem__, cols)
         ]
+        table = list(zip(*values, strict=True))
     if not n:
         return b"[]", []
     try:
-        rows = orjson.dumps(list(zip(*values, strict=True)), default=_clean)
+        rows = orjson.dumps(table, default=_clean)
     except TypeError:  # a value orjson does not take, even cleaned (integers past 64 bits)
         return None
     keys, key_at = _keys(cols)

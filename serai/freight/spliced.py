@@ -86,26 +86,29 @@ class SplicedLegs(Mapping):
         post = _leg_table(self._last)[0][col] if m else []
         return [*pre, *mid, *post]
 
-    def column_lists(self, cols: tuple[str, ...]) -> list[list[Any]]:
-        """:meth:`column_list` of each of ``cols``; the columns of numbers from one block
-        of floats (the route's float64 columns copied as they are: as the table)."""
+    def rows(self, cols: tuple[str, ...]) -> list[tuple[Any, ...]] | None:
+        """The table's rows of ``cols`` (``seq`` first) as tuples of values that JSON writes
+        as it writes the table's columns' values (None: read the table): the first/last-mile
+        legs' rows made once per leg, the route's own rows from its columns' ``tolist``
+        (numpy integers and strings as Python ones, the same JSON; its numbers float64
+        arrays, copied by the table as they are)."""
         a, n_mid, m = self._n
         mid = self._mid
-        numbers: list[list[float]] | None = None
-        if self._table is None and not (n_mid and _mixed(mid)):
-            block = np.empty((len(_NUMBERS), a + n_mid + m))
-            if a:
-                block[:, :a] = _leg_numbers(self._first)
-            if n_mid:
-                block[:, a : a + n_mid] = [mid[col] for col in _NUMBERS]
-            if m:
-                block[:, a + n_mid :] = _leg_numbers(self._last)
-            numbers = block.tolist()
-        return [
-            numbers[_NUMBER_ROW[c]] if numbers is not None and c in _NUMBER_ROW
-            else self.column_list(c)
-            for c in cols
-        ]  # fmt: skip
+        if self._table is not None or cols[0] != "seq" or (n_mid and _mixed(mid)):
+            return None
+        out: list[tuple[Any, ...]] = []
+        if a:
+            out += [(i, *row) for i, row in enumerate(_leg_rows(self._first, cols))]
+        if n_mid:
+            vals = [
+                v.tolist() if hasattr(v, "tolist") else list(v)
+                for v in map(mid.__getitem__, cols[1:])
+            ]
+            out += zip(range(a, a + n_mid), *vals, strict=True)
+        if m:
+            b = a + n_mid
+            out += [(b + j, *row) for j, row in enumerate(_leg_rows(self._last, cols))]
+        return out
 
     def __getitem__(self, col: str) -> Any:
         table = self._table
@@ -191,6 +194,23 @@ def leg_increments(leg: Any) -> tuple[Any, ...]:
             tuple(leg.hours_by_basis), tuple(leg.usd_by_basis),
         )  # fmt: skip
         object.__setattr__(leg, "_increments", got)  # not a field: eq, hash and repr ignore it
+    return got
+
+
+def _leg_rows(leg: Any, cols: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The leg's rows of ``cols[1:]`` as the table spliced with it holds them (numbers as
+    floats, :func:`_leg_numbers`; the others the values of :func:`_leg_table`), made once
+    per leg and columns."""
+    memo = leg.__dict__.get("_rows")
+    if memo is None:
+        memo = {}
+        object.__setattr__(leg, "_rows", memo)  # not a field: eq, hash and repr ignore it
+    got = memo.get(cols)
+    if got is None:
+        table, _ = _leg_table(leg)
+        numbers = _leg_numbers(leg).tolist()
+        vals = [numbers[_NUMBER_ROW[c]] if c in _NUMBER_ROW else table[c] for c in cols[1:]]
+        got = memo[cols] = list(zip(*vals, strict=True))
     return got
 
 
