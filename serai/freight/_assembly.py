@@ -424,27 +424,29 @@ def _leg_columns(
         for g in np.flatnonzero(n_psg[:-1]).tolist():
             x = psg[r[start[g] : stop[g]]].tolist()
             passages[g] = ";".join(dict.fromkeys(p for p in x if p))
-    from_names, to_names = cd.labels(labels)
+    first, last = cd.blocks(labels)  # two gathers of the text columns (object arrays)
+    kind, mode, layer, svc, from_name, country, from_country, event = first.take(rs, axis=1)
+    to_name, to_country = last.take(rl, axis=1)
     data = {
         "seq": np.arange(len(rs)),
-        "kind": cd.leg_kind[rs],
-        "mode": cd.leg_mode[rs],
-        "layer": cols["layer"][rs],
-        "service_id": cd.svc[rs].astype(f"<U{width}"),
+        "kind": kind,
+        "mode": mode,
+        "layer": layer,
+        "service_id": svc.astype(f"<U{width}"),
         "from_node": cols["from_node"][rs],
         "to_node": cols["to_node"][rl],
-        "from_name": from_names[rs],
-        "to_name": to_names[rl],
-        "country": cols["country"][rs],
-        "from_country": cols["from_country"][rs],
-        "to_country": cols["to_country"][rl],
+        "from_name": from_name,
+        "to_name": to_name,
+        "country": country,
+        "from_country": from_country,
+        "to_country": to_country,
         "passage": passages,
         "km": red[0],
         "hours": red[1],
         "wait_h": red[2],
         "usd": red[3],
         "co2e_kg": red[4],
-        "event": cd.event_text()[rs],
+        "event": event,
         "link_ids": link_ids,
         "node_path": node_path,
     }

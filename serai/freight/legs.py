@@ -291,6 +291,7 @@ class _Codes:
         self._cols = cols
         self._event_text: np.ndarray | None = None
         self._labels: tuple[Any, np.ndarray, np.ndarray] | None = None
+        self._blocks: tuple[Any, np.ndarray, np.ndarray] | None = None
 
     def event_text(self) -> np.ndarray:
         """The event text of a leg from its first row: "" for a movement; a hub event (a leg
@@ -304,6 +305,26 @@ class _Codes:
             got.setflags(write=False)
             self._event_text = got
         return got
+
+    def blocks(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """The text columns a leg takes from its first row (kind, mode, layer, service id,
+        from name, country, from country, event text) and from its last (to name, to
+        country), one (columns, links) object array each: a route's legs take them in two
+        gathers. Made once per labels Series (a benign race, as :meth:`labels`)."""
+        got = self._blocks
+        if got is None or got[0] is not labels:
+            cols = self._cols
+            from_names, to_names = self.labels(labels)
+            rows_first = (self.leg_kind, self.leg_mode, cols["layer"], self.svc, from_names,
+                          cols["country"], cols["from_country"], self.event_text())  # fmt: skip
+            first = np.empty((len(rows_first), len(self.leg_kind)), dtype=object)
+            last = np.empty((2, len(self.leg_kind)), dtype=object)
+            for out, rows in ((first, rows_first), (last, (to_names, cols["to_country"]))):
+                for i, x in enumerate(rows):
+                    out[i] = x  # the same objects
+                out.setflags(write=False)
+            got = self._blocks = (labels, first, last)
+        return got[1], got[2]
 
     def labels(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """Labels of every virtual link's from and to node (:func:`_label_of`), made once
