@@ -46,10 +46,14 @@ def test_lanes_answer_routes_and_share_one_job_registry(toy_dir, tmp_path, clien
     connection is found, followed and fetched on 24 others (were jobs kept per process,
     about half of them would be 404); stopping the main stops the lane and removes the
     Unix socket's folder."""
+    import shutil
+    import tempfile
+
     from tests.live import serve_process, serve_processes
 
     cache = tmp_path / "cache"
-    env = {"SERAI_CACHE_DIR": str(cache), "SERAI_ROUTE_PROCESSES": "", "TMPDIR": str(tmp_path)}
+    tmp = Path(tempfile.mkdtemp(prefix="sl", dir="/tmp"))  # short: a Unix socket path in it
+    env = {"SERAI_CACHE_DIR": str(cache), "SERAI_ROUTE_PROCESSES": "", "TMPDIR": str(tmp)}
     q = {"origin": "Almaty", "destination": "Poti", "avoid_countries": ["RU"]}
     want = client.post("/api/route", json=q).json()
     want.pop("took_ms")
@@ -57,7 +61,7 @@ def test_lanes_answer_routes_and_share_one_job_registry(toy_dir, tmp_path, clien
         port = base.rsplit(":", 1)[1]
         pid = json.loads((cache / f"serve-{port}.json").read_text())["pid"]
         assert len(_forked_children(pid)) == 1
-        assert len(list(tmp_path.glob("serai-lanes-*"))) == 1
+        assert len(list(tmp.glob("serai-lanes-*"))) == 1
         for _ in range(6):
             status, body = _post(base + "/api/route", q)
             got = json.loads(body)
@@ -86,7 +90,8 @@ def test_lanes_answer_routes_and_share_one_job_registry(toy_dir, tmp_path, clien
         status, body = _get(f"{base}/api/jobs/0123456789abcdef")
         assert status == 404 and json.loads(body)["status"] == 404
     assert serve_processes(cache) == []
-    assert list(tmp_path.glob("serai-lanes-*")) == []
+    assert list(tmp.glob("serai-lanes-*")) == []
+    shutil.rmtree(tmp)
 
 
 def test_a_port_in_use_is_refused_before_loading(tmp_path):
