@@ -84,7 +84,9 @@ class LinkCosts:
     crew: str = "single"
     params: ParamSet | None = None
     variant: str = ""  # "", "no_market" (not from China) or "export_kz" (from Kazakhstan)
-    export_km: np.ndarray | None = None  # km of Kazakh rail line haul (containers), else 0
+    export_km: np.ndarray | None = None  # km of rail line haul (containers), else 0
+    export_rate: np.ndarray | None = None  # its export rate (tariffs.export_rate_ids)
+    through_rate: np.ndarray | None = None  # its through rate (rail.rate.<zone>)
 
     def component(self, name: str) -> np.ndarray:
         """One component by name (``motion``, ``rest``, ..., ``tariff``, ``hub``, ...)."""
@@ -137,34 +139,40 @@ class LinkCosts:
     def export_kz(self) -> LinkCosts:
         """These costs for a route starting in Kazakhstan: a domestic or export haul.
 
-        No import premium (:attr:`without_market`), and the Kazakh rail line haul of a
-        producer's containerised consignment (a commodity priced per t,
-        :func:`~serai.freight.tariffs.pays_consignment_rate`) pays the domestic/export rate ``rail.rate.KZ.export`` (CAREC TFI3, USD per
-        t-km) times the commodity's tonnes per unit, instead of ``rail.rate.KZ``, the through
-        rate fitted to China - Europe transit quotes (:func:`~serai.freight.tariffs.
-        pays_export_rate`). The same as :attr:`without_market` when there is no such rate.
+        No import premium (:attr:`without_market`), and the rail line haul of a producer's
+        containerised consignment (a commodity priced per t,
+        :func:`~serai.freight.tariffs.pays_consignment_rate`) pays, times the commodity's
+        tonnes per unit, CAREC's consignment cost per t-km on every railway
+        (:func:`~serai.freight.tariffs.export_rate_ids`): ``rail.rate.KZ.export`` (TFI3,
+        Kazakhstan) on Kazakh rail, the CAREC rail average elsewhere
+        (``rail.rate.export.CAREC``; ``rail.rate.export.OTHER``, EST, outside CAREC),
+        instead of ``rail.rate.<zone>``, the through rates fitted to China - Europe transit
+        quotes. The same as :attr:`without_market` when there is no such rate.
         """
         from dataclasses import replace
 
         base = self.without_market
-        p, km = self.params, self.export_km
-        if p is None or km is None or "rail.rate.KZ.export" not in p or not km.any():
+        p, km, ids = self.params, self.export_km, self.export_rate
+        if p is None or km is None or ids is None or not km.any():
             return base
-        c = self.commodity
-        rate = p.value("rail.rate.KZ.export") * float(c.tonnes_per_unit)
-        if c.dg_class == "7":
-            rate *= p.value("dg7.factor")
-        k = COMPONENTS.index("tariff")
-        rows = (km > 0) & self.allowed
-        comps = np.array(base.comps)
-        old = comps[k].copy()
-        new = np.where(rows, km * rate, old)
-        comps[k] = new
-        ub = np.array(base.usd_by_basis)
         from serai.freight.params import BASES
 
-        ub[BASES.index(p.basis_of("rail.rate.KZ"))] -= np.where(rows, old, 0.0)
-        ub[BASES.index(p.basis_of("rail.rate.KZ.export"))] += np.where(rows, new, 0.0)
+        c = self.commodity
+        scale = float(c.tonnes_per_unit) * (p.value("dg7.factor") if c.dg_class == "7" else 1.0)
+        k = COMPONENTS.index("tariff")
+        comps = np.array(base.comps)
+        ub = np.array(base.usd_by_basis)
+        old = comps[k].copy()
+        for rid in np.unique(ids[km > 0]):
+            if rid not in p:
+                continue  # no such rate: the through rate stays
+            rows = (km > 0) & self.allowed & (ids == rid)
+            new = km[rows] * p.value(rid) * scale
+            comps[k, rows] = new
+            ub[BASES.index(p.basis_of(rid)), rows] += new
+            for tid in np.unique(self.through_rate[rows]):
+                r = rows & (self.through_rate == tid)
+                ub[BASES.index(p.basis_of(tid)), r] -= old[r]
         for a in (comps, ub):
             a.setflags(write=False)
         return replace(base, comps=comps, usd_by_basis=ub, variant="export_kz")
@@ -357,14 +365,21 @@ def link_costs(
         a.setflags(write=False)
         return a
 
-    export_km = None
+    export_km = export_rate = through_rate = None
     if pays_consignment_rate(c) and "rail.rate.KZ.export" in p:
-        # the rows a route from Kazakhstan pays at the export rate (LinkCosts.export_kz): the
-        # Kazakh rail line haul, priced at rail.rate.KZ by tariffs._container
+        # the rows a route from Kazakhstan pays at an export rate (LinkCosts.export_kz): the
+        # rail line haul, priced at rail.rate.<zone> by tariffs._container
+        from serai.freight.tariffs import _zone_param, export_rate_ids
+
         el = link_elements(rg)
-        kz = move & ~is_svc & (mode == "rail") & (el.zone == "KZ")
-        export_km = np.where(kz, el.km, 0.0).astype(float)
-        export_km.setflags(write=False)
+        rail = move & ~is_svc & (mode == "rail")
+        export_km = np.where(rail, el.km, 0.0).astype(float)
+        export_rate = np.full(len(rail), "", dtype=object)
+        through_rate = np.full(len(rail), "", dtype=object)
+        export_rate[rail] = export_rate_ids(el.country[rail])
+        through_rate[rail] = _zone_param(p, "rail.rate", el.zone[rail], "rail.rate.OTHER")
+        for a in (export_km, export_rate, through_rate):
+            a.setflags(write=False)
     allowed.setflags(write=False)
     return LinkCosts(
         c,
@@ -378,6 +393,8 @@ def link_costs(
         crew,
         p,
         export_km=export_km,
+        export_rate=export_rate,
+        through_rate=through_rate,
     )
 
 

@@ -5,8 +5,10 @@ Components (USD per unit; :data:`serai.freight.params.MONEY`):
 ``tariff``
     Line haul: rail per km by tariff zone (``rail.rate.<zone>``, USD per FEU-km: through
     rates fitted to China - Europe transit quotes; a consignment of containerised minerals
-    that starts in Kazakhstan pays ``rail.rate.KZ.export`` per t on its Kazakh rail
-    instead, CAREC's consignment cost, :func:`pays_export_rate`,
+    that starts in Kazakhstan pays per t CAREC's consignment cost instead on every railway:
+    ``rail.rate.KZ.export`` on its Kazakh rail, the CAREC average
+    ``rail.rate.export.CAREC`` in other CAREC members, the same average (EST)
+    ``rail.rate.export.OTHER`` elsewhere, :func:`export_rate_ids`, :func:`pays_export_rate`,
     :func:`pays_consignment_rate`), truck
     per km (``road.rate``), sea per km (``sea.rate.deep`` on ocean legs,
     ``sea.rate.regional`` in the Mediterranean, Black and Caspian seas), a ferry or
@@ -45,10 +47,13 @@ from serai.freight.elements import Elements
 from serai.freight.params import ParamSet, TermBuilder
 
 __all__ = [
+    "CAREC_MEMBERS",
     "CENTRAL_ASIA_ZONES",
+    "EXPORT_RATE_IDS",
     "PREMIUM_ORIGIN_ZONES",
     "add_money_terms",
     "costs_variant",
+    "export_rate_ids",
     "money_scale",
     "pays_consignment_rate",
     "pays_export_rate",
@@ -110,6 +115,36 @@ def pays_export_rate(country: str) -> bool:
     return bool(country) and _zones().get(str(country), "OTHER") in EXPORT_RATE_ZONES
 
 
+#: CAREC member countries (carecprogram.org, 2024): their rail carries a Kazakh export
+#: consignment at the CAREC rail average ``rail.rate.export.CAREC`` (TFI3, measured).
+CAREC_MEMBERS = ("AF", "AZ", "CN", "GE", "KG", "KZ", "MN", "PK", "TJ", "TM", "UZ")
+#: The rail rates (USD per t-km of cargo) of an export consignment from Kazakhstan, by
+#: where the rail km lie: Kazakhstan, another CAREC member, elsewhere (EST).
+EXPORT_RATE_IDS = ("rail.rate.KZ.export", "rail.rate.export.CAREC", "rail.rate.export.OTHER")
+
+
+def export_rate_ids(countries: np.ndarray) -> np.ndarray:
+    """The export rail rate (:data:`EXPORT_RATE_IDS`) of rail km in each country.
+
+    A consignment that starts in Kazakhstan (:func:`pays_export_rate`) pays, per t, CAREC's
+    Kazakh cost on Kazakh rail (``rail.rate.KZ.export``, TFI3 2022: USD 883 per 500 km and
+    20 t), the CAREC rail average on the rail of another CAREC member
+    (``rail.rate.export.CAREC``, 804) and the same average, an estimate, elsewhere
+    (``rail.rate.export.OTHER``: the facts give no Russian, Iranian or European consignment
+    cost). Not the through rates fitted to China - Europe transit trains on any railway:
+    else a Kazakh export saves by leaving Kazakhstan early.
+
+    >>> export_rate_ids(np.array(["KZ", "UZ", "RU"], dtype=object)).tolist()
+    ['rail.rate.KZ.export', 'rail.rate.export.CAREC', 'rail.rate.export.OTHER']
+    """
+    from serai.freight.params import zone_of
+
+    c = np.asarray(countries, dtype=object).astype(str)
+    out = np.where(np.isin(c, CAREC_MEMBERS), EXPORT_RATE_IDS[1], EXPORT_RATE_IDS[2])
+    out = np.where(zone_of(c) == "KZ", EXPORT_RATE_IDS[0], out)
+    return out.astype(object)
+
+
 def pays_consignment_rate(c: Commodity) -> bool:
     """True for a producer's containerised consignment: a container commodity priced per t.
 
@@ -129,7 +164,7 @@ def costs_variant(lc, country: str):
     """The link costs (:class:`~serai.freight.cost.LinkCosts`) of a route from ``country``.
 
     From Kazakhstan :attr:`~serai.freight.cost.LinkCosts.export_kz` (no import premium,
-    Kazakh rail at the export rate), from China ``lc`` itself (the import premium), from
+    rail at the export rates of :func:`export_rate_ids`), from China ``lc`` itself (the import premium), from
     anywhere else :attr:`~serai.freight.cost.LinkCosts.without_market`.
     """
     if pays_export_rate(country):

@@ -46,14 +46,23 @@ def test_box_sizes_and_containerised_minerals(router):
     assert "aktau_alat_rail_ferry" in u.services
     assert list(u.legs["link_ids"]) == list(feu.legs["link_ids"])
     # from Almaty the uranium consignment pays the Kazakh export rate per t on its Kazakh
-    # rail; the rest is its box share of the FEU's charges
-    kz = ((feu.legs["mode"] == "rail") & (feu.legs["country"] == "KZ")).to_numpy()
+    # rail and the CAREC rail average on Azerbaijani and Georgian rail (CAREC members); the
+    # rest is its box share of the FEU's charges
+    rail = (feu.legs["mode"] == "rail").to_numpy()
+    kz = rail & (feu.legs["country"] == "KZ").to_numpy()
     km = float(feu.legs.loc[kz, "km"].sum())
     assert km > 0
     rate = v("rail.rate.KZ.export")
     assert u.legs.loc[kz, "usd_tariff"].sum() == pytest.approx(km * rate)
-    rest_feu = feu.usd - km * v("rail.rate.KZ")
-    assert u.usd - km * rate == pytest.approx(v("teu.ratio") * rest_feu / 16 * v("dg7.factor"))
+    other = rail & ~kz
+    km_o = float(feu.legs.loc[other, "km"].sum())
+    assert km_o > 0 and set(feu.legs.loc[other, "country"]) <= {"AZ", "GE"}
+    rate_o = v("rail.rate.export.CAREC")
+    assert u.legs.loc[other, "usd_tariff"].sum() == pytest.approx(km_o * rate_o)
+    rest_feu = feu.usd - feu.legs.loc[rail, "usd_tariff"].sum()
+    assert u.usd - km * rate - km_o * rate_o == pytest.approx(
+        v("teu.ratio") * rest_feu / 16 * v("dg7.factor")
+    )
     assert u.totals["hours"] == pytest.approx(
         feu.totals["hours"]
     )  # time does not depend on the box
@@ -142,7 +151,7 @@ def test_export_haul_from_kazakhstan_pays_the_carec_consignment_cost(router):
     # a 2020 or 2021 figure: CAREC's value of that year (param_history.csv)
     for year, usd in ((2020, 724), (2021, 924)):
         lc = link_costs(router.rg, "uranium_uoc", params=P.for_year(year)).export_kz
-        rows = lc.export_km > 0
+        rows = (lc.export_km > 0) & (lc.export_rate == "rail.rate.KZ.export")
         assert rows.any() and lc.variant == "export_kz"
         per = lc.usd_tariff[rows] / lc.export_km[rows]
         assert per == pytest.approx(usd / 500 / 20)
