@@ -74,6 +74,9 @@ class RouterPool:
             save_router(router)
         except OSError:
             pass
+        # a request never waits for masked landmarks being chosen (~0.2-0.5 s): a thread
+        # chooses them while the searches use the unmasked bound (serai.freight.search)
+        router.landmarks_in_background = True
         return router
 
     def get(self, year: int | None) -> tuple[Any, Any]:

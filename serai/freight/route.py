@@ -187,6 +187,8 @@ class Router:
         state.pop("_place_names", None)
         state.pop("_row_line_names", None)
         state.pop("_row_named", None)
+        state.pop("_choosing", None)  # masked landmarks being chosen by a thread of this process
+        state.pop("landmarks_in_background", None)  # a setting of the process that uses it
         return state
 
     def __setstate__(self, state: dict) -> None:

@@ -181,20 +181,60 @@ def masked_landmarks(
         self.masked_landmarks_work * self.rg.graph.n_nodes
     ):
         return mkey
+    if self.__dict__.get("landmarks_in_background"):
+        return _in_background(self, mkey, blc, objective, cons)
     with self._lock:  # one thread reads or chooses them; the others wait for the result
-        got = memo.get(mkey)
-        basis = self.edge_objective(blc, objective)
-        if got is None or got[0] is not basis:
-            marks = self.masked_cost(blc, objective, cons)
-            choose = work.get(mkey, 0) >= self.masked_landmarks_work * self.rg.graph.n_nodes
-            found = _masked_marks(self, marks, choose)
-            if found is None:
-                return mkey  # not stored: chosen once the searches did the work
-            kept = [m for m in memo if m[0] == "masked" and m != mkey]
-            for old in kept[: max(0, len(kept) - self.masked_landmark_sets + 1)]:
-                memo.pop(old, None)  # the oldest masks first
-            got = memo[mkey] = (basis, *found)
+        got = _read_or_choose(self, mkey, blc, objective, cons)
+    return mkey if got is None else got
+
+
+def _read_or_choose(
+    self: Router, mkey: tuple, blc: LinkCosts, objective: str, cons: Constraints
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The masked landmarks of ``mkey``: kept, read from the disk cache or chosen (once the
+    searches did the work); None when none are due yet."""
+    memo = self.__dict__.setdefault("_landmarks", {})
+    work = self.__dict__.setdefault("_mask_work", {})
+    got = memo.get(mkey)
+    basis = self.edge_objective(blc, objective)
+    if got is None or got[0] is not basis:
+        marks = self.masked_cost(blc, objective, cons)
+        choose = work.get(mkey, 0) >= self.masked_landmarks_work * self.rg.graph.n_nodes
+        found = _masked_marks(self, marks, choose)
+        if found is None:
+            return None  # not stored: chosen once the searches did the work
+        kept = [m for m in memo if m[0] == "masked" and m != mkey]
+        for old in kept[: max(0, len(kept) - self.masked_landmark_sets + 1)]:
+            memo.pop(old, None)  # the oldest masks first
+        got = memo[mkey] = (basis, *found)
     return got[1], got[2]
+
+
+def _in_background(
+    self: Router, mkey: tuple, blc: LinkCosts, objective: str, cons: Constraints
+) -> tuple:
+    """:func:`_read_or_choose` in a thread of its own (``Router.landmarks_in_background``,
+    set by the service): a request does not wait the ~0.2-0.5 s of choosing them (the
+    kernels release the GIL), it searches with the unmasked bound meanwhile (the same
+    least costs: any landmarks bound them from below). Returns the mask's key."""
+    import threading
+
+    busy = self.__dict__.setdefault("_choosing", set())
+    with self._lock:
+        if mkey in busy:
+            return mkey
+        busy.add(mkey)
+
+    def run() -> None:
+        try:
+            _read_or_choose(self, mkey, blc, objective, cons)
+        except Exception:  # not chosen: the searches keep the unmasked bound
+            pass
+        finally:
+            busy.discard(mkey)
+
+    threading.Thread(target=run, name="serai-masked-landmarks", daemon=True).start()
+    return mkey
 
 
 def _masked_marks(

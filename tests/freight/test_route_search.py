@@ -470,3 +470,44 @@ def test_masked_landmarks_chosen_when_the_searches_did_their_work(eurasia, monke
     again = r.route("Lanzhou", "Antwerp", "container", objective="time", constraints=cons)
     assert _is_masked(r, r._bound(r.costs_from(r.locate("Lanzhou"), "container"), "time", cons))
     assert _summary(again) == _summary(route)
+
+
+def test_masked_landmarks_chosen_in_the_background_do_not_hold_a_search(eurasia, monkeypatch):
+    """``landmarks_in_background`` (the service's routers): the search that makes a mask's
+    landmarks due goes on with the unmasked bound while a thread chooses them (here held
+    until the test lets it go: the request cannot have waited), once for all askers; then
+    the masked bound is used, and every answer is the synchronous router's."""
+    import threading
+
+    from serai.freight import search
+
+    monkeypatch.setenv("SERAI_CACHE_DIR", "off")
+    sync = eurasia.with_params(eurasia.params)
+    r = eurasia.with_params(eurasia.params)
+    r.landmarks_in_background = True
+    for x in (sync, r):
+        x.landmarks_after, x.masked_landmarks_work = 0, 0
+    go, calls = threading.Event(), []
+    real = search._masked_marks
+
+    def held(self, masked, choose):
+        calls.append(threading.current_thread().name)
+        assert go.wait(60)
+        return real(self, masked, choose)
+
+    monkeypatch.setattr(search, "_masked_marks", held)
+    cons = Constraints.make(avoid_countries=["RU"])
+    ask = ("Lanzhou", "Antwerp", "container")
+    got = [r.route(*ask, objective="time", constraints=cons) for _ in range(3)]
+    assert calls == ["serai-masked-landmarks"]  # one thread, not the request
+    assert not [k for k in r._landmarks if k[0] == "masked"]
+    go.set()
+    for t in threading.enumerate():
+        if t.name == "serai-masked-landmarks":
+            t.join(60)
+    lc = r.costs_from(r.locate("Lanzhou"), "container")
+    assert _is_masked(r, r._bound(lc, "time", cons))
+    got.append(r.route(*ask, objective="time", constraints=cons))
+    want = sync.route(*ask, objective="time", constraints=cons)
+    assert all(_summary(g) == _summary(want) for g in got)
+    assert "landmarks_in_background" not in r.__getstate__()
