@@ -1,4 +1,4 @@
-"""Serving lanes: ``serai serve`` as one process per core, each answering routes itself.
+"""Serving lanes: ``serai serve --lanes``, one process per core, each answering routes itself.
 
 A new route answer is ~1.5 ms of CPU, most of it Python; one process answers one at a time.
 Route worker processes (:mod:`serai.api.workers`) computed answers on every core but each

@@ -18,10 +18,8 @@ serving process's CPU per question in its feeder and manager threads; this ~0.05
 Fork needs a POSIX system; elsewhere, or when a worker dies, questions are answered in
 threads as without workers.
 
-``serai serve`` no longer uses them: it runs one serving process per core that answers its
-own connections (:mod:`serai.api.lanes`; no question or answer crosses between processes).
-Workers remain for an application that serves :func:`serai.api.create_app` itself from
-one process.
+``serai serve --lanes`` uses none: each of its processes answers its own connections
+(:mod:`serai.api.lanes`; no question or answer crosses between processes).
 """
 
 from __future__ import annotations

@@ -43,12 +43,23 @@ def serve_cmd(
     processes: Annotated[
         int | None,
         typer.Option(
-            help="Serving processes, forked after the routing graph is loaded (shared, not "
-            "copied), each answering the routes of its connections; jobs and runs are "
-            "answered by the first (default $SERAI_ROUTE_PROCESSES, else one per core; one "
-            "for a server that `serai route` starts by itself or with --no-warm; 0 or 1: one)."
+            help="Worker processes computing new route questions, forked after the routing "
+            "graph is loaded (shared, not copied); 0 = threads of the serving process "
+            "(default $SERAI_ROUTE_PROCESSES, else one per core; 0 for a server that "
+            "`serai route` starts by itself or with --no-warm). With --lanes: serving "
+            "processes in all."
         ),
     ] = None,
+    lanes_opt: Annotated[
+        bool,
+        typer.Option(
+            "--lanes",
+            help="Serve with --processes processes on one port, each answering the routes of "
+            "its own connections (no hand-over to workers: ~15-20 % less CPU per new "
+            "answer; a slow answer delays the other requests of its process); jobs and runs "
+            "are answered by the first. Linux.",
+        ),
+    ] = False,
     idle_exit: Annotated[
         float | None,
         typer.Option(
@@ -105,7 +116,7 @@ def serve_cmd(
 
     lanes = None
     sock = None
-    if processes > 1 and warm and lanes_supported():  # one serving process per core
+    if lanes_opt and processes > 1 and warm and lanes_supported():  # serving lanes
         lanes = _lanes(Lanes, host, port, processes)
         port = lanes.port
     else:
@@ -121,8 +132,9 @@ def serve_cmd(
         default_year=year,
         job_workers=workers,
         **({"cors_origins": split_opt(cors)} if cors else {}),
-        route_processes=0,  # the processes are serving lanes (serai.api.lanes)
-        answer_inline=True,  # each process answers its connections' routes itself
+        # with lanes each process answers its connections' routes itself, on its event loop
+        route_processes=0 if lanes is not None else max(processes, 0),
+        answer_inline=lanes is not None,
     )
     api = create_app(settings)
     err = console(stderr=True)
@@ -341,12 +353,12 @@ def _describe(s: dict[str, Any]) -> str:
 
 
 def default_processes(*, auto: bool, warm: bool) -> int:
-    """Serving processes of a `serai serve` given neither --processes nor
-    $SERAI_ROUTE_PROCESSES (:mod:`serai.api.lanes`): one per core the process may run on,
-    so new questions are answered on every core (one process answers one at a time: most
-    of an answer is Python); 0 (one process) for a server that `serai route` starts for
+    """Route worker processes (or, with --lanes, serving processes: :mod:`serai.api.lanes`)
+    of a `serai serve` given neither --processes nor $SERAI_ROUTE_PROCESSES: one per core
+    the process may run on, so new questions are computed on every core (threads take turns
+    under the GIL for their Python half); 0 for a server that `serai route` starts for
     itself (one user's questions, one at a time: extra processes would only take memory) or
-    one started with --no-warm (the lanes would be forked before the routing graph is
+    one started with --no-warm (its workers would be forked before the routing graph is
     loaded and each load its own copy), and on a single core."""
     if auto or not warm:
         return 0

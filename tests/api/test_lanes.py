@@ -1,5 +1,5 @@
-"""`serai serve` with serving lanes (serai.api.lanes): several processes on one port, each
-answering routes; jobs and runs answered by the first whatever connection asks."""
+"""`serai serve --lanes` (serai.api.lanes): several processes on one port, each answering
+routes; jobs and runs answered by the first whatever connection asks."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_lanes_answer_routes_and_share_one_job_registry(toy_dir, tmp_path, clien
     q = {"origin": "Almaty", "destination": "Poti", "avoid_countries": ["RU"]}
     want = client.post("/api/route", json=q).json()
     want.pop("took_ms")
-    with serve_process("--network", str(toy_dir), "--processes", "2", env=env) as base:
+    with serve_process("--network", str(toy_dir), "--processes", "2", "--lanes", env=env) as base:
         port = base.rsplit(":", 1)[1]
         pid = json.loads((cache / f"serve-{port}.json").read_text())["pid"]
         assert len(_forked_children(pid)) == 1
@@ -102,7 +102,8 @@ def test_a_port_in_use_is_refused_before_loading(tmp_path):
         s.listen()
         port = s.getsockname()[1]
         r = subprocess.run(
-            [sys.executable, "-m", "serai", "serve", "--port", str(port), "--processes", "2"],
+            [sys.executable, "-m", "serai", "serve", "--port", str(port), "--processes", "2",
+             "--lanes"],
             capture_output=True, text=True, timeout=120, cwd=tmp_path,
             env={**os.environ, "SERAI_CACHE_DIR": str(tmp_path / "cache")},
         )  # fmt: skip
@@ -118,7 +119,7 @@ def test_idle_exit_counts_every_lane_and_stops_them_all(toy_dir, tmp_path):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "serai", "serve", "--port", str(port), "--network", str(toy_dir),
-         "--processes", "2", "--idle-exit", "0.05"],
+         "--processes", "2", "--lanes", "--idle-exit", "0.05"],
         env={**os.environ, "SERAI_CACHE_DIR": str(cache)},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip

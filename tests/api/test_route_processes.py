@@ -104,19 +104,20 @@ def _forked_children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts processes in /proc")
 @pytest.mark.parametrize(
-    ("option", "env", "want"), [("2", "0", 2), ("0", "2", 1), (None, "", "cores")]
+    ("option", "env", "want"), [("2", "0", 2), ("0", "2", 0), (None, "", "cores")]
 )
-def test_serve_processes_option_serves_with_that_many_processes(
+def test_serve_processes_option_forks_that_many_workers(
     option, env, want, toy_dir, tmp_path, monkeypatch
 ):
-    """`serai serve --processes N` serves with N processes (N - 1 serving lanes forked, see
-    serai.api.lanes); the option wins over the environment; with neither, one per core."""
+    """`serai serve --processes N` forks N route workers; the option wins over the environment;
+    with neither, one per core."""
     import urllib.request
 
     from tests.live import serve_process
 
     if want == "cores":
-        want = max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
+        want = cores if cores > 1 else 0
     opt = ["--processes", option] if option is not None else []
     cache = tmp_path / "cache"
     with serve_process("--network", str(toy_dir), *opt,
@@ -128,7 +129,7 @@ def test_serve_processes_option_serves_with_that_many_processes(
                                      headers={"Content-Type": "application/json"})  # fmt: skip
         with urllib.request.urlopen(req, timeout=60) as r:
             assert r.status == 200 and json.loads(r.read())["routes"]
-        assert len(_forked_children(pid)) == want - 1
+        assert len(_forked_children(pid)) == want
 
 
 def test_default_processes_of_serve():
