@@ -46,20 +46,21 @@ def serve_cmd(
             help="Worker processes computing new route questions, forked after the routing "
             "graph is loaded (shared, not copied); 0 = threads of the serving process "
             "(default $SERAI_ROUTE_PROCESSES, else one per core; 0 for a server that "
-            "`serai route` starts by itself or with --no-warm). With --lanes: serving "
-            "processes in all."
+            "`serai route` starts by itself or with --no-warm). With lanes (the default "
+            "on Linux): serving processes in all."
         ),
     ] = None,
     lanes_opt: Annotated[
         bool,
         typer.Option(
-            "--lanes",
+            "--lanes/--no-lanes",
             help="Serve with --processes processes on one port, each answering the routes of "
-            "its own connections (no hand-over to workers: ~15-20 % less CPU per new "
-            "answer; a slow answer delays the other requests of its process); jobs and runs "
-            "are answered by the first. Linux.",
+            "its own connections (no hand-over: ~15-20 % less CPU per new answer; a slow "
+            "answer delays the other requests of its process); jobs and runs are answered "
+            "by the first. Linux; elsewhere, or --no-lanes: one serving process and "
+            "--processes route workers.",
         ),
-    ] = False,
+    ] = True,
     idle_exit: Annotated[
         float | None,
         typer.Option(

@@ -104,23 +104,26 @@ def _forked_children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts processes in /proc")
 @pytest.mark.parametrize(
-    ("option", "env", "want"), [("2", "0", 2), ("0", "2", 0), (None, "", "cores")]
-)
-def test_serve_processes_option_forks_that_many_workers(
-    option, env, want, toy_dir, tmp_path, monkeypatch
+    ("option", "env", "lanes", "want"),
+    [("2", "0", "--lanes", 1), ("0", "2", "--lanes", 0), (None, "", "--lanes", "cores"),
+     ("2", "0", "--no-lanes", 2), ("0", "2", "--no-lanes", 0)],
+)  # fmt: skip
+def test_serve_processes_option_forks_that_many_processes(
+    option, env, lanes, want, toy_dir, tmp_path, monkeypatch
 ):
-    """`serai serve --processes N` forks N route workers; the option wins over the environment;
-    with neither, one per core."""
+    """`serai serve --processes N` serves with N processes (N - 1 serving lanes forked, see
+    serai.api.lanes), or with --no-lanes forks N route workers; the option wins over the
+    environment; with neither, one per core."""
     import urllib.request
 
     from tests.live import serve_process
 
     if want == "cores":
         cores = len(os.sched_getaffinity(0))
-        want = cores if cores > 1 else 0
+        want = cores - 1 if cores > 1 else 0
     opt = ["--processes", option] if option is not None else []
     cache = tmp_path / "cache"
-    with serve_process("--network", str(toy_dir), *opt,
+    with serve_process("--network", str(toy_dir), *opt, lanes,
                        env={"SERAI_CACHE_DIR": str(cache), "SERAI_ROUTE_PROCESSES": env}) as base:  # fmt: skip
         port = base.rsplit(":", 1)[1]
         pid = json.loads((cache / f"serve-{port}.json").read_text())["pid"]
