@@ -1,4 +1,4 @@
-"""Serving lanes: ``serai serve`` (Linux) as one process per core, each answering routes itself.
+"""Serving lanes: ``serai serve --lanes``, one process per core, each answering routes itself.
 
 A new route answer is ~1.5 ms of CPU, most of it Python; one process answers one at a time.
 Route worker processes (:mod:`serai.api.workers`) computed answers on every core but each
@@ -18,9 +18,10 @@ its answer back as it comes; everything else (routes, places, layers, the web ap
 answered where it arrives. Each lane keeps its own response caches.
 
 A lane stops with the main (``PR_SET_PDEATHSIG`` on Linux, and the main stops its lanes
-when it exits). Lanes need ``fork`` and ``SO_REUSEPORT`` (Linux): elsewhere, or with
-``--no-lanes``, one serving process hands new questions to route workers
-(:mod:`serai.api.workers`).
+when it exits). Lanes need ``fork`` and ``SO_REUSEPORT`` (Linux). Without ``--lanes`` (the
+default) one serving process hands new questions to route workers (:mod:`serai.api.workers`):
+a slow answer then holds one worker, not every connection of a process, so the tails are
+shorter (BENCHMARKS.md, "Issue 16, session 13").
 
 Examples
 --------

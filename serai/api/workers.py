@@ -18,8 +18,7 @@ serving process's CPU per question in its feeder and manager threads; this ~0.05
 Fork needs a POSIX system; elsewhere, or when a worker dies, questions are answered in
 threads as without workers.
 
-``serai serve`` uses them with ``--no-lanes`` (and where lanes are not supported); by
-default on Linux each of its processes answers its own connections instead
+``serai serve --lanes`` uses none: each of its processes answers its own connections
 (:mod:`serai.api.lanes`; no question or answer crosses between processes).
 """
 

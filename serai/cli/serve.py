@@ -46,8 +46,8 @@ def serve_cmd(
             help="Worker processes computing new route questions, forked after the routing "
             "graph is loaded (shared, not copied); 0 = threads of the serving process "
             "(default $SERAI_ROUTE_PROCESSES, else one per core; 0 for a server that "
-            "`serai route` starts by itself or with --no-warm). With lanes (the default "
-            "on Linux): serving processes in all."
+            "`serai route` starts by itself or with --no-warm). With --lanes: serving "
+            "processes in all."
         ),
     ] = None,
     lanes_opt: Annotated[
@@ -55,12 +55,12 @@ def serve_cmd(
         typer.Option(
             "--lanes/--no-lanes",
             help="Serve with --processes processes on one port, each answering the routes of "
-            "its own connections (no hand-over: ~15-20 % less CPU per new answer; a slow "
-            "answer delays the other requests of its process); jobs and runs are answered "
-            "by the first. Linux; elsewhere, or --no-lanes: one serving process and "
-            "--processes route workers.",
+            "its own connections (no hand-over to workers: up to ~15-20 % less CPU per new "
+            "answer on a quiet machine, but a slow answer delays the other requests of its "
+            "process: longer tails); jobs and runs are answered by the first. Linux. "
+            "Default: one serving process and --processes route workers.",
         ),
-    ] = True,
+    ] = False,
     idle_exit: Annotated[
         float | None,
         typer.Option(
