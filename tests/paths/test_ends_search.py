@@ -125,3 +125,69 @@ def test_paired_landmarks_survive_pickling():
     assert lf2.base is lb2.base and _marks(lf2, lb2) is lf2.base
     assert np.array_equal(lf, lf2) and np.array_equal(lb, lb2)
     assert not lf2.flags.writeable
+
+
+def _term_bound(marks, v, dst, off, act):
+    """The ALT bound of :func:`ends_search`, term by term as its definition reads (plain
+    Python): for each target, the largest of 0 and each landmark's two differences whose
+    distances are finite; a target that v cannot reach by a landmark's distances: skipped."""
+    best = np.inf
+    for t, o in zip(dst, off, strict=True):
+        h, dead = 0.0, False
+        for i in act:
+            tl, vl = marks[t, 1, i], marks[v, 1, i]
+            if tl < np.inf:
+                if vl == np.inf:
+                    dead = True
+                    break
+                h = max(h, vl - tl)
+            lt, lv = marks[t, 0, i], marks[v, 0, i]
+            if lt < np.inf and lv < np.inf:
+                h = max(h, lt - lv)
+        if not dead:
+            best = min(best, h + o)
+    return best
+
+
+@pytest.mark.parametrize("n_active", [4, 2])
+def test_ends_search_on_masked_costs_matches_scipy_over_hundreds_of_questions(n_active):
+    """300 questions on graphs that are not strongly connected (landmark distances inf for
+    some nodes), links masked out after the landmarks were chosen, 1-3 starts and ends with
+    offsets: every least cost equals scipy's Dijkstra on the masked costs, and every node's
+    bound (``state[:, 2]``) equals the bound computed term by term (all landmarks active,
+    and the gathered path with fewer active)."""
+    checked = 0
+    for seed in range(5):
+        n = 60
+        indptr, heads, tails, cost, passable = _graph(100 + seed, n, 150)
+        m = len(heads)
+        rng = np.random.default_rng(seed)
+        base = np.where(np.isfinite(cost), cost, rng.uniform(0.5, 10.0, m).round(1))
+        _, lf, lb = k.landmarks(indptr, heads, tails, base * 0.8, n, 4, 0)
+        marks = _marks(*paired(lf.T, lb.T))
+        assert np.isinf(marks).any()  # some nodes reach no landmark, or none reach them
+        masked = np.where(rng.random(m) < 0.1, np.inf, base)  # the query's mask
+        trees = {s: _tree(n, tails, heads, masked, passable, s) for s in range(n)}
+        dist, pred = np.empty(n), np.empty(n, np.int64)
+        hk, hv = np.empty(m + 1), np.empty(m + 1, np.int32)
+        state = _alt_arrays(n)
+        for q in range(60):
+            ns, nt = 1 + q % 3, 1 + (q // 3) % 3
+            src = rng.choice(n, ns, replace=False).astype(np.int64)
+            dst = rng.choice(n, nt, replace=False).astype(np.int64)
+            off = rng.uniform(0, 5, ns).round(1)
+            doff = rng.uniform(0, 5, nt).round(1)
+            j, _ = k.ends_search(indptr, heads, tails, masked, passable, src, off, dst, doff,
+                                 False, marks, n_active, dist, pred, hk, hv, state)  # fmt: skip
+            to = np.array([min(o + trees[int(s)][t] for s, o in zip(src, off, strict=True))
+                           for t in dst]) + doff  # fmt: skip
+            if not np.isfinite(to).any():
+                assert j == -1
+                continue
+            assert j >= 0 and dist[dst[j]] + doff[j] == pytest.approx(to.min(), rel=1e-12)
+            act = k._pick_landmarks(src[0], dst[0], marks[:, 0], marks[:, 1], n_active)
+            seen = state[:n, 0] >= state[n, 0]  # the nodes this search reached
+            for v in np.flatnonzero(seen):
+                assert state[v, 2] == _term_bound(marks, v, dst, doff, act)
+            checked += 1
+    assert checked > 200
