@@ -47,21 +47,13 @@ def _pop(hk, hv, size):
         c = 4 * i + 1
         if c >= size:
             break
-        if c + 3 < size:  # four children: the leftmost least by a tournament, no branches
-            k0, k1, k2, k3 = hk[c], hk[c + 1], hk[c + 2], hk[c + 3]
-            b01 = c + 1 if k1 < k0 else c
-            m01 = k1 if k1 < k0 else k0
-            b23 = c + 3 if k3 < k2 else c + 2
-            m23 = k3 if k3 < k2 else k2
-            best = b23 if m23 < m01 else b01
-            bk = m23 if m23 < m01 else m01
-        else:
-            best = c
-            bk = hk[c]
-            for j in range(c + 1, size):
-                if hk[j] < bk:
-                    bk = hk[j]
-                    best = j
+        best = c
+        bk = hk[c]
+        end = min(c + 4, size)
+        for j in range(c + 1, end):
+            if hk[j] < bk:
+                bk = hk[j]
+                best = j
         if key <= bk:
             break
         hk[i] = bk
