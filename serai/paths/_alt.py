@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from serai._jit import njit
+from serai._jit import _LazyGlobal, njit
 from serai.paths._kernels import (
     _NO_XY,
     INF,
@@ -18,6 +18,40 @@ from serai.paths._kernels import (
     reverse_graph,
     trace,
 )
+
+
+def _numba_prefetch():  # pragma: no cover (compiled code)
+    """``prefetch(a, i, offset)``: a hint to bring the cache line at byte ``offset`` of
+    ``a[i]`` (C order) into the cache (``llvm.prefetch``: no fault, no value, no wait)."""
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def prefetch(typingctx, a, i, offset):
+        def codegen(context, builder, sig, args):
+            ary = context.make_array(sig.args[0])(context, builder, args[0])
+            i8p = ir.IntType(8).as_pointer()
+            row = builder.mul(context.cast(builder, args[1], sig.args[1], types.intp),
+                              cgutils.unpack_tuple(builder, ary.strides, 1)[0])  # fmt: skip
+            at = builder.add(row, context.cast(builder, args[2], sig.args[2], types.intp))
+            ptr = builder.gep(builder.bitcast(ary.data, i8p), [at])
+            i32 = ir.IntType(32)
+            fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+            fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+            builder.call(fn, [ptr, i32(0), i32(3), i32(1)])  # read, keep, data
+            return context.get_dummy_value()
+
+        return types.void(a, i, offset), codegen
+
+    return prefetch
+
+
+def _no_prefetch(a: np.ndarray, i: int, offset: int) -> None:
+    """The interpreted kernels' prefetch: nothing."""
+
+
+prefetch = _LazyGlobal(_numba_prefetch, _no_prefetch, __name__)
 
 
 @njit(cache=True, nogil=True)
@@ -164,6 +198,7 @@ def ends_search(
                 ib[j, nib[j]] = i
                 tb[j, nib[j]] = lt
                 nib[j] += 1
+    rowbytes = 16 * marks.shape[2] if na > 0 else 0  # a node's landmark row (float64)
     size = 0
     for i in range(len(src)):
         s = src[i]
@@ -185,6 +220,14 @@ def ends_search(
     settled = 0
     while size > 0:
         key, u, size = _pop(hk, hv, size)
+        if size > 0 and rowbytes > 0:  # the next node's neighbours' rows, on their way to
+            w = hv[0]  # the cache while this one's are read (each read waits otherwise)
+            prefetch(cost, indptr[w], 0)
+            for e in range(indptr[w], indptr[w + 1]):
+                x = heads[e]
+                prefetch(state, x, 0)
+                for b in range(0, rowbytes, 64):
+                    prefetch(marks, x, b)
         if state[u, 0] > base:
             continue  # settled already
         if not settle_all and key >= best:
