@@ -23,9 +23,12 @@ from serai.paths._kernels import (
 def _numba_prefetch():  # pragma: no cover (compiled code)
     """``prefetch(a, i, offset)``: a hint to bring the cache line at byte ``offset`` of
     ``a[i]`` (C order) into the cache (``llvm.prefetch``: no fault, no value, no wait)."""
-    from llvmlite import ir
+    from llvmlite import binding, ir
     from numba.core import cgutils, types
     from numba.extending import intrinsic
+
+    # the intrinsic's name carries its pointer type: opaque (LLVM >= 15) or i8*
+    name = "llvm.prefetch.p0" if binding.llvm_version_info >= (15,) else "llvm.prefetch.p0i8"
 
     @intrinsic
     def prefetch(typingctx, a, i, offset):
@@ -38,7 +41,7 @@ def _numba_prefetch():  # pragma: no cover (compiled code)
             ptr = builder.gep(builder.bitcast(ary.data, i8p), [at])
             i32 = ir.IntType(32)
             fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-            fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+            fn = cgutils.get_or_insert_function(builder.module, fnty, name)
             builder.call(fn, [ptr, i32(0), i32(3), i32(1)])  # read, keep, data
             return context.get_dummy_value()
 
@@ -158,7 +161,12 @@ def ends_search(
     nodes the search reaches are initialised (most of the graph is never reached): the
     stamp tells them apart. ``state[n, 0]`` is the last search's base; a node stamped below
     this search's base is unreached, at its base open, at base + 1 settled (stamps are
-    whole numbers, exact in float64 for 2**52 searches).
+    whole numbers, exact in float64 for 2**52 searches). A node's first reach reads its
+    landmark row, mostly not in cache: the rows (and labels) of the next node's neighbours
+    are prefetched (:data:`prefetch`) after each pop and again when this node's pushes made
+    another node next, so that wait overlaps this node's work. Per target, the landmarks
+    with finite distances are listed once, in index order, and the bound is taken without
+    branches on the values (:func:`_ends_bound`): the same numbers as term by term.
 
     On return ``dist`` of every target is its label (inf: unreached; exact when settled),
     and ``pred`` (-1 at the sources) valid along the path to every reached target: trace a
@@ -220,14 +228,10 @@ def ends_search(
     settled = 0
     while size > 0:
         key, u, size = _pop(hk, hv, size)
+        w = -1
         if size > 0 and rowbytes > 0:  # the next node's neighbours' rows, on their way to
             w = hv[0]  # the cache while this one's are read (each read waits otherwise)
-            prefetch(cost, indptr[w], 0)
-            for e in range(indptr[w], indptr[w + 1]):
-                x = heads[e]
-                prefetch(state, x, 0)
-                for b in range(0, rowbytes, 64):
-                    prefetch(marks, x, b)
+            _prefetch_around(w, indptr, heads, cost, state, marks, rowbytes)
         if state[u, 0] > base:
             continue  # settled already
         if not settle_all and key >= best:
@@ -266,6 +270,8 @@ def ends_search(
                 state[v, 1] = nd
                 state[v, 3] = e
                 size = _push(hk, hv, size, nd + hv_, v)
+        if size > 0 and rowbytes > 0 and hv[0] != w:  # a new next node (pushed here)
+            _prefetch_around(hv[0], indptr, heads, cost, state, marks, rowbytes)
     for j in range(nt):  # the targets' labels and the paths to them, out
         t = dst[j]
         if state[t, 0] < base:
@@ -281,6 +287,18 @@ def ends_search(
                 break
             v = tails[e]
     return best_j, settled
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prefetch_around(w, indptr, heads, cost, state, marks, rowbytes):
+    """Ask for the cache lines that settling node ``w`` will read: its edges' costs, and
+    the label and landmark rows of its neighbours (a hint: no value, no wait)."""
+    prefetch(cost, indptr[w], 0)
+    for e in range(indptr[w], indptr[w + 1]):
+        x = heads[e]
+        prefetch(state, x, 0)
+        for b in range(0, rowbytes, 64):
+            prefetch(marks, x, b)
 
 
 @njit(cache=True, nogil=True, inline="always")
