@@ -9,7 +9,8 @@ The :class:`Router` lives here; its parts live beside it:
   and the diagnosis of which restriction cut every route;
 * :mod:`serai.freight.routeresult` -- the :class:`Route` a query returns;
 * :mod:`serai.freight.search` -- the search: landmark A* from all starts to all ends;
-* :mod:`serai.freight.legs` -- reading a route back from graph edges (legs, labels);
+* :mod:`serai.freight.legs` -- reading a route back from graph edges (legs, events);
+* :mod:`serai.freight.labels` -- a readable label for every node;
 * :mod:`serai.freight.alternatives` -- alternatives and the time-cost Pareto set.
 
 Every name that was importable from this module still is.
