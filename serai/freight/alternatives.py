@@ -69,10 +69,14 @@ def alternatives(
     *,
     k: int = 3,
     objective: str = "generalised",
+    distinct_corridors: bool = True,
     **kw: Any,
 ) -> list[Route]:
-    """Up to ``k`` distinct routes: the penalty method, and with ``distinct_corridors`` the
-    best route of each corridor (see :func:`candidates`, then :func:`select`).
+    """Up to ``k`` distinct routes: the penalty method, and with ``distinct_corridors`` (the
+    default, as ``serai route --alternatives`` and the service's ``/api/alternatives``) the
+    best route of each corridor (see :func:`candidates`, then :func:`select`);
+    ``distinct_corridors=False`` (``--same-corridor``) also lists routes of a corridor
+    already listed.
 
     A candidate is not listed when another candidate is at least as fast and as cheap
     (door-to-door hours, USD per unit), better on one, and avoids everything of
@@ -85,7 +89,7 @@ def alternatives(
 
     k = check_alternatives(k, "k")
     found = candidates(router, origin, destination, commodity_name, k=k, objective=objective,
-                       **kw)  # fmt: skip
+                       distinct_corridors=distinct_corridors, **kw)  # fmt: skip
     return select(found, k, objective)
 
 
@@ -100,7 +104,7 @@ def candidates(
     penalty: float = 1.0,
     max_overlap: float = 0.6,
     max_iter: int | None = None,
-    distinct_corridors: bool = False,
+    distinct_corridors: bool = True,
     constraints: Constraints | None = None,
     carbon_price_usd_per_t: float = 0.0,
     crew: str = "single",
@@ -108,7 +112,7 @@ def candidates(
     **kw: Any,
 ) -> list[Route]:
     """Candidate alternatives (the best route first): the penalty method, and with
-    ``distinct_corridors`` the best route of each corridor.
+    ``distinct_corridors`` (the default) the best route of each corridor.
 
     Penalty method: after each search the movement links of the route found get
     their cost multiplied by ``1 + penalty``; a new route is kept when at most
