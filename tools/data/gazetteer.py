@@ -67,6 +67,16 @@ _NE_PLACE_FIX = {
     # (adm1 Zangilan): "Zangezur" (one of its GeoNames aliases) answered "Kapan (AZ)"
     ("Kapan", "AZE"): ("AM", "Armenia", "Syunik"),
 }
+# place names Natural Earth 4.0.0 misspells (its name and nameascii): (name, adm0_a3) ->
+# (the name, the source that gives it); the misspelling is not kept as a name
+_NE_NAME_FIX = {
+    # a lowercase L for the capital I (as if read by OCR): GeoNames 491019 (the record NE
+    # names) is "Sol'-Iletsk", alternate name "Sol-Iletsk" (Соль-Илецк, Orenburg oblast,
+    # by the Kazakh border); node labels read "near Sol-lletsk". The only NE 4.0.0 name with
+    # a word starting "l" + consonant or "ll", or differing from its GeoNames names by one
+    # l/I (checked over name, nameascii, namealt and namepar of all 7,343 places)
+    ("Sol-lletsk", "RUS"): ("Sol-Iletsk", "GeoNames 491019"),
+}
 _IATA = re.compile(r"^[A-Z]{3,4}$")
 _KIND = {
     "Admin-0 capital": "capital",
@@ -112,14 +122,18 @@ def read_ne(raw: Path = RAW) -> pd.DataFrame:
             # NE 4.0.0's attributes put Oymyakon at (0, 0) and Peter I Island at +90.5 E;
             # the feature's point is right (elsewhere the two differ by < 40 km: kept as were)
             lat, lon = glat, glon
+        names = {k: p.get(k) or "" for k in ("name", "nameascii", "meganame", "ls_name")}
+        right = _NE_NAME_FIX.get((p["name"], p.get("adm0_a3") or ""))
+        if right:  # in every field that repeats the misspelling
+            names = {k: right[0] if v == p["name"] else v for k, v in names.items()}
         rows.append(
             {
-                "name": p["name"],
-                "nameascii": p.get("nameascii") or "",
+                "name": names["name"],
+                "nameascii": names["nameascii"],
                 "namealt": p.get("namealt") or "",
                 "namepar": p.get("namepar") or "",
-                "meganame": p.get("meganame") or "",
-                "ls_name": p.get("ls_name") or "",
+                "meganame": names["meganame"],
+                "ls_name": names["ls_name"],
                 "country": fix[0] if fix else iso,
                 "country_name": fix[1] if fix else p.get("adm0name") or "",
                 "sov_name": p.get("sov0name") or "",
