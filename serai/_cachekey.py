@@ -67,14 +67,16 @@ def _files_of(path: Path) -> list[Path]:
 
 @cache
 def code_hash() -> str:
-    """Hash of serai's version, Python sources and packaged CSV tables (not the network data)."""
+    """Hash of serai's version, Python sources and packaged tables (CSV, JSON, and the
+    gazetteer's Parquet: a cached router holds node labels made from it), not the network
+    data (:func:`source_hash`)."""
     import serai
 
     root = Path(serai.__file__).parent
     files = sorted(
         p
         for p in root.rglob("*")
-        if p.suffix in (".py", ".csv", ".json")
+        if p.suffix in (".py", ".csv", ".json", ".parquet")
         and "__pycache__" not in p.parts
         and "eurasia" not in p.parts
         and "static" not in p.parts

@@ -62,6 +62,29 @@ def test_key_follows_content_year_and_code(cache_root, net_dir, monkeypatch):
     assert cache.router_key(net_dir) != k1
 
 
+def test_code_key_follows_the_gazetteer(tmp_path, monkeypatch):
+    """A cached router holds node labels made from the gazetteer (serai/data/places): a
+    corrected place name must not be answered from a router cached before it."""
+    import serai
+    from serai import _cachekey
+
+    pkg = tmp_path / "serai"
+    places = pkg / "data" / "places"
+    places.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    table = places / "places.parquet"
+    table.write_bytes(b"Sol-lletsk")
+    monkeypatch.setattr(serai, "__file__", str(pkg / "__init__.py"))
+    _cachekey.code_hash.cache_clear()
+    try:
+        before = _cachekey.code_hash()
+        table.write_bytes(b"Sol-Iletsk")
+        _cachekey.code_hash.cache_clear()
+        assert _cachekey.code_hash() != before
+    finally:
+        _cachekey.code_hash.cache_clear()
+
+
 def test_torn_file_is_rebuilt(cache_root, net_dir):
     cache.cached_router(net_dir)
     (entry,) = cache_root.glob("router-*.pkl")
