@@ -285,9 +285,16 @@ def _bind(host: str) -> Any:
 
 def _lanes(make: Any, host: str, port: int, n: int) -> Any:
     """The :class:`~serai.api.lanes.Lanes` of ``n`` processes on ``host:port``; a port in use
-    (by anything, another serai too: ``SO_REUSEPORT`` would share it) is refused."""
+    (by anything, another serai too: ``SO_REUSEPORT`` would share it) is refused.
+
+    A failure says its cause: the port (in use, or not allowed), the host, or else what the
+    lanes could not make (their Unix socket's temporary folder, named, or the system's
+    words), not a ``--host`` problem it is not.
+    """
+    import errno
     import socket
 
+    from serai._fs import _why
     from serai.errors import InputError
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -296,15 +303,30 @@ def _lanes(make: Any, host: str, port: int, n: int) -> Any:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host.strip("[]"), port))
         port = probe.getsockname()[1]
-        probe.close()
-        return make(host, port, n)
     except OSError as exc:
-        field = "--port" if exc.errno == 98 else "--host"  # EADDRINUSE
+        port_error = exc.errno in (errno.EADDRINUSE, errno.EACCES)  # in use; < 1024 not root
         raise InputError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}", field=field
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            field="--port" if port_error else "--host",
         ) from None
     finally:
         probe.close()
+    try:
+        return make(host, port, n)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE and not exc.filename:  # taken since the probe
+            raise InputError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port"
+            ) from None
+        todo = "set TMPDIR to a writable folder, or serve with --no-lanes"
+        if exc.filename:
+            raise InputError(
+                f"cannot make the serving lanes' socket folder: {_why(exc)} ({todo})",
+                file=str(exc.filename),
+            ) from None
+        raise InputError(
+            f"cannot make the serving lanes on {host}:{port}: {exc.strerror or exc} ({todo})"
+        ) from None
 
 
 def _status_or_stop(status: bool, stop: bool) -> None:
