@@ -91,6 +91,51 @@ def _unit(nodeid: str) -> str:
     return nodeid if path in SPREAD else path
 
 
+#: files whose tests share node ids (schemathesis: one per test function); pytest-xdist keys
+#: tests by node id and would run one of each (``make test`` runs them on their own, no -n)
+SHARED_IDS = ("tests/api/test_schemathesis.py",)
+
+
+def pytest_configure(config):
+    """Under ``-n``: refuse the SHARED_IDS files before any worker starts, saying which and
+    what to do. (Refused in a worker's collection, the error ended the worker's session
+    mid-run and xdist reported an INTERNALERROR, 'workerfinished' during the first test,
+    without the message.)"""
+    if hasattr(config, "workerinput") or not _distributed(config):
+        return
+    found = [f for f in SHARED_IDS if _selected(config, f)]
+    if found:
+        raise pytest.UsageError(
+            f"{', '.join(found)}: its tests share node ids, which pytest-xdist runs once; "
+            f"with -n add {' '.join('--ignore=' + f for f in found)} and run "
+            f"{'them' if len(found) > 1 else 'it'} without -n (as make test does)"
+        )
+
+
+def _distributed(config) -> bool:
+    """Tests run by pytest-xdist workers (``-n N``, N > 0)."""
+    return getattr(config.option, "dist", "no") != "no" and bool(getattr(config.option, "tx", None))
+
+
+def _selected(config, rel: str) -> bool:
+    """The file ``rel`` (from the root) is under an argument of the run and not ignored."""
+    import fnmatch
+
+    target = (Path(str(config.rootpath)) / rel).resolve()
+    here = Path(str(config.invocation_params.dir))
+
+    def covers(arg: str) -> bool:
+        p = (here / arg.split("::", 1)[0]).resolve()
+        return p == target or p in target.parents
+
+    if not any(covers(a) for a in config.args):
+        return False
+    if any(covers(str(a)) for a in (config.getoption("ignore") or ())):
+        return False
+    globs = config.getoption("ignore_glob") or ()
+    return not any(fnmatch.fnmatch(str(target), str(here / g)) for g in globs)
+
+
 def pytest_collection_modifyitems(config, items):
     """In a pytest-xdist worker: the units of work (see :func:`_unit`) longest first, the
     collection order otherwise (the same in every worker). Changes nothing without xdist."""
