@@ -18,6 +18,14 @@ from serai.freight.search import _alt_arrays, _marks, paired
 from serai.paths import _kernels as k
 
 
+def _question(rng, n, q):
+    """Question ``q``: 1-3 starts and 1-3 ends (distinct nodes) with their offsets."""
+    ns, nt = 1 + q % 3, 1 + (q // 3) % 3
+    src = rng.choice(n, ns, replace=False).astype(np.int64)
+    dst = rng.choice(n, nt, replace=False).astype(np.int64)
+    return src, dst, rng.uniform(0, 5, ns).round(1), rng.uniform(0, 5, nt).round(1)
+
+
 def _graph(seed: int, n: int = 40, m: int = 160):
     rng = np.random.default_rng(seed)
     tails = rng.integers(0, n, m)
@@ -65,11 +73,7 @@ def test_ends_search_matches_scipy(mode, with_landmarks):
     trees = {s: _tree(n, tails, heads, cost, passable, s) for s in range(n)}
     checked = reached = 0
     for q in range(60):
-        ns, nt = 1 + q % 3, 1 + (q // 3) % 3
-        src = rng.choice(n, ns, replace=False).astype(np.int64)
-        dst = rng.choice(n, nt, replace=False).astype(np.int64)
-        off = rng.uniform(0, 5, ns).round(1)
-        doff = rng.uniform(0, 5, nt).round(1)
+        src, dst, off, doff = _question(rng, n, q)
         settle_all = q % 4 == 0
         args = (indptr, heads, tails, cost, passable, src, off, dst, doff, settle_all, marks,
                 4, dist, pred, hk, hv, state)  # fmt: skip
@@ -86,7 +90,7 @@ def test_ends_search_matches_scipy(mode, with_landmarks):
             fin = np.isfinite(to)
             assert np.array_equal(np.isfinite(dist[dst]), fin)
             np.testing.assert_allclose(dist[dst][fin], to[fin], rtol=1e-12)
-            ends = [i for i in range(nt) if fin[i]]
+            ends = [i for i in range(len(dst)) if fin[i]]
         else:
             total = to + doff
             if not np.isfinite(total).any():
@@ -172,11 +176,7 @@ def test_ends_search_on_masked_costs_matches_scipy_over_hundreds_of_questions(n_
         hk, hv = np.empty(m + 1), np.empty(m + 1, np.int32)
         state = _alt_arrays(n)
         for q in range(60):
-            ns, nt = 1 + q % 3, 1 + (q // 3) % 3
-            src = rng.choice(n, ns, replace=False).astype(np.int64)
-            dst = rng.choice(n, nt, replace=False).astype(np.int64)
-            off = rng.uniform(0, 5, ns).round(1)
-            doff = rng.uniform(0, 5, nt).round(1)
+            src, dst, off, doff = _question(rng, n, q)
             j, _ = k.ends_search(indptr, heads, tails, masked, passable, src, off, dst, doff,
                                  False, marks, n_active, dist, pred, hk, hv, state)  # fmt: skip
             to = np.array([min(o + trees[int(s)][t] for s, o in zip(src, off, strict=True))
