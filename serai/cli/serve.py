@@ -305,19 +305,14 @@ def _lanes(make: Any, host: str, port: int, n: int) -> Any:
         port = probe.getsockname()[1]
     except OSError as exc:
         port_error = exc.errno in (errno.EADDRINUSE, errno.EACCES)  # in use; < 1024 not root
-        raise InputError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-            field="--port" if port_error else "--host",
-        ) from None
+        raise _cannot_listen(host, port, exc, "--port" if port_error else "--host") from None
     finally:
         probe.close()
     try:
         return make(host, port, n)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE and not exc.filename:  # taken since the probe
-            raise InputError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port"
-            ) from None
+            raise _cannot_listen(host, port, exc, "--port") from None
         todo = "set TMPDIR to a writable folder, or serve with --no-lanes"
         if exc.filename:
             raise InputError(
@@ -327,6 +322,13 @@ def _lanes(make: Any, host: str, port: int, n: int) -> Any:
         raise InputError(
             f"cannot make the serving lanes on {host}:{port}: {exc.strerror or exc} ({todo})"
         ) from None
+
+
+def _cannot_listen(host: str, port: int, exc: OSError, field: str) -> Exception:
+    """The error of a ``host:port`` the lanes cannot listen on, naming ``field``."""
+    from serai.errors import InputError
+
+    return InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field=field)
 
 
 def _status_or_stop(status: bool, stop: bool) -> None:
