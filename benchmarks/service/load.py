@@ -446,6 +446,19 @@ def measure(proc: subprocess.Popen, port: int, kind: str, n: int, a: argparse.Na
     return r
 
 
+def schedule(pid: int, how: str) -> None:
+    """Scheduling of the served processes for an experiment (``--sched``)."""
+    if "batch" in how:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            os.sched_setscheduler(int(tid), os.SCHED_BATCH, os.sched_param(0))
+    if "pin" in how:
+        kids = _children(pid)
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            os.sched_setaffinity(int(tid), {0})
+        for i, c in enumerate(kids):
+            os.sched_setaffinity(c, {0} if i == 0 else {1})
+
+
 def table(rows: list[dict], concurrency: int) -> str:
     out = [
         f"| mix ({concurrency} clients) | generator | requests | median (mean) ms | p90 ms | p99 ms "
@@ -484,6 +497,13 @@ def main() -> None:
         "--root", help="serve another checkout (e.g. a git worktree of an older commit)"
     )
     ap.add_argument("--plain", action="store_true", help="serve without uvloop and httptools")
+    ap.add_argument(
+        "--sched",
+        choices=["none", "batch", "pin", "batchpin"],
+        default="none",
+        help="after the warm-up: the serving process SCHED_BATCH (batch), and/or pinned to "
+        "core 0 with the first route worker, the others on core 1 (pin)",
+    )
     a = ap.parse_args()
     if a.client == "auto":
         a.client = "wrk" if shutil.which("wrk") else "raw"
@@ -493,6 +513,7 @@ def main() -> None:
     rows = []
     try:
         warm(f"http://127.0.0.1:{port}")
+        schedule(proc.pid, a.sched)
         for kind in a.mixes.split(","):
             rows.append(measure(proc, port, kind, a.requests, a))
         mem = memory_mb(proc.pid)
@@ -503,6 +524,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; tree {a.root or ROOT}; serve "
         f"{' '.join(a.serve_arg) or '(defaults)'}{' without uvloop/httptools' if a.plain else ''}"
+        f"{'; sched ' + a.sched if a.sched != 'none' else ''}"
     )
     print(table(rows, a.concurrency))
     if mem:
