@@ -284,6 +284,51 @@ def store_marks(router: Any, digest: str, values: Any) -> None:
         pass
 
 
+def has_marks_store(router: Any) -> bool:
+    """Does ``router`` store arrays beside a cache entry (:func:`store_marks`): a cache
+    folder, and a router loaded or built through it (its key known)?"""
+    return _marks_entry(router, "") is not None
+
+
+CLAIM_STALE_S = 120.0  # a claim older than this was left by a process that died
+
+
+def claim_marks(router: Any, digest: str) -> bool:
+    """Claim the computing of ``router``'s array ``digest`` for this process: False when
+    another process holds a claim (it is computing them: read them once stored); True
+    otherwise (also with no cache to share them through), then :func:`release_marks`
+    once stored. A claim older than :data:`CLAIM_STALE_S` (its process died) is taken
+    over. Many processes (the service's route workers) thus choose a mask's landmarks
+    once between them."""
+    import time
+
+    entry = _marks_entry(router, digest)
+    if entry is None:
+        return True
+    claim = entry.with_name(f".{entry.stem}.claim")
+    for _ in range(2):
+        try:
+            os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            return True
+        except FileExistsError:
+            try:
+                if time.time() - claim.stat().st_mtime < CLAIM_STALE_S:
+                    return False
+                claim.unlink(missing_ok=True)  # stale: its process died
+            except OSError:
+                continue
+        except OSError:  # a folder that cannot be written: nothing to share
+            return True
+    return False
+
+
+def release_marks(router: Any, digest: str) -> None:
+    """Drop this process's :func:`claim_marks` of ``digest``."""
+    entry = _marks_entry(router, digest)
+    if entry is not None:
+        entry.with_name(f".{entry.stem}.claim").unlink(missing_ok=True)
+
+
 def load_cached(key: str) -> Any | None:
     """The router stored under ``key``, or None (missing or unreadable)."""
     entry = _entry(key)
@@ -387,6 +432,6 @@ def clear_cache() -> int:
         n += 1
     for p in root.glob(".router-*.tmp"):
         p.unlink(missing_ok=True)
-    for p in root.glob("marks-*.npy"):
+    for p in [*root.glob("marks-*.npy"), *root.glob(".marks-*.claim")]:
         p.unlink(missing_ok=True)
     return n

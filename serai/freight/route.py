@@ -189,6 +189,8 @@ class Router:
         state.pop("_row_line_names", None)
         state.pop("_row_named", None)
         state.pop("_choosing", None)  # masked landmarks being chosen by a thread of this process
+        for name in ("_retry", "_shared_choices", "_marks_digests"):  # (search.py: per process)
+            state.pop(name, None)
         state.pop("landmarks_in_background", None)  # a setting of the process that uses it
         return state
 
@@ -218,6 +220,8 @@ class Router:
         r._mask_work = {}
         r._masked = {}
         r._endpoints = {}
+        for name in ("_choosing", "_retry", "_shared_choices"):  # (search.py: per router)
+            r.__dict__.pop(name, None)
         r._lock = threading.RLock()
         return r
 

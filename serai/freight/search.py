@@ -15,6 +15,7 @@ forces poorly). The
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Sequence
 from functools import partial
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from serai.freight.route import Router
 
 __all__ = ["bound", "landmarks", "masked_landmarks", "paired", "path", "path_pairs"]
+
+RETRY_S = 0.5  # seconds before a mask's searches look again for landmarks not read yet
 
 
 def landmarks(self: Router, lc: LinkCosts, objective: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -177,22 +180,32 @@ def masked_landmarks(
     work = self.__dict__.setdefault("_mask_work", {})
     if n <= self.landmarks_after:
         return mkey
-    if n > self.landmarks_after + 1 and work.get(mkey, 0) < (
-        self.masked_landmarks_work * self.rg.graph.n_nodes
-    ):
-        return mkey
+    paid = work.get(mkey, 0) >= self.masked_landmarks_work * self.rg.graph.n_nodes
     if self.__dict__.get("landmarks_in_background"):
+        if time.monotonic() < self.__dict__.get("_retry", {}).get(mkey, 0.0):
+            return mkey
         return _in_background(self, mkey, blc, objective, cons)
+    if n > self.landmarks_after + 1 and not paid:
+        return mkey
     with self._lock:  # one thread reads or chooses them; the others wait for the result
         got = _read_or_choose(self, mkey, blc, objective, cons)
     return mkey if got is None else got
 
 
 def _read_or_choose(
-    self: Router, mkey: tuple, blc: LinkCosts, objective: str, cons: Constraints
+    self: Router,
+    mkey: tuple,
+    blc: LinkCosts,
+    objective: str,
+    cons: Constraints,
+    shared: bool = False,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The masked landmarks of ``mkey``: kept, read from the disk cache or chosen (once the
-    searches did the work); None when none are due yet."""
+    searches did the work; or, ``shared``, at once when the disk cache shares them: see
+    :func:`_in_background`); None when none are due yet, or another process is choosing
+    them."""
+    from serai.freight import cache
+
     memo = self.__dict__.setdefault("_landmarks", {})
     work = self.__dict__.setdefault("_mask_work", {})
     got = memo.get(mkey)
@@ -200,13 +213,18 @@ def _read_or_choose(
     if got is None or got[0] is not basis:
         marks = self.masked_cost(blc, objective, cons)
         choose = work.get(mkey, 0) >= self.masked_landmarks_work * self.rg.graph.n_nodes
-        found = _masked_marks(self, marks, choose)
+        eager = self.__dict__.setdefault("_shared_choices", [0])
+        shared = shared and eager[0] < self.masked_landmark_sets and cache.has_marks_store(self)
+        found = _masked_marks(self, marks, choose or shared)
         if found is None:
             return None  # not stored: chosen once the searches did the work
-        kept = [m for m in memo if m[0] == "masked" and m != mkey]
-        for old in kept[: max(0, len(kept) - self.masked_landmark_sets + 1)]:
-            memo.pop(old, None)  # the oldest masks first
-        got = memo[mkey] = (basis, *found)
+        if found[2]:
+            eager[0] += not choose  # (chosen before they paid off in this process)
+        with self._lock:
+            kept = [m for m in memo if m[0] == "masked" and m != mkey]
+            for old in kept[: max(0, len(kept) - self.masked_landmark_sets + 1)]:
+                memo.pop(old, None)  # the oldest masks first
+            got = memo[mkey] = (basis, found[0], found[1])
     return got[1], got[2]
 
 
@@ -216,7 +234,17 @@ def _in_background(
     """:func:`_read_or_choose` in a thread of its own (``Router.landmarks_in_background``,
     set by the service): a request does not wait the ~0.2-0.5 s of choosing them (the
     kernels release the GIL), it searches with the unmasked bound meanwhile (the same
-    least costs: any landmarks bound them from below). Returns the mask's key."""
+    least costs: any landmarks bound them from below). Returns the mask's key.
+
+    A service's landmarks are shared through its disk cache (by its route worker
+    processes, and by the processes after a restart of the same code): there a mask
+    asked more than :attr:`landmarks_after` times gets its landmarks at once, read or
+    chosen once for all (:func:`~serai.freight.cache.claim_marks`), without waiting for
+    the searches of each process to do the work (the rule that bounds what one process
+    wastes on a mask asked rarely: here the choice is paid once, not per process). At
+    most :attr:`masked_landmark_sets` masks per process are so chosen ahead of the work
+    rule. Until they are read (another process choosing them, or not due), the mask's
+    searches try again after :data:`RETRY_S` seconds."""
     import threading
 
     busy = self.__dict__.setdefault("_choosing", set())
@@ -226,11 +254,14 @@ def _in_background(
         busy.add(mkey)
 
     def run() -> None:
+        got = None
         try:
-            _read_or_choose(self, mkey, blc, objective, cons)
+            got = _read_or_choose(self, mkey, blc, objective, cons, shared=True)
         except Exception:  # not chosen: the searches keep the unmasked bound
             pass
         finally:
+            if got is None:
+                self.__dict__.setdefault("_retry", {})[mkey] = time.monotonic() + RETRY_S
             busy.discard(mkey)
 
     threading.Thread(target=run, name="serai-masked-landmarks", daemon=True).start()
@@ -239,27 +270,51 @@ def _in_background(
 
 def _masked_marks(
     self: Router, masked: np.ndarray, choose: bool
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`masked_landmarks` of the masked array: from the disk cache, else chosen (and
-    stored there) when ``choose``, else None."""
-    import hashlib
-
+) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """:func:`masked_landmarks` of the masked array ``(from, to, chosen here)``: from the
+    disk cache, else chosen (and stored there) when ``choose`` and no other process is
+    choosing them (:func:`~serai.freight.cache.claim_marks`), else None."""
     from serai.freight import cache
 
+    g = self.rg.graph
+    n, m = g.n_nodes, self.n_masked_landmarks
+    digest = _marks_digest(self, masked)
+    both = cache.load_marks(self, digest, (n, 2, m))
+    chosen = False
+    if both is None:
+        if not choose or not cache.claim_marks(self, digest):
+            return None
+        try:
+            both = cache.load_marks(self, digest, (n, 2, m))  # (stored meanwhile?)
+            if both is None:
+                start = int(self.rg.place_of.iat[0]) if len(self.rg.place_of) else 0
+                _, lf, lb = k.landmarks(g.indptr, g.heads, g.tails, masked, n, m, start)
+                both = paired(lf.T, lb.T)[0].base  # node x (from, to) x landmark, C order
+                cache.store_marks(self, digest, both)
+                chosen = True
+        finally:
+            cache.release_marks(self, digest)
+    return both[:, 0], both[:, 1], chosen
+
+
+def _marks_digest(self: Router, masked: np.ndarray) -> str:
+    """The name of a masked array's landmarks in the disk cache (a hash of its content),
+    remembered for the array (retries do not hash it again)."""
+    import hashlib
+
+    memo = self.__dict__.setdefault("_marks_digests", {})
+    hit = memo.get(id(masked))
+    if hit is not None and hit[0]() is masked:
+        return hit[1]
     g = self.rg.graph
     n, m = g.n_nodes, self.n_masked_landmarks
     start = int(self.rg.place_of.iat[0]) if len(self.rg.place_of) else 0
     h = hashlib.blake2b(f"masked landmarks 2|{n}|{m}|{start}|".encode(), digest_size=16)
     h.update(np.ascontiguousarray(masked, np.float64).tobytes())
-    both = cache.load_marks(self, h.hexdigest(), (n, 2, m))
-    if both is None:
-        if not choose:
-            return None
-        _, lf, lb = k.landmarks(g.indptr, g.heads, g.tails, masked, n, m, start)
-        both = np.stack([lf.T, lb.T], axis=1)  # node x (from, to) x landmark: see paired
-        cache.store_marks(self, h.hexdigest(), both)
-        both.setflags(write=False)
-    return both[:, 0], both[:, 1]
+    if len(memo) >= 64:
+        memo.clear()
+    memo[id(masked)] = (weakref.ref(masked), h.hexdigest())
+    return h.hexdigest()
 
 
 def path(
