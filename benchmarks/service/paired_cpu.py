@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/service/paired_cpu.py --root OTHER_CHECKOUT [--n 512]
 
 Starts one process per tree (``--root`` first on ``sys.path``, then this checkout), each
-loads its router and warms the costs of each objective on 64 other questions, then both
-answer the first ``--n`` new questions of ``load.py``'s ``distinct`` mix as a route worker
-process does (``RouteQuery.model_validate_json``, ``serai.api.routes.answer``, ``slim``),
+loads its router (masked landmarks chosen in the background, as the service's routers do)
+and warms the costs of each objective on 64 other questions, then both answer the first
+``--n`` new questions of ``load.py``'s ``distinct`` mix as a route worker process does
+(``RouteQuery.model_validate_json``, ``serai.api.routes.answer``, ``slim``),
 taking turns question by question (ABBA order): both see the same load at the same time,
 which on a shared machine moves the CPU of an answer by a third between runs a minute
 apart. Prints the mean process CPU per answer of each and their ratio (this / other).
@@ -37,6 +38,7 @@ def child(root: str, n: int) -> None:
     from serai.freight.cache import cached_router
 
     router = cached_router(None, year=None)
+    router.landmarks_in_background = True  # as serai.api.pool sets it for the service
     settings = Settings()
     for q in all_questions()[POPULAR + 512 : POPULAR + 576]:  # warm: costs of each objective
         answer("route", models.RouteQuery(**q), router, settings)

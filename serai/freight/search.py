@@ -154,7 +154,9 @@ def masked_landmarks(
     settled :attr:`masked_landmarks_work` x the graph's nodes in all, about what choosing
     them costs: a mask the unmasked landmarks bound well, or one asked rarely, never pays
     for them, and a process never spends more than about twice what the best choice in
-    hindsight would have.
+    hindsight would have. A service's routers (``landmarks_in_background``) with a disk
+    cache choose them once the mask is asked repeatedly, once for all their processes
+    (:func:`_in_background`).
 
     Kept in the router (``_landmarks``, under ``("masked", objective key, mask key)``,
     with the unmasked basis array whose identity proves them current; pickled with the
