@@ -12,6 +12,11 @@ numpy code they replace in the same order, hence the same numbers bit for bit:
   runs added) added to 0.0; ``np.add.reduceat`` adds the pairwise sum of a segment's other
   values to its first.
 
+The kernels read a route's links from one row per virtual link (:func:`row_table`: its
+components, hours and money by basis, CO2e, carbon cost, km, codes and ids side by side,
+three cache lines), not from some twenty arrays of one value per link: after a search the
+links' data is cold in the caches, and a link read from twenty arrays cost twenty misses.
+
 ``tests/freight/test_route_assembly.py`` compares the legs tables and the API's JSON bytes
 with the functions these replaced; ``tests/freight/test_assembly_kernels.py`` compares
 :func:`pairwise` with numpy's sums.
@@ -34,7 +39,16 @@ if TYPE_CHECKING:
     from serai.freight.cost import LinkCosts
     from serai.freight.legs import _Codes
 
-__all__ = ["assemble", "gather", "link_table", "pairwise", "plain", "route_parts"]
+__all__ = [
+    "assemble",
+    "gather",
+    "link_table",
+    "pairwise",
+    "plain",
+    "route_parts",
+    "row_table",
+    "rows_of",
+]
 
 _NT = 7  # time components (serai.freight.params.TIME) come first in a (K, m) array
 _WAIT = (5, 6)  # "schedule" and "queue": the hours a leg waits
@@ -53,6 +67,13 @@ ENDS_HAUL = 32  # neither a road movement nor a border: ends a road haul
 PASSAGE = 64  # has a passage
 WIDTH = 16  # bits from 16 up: the width of the service id's text
 
+# slots of a row table (:func:`row_table`) after its K components, and their number
+HB, UB, CO2, CARBON, KM = 0, 3, 6, 7, 8  # float64: hours, money by basis (3 each), ...
+CODE, LINK_ID, FROM_NODE, TO_NODE = 9, 10, 11, 12  # int64: BITS | GROUP << 32, ids
+EXTRA = 13
+_LOW = (1 << 32) - 1
+_KEEP = 8  # row tables a router keeps (the oldest dropped)
+
 
 def link_table(
     bits: np.ndarray, group: np.ndarray, link: np.ndarray, from_node: np.ndarray,
@@ -66,6 +87,63 @@ def link_table(
     out[:, FROM], out[:, TO] = from_node, to_node
     out.setflags(write=False)
     return out
+
+
+def row_table(lc: LinkCosts, km: np.ndarray, links: np.ndarray) -> np.ndarray | None:
+    """Everything the kernels read of a virtual link, one row per link: an (E, W) float64
+    array, 64-byte aligned and read-only, W = K + :data:`EXTRA` rounded up to 8 slots (24,
+    192 bytes: three cache lines, for the K = 11 components).
+
+    Slots: the components (K), then from K on :data:`HB` hours and :data:`UB` money by
+    basis (3 each), :data:`CO2` kg CO2e (NaN without emissions), :data:`CARBON` carbon
+    USD, :data:`KM`; and, read as int64 (``tab.view(np.int64)``), :data:`CODE` the
+    :func:`link_table`'s BITS with its GROUP shifted 32 bits up, :data:`LINK_ID`,
+    :data:`FROM_NODE`, :data:`TO_NODE`. The values are copies: the same bits as the arrays.
+    None when the codes do not fit in 32 bits (a service id of 65,536 characters or more):
+    the numpy path answers.
+    """
+    comps = lc.comps
+    k, e = comps.shape
+    bits, group = links[:, BITS], links[:, GROUP]
+    if e and (bits.min() < 0 or bits.max() > _LOW or group.min() < 0 or group.max() >= 1 << 31):
+        return None
+    w = -(-(k + EXTRA) // 8) * 8
+    buf = np.empty(e * w + 8)
+    lo = (-buf.ctypes.data % 64) // 8
+    tab = buf[lo : lo + e * w].reshape(e, w)
+    tab[:, :k] = comps.T
+    tab[:, k + HB : k + HB + 3] = lc.hours_by_basis.T
+    tab[:, k + UB : k + UB + 3] = lc.usd_by_basis.T
+    tab[:, k + CO2] = np.nan if lc.kg_co2e is None else lc.kg_co2e
+    tab[:, k + CARBON] = lc.carbon_usd
+    tab[:, k + KM] = km
+    ti = tab.view(np.int64)
+    ti[:, k + CODE] = bits | group << 32
+    ti[:, k + LINK_ID] = links[:, LINK]
+    ti[:, k + FROM_NODE] = links[:, FROM]
+    ti[:, k + TO_NODE] = links[:, TO]
+    ti[:, k + EXTRA :] = 0
+    tab.setflags(write=False)
+    return tab
+
+
+def rows_of(router: Any, lc: LinkCosts, links: np.ndarray) -> np.ndarray | None:
+    """The :func:`row_table` of ``lc`` on ``router``'s links (``links``: the
+    :func:`link_table` of its columns), made once per LinkCosts under the router's lock and
+    kept with the router (pickled and cached on disk with it), the last :data:`_KEEP`."""
+    key = (lc.commodity.commodity, lc.carbon_price_usd_per_t, lc.crew, lc.variant)
+    memo = router.__dict__.get("_row_tables")
+    hit = None if memo is None else memo.get(key)
+    if hit is None or hit[0] is not lc:
+        with router._lock:
+            memo = router.__dict__.setdefault("_row_tables", {})
+            hit = memo.get(key)
+            if hit is None or hit[0] is not lc:
+                memo.pop(key, None)
+                while len(memo) >= _KEEP:
+                    memo.pop(next(iter(memo)))
+                hit = memo[key] = (lc, row_table(lc, router._cols["km"], links))
+    return hit[1]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -144,8 +222,9 @@ def _pairwise(a, lo, n):
 
 
 @njit(cache=True, nogil=True)
-def gather(rows, comps, hb, ub, links):
-    """Columns ``rows`` of components (K, E), hours and money by basis (3, E), and the road
+def gather(rows, k, tab, ti):
+    """Rows ``rows`` of a row table (:func:`row_table`, ``ti`` its int64 view, ``k`` its
+    components): the components (K, E), hours and money by basis (3, E), and the road
     hauls among them.
 
     Returns ``(comps, hb, ub, haul, driving)``: fresh (K, m), (3, m), (3, m) arrays; the
@@ -155,25 +234,20 @@ def gather(rows, comps, hb, ub, links):
     :func:`serai.freight.routecost._haul_rests` cuts them.
     """
     m = len(rows)
-    k = comps.shape[0]
     c = np.empty((k, m))
     h = np.empty((3, m))
     u = np.empty((3, m))
-    for j in range(k):
-        src = comps[j]
-        dst = c[j]
-        for i in range(m):
-            dst[i] = src[rows[i]]
-    for j in range(3):
-        for i in range(m):
-            h[j, i] = hb[j, rows[i]]
-            u[j, i] = ub[j, rows[i]]
     haul = np.full(m, -1, np.int64)
     n_haul = 0
     ended = True
     for i in range(m):
         r = rows[i]
-        bits = links[r, BITS]
+        for j in range(k):
+            c[j, i] = tab[r, j]
+        for j in range(3):
+            h[j, i] = tab[r, k + HB + j]
+            u[j, i] = tab[r, k + UB + j]
+        bits = ti[r, k + CODE] & _LOW
         if bits & ROAD:
             if ended:
                 n_haul += 1
@@ -224,15 +298,16 @@ def _rested(c, h, haul, rests, driving):
 
 
 @njit(cache=True, nogil=True)
-def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, km_all,
-             links):  # fmt: skip
+def assemble(rows, c, h, u, haul, rests, driving, tab, ti, has_co2):
     """Legs and totals of a route from its gathered columns (:func:`gather`).
 
     Rows ``c`` (K, m) of components, ``h``/``u`` (3, m) of hours/money by basis; truck
     rests of road hauls are first replaced (``rests`` per haul, ``haul`` per row). Rows of
     an end or an alighting (:data:`END`, :data:`ALIGHT`) with neither hours, money nor CO2e
     are dropped; the rest cut into legs where two rows are not both movements
-    (:data:`MOVE`) of one layer and country (one :data:`GROUP`); ``links``: :func:`link_table`.
+    (:data:`MOVE`) of one layer and country (one :data:`GROUP`); ``tab``, ``ti``: the
+    :func:`row_table` the rows were gathered from and its int64 view (CO2e, carbon USD,
+    km, codes and ids read from it; CO2e NaN unless ``has_co2``).
 
     Returns ``(kept, start, ends, width, red, code, share_est, tot, km, sea_km, lists)``:
     the kept rows; each leg's first position among them; each leg's first and last row
@@ -245,6 +320,7 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
     passage (:data:`PASSAGE`).
     """
     k, m = c.shape
+    cb = k + CODE  # the int64 slot of BITS and GROUP
     if len(rests):
         _rested(c, h, haul, rests, driving)
     hours = np.empty(m)
@@ -259,9 +335,9 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
         y = 0.0
         for j in range(_NT, k):
             y += c[j, i]
-        e = co2_all[rows[i]] if has_co2 else np.nan
+        e = tab[rows[i], k + CO2] if has_co2 else np.nan
         hours[i], usd[i], co2[i] = x, y, e
-        ok = not ((links[rows[i], BITS] & (END | ALIGHT)) != 0 and x == 0 and y == 0 and not e > 0)
+        ok = not ((ti[rows[i], cb] & (END | ALIGHT)) != 0 and x == 0 and y == 0 and not e > 0)
         keep[i] = ok
         n += ok
     kept = np.empty(n, np.int64)
@@ -277,8 +353,7 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
         b = True
         if j:
             q = rows[kept[j - 1]]
-            b = not (links[r, BITS] & links[q, BITS] & MOVE
-                     and links[r, GROUP] == links[q, GROUP])  # fmt: skip
+            b = not (ti[r, cb] & ti[q, cb] & MOVE and ti[r, cb] >> 32 == ti[q, cb] >> 32)
         brk[j] = b
         n_leg += b
     start = np.empty(n_leg, np.int64)
@@ -290,7 +365,7 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
         if brk[j]:
             start[g] = j
             g += 1
-        stack[0, j] = km_all[rows[i]]
+        stack[0, j] = tab[rows[i], k + KM]
         stack[1, j] = hours[i]
         stack[2, j] = c[_WAIT[0], i] + c[_WAIT[1], i]
         stack[3, j] = usd[i]
@@ -331,19 +406,19 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
             tot[k + 3 + t] += u[t, i]
     buf = np.empty(max(m, n_leg))
     for i in range(m):
-        buf[i] = carbon_all[rows[i]]
+        buf[i] = tab[rows[i], k + CARBON]
     tot[k + 6] = pairwise(buf, 0, m)
     tot[k + 7] = pairwise(co2, 0, m) if has_co2 else np.nan
     nm = 0
     for g in range(n_leg):
-        if links[rows[kept[start[g]]], BITS] & MOVE:
+        if ti[rows[kept[start[g]]], cb] & MOVE:
             buf[nm] = red[0, g]
             nm += 1
     km = pairwise(buf, 0, nm)
     nm = 0
     for g in range(n_leg):
         r = rows[kept[start[g]]]
-        if links[r, BITS] & (MOVE | SEA) == MOVE | SEA:
+        if ti[r, cb] & (MOVE | SEA) == MOVE | SEA:
             buf[nm] = red[0, g]
             nm += 1
     sea_km = pairwise(buf, 0, nm)
@@ -355,13 +430,13 @@ def assemble(rows, c, h, u, haul, rests, driving, co2_all, has_co2, carbon_all, 
     for g in range(n_leg):
         ends[0, g] = r[start[g]]
         ends[1, g] = r[start[g + 1] - 1] if g + 1 < n_leg else r[n - 1]
-        width = max(width, links[ends[0, g], BITS] >> WIDTH)
-    lists = _leg_lists(r, start, links)
+        width = max(width, (ti[ends[0, g], cb] & _LOW) >> WIDTH)
+    lists = _leg_lists(r, start, ti, k)
     return r, start, ends, width, red, code, share_est, tot, km, sea_km, lists
 
 
 @njit(cache=True, nogil=True)
-def _leg_lists(r, start, links):
+def _leg_lists(r, start, ti, k):
     """Each leg's link ids (those >= 0), node path (from and to nodes of its rows, each
     node once, in order of first appearance: ``dict.fromkeys``), and number of rows with a
     passage: ``(link_ids, link_offsets, nodes, node_offsets, passages)`` (leg ``g``'s ids
@@ -383,11 +458,12 @@ def _leg_lists(r, start, links):
         first = nn
         for j in range(a, b):
             x = r[j]
-            if links[x, LINK] >= 0:
-                lids[nl] = links[x, LINK]
+            lid = ti[x, k + LINK_ID]
+            if lid >= 0:
+                lids[nl] = lid
                 nl += 1
-            psg[g] += (links[x, BITS] & PASSAGE) != 0
-            for v in (links[x, FROM], links[x, TO]):
+            psg[g] += (ti[x, k + CODE] & PASSAGE) != 0
+            for v in (ti[x, k + FROM_NODE], ti[x, k + TO_NODE]):
                 if nn > first and nodes[nn - 1] == v:
                     continue  # the usual repeat: a link's from node is the last to node
                 seen = False
@@ -470,28 +546,20 @@ def plain(lc: LinkCosts) -> bool:
 
 def route_parts(
     cols: Mapping[str, np.ndarray], cd: _Codes, rows: np.ndarray, lc: LinkCosts,
-    labels: pd.Series,
+    labels: pd.Series, tab: np.ndarray,
 ) -> tuple[dict[str, Any], list[float], float, float, np.ndarray] | None:  # fmt: skip
     """The legs, route sums (components, hours then money by basis, carbon USD, CO2e),
     km (all, at sea) and which legs are movements (``kind == "move"``) of a route's rows:
     :func:`_legs`, :func:`route_components` and the sums of
-    :func:`~serai.freight.legs.make_route` in two compiled passes; None
-    for a route whose every row is dropped (the numpy path answers it)."""
-    em = lc.kg_co2e
-    comps, hb, ub, haul, driving = gather(
-        rows, lc.comps, lc.hours_by_basis, lc.usd_by_basis, cd.links
-    )
+    :func:`~serai.freight.legs.make_route` in two compiled passes over the rows of ``tab``
+    (:func:`row_table` of ``lc``); None for a route whose every row is dropped (the numpy
+    path answers it)."""
+    ti = tab.view(np.int64)
+    comps, hb, ub, haul, driving = gather(rows, len(lc.comps), tab, ti)
     crew = lc.crew
     rests = np.array([_rest_h(t, crew) if t > 0 else 0.0 for t in driving.tolist()])
-    has_co2 = em is not None
-    got = assemble(
-        rows, comps, hb, ub, haul, rests, driving, em if has_co2 else _NO_CO2, has_co2,
-        lc.carbon_usd, cols["km"], cd.links,
-    )  # fmt: skip
+    got = assemble(rows, comps, hb, ub, haul, rests, driving, tab, ti, lc.kg_co2e is not None)
     if not len(got[1]):
         return None
     legs = _leg_columns(cols, cd, got, labels)
     return legs, got[7].tolist(), float(got[8]), float(got[9]), cd.leg_move[got[2][0]]
-
-
-_NO_CO2 = np.empty(0)

@@ -197,13 +197,14 @@ def _write_atomic(target: Path, data: bytes | list[Any]) -> None:
 
 
 def _warm_signature(router: Any) -> tuple:
-    """What a router has computed beyond its construction (cost arrays by commodity, and
-    the search landmarks of objective arrays)."""
+    """What a router has computed beyond its construction (cost arrays by commodity, the
+    search landmarks of objective arrays, the row tables of route assembly)."""
     for _ in range(5):
         try:
             costs = sorted(map(repr, list(getattr(router, "_costs", {}))))
             marks = sorted(map(repr, list(getattr(router, "_landmarks", {}))))
-            return (*costs, *(f"landmarks {m}" for m in marks))
+            rows = sorted(map(repr, list(getattr(router, "_row_tables", {}))))
+            return (*costs, *(f"landmarks {m}" for m in marks), *(f"rows {r}" for r in rows))
         except RuntimeError:  # another thread added a commodity meanwhile
             continue
     return ()

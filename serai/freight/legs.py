@@ -378,7 +378,8 @@ def make_route(
     em = lc.kg_co2e
     c = lc.commodity
     cd = _codes(router._cols)
-    got = asm.route_parts(router._cols, cd, rows, lc, router.labels) if asm.plain(lc) else None
+    tab = asm.rows_of(router, lc, cd.links) if asm.plain(lc) else None
+    got = None if tab is None else asm.route_parts(router._cols, cd, rows, lc, router.labels, tab)
     if got is not None:
         cols, tot, km, sea_km, move = got
         k = len(lc.comps)

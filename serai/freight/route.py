@@ -222,6 +222,7 @@ class Router:
         r._endpoints = {}
         for name in ("_choosing", "_retry", "_shared_choices"):  # (search.py: per router)
             r.__dict__.pop(name, None)
+        r._row_tables = {}
         r._lock = threading.RLock()
         return r
 

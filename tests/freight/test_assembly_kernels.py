@@ -81,7 +81,10 @@ def test_leg_lists_are_those_of_the_python_loop():
     for _ in range(50):
         r = rng.integers(0, e, int(rng.integers(1, 30)))
         start = np.unique(np.r_[0, rng.integers(0, len(r), 3)])
-        lids, lid_off, nodes, node_off, psg = asm._leg_lists(r, start, links)
+        ti = np.zeros((e, asm.EXTRA), np.int64)  # a row table without components (k = 0)
+        ti[:, asm.CODE], ti[:, asm.LINK_ID] = links[:, asm.BITS], links[:, asm.LINK]
+        ti[:, asm.FROM_NODE], ti[:, asm.TO_NODE] = links[:, asm.FROM], links[:, asm.TO]
+        lids, lid_off, nodes, node_off, psg = asm._leg_lists(r, start, ti, 0)
         stops = [*start[1:].tolist(), len(r)]
         for g, (a, b) in enumerate(zip(start.tolist(), stops, strict=True)):
             rows = r[a:b]
