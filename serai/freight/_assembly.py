@@ -72,6 +72,7 @@ HB, UB, CO2, CARBON, KM = 0, 3, 6, 7, 8  # float64: hours, money by basis (3 eac
 CODE, LINK_ID, FROM_NODE, TO_NODE = 9, 10, 11, 12  # int64: BITS | GROUP << 32, ids
 EXTRA = 13
 _LOW = (1 << 32) - 1
+_INT64 = np.dtype(np.int64)
 _KEEP = 8  # row tables a router keeps (the oldest dropped)
 
 
@@ -310,8 +311,8 @@ def assemble(rows, c, h, u, haul, rests, driving, tab, ti, has_co2):
     km, codes and ids read from it; CO2e NaN unless ``has_co2``).
 
     Returns ``(kept, start, ends, width, red, code, share_est, tot, km, sea_km, lists)``:
-    the kept rows; each leg's first position among them; each leg's first and last row
-    (2, legs); the widest service id of the legs' first rows (at least 1); per-leg sums (5 + K + 6, legs): km, hours,
+    the kept rows; each leg's first position among them; each leg's first and last row,
+    the from node of the first and the to node of the last (4, legs); the widest service id of the legs' first rows (at least 1); per-leg sums (5 + K + 6, legs): km, hours,
     waits, USD, CO2e, components, hours then money by basis; per-leg basis codes (2,
     legs: bit b set when base b holds at least 5 % of the leg's hours, money) and share
     of the estimate base; route totals (K + 8: components, hours then money by basis,
@@ -425,11 +426,13 @@ def assemble(rows, c, h, u, haul, rests, driving, tab, ti, has_co2):
     r = np.empty(n, np.int64)
     for j in range(n):
         r[j] = rows[kept[j]]
-    ends = np.empty((2, n_leg), np.int64)  # each leg's first and last row
+    ends = np.empty((4, n_leg), np.int64)  # each leg's first and last row, their nodes
     width = 1
     for g in range(n_leg):
         ends[0, g] = r[start[g]]
         ends[1, g] = r[start[g + 1] - 1] if g + 1 < n_leg else r[n - 1]
+        ends[2, g] = ti[ends[0, g], k + FROM_NODE]
+        ends[3, g] = ti[ends[1, g], k + TO_NODE]
         width = max(width, (ti[ends[0, g], cb] & _LOW) >> WIDTH)
     lists = _leg_lists(r, start, ti, k)
     return r, start, ends, width, red, code, share_est, tot, km, sea_km, lists
@@ -487,7 +490,7 @@ def _leg_columns(
     """The legs table's columns (those of :func:`~serai.freight.legs._legs`) from what
     :func:`assemble` returned (``got``): the text columns are
     taken at each leg's first and last row from columns made once (:class:`~serai.freight.legs._Codes`)."""
-    r, start, (rs, rl), width, red, code, share_est, _, _, _, lists = got
+    r, start, (rs, rl, from_node, to_node), width, red, code, share_est, _, _, _, lists = got
     lids, lid_off, nodes, node_off, n_psg = lists
     lids, lid_off = lids.tolist(), lid_off.tolist()
     nodes, node_off = nodes.tolist(), node_off.tolist()
@@ -501,16 +504,18 @@ def _leg_columns(
             x = psg[r[start[g] : stop[g]]].tolist()
             passages[g] = ";".join(dict.fromkeys(p for p in x if p))
     first, last = cd.blocks(labels)  # two gathers of the text columns (object arrays)
-    kind, mode, layer, svc, from_name, country, from_country, event = first.take(rs, axis=1)
-    to_name, to_country = last.take(rl, axis=1)
+    kind, mode, layer, svc, from_name, country, from_country, event = np.ascontiguousarray(
+        first.take(rs, axis=0).T
+    )
+    to_name, to_country = np.ascontiguousarray(last.take(rl, axis=0).T)
     data = {
         "seq": np.arange(len(rs)),
         "kind": kind,
         "mode": mode,
         "layer": layer,
         "service_id": svc.astype(f"<U{width}"),
-        "from_node": cols["from_node"][rs],
-        "to_node": cols["to_node"][rl],
+        "from_node": from_node if _INT64 is cols["from_node"].dtype else cols["from_node"][rs],
+        "to_node": to_node if _INT64 is cols["to_node"].dtype else cols["to_node"][rl],
         "from_name": from_name,
         "to_name": to_name,
         "country": country,

@@ -138,19 +138,20 @@ class _Codes:
     def blocks(self, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """The text columns a leg takes from its first row (kind, mode, layer, service id,
         from name, country, from country, event text) and from its last (to name, to
-        country), one (columns, links) object array each: a route's legs take them in two
-        gathers. Made once per labels Series (a benign race, as :meth:`labels`)."""
+        country), one (links, columns) object array each, a link's texts side by side (the
+        eight of its first row in one 64-byte aligned cache line): a route's legs take them
+        in two gathers. Made once per labels Series (a benign race, as :meth:`labels`)."""
         got = self._blocks
         if got is None or got[0] is not labels:
             cols = self._cols
             from_names, to_names = self.labels(labels)
             rows_first = (self.leg_kind, self.leg_mode, cols["layer"], self.svc, from_names,
                           cols["country"], cols["from_country"], self.event_text())  # fmt: skip
-            first = np.empty((len(rows_first), len(self.leg_kind)), dtype=object)
-            last = np.empty((2, len(self.leg_kind)), dtype=object)
+            n = len(self.leg_kind)
+            first, last = _aligned_objects(n, len(rows_first)), _aligned_objects(n, 2)
             for out, rows in ((first, rows_first), (last, (to_names, cols["to_country"]))):
                 for i, x in enumerate(rows):
-                    out[i] = x  # the same objects
+                    out[:, i] = x  # the same objects
                 out.setflags(write=False)
             got = self._blocks = (labels, first, last)
         return got[1], got[2]
@@ -164,6 +165,14 @@ class _Codes:
             n = len(self.from_node)
             got = self._labels = (labels, both[:n], both[n:])
         return got[1], got[2]
+
+
+def _aligned_objects(n: int, k: int) -> np.ndarray:
+    """An (n, k) object array (of None) whose rows start on 64-byte boundaries when
+    ``k * 8`` is a multiple of 64."""
+    buf = np.empty(n * k + 8, dtype=object)
+    lo = (-buf.ctypes.data % 64) // buf.itemsize
+    return buf[lo : lo + n * k].reshape(n, k)
 
 
 _CODES: dict[int, tuple[np.ndarray, _Codes]] = {}
