@@ -150,3 +150,21 @@ def test_routes_with_and_without_the_table_are_equal(toy, monkeypatch):
         b = toy.route("A", "C", "container", objective="time")
     assert dict(a.totals) == dict(b.totals)
     assert pd.DataFrame(a.legs).equals(pd.DataFrame(b.legs))
+
+
+def test_text_blocks_hold_the_columns_objects_a_link_to_a_row(toy):
+    """``_Codes.blocks``: a link's first-row texts side by side in one aligned 64-byte row,
+    the very objects of the columns they come from."""
+    from serai.freight.legs import _codes
+
+    cd = _codes(toy._cols)
+    first, last = cd.blocks(toy.labels)
+    n = len(toy._cols["kind"])
+    assert first.shape == (n, 8) and last.shape == (n, 2)
+    assert first.ctypes.data % 64 == 0 and first.strides == (64, 8)
+    cols = (cd.leg_kind, cd.leg_mode, toy._cols["layer"], cd.svc, None, toy._cols["country"],
+            toy._cols["from_country"], cd.event_text())  # fmt: skip
+    for i, col in enumerate(cols):
+        if col is not None:
+            assert all(a is b for a, b in zip(first[:, i], col, strict=True))
+    assert all(a is b for a, b in zip(last[:, 1], toy._cols["to_country"], strict=True))
