@@ -56,6 +56,18 @@ class RouterPool:
                 router.route(int(ids[0]), int(ids[-1]), self.warm_commodity)
         except Exception:  # no route, or a network the commodity tables cannot serve
             pass
+        try:  # the route assembly's per-link rows of each variant of these costs (from
+            # China, Kazakhstan, elsewhere): made before the route workers fork and stored
+            # with the router, so they share them instead of making one each
+            from serai.freight import _assembly as asm
+            from serai.freight.legs import _codes
+
+            links = _codes(router._cols).links
+            for v in (lc, lc.without_market, lc.export_kz):
+                if asm.plain(v):
+                    asm.rows_of(router, v, links)
+        except Exception:
+            pass
         try:  # route geometry: the link shapes indexed and encoded as JSON text once
             from serai.freight.shapes import ShapeIndex
 
