@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -29,6 +30,12 @@ from serai.api.responses import (
     remember,
     split_values,
 )
+from serai.errors import InputError
+
+try:  # (imported once: an import statement in a function costs a microsecond per call)
+    import orjson
+except ImportError:  # pragma: no cover - orjson comes with the service extra
+    orjson = None  # type: ignore[assignment]
 
 __all__ = ["route_json", "routes_router"]
 
@@ -60,8 +67,6 @@ def route_json(
         "services": [str(c) for c in route.services],
     }
     if legs is not None:
-        import orjson
-
         out["legs"] = orjson.Fragment(got[0])
     else:
         from serai.freight.shapes import leg_records
@@ -72,8 +77,6 @@ def route_json(
     if geometry:
         feats = wire.features_json(route, network, legs) if legs is not None else None
         if feats is not None:
-            import orjson
-
             feats = orjson.Fragment(feats)
         else:
             from serai.freight.shapes import route_features
@@ -116,9 +119,7 @@ def _nums(totals: dict[str, Any]) -> dict[str, float | None]:
 def constraints_of(router: Any, q: m.RouteQuery, settings: Any) -> Any:
     """The :class:`~serai.freight.route.Constraints` of a question, its codes and places
     checked first (errors name the field)."""
-    from serai.freight.checks import check_query
-    from serai.freight.route import Constraints
-
+    check_query, Constraints = _gate()
     if len(q.via) > settings.max_via:
         raise Problem(422, "invalid-input", f"at most {settings.max_via} via points", field="via")
     cons = Constraints.make(
@@ -134,6 +135,15 @@ def constraints_of(router: Any, q: m.RouteQuery, settings: Any) -> Any:
     for i, v in enumerate(q.via):
         _resolve(router, v, f"via.{i}")
     return cons
+
+
+@cache
+def _gate() -> tuple[Any, Any]:
+    """:func:`~serai.freight.checks.check_query` and ``Constraints`` (imported once)."""
+    from serai.freight.checks import check_query
+    from serai.freight.route import Constraints
+
+    return check_query, Constraints
 
 
 def _search(kind: str, router: Any, q: Any, cons: Any) -> list[Any]:
@@ -394,9 +404,14 @@ def _route(router: Any, q: Any, cons: Any) -> Any:
 
 
 def _rel_objective(q: Any) -> bool:
+    return _is_reliability()(q.objective)
+
+
+@cache
+def _is_reliability() -> Any:
     from serai.reliability.objective import is_reliability_objective
 
-    return is_reliability_objective(q.objective)
+    return is_reliability_objective
 
 
 def _by_reliability(router: Any, q: Any, cons: Any, k: int) -> list[tuple[Any, Any]]:
@@ -431,8 +446,6 @@ def _reliable(q: Any, items: list[Any]) -> list[tuple[Any, Any]]:
 
 def _resolve(router: Any, place: str, field: str) -> None:
     """Check a place (origin and destination: any gazetteer place; via: on the network)."""
-    from serai.errors import InputError
-
     locate = getattr(router, "locate", None)
     try:
         if locate is not None and not field.startswith("via"):

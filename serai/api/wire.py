@@ -27,11 +27,17 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 from serai._jit import njit
+
+try:  # (imported once: an import statement in a function costs a microsecond per call)
+    import orjson
+except ImportError:  # pragma: no cover - orjson comes with the service extra
+    orjson = None  # type: ignore[assignment]
 
 __all__ = ["features_json", "leg_json", "legs_text"]
 
@@ -58,24 +64,17 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     (:class:`~serai.freight.spliced.SplicedLegs`) are read from its parts
     (:meth:`~serai.freight.spliced.SplicedLegs.rows`), without making its columns."""
     data = getattr(route, "leg_data", None)
-    if data is None:
+    if data is None or orjson is None:
         return None
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson comes with the service extra
-        return None
-    from serai.freight.routeresult import _LEG_COLUMNS
-    from serai.freight.shapes import _clean
-    from serai.freight.spliced import SplicedLegs
-
+    fr = _freight()
     have = tuple(data)
     cols = _COLS.get(have)
     if cols is None:  # the columns written, in the table's order (once per set of columns)
-        cols = tuple(c for c in _LEG_COLUMNS if c not in _DROP and c in data)
+        cols = tuple(c for c in fr.leg_columns if c not in _DROP and c in data)
         if len(_COLS) >= 64:
             _COLS.clear()  # a dict shared by threads: clear and set are atomic
         _COLS[have] = cols
-    table = data.rows(cols) if type(data) is SplicedLegs else None
+    table = data.rows(cols) if type(data) is fr.SplicedLegs else None
     if table is not None:
         n = len(table)
     else:
@@ -87,7 +86,7 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     if not n:
         return b"[]", []
     try:
-        rows = orjson.dumps(table, default=_clean)
+        rows = orjson.dumps(table, default=fr.clean)
     except TypeError:  # a value orjson does not take, even cleaned (integers past 64 bits)
         return None
     keys, key_at = _keys(cols)
@@ -97,6 +96,24 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     text = out.tobytes()
     at = at.tolist()
     return text, [text[at[i] : at[i + 1]] for i in range(0, 2 * n, 2)]
+
+
+class _Freight:
+    """What this module takes from :mod:`serai.freight` (imported on first use, once)."""
+
+    def __init__(self) -> None:
+        from serai.freight.routeresult import _LEG_COLUMNS
+        from serai.freight.shapes import ShapeIndex, _clean, encoded_moves, leg_geometry
+        from serai.freight.spliced import SplicedLegs
+
+        self.leg_columns, self.clean, self.SplicedLegs = _LEG_COLUMNS, _clean, SplicedLegs
+        self.ShapeIndex, self.encoded_moves = ShapeIndex, encoded_moves
+        self.leg_geometry = leg_geometry
+
+
+@cache
+def _freight() -> _Freight:
+    return _Freight()
 
 
 _KEYS: dict[tuple[str, ...], tuple[Any, Any]] = {}
@@ -209,16 +226,13 @@ def features_json(
     """The JSON list of the route's GeoJSON features (those of
     :func:`~serai.freight.shapes.route_features`, in the same bytes), with ``legs``
     (:func:`leg_json`) as their properties; None without orjson."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson comes with the service extra
+    if orjson is None:  # pragma: no cover - orjson comes with the service extra
         return None
-    from serai.freight.shapes import ShapeIndex, encoded_moves, leg_geometry
-    from serai.freight.spliced import SplicedLegs
-
-    ix = ShapeIndex.of(network)
+    fr = _freight()
+    leg_geometry = fr.leg_geometry
+    ix = fr.ShapeIndex.of(network)
     data = route.leg_data
-    if type(data) is SplicedLegs:  # the columns read from its parts (the same objects)
+    if type(data) is fr.SplicedLegs:  # the columns read from its parts (the same objects)
         n_legs = data.n_legs
         if not n_legs:
             return b"[]"
@@ -233,7 +247,7 @@ def features_json(
         kinds = _values(data["kind"])
         link_ids, node_path = data.get("link_ids", ()), data.get("node_path", ())
         seq, a, b = (_values(data[c]) for c in ("seq", "from_node", "to_node"))
-    lines = encoded_moves(ix, kinds, link_ids, decimals)
+    lines = fr.encoded_moves(ix, kinds, link_ids, decimals)
     point = ix.point_json
     out = [b"["]  # pieces joined once at the end (no copy of a line per concatenation)
     for i in range(n_legs):

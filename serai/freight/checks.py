@@ -92,13 +92,78 @@ def check_query(
     objective: str | None = None,
     carbon_price: Any = 0.0,
 ) -> None:
-    """Refuse codes the routing graph does not know and numbers out of range."""
-    from serai.freight.route import OBJECTIVES, passage_countries
+    """Refuse codes the routing graph does not know and numbers out of range.
 
-    if objective is not None and objective not in (*OBJECTIVES, "co2e", "generalized", "gc"):
+    The objective and the carbon price are checked on every call; the constraints' codes
+    once per value on a router (:func:`_passed`: :class:`~serai.freight.route.Constraints`
+    is frozen, the check a pure function of it and the router's graph; an API question
+    passes the gate in ``constraints_of`` and again in ``Router.route``). Errors are never
+    remembered: a refused value is checked, and refused, every time."""
+    if objective is not None and objective not in _objective_names():
+        from serai.freight.route import OBJECTIVES
+
         raise unknown("objective", objective, OBJECTIVES, field="objective")
-    check_number(carbon_price, "carbon_price_usd_per_t", high=MAX_CARBON_PRICE,
-                 label="the carbon price (USD per t CO2e)")  # fmt: skip
+    if type(carbon_price) is not float or not 0.0 <= carbon_price <= MAX_CARBON_PRICE:
+        check_number(carbon_price, "carbon_price_usd_per_t", high=MAX_CARBON_PRICE,
+                     label="the carbon price (USD per t CO2e)")  # fmt: skip
+    passed = _passed(router, cons)
+    if passed is not None and cons in passed:
+        return
+    _check_codes(router, cons)
+    if passed is not None:
+        if len(passed) >= _MAX_PASSED:
+            passed.clear()  # a dict shared by threads: clear and set are atomic
+        passed[cons] = None
+
+
+_MAX_PASSED = 256  # constraints remembered as checked, per router
+
+
+@cache
+def _objective_names() -> frozenset[str]:
+    from serai.freight.route import OBJECTIVES
+
+    return frozenset((*OBJECTIVES, "co2e", "generalized", "gc"))
+
+
+def _passed(router: Any, cons: Any) -> dict[Any, None] | None:
+    """The constraints that passed :func:`_check_codes` on ``router``'s graph (None: do not
+    remember ``cons``: not a hashable :class:`~serai.freight.route.Constraints`). Kept with
+    the identities of what the check reads (the router's arrays of codes and its graph): a
+    router whose data is other starts afresh; copies over the same data share it."""
+    d = getattr(router, "__dict__", None)
+    if d is None or type(cons) is not _constraints_type():
+        return None
+    try:
+        hash(cons)
+    except TypeError:  # an unhashable via point
+        return None
+    hit = d.get("_checked")
+    g = d.get
+    if (
+        hit is None
+        or hit[0] is not g("_countries")
+        or hit[1] is not g("_passages")
+        or hit[2] is not g("_modes")
+        or hit[3] is not g("_e_service")
+        or hit[4] is not g("rg")
+    ):
+        hit = (g("_countries"), g("_passages"), g("_modes"), g("_e_service"), g("rg"), {})
+        d["_checked"] = hit
+    return hit[5]
+
+
+@cache
+def _constraints_type() -> type:
+    from serai.freight.constraints import Constraints
+
+    return Constraints
+
+
+def _check_codes(router: Any, cons: Any) -> None:
+    """The constraints' part of :func:`check_query`."""
+    from serai.freight.route import passage_countries
+
     countries, passages = _known_codes(router, passage_countries)
     for c in sorted(cons.avoid_countries, key=str):
         if not isinstance(c, str) or c not in countries:

@@ -257,8 +257,8 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
     n_mid = len(route.leg_data.get("seq", ()))
     t = dict(route.totals)
     old_h, old_u = t["hours"], t["usd"]
-    hb = [t[f"share_hours_{b}"] * old_h for b in _BASES]  # float64 products, as numpy's
-    ub = [t[f"share_usd_{b}"] * old_u for b in _BASES]
+    hb = [t[k] * old_h for k in _SHARE_HOURS]  # float64 products, as numpy's
+    ub = [t[k] * old_u for k in _SHARE_USD]
     for leg in legs:
         (km, hours, usd, gc, tariff, hub, border, motion, rest, dwell, b_out, b_in, h_hub,
          carbon, co2, lhb, lub) = leg_increments(leg)  # fmt: skip
@@ -282,9 +282,9 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
             hb[i] += lhb[i]
             ub[i] += lub[i]
     hours, usd = t["hours"], t["usd"]
-    for i, b in enumerate(_BASES):
-        t[f"share_hours_{b}"] = float(hb[i] / hours) if hours > 0 else 0.0
-        t[f"share_usd_{b}"] = float(ub[i] / usd) if usd > 0 else 0.0
+    for i in range(len(_BASES)):
+        t[_SHARE_HOURS[i]] = float(hb[i] / hours) if hours > 0 else 0.0
+        t[_SHARE_USD[i]] = float(ub[i] / usd) if usd > 0 else 0.0
     t["days"] = t["hours"] / 24.0
     vot = legs[0].vot_usd_per_h
     t["usd_time"] = t["hours"] * vot
@@ -308,6 +308,10 @@ def splice(route: Any, first: AccessLeg | None, last: AccessLeg | None,
         access=tuple(legs),
         **new,
     )
+
+
+_SHARE_HOURS = tuple(f"share_hours_{b}" for b in _BASES)  # the totals' keys, made once
+_SHARE_USD = tuple(f"share_usd_{b}" for b in _BASES)
 
 
 def _label(place: Place) -> str:

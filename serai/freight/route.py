@@ -33,6 +33,7 @@ from serai.freight import closedpairs as _closedpairs
 from serai.freight import ends as _ends
 from serai.freight import locate as _locating
 from serai.freight import search as _searching
+from serai.freight.checks import check_query
 from serai.freight.commodities import Commodity, commodity
 from serai.freight.constraints import (
     Constraints,
@@ -54,6 +55,7 @@ from serai.freight.locate import at_end
 from serai.freight.places import PlaceIndex
 from serai.freight.routeresult import _LEG_COLUMNS as _LEG_COLUMNS
 from serai.freight.routeresult import Route
+from serai.freight.tariffs import costs_variant
 from serai.freight.virtual import RoutingGraph
 from serai.paths import _kernels as k
 from serai.paths.workspace import PerThread, tree_scratch
@@ -180,6 +182,7 @@ class Router:
         state = dict(self.__dict__)
         del state["_lock"]
         state.pop("_located", None)
+        state.pop("_checked", None)  # constraints checked by this process (serai.freight.checks)
         state.pop("_masks", None)
         state.pop("_searches", None)
         state.pop("_mask_work", None)
@@ -314,8 +317,6 @@ class Router:
     ) -> LinkCosts:  # fmt: skip
         """The costs of routes from ``place``: the import premium only from China, the
         Kazakh export rail rate from Kazakhstan (tariffs)."""
-        from serai.freight.tariffs import costs_variant
-
         lc = self.costs(name, carbon_price_usd_per_t, crew)
         return costs_variant(lc, self.place_country(place))
 
@@ -469,8 +470,6 @@ class Router:
         NoRouteError
             No route; the message names the constraint that cut it.
         """
-        from serai.freight.checks import check_query
-
         cons = constraints if constraints is not None else Constraints.make(**kw)
         check_query(self, cons, objective=objective, carbon_price=carbon_price_usd_per_t)
         op, dp = self.locate_end(origin, "origin"), self.locate_end(destination, "destination")

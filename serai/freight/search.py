@@ -374,7 +374,8 @@ def path(
         parts.append(edges)
     first = [i for i, (v, _) in enumerate(starts) if v == root]
     i = min(first, key=lambda i: starts[i][1])
-    return np.concatenate(parts[::-1]), i, int(j)
+    # (one stage: the traced edges themselves, a new array, as concatenate would copy them)
+    return (parts[0] if len(parts) == 1 else np.concatenate(parts[::-1])), i, int(j)
 
 
 def _add_work(self: Router, key: tuple, settled: int) -> None:
