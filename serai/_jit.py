@@ -59,7 +59,18 @@ __all__ = [
 ]
 
 _LOCK = threading.RLock()
-_STATE = threading.local()  # .deadline: process-time at which interpreting stops (or inf)
+
+
+class _State(threading.local):
+    """Per thread: ``deadline``, the process-time at which interpreting stops (``inf``: no
+    budget; None: run compiled). A class default, not a missing attribute: a kernel call
+    reads it, and ``getattr`` of a missing one raises and catches an AttributeError (half
+    a microsecond)."""
+
+    deadline: float | None = None
+
+
+_STATE = _State()
 _COMPILED = False  # True once numba is loaded and the kernels are dispatchers
 _REGISTRY: list[Kernel | _LazyGlobal] = []
 
@@ -154,7 +165,7 @@ class _LazyGlobal:
         return self._value
 
     def __call__(self, *args: Any) -> Any:
-        if getattr(_STATE, "deadline", None) is not None:
+        if _STATE.deadline is not None:
             return self._python(*args)
         _compile_all()
         return self._resolve()(*args)
@@ -212,7 +223,7 @@ class Kernel:
         return self._resolve()
 
     def __call__(self, *args: Any) -> Any:
-        deadline = getattr(_STATE, "deadline", None)
+        deadline = _STATE.deadline
         if deadline is not None:
             if time.process_time() > deadline:
                 raise OverBudget(self.__name__)

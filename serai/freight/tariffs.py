@@ -44,7 +44,7 @@ import numpy as np
 
 from serai.freight.commodities import Commodity
 from serai.freight.elements import Elements
-from serai.freight.params import ParamSet, TermBuilder
+from serai.freight.params import ParamSet, TermBuilder, _zones
 
 __all__ = [
     "CAREC_MEMBERS",
@@ -74,8 +74,6 @@ def starts_in_import_zone(country: str) -> bool:
     >>> starts_in_import_zone("KZ"), starts_in_import_zone("CN")
     (True, False)
     """
-    from serai.freight.params import _zones
-
     return bool(country) and _zones().get(str(country), "OTHER") in CENTRAL_ASIA_ZONES
 
 
@@ -89,8 +87,6 @@ def pays_no_import_premium(country: str) -> bool:
     >>> pays_no_import_premium("CN"), pays_no_import_premium("KZ"), pays_no_import_premium("IR")
     (False, True, True)
     """
-    from serai.freight.params import _zones
-
     return not country or _zones().get(str(country), "OTHER") not in PREMIUM_ORIGIN_ZONES
 
 
@@ -110,8 +106,6 @@ def pays_export_rate(country: str) -> bool:
     >>> pays_export_rate("KZ"), pays_export_rate("CN"), pays_export_rate("UZ")
     (True, False, False)
     """
-    from serai.freight.params import _zones
-
     return bool(country) and _zones().get(str(country), "OTHER") in EXPORT_RATE_ZONES
 
 
