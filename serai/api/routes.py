@@ -122,12 +122,19 @@ def constraints_of(router: Any, q: m.RouteQuery, settings: Any) -> Any:
     check_query, Constraints = _gate()
     if len(q.via) > settings.max_via:
         raise Problem(422, "invalid-input", f"at most {settings.max_via} via points", field="via")
-    cons = Constraints.make(
-        avoid_countries=q.avoid_countries,
-        avoid_passages=q.avoid_passages,
-        modes=q.modes,
-        via=q.via,
-    )
+    key = _texts_key(q.avoid_countries, q.avoid_passages, q.modes, q.via)
+    cons = _MADE.get(key) if key is not None else None
+    if cons is None:
+        cons = Constraints.make(
+            avoid_countries=q.avoid_countries,
+            avoid_passages=q.avoid_passages,
+            modes=q.modes,
+            via=q.via,
+        )
+        if key is not None:
+            if len(_MADE) >= 1024:
+                _MADE.clear()  # a dict shared by threads: clear and set are atomic
+            _MADE[key] = cons
     # the codes first (check_codes, with the constraints made once)
     check_query(getattr(router, "router", router), cons)
     for fld in ("origin", "destination"):
@@ -135,6 +142,27 @@ def constraints_of(router: Any, q: m.RouteQuery, settings: Any) -> Any:
     for i, v in enumerate(q.via):
         _resolve(router, v, f"via.{i}")
     return cons
+
+
+#: ``Constraints.make`` of the lists of texts of a question (a frozen value: shared)
+_MADE: dict[tuple, Any] = {}
+
+
+def _texts_key(*fields: Any) -> tuple | None:
+    """The fields (lists of ``str``, or None) as a key of :data:`_MADE`; None when any
+    holds another type (a value equal to a text but not one is made, and checked, anew)."""
+    key = []
+    for f in fields:
+        if f is None:
+            key.append(None)
+            continue
+        if type(f) is not list:
+            return None
+        for x in f:
+            if type(x) is not str:
+                return None
+        key.append(tuple(f))
+    return tuple(key)
 
 
 @cache
