@@ -90,8 +90,9 @@ def legs_text(route: Any) -> tuple[bytes, list[bytes]] | None:
     except TypeError:  # a value orjson does not take, even cleaned (integers past 64 bits)
         return None
     keys, key_at = _keys(cols)
-    out, at = _keyed(np.frombuffer(rows, np.uint8), keys, key_at, n, _CLASS)
-    if len(at) != 2 * n:  # pragma: no cover - every row has a value per column
+    at = np.empty(2 * n, np.int64)
+    out = _keyed(np.frombuffer(rows, np.uint8), keys, key_at, n, _CLASS, at)
+    if not len(out):  # pragma: no cover - every row has a value per column
         return None
     text = out.tobytes()
     at = at.tolist()
@@ -143,17 +144,17 @@ _CLASS.setflags(write=False)
 
 
 @njit(cache=True, nogil=True)
-def _keyed(src, keys, key_at, n_rows, cls):  # pragma: no cover - compiled
+def _keyed(src, keys, key_at, n_rows, cls, at):  # pragma: no cover - compiled
     """The JSON text ``src`` of a list of rows (lists of values, ``len(key_at) - 1`` each)
     written as a list of objects: each row's ``[`` and the commas between its values replaced
     by the keys' texts (``keys[key_at[j]:key_at[j + 1]]``), its ``]`` by ``}``. Returns the
-    text and the start and end of each object (an empty list of those when a row has not
-    one value per key). ``cls``: :data:`_CLASS`."""
+    text (empty when a row has not one value per key) and writes the start and end of each
+    object to ``at`` (``2 * n_rows``: one array returned, not two: numba makes each array
+    it returns a Python object, about a microsecond). ``cls``: :data:`_CLASS`."""
     n_cols = len(key_at) - 1
     m = len(src)
     out = np.empty(m + n_rows * (len(keys) - n_cols), np.uint8)
-    at = np.empty(2 * n_rows, np.int64)
-    bad = (out[:0], at[:0])
+    bad = out[:0]
     k = 0
     row = 0
     col = 0
@@ -217,7 +218,7 @@ def _keyed(src, keys, key_at, n_rows, cls):  # pragma: no cover - compiled
         k += 1
     if row != n_rows or k != len(out):
         return bad
-    return out, at
+    return out
 
 
 def features_json(

@@ -196,11 +196,11 @@ class ShapeIndex:
         lens = [len(x) for x in lists]
         ids = np.fromiter(itertools.chain.from_iterable(lists), np.int64, count=sum(lens))
         line = np.arange(len(lists), dtype=np.int64).repeat(lens)
-        got = _joined_lines(ids, line, self.link_ids, text.slot, text.rows, self.across,
-                            len(lists), text.raw)  # fmt: skip
-        joined = got[0].tobytes()
+        meta = np.zeros((len(lists), 4), np.int64)
+        joined = _joined_lines(ids, line, self.link_ids, text.slot, text.rows, self.across,
+                               meta, text.raw).tobytes()  # fmt: skip
         out: list[tuple[bytes, int] | None] = []
-        for j, (a, b, n, wrapped) in enumerate(got[1].tolist()):
+        for j, (a, b, n, wrapped) in enumerate(meta.tolist()):
             if wrapped:  # across the antimeridian: line() unwraps
                 import orjson
 
@@ -260,20 +260,21 @@ class ShapeIndex:
 
 
 @njit(cache=True, nogil=True)
-def _joined_lines(ids, line, link_ids, slot, rows, across, n_lines, buf):
+def _joined_lines(ids, line, link_ids, slot, rows, across, meta, buf):
     """The JSON text of lines through the links ``ids`` (line ``line`` each, in order), each
     the join of its links' byte ranges in the text ``buf`` of a :class:`_Text` (``rows``,
     ``slot``: its tables; unknown ids are skipped; a link starting where the previous one of
     its line ends, by ``numpy.isclose`` on the unrounded end points as
-    :meth:`ShapeIndex.line` joins them, starts at its second point): ``(text, meta)``, line
+    :meth:`ShapeIndex.line` joins them, starts at its second point): ``text``, line
     j ``text[meta[j, 0]:meta[j, 1]]`` (empty: no link found, or a link of it touches the
-    antimeridian, ``meta[j, 3]``: not written), ``meta[j, 2]`` its points."""
+    antimeridian, ``meta[j, 3]``: not written), ``meta[j, 2]`` its points. ``meta``: zeros,
+    a row per line, filled here (one array returned, not two: numba makes each array it
+    returns a Python object, about a microsecond)."""
     m = len(ids)
     start = np.empty(m, np.int64)
     stop = np.empty(m, np.int64)
     of = np.empty(m, np.int64)
-    # per line: start and end of its text, points, 1 when wrapped
-    meta = np.zeros((n_lines, 4), np.int64)
+    # meta, per line: start and end of its text, points, 1 when wrapped
     k = 0
     prev = -1
     prev_line = -1
@@ -326,7 +327,7 @@ def _joined_lines(ids, line, link_ids, slot, rows, across, n_lines, buf):
             out[p] = 93  # ]
             p += 1
             meta[ln, 1] = p
-    return out[:p], meta
+    return out[:p]
 
 
 @dataclass(frozen=True, eq=False)
