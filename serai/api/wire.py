@@ -251,29 +251,28 @@ def features_json(
     lines = fr.encoded_moves(ix, kinds, link_ids, decimals)
     point = ix.point_json
     out = [b"["]  # pieces joined once at the end (no copy of a line per concatenation)
+    sep = 0  # the first feature's opening has no comma before it, the others' one
     for i in range(n_legs):
         text = lines.get(i)
         if text is not None:
-            geom = (_LINE, text, b"}")
+            out += (_OPEN_LINE[sep], text, _PROPS, legs[i], b"}")
         elif kinds[i] != "move" and a[i] >= 0:  # a hub event at a network node
             text = point(int(a[i]), decimals)
             if text is None:
                 continue
-            geom = (_POINT, text, b"}")
+            out += (_OPEN_POINT[sep], text, _PROPS, legs[i], b"}")
         elif not len(link_ids[i]) and kinds[i] == "move":  # services, first/last-mile legs
             text = _segment(ix, route, a[i], node_path[i], b[i], decimals)
             if text is None:
                 continue
-            geom = (_LINE, text, b"}")
+            out += (_OPEN_LINE[sep], text, _PROPS, legs[i], b"}")
         else:  # point by point: a place off the network
             props = {"kind": kinds[i], "seq": seq[i], "from_node": a[i], "to_node": b[i]}
             g = leg_geometry(ix, route, props, link_ids[i], node_path[i], n_legs, decimals)
             if g is None:
                 continue
-            geom = (orjson.dumps(g),)
-        if len(out) > 1:
-            out.append(b",")
-        out += (_FEATURE, *geom, _PROPERTIES, legs[i], b"}")
+            out += (_OPEN[sep], orjson.dumps(g), _PROPERTIES, legs[i], b"}")
+        sep = 1
     out.append(b"]")
     return b"".join(out)
 
@@ -282,6 +281,11 @@ _FEATURE = b'{"type":"Feature","geometry":'
 _LINE = b'{"type":"LineString","coordinates":'
 _POINT = b'{"type":"Point","coordinates":'
 _PROPERTIES = b',"properties":'
+# a feature's text up to its coordinates, first or after another; from them to its properties
+_OPEN = (_FEATURE, b"," + _FEATURE)
+_OPEN_LINE = (_FEATURE + _LINE, b"," + _FEATURE + _LINE)
+_OPEN_POINT = (_FEATURE + _POINT, b"," + _FEATURE + _POINT)
+_PROPS = b"}" + _PROPERTIES
 
 
 def _segment(ix: Any, route: Any, a: Any, path: Any, b: Any, decimals: int) -> bytes | None:
