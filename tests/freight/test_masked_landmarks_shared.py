@@ -14,17 +14,13 @@ import time
 import numpy as np
 import pytest
 
-from serai.freight import Constraints, Router, build_routing_graph, cache, search
+from serai.freight import Constraints, Router, cache, search
 
 
 @pytest.fixture(scope="module")
-def eurasia() -> Router:
-    data = pytest.importorskip("serai.data")
-    try:
-        net = data.load_eurasia()
-    except Exception as exc:  # pragma: no cover - data missing
-        pytest.skip(f"embedded network not available: {exc}")
-    return Router(build_routing_graph(net, year=2025))
+def eurasia(eurasia_router_2025) -> Router:
+    """The shared router (conftest.py): the tests only route on copies of it (with_params)."""
+    return eurasia_router_2025
 
 
 ASK = ("Lanzhou", "Antwerp", "container")
